@@ -1,0 +1,46 @@
+/**
+ * One benchmark: `run` does some work and returns how many operations it did; the harness times
+ * several trials and reports the median rate. `target` is the issue's goal, shown beside the figure.
+ */
+export interface Benchmark {
+  name: string;
+  unit: string;
+  target?: string;
+  trials?: number;
+  setup?: () => Promise<void> | void;
+  run: () => Promise<number> | number;
+  /** For figures that are durations, not rates: return seconds instead of ops and set this. */
+  reportSeconds?: boolean;
+  teardown?: () => Promise<void> | void;
+}
+
+export interface BenchResult {
+  name: string;
+  median: number;
+  unit: string;
+  target: string;
+  trials: number;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export async function runBenchmark(b: Benchmark): Promise<BenchResult> {
+  await b.setup?.();
+  const trials = b.trials ?? 5;
+  const figures: number[] = [];
+  try {
+    for (let i = 0; i < trials; i++) {
+      const t0 = process.hrtime.bigint();
+      const ops = await b.run();
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      figures.push(b.reportSeconds ? ops : ops / seconds);
+    }
+  } finally {
+    await b.teardown?.();
+  }
+  return { name: b.name, median: median(figures), unit: b.unit, target: b.target ?? '', trials };
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry shim: fluxnode's sources are TypeScript run by Node's type stripping, which needs Node 24.
+// Through npm (npx fluxnode, npm run …) the pinned Node 24 from devDependencies is used.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 24) {
+  process.stderr.write(
+    `fluxnode needs Node.js 24 or newer (this is ${process.versions.node}).\n` +
+      'Run it through npm so the pinned Node is used: npx fluxnode …\n',
+  );
+  process.exit(2);
+}
+await import('../src/cli/main.ts');
