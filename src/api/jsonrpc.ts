@@ -1,0 +1,120 @@
+import { RPC, RpcError } from './rpc-errors.ts';
+
+export type RpcHandler = (params: unknown[]) => unknown;
+
+interface RpcRequest {
+  jsonrpc?: string;
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+}
+
+interface RpcResponse {
+  result: unknown;
+  error: { code: number; message: string } | null;
+  id: unknown;
+}
+
+/**
+ * Dispatches Bitcoin-style JSON-RPC (1.0 and 2.0 envelopes, batches). Handlers take positional
+ * params; an object of named params is refused with a clear error rather than guessed at.
+ */
+export class RpcDispatcher {
+  private readonly methods = new Map<string, { handler: RpcHandler; help: string }>();
+
+  register(name: string, help: string, handler: RpcHandler): void {
+    this.methods.set(name, { handler, help });
+  }
+
+  list(): { name: string; help: string }[] {
+    return [...this.methods]
+      .map(([name, m]) => ({ name, help: m.help }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Takes the raw body; returns the response body (never throws). */
+  async handleBody(body: string): Promise<unknown> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (err) {
+      return errorResponse(null, RPC.PARSE_ERROR, `Parse error: ${(err as Error).message}`);
+    }
+    if (Array.isArray(parsed)) {
+      if (parsed.length === 0)
+        return errorResponse(null, RPC.INVALID_REQUEST, 'Invalid Request: empty batch');
+      return Promise.all(parsed.map((r) => this.handleOne(r)));
+    }
+    return this.handleOne(parsed);
+  }
+
+  async handleOne(raw: unknown): Promise<RpcResponse> {
+    if (typeof raw !== 'object' || raw === null) {
+      return errorResponse(null, RPC.INVALID_REQUEST, 'Invalid Request: expected a JSON object');
+    }
+    const req = raw as RpcRequest;
+    const id = req.id ?? null;
+    if (typeof req.method !== 'string')
+      return errorResponse(id, RPC.INVALID_REQUEST, 'Invalid Request: method must be a string');
+    const entry = this.methods.get(req.method);
+    if (!entry) return errorResponse(id, RPC.METHOD_NOT_FOUND, `Method not found: ${req.method}`);
+    const params = req.params ?? [];
+    if (!Array.isArray(params)) {
+      return errorResponse(
+        id,
+        RPC.INVALID_PARAMS,
+        'Invalid params: positional parameters (an array) are expected',
+      );
+    }
+    try {
+      const result = await entry.handler(params);
+      return { result: result ?? null, error: null, id };
+    } catch (err) {
+      if (err instanceof RpcError) return errorResponse(id, err.code, err.message);
+      return errorResponse(id, RPC.MISC_ERROR, err instanceof Error ? err.message : String(err));
+    }
+  }
+}
+
+function errorResponse(id: unknown, code: number, message: string): RpcResponse {
+  return { result: null, error: { code, message }, id };
+}
+
+/** Param readers that name the parameter at fault. */
+export const param = {
+  string(params: unknown[], i: number, name: string, opts: { optional?: boolean } = {}): string | undefined {
+    const v = params[i];
+    if (v === undefined || v === null) {
+      if (opts.optional) return undefined;
+      throw new RpcError(RPC.INVALID_PARAMS, `missing parameter ${i + 1} (${name})`);
+    }
+    if (typeof v !== 'string')
+      throw new RpcError(RPC.TYPE_ERROR, `parameter ${name} must be a string, got ${typeof v}`);
+    return v;
+  },
+  int(
+    params: unknown[],
+    i: number,
+    name: string,
+    opts: { optional?: boolean; min?: number; max?: number } = {},
+  ): number | undefined {
+    const v = params[i];
+    if (v === undefined || v === null) {
+      if (opts.optional) return undefined;
+      throw new RpcError(RPC.INVALID_PARAMS, `missing parameter ${i + 1} (${name})`);
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      throw new RpcError(RPC.TYPE_ERROR, `parameter ${name} must be an integer, got ${JSON.stringify(v)}`);
+    if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
+      throw new RpcError(RPC.INVALID_PARAMETER, `parameter ${name} out of range: ${v}`);
+    }
+    return v;
+  },
+  bool(params: unknown[], i: number, name: string, fallback: boolean): boolean {
+    const v = params[i];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
+    throw new RpcError(RPC.TYPE_ERROR, `parameter ${name} must be a boolean, got ${JSON.stringify(v)}`);
+  },
+};

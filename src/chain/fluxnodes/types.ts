@@ -1,0 +1,58 @@
+import type { FluxnodeTx, OutPoint } from '../../consensus/primitives/types.ts';
+
+export type Tier = 'cumulus' | 'nimbus' | 'stratus';
+export const TIERS: readonly Tier[] = ['cumulus', 'nimbus', 'stratus'];
+
+/** One registered fluxnode, keyed by its collateral outpoint ("txid:index", display order). */
+export interface FluxnodeRecord {
+  collateral: string;
+  tier: Tier;
+  amount: bigint;
+  /** The collateral output's script: node rewards pay to it. */
+  payoutScript: string;
+  /** Operator key (hex) that signs CONFIRMs and heartbeats. */
+  operatorPubKey: string;
+  ip: string;
+  status: 'started' | 'confirmed';
+  startHeight: number;
+  confirmedHeight: number | null;
+  lastConfirmHeight: number | null;
+  lastPaidHeight: number | null;
+}
+
+/** Registry rules that vary by network; heights are in blocks. */
+export interface RegistryParams {
+  /** A STARTed node must send its first CONFIRM within this many blocks or it is dropped. */
+  startExpiry: number;
+  /** A confirmed node that sends no CONFIRM for this many blocks expires. */
+  confirmExpiry: number;
+  /** CONFIRMs closer together than this are refused (spam). */
+  minConfirmInterval: number;
+  /** Blocks the collateral output must have been buried before START. */
+  collateralMinConfirmations: number;
+  tierOfCollateral: (amount: bigint, height: number) => Tier | null;
+}
+
+export interface CollateralUtxo {
+  value: bigint;
+  scriptPubKey: Uint8Array;
+  height: number;
+}
+
+/** What the registry needs from the chain while connecting a block. */
+export interface RegistryContext {
+  getUtxo: (outpoint: OutPoint) => CollateralUtxo | undefined;
+  /** Does `tx` carry a valid signature by `pubKey` (collateral key for START, operator key for CONFIRM)? */
+  verifyFluxnodeSignature: (tx: FluxnodeTx, pubKey: Uint8Array) => boolean;
+  /** Does the collateral output's script pay to this public key? */
+  scriptPaysToPubKey: (script: Uint8Array, pubKey: Uint8Array) => boolean;
+}
+
+/** Undo data for one block: each touched record as it was before (null = it did not exist). */
+export type RegistryUndo = { collateral: string; before: FluxnodeRecord | null }[];
+
+export interface Payee {
+  tier: Tier;
+  collateral: string;
+  payoutScript: string;
+}

@@ -1,0 +1,225 @@
+import { ConsensusError } from '../../consensus/errors.ts';
+import type { OutPoint, Transaction } from '../../consensus/primitives/types.ts';
+import { reverseHex } from '../../consensus/bytes.ts';
+
+/** What validation of one transaction against the chain tip (plus the pool's own outputs) found. */
+export interface ValidatedTx {
+  txid: string;
+  fee: bigint;
+  size: number;
+}
+
+/**
+ * Validates a tx for the pool: stateless checks, standard policy, inputs (from the chain's UTXO set or
+ * from `poolOutput` for chained unconfirmed txs), scripts. Throws ConsensusError naming the rule.
+ */
+export type TxValidator = (
+  tx: Transaction,
+  poolOutput: (o: OutPoint) => { value: bigint; scriptPubKey: Uint8Array } | undefined,
+) => ValidatedTx;
+
+export interface MempoolOptions {
+  maxBytes: number;
+  /** Minimum relay fee, satoshis per 1,000 bytes. */
+  minFeePerKb: bigint;
+}
+
+export interface PoolEntry {
+  tx: Transaction;
+  txid: string;
+  fee: bigint;
+  size: number;
+  /** Fee rate, satoshis per 1,000 bytes, as a bigint to keep ordering exact. */
+  feePerKb: bigint;
+  time: number;
+  /** txids in the pool this entry spends from. */
+  parents: Set<string>;
+}
+
+const keyOf = (o: OutPoint) => `${reverseHex(o.txid)}:${o.index}`;
+
+/**
+ * Unconfirmed transactions: no two spend the same output, chained spends are allowed, entries are
+ * ordered by fee rate for block templates (parents before children) and the cheapest are evicted
+ * when the pool is full. Fluxnode transactions (no inputs) conflict by collateral.
+ */
+export class Mempool {
+  private readonly entries = new Map<string, PoolEntry>();
+  /** outpoint key → txid spending it (for transparent inputs) or collateral key → fluxnode txid. */
+  private readonly spends = new Map<string, string>();
+  private readonly opts: MempoolOptions;
+  private bytes = 0;
+
+  constructor(opts: MempoolOptions) {
+    this.opts = opts;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  has(txid: string): boolean {
+    return this.entries.has(txid);
+  }
+
+  get(txid: string): PoolEntry | undefined {
+    return this.entries.get(txid);
+  }
+
+  all(): PoolEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Output `o` created by a pool transaction, if any (for chained spends). */
+  output(o: OutPoint): { value: bigint; scriptPubKey: Uint8Array } | undefined {
+    const e = this.entries.get(reverseHex(o.txid));
+    return e?.tx.outputs[o.index];
+  }
+
+  isSpent(o: OutPoint): boolean {
+    return this.spends.has(keyOf(o));
+  }
+
+  /** Adds `tx` or throws ConsensusError (`txn-already-in-mempool`, `txn-mempool-conflict`, `min-relay-fee-not-met`, `mempool-full`, or the validator's rule). */
+  add(tx: Transaction, validate: TxValidator, now: number): PoolEntry {
+    const conflictKeys = spendKeys(tx);
+    const v = validate(tx, (o) => this.output(o));
+    if (this.entries.has(v.txid))
+      throw new ConsensusError('txn-already-in-mempool', v.txid, { field: 'txid', value: v.txid });
+    for (const k of conflictKeys) {
+      const other = this.spends.get(k);
+      if (other)
+        throw new ConsensusError('txn-mempool-conflict', `${k} is already spent by ${other}`, {
+          field: 'inputs',
+          value: k,
+        });
+    }
+    const feePerKb = (v.fee * 1000n) / BigInt(Math.max(1, v.size));
+    if (!tx.fluxnode && feePerKb < this.opts.minFeePerKb) {
+      throw new ConsensusError(
+        'min-relay-fee-not-met',
+        `fee ${v.fee} for ${v.size} bytes is below ${this.opts.minFeePerKb} per kB`,
+        {
+          field: 'fee',
+          value: v.fee,
+        },
+      );
+    }
+    const parents = new Set<string>();
+    for (const input of tx.inputs) {
+      const p = reverseHex(input.prevout.txid);
+      if (this.entries.has(p)) parents.add(p);
+    }
+    const entry: PoolEntry = { tx, txid: v.txid, fee: v.fee, size: v.size, feePerKb, time: now, parents };
+    this.entries.set(entry.txid, entry);
+    for (const k of conflictKeys) this.spends.set(k, entry.txid);
+    this.bytes += entry.size;
+    if (this.bytes > this.opts.maxBytes) {
+      this.trimToSize();
+      if (!this.entries.has(entry.txid)) {
+        throw new ConsensusError('mempool-full', `fee rate ${feePerKb} per kB is too low for a full pool`, {
+          field: 'fee',
+          value: v.fee,
+        });
+      }
+    }
+    return entry;
+  }
+
+  /** Removes the tx and everything in the pool that spends from it. */
+  remove(txid: string): Transaction[] {
+    const removed: Transaction[] = [];
+    const stack = [txid];
+    while (stack.length) {
+      const id = stack.pop()!;
+      const e = this.entries.get(id);
+      if (!e) continue;
+      this.entries.delete(id);
+      this.bytes -= e.size;
+      for (const k of spendKeys(e.tx)) if (this.spends.get(k) === id) this.spends.delete(k);
+      removed.push(e.tx);
+      for (const other of this.entries.values()) if (other.parents.has(id)) stack.push(other.txid);
+    }
+    return removed;
+  }
+
+  /** After a block connects: drop its txs, and any pool tx that now conflicts with them. */
+  removeForBlock(txs: Transaction[], txidOf: (tx: Transaction) => string): void {
+    for (const tx of txs) {
+      const id = txidOf(tx);
+      const e = this.entries.get(id);
+      if (e) {
+        // Confirmed: its children stay, now spending a chain output.
+        this.entries.delete(id);
+        this.bytes -= e.size;
+        for (const k of spendKeys(e.tx)) if (this.spends.get(k) === id) this.spends.delete(k);
+        for (const other of this.entries.values()) other.parents.delete(id);
+      }
+      for (const k of spendKeys(tx)) {
+        const conflicting = this.spends.get(k);
+        if (conflicting && conflicting !== id) this.remove(conflicting);
+      }
+    }
+  }
+
+  /**
+   * Transactions for a block template, best fee rate first with parents before children, within
+   * `maxBytes`.
+   */
+  selectForBlock(maxBytes: number): PoolEntry[] {
+    const sorted = [...this.entries.values()].sort((a, b) =>
+      b.feePerKb > a.feePerKb
+        ? 1
+        : b.feePerKb < a.feePerKb
+          ? -1
+          : a.time - b.time || (a.txid < b.txid ? -1 : 1),
+    );
+    const chosen = new Set<string>();
+    const out: PoolEntry[] = [];
+    let used = 0;
+    // A child goes in only as a package with its not-yet-chosen ancestors (parents first), whole or not at all.
+    const packageOf = (e: PoolEntry, pkg: PoolEntry[], seen: Set<string>): boolean => {
+      if (chosen.has(e.txid) || seen.has(e.txid)) return true;
+      seen.add(e.txid);
+      for (const p of e.parents) {
+        const pe = this.entries.get(p);
+        if (!pe || !packageOf(pe, pkg, seen)) return false;
+      }
+      pkg.push(e);
+      return true;
+    };
+    const take = (e: PoolEntry): void => {
+      const pkg: PoolEntry[] = [];
+      if (!packageOf(e, pkg, new Set())) return;
+      const bytes = pkg.reduce((n, x) => n + x.size, 0);
+      if (used + bytes > maxBytes) return;
+      for (const x of pkg) {
+        chosen.add(x.txid);
+        out.push(x);
+      }
+      used += bytes;
+    };
+    for (const e of sorted) take(e);
+    return out;
+  }
+
+  private trimToSize(): void {
+    while (this.bytes > this.opts.maxBytes && this.entries.size > 0) {
+      let worst: PoolEntry | undefined;
+      for (const e of this.entries.values()) {
+        if (!worst || e.feePerKb < worst.feePerKb || (e.feePerKb === worst.feePerKb && e.time > worst.time))
+          worst = e;
+      }
+      this.remove(worst!.txid);
+    }
+  }
+}
+
+function spendKeys(tx: Transaction): string[] {
+  if (tx.fluxnode) return [`fluxnode:${keyOf(tx.fluxnode.collateral)}`];
+  return tx.inputs.map((i) => keyOf(i.prevout));
+}

@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { fromHex, reverseHex, toHex } from '../consensus/bytes.ts';
+import type { Block, BlockHeader } from '../consensus/primitives/types.ts';
+
+/**
+ * Zcash-style equihash stratum (ZIP-301), the protocol Flux's GPU miners speak:
+ * subscribe → [session, NONCE_1]; set_target (256-bit, big-endian hex); notify with the header
+ * fields as they are serialized (little-endian hex); submit [worker, job, time, NONCE_2, solution].
+ * NONCE_1 ‖ NONCE_2 is the header's 32-byte nonce.
+ */
+export interface StratumJob {
+  id: string;
+  height: number;
+  /** Header with every field but nonce and solution final. */
+  header: BlockHeader;
+  /** The block's own target: a share at or below it is a block. */
+  blockTarget: bigint;
+  /** The full block for a solved header. */
+  assemble: (header: BlockHeader) => Block;
+}
+
+export interface StratumBackend {
+  /** Throws (with a reason) when the header's Equihash solution is not valid at `height`. */
+  verifySolution: (header: BlockHeader, height: number) => void;
+  /** Block hash, internal byte order. */
+  headerHash: (header: BlockHeader) => Uint8Array;
+  submitBlock: (block: Block) => Promise<{ accepted: boolean; reason?: string }>;
+}
+
+export interface StratumOptions {
+  host: string;
+  port: number;
+  backend: StratumBackend;
+  /** Target for shares (easier than or equal to the block target). */
+  shareTarget: bigint;
+  /** Jobs kept for late submits. */
+  keepJobs?: number;
+  maxLineBytes?: number;
+}
+
+interface Session {
+  socket: Socket;
+  nonce1: Uint8Array;
+  authorized: string | null;
+  subscribed: boolean;
+  buffer: string;
+}
+
+export interface StratumStats {
+  sessions: number;
+  sharesAccepted: number;
+  sharesRejected: number;
+  blocksFound: number;
+  lastRejectReason: string | null;
+}
+
+const NONCE1_BYTES = 4;
+
+export class StratumServer {
+  private readonly opts: StratumOptions;
+  private readonly sessions = new Set<Session>();
+  private readonly jobs = new Map<string, StratumJob>();
+  private readonly seenShares = new Set<string>();
+  private current: StratumJob | undefined;
+  private server: Server | undefined;
+  readonly stats: StratumStats = {
+    sessions: 0,
+    sharesAccepted: 0,
+    sharesRejected: 0,
+    blocksFound: 0,
+    lastRejectReason: null,
+  };
+
+  constructor(opts: StratumOptions) {
+    this.opts = opts;
+  }
+
+  async listen(): Promise<number> {
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    const addr = server.address();
+    return typeof addr === 'object' && addr ? addr.port : this.opts.port;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions) s.socket.destroy();
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** A new template: `clean` when the previous block changed (old jobs can no longer win). */
+  setJob(job: StratumJob, clean: boolean): void {
+    if (clean) {
+      this.jobs.clear();
+      this.seenShares.clear();
+    }
+    this.jobs.set(job.id, job);
+    while (this.jobs.size > (this.opts.keepJobs ?? 8)) this.jobs.delete(this.jobs.keys().next().value!);
+    this.current = job;
+    for (const s of this.sessions) if (s.subscribed && s.authorized) this.notify(s, job, clean);
+  }
+
+  private accept(socket: Socket): void {
+    const session: Session = {
+      socket,
+      nonce1: randomBytes(NONCE1_BYTES),
+      authorized: null,
+      subscribed: false,
+      buffer: '',
+    };
+    this.sessions.add(session);
+    this.stats.sessions = this.sessions.size;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      session.buffer += chunk;
+      if (session.buffer.length > (this.opts.maxLineBytes ?? 64 * 1024)) {
+        socket.destroy();
+        return;
+      }
+      let nl = session.buffer.indexOf('\n');
+      while (nl >= 0) {
+        const line = session.buffer.slice(0, nl).trim();
+        session.buffer = session.buffer.slice(nl + 1);
+        if (line) void this.onLine(session, line);
+        nl = session.buffer.indexOf('\n');
+      }
+    });
+    const drop = () => {
+      this.sessions.delete(session);
+      this.stats.sessions = this.sessions.size;
+    };
+    socket.on('close', drop);
+    socket.on('error', drop);
+  }
+
+  private async onLine(s: Session, line: string): Promise<void> {
+    let msg: { id?: unknown; method?: unknown; params?: unknown };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.send(s, { id: null, result: null, error: [20, 'malformed JSON', null] });
+      return;
+    }
+    const id = msg.id ?? null;
+    const params = Array.isArray(msg.params) ? msg.params : [];
+    switch (msg.method) {
+      case 'mining.subscribe':
+        s.subscribed = true;
+        this.send(s, { id, result: [null, toHex(s.nonce1)], error: null });
+        return;
+      case 'mining.authorize': {
+        const user = typeof params[0] === 'string' ? params[0] : '';
+        if (!user) {
+          this.send(s, { id, result: false, error: [24, 'a worker name is required', null] });
+          return;
+        }
+        s.authorized = user;
+        this.send(s, { id, result: true, error: null });
+        this.send(s, { id: null, method: 'mining.set_target', params: [targetHex(this.opts.shareTarget)] });
+        if (this.current) this.notify(s, this.current, true);
+        return;
+      }
+      case 'mining.extranonce.subscribe':
+        this.send(s, { id, result: true, error: null });
+        return;
+      case 'mining.submit': {
+        const verdict = await this.submit(s, params);
+        if (verdict.ok) {
+          this.stats.sharesAccepted++;
+          this.send(s, { id, result: true, error: null });
+        } else {
+          this.stats.sharesRejected++;
+          this.stats.lastRejectReason = verdict.reason;
+          this.send(s, { id, result: null, error: [verdict.code, verdict.reason, null] });
+        }
+        return;
+      }
+      default:
+        this.send(s, { id, result: null, error: [20, `unknown method ${String(msg.method)}`, null] });
+    }
+  }
+
+  private async submit(
+    s: Session,
+    params: unknown[],
+  ): Promise<{ ok: true } | { ok: false; code: number; reason: string }> {
+    if (!s.authorized) return { ok: false, code: 24, reason: 'unauthorized worker' };
+    const [, jobId, timeHex, nonce2Hex, solutionHex] = params;
+    if (
+      typeof jobId !== 'string' ||
+      typeof timeHex !== 'string' ||
+      typeof nonce2Hex !== 'string' ||
+      typeof solutionHex !== 'string'
+    ) {
+      return {
+        ok: false,
+        code: 20,
+        reason: 'submit needs [worker, job_id, time, nonce_2, solution] as hex strings',
+      };
+    }
+    const job = this.jobs.get(jobId);
+    if (!job) return { ok: false, code: 21, reason: `job ${jobId} not found (stale)` };
+    let header: BlockHeader;
+    try {
+      const nonce2 = fromHex(nonce2Hex, 'nonce_2');
+      if (nonce2.length + NONCE1_BYTES !== 32)
+        return { ok: false, code: 20, reason: `nonce_2 must be ${32 - NONCE1_BYTES} bytes` };
+      const time = new DataView(fromHex(timeHex, 'time').buffer).getUint32(0, true);
+      const withSize = fromHex(solutionHex, 'solution');
+      header = {
+        ...job.header,
+        time,
+        nonce: Uint8Array.from([...s.nonce1, ...nonce2]),
+        solution: stripCompactSize(withSize),
+      };
+    } catch (err) {
+      return { ok: false, code: 20, reason: (err as Error).message };
+    }
+    const key = `${jobId}|${toHex(header.nonce)}|${header.time}`;
+    if (this.seenShares.has(key)) return { ok: false, code: 22, reason: 'duplicate share' };
+    try {
+      this.opts.backend.verifySolution(header, job.height);
+    } catch (err) {
+      return { ok: false, code: 20, reason: `invalid solution: ${(err as Error).message}` };
+    }
+    const hash = BigInt(`0x${reverseHex(this.opts.backend.headerHash(header))}`);
+    if (hash > this.opts.shareTarget) return { ok: false, code: 23, reason: 'low difficulty share' };
+    this.seenShares.add(key);
+    if (hash <= job.blockTarget) {
+      const result = await this.opts.backend.submitBlock(job.assemble(header));
+      if (result.accepted) this.stats.blocksFound++;
+      else return { ok: false, code: 20, reason: `block rejected: ${result.reason}` };
+    }
+    return { ok: true };
+  }
+
+  private notify(s: Session, job: StratumJob, clean: boolean): void {
+    const h = job.header;
+    const le32 = (v: number) => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setUint32(0, v >>> 0, true);
+      return toHex(b);
+    };
+    this.send(s, {
+      id: null,
+      method: 'mining.notify',
+      params: [
+        job.id,
+        le32(h.version),
+        toHex(h.prevHash),
+        toHex(h.merkleRoot),
+        toHex(h.finalSaplingRoot),
+        le32(h.time),
+        le32(h.bits),
+        clean,
+      ],
+    });
+  }
+
+  private send(s: Session, msg: unknown): void {
+    if (!s.socket.destroyed) s.socket.write(`${JSON.stringify(msg)}\n`);
+  }
+}
+
+function targetHex(target: bigint): string {
+  return target.toString(16).padStart(64, '0');
+}
+
+/** The submitted solution carries its compact-size length prefix, as in the serialized header. */
+function stripCompactSize(b: Uint8Array): Uint8Array {
+  const first = b[0];
+  const skip = first < 0xfd ? 1 : first === 0xfd ? 3 : 5;
+  const len =
+    first < 0xfd
+      ? first
+      : first === 0xfd
+        ? b[1] | (b[2] << 8)
+        : new DataView(b.buffer, b.byteOffset + 1, 4).getUint32(0, true);
+  if (b.length !== skip + len)
+    throw new Error(`solution length prefix says ${len} bytes, got ${b.length - skip}`);
+  return b.slice(skip);
+}
