@@ -98,6 +98,20 @@ export interface FluxnodeTx {
   updateType?: number;
   ip?: string;
   benchmarkSig?: Uint8Array;
+  /** v6 START whose fluxTxVersion carries the delegates feature bit (0x0100): the flag that follows. */
+  usingDelegates?: boolean;
+  /** ...and the delegate data, present when `usingDelegates` is true. */
+  delegates?: FluxnodeDelegates;
+}
+
+/** Delegate keys allowed to sign a node's START (fluxd's CFluxnodeDelegates; later than 2022). */
+export interface FluxnodeDelegates {
+  /** nDelegateVersion, 1 so far. */
+  version: number;
+  /** 0 none, 1 update the key list, 2 this START is signed by a delegate. */
+  type: number;
+  /** Serialized only for version 1 with type 1 (update). */
+  keys: Uint8Array[];
 }
 
 export interface Transaction {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what a fluxnode host needs beyond Node.js, from Debian's own packages:
+#   docker.io        dockerd + containerd + runc + docker-proxy + docker-init (each node runs its own dockerd)
+#   docker-registry  the OCI registry app images are pushed to and pulled from
+#   busybox-static   a self-contained binary the sample app image is built from (FROM scratch, no pulls)
+#   iproute2         `ip`, used to create one bridge per dockerd
+# Safe to run again: it installs only what is missing and never starts a service.
+set -euo pipefail
+
+missing=()
+have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+have_pkg() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]; }
+
+have_cmd dockerd || missing+=(docker.io)
+have_cmd docker-registry || missing+=(docker-registry)
+# The dynamically linked `busybox` package would not run inside an empty image: we need the static one.
+have_pkg busybox-static || missing+=(busybox-static)
+have_cmd ip || missing+=(iproute2)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "setup-host: docker.io, docker-registry, busybox-static and iproute2 already present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    exec sudo -n -- "$0" "$@"
+  fi
+  echo "setup-host: must run as root to install: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "setup-host: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+
+# Debian's maintainer scripts start docker and docker-registry as system services on install. We start
+# our own daemons (one dockerd per node, the registry on a port of our choosing), so a system dockerd
+# on /var/run/docker.sock and a registry on :5000 would only be in the way. A policy-rc.d that answers
+# 101 ("action forbidden") is Debian's documented way to keep package installs from starting services.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  made_policy=1
+fi
+cleanup() { if [ "$made_policy" = 1 ]; then rm -f "$policy"; fi; }
+trap cleanup EXIT
+
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+  "${missing[@]}"
+
+for cmd in dockerd docker-registry busybox ip; do
+  have_cmd "$cmd" || {
+    echo "setup-host: $cmd still missing after install" >&2
+    exit 1
+  }
+done
+echo "setup-host: done"

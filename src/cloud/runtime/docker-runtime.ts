@@ -1,0 +1,252 @@
+// The cloud agent's hands on one Docker engine: list, pull, create, stop, restart, remove, read logs
+// and follow events of the containers it manages (those carrying the flux.* labels).
+
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
+import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
+import { LABEL_APP, LABEL_COMPONENT, LABEL_NODE, LABEL_SPEC_HASH } from './labels.ts';
+import { demuxLogs, drainProgress, jsonLines } from './streams.ts';
+import type {
+  ContainerEvent,
+  ContainerState,
+  ManagedContainer,
+  NodePlacement,
+  RuntimeApp,
+  RuntimeComponent,
+} from './types.ts';
+
+export interface DockerRuntimeOptions {
+  /** The engine's unix socket (the node's own dockerd). */
+  socketPath: string;
+  node: NodePlacement;
+  limits?: Partial<ContainerLimits>;
+}
+
+export class DockerRuntime {
+  readonly docker: Docker;
+  readonly node: NodePlacement;
+  readonly limits: ContainerLimits;
+
+  constructor(opts: DockerRuntimeOptions) {
+    this.docker = new Docker({ socketPath: opts.socketPath });
+    this.node = { ...opts.node };
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  }
+
+  /** True when the engine answers. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.docker.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every container with our labels, running or not. */
+  async listManagedContainers(): Promise<ManagedContainer[]> {
+    let rows: Docker.ContainerInfo[];
+    try {
+      rows = await this.docker.listContainers({ all: true, filters: { label: [LABEL_APP] } });
+    } catch (err) {
+      throw engineError('list', 'containers', err);
+    }
+    return rows.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      app: c.Labels[LABEL_APP] ?? '',
+      component: c.Labels[LABEL_COMPONENT] ?? '',
+      specHash: c.Labels[LABEL_SPEC_HASH] ?? '',
+      node: c.Labels[LABEL_NODE] ?? '',
+      image: c.Image,
+      state: c.State as ContainerState,
+      status: c.Status,
+      created: c.Created * 1000,
+    }));
+  }
+
+  async hasImage(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw engineError('inspect image', ref, err);
+    }
+  }
+
+  /** Pulls an image from the registry its reference names; resolves once every layer is in. */
+  async pullImage(ref: string): Promise<void> {
+    try {
+      const stream = await this.docker.pull(ref);
+      await drainProgress(stream as AsyncIterable<Uint8Array>, 'pull', ref);
+    } catch (err) {
+      throw engineError('pull', ref, err);
+    }
+  }
+
+  /**
+   * Creates and starts `flux<component>_<app>` from an image already present (see pullImage). The
+   * component is validated before anything happens; if starting fails the created container is
+   * removed again, so a failure leaves the engine as it was.
+   */
+  async createAndStart(app: RuntimeApp, component: RuntimeComponent): Promise<ManagedContainer> {
+    const plan = planContainer(app, component, this.node, this.limits);
+    if (!(await this.hasImage(component.image))) {
+      throw new RuntimeError(
+        'create',
+        plan.name,
+        `image ${component.image} is not on this node; pull it first`,
+        404,
+      );
+    }
+    if (plan.hostDataDir) await mkdir(plan.hostDataDir, { recursive: true, mode: 0o750 });
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(plan.options);
+    } catch (err) {
+      throw engineError('create', plan.name, err);
+    }
+    try {
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true, v: true }).catch(() => {});
+      throw engineError('start', plan.name, err);
+    }
+    const found = (await this.listManagedContainers()).find((c) => c.id === container.id);
+    if (!found) throw new RuntimeError('start', plan.name, 'container vanished right after starting');
+    return found;
+  }
+
+  /** Starts an existing, stopped container again (its data and settings are kept). */
+  async start(nameOrId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(nameOrId).start();
+    } catch (err) {
+      // 304: already running, which is what was asked for.
+      if ((err as { statusCode?: number }).statusCode === 304) return;
+      throw engineError('start', nameOrId, err);
+    }
+  }
+
+  /** Stops a container (SIGTERM, then SIGKILL after the timeout). False when there is no such container. */
+  async stop(nameOrId: string, timeoutSec = this.limits.stopTimeoutSec): Promise<boolean> {
+    try {
+      await this.docker.getContainer(nameOrId).stop({ t: timeoutSec });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      // 304: already stopped, which is what was asked for.
+      if ((err as { statusCode?: number }).statusCode === 304) return true;
+      throw engineError('stop', nameOrId, err);
+    }
+  }
+
+  /** Removes a container, stopping it first if needed. False when there was nothing to remove. */
+  async remove(nameOrId: string): Promise<boolean> {
+    try {
+      await this.docker.getContainer(nameOrId).remove({ force: true, v: true });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw engineError('remove', nameOrId, err);
+    }
+  }
+
+  /**
+   * Deletes a component's data folder on this node (when its app is gone from here for good; a
+   * restart or re-creation keeps the data). False when there was none.
+   */
+  async removeData(app: string, component: string): Promise<boolean> {
+    // planContainer's name rules keep both names to plain letters and digits: no path tricks.
+    for (const [field, value] of [
+      ['app', app],
+      ['component', component],
+    ]) {
+      if (!/^[A-Za-z0-9]{1,63}$/.test(value))
+        throw new RuntimeInputError(field, value, 'must be 1..63 letters or digits');
+    }
+    const dir = path.join(this.node.nodeDir, 'appdata', app, component);
+    const existed = await stat(dir).then(
+      () => true,
+      () => false,
+    );
+    await rm(dir, { recursive: true, force: true });
+    return existed;
+  }
+
+  async restart(nameOrId: string, timeoutSec = this.limits.stopTimeoutSec): Promise<void> {
+    try {
+      await this.docker.getContainer(nameOrId).restart({ t: timeoutSec });
+    } catch (err) {
+      throw engineError('restart', nameOrId, err);
+    }
+  }
+
+  /** The last `tail` lines of a container's stdout and stderr, interleaved as written. */
+  async logs(nameOrId: string, tail = 100): Promise<string> {
+    let raw: Buffer;
+    try {
+      raw = (await this.docker
+        .getContainer(nameOrId)
+        .logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+    } catch (err) {
+      throw engineError('logs', nameOrId, err);
+    }
+    return demuxLogs(raw)
+      .map((c) => c.text)
+      .join('');
+  }
+
+  /**
+   * Lifecycle events of our containers as they happen, until `signal` aborts or the caller stops
+   * iterating. Events from before the call are not replayed.
+   */
+  async *events(signal?: AbortSignal): AsyncGenerator<ContainerEvent> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.getEvents({
+        filters: { type: ['container'], label: [LABEL_APP] },
+        abortSignal: signal,
+      } as Docker.GetEventsOptions);
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw engineError('events', 'containers', err);
+    }
+    try {
+      for await (const doc of jsonLines(stream as AsyncIterable<Uint8Array>)) {
+        yield toContainerEvent(doc as EngineEvent);
+      }
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw engineError('events', 'containers', err);
+    } finally {
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+    }
+  }
+}
+
+interface EngineEvent {
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  time: number;
+  timeNano?: number;
+}
+
+function toContainerEvent(e: EngineEvent): ContainerEvent {
+  const a = e.Actor.Attributes ?? {};
+  const event: ContainerEvent = {
+    action: e.Action,
+    id: e.Actor.ID,
+    name: a.name ?? '',
+    app: a[LABEL_APP] ?? '',
+    component: a[LABEL_COMPONENT] ?? '',
+    specHash: a[LABEL_SPEC_HASH] ?? '',
+    node: a[LABEL_NODE] ?? '',
+    time: e.timeNano ? Math.floor(e.timeNano / 1e6) : e.time * 1000,
+  };
+  if (a.exitCode !== undefined) event.exitCode = Number(a.exitCode);
+  return event;
+}

@@ -1,0 +1,12 @@
+// Labels mark the containers the cloud agent manages; anything without them is left alone.
+
+export const LABEL_APP = 'flux.app';
+export const LABEL_COMPONENT = 'flux.component';
+export const LABEL_SPEC_HASH = 'flux.spechash';
+export const LABEL_NODE = 'flux.node';
+export const LABEL_HDD = 'flux.hdd';
+
+/** Flux's container naming: `flux<component>_<app>`. */
+export function containerName(app: string, component: string): string {
+  return `flux${component}_${app}`;
+}
