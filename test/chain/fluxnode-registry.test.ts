@@ -24,10 +24,12 @@ const TIER_AMOUNTS: [bigint, Tier][] = [
 ];
 
 const params: RegistryParams = {
-  startExpiry: 5,
-  confirmExpiry: 10,
-  minConfirmInterval: 3,
-  collateralMinConfirmations: 2,
+  rulesAt: () => ({
+    startExpiry: 5,
+    confirmExpiry: 10,
+    minConfirmInterval: 3,
+    collateralMinConfirmations: 2,
+  }),
   tierOfCollateral: (amount) => TIER_AMOUNTS.find(([a]) => a === amount)?.[1] ?? null,
 };
 

@@ -132,8 +132,9 @@ export class FluxnodeRegistry {
   }
 
   private isExpired(r: FluxnodeRecord, height: number): boolean {
-    if (r.status === 'started') return height - r.startHeight > this.params.startExpiry;
-    return height - (r.lastConfirmHeight ?? r.startHeight) > this.params.confirmExpiry;
+    const rules = this.params.rulesAt(height);
+    if (r.status === 'started') return height - r.startHeight > rules.startExpiry;
+    return height - (r.lastConfirmHeight ?? r.startHeight) > rules.confirmExpiry;
   }
 
   private applyStart(
@@ -169,10 +170,11 @@ export class FluxnodeRegistry {
         { field: 'collateral', value: utxo.value },
       );
     const depth = height - utxo.height;
-    if (depth < this.params.collateralMinConfirmations) {
+    const needed = this.params.rulesAt(height).collateralMinConfirmations;
+    if (depth < needed) {
       throw new ConsensusError(
         'bad-fluxnode-collateral-immature',
-        `collateral ${key} has ${depth} confirmations, needs ${this.params.collateralMinConfirmations}`,
+        `collateral ${key} has ${depth} confirmations, needs ${needed}`,
         { field: 'collateral', value: depth },
       );
     }
@@ -219,10 +221,11 @@ export class FluxnodeRegistry {
         field: 'collateral',
         value: key,
       });
-    if (r.lastConfirmHeight !== null && height - r.lastConfirmHeight < this.params.minConfirmInterval) {
+    const interval = this.params.rulesAt(height).minConfirmInterval;
+    if (r.lastConfirmHeight !== null && height - r.lastConfirmHeight <= interval) {
       throw new ConsensusError(
         'bad-fluxnode-confirm-too-soon',
-        `node ${key} confirmed at ${r.lastConfirmHeight}, next allowed at ${r.lastConfirmHeight + this.params.minConfirmInterval}`,
+        `node ${key} confirmed at ${r.lastConfirmHeight}, next allowed at ${r.lastConfirmHeight + interval + 1}`,
         { field: 'collateral', value: height },
       );
     }

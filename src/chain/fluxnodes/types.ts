@@ -20,16 +20,21 @@ export interface FluxnodeRecord {
   lastPaidHeight: number | null;
 }
 
-/** Registry rules that vary by network; heights are in blocks. */
-export interface RegistryParams {
+/** The registry's windows in force at one height, in blocks (consensus/params' RegistryRules fits). */
+export interface RegistryWindows {
   /** A STARTed node must send its first CONFIRM within this many blocks or it is dropped. */
   startExpiry: number;
   /** A confirmed node that sends no CONFIRM for this many blocks expires. */
   confirmExpiry: number;
-  /** CONFIRMs closer together than this are refused (spam). */
+  /** A CONFIRM is refused unless more than this many blocks passed since the node's last one. */
   minConfirmInterval: number;
   /** Blocks the collateral output must have been buried before START. */
   collateralMinConfirmations: number;
+}
+
+/** Registry rules that vary by network and height. */
+export interface RegistryParams {
+  rulesAt: (height: number) => RegistryWindows;
   tierOfCollateral: (amount: bigint, height: number) => Tier | null;
 }
 

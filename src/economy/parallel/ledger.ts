@@ -1,0 +1,375 @@
+import { fromHex, toHex } from '../../consensus/bytes.ts';
+import {
+  EconomyError,
+  requireHeight,
+  requireNonEmpty,
+  requirePositiveAmount,
+  requireTime,
+} from '../errors.ts';
+import { type OperatorPayout, TIERS } from '../inputs.ts';
+import { isEligiblePayout, parallelUnits } from './accrual.ts';
+import {
+  ACCRUAL_EPOCH,
+  findAsset,
+  isLaunched,
+  type MerkleHashName,
+  PARALLEL_ASSETS,
+  type ParallelAsset,
+  validateRegistry,
+} from './assets.ts';
+import { type ClaimRequest, claimId, claimMessage, type VerifySignature } from './claim-message.ts';
+import { encodeClaimLeaf, merkleHash, merkleProof, merkleRoot, verifyMerkleProof } from './merkle.ts';
+import { parseTargetAddress } from './target-address.ts';
+
+export interface ClaimRecord {
+  id: string;
+  assetId: string;
+  sourceAddress: string;
+  /** Canonical form (EIP-55 for EVM chains). */
+  targetAddress: string;
+  amount: bigint;
+  nonce: number;
+  /** Chain time at which the claim was accepted. */
+  time: number;
+}
+
+export interface ClaimSnapshot {
+  assetId: string;
+  snapshot: number;
+  time: number;
+  hash: MerkleHashName;
+  root: string;
+  leafCount: number;
+  total: bigint;
+  claimIds: readonly string[];
+}
+
+export interface ClaimProof {
+  assetId: string;
+  snapshot: number;
+  index: number;
+  leafCount: number;
+  hash: MerkleHashName;
+  /** The leaf preimage, hex (see merkle.ts for its layout). */
+  leaf: string;
+  siblings: string[];
+  root: string;
+}
+
+export type AccrualStatus = 'claimable' | 'pending';
+
+export interface AssetPosition {
+  assetId: string;
+  status: AccrualStatus;
+  /** Units accrued since the start rule, whether launched or not. */
+  accrued: bigint;
+  claimed: bigint;
+  claimable: bigint;
+  /** Accrued but waiting for the asset's launch. */
+  pending: bigint;
+  nextNonce: number;
+}
+
+interface AssetBook {
+  asset: ParallelAsset;
+  claimed: Map<string, bigint>;
+  nonces: Map<string, number>;
+  claims: ClaimRecord[];
+  /** claims[snapshotted..] are not yet in any snapshot. */
+  snapshotted: number;
+  snapshots: ClaimSnapshot[];
+  leaves: Uint8Array[][];
+}
+
+export interface ParallelLedgerOptions {
+  verifySignature: VerifySignature;
+  registry?: readonly ParallelAsset[];
+  epoch?: number;
+}
+
+/**
+ * Parallel-asset accrual and claims. Every fluxnode payment counted under the start rule adds
+ * its satoshis to the payout address's basis; every asset owes 0.1 × basis in its own units.
+ * Launched assets are claimable at once, others show as pending until their launch.
+ */
+export class ParallelLedger {
+  readonly registry: readonly ParallelAsset[];
+  readonly epoch: number;
+  private readonly verify: VerifySignature;
+  private readonly basis = new Map<string, bigint>();
+  private readonly seenPayouts = new Set<string>();
+  private readonly books = new Map<string, AssetBook>();
+  private readonly claimIndex = new Map<string, { assetId: string; position: number }>();
+  private eligibleSat = 0n;
+  private ineligibleSat = 0n;
+
+  constructor(options: ParallelLedgerOptions) {
+    this.registry = options.registry ?? PARALLEL_ASSETS;
+    validateRegistry(this.registry);
+    this.epoch = options.epoch ?? ACCRUAL_EPOCH;
+    this.verify = options.verifySignature;
+    for (const asset of this.registry) {
+      this.books.set(asset.id, {
+        asset,
+        claimed: new Map(),
+        nonces: new Map(),
+        claims: [],
+        snapshotted: 0,
+        snapshots: [],
+        leaves: [],
+      });
+    }
+  }
+
+  /** Counts one coinbase payment. Returns whether it fell inside the accrual window. */
+  applyPayout(p: OperatorPayout): boolean {
+    requireHeight(p.height);
+    requireTime(p.time, 'time');
+    requireTime(p.nodeStartTime, 'nodeStartTime');
+    requireNonEmpty(p.txid, 'txid');
+    requireNonEmpty(p.collateral, 'collateral');
+    requireNonEmpty(p.payoutAddress, 'payoutAddress');
+    requirePositiveAmount(p.amount, 'amount');
+    if (!TIERS.includes(p.tier))
+      throw new EconomyError('bad-tier', 'unknown tier', { field: 'tier', value: p.tier });
+    const key = `${p.txid}:${p.collateral}`;
+    if (this.seenPayouts.has(key)) {
+      throw new EconomyError('duplicate-payout', `payment ${key} already counted`, {
+        field: 'txid',
+        value: key,
+      });
+    }
+    this.seenPayouts.add(key);
+    if (!isEligiblePayout(p, this.epoch)) {
+      this.ineligibleSat += p.amount;
+      return false;
+    }
+    this.basis.set(p.payoutAddress, (this.basis.get(p.payoutAddress) ?? 0n) + p.amount);
+    this.eligibleSat += p.amount;
+    return true;
+  }
+
+  /** Satoshis of an address's eligible fluxnode earnings. */
+  basisOf(address: string): bigint {
+    return this.basis.get(address) ?? 0n;
+  }
+
+  addresses(): string[] {
+    return [...this.basis.keys()];
+  }
+
+  totals(): { eligibleSat: bigint; ineligibleSat: bigint; payouts: number } {
+    return {
+      eligibleSat: this.eligibleSat,
+      ineligibleSat: this.ineligibleSat,
+      payouts: this.seenPayouts.size,
+    };
+  }
+
+  position(address: string, assetId: string, now: number): AssetPosition {
+    const book = this.book(assetId);
+    const accrued = parallelUnits(this.basisOf(address), book.asset.decimals);
+    const claimed = book.claimed.get(address) ?? 0n;
+    const open = accrued - claimed;
+    const launched = isLaunched(book.asset, now);
+    return {
+      assetId,
+      status: launched ? 'claimable' : 'pending',
+      accrued,
+      claimed,
+      claimable: launched ? open : 0n,
+      pending: launched ? 0n : open,
+      nextNonce: book.nonces.get(address) ?? 0,
+    };
+  }
+
+  positions(address: string, now: number): AssetPosition[] {
+    return this.registry.map((a) => this.position(address, a.id, now));
+  }
+
+  /**
+   * Accepts a signed claim at chain time `now`. Checks, in order: the asset exists and has launched,
+   * the target address is valid for its chain, the nonce is the next one (an earlier one is a replay),
+   * the payout address's key signed this exact message, and the amount is at most what is claimable.
+   */
+  claim(request: ClaimRequest, now: number): ClaimRecord {
+    const book = this.book(request.assetId);
+    requireTime(now, 'now');
+    if (!isLaunched(book.asset, now)) {
+      throw new EconomyError(
+        'asset-not-launched',
+        `${book.asset.id} has not launched; its accrual is pending`,
+        {
+          field: 'assetId',
+          value: request.assetId,
+        },
+      );
+    }
+    requireNonEmpty(request.sourceAddress, 'sourceAddress');
+    const target = parseTargetAddress(book.asset.family, request.targetAddress);
+    if (typeof request.amount !== 'bigint' || request.amount <= 0n) {
+      throw new EconomyError('bad-claim-amount', 'amount must be a positive bigint of asset units', {
+        field: 'amount',
+        value: request.amount,
+      });
+    }
+    const expected = book.nonces.get(request.sourceAddress) ?? 0;
+    if (request.nonce !== expected) {
+      const replay = Number.isInteger(request.nonce) && request.nonce < expected;
+      throw new EconomyError(
+        replay ? 'claim-replayed' : 'bad-claim-nonce',
+        replay ? `claim nonce ${request.nonce} was already used` : `expected nonce ${expected}`,
+        { field: 'nonce', value: request.nonce },
+      );
+    }
+    const id = claimId(request);
+    if (this.claimIndex.has(id))
+      throw new EconomyError('claim-replayed', `claim ${id} already made`, { field: 'id', value: id });
+    if (!this.verify(request.sourceAddress, claimMessage(request), request.signature)) {
+      throw new EconomyError('bad-claim-signature', `not signed by the key of ${request.sourceAddress}`, {
+        field: 'signature',
+        value: request.signature,
+      });
+    }
+    const { claimable } = this.position(request.sourceAddress, request.assetId, now);
+    if (request.amount > claimable) {
+      throw new EconomyError('claim-exceeds-balance', `claimable is ${claimable}`, {
+        field: 'amount',
+        value: request.amount,
+      });
+    }
+    const record: ClaimRecord = {
+      id,
+      assetId: book.asset.id,
+      sourceAddress: request.sourceAddress,
+      targetAddress: target.text,
+      amount: request.amount,
+      nonce: request.nonce,
+      time: now,
+    };
+    book.claimed.set(request.sourceAddress, (book.claimed.get(request.sourceAddress) ?? 0n) + request.amount);
+    book.nonces.set(request.sourceAddress, expected + 1);
+    this.claimIndex.set(id, { assetId: book.asset.id, position: book.claims.length });
+    book.claims.push(record);
+    return record;
+  }
+
+  claims(assetId: string): readonly ClaimRecord[] {
+    return this.book(assetId).claims;
+  }
+
+  /** Seals every claim of one asset not yet in a snapshot into a new Merkle root. */
+  snapshot(assetId: string, time: number): ClaimSnapshot {
+    const book = this.book(assetId);
+    requireTime(time, 'time');
+    const batch = book.claims.slice(book.snapshotted);
+    if (batch.length === 0)
+      throw new EconomyError('nothing-to-snapshot', `no new ${assetId} claims`, {
+        field: 'assetId',
+        value: assetId,
+      });
+    const number = book.snapshots.length;
+    const hash = merkleHash(book.asset.merkleHash);
+    const leaves = batch.map((c, index) =>
+      hash(
+        encodeClaimLeaf({
+          snapshot: number,
+          index,
+          amount: c.amount,
+          address: parseTargetAddress(book.asset.family, c.targetAddress).bytes,
+        }),
+      ),
+    );
+    const snap: ClaimSnapshot = {
+      assetId,
+      snapshot: number,
+      time,
+      hash: book.asset.merkleHash,
+      root: toHex(merkleRoot(hash, leaves)),
+      leafCount: leaves.length,
+      total: batch.reduce((s, c) => s + c.amount, 0n),
+      claimIds: batch.map((c) => c.id),
+    };
+    book.snapshots.push(snap);
+    book.leaves.push(leaves);
+    book.snapshotted = book.claims.length;
+    return snap;
+  }
+
+  snapshots(assetId: string): readonly ClaimSnapshot[] {
+    return this.book(assetId).snapshots;
+  }
+
+  /** The proof a contract needs to pay one claim; null while the claim awaits its snapshot. */
+  proof(id: string): ClaimProof | null {
+    const at = this.claimIndex.get(id);
+    if (!at) throw new EconomyError('unknown-claim', `no claim ${id}`, { field: 'id', value: id });
+    const book = this.book(at.assetId);
+    if (at.position >= book.snapshotted) return null;
+    let first = 0;
+    for (const snap of book.snapshots) {
+      if (at.position < first + snap.leafCount) {
+        const index = at.position - first;
+        const record = book.claims[at.position];
+        const leaf = encodeClaimLeaf({
+          snapshot: snap.snapshot,
+          index,
+          amount: record.amount,
+          address: parseTargetAddress(book.asset.family, record.targetAddress).bytes,
+        });
+        const siblings = merkleProof(merkleHash(snap.hash), book.leaves[snap.snapshot], index);
+        return {
+          assetId: snap.assetId,
+          snapshot: snap.snapshot,
+          index,
+          leafCount: snap.leafCount,
+          hash: snap.hash,
+          leaf: toHex(leaf),
+          siblings: siblings.map(toHex),
+          root: snap.root,
+        };
+      }
+      first += snap.leafCount;
+    }
+    throw new EconomyError('unknown-claim', `claim ${id} not found in snapshots`);
+  }
+
+  private book(assetId: string): AssetBook {
+    findAsset(this.registry, assetId);
+    return this.books.get(assetId)!;
+  }
+}
+
+/** What a payout contract does: hash the leaf, walk the siblings, compare with the stored root. */
+export function verifyClaimProof(proof: ClaimProof): boolean {
+  const hash = merkleHash(proof.hash);
+  const leaf = fromHex(proof.leaf, 'leaf');
+  return verifyMerkleProof(
+    hash,
+    hash(leaf),
+    proof.index,
+    proof.leafCount,
+    proof.siblings.map((s) => fromHex(s, 'sibling')),
+    fromHex(proof.root, 'root'),
+  );
+}
+
+/** Decodes a leaf preimage back into its fields (for contracts' test suites and audits). */
+export function decodeClaimLeaf(hex: string): {
+  snapshot: number;
+  index: number;
+  amount: bigint;
+  address: Uint8Array;
+} {
+  const bytes = fromHex(hex, 'leaf');
+  if (bytes.length < 19 || bytes[0] !== 0x00 || bytes.length !== 18 + bytes[17]) {
+    throw new EconomyError('bad-leaf', 'not a claim leaf', { field: 'leaf', value: hex });
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    snapshot: view.getUint32(1),
+    index: view.getUint32(5),
+    amount: view.getBigUint64(9),
+    address: bytes.slice(18),
+  };
+}
