@@ -1,3 +1,4 @@
+import { REFERENCE_DIR } from '../reference.ts';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -10,7 +11,7 @@ import { type Block, COIN, FLUXNODE_START, type Transaction } from '../../src/co
 import { checkBlock, legacySigOpCount } from '../../src/consensus/validation/check-block.ts';
 
 const limits = { maxMoney: 21_000_000n * COIN };
-const genesis = JSON.parse(readFileSync('/work/shared/reference/vectors/mainnet-genesis.json', 'utf8')) as {
+const genesis = JSON.parse(readFileSync(`${REFERENCE_DIR}/vectors/mainnet-genesis.json`, 'utf8')) as {
   blockHex: string;
 };
 const load = (name: string): Block =>

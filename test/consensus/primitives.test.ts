@@ -1,3 +1,4 @@
+import { REFERENCE_DIR } from '../reference.ts';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -10,7 +11,7 @@ import { merkleRoot } from '../../src/consensus/primitives/merkle.ts';
 import { isNullOutPoint, outpointKey, parseOutpointKey } from '../../src/consensus/primitives/outpoint.ts';
 import { decodeTransaction, encodeTransaction, txid } from '../../src/consensus/primitives/transaction.ts';
 
-const genesis = JSON.parse(readFileSync('/work/shared/reference/vectors/mainnet-genesis.json', 'utf8')) as {
+const genesis = JSON.parse(readFileSync(`${REFERENCE_DIR}/vectors/mainnet-genesis.json`, 'utf8')) as {
   hash: string;
   merkleRoot: string;
   headerHex: string;

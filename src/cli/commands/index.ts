@@ -1,4 +1,9 @@
 import type { Command } from 'commander';
+import { register as registerApp } from './app.ts';
+import { register as registerParams } from './params.ts';
 
 /** Each command file registers itself here; one line per file keeps merges trivial. */
-export function registerCommands(_program: Command): void {}
+export function registerCommands(program: Command): void {
+  registerApp(program);
+  registerParams(program);
+}

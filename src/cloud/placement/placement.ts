@@ -1,0 +1,331 @@
+/**
+ * Deterministic placement: which nodes run which apps. Every node computes it for itself and they
+ * all agree, so nobody has to coordinate who starts what.
+ *
+ * DETERMINISM CONTRACT
+ * `placeApps` is a pure function of its input: the same apps, nodes, live set, epoch and previous
+ * assignment give the same result on every machine, whatever the order of the arrays, of the live
+ * set or of the node lists inside `previous`. It reads no clock, no randomness and no globals; all
+ * arithmetic is on integers (cpu in tenths of a core, ram in MB, hdd in GB: demands rounded up,
+ * capacities down). Ordering is by plain UTF-16 code unit comparison, never locale-aware.
+ * Nodes agree on placement exactly as far as they agree on the inputs: the apps and nodes come from
+ * the chain (same tip → same lists), the live set from heartbeats, and `previous` from the last
+ * placement. A node that is unsure of its history can pass no `previous` (e.g. at an epoch boundary)
+ * and obtain the from-scratch placement every other node would compute from the same state.
+ *
+ * RULES
+ * 1. Apps are taken in a fixed order: registration height, then spec hash, then name.
+ * 2. A node is eligible when it is live and passed its benchmark. Its room is its capacity minus
+ *    what is already placed on it. An app instance needs its whole demand on one node.
+ * 3. Keep (stability): each app first keeps the nodes it had in `previous` that are still eligible,
+ *    still have room, and do not repeat an IP; if it now wants fewer instances it keeps the ones
+ *    with the highest rendezvous score. All apps keep before any app gets new nodes, so one app's
+ *    moves can never push another app's kept instance off its node.
+ * 4. Fill: each app that still lacks instances gets, one by one, the eligible node with room and the
+ *    highest rendezvous score H(app, node, epoch) (see hash32.ts; ties go to the smaller node id),
+ *    skipping nodes it already has and IPs it already uses: at most one instance per node and per IP.
+ * 5. Instances that find no node are reported in `unplaced`.
+ * Consequences: when a node dies only its instances move; when it comes back nothing is duplicated
+ * and nothing moves back; without `previous` the result is plain rendezvous hashing.
+ *
+ * COST
+ * Nodes get a 32-bit key once; a score is one xor and one integer mix. Each app that needs new
+ * instances makes one pass over the eligible nodes keeping a small top-k list, and a node's score is
+ * compared with the current k-th best before anything else is looked at, so most nodes cost a few
+ * integer operations. Apps whose previous nodes are all still good cost nothing beyond the keep step.
+ */
+import type { Resources, TierName } from '../spec/limits.ts';
+import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
+
+export interface PlacementApp {
+  name: string;
+  /** Height of the block that confirmed the registration. */
+  height: number;
+  /** Spec hash (hex); orders apps registered in the same block. */
+  hash: string;
+  instances: number;
+  /** What one instance needs: cores (0.1 steps), MB, GB. */
+  demand: Resources;
+}
+
+export interface PlacementNode {
+  id: string;
+  ip: string;
+  tier: TierName;
+  /** What the node offers to apps: cores, MB, GB. */
+  capacity: Resources;
+  benchmarkOk: boolean;
+}
+
+export interface PlacementInput {
+  apps: readonly PlacementApp[];
+  nodes: readonly PlacementNode[];
+  live: ReadonlySet<string>;
+  /** Unsigned 32-bit number mixed into every score (e.g. height / epoch length). */
+  epoch: number;
+  /** The last placement (app → node ids); instances still valid there stay put. */
+  previous?: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface PlacementResult {
+  /** app name → node ids, highest rendezvous score first; every app of the input has an entry. */
+  assignment: Map<string, string[]>;
+  /** app name → instances that found no node (only apps short of instances appear). */
+  unplaced: Map<string, number>;
+  /** Instances kept from `previous`, newly placed, and previous ones dropped. */
+  stats: { kept: number; placed: number; dropped: number };
+}
+
+export class PlacementInputError extends Error {
+  readonly field: string;
+  readonly value: unknown;
+
+  constructor(field: string, value: unknown, detail: string) {
+    super(`${field}: ${detail}`);
+    this.name = 'PlacementInputError';
+    this.field = field;
+    this.value = value;
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function checkResources(r: Resources, field: string): void {
+  for (const k of ['cpu', 'ram', 'hdd'] as const) {
+    if (typeof r?.[k] !== 'number' || !Number.isFinite(r[k]) || r[k] < 0) {
+      throw new PlacementInputError(`${field}.${k}`, r?.[k], 'must be a finite number >= 0');
+    }
+  }
+}
+
+/** Places every app's instances; see the contract at the top of this file. */
+export function placeApps(input: PlacementInput): PlacementResult {
+  const { live, previous } = input;
+  if (!Number.isInteger(input.epoch) || input.epoch < 0 || input.epoch > 0xffffffff) {
+    throw new PlacementInputError('epoch', input.epoch, 'must be an unsigned 32-bit integer');
+  }
+
+  // Eligible nodes, in id order, as parallel typed arrays.
+  const seenIds = new Set<string>();
+  const eligible: PlacementNode[] = [];
+  for (const node of input.nodes) {
+    if (seenIds.has(node.id)) throw new PlacementInputError('nodes', node.id, 'node id appears twice');
+    seenIds.add(node.id);
+    checkResources(node.capacity, `nodes[${node.id}].capacity`);
+    if (node.benchmarkOk && live.has(node.id)) eligible.push(node);
+  }
+  eligible.sort((a, b) => cmp(a.id, b.id));
+  const n = eligible.length;
+  const keyOf = new Uint32Array(n);
+  const room = { cpu: new Int32Array(n), ram: new Int32Array(n), hdd: new Int32Array(n) };
+  const ipOf = new Int32Array(n);
+  const indexOf = new Map<string, number>();
+  const ipIndex = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const node = eligible[i];
+    keyOf[i] = nodeKey(node.id);
+    room.cpu[i] = Math.floor(Math.round(node.capacity.cpu * 100) / 10);
+    room.ram[i] = Math.floor(node.capacity.ram);
+    room.hdd[i] = Math.floor(node.capacity.hdd);
+    let ip = ipIndex.get(node.ip);
+    if (ip === undefined) ipIndex.set(node.ip, (ip = ipIndex.size));
+    ipOf[i] = ip;
+    indexOf.set(node.id, i);
+  }
+
+  // Apps in their fixed order.
+  const seenApps = new Set<string>();
+  for (const app of input.apps) {
+    if (seenApps.has(app.name)) throw new PlacementInputError('apps', app.name, 'app name appears twice');
+    seenApps.add(app.name);
+    if (!Number.isFinite(app.height) || typeof app.hash !== 'string') {
+      throw new PlacementInputError(
+        `apps[${app.name}]`,
+        app,
+        'height must be a finite number and hash a string',
+      );
+    }
+    if (!Number.isInteger(app.instances) || app.instances < 0) {
+      throw new PlacementInputError(
+        `apps[${app.name}].instances`,
+        app.instances,
+        'must be a whole number >= 0',
+      );
+    }
+    checkResources(app.demand, `apps[${app.name}].demand`);
+  }
+  const apps = [...input.apps].sort(
+    (a, b) => a.height - b.height || cmp(a.hash, b.hash) || cmp(a.name, b.name),
+  );
+
+  const nodeMark = new Int32Array(n);
+  const ipMark = new Int32Array(ipIndex.size);
+  // Highest score first; equal scores: smaller node id (index) first.
+  const byScore = (key: number) => (a: number, b: number) =>
+    rendezvousScore(key, keyOf[b]) - rendezvousScore(key, keyOf[a]) || a - b;
+
+  const demands = apps.map((a) => ({
+    cpu: Math.ceil(Math.round(a.demand.cpu * 100) / 10),
+    ram: Math.ceil(a.demand.ram),
+    hdd: Math.ceil(a.demand.hdd),
+  }));
+  const keys = apps.map((a) => appKey(a.name, input.epoch));
+  const chosen: number[][] = apps.map(() => []);
+  const stats = { kept: 0, placed: 0, dropped: 0 };
+
+  const fits = (i: number, d: { cpu: number; ram: number; hdd: number }) =>
+    room.cpu[i] >= d.cpu && room.ram[i] >= d.ram && room.hdd[i] >= d.hdd;
+  const take = (i: number, d: { cpu: number; ram: number; hdd: number }) => {
+    room.cpu[i] -= d.cpu;
+    room.ram[i] -= d.ram;
+    room.hdd[i] -= d.hdd;
+  };
+
+  // Step 3: keep what is still valid from the previous placement.
+  if (previous) {
+    for (let a = 0; a < apps.length; a++) {
+      const before = previous.get(apps[a].name);
+      if (!before || before.length === 0) continue;
+      const stamp = 2 * a + 1;
+      const candidates: number[] = [];
+      for (const id of before) {
+        const i = indexOf.get(id);
+        if (i === undefined || nodeMark[i] === stamp) continue;
+        nodeMark[i] = stamp;
+        candidates.push(i);
+      }
+      candidates.sort(byScore(keys[a]));
+      const d = demands[a];
+      for (const i of candidates) {
+        if (chosen[a].length === apps[a].instances) break;
+        if (ipMark[ipOf[i]] === stamp || !fits(i, d)) continue;
+        ipMark[ipOf[i]] = stamp;
+        take(i, d);
+        chosen[a].push(i);
+      }
+      stats.kept += chosen[a].length;
+      stats.dropped += new Set(before).size - chosen[a].length;
+    }
+  }
+
+  // Step 4: fill the missing instances by rendezvous score.
+  for (let a = 0; a < apps.length; a++) {
+    const need = apps[a].instances - chosen[a].length;
+    if (need <= 0) continue;
+    const stamp = 2 * a + 2;
+    for (const i of chosen[a]) {
+      nodeMark[i] = stamp;
+      ipMark[ipOf[i]] = stamp;
+    }
+    const d = demands[a];
+    const picked = topByScore(keys[a], need, d.cpu, d.ram, d.hdd, stamp, keyOf, room, ipOf, nodeMark, ipMark);
+    for (const i of picked) take(i, demands[a]);
+    stats.placed += picked.length;
+    for (const i of picked) chosen[a].push(i);
+  }
+
+  const assignment = new Map<string, string[]>();
+  const unplaced = new Map<string, number>();
+  for (let a = 0; a < apps.length; a++) {
+    const nodes = chosen[a].sort(byScore(keys[a]));
+    assignment.set(
+      apps[a].name,
+      nodes.map((i) => eligible[i].id),
+    );
+    const missing = apps[a].instances - nodes.length;
+    if (missing > 0) unplaced.set(apps[a].name, missing);
+  }
+  return { assignment, unplaced, stats };
+}
+
+/**
+ * The `need` best nodes for one app: one pass over the nodes keeping a sorted candidate list.
+ * Kept apart from `placeApps`, with everything passed in, so the engine optimizes the hot loop.
+ */
+function topByScore(
+  key: number,
+  need: number,
+  dCpu: number,
+  dRam: number,
+  dHdd: number,
+  stamp: number,
+  keyOf: Uint32Array,
+  room: { cpu: Int32Array; ram: Int32Array; hdd: Int32Array },
+  ipOf: Int32Array,
+  nodeMark: Int32Array,
+  ipMark: Int32Array,
+): number[] {
+  const candIdx = new Int32Array(need);
+  // Scores are compared as signed 32-bit integers with the top bit flipped, which orders them exactly
+  // as the unsigned scores but keeps the engine on small-integer arithmetic.
+  const candScore = new Int32Array(need);
+  const { cpu, ram, hdd } = room;
+  const n = keyOf.length;
+  let len = 0;
+  let full = false;
+  let bar = 0; // once the list is full: the score a node must beat
+  let next = 0;
+  while (next < n) {
+    let s = 0;
+    let i = next;
+    if (full) {
+      // The hot path: most nodes score below the bar, so this tight loop only hashes and compares.
+      // Equal scores lose to the earlier (smaller-id) node already held, hence the strict test.
+      for (; i < n; i++) {
+        let h = key ^ keyOf[i];
+        h ^= h >>> 16;
+        h = Math.imul(h, 0x85ebca6b);
+        h ^= h >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        h ^= h >>> 16;
+        s = h ^ 0x80000000;
+        if (s > bar) break;
+      }
+      if (i === n) break;
+    } else {
+      let h = key ^ keyOf[i];
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      s = h ^ 0x80000000;
+    }
+    next = i + 1;
+    if (cpu[i] < dCpu || ram[i] < dRam || hdd[i] < dHdd) continue;
+    if (nodeMark[i] === stamp) continue;
+    const ip = ipOf[i];
+    if (ipMark[ip] === stamp) continue;
+    let same = -1;
+    for (let k = 0; k < len; k++) {
+      if (ipOf[candIdx[k]] === ip) {
+        same = k;
+        break;
+      }
+    }
+    if (same >= 0) {
+      if (s <= candScore[same]) continue; // this IP is already held by a better node
+      for (let k = same; k < len - 1; k++) {
+        candIdx[k] = candIdx[k + 1];
+        candScore[k] = candScore[k + 1];
+      }
+      len--;
+    } else if (len === need) {
+      len--; // the weakest candidate falls out
+    }
+    let pos = len;
+    while (pos > 0 && candScore[pos - 1] < s) {
+      candIdx[pos] = candIdx[pos - 1];
+      candScore[pos] = candScore[pos - 1];
+      pos--;
+    }
+    candIdx[pos] = i;
+    candScore[pos] = s;
+    len++;
+    full = len === need;
+    bar = candScore[len - 1];
+  }
+  return Array.from(candIdx.subarray(0, len));
+}

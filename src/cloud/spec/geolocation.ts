@@ -1,0 +1,57 @@
+/**
+ * Location rules of an app, in FluxOS's notation: `ac<continent>[_<country>]` allows nodes there,
+ * `a!c<continent>[_<country>]` forbids them. Continents are the seven two-letter codes geolocation
+ * services use; countries are ISO 3166-1 alpha-2 codes.
+ */
+
+export const CONTINENT_CODES: ReadonlySet<string> = new Set(['AF', 'AN', 'AS', 'EU', 'NA', 'OC', 'SA']);
+
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(
+  (
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW ' +
+    'BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI ' +
+    'FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN ' +
+    'IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME ' +
+    'MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF ' +
+    'PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV ' +
+    'SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE ' +
+    'YT ZA ZM ZW'
+  ).split(' '),
+);
+
+export interface GeoRule {
+  allow: boolean;
+  continent: string;
+  country: string | undefined;
+}
+
+export type GeoParseResult = { ok: true; rule: GeoRule } | { ok: false; rule: string; message: string };
+
+/** Reads one location rule; the failure names the rule broken. */
+export function parseGeolocation(text: string): GeoParseResult {
+  const m = /^(ac|a!c)([A-Z]{2})(?:_([A-Z]{2}))?$/.exec(text);
+  if (!m) {
+    return {
+      ok: false,
+      rule: 'geolocation-format',
+      message:
+        'location must be "ac<CONTINENT>[_<COUNTRY>]" to allow or "a!c<CONTINENT>[_<COUNTRY>]" to forbid, e.g. "acEU_DE"',
+    };
+  }
+  const [, kind, continent, country] = m;
+  if (!CONTINENT_CODES.has(continent)) {
+    return {
+      ok: false,
+      rule: 'geolocation-continent',
+      message: `unknown continent "${continent}" (one of ${[...CONTINENT_CODES].join(', ')})`,
+    };
+  }
+  if (country !== undefined && !COUNTRY_CODES.has(country)) {
+    return {
+      ok: false,
+      rule: 'geolocation-country',
+      message: `unknown ISO 3166-1 country code "${country}"`,
+    };
+  }
+  return { ok: true, rule: { allow: kind === 'ac', continent, country } };
+}

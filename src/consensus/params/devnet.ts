@@ -1,0 +1,92 @@
+import { COIN } from '../primitives/types.ts';
+import { mainnet } from './mainnet.ts';
+import { regtest } from './regtest.ts';
+import type { ConsensusParams } from './types.ts';
+
+/**
+ * devnet: our private profile for local networks (`fluxnode devnet up`). Not a fluxd network.
+ * Tiny Equihash (48,5), 3-second blocks, an easy powLimit, every upgrade from height 1, fluxnode
+ * payments from height 10, a flat 150 FLUX subsidy with no slow start and no premine, and short
+ * confirmation windows, so that a laptop runs miners and nodes of every tier within minutes.
+ * Collaterals are mainnet's post-transition amounts.
+ */
+
+const SAPLING_BRANCH_ID = 0x76b809bb;
+
+export const devnet: ConsensusParams = {
+  network: 'devnet',
+  magic: Uint8Array.of(0xf1, 0x7d, 0xe0, 0x5a),
+  defaultPort: 36125,
+  // Testnet prefixes so devnet keys are never mistaken for mainnet ones.
+  base58: {
+    pubkeyHash: Uint8Array.of(0x1d, 0x25),
+    scriptHash: Uint8Array.of(0x1c, 0xba),
+    secretKey: Uint8Array.of(0xef),
+  },
+  bip44CoinType: 1,
+
+  difficulty: {
+    // Same limit as regtest, so regtest's 48,5 genesis block serves devnet too.
+    powLimit: regtest.difficulty.powLimit,
+    targetSpacing: 3,
+    // A devnet may sit idle; after 6 spacings without a block the next one may use powLimit.
+    allowMinDifficultyAfterHeight: 0,
+    digishield: { averagingWindow: 17, maxAdjustDownPercent: 32, maxAdjustUpPercent: 16, medianTimeSpan: 11 },
+    // FTL = N·T/20 as fluxd derives it; clamp so a pause cannot push the target past powLimit.
+    lwma: { window: 60, futureTimeLimit: 9, maxSolvetimeSpacings: 6, clampToPowLimit: true },
+    resetAfterEquihashSwitch: null,
+  },
+  equihashEpochs: [{ fromHeight: 0, spec: { n: 48, k: 5, personalization: 'ZcashPoW' } }],
+  equihashFadeBlocks: 11,
+
+  upgrades: {
+    lwma: { activationHeight: 1, branchId: SAPLING_BRANCH_ID, protocolVersion: 170002 },
+    equihash144_5: { activationHeight: 1, branchId: SAPLING_BRANCH_ID, protocolVersion: 170002 },
+    acadia: { activationHeight: 1, branchId: SAPLING_BRANCH_ID, protocolVersion: 170007 },
+    kamiooka: { activationHeight: 1, branchId: SAPLING_BRANCH_ID, protocolVersion: 170012 },
+    kamata: { activationHeight: 1, branchId: SAPLING_BRANCH_ID, protocolVersion: 170016 },
+    flux: { activationHeight: 1, branchId: SAPLING_BRANCH_ID, protocolVersion: 170017 },
+    halving: { activationHeight: 1, branchId: SAPLING_BRANCH_ID, protocolVersion: 170018 },
+  },
+  baseBranchId: 0,
+
+  subsidy: {
+    baseAmount: 150n * COIN,
+    slowStartInterval: 0,
+    halvingInterval: 5_000,
+    maxHalvings: 2,
+    premine: null,
+  },
+
+  fluxnodes: {
+    paymentsStartHeight: 10,
+    tierShares: [{ fromHeight: 10, basisPoints: { cumulus: 750, nimbus: 1250, stratus: 3000 } }],
+    // Post-transition amounts only: the window is over before the chain starts.
+    collateral: {
+      cumulus: { before: 1_000n * COIN, after: 1_000n * COIN, transitionStart: 0, transitionEnd: 0 },
+      nimbus: { before: 12_500n * COIN, after: 12_500n * COIN, transitionStart: 0, transitionEnd: 0 },
+      stratus: { before: 40_000n * COIN, after: 40_000n * COIN, transitionStart: 0, transitionEnd: 0 },
+    },
+    collateralMinConfirmations: 10,
+    startExpiration: 20,
+    dosRemoval: 30,
+    confirmation: [{ fromHeight: 0, minConfirmInterval: 10, expireAfter: 30, ipChangeMinInterval: 2 }],
+    // Scaled down so one laptop passes every tier's benchmark.
+    hardwareMinimums: {
+      cumulus: { cores: 1, ramGB: 1, ssdGB: 2, eps: 10, diskWriteMBps: 10 },
+      nimbus: { cores: 1, ramGB: 1, ssdGB: 4, eps: 20, diskWriteMBps: 10 },
+      stratus: { cores: 2, ramGB: 2, ssdGB: 8, eps: 40, diskWriteMBps: 20 },
+    },
+  },
+
+  oneOffs: [],
+
+  maxMoney: mainnet.maxMoney,
+  coinbaseMaturity: 10,
+  maxBlockSize: 2_000_000,
+  minimumChainWork: 0n,
+
+  // Regtest's genesis block (valid 48,5 solution, bits = this powLimit).
+  genesis: regtest.genesis,
+  checkpoints: [{ height: 0, hash: regtest.genesis.hash }],
+};

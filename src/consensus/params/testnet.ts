@@ -1,0 +1,120 @@
+import { COIN } from '../primitives/types.ts';
+import { GENESIS_COINBASE_TX } from './genesis-data.ts';
+import { mainnet } from './mainnet.ts';
+import type { ConsensusParams, EquihashSpec } from './types.ts';
+
+/** Flux testnet ("testnet-kamata"), from fluxd's chainparams.cpp. */
+
+const SAPLING_BRANCH_ID = 0x76b809bb;
+const EH48_5: EquihashSpec = { n: 48, k: 5, personalization: 'ZcashPoW' };
+const TESTNET_FUND_ADDRESS = 'tmRucHD85zgSigtA4sJJBDbPkMUJDcw5XDE';
+
+export const testnet: ConsensusParams = {
+  network: 'testnet',
+  magic: Uint8Array.of(0xfa, 0x1a, 0xf9, 0xbf),
+  defaultPort: 26125,
+  base58: {
+    pubkeyHash: Uint8Array.of(0x1d, 0x25), // "tm…"
+    scriptHash: Uint8Array.of(0x1c, 0xba), // "t2…"
+    secretKey: Uint8Array.of(0xef),
+  },
+  bip44CoinType: 1,
+
+  difficulty: {
+    powLimit: 0x0effffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffn,
+    targetSpacing: 15,
+    allowMinDifficultyAfterHeight: 0,
+    digishield: { averagingWindow: 17, maxAdjustDownPercent: 32, maxAdjustUpPercent: 16, medianTimeSpan: 11 },
+    lwma: { window: 60, futureTimeLimit: 360, maxSolvetimeSpacings: 6, clampToPowLimit: false },
+    // Equihash 144,5 at 140 with a fade of 10: eh_epoch_1_end = 149, reset for 150..179.
+    resetAfterEquihashSwitch: { firstHeight: 150, blocks: 30 },
+  },
+  // fluxd keeps the upgrade heights but uses 48,5 for all three epochs on testnet.
+  equihashEpochs: [
+    { fromHeight: 0, spec: EH48_5 },
+    { fromHeight: 140, spec: EH48_5 },
+    { fromHeight: 280, spec: EH48_5 },
+  ],
+  equihashFadeBlocks: 10,
+
+  upgrades: {
+    lwma: { activationHeight: 70, branchId: SAPLING_BRANCH_ID, protocolVersion: 170002 },
+    equihash144_5: { activationHeight: 140, branchId: SAPLING_BRANCH_ID, protocolVersion: 170002 },
+    acadia: { activationHeight: 210, branchId: SAPLING_BRANCH_ID, protocolVersion: 170007 },
+    kamiooka: { activationHeight: 280, branchId: SAPLING_BRANCH_ID, protocolVersion: 170012 },
+    kamata: { activationHeight: 350, branchId: SAPLING_BRANCH_ID, protocolVersion: 170016 },
+    flux: { activationHeight: 420, branchId: SAPLING_BRANCH_ID, protocolVersion: 170017 },
+    halving: { activationHeight: 520, branchId: SAPLING_BRANCH_ID, protocolVersion: 170018 },
+  },
+  baseBranchId: 0,
+
+  subsidy: {
+    baseAmount: 150n * COIN,
+    slowStartInterval: 1,
+    halvingInterval: 655_350,
+    maxHalvings: 2,
+    premine: { height: 1, amount: 13_020_000n * COIN },
+  },
+
+  fluxnodes: {
+    ...mainnet.fluxnodes,
+    paymentsStartHeight: 350,
+    tierShares: [
+      { fromHeight: 350, basisPoints: { cumulus: 375, nimbus: 625, stratus: 1500 } },
+      { fromHeight: 420, basisPoints: { cumulus: 750, nimbus: 1250, stratus: 3000 } },
+    ],
+    collateral: {
+      cumulus: { ...mainnet.fluxnodes.collateral.cumulus, transitionStart: 420, transitionEnd: 520 },
+      nimbus: { ...mainnet.fluxnodes.collateral.nimbus, transitionStart: 420, transitionEnd: 520 },
+      stratus: { ...mainnet.fluxnodes.collateral.stratus, transitionStart: 420, transitionEnd: 520 },
+    },
+    confirmation: [
+      { fromHeight: 0, minConfirmInterval: 40, expireAfter: 60, ipChangeMinInterval: null },
+      { fromHeight: 420, minConfirmInterval: 40, expireAfter: 80, ipChangeMinInterval: 5 },
+      { fromHeight: 520, minConfirmInterval: 120, expireAfter: 160, ipChangeMinInterval: 5 },
+    ],
+  },
+
+  oneOffs: [
+    {
+      kind: 'exchange-fund',
+      address: TESTNET_FUND_ADDRESS,
+      amount: 7_500_000n * COIN,
+      firstHeight: 4_100,
+      interval: 0,
+      count: 1,
+    },
+    {
+      kind: 'foundation-fund',
+      address: TESTNET_FUND_ADDRESS,
+      amount: 2_500_000n * COIN,
+      firstHeight: 4_200,
+      interval: 0,
+      count: 1,
+    },
+    {
+      kind: 'swap-pool',
+      address: TESTNET_FUND_ADDRESS,
+      amount: 2_200_000n * COIN,
+      firstHeight: 4_300,
+      interval: 100,
+      count: 10,
+    },
+  ],
+
+  maxMoney: mainnet.maxMoney,
+  coinbaseMaturity: 100,
+  maxBlockSize: 2_000_000,
+  minimumChainWork: 0n,
+
+  genesis: {
+    hash: '0042202a64a929fc25cc10e68615ddbe38007b1b40da08acd3f530f83c79b9d1',
+    merkleRoot: '94c7aed6b2c67f1718006684bfc3b92081a2f19d59075691b189160d6f3aa13a',
+    time: 1_582_228_940,
+    bits: 0x2007ffff,
+    version: 4,
+    nonce: '000000000000000000000000000000000000000000000000000000000000021c',
+    coinbaseTx: GENESIS_COINBASE_TX,
+  },
+  checkpoints: [{ height: 0, hash: '0042202a64a929fc25cc10e68615ddbe38007b1b40da08acd3f530f83c79b9d1' }],
+};
