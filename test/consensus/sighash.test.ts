@@ -30,7 +30,12 @@ import {
   signatureHash,
   sigVersionOf,
 } from '../../src/consensus/script/sighash.ts';
-import { signInput, verifyInputSignature, verifyTransactionInputs } from '../../src/consensus/script/sign.ts';
+import {
+  SignatureCache,
+  signInput,
+  verifyInputSignature,
+  verifyTransactionInputs,
+} from '../../src/consensus/script/sign.ts';
 import { p2pkhScript, p2pkScript, p2shScript } from '../../src/consensus/script/templates.ts';
 
 interface ZipVector {
@@ -237,5 +242,27 @@ describe('signing and verifying inputs', () => {
     const p2pk: TxOut = { value: 5n, scriptPubKey: p2pkScript(pub) };
     const tx = signInput(sampleTx('sapling', 1, 1), 0, key, p2pk, SAPLING_BRANCH_ID);
     verifyInputSignature(tx, 0, p2pk, SAPLING_BRANCH_ID, MANDATORY_SCRIPT_VERIFY_FLAGS);
+  });
+
+  it('a signature cache remembers verified signatures only, keyed by digest, signature and key', () => {
+    const cache = new SignatureCache(2);
+    const tx = signInput(sampleTx('sapling', 1, 1), 0, key, spent, SAPLING_BRANCH_ID);
+    verifyInputSignature(tx, 0, spent, SAPLING_BRANCH_ID, undefined, { signatureCache: cache });
+    assert.equal(cache.size, 1);
+    verifyInputSignature(tx, 0, spent, SAPLING_BRANCH_ID, undefined, { signatureCache: cache });
+    assert.equal(cache.size, 1);
+    // Another amount means another digest: no hit, and the failure is not cached.
+    assert.throws(
+      () =>
+        verifyInputSignature(tx, 0, { ...spent, value: 1n }, SAPLING_BRANCH_ID, undefined, {
+          signatureCache: cache,
+        }),
+      ScriptError,
+    );
+    assert.equal(cache.size, 1);
+    cache.add('b');
+    cache.add('c');
+    assert.equal(cache.size, 2);
+    assert.ok(cache.has('c') && cache.has('b'));
   });
 });
