@@ -50,6 +50,8 @@ export class P2PHost {
   private readonly limiter: RateLimiter;
   private redial: ReturnType<typeof setInterval> | undefined;
   private readonly connectListeners: ((peer: string) => void)[] = [];
+  /** Peers refused by the operator (or a partition test), whatever their score. */
+  private readonly blocked = new Set<string>();
 
   constructor(opts: P2PHostOptions) {
     this.opts = opts;
@@ -82,7 +84,6 @@ export class P2PHost {
   async start(): Promise<void> {
     const privateKey =
       this.opts.privateKey ?? (this.opts.keyFile ? await loadOrCreatePeerKey(this.opts.keyFile) : undefined);
-    const scores = this.scores;
     this.libp2p = await createLibp2p({
       ...(privateKey ? { privateKey } : {}),
       addresses: { listen: [`/ip4/${this.opts.host}/tcp/${this.opts.port}`] },
@@ -92,8 +93,9 @@ export class P2PHost {
       connectionGater: {
         // Loopback and private addresses are where devnets and LANs live: allow them.
         denyDialMultiaddr: () => false,
-        denyDialPeer: (peerId: PeerId) => scores.isBanned(peerId.toString()),
-        denyInboundEncryptedConnection: (peerId: PeerId) => scores.isBanned(peerId.toString()),
+        denyDialPeer: (peerId: PeerId) => this.refuses(peerId.toString()),
+        denyInboundEncryptedConnection: (peerId: PeerId) => this.refuses(peerId.toString()),
+        denyOutboundEncryptedConnection: (peerId: PeerId) => this.refuses(peerId.toString()),
       },
       connectionManager: { maxConnections: 64 },
       services: {
@@ -230,6 +232,22 @@ export class P2PHost {
         if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error('banned')));
       }
     }
+  }
+
+  /** Refuses `peer` until `unblock`: hangs up now and refuses every later connection either way. */
+  block(peer: string): void {
+    this.blocked.add(peer);
+    for (const c of this.libp2p?.getConnections() ?? []) {
+      if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error('blocked')));
+    }
+  }
+
+  unblock(peer: string): void {
+    this.blocked.delete(peer);
+  }
+
+  private refuses(peer: string): boolean {
+    return this.blocked.has(peer) || this.scores.isBanned(peer);
   }
 
   peers(): { id: string; addr: string }[] {

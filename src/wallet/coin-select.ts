@@ -15,8 +15,11 @@ export class InsufficientFundsError extends Error {
   readonly needed: bigint;
   readonly available: bigint;
 
-  constructor(needed: bigint, available: bigint) {
-    super(`insufficient funds: need ${needed} satoshis (amount + fee), have ${available} spendable`);
+  /** `note` adds what else the caller knows (coins not yet spendable, …) to the message. */
+  constructor(needed: bigint, available: bigint, note?: string) {
+    super(
+      `insufficient funds: need ${needed} satoshis (amount + fee), have ${available} spendable${note ? `; ${note}` : ''}`,
+    );
     this.name = 'InsufficientFundsError';
     this.needed = needed;
     this.available = available;
@@ -35,6 +38,13 @@ export interface SelectOptions {
   feePerKb: bigint;
   /** Change below this is given to the fee rather than made into dust. */
   dustThreshold: bigint;
+  /**
+   * Bytes the real transaction has beyond the P2PKH-only estimate (a v4 header, an OP_RETURN or
+   * P2SH output): added to every size estimate so the fee covers the signed transaction.
+   */
+  extraBytes?: number;
+  /** Size of one signed input; default P2PKH_INPUT_BYTES (compressed key, low-S signature). */
+  inputBytes?: number;
 }
 
 export function feeFor(bytes: number, feePerKb: bigint): bigint {
@@ -48,8 +58,12 @@ export function feeFor(bytes: number, feePerKb: bigint): bigint {
  */
 export function selectCoins<C extends SpendableCoin>(coins: readonly C[], opts: SelectOptions): Selection<C> {
   if (opts.amount <= 0n) throw new RangeError(`amount must be positive, got ${opts.amount}`);
+  const inputBytes = opts.inputBytes ?? P2PKH_INPUT_BYTES;
   const sizeWith = (inputs: number, change: boolean) =>
-    TX_OVERHEAD_BYTES + inputs * P2PKH_INPUT_BYTES + (opts.outputs + (change ? 1 : 0)) * OUTPUT_BYTES;
+    TX_OVERHEAD_BYTES +
+    (opts.extraBytes ?? 0) +
+    inputs * inputBytes +
+    (opts.outputs + (change ? 1 : 0)) * OUTPUT_BYTES;
   const exactFee = feeFor(sizeWith(1, false), opts.feePerKb);
   const exact = coins.find(
     (c) => c.value >= opts.amount + exactFee && c.value - opts.amount - exactFee < opts.dustThreshold,
@@ -76,4 +90,31 @@ export function selectCoins<C extends SpendableCoin>(coins: readonly C[], opts: 
     opts.amount + feeFor(sizeWith(Math.max(1, coins.length), true), opts.feePerKb),
     available,
   );
+}
+
+/**
+ * Pays `amount` from exactly `coins` (coin control: the caller chose them), every one of them spent.
+ * Change above dust goes back; below dust it joins the fee.
+ */
+export function fundFromCoins<C extends SpendableCoin>(
+  coins: readonly C[],
+  opts: SelectOptions,
+): Selection<C> {
+  if (opts.amount <= 0n) throw new RangeError(`amount must be positive, got ${opts.amount}`);
+  if (coins.length === 0) throw new InsufficientFundsError(opts.amount, 0n, 'no coins were chosen');
+  const inputBytes = opts.inputBytes ?? P2PKH_INPUT_BYTES;
+  const size = (change: boolean) =>
+    TX_OVERHEAD_BYTES +
+    (opts.extraBytes ?? 0) +
+    coins.length * inputBytes +
+    (opts.outputs + (change ? 1 : 0)) * OUTPUT_BYTES;
+  const total = coins.reduce((n, c) => n + c.value, 0n);
+  const feeWithChange = feeFor(size(true), opts.feePerKb);
+  const change = total - opts.amount - feeWithChange;
+  if (change >= opts.dustThreshold) return { inputs: [...coins], fee: feeWithChange, change };
+  const feeWithout = feeFor(size(false), opts.feePerKb);
+  if (total < opts.amount + feeWithout) {
+    throw new InsufficientFundsError(opts.amount + feeWithout, total, 'from the chosen coins only');
+  }
+  return { inputs: [...coins], fee: total - opts.amount, change: 0n };
 }

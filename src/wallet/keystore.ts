@@ -7,6 +7,8 @@ export interface StoredKey {
   secret: string;
   label: string;
   created: number;
+  /** False for a key imported from an uncompressed WIF: its address hashes the 65-byte public key. */
+  compressed?: boolean;
 }
 
 interface WalletFile {

@@ -1,0 +1,23 @@
+import type { Chain } from '../chain/chain.ts';
+import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
+import type { Mempool, PoolEntry } from '../chain/mempool/mempool.ts';
+import type { TxIndexExtension } from '../chain/tx-index.ts';
+import type { AcceptResult } from '../chain/types.ts';
+import type { ConsensusParams } from '../consensus/params/index.ts';
+import type { Block, Transaction } from '../consensus/primitives/types.ts';
+
+/** What the API layer sees of a running node. Every handler reads through this, never globals. */
+export interface NodeContext {
+  params: ConsensusParams;
+  chain: Chain;
+  mempool: Mempool;
+  txIndex: TxIndexExtension;
+  registry: () => FluxnodeRegistry;
+  /** Validates, pools and relays a transaction; throws ConsensusError naming the rule. */
+  acceptTransaction: (tx: Transaction) => Promise<PoolEntry>;
+  /** Accepts a block (from RPC or the miner) and announces it when it joins the chain. */
+  submitBlock: (block: Block) => Promise<AcceptResult>;
+  peers: () => { id: string; addr: string }[];
+  startedAt: number;
+  version: string;
+}

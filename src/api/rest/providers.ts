@@ -1,0 +1,63 @@
+import type { HistoryEntry, ScriptBalance } from '../../chain/address-index/types.ts';
+import type { AppSpec } from '../../cloud/spec/schema.ts';
+import type { SupplySnapshot } from '../../economy/supply/stats.ts';
+import type { NodeContext } from '../context.ts';
+import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
+
+/**
+ * What the REST API and the WebSocket events read beyond the chain. Every provider is optional: a
+ * plain full node has no cloud agent, so its app list is empty and its nodes carry no benchmark.
+ * The node wires them to its cloud agent, wallet and indexes.
+ */
+
+/** One app the network runs, with where its instances are. */
+export interface AppRecord {
+  name: string;
+  owner: string;
+  spec: AppSpec;
+  specHash: string;
+  /** Height of the payment that made this spec version current. */
+  height: number;
+  registeredHeight?: number;
+  expiresAt: number;
+  txid?: string;
+  /** Price of the spec at its registration height, as the registry charged it. */
+  priceSat?: bigint;
+  locations: AppLocation[];
+  /** Instances the placement could not put anywhere. */
+  unplaced?: number;
+}
+
+export interface AppsProvider {
+  list(): readonly AppRecord[] | Promise<readonly AppRecord[]>;
+  /** Last log lines of every instance of an app (the API checks the owner's signature first). */
+  logs?(name: string, opts: { tail: number }): Promise<AppLogLine[]>;
+  /** Calls `listener` when placements or instance states may have changed; returns an unsubscribe. */
+  onChange?(listener: () => void): () => void;
+}
+
+export interface BenchmarkProvider {
+  /** The latest benchmark a node reported, by its collateral ("txid:n"). */
+  benchmarkOf(collateral: string): NodeBenchmark | undefined;
+}
+
+/** This node's own fluxnode identity, when it runs as one. */
+export interface SelfProvider {
+  collateral(): string | undefined;
+}
+
+/** The address index's read side (chain/address-index). */
+export interface AddressReader {
+  balance(script: Uint8Array): ScriptBalance;
+  history(script: Uint8Array, limit?: number, beforeHeight?: number): HistoryEntry[];
+}
+
+export interface RestProviders {
+  apps?: AppsProvider;
+  benchmarks?: BenchmarkProvider;
+  self?: SelfProvider;
+  addressIndex?: AddressReader;
+  supply?: () => SupplySnapshot;
+}
+
+export type RestContext = NodeContext & RestProviders;

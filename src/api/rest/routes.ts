@@ -1,0 +1,33 @@
+import type { ApiServer } from '../http-server.ts';
+import { registerAppRoutes } from './app-routes.ts';
+import { BlockSummaries, registerChainRoutes } from './chain-routes.ts';
+import { registerNetworkRoutes } from './network-routes.ts';
+import { NodeCountHistory } from './node-history.ts';
+import { registerNodeRoutes } from './node-routes.ts';
+import type { RestContext } from './providers.ts';
+
+export interface RestRoutes {
+  blocks: BlockSummaries;
+  history: NodeCountHistory;
+  /** Stops listening to the chain (call before closing it). */
+  close(): void;
+}
+
+/**
+ * The public REST API (GET, JSON): /chain/*, /nodes*, /node/status, /apps*, /network/*,
+ * /economy/supply, and POST /apps/:name/logs for an app's owner. Parameters are checked before
+ * anything is read; every error is `{ "error": "<message>" }` with a 4xx/5xx status.
+ */
+export function registerRestRoutes(
+  api: ApiServer,
+  ctx: RestContext,
+  opts: { now?: () => number } = {},
+): RestRoutes {
+  const blocks = new BlockSummaries(ctx);
+  const history = new NodeCountHistory(ctx.chain, ctx.registry);
+  registerChainRoutes(api, ctx, blocks);
+  registerNodeRoutes(api, ctx, blocks);
+  registerAppRoutes(api, ctx, opts.now ?? Date.now);
+  registerNetworkRoutes(api, ctx, history);
+  return { blocks, history, close: () => history.close() };
+}

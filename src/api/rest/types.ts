@@ -1,0 +1,228 @@
+/**
+ * The JSON shapes of the REST API and the WebSocket events, shared by the server and the dashboard
+ * (the dashboard imports these as types only). Amounts are satoshis: bigint on the server, decimal
+ * strings on the wire, so nothing is rounded. Times are UTC seconds; heights are block heights.
+ */
+
+export type TierName = 'cumulus' | 'nimbus' | 'stratus';
+export type Sats = bigint | string;
+
+export interface TierCounts {
+  cumulus: number;
+  nimbus: number;
+  stratus: number;
+}
+
+/** One coinbase output paid to a fluxnode operator. */
+export interface NodePayout {
+  tier: TierName;
+  address: string | null;
+  amountSat: Sats;
+  /** The paid node's collateral ("txid:n"), when the registry still knows it. */
+  collateral: string | null;
+}
+
+/** A block as the block lists and the `block` event show it. */
+export interface BlockSummary {
+  height: number;
+  hash: string;
+  time: number;
+  txCount: number;
+  size: number;
+  miner: { address: string | null; amountSat: Sats };
+  nodePayouts: NodePayout[];
+  /** Fixed fund outputs (foundation, exchange, swap pool) due at this height. */
+  funds: { kind: string; address: string | null; amountSat: Sats }[];
+  /** Sum of every coinbase output. */
+  coinbaseSat: Sats;
+}
+
+/** A node's self-measured hardware, as its benchmark reported it. */
+export interface NodeBenchmark {
+  cores: number;
+  ramGB: number;
+  ssdGB: number;
+  /** CPU events per second. */
+  eps: number;
+  diskWriteMBps: number;
+  /** When it was measured. */
+  time: number;
+}
+
+export interface BenchmarkView extends NodeBenchmark {
+  /** True when every figure meets the tier's minimum on this network. */
+  meetsTier: boolean;
+}
+
+/** One registered fluxnode. */
+export interface NodeView {
+  collateral: string;
+  tier: TierName;
+  status: 'started' | 'confirmed';
+  ip: string;
+  paymentAddress: string | null;
+  collateralSat: Sats;
+  startHeight: number;
+  confirmedHeight: number | null;
+  lastConfirmHeight: number | null;
+  lastPaidHeight: number | null;
+  lastPaidTime: number | null;
+  /** Place in its tier's payment queue (0 = paid next); null while not confirmed. */
+  rank: number | null;
+  benchmark: BenchmarkView | null;
+}
+
+export interface ComputeTotals {
+  nodes: number;
+  /** Nodes whose benchmark is known (only those add to cores, RAM and SSD). */
+  benchmarked: number;
+  cores: number;
+  ramGB: number;
+  ssdGB: number;
+}
+
+/** GET /network/totals */
+export interface NetworkTotals {
+  height: number;
+  time: number;
+  nodes: {
+    total: number;
+    confirmed: number;
+    started: number;
+    byTier: TierCounts;
+  };
+  /** Confirmed nodes only. */
+  compute: ComputeTotals & { byTier: Record<TierName, ComputeTotals> };
+  apps: { count: number; instances: number; placed: number };
+}
+
+/** One point of GET /network/history: confirmed nodes per tier after the block at `height`. */
+export interface NodeCountPoint extends TierCounts {
+  height: number;
+  time: number;
+  /** Set on points from before the node started, estimated from the nodes registered now. */
+  estimated?: boolean;
+}
+
+/** Where one instance of an app runs, and how it is doing there. */
+export interface AppLocation {
+  /** The hosting node's collateral ("txid:n"). */
+  node: string;
+  ip: string;
+  tier?: TierName;
+  /** The app's public ports on that node. */
+  ports?: number[];
+  /** running | starting | stopped | unhealthy | unknown, as the hosting node last reported. */
+  state?: string;
+  /** When the state was last reported. */
+  updated?: number;
+}
+
+export interface AppComponentView {
+  name: string;
+  description: string;
+  repotag: string;
+  ports: number[];
+  containerPorts: number[];
+  environmentParameters: string[];
+  commands: string[];
+  containerData: string;
+  cpu: number;
+  ram: number;
+  hdd: number;
+}
+
+/** One app as the list shows it. */
+export interface AppSummary {
+  name: string;
+  description: string;
+  owner: string;
+  specHash: string;
+  height: number;
+  expiresAt: number;
+  instances: number;
+  /** Instances placed on nodes right now. */
+  placed: number;
+  priceSat: Sats | null;
+  locations: AppLocation[];
+}
+
+/** GET /apps/:name */
+export interface AppDetail extends AppSummary {
+  spec: {
+    version: number;
+    name: string;
+    description: string;
+    owner: string;
+    instances: number;
+    expire: number;
+    geolocation: string[];
+    components: AppComponentView[];
+  };
+  registeredHeight: number | null;
+  txid: string | null;
+  /** Instances not placed for want of eligible nodes. */
+  unplaced: number;
+}
+
+/** GET /node/status: the node answering. */
+export interface NodeStatus {
+  version: string;
+  network: string;
+  height: number;
+  bestHash: string;
+  tipTime: number;
+  peers: number;
+  uptimeSec: number;
+  mempool: { count: number; bytes: number };
+  fluxnode: null | {
+    collateral: string;
+    /** Null when the registry does not know the collateral (not started yet, or expired). */
+    registered: NodeView | null;
+    benchmark: BenchmarkView | null;
+    rewards: {
+      /** What the next payment of this tier is worth. */
+      nextPaymentSat: Sats;
+      lastPaidHeight: number | null;
+      lastPaidTime: number | null;
+      /** Payments found in the last `window` blocks. */
+      window: number;
+      count: number;
+      totalSat: Sats;
+      recent: { height: number; time: number; amountSat: Sats }[];
+    };
+  };
+}
+
+export interface AppLogLine {
+  node: string;
+  component: string;
+  stream: 'stdout' | 'stderr';
+  time: number | null;
+  text: string;
+}
+
+/** Events on GET /ws, one JSON object per message. */
+export type ApiEvent =
+  | { type: 'hello'; data: { height: number; hash: string; network: string } }
+  | { type: 'block'; data: BlockSummary & { nodes: TierCounts } }
+  | {
+      type: 'nodes';
+      data: {
+        height: number;
+        byTier: TierCounts;
+        changes: {
+          collateral: string;
+          change: 'added' | 'removed' | 'updated';
+          tier: TierName;
+          status: string;
+        }[];
+      };
+    }
+  | {
+      type: 'placements';
+      data: {
+        height: number;
+        changes: { app: string; added: string[]; removed: string[]; locations: AppLocation[] }[];
+      };
+    };

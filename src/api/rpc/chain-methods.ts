@@ -1,0 +1,275 @@
+import { ConsensusError } from '../../consensus/errors.ts';
+import { fromHex, toHex } from '../../consensus/bytes.ts';
+import { decodeBlock } from '../../consensus/primitives/block.ts';
+import { encodeHeader } from '../../consensus/primitives/header.ts';
+import { decodeTransaction, encodeTransaction } from '../../consensus/primitives/transaction.ts';
+import { decodeAddress, scriptForAddress } from '../../consensus/keys/address.ts';
+import type { NodeContext } from '../context.ts';
+import { blockJson, difficultyOf, fluxAmount, headerJson, prefixes, txJson } from '../json.ts';
+import { param, type RpcDispatcher } from '../jsonrpc.ts';
+import { RPC, RpcError } from '../rpc-errors.ts';
+
+/** Resolves a block hash (display hex) to its entry, or fails with fluxd's error. */
+function entryFor(ctx: NodeContext, hash: string) {
+  if (!/^[0-9a-fA-F]{64}$/.test(hash))
+    throw new RpcError(RPC.INVALID_PARAMETER, `blockhash must be 64 hex digits, got "${hash}"`);
+  const e = ctx.chain.getEntry(hash.toLowerCase());
+  if (!e) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Block not found: ${hash}`);
+  return e;
+}
+
+function confirmationsOf(ctx: NodeContext, height: number, hash: string): number {
+  return ctx.chain.isInMainChain(hash) ? ctx.chain.height() - height + 1 : -1;
+}
+
+function rejectReason(err: unknown): never {
+  if (err instanceof ConsensusError) throw new RpcError(RPC.VERIFY_REJECTED, `${err.rule}: ${err.message}`);
+  throw err;
+}
+
+/** The chain, raw transaction, mempool and network calls of fluxd's RPC. */
+export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void {
+  const { chain, params } = ctx;
+
+  rpc.register('getblockcount', 'Height of the most-work fully validated chain.', () => chain.height());
+  rpc.register('getbestblockhash', 'Hash of the tip block.', () => chain.tip().id);
+  rpc.register('getblockhash', 'getblockhash height: hash of the main-chain block at height.', (p) => {
+    const h = param.int(p, 0, 'height', { min: 0 })!;
+    if (h > chain.height())
+      throw new RpcError(RPC.INVALID_PARAMETER, `Block height out of range: ${h} > tip ${chain.height()}`);
+    return chain.getEntry(h)!.id;
+  });
+
+  rpc.register(
+    'getblockchaininfo',
+    'State of the chain: network, height, best hash, difficulty, work, upgrades.',
+    () => {
+      const tip = chain.tip();
+      // Keyed by name: from LWMA on, Flux's upgrades share one branch id.
+      const upgrades: Record<string, unknown> = {};
+      for (const [name, u] of Object.entries(params.upgrades)) {
+        const h = u.activationHeight;
+        upgrades[name] = {
+          branchid: u.branchId.toString(16).padStart(8, '0'),
+          activationheight: h,
+          status: h === null ? 'never' : tip.height + 1 >= h ? 'active' : 'pending',
+        };
+      }
+      return {
+        chain: params.network === 'mainnet' ? 'main' : params.network === 'testnet' ? 'test' : params.network,
+        blocks: tip.height,
+        headers: chain.bestHeader().height,
+        bestblockhash: tip.id,
+        difficulty: difficultyOf(tip.bits, params),
+        mediantime: medianTimePast(ctx),
+        verificationprogress: chain.bestHeader().height === 0 ? 1 : tip.height / chain.bestHeader().height,
+        chainwork: tip.chainWork.toString(16).padStart(64, '0'),
+        size_on_disk: 0,
+        pruned: false,
+        upgrades,
+      };
+    },
+  );
+
+  rpc.register(
+    'getblock',
+    'getblock "hash|height" ( verbosity ): 0 = hex, 1 = JSON with txids, 2 = JSON with transactions.',
+    (p) => {
+      const ref = p[0];
+      let hash: string;
+      if (typeof ref === 'number') {
+        if (!Number.isInteger(ref) || ref < 0 || ref > chain.height())
+          throw new RpcError(RPC.INVALID_PARAMETER, `Block height out of range: ${ref}`);
+        hash = chain.getEntry(ref)!.id;
+      } else hash = param.string(p, 0, 'blockhash')!;
+      const e = entryFor(ctx, hash);
+      const verbosity =
+        typeof p[1] === 'boolean'
+          ? p[1]
+            ? 1
+            : 0
+          : (param.int(p, 1, 'verbosity', { optional: true, min: 0, max: 2 }) ?? 1);
+      const bytes = chain.getBlockBytes(e.hash);
+      if (!bytes)
+        throw new RpcError(RPC.MISC_ERROR, `Block not available (only its header is known): ${e.id}`);
+      if (verbosity === 0) return toHex(bytes);
+      const block = decodeBlock(bytes);
+      const next = chain.isInMainChain(e.hash) ? chain.getEntry(e.height + 1) : undefined;
+      return blockJson(
+        block,
+        e,
+        confirmationsOf(ctx, e.height, e.id),
+        next,
+        params,
+        bytes.length,
+        verbosity === 2,
+      );
+    },
+  );
+
+  rpc.register(
+    'getblockheader',
+    'getblockheader "hash" ( verbose ): header as JSON, or hex when verbose is false.',
+    (p) => {
+      const e = entryFor(ctx, param.string(p, 0, 'blockhash')!);
+      const info = chain.getHeader(e.hash)!;
+      if (!param.bool(p, 1, 'verbose', true)) return toHex(encodeHeader(info.header));
+      const next = info.inMainChain ? chain.getEntry(e.height + 1) : undefined;
+      return headerJson(info.header, e, confirmationsOf(ctx, e.height, e.id), next, params);
+    },
+  );
+
+  rpc.register(
+    'getrawtransaction',
+    'getrawtransaction "txid" ( verbose ): a transaction from the mempool or the chain.',
+    (p) => {
+      const id = param.string(p, 0, 'txid')!.toLowerCase();
+      if (!/^[0-9a-f]{64}$/.test(id))
+        throw new RpcError(RPC.INVALID_PARAMETER, `txid must be 64 hex digits, got "${id}"`);
+      const verbose = typeof p[1] === 'number' ? p[1] !== 0 : param.bool(p, 1, 'verbose', false);
+      const pooled = ctx.mempool.get(id);
+      if (pooled)
+        return verbose
+          ? txJson(pooled.tx, params, { confirmations: 0 })
+          : toHex(encodeTransaction(pooled.tx));
+      const at = ctx.txIndex.locate(id);
+      if (!at)
+        throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `No information available about transaction ${id}`);
+      const e = chain.getEntry(at.height)!;
+      const tx = chain.getBlock(e.hash)!.txs[at.position];
+      if (!verbose) return toHex(encodeTransaction(tx));
+      return txJson(tx, params, {
+        blockhash: e.id,
+        height: e.height,
+        confirmations: chain.height() - e.height + 1,
+        time: e.time,
+        blocktime: e.time,
+      });
+    },
+  );
+
+  rpc.register('decoderawtransaction', 'decoderawtransaction "hex": the transaction as JSON.', (p) => {
+    try {
+      return txJson(decodeTransaction(fromHex(param.string(p, 0, 'hexstring')!, 'hexstring')), params);
+    } catch (err) {
+      if (err instanceof ConsensusError)
+        throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${err.message}`);
+      throw err;
+    }
+  });
+
+  rpc.register(
+    'sendrawtransaction',
+    'sendrawtransaction "hex": validate, add to the mempool and relay; returns the txid.',
+    async (p) => {
+      let tx: ReturnType<typeof decodeTransaction>;
+      try {
+        tx = decodeTransaction(fromHex(param.string(p, 0, 'hexstring')!, 'hexstring'));
+      } catch (err) {
+        if (err instanceof ConsensusError)
+          throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${err.message}`);
+        throw err;
+      }
+      try {
+        return (await ctx.acceptTransaction(tx)).txid;
+      } catch (err) {
+        if (err instanceof ConsensusError && err.rule === 'txn-already-in-mempool')
+          throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, err.message);
+        return rejectReason(err);
+      }
+    },
+  );
+
+  rpc.register(
+    'submitblock',
+    'submitblock "hex": null when accepted, else the reason (fluxd style).',
+    async (p) => {
+      let block: ReturnType<typeof decodeBlock>;
+      try {
+        block = decodeBlock(fromHex(param.string(p, 0, 'hexdata')!, 'hexdata'));
+      } catch (err) {
+        if (err instanceof ConsensusError)
+          throw new RpcError(RPC.DESERIALIZATION_ERROR, `Block decode failed: ${err.message}`);
+        throw err;
+      }
+      const r = await ctx.submitBlock(block);
+      if (r.status === 'connected') return null;
+      if (r.status === 'duplicate') return 'duplicate';
+      if (r.status === 'side-branch') return 'inconclusive';
+      if (r.status === 'orphan') return 'orphan: parent unknown';
+      return `rejected: ${r.rule}${r.reason ? ` (${r.reason})` : ''}`;
+    },
+  );
+
+  rpc.register('getmempoolinfo', 'Mempool size, bytes and fee floor.', () => ({
+    size: ctx.mempool.size,
+    bytes: ctx.mempool.totalBytes,
+    usage: ctx.mempool.totalBytes,
+  }));
+  rpc.register('getrawmempool', 'getrawmempool ( verbose ): txids in the mempool.', (p) => {
+    const entries = ctx.mempool.all();
+    if (!param.bool(p, 0, 'verbose', false)) return entries.map((e) => e.txid);
+    return Object.fromEntries(
+      entries.map((e) => [
+        e.txid,
+        {
+          size: e.size,
+          fee: fluxAmount(e.fee),
+          time: Math.floor(e.time / 1000),
+          height: chain.height(),
+          depends: [...e.parents],
+        },
+      ]),
+    );
+  });
+
+  rpc.register(
+    'validateaddress',
+    'validateaddress "address": whether it is a valid address of this network, and its script.',
+    (p) => {
+      const address = param.string(p, 0, 'address')!;
+      try {
+        const d = decodeAddress(address, prefixes(params));
+        return {
+          isvalid: true,
+          address,
+          scriptPubKey: toHex(scriptForAddress(address, prefixes(params))),
+          isscript: d.type === 'p2sh',
+        };
+      } catch (err) {
+        return { isvalid: false, error: (err as Error).message };
+      }
+    },
+  );
+
+  rpc.register('getpeerinfo', 'Connected peers.', () =>
+    ctx.peers().map((peer, id) => ({ id, addr: peer.addr, peerid: peer.id })),
+  );
+  rpc.register('getconnectioncount', 'Number of connected peers.', () => ctx.peers().length);
+  rpc.register('getnetworkinfo', 'Version and network state.', () => ({
+    version: ctx.version,
+    subversion: `/fluxnode-ts:${ctx.version}/`,
+    connections: ctx.peers().length,
+    network: params.network,
+  }));
+  rpc.register('uptime', 'Seconds since the node started.', () =>
+    Math.floor((Date.now() - ctx.startedAt) / 1000),
+  );
+  rpc.register('getblockbytes', 'getblockbytes "hash": the raw block (alias of getblock hash 0).', (p) => {
+    const e = entryFor(ctx, param.string(p, 0, 'blockhash')!);
+    const bytes = chain.getBlockBytes(e.hash);
+    return bytes ? toHex(bytes) : null;
+  });
+}
+
+function medianTimePast(ctx: NodeContext): number {
+  const times: number[] = [];
+  for (
+    let e = ctx.chain.tip() as ReturnType<NodeContext['chain']['tip']> | null;
+    e && times.length < 11;
+    e = e.parent
+  )
+    times.push(e.time);
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}

@@ -1,0 +1,84 @@
+import { scriptForAddress } from '../../consensus/keys/address.ts';
+import { buildBlockTemplate } from '../../mining/template.ts';
+import { templateToJson } from '../../mining/template-json.ts';
+import type { NodeContext } from '../context.ts';
+import { difficultyOf, prefixes } from '../json.ts';
+import { param, type RpcDispatcher } from '../jsonrpc.ts';
+import { RPC, RpcError } from '../rpc-errors.ts';
+
+/** What mining RPCs need beyond the node context: the local miner's controls. */
+export interface MiningControls {
+  /** Address block rewards go to when a template or the local miner does not say otherwise. */
+  defaultMinerAddress: () => string | undefined;
+  setGenerate: (on: boolean, address?: string) => void;
+  minerStats: () => { running: boolean; hashesPerSecond: number; blocksFound: number } | undefined;
+}
+
+export function registerMiningMethods(rpc: RpcDispatcher, ctx: NodeContext, controls: MiningControls): void {
+  rpc.register(
+    'getblocktemplate',
+    'getblocktemplate ( {"mineraddress": "t1…"} ): a block to mine on the current tip, in fluxd’s format.',
+    (p) => {
+      const request = (p[0] ?? {}) as { mineraddress?: unknown };
+      if (typeof request !== 'object' || request === null)
+        throw new RpcError(RPC.INVALID_PARAMETER, 'template request must be an object');
+      const address =
+        typeof request.mineraddress === 'string' ? request.mineraddress : controls.defaultMinerAddress();
+      if (!address) {
+        throw new RpcError(
+          RPC.INVALID_PARAMETER,
+          'no miner address: pass {"mineraddress": "<address>"} or start the node with --mine-to',
+        );
+      }
+      let minerScript: Uint8Array;
+      try {
+        minerScript = scriptForAddress(address, prefixes(ctx.params));
+      } catch (err) {
+        throw new RpcError(
+          RPC.INVALID_ADDRESS_OR_KEY,
+          `invalid miner address ${address}: ${(err as Error).message}`,
+        );
+      }
+      const t = buildBlockTemplate({
+        chain: ctx.chain,
+        params: ctx.params,
+        mempool: ctx.mempool,
+        payees: (h) => ctx.registry().payees(h),
+        minerScript,
+        time: Math.floor(Date.now() / 1000),
+      });
+      return templateToJson(t, ctx.params);
+    },
+  );
+
+  rpc.register('getmininginfo', 'Mining state: height, difficulty, local miner.', () => {
+    const tip = ctx.chain.tip();
+    const stats = controls.minerStats();
+    return {
+      blocks: tip.height,
+      difficulty: difficultyOf(tip.bits, ctx.params),
+      pooledtx: ctx.mempool.size,
+      chain: ctx.params.network,
+      generate: stats?.running ?? false,
+      localsolps: stats?.hashesPerSecond ?? 0,
+      blocksfound: stats?.blocksFound ?? 0,
+    };
+  });
+
+  rpc.register('setgenerate', 'setgenerate on ( "address" ): start or stop the CPU miner.', (p) => {
+    const on = param.bool(p, 0, 'generate', true);
+    const address = param.string(p, 1, 'address', { optional: true });
+    if (address) {
+      try {
+        scriptForAddress(address, prefixes(ctx.params));
+      } catch (err) {
+        throw new RpcError(
+          RPC.INVALID_ADDRESS_OR_KEY,
+          `invalid address ${address}: ${(err as Error).message}`,
+        );
+      }
+    }
+    controls.setGenerate(on, address);
+    return null;
+  });
+}

@@ -1,0 +1,137 @@
+import { ConsensusError } from '../../consensus/errors.ts';
+import { reverseHex } from '../../consensus/bytes.ts';
+import { isTier, TIERS } from '../../consensus/tiers.ts';
+import { COIN } from '../../consensus/primitives/types.ts';
+import { InsufficientFundsError } from '../../wallet/coin-select.ts';
+import type { Wallet } from '../../wallet/wallet.ts';
+import type { NodeContext } from '../context.ts';
+import { fluxAmount } from '../json.ts';
+import { param, type RpcDispatcher } from '../jsonrpc.ts';
+import { RPC, RpcError } from '../rpc-errors.ts';
+
+export interface WalletControls {
+  wallet: Wallet;
+  /** Writes the wallet file (after new keys). */
+  save: () => void;
+  operator: {
+    start: (collateral: string) => Promise<string>;
+    status: () => Record<string, unknown>;
+  };
+}
+
+/** FLUX amount given as a JSON number or string, to satoshis; at most 8 decimals. */
+export function parseAmount(v: unknown, name: string): bigint {
+  const text = typeof v === 'number' ? v.toFixed(8) : typeof v === 'string' ? v.trim() : '';
+  const m = /^(\d+)(?:\.(\d{1,8}))?$/.exec(text);
+  if (!m)
+    throw new RpcError(
+      RPC.TYPE_ERROR,
+      `${name} must be a positive FLUX amount with at most 8 decimals, got ${JSON.stringify(v)}`,
+    );
+  const sats = BigInt(m[1]) * COIN + BigInt((m[2] ?? '').padEnd(8, '0'));
+  if (sats <= 0n) throw new RpcError(RPC.TYPE_ERROR, `${name} must be more than zero`);
+  return sats;
+}
+
+export function walletError(err: unknown): never {
+  if (err instanceof InsufficientFundsError) throw new RpcError(RPC.WALLET_ERROR, err.message);
+  if (err instanceof ConsensusError) throw new RpcError(RPC.VERIFY_REJECTED, `${err.rule}: ${err.message}`);
+  if (err instanceof Error && err.name === 'WalletError') throw new RpcError(RPC.WALLET_ERROR, err.message);
+  throw err;
+}
+
+export function registerWalletMethods(rpc: RpcDispatcher, ctx: NodeContext, w: WalletControls): void {
+  rpc.register('getnewaddress', 'getnewaddress ( "label" ): a new address of this node’s wallet.', (p) => {
+    const address = w.wallet.newAddress(param.string(p, 0, 'label', { optional: true }) ?? '');
+    w.save();
+    return address;
+  });
+  rpc.register('listaddresses', 'Addresses of this wallet with their labels.', () =>
+    w.wallet.listAddresses(),
+  );
+  rpc.register('getbalance', 'Spendable balance in FLUX.', () => fluxAmount(w.wallet.balance().spendable));
+  rpc.register(
+    'getwalletinfo',
+    'Balances (spendable, immature coinbase, locked collateral) and key count.',
+    () => {
+      const b = w.wallet.balance();
+      return {
+        balance: fluxAmount(b.spendable),
+        immature_balance: fluxAmount(b.immature),
+        locked_balance: fluxAmount(b.locked),
+        total_balance: fluxAmount(b.total),
+        keypoolsize: w.wallet.listAddresses().length,
+      };
+    },
+  );
+  rpc.register('listunspent', 'Coins of this wallet with their status.', () =>
+    w.wallet.coins().map((c) => ({
+      txid: reverseHex(c.outpoint.txid),
+      vout: c.outpoint.index,
+      amount: fluxAmount(c.value),
+      satoshis: c.value,
+      height: c.height,
+      status: c.status,
+    })),
+  );
+  rpc.register('sendtoaddress', 'sendtoaddress "address" amount: pay FLUX; returns the txid.', async (p) => {
+    const address = param.string(p, 0, 'address')!;
+    const amount = parseAmount(p[1], 'amount');
+    try {
+      const payment = w.wallet.createPayment({ to: [{ address, amount }] });
+      try {
+        await ctx.acceptTransaction(payment.tx);
+      } catch (err) {
+        w.wallet.release(payment);
+        throw err;
+      }
+      return payment.txid;
+    } catch (err) {
+      return walletError(err);
+    }
+  });
+  rpc.register(
+    'createfluxnode',
+    `createfluxnode "tier": pays the exact collateral of a tier (${TIERS.join(', ')}) to a new address; returns the collateral outpoint.`,
+    async (p) => {
+      const tier = param.string(p, 0, 'tier')!.toLowerCase();
+      if (!isTier(tier))
+        throw new RpcError(RPC.INVALID_PARAMETER, `tier must be one of ${TIERS.join(', ')}, got "${tier}"`);
+      try {
+        const payment = w.wallet.createCollateral(tier);
+        w.save();
+        try {
+          await ctx.acceptTransaction(payment.tx);
+        } catch (err) {
+          w.wallet.release(payment);
+          throw err;
+        }
+        return {
+          collateral: `${payment.txid}:${payment.collateral.index}`,
+          address: payment.address,
+          tier,
+          amount: fluxAmount(payment.amount),
+        };
+      } catch (err) {
+        return walletError(err);
+      }
+    },
+  );
+  rpc.register(
+    'startfluxnode',
+    'startfluxnode "txid:n": sends the START for that collateral; the node then confirms by itself.',
+    async (p) => {
+      const collateral = param.string(p, 0, 'collateral')!;
+      if (!/^[0-9a-fA-F]{64}:\d+$/.test(collateral))
+        throw new RpcError(RPC.INVALID_PARAMETER, `collateral must be "txid:n", got "${collateral}"`);
+      try {
+        return { txid: await w.operator.start(collateral.toLowerCase()), collateral };
+      } catch (err) {
+        return walletError(err);
+      }
+    },
+  );
+  rpc.register('getfluxnodestatus', 'This node’s fluxnode status: collateral, tier, confirmations.', () =>
+    w.operator.status(),
+  );
+}

@@ -1,0 +1,118 @@
+import { reverseHex } from '../../consensus/bytes.ts';
+import { ConsensusError } from '../../consensus/errors.ts';
+import { branchIdAt, type ConsensusParams } from '../../consensus/params/index.ts';
+import { encodeTransaction, txid } from '../../consensus/primitives/transaction.ts';
+import type { Block, OutPoint, Transaction, TxOut } from '../../consensus/primitives/types.ts';
+import { STANDARD_SCRIPT_VERIFY_FLAGS } from '../../consensus/script/interpreter.ts';
+import { precomputeSighash } from '../../consensus/script/sighash.ts';
+import { verifyInputSignature } from '../../consensus/script/sign.ts';
+import { isStandardScript } from '../../consensus/script/templates.ts';
+import { checkTransaction, isCoinbase } from '../../consensus/validation/check-tx.ts';
+import type { Coin } from '../types.ts';
+import type { FluxnodeRegistry } from '../fluxnodes/registry.ts';
+import type { RegistryContext } from '../fluxnodes/types.ts';
+import type { TxValidator, ValidatedTx } from './mempool.ts';
+
+export interface MempoolChainView {
+  params: ConsensusParams;
+  tipHeight: () => number;
+  getUtxo: (o: OutPoint) => Coin | undefined;
+  registry: () => FluxnodeRegistry;
+  registryContext: () => Omit<RegistryContext, 'getUtxo'>;
+  /** Largest standard transaction, bytes. */
+  maxStandardTxSize?: number;
+}
+
+/**
+ * The rules a transaction must meet to enter the pool (and so to be relayed): the consensus rules
+ * it would meet in the next block, plus standard policy (known output templates, size, no dust).
+ */
+export function mempoolValidator(view: MempoolChainView): TxValidator {
+  const dust = 546n;
+  return (tx: Transaction, poolOutput): ValidatedTx => {
+    const bytes = encodeTransaction(tx);
+    const id = reverseHex(txid(tx));
+    const height = view.tipHeight() + 1;
+    checkTransaction(tx, { maxMoney: view.params.maxMoney }, bytes.length);
+    if (isCoinbase(tx))
+      throw new ConsensusError('coinbase', 'a coinbase cannot be relayed', { field: 'vin', value: id });
+    if (bytes.length > (view.maxStandardTxSize ?? 100_000)) {
+      throw new ConsensusError('tx-size', `${bytes.length} bytes is over the standard limit`, {
+        field: 'size',
+        value: bytes.length,
+      });
+    }
+    if (tx.fluxnode) {
+      // Dry-run the registry on a block holding only this tx: every fluxnode rule, nothing kept.
+      const registry = view.registry();
+      const ctx = { ...view.registryContext(), getUtxo: (o: OutPoint) => view.getUtxo(o) };
+      const block: Block = { header: undefined as never, txs: [tx] };
+      registry.disconnectBlock(registry.connectBlock(block, height, ctx));
+      return { txid: id, fee: 0n, size: bytes.length };
+    }
+    if (tx.joinSplits.length || tx.shieldedSpends.length || tx.shieldedOutputs.length) {
+      throw new ConsensusError(
+        'bad-txns-shielded-unsupported',
+        'this node relays transparent transactions only',
+        { field: 'tx', value: id },
+      );
+    }
+    let totalIn = 0n;
+    const spent: TxOut[] = [];
+    for (const [i, input] of tx.inputs.entries()) {
+      const coin = view.getUtxo(input.prevout);
+      const pool = coin ? undefined : poolOutput(input.prevout);
+      const out = coin ?? pool;
+      if (!out) {
+        throw new ConsensusError(
+          'bad-txns-inputs-missingorspent',
+          `input ${i} spends ${reverseHex(input.prevout.txid)}:${input.prevout.index}, which is not an unspent output`,
+          {
+            field: `vin[${i}]`,
+            value: `${reverseHex(input.prevout.txid)}:${input.prevout.index}`,
+          },
+        );
+      }
+      if (coin?.coinbase && height - coin.height < view.params.coinbaseMaturity) {
+        throw new ConsensusError(
+          'bad-txns-premature-spend-of-coinbase',
+          `input ${i} spends a coinbase of height ${coin.height} before maturity (${view.params.coinbaseMaturity} blocks)`,
+          {
+            field: `vin[${i}]`,
+            value: coin.height,
+          },
+        );
+      }
+      totalIn += out.value;
+      spent.push({ value: out.value, scriptPubKey: out.scriptPubKey });
+    }
+    let totalOut = 0n;
+    for (const [i, out] of tx.outputs.entries()) {
+      totalOut += out.value;
+      if (!isStandardScript(out.scriptPubKey))
+        throw new ConsensusError('scriptpubkey', `output ${i} has a non-standard script`, {
+          field: `vout[${i}]`,
+          value: i,
+        });
+      const nulldata = out.scriptPubKey[0] === 0x6a;
+      if (!nulldata && out.value < dust)
+        throw new ConsensusError('dust', `output ${i} of ${out.value} satoshis is below ${dust}`, {
+          field: `vout[${i}].value`,
+          value: out.value,
+        });
+    }
+    if (totalIn < totalOut) {
+      throw new ConsensusError(
+        'bad-txns-in-belowout',
+        `inputs ${totalIn} are less than outputs ${totalOut}`,
+        { field: 'vout', value: totalOut },
+      );
+    }
+    const branchId = branchIdAt(height, view.params);
+    const cache = tx.overwintered ? precomputeSighash(tx) : undefined;
+    for (let i = 0; i < tx.inputs.length; i++) {
+      verifyInputSignature(tx, i, spent[i], branchId, STANDARD_SCRIPT_VERIFY_FLAGS, cache);
+    }
+    return { txid: id, fee: totalIn - totalOut, size: bytes.length };
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * `fluxnode devnet up|status|kill|restart|down`: a local network on one machine. Every node gets its
+ * own loopback address, process and Docker engine; the devnet's folder (default ./.devnet in the
+ * repository) holds all of it plus the state file that lets `down` remove everything, always.
+ * Exit codes: 0 done, 1 failed (the message says what and what was cleaned up), 2 bad options,
+ * 130 interrupted.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { HostNotReadyError } from '../../devnet/host-check.ts';
+import {
+  DEFAULT_BASE_ADDRESS,
+  DEFAULT_NODES,
+  DEFAULT_REGISTRY_PORT,
+  DevnetConfigError,
+  defaultTiers,
+  parseNodeCount,
+  parseTiers,
+} from '../../devnet/layout.ts';
+import { killNode, restartNode } from '../../devnet/node-control.ts';
+import { DevnetAbortedError } from '../../devnet/poll.ts';
+import { formatDuration, streamProgress } from '../../devnet/progress.ts';
+import { type DevnetState, DevnetStateError, readState } from '../../devnet/state.ts';
+import { type DevnetStatus, devnetStatus } from '../../devnet/status.ts';
+import { teardownDevnet } from '../../devnet/teardown.ts';
+import { type DevnetSummary, DevnetUpError, devnetUp } from '../../devnet/up.ts';
+import { CliError, formatTable, printJson } from '../output.ts';
+
+/** ./.devnet at the repository root, wherever the command is run from. */
+export const DEFAULT_DEVNET_DIR = fileURLToPath(new URL('../../../.devnet', import.meta.url));
+
+interface DirOptions {
+  dir: string;
+  json?: boolean;
+}
+
+function number(text: string, option: string): number {
+  if (!/^\d+$/.test(text)) throw new CliError(`${option} must be a whole number, got "${text}"`);
+  return Number(text);
+}
+
+/** The state of the devnet in `dir`; a missing one is an error only when `required`. */
+function loadState(dir: string, required: boolean): DevnetState | undefined {
+  let state: DevnetState | undefined;
+  try {
+    state = readState(dir);
+  } catch (err) {
+    if (err instanceof DevnetStateError) throw new CliError(err.message, 1);
+    throw err;
+  }
+  if (!state && required)
+    throw new CliError(`no devnet in ${dir} (start one with \`fluxnode devnet up\`)`, 1);
+  return state;
+}
+
+function printSummary(s: DevnetSummary): void {
+  const out: string[] = [''];
+  out.push(`The devnet is up (${formatDuration(s.totalMs)}), in ${s.dir}`);
+  out.push(
+    formatTable(
+      ['node', 'address', 'tier', 'API'],
+      s.nodes.map((n) => [n.name, n.host, n.tier, n.api]),
+    )
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  );
+  if (s.app) {
+    out.push(`The sample app "${s.app.name}" (${s.app.image}) answers at:`);
+    for (const url of s.app.urls) out.push(`  ${url}`);
+  }
+  out.push('Status: npm run devnet -- status    Stop everything: npm run devnet -- down');
+  out.push(`Dashboard: ${s.dashboard}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function printStatus(s: DevnetStatus): void {
+  const out: string[] = [];
+  out.push(
+    `devnet in ${s.dir} (${s.phase}); registry ${s.registry.address} ${s.registry.running ? 'running' : 'down'}`,
+  );
+  out.push(
+    formatTable(
+      ['node', 'address', 'tier', 'process', 'engine', 'containers', 'height', 'peers', 'fluxnode'],
+      s.nodes.map((n) => [
+        n.name,
+        n.host,
+        n.tier,
+        n.process === 'running' ? `pid ${n.pid}` : 'down',
+        n.engine,
+        n.containers ?? '-',
+        n.height ?? '-',
+        n.peers ?? '-',
+        n.fluxnode ?? '-',
+      ]),
+    ),
+  );
+  if (s.apps.length === 0) out.push('apps: none registered');
+  for (const a of s.apps) {
+    out.push(`app ${a.name}: ${a.locations.length} of ${a.instances} instances`);
+    for (const l of a.locations) out.push(`  ${l.node ?? l.ip}  ${l.url}`);
+  }
+  out.push(`Dashboard: ${s.dashboard}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function up(o: Record<string, string | boolean | undefined> & DirOptions): Promise<void> {
+  let nodes: number;
+  let tiers: ReturnType<typeof defaultTiers>;
+  try {
+    nodes = parseNodeCount(String(o.nodes));
+    tiers = o.tiers === undefined ? defaultTiers(nodes) : parseTiers(String(o.tiers), nodes);
+  } catch (err) {
+    if (err instanceof DevnetConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+  // Progress goes where it does not mix with a JSON result.
+  const progress = streamProgress(o.json ? process.stderr : process.stdout);
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) controller.abort(sig);
+    else progress.note(`(${sig} again: still removing what was started; it takes a few seconds)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  progress.note(
+    `fluxnode devnet: ${nodes} node${nodes === 1 ? '' : 's'} (${tiers.cumulus} cumulus, ${tiers.nimbus} nimbus, ${tiers.stratus} stratus) in ${o.dir}`,
+  );
+  try {
+    const summary = await devnetUp({
+      dir: o.dir,
+      nodes,
+      tiers,
+      baseAddress: String(o.baseAddress),
+      registryPort: number(String(o.registryPort), '--registry-port'),
+      apiPort: o.apiPort === undefined ? undefined : number(String(o.apiPort), '--api-port'),
+      p2pPort: o.p2pPort === undefined ? undefined : number(String(o.p2pPort), '--p2p-port'),
+      appSpecFile: typeof o.app === 'string' ? o.app : undefined,
+      skipApp: o.app === false,
+      mineIntervalMs: number(String(o.blockIntervalMs), '--block-interval-ms'),
+      keepOnFailure: o.keepOnFailure === true,
+      signal: controller.signal,
+      progress,
+    });
+    if (o.json) printJson(summary);
+    else printSummary(summary);
+  } catch (err) {
+    if (err instanceof DevnetConfigError) throw new CliError(err.message, 2);
+    if (err instanceof HostNotReadyError) throw new CliError(err.message, 1);
+    if (err instanceof DevnetUpError) {
+      throw new CliError(
+        err.reason instanceof DevnetAbortedError ? `interrupted during ${err.message}` : err.message,
+        err.reason instanceof DevnetAbortedError ? 130 : 1,
+      );
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function register(program: Command): void {
+  const devnet = program
+    .command('devnet')
+    .description('a local multi-node network on this machine (needs root and scripts/setup-host.sh)');
+  const dirOption = (c: Command) =>
+    c.option('--dir <dir>', 'the devnet folder', DEFAULT_DEVNET_DIR).option('--json', 'print JSON');
+
+  dirOption(
+    devnet
+      .command('up')
+      .description(
+        'start a registry, one Docker engine and one node per address, mine, start the fluxnodes, run the sample app',
+      )
+      .option('--nodes <n>', 'how many nodes', String(DEFAULT_NODES))
+      .option('--tiers <c,n,s>', 'how many cumulus,nimbus,stratus fluxnodes (default: 2,2,1 for 5 nodes)')
+      .option(
+        '--base-address <ip>',
+        'address of node 1; the others follow, the registry is just below',
+        DEFAULT_BASE_ADDRESS,
+      )
+      .option('--registry-port <port>', 'registry port', String(DEFAULT_REGISTRY_PORT))
+      .option('--api-port <port>', "every node's API port (default 16127)")
+      .option('--p2p-port <port>', "every node's p2p port (default: devnet's 36125)")
+      .option('--app <file>', 'app spec to register (default examples/hello-app.yaml)')
+      .option('--no-app', 'stop once the fluxnodes are confirmed')
+      .option('--block-interval-ms <ms>', 'node 1 mines at most one block per this many ms', '1000')
+      .option('--keep-on-failure', 'leave everything running when a step fails (for inspection)'),
+  ).action(up);
+
+  dirOption(
+    devnet.command('status').description('nodes, tiers, heights, peers, apps and where they run'),
+  ).action(async (o: DirOptions) => {
+    const state = loadState(o.dir, true)!;
+    const s = await devnetStatus(state);
+    if (o.json) printJson(s);
+    else printStatus(s);
+  });
+
+  dirOption(
+    devnet
+      .command('kill')
+      .argument('<node>', 'node1, 1 or 127.0.0.11')
+      .description("SIGKILL a node's process and Docker engine (its containers die with it)"),
+  ).action(async (which: string, o: DirOptions) => {
+    const state = loadState(o.dir, true)!;
+    const r = await killNode(state, which).catch(rethrowState);
+    if (o.json) printJson(r);
+    else
+      process.stdout.write(`${r.node} (${r.host}) killed: ${r.actions.join(', ') || 'it was not running'}\n`);
+  });
+
+  dirOption(
+    devnet
+      .command('restart')
+      .argument('<node>', 'node1, 1 or 127.0.0.11')
+      .description("start a node's Docker engine and process again, with the same data"),
+  ).action(async (which: string, o: DirOptions) => {
+    const state = loadState(o.dir, true)!;
+    const r = await restartNode(state, which).catch(rethrowState);
+    if (o.json) printJson(r);
+    else process.stdout.write(`${r.node} (${r.host}) restarted: ${r.actions.join(', ')}\n`);
+  });
+
+  dirOption(
+    devnet
+      .command('down')
+      .description('stop and remove every process, container, bridge and folder of the devnet'),
+  ).action(async (o: DirOptions) => {
+    const state = loadState(o.dir, false);
+    if (!state) {
+      if (o.json) printJson({ dir: o.dir, stopped: [], problems: [], removed: false });
+      else process.stdout.write(`no devnet in ${o.dir}: nothing to remove\n`);
+      return;
+    }
+    const log = o.json ? undefined : (line: string) => process.stdout.write(`  ${line}\n`);
+    const report = await teardownDevnet(state, { log });
+    if (o.json) printJson({ dir: state.dir, ...report });
+    else if (report.problems.length === 0) process.stdout.write(`devnet in ${state.dir} removed\n`);
+    if (report.problems.length > 0) {
+      throw new CliError(`could not remove everything:\n  ${report.problems.join('\n  ')}`, 1);
+    }
+  });
+}
+
+function rethrowState(err: unknown): never {
+  if (err instanceof DevnetStateError) throw new CliError(err.message, 2);
+  throw err;
+}

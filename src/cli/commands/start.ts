@@ -1,0 +1,73 @@
+/**
+ * `fluxnode start --datadir DIR [--network devnet] [--host IP] …`: runs one node until SIGINT or
+ * SIGTERM, then stops cleanly (the chain database is never left mid-block).
+ */
+import { isIPv4 } from 'node:net';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
+import { FluxNode } from '../node/node.ts';
+import { DEFAULT_API_PORT, type NodeOptions } from '../node/options.ts';
+import { CliError } from '../output.ts';
+
+function port(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CliError(`${name} must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('run a node (chain, p2p, API; optionally miner and fluxnode cloud agent)')
+    .requiredOption('--datadir <dir>', 'folder for the chain, keys and app data')
+    .option('--network <name>', `network: ${NETWORKS.join(', ')}`, 'devnet')
+    .option('--host <ip>', 'IPv4 address to bind and announce', '127.0.0.1')
+    .option('--p2p-port <port>', 'libp2p TCP port (default: the network’s port)')
+    .option('--api-port <port>', 'HTTP API port (REST, JSON-RPC, dashboard)', String(DEFAULT_API_PORT))
+    .option('--bootstrap <addr...>', 'peers to connect to (host:port or multiaddr)', [])
+    .option('--rpc-user <user>', 'JSON-RPC user (default: cookie in <datadir>/.cookie)')
+    .option('--rpc-password <password>', 'JSON-RPC password')
+    .option('--mine-to <address>', 'mine with the CPU, paying the miner share to this address')
+    .option('--mine-interval-ms <ms>', 'at most one mined block per this many milliseconds', '0')
+    .option('--stratum-port <port>', 'serve GPU miners over stratum on this port')
+    .option('--wallet-passphrase <text>', 'wallet encryption passphrase (or FLUXNODE_WALLET_PASSPHRASE)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .action(async (o) => {
+      if (!isNetworkName(o.network))
+        throw new CliError(`unknown network "${o.network}" (one of: ${NETWORKS.join(', ')})`);
+      if (!isIPv4(o.host)) throw new CliError(`--host must be an IPv4 address, got "${o.host}"`);
+      const params = paramsFor(o.network);
+      const opts: NodeOptions = {
+        network: o.network,
+        dataDir: resolve(o.datadir),
+        host: o.host,
+        p2pPort: o.p2pPort === undefined ? params.defaultPort : port(o.p2pPort, '--p2p-port'),
+        apiPort: port(o.apiPort, '--api-port'),
+        bootstrap: o.bootstrap,
+        rpcUser: o.rpcUser,
+        rpcPassword: o.rpcPassword,
+        mineTo: o.mineTo,
+        mineIntervalMs: Number(o.mineIntervalMs) || 0,
+        stratumPort: o.stratumPort === undefined ? undefined : port(o.stratumPort, '--stratum-port'),
+        walletPassphrase: o.walletPassphrase,
+        logLevel: o.logLevel,
+      };
+      const node = await FluxNode.start(opts);
+      await new Promise<void>((done) => {
+        let stopping = false;
+        const stop = () => {
+          if (stopping) return;
+          stopping = true;
+          node.stop().then(done, (err) => {
+            process.stderr.write(`fluxnode: stop failed: ${String(err)}\n`);
+            process.exitCode = 1;
+            done();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

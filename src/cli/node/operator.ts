@@ -1,0 +1,109 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Chain } from '../../chain/chain.ts';
+import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
+import type { Mempool } from '../../chain/mempool/mempool.ts';
+import { reverseHex } from '../../consensus/bytes.ts';
+import { publicKeyOf } from '../../consensus/keys/keys.ts';
+import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
+import { parseOutpointKey } from '../../consensus/primitives/outpoint.ts';
+import type { Transaction } from '../../consensus/primitives/types.ts';
+import { BENCHMARK_TIER_NUMBER, buildFluxnodeConfirm, startFromWallet } from '../../wallet/fluxnode-txs.ts';
+import type { Wallet } from '../../wallet/wallet.ts';
+
+export interface OperatorDeps {
+  chain: Chain;
+  params: ConsensusParams;
+  registry: () => FluxnodeRegistry;
+  mempool: Mempool;
+  wallet: Wallet;
+  /** This node's operator key: its public key is the START's `pubKey`; it signs CONFIRMs and heartbeats. */
+  operatorKey: Uint8Array;
+  /** "ip:port" announced in CONFIRMs. */
+  ip: string;
+  stateFile: string;
+  submit: (tx: Transaction) => Promise<unknown>;
+  log: Logger;
+}
+
+/**
+ * Runs this node's side of being a fluxnode: remembers its collateral, sends the START when asked,
+ * and sends a CONFIRM after the START and then whenever the confirmation window allows, so the node
+ * never expires while it runs.
+ */
+export class FluxnodeOperator {
+  private readonly d: OperatorDeps;
+  collateral: string | undefined;
+  private lastSent = -Infinity;
+
+  constructor(deps: OperatorDeps) {
+    this.d = deps;
+    if (existsSync(deps.stateFile))
+      this.collateral = (
+        JSON.parse(readFileSync(deps.stateFile, 'utf8')) as { collateral?: string }
+      ).collateral;
+    deps.chain.on(
+      'tip',
+      () => void this.tick().catch((err) => deps.log.warn({ err: String(err) }, 'fluxnode confirm failed')),
+    );
+  }
+
+  get operatorPubKey(): Uint8Array {
+    return publicKeyOf(this.d.operatorKey);
+  }
+
+  status() {
+    const r = this.collateral ? this.d.registry().get(this.collateral) : undefined;
+    return {
+      status: !this.collateral ? 'not-a-fluxnode' : !r ? 'not-registered' : r.status,
+      collateral: this.collateral ?? null,
+      tier: r?.tier ?? null,
+      ip: r?.ip || this.d.ip,
+      operatorPubKey: Buffer.from(this.operatorPubKey).toString('hex'),
+      confirmedHeight: r?.confirmedHeight ?? null,
+      lastConfirmHeight: r?.lastConfirmHeight ?? null,
+      lastPaidHeight: r?.lastPaidHeight ?? null,
+    };
+  }
+
+  /** Sends the START for a collateral of this wallet and remembers it as this node's. */
+  async start(collateral: string): Promise<string> {
+    const outpoint = parseOutpointKey(collateral);
+    const tx = startFromWallet(this.d.wallet, {
+      collateral: outpoint,
+      operatorPubKey: this.operatorPubKey,
+      sigTime: Math.floor(Date.now() / 1000),
+    });
+    await this.d.submit(tx);
+    this.collateral = collateral;
+    writeFileSync(this.d.stateFile, `${JSON.stringify({ collateral }, null, 2)}\n`);
+    this.lastSent = -Infinity;
+    return reverseHex(outpoint.txid);
+  }
+
+  /** On each tip: CONFIRM when the node is STARTed and unconfirmed, or when its window allows. */
+  async tick(): Promise<void> {
+    if (!this.collateral) return;
+    const r = this.d.registry().get(this.collateral);
+    if (!r) return;
+    const next = this.d.chain.height() + 1;
+    const rules = registryRulesAt(next, this.d.params);
+    const due =
+      r.status === 'started' ||
+      (r.lastConfirmHeight !== null && next - r.lastConfirmHeight > rules.minConfirmInterval);
+    // One CONFIRM in flight at a time; resend only if it was not mined within a few blocks.
+    if (!due || next - this.lastSent < 5) return;
+    const now = Math.floor(Date.now() / 1000);
+    const tx = buildFluxnodeConfirm({
+      collateral: parseOutpointKey(this.collateral),
+      operatorKey: this.d.operatorKey,
+      ip: this.d.ip,
+      sigTime: now,
+      benchmarkTier: BENCHMARK_TIER_NUMBER[r.tier],
+      benchmarkSigTime: now,
+    });
+    this.lastSent = next;
+    await this.d.submit(tx);
+    this.d.log.info({ collateral: this.collateral, height: next }, 'sent fluxnode CONFIRM');
+  }
+}

@@ -1,0 +1,26 @@
+import type { NetworkName } from '../../consensus/params/index.ts';
+
+/** Everything one node process needs to know; `fluxnode start` fills it from flags and config. */
+export interface NodeOptions {
+  network: NetworkName;
+  dataDir: string;
+  /** Address the node binds and announces (devnets give each node its own 127.0.0.x). */
+  host: string;
+  p2pPort: number;
+  apiPort: number;
+  /** Peers to keep connected to: multiaddrs with /p2p/<id>, or host:port. */
+  bootstrap: string[];
+  /** JSON-RPC credentials; when absent a random password is written to <dataDir>/.cookie. */
+  rpcUser?: string;
+  rpcPassword?: string;
+  /** Mine with the CPU solver, paying the miner's share to this address. */
+  mineTo?: string;
+  /** Devnet pacing: at most one block per this many milliseconds from this miner. */
+  mineIntervalMs?: number;
+  stratumPort?: number;
+  /** Wallet encryption passphrase (else FLUXNODE_WALLET_PASSPHRASE; devnet and regtest default to the network name). */
+  walletPassphrase?: string;
+  logLevel?: string;
+}
+
+export const DEFAULT_API_PORT = 16127;

@@ -1,0 +1,273 @@
+import type { Chain } from '../chain/chain.ts';
+import type { ChainEntry } from '../chain/types.ts';
+import { ByteReader, ByteWriter, reverseHex } from '../consensus/bytes.ts';
+import { decodeBlock, encodeBlock } from '../consensus/primitives/block.ts';
+import { decodeHeader, encodeHeader } from '../consensus/primitives/header.ts';
+import type { Block } from '../consensus/primitives/types.ts';
+import type { GossipVerdict, P2PHost } from './host.ts';
+
+/** The part of the chain sync needs. */
+export type SyncChain = Pick<
+  Chain,
+  | 'tip'
+  | 'bestHeader'
+  | 'getEntry'
+  | 'locator'
+  | 'headersAfter'
+  | 'acceptHeaders'
+  | 'acceptBlock'
+  | 'getBlockBytes'
+>;
+
+export interface SyncOptions {
+  maxHeaders?: number;
+  /** Blocks asked for in one request. */
+  batch?: number;
+  /** Requests in flight at once, spread over peers. */
+  parallel?: number;
+  /** How often to ask a peer for headers even without news. */
+  pollMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface SyncStatus {
+  syncing: boolean;
+  tipHeight: number;
+  bestHeaderHeight: number;
+  blocksDownloaded: number;
+  lastError: string | null;
+}
+
+const HASH = 32;
+
+/**
+ * Headers-first sync and block gossip. Headers come from one peer at a time (they are small and
+ * checked in order); the bodies they name are fetched in batches from several peers in parallel and
+ * connected in height order. New blocks spread by gossip and are fully validated before relay.
+ */
+export class ChainSync {
+  private readonly host: P2PHost;
+  private readonly chain: SyncChain;
+  private readonly opts: Required<Omit<SyncOptions, 'log'>> & { log: (m: string) => void };
+  private running: Promise<void> | null = null;
+  private pending = new Set<string>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  readonly status: SyncStatus = {
+    syncing: false,
+    tipHeight: 0,
+    bestHeaderHeight: 0,
+    blocksDownloaded: 0,
+    lastError: null,
+  };
+
+  constructor(host: P2PHost, chain: SyncChain, opts: SyncOptions = {}) {
+    this.host = host;
+    this.chain = chain;
+    this.opts = {
+      maxHeaders: opts.maxHeaders ?? 2000,
+      batch: opts.batch ?? 64,
+      parallel: opts.parallel ?? 4,
+      pollMs: opts.pollMs ?? 5000,
+      log: opts.log ?? (() => {}),
+    };
+  }
+
+  /** Registers protocols and the block topic. Call before `host.start()` resolves peers. */
+  install(): void {
+    this.host.handle('headers', (req) => this.serveHeaders(req));
+    this.host.handle('blocks', (req) => this.serveBlocks(req));
+    this.host.subscribe('blocks', (data, from) => this.onGossipBlock(data, from));
+    this.host.onPeerConnect((peer) => this.requestSync(peer));
+    this.timer = setInterval(() => {
+      const peers = this.host.peers();
+      if (peers.length) this.requestSync(peers[Math.floor(Math.random() * peers.length)].id);
+    }, this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Announces a block this node made (or received by RPC). */
+  async announce(block: Block): Promise<void> {
+    await this.host.publish('blocks', encodeBlock(block));
+  }
+
+  /** Syncs from `peer` soon; requests coalesce while a sync runs. */
+  requestSync(peer: string): void {
+    this.pending.add(peer);
+    if (!this.running) this.running = this.drain().finally(() => (this.running = null));
+  }
+
+  /** Resolves when no sync is running or queued (tests and `devnet up` wait on it). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    this.status.syncing = true;
+    try {
+      while (this.pending.size) {
+        const peer = this.pending.values().next().value!;
+        this.pending.delete(peer);
+        try {
+          await this.syncFrom(peer);
+        } catch (err) {
+          this.status.lastError = `${peer.slice(-8)}: ${(err as Error).message}`;
+          this.opts.log(`sync from ${peer} failed: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      this.status.syncing = false;
+      this.refreshStatus();
+    }
+  }
+
+  private async syncFrom(peer: string): Promise<void> {
+    for (;;) {
+      const w = new ByteWriter();
+      const locator = this.chain.locator(this.chain.bestHeader().hash);
+      w.compactSize(locator.length);
+      for (const h of locator) w.bytes(h);
+      w.u32(this.opts.maxHeaders);
+      const items = await this.host.request(peer, 'headers', w.finish());
+      if (items.length > this.opts.maxHeaders) {
+        this.host.penalize(peer, 50, `sent ${items.length} headers, asked for ${this.opts.maxHeaders}`);
+        return;
+      }
+      let headers: ReturnType<typeof decodeHeader>[];
+      try {
+        headers = items.map((b) => decodeHeader(b));
+      } catch (err) {
+        this.host.penalize(peer, 50, `undecodable header: ${(err as Error).message}`);
+        return;
+      }
+      if (headers.length) {
+        const results = await this.chain.acceptHeaders(headers);
+        const bad = results.find((r) => r.status === 'invalid');
+        if (bad) {
+          this.host.penalize(peer, 100, `invalid header ${bad.id}: ${bad.rule}`);
+          return;
+        }
+      }
+      await this.downloadBlocks(peer);
+      this.refreshStatus();
+      if (headers.length < this.opts.maxHeaders) return;
+    }
+  }
+
+  /** Fetches the bodies of the best header chain that we lack, from `peer` and every other peer. */
+  private async downloadBlocks(primary: string): Promise<void> {
+    const needed = this.missingBodies();
+    if (!needed.length) return;
+    const peers = [
+      primary,
+      ...this.host
+        .peers()
+        .map((p) => p.id)
+        .filter((p) => p !== primary),
+    ];
+    const batches: ChainEntry[][] = [];
+    for (let i = 0; i < needed.length; i += this.opts.batch)
+      batches.push(needed.slice(i, i + this.opts.batch));
+    const results: (Promise<Uint8Array[]> | undefined)[] = new Array(batches.length);
+    let next = 0;
+    const launch = () => {
+      if (next >= batches.length) return;
+      const i = next++;
+      const peer = peers[i % peers.length];
+      const req = new ByteWriter();
+      for (const e of batches[i]) req.bytes(e.hash);
+      results[i] = this.host
+        .request(peer, 'blocks', req.finish())
+        .catch(() =>
+          peer === primary
+            ? Promise.reject(new Error(`blocks from ${primary} failed`))
+            : this.host.request(primary, 'blocks', req.finish()),
+        );
+    };
+    for (let i = 0; i < this.opts.parallel; i++) launch();
+    for (let i = 0; i < batches.length; i++) {
+      const items = await results[i]!;
+      launch();
+      for (const bytes of items) {
+        let block: Block;
+        try {
+          block = decodeBlock(bytes);
+        } catch (err) {
+          this.host.penalize(primary, 50, `undecodable block: ${(err as Error).message}`);
+          return;
+        }
+        const r = await this.chain.acceptBlock(block);
+        if (r.status === 'invalid') {
+          this.host.penalize(primary, 100, `invalid block ${r.id}: ${r.rule}`);
+          return;
+        }
+        this.status.blocksDownloaded++;
+      }
+    }
+  }
+
+  private missingBodies(): ChainEntry[] {
+    const out: ChainEntry[] = [];
+    for (let e: ChainEntry | null = this.chain.bestHeader(); e && e.status === 'header'; e = e.parent)
+      out.push(e);
+    return out.reverse();
+  }
+
+  private serveHeaders(req: Uint8Array): Uint8Array[] {
+    const r = new ByteReader(req);
+    const n = r.compactSize('locator', 101);
+    const locator: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) locator.push(r.bytesN(HASH, 'locator hash'));
+    const max = Math.min(r.u32('max'), 2000);
+    r.end('headers request');
+    return this.chain.headersAfter(locator, max).map(encodeHeader);
+  }
+
+  private serveBlocks(req: Uint8Array): Uint8Array[] {
+    if (req.length % HASH !== 0 || req.length / HASH > 128)
+      throw new Error(`blocks request of ${req.length} bytes`);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < req.length; i += HASH) {
+      const bytes = this.chain.getBlockBytes(req.subarray(i, i + HASH));
+      if (bytes) out.push(bytes);
+    }
+    return out;
+  }
+
+  private async onGossipBlock(data: Uint8Array, from: string): Promise<GossipVerdict> {
+    let block: Block;
+    try {
+      block = decodeBlock(data);
+    } catch {
+      return 'reject';
+    }
+    const r = await this.chain.acceptBlock(block);
+    this.refreshStatus();
+    switch (r.status) {
+      case 'connected':
+      case 'side-branch':
+        return 'accept';
+      case 'duplicate':
+        return 'ignore';
+      case 'orphan':
+        // We are behind: fetch what is missing from the peer that has it.
+        this.requestSync(from);
+        return 'ignore';
+      default:
+        this.opts.log(`gossip block ${r.id} from ${from} invalid: ${r.rule} ${r.reason ?? ''}`);
+        return 'reject';
+    }
+  }
+
+  private refreshStatus(): void {
+    this.status.tipHeight = this.chain.tip().height;
+    this.status.bestHeaderHeight = this.chain.bestHeader().height;
+  }
+}
+
+export function shortId(hash: Uint8Array): string {
+  return reverseHex(hash).slice(0, 16);
+}

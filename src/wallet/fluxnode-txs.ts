@@ -1,0 +1,240 @@
+/**
+ * Fluxnode START and CONFIRM transactions, built and signed as fluxd expects them, and the
+ * signature checks the chain's fluxnode registry is given.
+ *
+ * fluxd signs both with its "obfuscation" message signer: a 65-byte compact recoverable signature
+ * over SHA-256d(varstring(message magic) ‖ varstring(message)), accepted when the key recovered from
+ * it has the same key id (hash160) as the expected key — so the compressed flag matters. The
+ * messages themselves are in consensus/primitives/fluxnode-messages.ts:
+ *   START:   the txid in display hex, signed by the collateral key;
+ *   CONFIRM: the collateral outpoint text + index + update type + sigTime, signed by the operator
+ *            key of the node's START; its benchmark signature covers the raw `sig` + tier +
+ *            benchmark time + ip.
+ */
+import { equalBytes } from '../consensus/bytes.ts';
+import { ConsensusError } from '../consensus/errors.ts';
+import { hash160 } from '../consensus/hash.ts';
+import { publicKeyOf, signMessage, verifyMessage } from '../consensus/keys/keys.ts';
+import type { Tier } from '../consensus/params/index.ts';
+import {
+  fluxnodeBenchmarkMessage,
+  fluxnodeConfirmMessage,
+  fluxnodeStartMessage,
+} from '../consensus/primitives/fluxnode-messages.ts';
+import {
+  FLUXNODE_INTERNAL_NORMAL_TX_VERSION,
+  FLUXNODE_TX_UPGRADEABLE_VERSION,
+  FLUXNODE_TX_VERSION,
+} from '../consensus/primitives/fluxnode-tx.ts';
+import { isFluxnodeTx } from '../consensus/primitives/transaction.ts';
+import {
+  FLUXNODE_CONFIRM,
+  FLUXNODE_START,
+  type FluxnodeTx,
+  type OutPoint,
+  type Transaction,
+} from '../consensus/primitives/types.ts';
+import { classifyScript } from '../consensus/script/templates.ts';
+import { WalletError } from './keystore.ts';
+import type { Wallet } from './wallet.ts';
+import { outpointKey } from '../consensus/primitives/outpoint.ts';
+
+/** fluxd numbers the tiers 1 (Cumulus), 2 (Nimbus), 3 (Stratus) in CONFIRM's benchmarkTier. */
+export const BENCHMARK_TIER_NUMBER: Record<Tier, number> = { cumulus: 1, nimbus: 2, stratus: 3 };
+
+/** CONFIRM's nUpdateType: 0 the regular confirmation, 1 an update (new IP) between confirmations. */
+export const CONFIRM_UPDATE_TYPE_INITIAL = 0;
+export const CONFIRM_UPDATE_TYPE_UPDATE = 1;
+
+export interface StartOptions {
+  collateral: OutPoint;
+  /** Private key of the collateral output's address. */
+  collateralKey: Uint8Array;
+  /** Whether the collateral address hashes the compressed public key (default true). */
+  collateralCompressed?: boolean;
+  /** The node's operator key, which will sign its CONFIRMs. */
+  operatorPubKey: Uint8Array;
+  sigTime: number;
+  /** 5 (default) or 6 (upgradeable format, normal collateral layout). */
+  version?: typeof FLUXNODE_TX_VERSION | typeof FLUXNODE_TX_UPGRADEABLE_VERSION;
+}
+
+export interface ConfirmOptions {
+  collateral: OutPoint;
+  /** The operator private key (its public key is the START's `pubKey`). */
+  operatorKey: Uint8Array;
+  operatorCompressed?: boolean;
+  /** "host:port" the node serves on. */
+  ip: string;
+  sigTime: number;
+  /** 1..3, see BENCHMARK_TIER_NUMBER. */
+  benchmarkTier: number;
+  benchmarkSigTime: number;
+  updateType?: number;
+  /**
+   * Key that attests the benchmark. fluxd's benchmark daemon signs with a key the network trusts;
+   * without one the operator key attests its own benchmark (our devnet's choice).
+   */
+  benchmarkKey?: Uint8Array;
+}
+
+function fluxnodeShell(version: number, fluxnode: FluxnodeTx): Transaction {
+  return {
+    version,
+    overwintered: false,
+    versionGroupId: 0,
+    inputs: [],
+    outputs: [],
+    lockTime: 0,
+    expiryHeight: 0,
+    valueBalance: 0n,
+    shieldedSpends: [],
+    shieldedOutputs: [],
+    joinSplits: [],
+    fluxnode,
+  };
+}
+
+function requireUint32(field: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new WalletError(field, `must be a 32-bit unsigned integer, got ${v}`);
+}
+
+/** A signed START: the collateral key signs the txid (which leaves the signature out). */
+export function buildFluxnodeStart(o: StartOptions): Transaction {
+  requireUint32('sigTime', o.sigTime);
+  const version = o.version ?? FLUXNODE_TX_VERSION;
+  const compressed = o.collateralCompressed ?? true;
+  const fluxnode: FluxnodeTx = {
+    type: FLUXNODE_START,
+    ...(version === FLUXNODE_TX_UPGRADEABLE_VERSION
+      ? { fluxTxVersion: FLUXNODE_INTERNAL_NORMAL_TX_VERSION }
+      : {}),
+    collateral: { txid: Uint8Array.from(o.collateral.txid), index: o.collateral.index },
+    collateralPubKey: publicKeyOf(o.collateralKey, compressed),
+    pubKey: Uint8Array.from(o.operatorPubKey),
+    sigTime: o.sigTime,
+    sig: new Uint8Array(0),
+  };
+  const tx = fluxnodeShell(version, fluxnode);
+  fluxnode.sig = signMessage(fluxnodeStartMessage(tx), o.collateralKey, { compressed });
+  return tx;
+}
+
+/** A signed CONFIRM: the operator key signs the outpoint/update/time message, then the benchmark is attested. */
+export function buildFluxnodeConfirm(o: ConfirmOptions): Transaction {
+  requireUint32('sigTime', o.sigTime);
+  requireUint32('benchmarkSigTime', o.benchmarkSigTime);
+  if (!Number.isInteger(o.benchmarkTier) || o.benchmarkTier < 1 || o.benchmarkTier > 3) {
+    throw new WalletError(
+      'benchmarkTier',
+      `must be 1 (cumulus), 2 (nimbus) or 3 (stratus), got ${o.benchmarkTier}`,
+    );
+  }
+  const updateType = o.updateType ?? CONFIRM_UPDATE_TYPE_INITIAL;
+  if (updateType !== CONFIRM_UPDATE_TYPE_INITIAL && updateType !== CONFIRM_UPDATE_TYPE_UPDATE) {
+    throw new WalletError('updateType', `must be 0 or 1, got ${updateType}`);
+  }
+  // fluxd carries the ip as raw bytes: text outside Latin-1 has no such form.
+  if ([...o.ip].some((c) => c.charCodeAt(0) > 0xff || c.length > 1)) {
+    throw new WalletError('ip', `${JSON.stringify(o.ip)} is not single-byte text`);
+  }
+  const compressed = o.operatorCompressed ?? true;
+  const fluxnode: FluxnodeTx = {
+    type: FLUXNODE_CONFIRM,
+    collateral: { txid: Uint8Array.from(o.collateral.txid), index: o.collateral.index },
+    sigTime: o.sigTime,
+    benchmarkTier: o.benchmarkTier,
+    benchmarkSigTime: o.benchmarkSigTime,
+    updateType,
+    ip: o.ip,
+    sig: new Uint8Array(0),
+    benchmarkSig: new Uint8Array(0),
+  };
+  const tx = fluxnodeShell(FLUXNODE_TX_VERSION, fluxnode);
+  fluxnode.sig = signMessage(fluxnodeConfirmMessage(tx), o.operatorKey, { compressed });
+  fluxnode.benchmarkSig = signMessage(fluxnodeBenchmarkMessage(tx), o.benchmarkKey ?? o.operatorKey, {
+    compressed,
+  });
+  return tx;
+}
+
+/** The transaction around a payload, as the registry hands over only the payload. */
+function asTransaction(tx: FluxnodeTx | Transaction): Transaction | undefined {
+  if ('inputs' in tx) return isFluxnodeTx(tx) && tx.fluxnode ? tx : undefined;
+  // v6 STARTs carry their inner version; v5 ones and every CONFIRM do not (CONFIRM's message
+  // does not depend on the outer version).
+  return fluxnodeShell(
+    tx.fluxTxVersion === undefined ? FLUXNODE_TX_VERSION : FLUXNODE_TX_UPGRADEABLE_VERSION,
+    tx,
+  );
+}
+
+/**
+ * True when the fluxnode transaction carries a valid signature by `pubKey`: over the START message
+ * for a START (`pubKey` = the collateral key), over the CONFIRM message for a CONFIRM (`pubKey` =
+ * the node's operator key). Malformed input is simply not a valid signature.
+ */
+export function verifyFluxnodeSignature(tx: FluxnodeTx | Transaction, pubKey: Uint8Array): boolean {
+  const full = asTransaction(tx);
+  const f = full?.fluxnode;
+  if (!full || !f) return false;
+  try {
+    if (f.type === FLUXNODE_START) return verifyMessage(fluxnodeStartMessage(full), f.sig, pubKey);
+    if (f.type === FLUXNODE_CONFIRM) return verifyMessage(fluxnodeConfirmMessage(full), f.sig, pubKey);
+  } catch (err) {
+    if (err instanceof ConsensusError) return false;
+    throw err;
+  }
+  return false;
+}
+
+/** True when a CONFIRM's benchmark attestation (sig + tier + time + ip) is signed by `pubKey`. */
+export function verifyBenchmarkSignature(tx: FluxnodeTx | Transaction, pubKey: Uint8Array): boolean {
+  const full = asTransaction(tx);
+  const f = full?.fluxnode;
+  if (!full || f?.type !== FLUXNODE_CONFIRM || !f.benchmarkSig) return false;
+  try {
+    return verifyMessage(fluxnodeBenchmarkMessage(full), f.benchmarkSig, pubKey);
+  } catch (err) {
+    if (err instanceof ConsensusError) return false;
+    throw err;
+  }
+}
+
+/**
+ * True when `script` is the P2PKH script of exactly this key (fluxd compares the collateral's
+ * script with the one for the START key's id, so the compressed and uncompressed forms differ).
+ */
+export function scriptPaysToPubKey(script: Uint8Array, pubKey: Uint8Array): boolean {
+  const t = classifyScript(script);
+  return t.type === 'p2pkh' && equalBytes(t.hash, hash160(pubKey));
+}
+
+/** The two checks to wire into the chain's FluxnodeExtension. */
+export const fluxnodeSignatureChecks = { verifyFluxnodeSignature, scriptPaysToPubKey } as const;
+
+/**
+ * A START for a collateral this wallet holds: finds the coin, checks it pays a P2PKH address of
+ * ours, and signs with that address's key.
+ */
+export function startFromWallet(
+  wallet: Wallet,
+  o: { collateral: OutPoint; operatorPubKey: Uint8Array; sigTime: number; version?: StartOptions['version'] },
+): Transaction {
+  const key = outpointKey(o.collateral);
+  const coin = wallet.coins().find((c) => outpointKey(c.outpoint) === key);
+  if (!coin) throw new WalletError('collateral', `${key} is not an unspent output of this wallet`);
+  const owner = wallet.keyForScript(coin.scriptPubKey);
+  if (!owner || !scriptPaysToPubKey(coin.scriptPubKey, owner.publicKey)) {
+    throw new WalletError('collateral', `${key} does not pay a P2PKH address of this wallet`);
+  }
+  return buildFluxnodeStart({
+    collateral: o.collateral,
+    collateralKey: owner.privateKey,
+    collateralCompressed: owner.compressed,
+    operatorPubKey: o.operatorPubKey,
+    sigTime: o.sigTime,
+    version: o.version,
+  });
+}
