@@ -210,7 +210,10 @@ export class StratumServer {
       const nonce2 = fromHex(nonce2Hex, 'nonce_2');
       if (nonce2.length + NONCE1_BYTES !== 32)
         return { ok: false, code: 20, reason: `nonce_2 must be ${32 - NONCE1_BYTES} bytes` };
-      const time = new DataView(fromHex(timeHex, 'time').buffer).getUint32(0, true);
+      const timeBytes = fromHex(timeHex, 'time');
+      if (timeBytes.length !== 4)
+        return { ok: false, code: 20, reason: 'time must be 4 bytes (8 hex digits)' };
+      const time = new DataView(timeBytes.buffer).getUint32(0, true);
       const withSize = fromHex(solutionHex, 'solution');
       header = {
         ...job.header,

@@ -46,6 +46,7 @@ export class P2PHost {
     | Libp2p<{ pubsub: ReturnType<ReturnType<typeof gossipsub>>; identify: unknown; ping: unknown }>
     | undefined;
   private readonly validators = new Map<string, TopicValidator>();
+  private readonly handlers = new Map<string, RequestHandler>();
   private readonly subscribers = new Map<string, ((data: Uint8Array, from: string) => void)[]>();
   private readonly limiter: RateLimiter;
   private redial: ReturnType<typeof setInterval> | undefined;
@@ -123,6 +124,7 @@ export class P2PHost {
     });
     for (const [topic, validator] of this.validators) this.installValidator(topic, validator);
     for (const topic of this.subscribers.keys()) pubsub.subscribe(topic);
+    for (const [name, handler] of this.handlers) this.installHandler(name, handler);
     await this.dialBootstrap();
     this.redial = setInterval(() => void this.dialBootstrap(), 3000);
     this.redial.unref();
@@ -168,6 +170,11 @@ export class P2PHost {
 
   /** Serves `name`: each request is one length-prefixed message, answered by a status and items. */
   handle(name: string, handler: RequestHandler): void {
+    this.handlers.set(name, handler);
+    if (this.libp2p) this.installHandler(name, handler);
+  }
+
+  private installHandler(name: string, handler: RequestHandler): void {
     const protocol = this.protocol(name);
     void this.node().handle(protocol, async (stream: Stream, connection: Connection) => {
       const from = connection.remotePeer.toString();

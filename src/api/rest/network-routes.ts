@@ -12,6 +12,7 @@ export async function networkTotals(ctx: RestContext): Promise<NetworkTotals> {
   const confirmed = nodes.filter((n) => n.status === 'confirmed').length;
   const tip = ctx.chain.tip();
   return {
+    network: ctx.params.network,
     height: tip.height,
     time: tip.time,
     nodes: {

@@ -63,8 +63,8 @@ export class NodeCountHistory {
     const confirmed = this.registry()
       .list()
       .filter((r) => r.status === 'confirmed' && r.confirmedHeight !== null);
-    const first = Math.min(tip, ...confirmed.map((r) => r.confirmedHeight! - 1));
-    const from = Math.max(0, first);
+    // The span the kept points would cover had the node been running, so the jump shows.
+    const from = Math.max(0, tip - this.max);
     const span = tip - from;
     const count = Math.min(n, span + 1);
     const heights = new Set<number>();

@@ -3,26 +3,31 @@ import { fromHex } from '../../consensus/bytes.ts';
 import { addressForScript } from '../../consensus/keys/address.ts';
 import type { ConsensusParams } from '../../consensus/params/index.ts';
 import { tierHardwareMinimums } from '../../consensus/tiers.ts';
+import { checkBenchmark } from '../../cloud/benchmark/check.ts';
 import { prefixes } from '../json.ts';
 import type { RestContext } from './providers.ts';
 import type { BenchmarkView, ComputeTotals, NodeBenchmark, NodeView, TierCounts, TierName } from './types.ts';
 
 const TIERS: readonly TierName[] = ['cumulus', 'nimbus', 'stratus'];
 
+/**
+ * A reported benchmark with the verdict the cloud agents reach on it (cloud/benchmark's check, with
+ * its RAM tolerance), so the API never calls a node eligible that placement would skip.
+ */
 export function benchmarkView(
   b: NodeBenchmark | undefined,
   tier: TierName,
   params: ConsensusParams,
 ): BenchmarkView | null {
   if (!b) return null;
-  const min = tierHardwareMinimums(tier, params);
-  const meetsTier =
-    b.cores >= min.cores &&
-    b.ramGB >= min.ramGB &&
-    b.ssdGB >= min.ssdGB &&
-    b.eps >= min.eps &&
-    b.diskWriteMBps >= min.diskWriteMBps;
-  return { ...b, meetsTier };
+  const figures = {
+    cores: b.cores,
+    ramMB: Math.round(b.ramGB * 1024),
+    diskGB: b.ssdGB,
+    eps: b.eps,
+    diskWriteMBps: b.diskWriteMBps,
+  };
+  return { ...b, meetsTier: checkBenchmark(figures, tierHardwareMinimums(tier, params)).ok };
 }
 
 /** Same order as the registry's payment queue: paid longest ago first, then by collateral. */

@@ -83,6 +83,7 @@ export interface ComputeTotals {
 
 /** GET /network/totals */
 export interface NetworkTotals {
+  network: string;
   height: number;
   time: number;
   nodes: {

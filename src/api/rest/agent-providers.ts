@@ -1,0 +1,111 @@
+import type { AppLocation as AgentLocation } from '../../cloud/agent/locations.ts';
+import type { BenchmarkResult } from '../../cloud/messages/benchmark-result.ts';
+import type { RegisteredApp } from '../../cloud/registry/app-registry.ts';
+import type { AppSpec } from '../../cloud/spec/schema.ts';
+import type { AppRecord, AppsProvider, BenchmarkProvider } from './providers.ts';
+import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
+
+/** The parts of cloud/agent's CloudAgent the API reads (a CloudAgent fits as it is). */
+export interface AgentSource {
+  /** Where each active app runs, from the live nodes' running reports. */
+  allLocations(): Map<string, AgentLocation[]>;
+  /** The current assignment: app → node ids, and instances that found no node. */
+  placement(): { assignment: ReadonlyMap<string, readonly string[]>; unplaced: ReadonlyMap<string, number> };
+  benchmarkOf(node: string): BenchmarkResult | undefined;
+  reportOf(node: string): { time: number } | undefined;
+  on(event: 'placement' | 'report', listener: () => void): unknown;
+  off(event: 'placement' | 'report', listener: () => void): unknown;
+}
+
+export interface AgentProviderOptions {
+  /** Paid, unexpired apps at the tip (the same list the agent places). */
+  activeApps: () => readonly RegisteredApp[];
+  /** What a spec cost at a height (the registry's price rule). */
+  priceAt?: (spec: AppSpec, height: number) => bigint;
+  /** Log lines of an app's instances this node can read (its own containers). */
+  logs?: (app: string, tail: number) => Promise<AppLogLine[]>;
+  /** Node id → host address, for assigned nodes that have not reported yet. */
+  ipOf?: (node: string) => string;
+}
+
+/** Benchmark results carry ms and MB; the API shows seconds and GB (exact: MB / 1024). */
+export function benchmarkFromResult(b: BenchmarkResult): NodeBenchmark {
+  return {
+    cores: b.cores,
+    ramGB: b.ramMB / 1024,
+    ssdGB: b.diskGB,
+    eps: b.eps,
+    diskWriteMBps: b.diskWriteMBps,
+    time: Math.floor(b.time / 1000),
+  };
+}
+
+/**
+ * An instance's state from its components' reported Docker states: running when all run, else the
+ * first that does not (restarting, exited, …). Assigned nodes that have not reported the app yet
+ * show as `starting`.
+ */
+function locationFrom(l: AgentLocation, reportedAt: number | undefined): AppLocation {
+  const notRunning = l.components.find((c) => c.state !== 'running');
+  return {
+    node: l.node,
+    ip: l.ip,
+    ports: l.ports,
+    state: l.running ? 'running' : (notRunning?.state ?? 'unknown'),
+    ...(reportedAt !== undefined ? { updated: Math.floor(reportedAt / 1000) } : {}),
+  };
+}
+
+/** The REST providers of a node that runs the cloud agent. */
+export function agentProviders(
+  agent: AgentSource,
+  opts: AgentProviderOptions,
+): { apps: AppsProvider; benchmarks: BenchmarkProvider } {
+  const apps: AppsProvider = {
+    list(): AppRecord[] {
+      const located = agent.allLocations();
+      const placement = agent.placement();
+      return opts.activeApps().map((a) => {
+        const reported = (located.get(a.name) ?? []).map((l) =>
+          locationFrom(l, agent.reportOf(l.node)?.time),
+        );
+        const seen = new Set(reported.map((l) => l.node));
+        const pending = (placement.assignment.get(a.name) ?? [])
+          .filter((node) => !seen.has(node))
+          .map((node): AppLocation => ({ node, ip: opts.ipOf?.(node) ?? '', state: 'starting' }));
+        return {
+          name: a.name,
+          owner: a.owner,
+          spec: a.spec,
+          specHash: a.specHash,
+          height: a.height,
+          registeredHeight: a.registeredHeight,
+          expiresAt: a.expiresAt,
+          txid: a.txid,
+          priceSat: opts.priceAt ? opts.priceAt(a.spec, a.height) : a.paid,
+          unplaced: placement.unplaced.get(a.name) ?? 0,
+          locations: [...reported, ...pending],
+        };
+      });
+    },
+    onChange(listener) {
+      agent.on('placement', listener);
+      agent.on('report', listener);
+      return () => {
+        agent.off('placement', listener);
+        agent.off('report', listener);
+      };
+    },
+  };
+  if (opts.logs) {
+    const logs = opts.logs;
+    apps.logs = (name, { tail }) => logs(name, tail);
+  }
+  const benchmarks: BenchmarkProvider = {
+    benchmarkOf(node) {
+      const b = agent.benchmarkOf(node);
+      return b ? benchmarkFromResult(b) : undefined;
+    },
+  };
+  return { apps, benchmarks };
+}

@@ -1,0 +1,112 @@
+import { reverseHex, toHex } from '../consensus/bytes.ts';
+import { addressForScript } from '../consensus/keys/address.ts';
+import type { ConsensusParams, Tier } from '../consensus/params/index.ts';
+import { encodeTransaction, txid } from '../consensus/primitives/transaction.ts';
+import { legacySigOpCount, MAX_BLOCK_SIGOPS } from '../consensus/validation/check-block.ts';
+import type { BlockTemplate } from './template.ts';
+
+/** One transaction of a `getblocktemplate` result (BIP 22). */
+export interface TemplateTxJson {
+  data: string;
+  hash: string;
+  depends: number[];
+  /** Satoshis; for the coinbase, minus the block's fees. */
+  fee: number;
+  sigops: number;
+  required?: boolean;
+}
+
+/** fluxd's `getblocktemplate` result (coinbasetxn form), with Flux's payee fields. */
+export interface TemplateJson {
+  capabilities: string[];
+  version: number;
+  previousblockhash: string;
+  finalsaplingroothash: string;
+  transactions: TemplateTxJson[];
+  coinbasetxn: TemplateTxJson;
+  longpollid: string;
+  target: string;
+  mintime: number;
+  mutable: string[];
+  noncerange: string;
+  sigoplimit: number;
+  sizelimit: number;
+  curtime: number;
+  bits: string;
+  height: number;
+  miner_reward: number;
+  /** `<name>_fluxnode_address` / `<name>_fluxnode_payout` per paid tier, under both tier names. */
+  [payee: string]: unknown;
+}
+
+/** fluxd reports each tier under its pre-rebrand name and its current one. */
+const TIER_NAMES: Record<Tier, readonly [string, string]> = {
+  cumulus: ['basic', 'cumulus'],
+  nimbus: ['super', 'nimbus'],
+  stratus: ['bamf', 'stratus'],
+};
+
+/**
+ * The template in the shape fluxd's `getblocktemplate` returns, so pool software written for
+ * fluxd reads it unchanged: hashes in display hex, amounts in satoshis, the coinbase as
+ * `coinbasetxn`, `miner_reward`, the fluxnode payees as `<tier>_fluxnode_address/payout` (both the
+ * old basic/super/bamf and the cumulus/nimbus/stratus names) and a fund output as
+ * `flux_creation_address/amount`. `longPollId` defaults to the previous block's hash.
+ */
+export function templateToJson(
+  t: BlockTemplate,
+  params: ConsensusParams,
+  opts: { longPollId?: string } = {},
+): TemplateJson {
+  const cb = t.coinbase;
+  let cbSigops = 0;
+  for (const i of cb.inputs) cbSigops += legacySigOpCount(i.scriptSig);
+  for (const o of cb.outputs) cbSigops += legacySigOpCount(o.scriptPubKey);
+  const prevId = reverseHex(t.header.prevHash);
+  const json: TemplateJson = {
+    capabilities: ['proposal'],
+    version: t.header.version,
+    previousblockhash: prevId,
+    finalsaplingroothash: reverseHex(t.header.finalSaplingRoot),
+    transactions: t.entries.map((e) => ({
+      data: toHex(encodeTransaction(e.tx)),
+      hash: e.txid,
+      depends: e.depends,
+      fee: Number(e.fee),
+      sigops: e.sigops,
+    })),
+    coinbasetxn: {
+      data: toHex(encodeTransaction(cb)),
+      hash: reverseHex(txid(cb)),
+      depends: [],
+      fee: -Number(t.fees),
+      sigops: cbSigops,
+      required: true,
+    },
+    longpollid: opts.longPollId ?? prevId,
+    target: t.target.toString(16).padStart(64, '0'),
+    mintime: t.minTime,
+    mutable: ['time', 'transactions', 'prevblock'],
+    noncerange: '00000000ffffffff',
+    sigoplimit: MAX_BLOCK_SIGOPS,
+    sizelimit: params.maxBlockSize,
+    curtime: t.header.time,
+    bits: t.header.bits.toString(16).padStart(8, '0'),
+    height: t.height,
+    miner_reward: Number(t.minerReward),
+  };
+  for (const p of t.payouts) {
+    if (p.kind === 'miner') continue;
+    const address = addressForScript(p.output.scriptPubKey, params.base58) ?? '';
+    if (p.kind === 'fluxnode') {
+      for (const name of TIER_NAMES[p.tier]) {
+        json[`${name}_fluxnode_address`] = address;
+        json[`${name}_fluxnode_payout`] = Number(p.output.value);
+      }
+    } else {
+      json.flux_creation_address = p.address;
+      json.flux_creation_amount = Number(p.output.value);
+    }
+  }
+  return json;
+}
