@@ -16,6 +16,8 @@ have_cmd docker-registry || missing+=(docker-registry)
 # The dynamically linked `busybox` package would not run inside an empty image: we need the static one.
 have_pkg busybox-static || missing+=(busybox-static)
 have_cmd ip || missing+=(iproute2)
+# chromium: the headless browser the dashboard test drives through playwright-core.
+have_cmd chromium || missing+=(chromium)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "setup-host: docker.io, docker-registry, busybox-static and iproute2 already present"

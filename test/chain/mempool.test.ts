@@ -129,3 +129,43 @@ test('a connected block removes its txs and whatever conflicts with them; childr
   assert.equal(p.get(txidHex(2))?.parents.size, 0, 'its parent is now in the chain');
   assert.equal(p.isSpent(out(201)), false);
 });
+
+test('revalidation drops entries that no longer pass, with their children', () => {
+  const p = pool();
+  p.add(tx({ id: 1, spends: [out(200)], fee: 1000n, size: 200 }), validate, 0);
+  p.add(tx({ id: 2, spends: [out(1)], fee: 1000n, size: 200 }), validate, 1);
+  p.add(tx({ id: 3, spends: [out(201)], fee: 1000n, size: 200 }), validate, 2);
+  const strict: TxValidator = (t, poolOutput) => {
+    if (t.lockTime === 1) throw new ConsensusError('bad-fluxnode-confirm-too-soon', 'no longer valid');
+    return validate(t, poolOutput);
+  };
+  const dropped = p.revalidate(strict, () => true);
+  assert.deepEqual(dropped.map((t) => t.lockTime).sort(), [1, 2]);
+  assert.deepEqual(
+    p.all().map((e) => e.txid),
+    [txidHex(3)],
+  );
+  assert.ok(p.isSpent(out(201)), 'survivors keep their spends');
+  assert.equal(p.isSpent(out(200)), false);
+});
+
+test('a spend of a collateral evicts pooled fluxnode transactions for it, and bars new ones', () => {
+  const p = pool();
+  const confirm: Transaction = {
+    ...tx({ id: 7, spends: [], fee: 0n, size: 200 }),
+    version: 5,
+    fluxnode: { type: 4, collateral: out(210), sigTime: 0, sig: new Uint8Array() },
+  };
+  meta.set(confirm, { id: 7, spends: [], fee: 0n, size: 200 });
+  p.add(confirm, validate, 0);
+  assert.ok(p.has(txidHex(7)));
+  p.add(tx({ id: 8, spends: [out(210)], fee: 1000n, size: 200 }), validate, 1);
+  assert.deepEqual(
+    p.all().map((e) => e.txid),
+    [txidHex(8)],
+    'the CONFIRM is gone, the spend stays',
+  );
+  const again: Transaction = { ...confirm, lockTime: 9 };
+  meta.set(again, { id: 9, spends: [], fee: 0n, size: 200 });
+  assert.throws(() => p.add(again, validate, 2), /bad-fluxnode-collateral-spent/);
+});

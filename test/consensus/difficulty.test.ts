@@ -394,3 +394,19 @@ describe('nextWorkRequired', () => {
     assert.equal(need, 61);
   });
 });
+
+test('a no-retargeting network (devnet) stays at powLimit however fast blocks come', () => {
+  const devnet = paramsFor('devnet');
+  const fast = Array.from({ length: 61 }, (_, i) => ({
+    height: 1000 + i,
+    time: 1_700_000_000 + i,
+    bits: targetToBits(devnet.difficulty.powLimit),
+  }));
+  assert.equal(nextWorkRequired(fast, 1_700_000_061, devnet), targetToBits(devnet.difficulty.powLimit));
+  // The same series on a retargeting profile would tighten the target.
+  const retargeting = { ...devnet, difficulty: { ...devnet.difficulty, noRetargeting: false } };
+  assert.notEqual(
+    nextWorkRequired(fast, 1_700_000_061, retargeting),
+    targetToBits(devnet.difficulty.powLimit),
+  );
+});

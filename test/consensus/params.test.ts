@@ -305,7 +305,7 @@ describe('every network’s data is self-consistent', () => {
     assert.ok(devnet.difficulty.targetSpacing >= 2 && devnet.difficulty.targetSpacing <= 3);
     for (const u of Object.values(devnet.upgrades))
       assert.ok(u.activationHeight !== null && u.activationHeight <= 1);
-    assert.equal(devnet.subsidy.premine, null);
+    assert.deepEqual(devnet.subsidy.premine, mainnet.subsidy.premine);
     assert.equal(devnet.subsidy.slowStartInterval, 0);
     assert.equal(devnet.fluxnodes.paymentsStartHeight, 10);
     assert.notDeepEqual(devnet.magic, mainnet.magic);

@@ -1,4 +1,5 @@
-import { signMessageBase64 } from '../../consensus/keys/keys.ts';
+import { signSpec } from '../../cloud/messages/spec-announcement.ts';
+import { base64 } from '@scure/base';
 import { appPaymentAddress } from '../../cloud/registry/app-address.ts';
 import { type AppDirectory, appLimitsFor, appPriceAt } from '../../cloud/registry/app-directory.ts';
 import type { RegisteredApp } from '../../cloud/registry/app-registry.ts';
@@ -26,14 +27,9 @@ export interface AppControls {
   directory: AppDirectory;
   specs: SpecStore;
   /** Spreads a spec (with the owner's signature) to the network. */
-  announce: (canonical: string, signature: string) => Promise<void>;
+  announce: (spec: AppSpec, signature: Uint8Array) => Promise<void>;
   /** Where each instance of an app runs, as the cloud agents report it. */
   locations: (name: string) => AppLocation[];
-}
-
-/** The message an owner signs for a spec: its hash, so any change to the spec voids the signature. */
-export function specSigningMessage(hash: string): string {
-  return `fluxapp:${hash}`;
 }
 
 function appJson(a: RegisteredApp, locations: AppLocation[]) {
@@ -75,11 +71,15 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
         );
       const hash = specHash(spec);
       const canonical = canonicalJson(spec);
-      const signature = signMessageBase64(specSigningMessage(hash), owner.privateKey, {
-        compressed: owner.compressed,
-      });
+      // The owner signs the spec hash: any change to the spec voids the signature.
+      const signature = signSpec(spec, owner.privateKey);
       const price = appPriceAt(spec, ctx.chain.height() + 1);
-      c.specs.put({ specHash: hash, spec: canonical, signature, received: Date.now() });
+      c.specs.put({
+        specHash: hash,
+        spec: canonical,
+        signature: base64.encode(signature),
+        received: Date.now(),
+      });
       c.directory.invalidate();
       try {
         const payment = c.wallet.createPayment({
@@ -92,7 +92,7 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
           c.wallet.release(payment);
           throw err;
         }
-        await c.announce(canonical, signature);
+        await c.announce(spec, signature);
         return { name: spec.name, specHash: hash, txid: payment.txid, price: fluxAmount(price) };
       } catch (err) {
         return walletError(err);

@@ -98,6 +98,20 @@ export class Mempool {
           value: k,
         });
     }
+    if (tx.fluxnode) {
+      const collateral = keyOf(tx.fluxnode.collateral);
+      const spender = this.spends.get(collateral);
+      if (spender) {
+        throw new ConsensusError(
+          'bad-fluxnode-collateral-spent',
+          `collateral ${collateral} is spent by pooled transaction ${spender}`,
+          {
+            field: 'collateral',
+            value: collateral,
+          },
+        );
+      }
+    }
     const feePerKb = (v.fee * 1000n) / BigInt(Math.max(1, v.size));
     if (!tx.fluxnode && feePerKb < this.opts.minFeePerKb) {
       throw new ConsensusError(
@@ -113,6 +127,12 @@ export class Mempool {
     for (const input of tx.inputs) {
       const p = reverseHex(input.prevout.txid);
       if (this.entries.has(p)) parents.add(p);
+    }
+    // Spending a collateral shuts its node down: a pooled START or CONFIRM for it could not share a
+    // block with the spend (the node is gone once the spend applies), so the spend wins.
+    for (const k of conflictKeys) {
+      const fluxnodeTx = this.spends.get(`fluxnode:${k}`);
+      if (fluxnodeTx) this.remove(fluxnodeTx);
     }
     const entry: PoolEntry = { tx, txid: v.txid, fee: v.fee, size: v.size, feePerKb, time: now, parents };
     this.entries.set(entry.txid, entry);
@@ -164,6 +184,29 @@ export class Mempool {
         if (conflicting && conflicting !== id) this.remove(conflicting);
       }
     }
+  }
+
+  /**
+   * Re-checks entries chosen by `which` against the new tip and drops those that no longer pass
+   * (with their descendants). Fluxnode transactions need this: a CONFIRM valid when it arrived can be
+   * too early or too late a few blocks on, and a template must never carry it then.
+   */
+  revalidate(validate: TxValidator, which: (e: PoolEntry) => boolean): Transaction[] {
+    const dropped: Transaction[] = [];
+    for (const e of [...this.entries.values()]) {
+      if (!which(e) || !this.entries.has(e.txid)) continue;
+      const keys = spendKeys(e.tx);
+      // Validate as if the entry were not in the pool, so it does not conflict with itself.
+      for (const k of keys) this.spends.delete(k);
+      try {
+        validate(e.tx, (o) => this.output(o));
+        for (const k of keys) this.spends.set(k, e.txid);
+      } catch {
+        for (const k of keys) this.spends.set(k, e.txid);
+        dropped.push(...this.remove(e.txid));
+      }
+    }
+    return dropped;
   }
 
   /**

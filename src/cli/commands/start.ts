@@ -32,6 +32,8 @@ export function register(program: Command): void {
     .option('--mine-to <address>', 'mine with the CPU, paying the miner share to this address')
     .option('--mine-interval-ms <ms>', 'at most one mined block per this many milliseconds', '0')
     .option('--stratum-port <port>', 'serve GPU miners over stratum on this port')
+    .option('--fluxnode', 'host apps: run the cloud agent once this node is a registered fluxnode')
+    .option('--docker-socket <path>', 'this node’s Docker engine socket (for --fluxnode)')
     .option('--wallet-passphrase <text>', 'wallet encryption passphrase (or FLUXNODE_WALLET_PASSPHRASE)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action(async (o) => {
@@ -52,6 +54,8 @@ export function register(program: Command): void {
         mineIntervalMs: Number(o.mineIntervalMs) || 0,
         stratumPort: o.stratumPort === undefined ? undefined : port(o.stratumPort, '--stratum-port'),
         walletPassphrase: o.walletPassphrase,
+        fluxnode: Boolean(o.fluxnode),
+        dockerSocket: o.dockerSocket,
         logLevel: o.logLevel,
       };
       const node = await FluxNode.start(opts);

@@ -8,6 +8,14 @@ import { registerChainMethods } from '../../api/rpc/chain-methods.ts';
 import { registerFluxnodeMethods } from '../../api/rpc/fluxnode-methods.ts';
 import { registerMiningMethods } from '../../api/rpc/mining-methods.ts';
 import { registerWalletMethods } from '../../api/rpc/wallet-methods.ts';
+import { registerAppMethods } from '../../api/rpc/app-methods.ts';
+import { agentProviders } from '../../api/rest/agent-providers.ts';
+import { registerRestRoutes, type RestRoutes } from '../../api/rest/routes.ts';
+import type { RestContext } from '../../api/rest/providers.ts';
+import { attachWebSocket, type EventHub } from '../../api/ws/event-hub.ts';
+import { appPriceAt } from '../../cloud/registry/app-directory.ts';
+import { dashboardHandler } from '../../web/serve.ts';
+import { NodeCloud } from './cloud.ts';
 import { AddressIndex } from '../../chain/address-index/address-index.ts';
 import { Chain } from '../../chain/chain.ts';
 import { defaultValidator } from '../../chain/default-validator.ts';
@@ -76,6 +84,9 @@ export class FluxNode {
   readonly addressIndex: AddressIndex;
   readonly wallet: Wallet;
   readonly operator: FluxnodeOperator;
+  readonly cloud: NodeCloud;
+  private rest: RestRoutes | undefined;
+  private events: EventHub | undefined;
   readonly rpcAuth: { user: string; password: string };
   miner: Miner | undefined;
   private minerAddress: string | undefined;
@@ -129,6 +140,17 @@ export class FluxNode {
       port: this.opts.apiPort,
       rpc: this.rpc,
       rpcAuth: this.rpcAuth,
+      staticHandler: dashboardHandler(),
+    });
+    this.cloud = new NodeCloud({
+      params: this.params,
+      chain: this.chain,
+      registry: () => this.fluxnodes.registry,
+      payments: this.appPayments,
+      p2p: this.p2p,
+      dataDir: this.opts.dataDir,
+      host: this.opts.host,
+      log: this.log,
     });
     this.operator = new FluxnodeOperator({
       chain: this.chain,
@@ -216,8 +238,38 @@ export class FluxNode {
     };
   }
 
+  /** The REST API's view: the node context plus cloud providers (read lazily: the agent starts later). */
+  private restContext(): RestContext {
+    const agentProviderOf = () =>
+      this.cloud.agent
+        ? agentProviders(this.cloud.agent, {
+            activeApps: () => this.cloud.activeApps(),
+            priceAt: appPriceAt,
+            ipOf: (id) => this.fluxnodes.registry.get(id)?.ip ?? '',
+          })
+        : undefined;
+    return {
+      ...this.context(),
+      addressIndex: this.addressIndex,
+      self: { collateral: () => this.operator.collateral },
+      apps: {
+        list: () => agentProviderOf()?.apps.list() ?? [],
+        onChange: (listener) => {
+          const on = () => listener();
+          this.chain.on('tip', on);
+          return () => this.chain.off('tip', on);
+        },
+      },
+      benchmarks: { benchmarkOf: (c) => agentProviderOf()?.benchmarks.benchmarkOf(c) },
+    };
+  }
+
   private async startServices(): Promise<void> {
     this.chain.on('connect', (block) => this.mempool.removeForBlock(block.txs, (tx) => reverseHex(txid(tx))));
+    this.chain.on('tip', () => {
+      const dropped = this.mempool.revalidate(this.validateTx, (e) => e.tx.fluxnode !== undefined);
+      if (dropped.length) this.log.debug({ dropped: dropped.length }, 'dropped fluxnode txs no longer valid');
+    });
     this.chain.on('disconnect', (block) => {
       // Transactions of a disconnected block go back to the pool when they are still valid.
       for (const tx of block.txs.slice(1)) void this.acceptTransaction(tx, false).catch(() => {});
@@ -240,7 +292,28 @@ export class FluxNode {
       save: () => this.saveWallet(),
       operator: { start: (c) => this.operator.start(c), status: () => this.operator.status() },
     });
+    registerAppMethods(this.rpc, this.context(), {
+      wallet: this.wallet,
+      directory: this.cloud.directory,
+      specs: this.cloud.specs,
+      announce: (spec, signature) => this.cloud.announce(spec, signature),
+      locations: (name) =>
+        (this.cloud.agent?.allLocations().get(name) ?? []).map((l) => ({
+          node: l.node,
+          ip: l.ip,
+          ports: l.ports,
+          state: l.running ? 'running' : 'starting',
+        })),
+    });
+    if (this.opts.fluxnode) {
+      if (!this.opts.dockerSocket)
+        throw new Error('--fluxnode needs --docker-socket (the node’s own Docker engine)');
+      this.cloud.enableAgent(this.opts.dockerSocket, () => this.operator.collateral, this.operatorKey());
+    }
+    const rest = this.restContext();
+    this.rest = registerRestRoutes(this.api, rest);
     await this.api.listen();
+    this.events = attachWebSocket(this.api.server!, rest, { blocks: this.rest.blocks });
     if (this.opts.mineTo) this.startMiner(this.opts.mineTo);
     if (this.opts.stratumPort !== undefined) await this.startStratum(this.opts.stratumPort);
     this.log.info(
@@ -264,11 +337,13 @@ export class FluxNode {
     });
   }
 
-  startMiner(address: string): void {
+  /** Starts the CPU miner (no-op when it runs); `maxBlocks` stops it after that many blocks. */
+  startMiner(address: string, opts: { maxBlocks?: number } = {}): void {
     const minerScript = this.minerScript(address);
     this.minerAddress = address;
     if (this.miner?.isRunning) return;
     this.miner = new Miner({
+      maxBlocks: opts.maxBlocks,
       chain: this.chain,
       params: this.params,
       mempool: this.mempool,
@@ -339,6 +414,10 @@ export class FluxNode {
       this.mempool.add(tx, this.validateTx, Date.now());
       return 'accept';
     } catch (err) {
+      this.log.debug(
+        { rule: err instanceof ConsensusError ? err.rule : String(err) },
+        'gossip tx not pooled',
+      );
       if (!(err instanceof ConsensusError)) return 'ignore';
       // Honest peers send these too (we lack a parent yet, or they saw a different double spend first).
       const benign = [
@@ -357,6 +436,9 @@ export class FluxNode {
     this.stratum?.feed.stop();
     await this.stratum?.server.close();
     this.sync.stop();
+    await this.events?.close();
+    this.rest?.close();
+    await this.cloud.stop();
     await this.api.close();
     await this.p2p.stop();
     this.chain.close();

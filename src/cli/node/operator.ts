@@ -35,6 +35,7 @@ export class FluxnodeOperator {
   private readonly d: OperatorDeps;
   collateral: string | undefined;
   private lastSent = -Infinity;
+  private lastSigTime = 0;
 
   constructor(deps: OperatorDeps) {
     this.d = deps;
@@ -93,7 +94,10 @@ export class FluxnodeOperator {
       (r.lastConfirmHeight !== null && next - r.lastConfirmHeight > rules.minConfirmInterval);
     // One CONFIRM in flight at a time; resend only if it was not mined within a few blocks.
     if (!due || next - this.lastSent < 5) return;
-    const now = Math.floor(Date.now() / 1000);
+    // Strictly increasing: two CONFIRMs signed in one second would otherwise be the same bytes (the
+    // signatures are deterministic), and peers drop a repeat as a message they have already seen.
+    const now = Math.max(Math.floor(Date.now() / 1000), this.lastSigTime + 1);
+    this.lastSigTime = now;
     const tx = buildFluxnodeConfirm({
       collateral: parseOutpointKey(this.collateral),
       operatorKey: this.d.operatorKey,

@@ -21,6 +21,10 @@ export interface NodeOptions {
   /** Wallet encryption passphrase (else FLUXNODE_WALLET_PASSPHRASE; devnet and regtest default to the network name). */
   walletPassphrase?: string;
   logLevel?: string;
+  /** Host apps: run the cloud agent once this node is a registered fluxnode. */
+  fluxnode?: boolean;
+  /** The node's own Docker engine (unix socket), for the cloud agent. */
+  dockerSocket?: string;
 }
 
 export const DEFAULT_API_PORT = 16127;

@@ -33,7 +33,7 @@ export function nextWorkRequired(
 ): number {
   const d = params.difficulty;
   const powLimitBits = targetToBits(d.powLimit);
-  if (prevHeaders.length === 0) return powLimitBits;
+  if (prevHeaders.length === 0 || d.noRetargeting) return powLimitBits;
 
   const first = prevHeaders[0].height;
   for (let i = 1; i < prevHeaders.length; i++) {

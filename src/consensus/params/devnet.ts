@@ -6,7 +6,7 @@ import type { ConsensusParams } from './types.ts';
 /**
  * devnet: our private profile for local networks (`fluxnode devnet up`). Not a fluxd network.
  * Tiny Equihash (48,5), 3-second blocks, an easy powLimit, every upgrade from height 1, fluxnode
- * payments from height 10, a flat 150 FLUX subsidy with no slow start and no premine, and short
+ * payments from height 10, a flat 150 FLUX subsidy with no slow start, fluxd's block-1 premine, and short
  * confirmation windows, so that a laptop runs miners and nodes of every tier within minutes.
  * Collaterals are mainnet's post-transition amounts.
  */
@@ -28,6 +28,9 @@ export const devnet: ConsensusParams = {
   difficulty: {
     // Same limit as regtest, so regtest's 48,5 genesis block serves devnet too.
     powLimit: regtest.difficulty.powLimit,
+    // Blocks are paced by the devnet's miner (--mine-interval-ms), not by difficulty: a CPU finds a
+    // block at powLimit in a fraction of a second, so tests can mine hundreds in seconds.
+    noRetargeting: true,
     targetSpacing: 3,
     // A devnet may sit idle; after 6 spacings without a block the next one may use powLimit.
     allowMinDifficultyAfterHeight: 0,
@@ -55,7 +58,9 @@ export const devnet: ConsensusParams = {
     slowStartInterval: 0,
     halvingInterval: 5_000,
     maxHalvings: 2,
-    premine: null,
+    // fluxd pays a 13,020,000 FLUX premine at block 1 on every network; on a devnet it is what
+    // funds the collaterals of every tier within seconds of starting.
+    premine: { height: 1, amount: 13_020_000n * COIN },
   },
 
   fluxnodes: {

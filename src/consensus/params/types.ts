@@ -62,6 +62,11 @@ export interface LwmaParams {
 
 export interface DifficultyParams {
   powLimit: bigint;
+  /**
+   * Every block at powLimit, whatever the block times (regtest-style). A devnet paces its blocks
+   * with the miner instead, so tests and laptops are not held to a target spacing.
+   */
+  noRetargeting?: boolean;
   targetSpacing: number;
   /**
    * From the block after this height, a block whose time is more than 6 target spacings after its

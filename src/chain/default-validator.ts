@@ -1,0 +1,189 @@
+import { availableParallelism } from 'node:os';
+import { reverseHex } from '../consensus/bytes.ts';
+import { ConsensusError } from '../consensus/errors.ts';
+import {
+  nextWorkRequired,
+  headersNeededForNextWork,
+  type WorkHeader,
+} from '../consensus/difficulty/next-work.ts';
+import { checkProofOfWorkTarget } from '../consensus/difficulty/target.ts';
+import { branchIdAt, type ConsensusParams } from '../consensus/params/index.ts';
+import type { BlockHeader } from '../consensus/primitives/types.ts';
+import { SCRIPT_VERIFY } from '../consensus/script/interpreter.ts';
+import { precomputeSighash } from '../consensus/script/sighash.ts';
+import { verifyInputSignature } from '../consensus/script/sign.ts';
+import { checkBlock as checkBlockStateless } from '../consensus/validation/check-block.ts';
+import { ScriptVerifierPool } from './script-pool.ts';
+import type { ChainEntry } from './types.ts';
+import {
+  checkCoinbaseAmount,
+  checkFundOutputs,
+  checkRequiredOutputs,
+  type RequiredCoinbaseOutputs,
+} from './rules/coinbase.ts';
+import { verifyHeaderEquihash } from './rules/pow.ts';
+import { checkNoUnverifiedShielded, checkTransactionContext } from './rules/transaction.ts';
+import {
+  checkCheckpoint,
+  checkCoinbaseHeight,
+  checkHeaderTime,
+  checkTransactionsFinal,
+} from './rules/contextual.ts';
+import type { BlockContext, BlockValidator, HeaderContext, ScriptCheck } from './validator.ts';
+
+/** Zcash-family blocks are version 4 or later. */
+export const MIN_BLOCK_VERSION = 4;
+
+/** Script rules every block must meet in the Zcash family: P2SH and OP_CHECKLOCKTIMEVERIFY. */
+export const BLOCK_SCRIPT_FLAGS = SCRIPT_VERIFY.P2SH | SCRIPT_VERIFY.CHECKLOCKTIMEVERIFY;
+
+/** Checks an Equihash solution of `header` for the parameter sets valid at `height`. */
+export type SolutionVerifier = (header: BlockHeader, height: number, params: ConsensusParams) => void;
+
+export interface DefaultValidatorOptions {
+  /**
+   * Check the proof of work (hash against the target, Equihash solution). Only chain-logic unit
+   * tests turn this off, to build chains without mining.
+   */
+  checkPow?: boolean;
+  /** Check that `bits` is what the difficulty algorithm requires (off only in such unit tests). */
+  checkDifficulty?: boolean;
+  /** Equihash check of the solution (default: verifyHeaderEquihash, from consensus/pow). */
+  verifySolution?: SolutionVerifier;
+  /**
+   * Accept JoinSplits and Sapling spends without verifying their proofs (this node cannot). Off by
+   * default: such a transaction is refused (`bad-txns-shielded-unverified`), since an unverified
+   * one could create money. Only for replaying history that is trusted by other means.
+   */
+  trustShieldedProofs?: boolean;
+  /** Outputs the coinbase must carry beyond fund outputs (the fluxnode payees, from the registry). */
+  requiredCoinbaseOutputs?: RequiredCoinbaseOutputs;
+  /**
+   * Worker threads for script checks of big blocks (default: one per CPU; 0 = always inline).
+   * Blocks with fewer than `parallelMinInputs` inputs (default 32) are checked inline.
+   */
+  scriptThreads?: number;
+  parallelMinInputs?: number;
+  /** Replaces the script check altogether. */
+  verifyScripts?: (checks: ScriptCheck[], ctx: BlockContext) => void | Promise<void>;
+}
+
+/** The `count` headers ending at `e`, oldest first, as retargeting reads them. */
+export function recentWorkHeaders(e: ChainEntry, count: number): WorkHeader[] {
+  const out: WorkHeader[] = [];
+  for (let cur: ChainEntry | null = e; cur && out.length < count; cur = cur.parent) {
+    out.push({ height: cur.height, time: cur.time, bits: cur.bits });
+  }
+  return out.reverse();
+}
+
+/** Bits the block after `prev` must carry, given its time. */
+export function requiredBits(prev: ChainEntry, time: number, params: ConsensusParams): number {
+  return nextWorkRequired(recentWorkHeaders(prev, headersNeededForNextWork(params)), time, params);
+}
+
+/** Sequential script verification of every input of every transaction. */
+export function verifyScriptsInline(checks: ScriptCheck[], ctx: BlockContext): void {
+  const branchId = branchIdAt(ctx.height, ctx.params);
+  for (const { tx, txIndex, spent } of checks) {
+    // The shared sighash parts pay off only when several inputs sign over them.
+    const cache = tx.overwintered && tx.inputs.length > 1 ? precomputeSighash(tx) : undefined;
+    for (let i = 0; i < tx.inputs.length; i++) {
+      try {
+        verifyInputSignature(
+          tx,
+          i,
+          { value: spent[i].value, scriptPubKey: spent[i].scriptPubKey },
+          branchId,
+          BLOCK_SCRIPT_FLAGS,
+          cache,
+        );
+      } catch (err) {
+        if (!(err instanceof ConsensusError)) throw err;
+        throw new ConsensusError(err.rule, `transaction ${txIndex} input ${i}: ${err.message}`, {
+          field: `txs[${txIndex}].inputs[${i}].scriptSig`,
+          value: err.value,
+        });
+      }
+    }
+  }
+}
+
+/** The full rule set, wired from `consensus/`. */
+export function defaultValidator(
+  params: ConsensusParams,
+  options: DefaultValidatorOptions = {},
+): BlockValidator {
+  const checkPow = options.checkPow ?? true;
+  const checkDifficulty = options.checkDifficulty ?? true;
+  const trustShielded = options.trustShieldedProofs ?? false;
+  const threads = options.scriptThreads ?? availableParallelism();
+  const minInputs = options.parallelMinInputs ?? 32;
+  let pool: ScriptVerifierPool | undefined;
+  const verifyScripts = (checks: ScriptCheck[], ctx: BlockContext): void | Promise<void> => {
+    if (options.verifyScripts) return options.verifyScripts(checks, ctx);
+    let inputs = 0;
+    for (const c of checks) inputs += c.tx.inputs.length;
+    if (threads < 1 || inputs < minInputs) return verifyScriptsInline(checks, ctx);
+    pool ??= new ScriptVerifierPool(threads);
+    return pool.verify(checks, branchIdAt(ctx.height, params), BLOCK_SCRIPT_FLAGS);
+  };
+  return {
+    checkHeader(header: BlockHeader, ctx: HeaderContext): void {
+      if (header.version < MIN_BLOCK_VERSION) {
+        throw new ConsensusError(
+          'version-too-low',
+          `block version ${header.version} is below ${MIN_BLOCK_VERSION}`,
+          {
+            field: 'header.version',
+            value: header.version,
+          },
+        );
+      }
+      checkHeaderTime(header, ctx);
+      checkCheckpoint(reverseHex(ctx.hash), ctx.height, params.checkpoints);
+      if (checkDifficulty) {
+        const want = requiredBits(ctx.prev, header.time, params);
+        if (header.bits !== want) {
+          throw new ConsensusError(
+            'bad-diffbits',
+            `bits 0x${header.bits.toString(16)} differ from the required 0x${want.toString(16)}`,
+            { field: 'header.bits', value: header.bits },
+          );
+        }
+      }
+      if (checkPow) {
+        checkProofOfWorkTarget(ctx.hash, header.bits, params.difficulty.powLimit);
+        (options.verifySolution ?? verifyHeaderEquihash)(header, ctx.height, params);
+      }
+    },
+
+    checkBlock(block, ctx) {
+      const { txids } = checkBlockStateless(block, {
+        maxMoney: params.maxMoney,
+        maxBlockSize: params.maxBlockSize,
+      });
+      checkCoinbaseHeight(block, ctx.height);
+      checkTransactionsFinal(block, ctx.height);
+      for (let t = 0; t < block.txs.length; t++) {
+        checkTransactionContext(block.txs[t], t, ctx.height, params);
+        if (!trustShielded) checkNoUnverifiedShielded(block.txs[t], t);
+      }
+      return { txids };
+    },
+
+    checkCoinbase(ctx): void {
+      checkCoinbaseAmount(ctx, params);
+      checkFundOutputs(ctx, params);
+      const required = options.requiredCoinbaseOutputs?.(ctx) ?? [];
+      if (required.length) checkRequiredOutputs(ctx, required);
+    },
+
+    verifyScripts,
+
+    async close() {
+      await pool?.close();
+      pool = undefined;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { ByteWriter, reverseHex } from '../consensus/bytes.ts';
+import type { Block } from '../consensus/primitives/types.ts';
+import type { IndexEntry } from './block-index.ts';
+import { txid } from './codec.ts';
+import { type ConnectPlan, isCoinbaseTx, isUnspendable } from './connect-plan.ts';
+import { ChainStateError } from './errors.ts';
+import type { ChainStateExtension, ExtensionContext } from './extension.ts';
+import type { BlockStore } from './storage/block-store.ts';
+import { inTransaction } from './storage/database.ts';
+import type { UtxoStore } from './storage/utxo-store.ts';
+import { type BlockUndo, encodeUndo } from './undo.ts';
+
+export interface StateStores {
+  db: DatabaseSync;
+  blocks: BlockStore;
+  utxos: UtxoStore;
+  extensions: ChainStateExtension[];
+}
+
+/** Runs `fn` in one transaction; extensions that took part hear about a rollback. */
+function atomically(s: StateStores, fn: (touched: ChainStateExtension[]) => void): void {
+  const touched: ChainStateExtension[] = [];
+  try {
+    inTransaction(s.db, () => fn(touched));
+  } catch (err) {
+    for (const ext of touched) ext.onRollback?.(s.db);
+    throw err;
+  }
+}
+
+/**
+ * Writes a checked block as the new tip: UTXO changes, undo record, main-chain row, status, tip,
+ * and every extension's changes, in one transaction. An extension's ConsensusError aborts it all.
+ */
+export function connectWrite(s: StateStores, e: IndexEntry, block: Block, plan: ConnectPlan): void {
+  atomically(s, (touched) => {
+    for (const o of plan.deletes) {
+      if (!s.utxos.delete(o)) {
+        throw new ChainStateError(
+          `output ${reverseHex(o.txid)}:${o.index} vanished while connecting ${e.id}`,
+        );
+      }
+    }
+    for (const { outpoint, coin } of plan.created) s.utxos.put(outpoint, coin);
+
+    const extUndo = new Map<string, Uint8Array>();
+    const ctx: ExtensionContext = { entry: e, getUtxo: (o) => s.utxos.get(o), spent: plan.spent };
+    for (const ext of s.extensions) {
+      touched.push(ext);
+      const w = new ByteWriter();
+      ext.connectBlock(s.db, block, e.height, w, ctx);
+      extUndo.set(ext.name, w.finish());
+    }
+
+    const undo: BlockUndo = { spent: plan.spent.map((x) => x.coin), extensions: extUndo };
+    s.blocks.putUndo(e.hash, encodeUndo(undo));
+    s.blocks.setMain(e.height, e.hash);
+    s.blocks.setStatus(e.hash, 'valid');
+    s.blocks.setMeta('tip', e.hash);
+  });
+}
+
+/**
+ * Reverts the tip block with its undo record, in one transaction: extensions first (newest
+ * last-connected first), then each transaction from last to first (remove its outputs, restore the
+ * coins its inputs spent), then the main-chain row and tip.
+ */
+export function disconnectWrite(s: StateStores, e: IndexEntry, block: Block, undo: BlockUndo): void {
+  const parent = e.parent;
+  if (!parent) throw new ChainStateError('cannot disconnect the genesis block');
+  atomically(s, (touched) => {
+    const ctx: ExtensionContext = { entry: e, getUtxo: (o) => s.utxos.get(o), spent: [] };
+    for (let i = s.extensions.length - 1; i >= 0; i--) {
+      const ext = s.extensions[i];
+      touched.push(ext);
+      ext.disconnectBlock(s.db, block, e.height, undo.extensions.get(ext.name) ?? new Uint8Array(0), ctx);
+    }
+
+    // Offsets of each transaction's first input in the block-wide list of spent coins.
+    const offsets: number[] = [];
+    let n = 0;
+    for (let t = 0; t < block.txs.length; t++) {
+      offsets.push(n);
+      if (!(t === 0 && isCoinbaseTx(block.txs[t]))) n += block.txs[t].inputs.length;
+    }
+    if (n !== undo.spent.length) {
+      throw new ChainStateError(
+        `undo record of ${e.id} lists ${undo.spent.length} spent coins, block spends ${n}`,
+      );
+    }
+
+    for (let t = block.txs.length - 1; t >= 0; t--) {
+      const tx = block.txs[t];
+      const id = txid(tx);
+      for (let i = 0; i < tx.outputs.length; i++) {
+        if (isUnspendable(tx.outputs[i].scriptPubKey)) continue;
+        if (!s.utxos.delete({ txid: id, index: i })) {
+          throw new ChainStateError(`output ${reverseHex(id)}:${i} of ${e.id} is missing from the UTXO set`);
+        }
+      }
+      if (t === 0 && isCoinbaseTx(tx)) continue;
+      for (let i = tx.inputs.length - 1; i >= 0; i--)
+        s.utxos.put(tx.inputs[i].prevout, undo.spent[offsets[t] + i]);
+    }
+
+    s.blocks.deleteMain(e.height);
+    s.blocks.deleteUndo(e.hash);
+    s.blocks.setMeta('tip', parent.hash);
+  });
+}

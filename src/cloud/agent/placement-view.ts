@@ -1,0 +1,121 @@
+/**
+ * Placement as every agent computes it: a pure function of the active apps, the registered nodes,
+ * the live set, the known benchmark results and the epoch. Nothing node-local goes in (no history of
+ * earlier placements), so two agents that hear the same heartbeats and share the tip compute the
+ * same assignment, and a node that just (re)started computes what everybody else already has.
+ */
+import type { HardwareMinimums } from '../../consensus/params/types.ts';
+import { type BenchmarkFigures, checkBenchmark } from '../benchmark/check.ts';
+import { placementApp } from '../placement/from-spec.ts';
+import { type PlacementNode, type PlacementResult, placeApps } from '../placement/placement.ts';
+import type { DesiredComponent } from '../reconciler/plan.ts';
+import type { RegisteredApp } from '../registry/app-registry.ts';
+import type { RuntimeComponent } from '../runtime/types.ts';
+import type { AppSpecLimits, TierName } from '../spec/limits.ts';
+import type { AppComponent } from '../spec/schema.ts';
+import type { NodeRecordView } from './types.ts';
+
+export interface PlacementSnapshot {
+  apps: readonly RegisteredApp[];
+  nodes: readonly NodeRecordView[];
+  live: ReadonlySet<string>;
+  /** Latest verified benchmark figures per node id. */
+  benchmarks: ReadonlyMap<string, BenchmarkFigures>;
+  minimums: Record<TierName, HardwareMinimums>;
+  limits: AppSpecLimits;
+  epoch: number;
+}
+
+export interface PlacementView extends PlacementResult {
+  /** Node ids that could host apps: confirmed, benchmark passed, live (sorted). */
+  eligible: string[];
+}
+
+/** The host part of "ip", "ip:port" or "[v6]:port": placement allows one instance per host address. */
+export function hostOf(ip: string): string {
+  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
+  if (v6) return v6[1];
+  const parts = ip.split(':');
+  return parts.length === 2 ? parts[0] : ip;
+}
+
+export function epochAt(height: number, epochLength: number): number {
+  return epochLength > 0 ? Math.floor(Math.max(height, 0) / epochLength) % 0x100000000 : 0;
+}
+
+export function isHostable(node: NodeRecordView): boolean {
+  return node.status === undefined || node.status === 'confirmed';
+}
+
+export function benchmarkPasses(
+  node: NodeRecordView,
+  benchmarks: ReadonlyMap<string, BenchmarkFigures>,
+  minimums: Record<TierName, HardwareMinimums>,
+): boolean {
+  const figures = benchmarks.get(node.collateral);
+  const min = minimums[node.tier];
+  return figures !== undefined && min !== undefined && checkBenchmark(figures, min).ok;
+}
+
+export function computePlacement(s: PlacementSnapshot): PlacementView {
+  const seen = new Set<string>();
+  const nodes: PlacementNode[] = [];
+  for (const n of s.nodes) {
+    // A registry view never lists a node twice; if one did, the first record wins everywhere alike.
+    if (!isHostable(n) || seen.has(n.collateral) || !s.limits.tiers[n.tier]) continue;
+    seen.add(n.collateral);
+    nodes.push({
+      id: n.collateral,
+      ip: hostOf(n.ip),
+      tier: n.tier,
+      capacity: s.limits.tiers[n.tier],
+      benchmarkOk: benchmarkPasses(n, s.benchmarks, s.minimums),
+    });
+  }
+  const apps = s.apps.map((a) => placementApp(a.spec, a.registeredHeight, a.specHash));
+  const result = placeApps({ apps, nodes, live: s.live, epoch: s.epoch });
+  const eligible = nodes
+    .filter((n) => n.benchmarkOk && s.live.has(n.id))
+    .map((n) => n.id)
+    .sort();
+  return { ...result, eligible };
+}
+
+/** The components `nodeId` must run under `assignment`. */
+export function desiredComponents(
+  nodeId: string,
+  assignment: ReadonlyMap<string, readonly string[]>,
+  apps: readonly RegisteredApp[],
+): DesiredComponent[] {
+  const out: DesiredComponent[] = [];
+  for (const app of apps) {
+    if (!assignment.get(app.name)?.includes(nodeId)) continue;
+    for (const c of app.spec.components) {
+      out.push({ app: app.name, component: c.name, specHash: app.specHash, image: c.repotag });
+    }
+  }
+  return out;
+}
+
+export function runtimeComponent(c: AppComponent): RuntimeComponent {
+  return {
+    name: c.name,
+    image: c.repotag,
+    ports: [...c.ports],
+    containerPorts: [...c.containerPorts],
+    env: [...c.environmentParameters],
+    commands: [...c.commands],
+    containerData: c.containerData,
+    cpu: c.cpu,
+    ram: c.ram,
+    hdd: c.hdd,
+  };
+}
+
+/** Stable text of an assignment, to notice when it changed. */
+export function assignmentKey(assignment: ReadonlyMap<string, readonly string[]>): string {
+  return [...assignment]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([app, nodes]) => `${app}=${[...nodes].sort().join(',')}`)
+    .join(';');
+}

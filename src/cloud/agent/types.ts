@@ -1,0 +1,117 @@
+/**
+ * What the cloud agent is given: small interfaces onto the chain, the gossip network, the Docker
+ * engine and the clock, so the node process wires real ones and tests may wire simpler ones.
+ */
+import type { HardwareMinimums } from '../../consensus/params/types.ts';
+import type { RegisteredApp } from '../registry/app-registry.ts';
+import type { AppSpecLimits, TierName } from '../spec/limits.ts';
+import type { ContainerEvent, ManagedContainer, RuntimeApp, RuntimeComponent } from '../runtime/types.ts';
+
+/** A registered fluxnode as the agent needs it (chain/fluxnodes' FluxnodeRecord fits). */
+export interface NodeRecordView {
+  /** Collateral outpoint "txid:n": the node's id everywhere in the cloud. */
+  collateral: string;
+  tier: TierName;
+  /** Address the node announced, with or without ":port". */
+  ip: string;
+  /** Operator public key, hex. */
+  operatorPubKey: string;
+  /** When given, only 'confirmed' nodes may host apps. */
+  status?: string;
+}
+
+/** The agent's read-only view of the chain at its tip. */
+export interface ChainView {
+  tipHeight(): number;
+  /** Tip block hash, 64 hex digits. */
+  tipHash(): string;
+  /** Registered nodes; those with status 'confirmed' (or no status) can host apps. */
+  confirmedNodes(): readonly NodeRecordView[];
+  /** Paid, unexpired apps at the tip (cloud/registry's activeApps). */
+  activeApps(): readonly RegisteredApp[];
+  /** Called whenever the tip changes (new block, reorg). */
+  on(event: 'tip', listener: () => void): unknown;
+  off?(event: 'tip', listener: () => void): unknown;
+}
+
+export type GossipVerdict = 'accept' | 'ignore' | 'reject';
+
+/** Topic-based gossip (p2p/P2PHost fits): validators run before a message is relayed or handled. */
+export interface Gossip {
+  publish(topic: string, data: Uint8Array): Promise<void>;
+  subscribe(
+    topic: string,
+    validator: (data: Uint8Array, from: string) => GossipVerdict | Promise<GossipVerdict>,
+    handler: (data: Uint8Array, from: string) => void,
+  ): void;
+}
+
+/** The Docker operations the agent uses (cloud/runtime's DockerRuntime fits). */
+export interface AgentRuntime {
+  listManagedContainers(): Promise<ManagedContainer[]>;
+  hasImage(ref: string): Promise<boolean>;
+  pullImage(ref: string): Promise<void>;
+  createAndStart(app: RuntimeApp, component: RuntimeComponent): Promise<ManagedContainer>;
+  start(nameOrId: string): Promise<void>;
+  remove(nameOrId: string): Promise<boolean>;
+  removeData(app: string, component: string): Promise<boolean>;
+  restart(nameOrId: string, timeoutSec?: number): Promise<void>;
+  logs(nameOrId: string, tail?: number): Promise<string>;
+  events(signal?: AbortSignal): AsyncGenerator<ContainerEvent>;
+}
+
+export interface AgentIdentity {
+  /** This node's collateral outpoint "txid:n" (its id in the registry). */
+  nodeId: string;
+  /** The operator key the registry holds for this node (signs heartbeats, reports, benchmarks). */
+  operatorPrivateKey: Uint8Array;
+  /** The address this node announces and publishes app ports on. */
+  ip: string;
+  tier: TierName;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** pino's call shape; every method optional in spirit (the default logger drops everything). */
+export interface AgentLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface CloudAgentOptions {
+  /** Heartbeat period (devnet 2,000 ms). */
+  heartbeatMs: number;
+  /** A node silent for this many periods leaves the live set (3). */
+  missedIntervals: number;
+  /** Reconcile at least this often even when nothing seems to change (devnet 5,000 ms). */
+  reconcileMs: number;
+  /** Tier capacities for placement (DEVNET_APP_LIMITS on devnet, MAINNET_APP_LIMITS otherwise). */
+  appLimits: AppSpecLimits;
+  /** Benchmark minimums per tier (consensus params' fluxnodes.hardwareMinimums). */
+  hardwareMinimums: Record<TierName, HardwareMinimums>;
+  /** Blocks per placement epoch; 0 (default) keeps one epoch forever, so apps never move without cause. */
+  epochLength: number;
+  /** After start, how long to listen before acting, so the live set is known (default 2 × heartbeatMs). */
+  startupGraceMs: number;
+  /** Own benchmark result and running report are re-gossiped at least this often (default 5 × heartbeatMs). */
+  republishMs: number;
+  /** How far a heartbeat's time may be ahead of ours, or older than the liveness window (default 15,000). */
+  maxClockSkewMs: number;
+  /** Owner requests older or newer than this are refused (default 300,000). */
+  ownerRequestMaxAgeMs: number;
+  /** A benchmark below the tier minimums is run again after this long (default 30,000; 0: never). */
+  benchmarkRetryMs: number;
+  /** Seconds a container gets between SIGTERM and SIGKILL on owner restart (default: the runtime's). */
+  restartTimeoutSec?: number;
+}
+
+export const GOSSIP_TOPICS = {
+  heartbeat: 'cloud/heartbeat',
+  running: 'cloud/running',
+  benchmark: 'cloud/benchmark',
+  spec: 'cloud/spec',
+} as const;

@@ -1,0 +1,104 @@
+/// <reference lib="dom" />
+import type { AppDetail, AppLogLine, AppSummary, NodeView } from '../../../api/rest/types.ts';
+import { api } from '../api.ts';
+import { addressLink, appDot, errorBox, nodeMap, tierBadge } from '../components.ts';
+import { byId, html, render } from '../dom.ts';
+import { ago, flux, short } from '../format.ts';
+import type { View } from '../view.ts';
+
+function logsMessage(app: string): string {
+  return `fluxnode logs ${app} ${Math.floor(Date.now() / 1000)}`;
+}
+
+function detail(a: AppDetail, nodes: readonly NodeView[]) {
+  const s = a.spec;
+  return html`<section data-testid="app-page" data-app="${a.name}">
+    <h2>${appDot(a.name)} ${a.name}</h2>
+    <p>${s.description}</p>
+    <dl class="fields">
+      <dt>Owner</dt><dd>${addressLink(a.owner)}</dd>
+      <dt>Instances</dt><dd><span data-testid="app-page-placed">${a.placed}</span> of ${s.instances} placed${a.unplaced ? html` <span class="warn">(${a.unplaced} waiting for a node)</span>` : ''}</dd>
+      <dt>Price</dt><dd>${flux(a.priceSat)} FLUX for ${s.expire} blocks</dd>
+      <dt>Registered</dt><dd>height <a href="#/block/${a.height}">${a.height}</a>${a.txid ? html`, payment <a class="mono" href="#/tx/${a.txid}">${short(a.txid, 8)}</a>` : ''}</dd>
+      <dt>Expires</dt><dd>at height ${a.expiresAt}</dd>
+      <dt>Spec hash</dt><dd class="mono break">${a.specHash}</dd>
+      ${s.geolocation.length ? html`<dt>Geolocation</dt><dd>${s.geolocation.join(', ')}</dd>` : ''}
+    </dl>
+    <h3>Components</h3>
+    <div class="scroll"><table>
+      <thead><tr><th>Name</th><th>Image</th><th>Ports</th><th class="num">CPU</th><th class="num">RAM MB</th><th class="num">SSD GB</th></tr></thead>
+      <tbody>${s.components.map(
+        (c) => html`<tr><td>${c.name}</td><td class="mono small">${c.repotag}</td>
+          <td>${c.ports.map((p, i) => html`${p}→${c.containerPorts[i]} `)}</td>
+          <td class="num">${c.cpu}</td><td class="num">${c.ram}</td><td class="num">${c.hdd}</td></tr>`,
+      )}</tbody>
+    </table></div>
+    <h3>Instances</h3>
+    <div class="scroll"><table>
+      <thead><tr><th>Node</th><th>Tier</th><th>Address</th><th>Health</th><th class="hide-narrow">Reported</th></tr></thead>
+      <tbody data-testid="locations-body">${a.locations.map(
+        (l) => html`<tr data-testid="location-row" data-node="${l.node}">
+          <td class="mono" title="${l.node}">${short(l.node, 6)}</td>
+          <td>${l.tier ? tierBadge(l.tier) : '–'}</td>
+          <td>${l.ip}${(l.ports ?? []).map((p) => html` <a href="http://${l.ip}:${p}/" target="_blank" rel="noopener">:${p}</a>`)}</td>
+          <td><span class="state ${l.state ?? 'unknown'}">${l.state ?? 'unknown'}</span></td>
+          <td class="muted hide-narrow">${ago(l.updated)}</td></tr>`,
+      )}</tbody>
+    </table></div>
+    <h3>Where it runs</h3>
+    ${nodeMap(nodes, [a as AppSummary], a.name)}
+    <h3>Logs <small class="muted">for the owner</small></h3>
+    <form id="logs-form" class="logs-form">
+      <p class="small">Sign this message with the owner address’s key (a Bitcoin-style message signature, as <code>signmessage</code> makes it) and paste the signature. It is valid for 10 minutes.</p>
+      <code id="logs-message" class="mono break block">${logsMessage(a.name)}</code>
+      <input id="logs-signature" name="signature" autocomplete="off" placeholder="signature (base64)" required />
+      <button type="submit">Show logs</button>
+    </form>
+    <div id="logs"></div>
+  </section>`;
+}
+
+function logsView(lines: readonly AppLogLine[]) {
+  if (!lines.length) return html`<p class="muted">No log lines.</p>`;
+  return html`<pre class="logs" data-testid="logs">${lines.map(
+    (l) =>
+      html`<span class="muted">${short(l.node, 4)} ${l.component}${l.stream === 'stderr' ? ' !' : ''}</span> ${l.text}\n`,
+  )}</pre>`;
+}
+
+export function appPage(root: HTMLElement, [name]: string[]): View {
+  render(root, html`<section><h2>App ${name}</h2><div class="loading">Loading…</div></section>`);
+  const load = () =>
+    Promise.all([api<AppDetail>(`/apps/${encodeURIComponent(name)}`), api<NodeView[]>('/nodes')]).then(
+      ([a, nodes]) => {
+        // Keep a signature the owner is typing when the page refreshes for a live event.
+        const typed = byId<HTMLInputElement>('logs-signature')?.value;
+        const shown = byId('logs')?.innerHTML;
+        render(root, detail(a, nodes));
+        if (typed) byId<HTMLInputElement>('logs-signature')!.value = typed;
+        if (shown) byId('logs')!.innerHTML = shown;
+        byId<HTMLFormElement>('logs-form')?.addEventListener('submit', (ev) => {
+          ev.preventDefault();
+          const message = byId('logs-message')!.textContent ?? '';
+          const signature = byId<HTMLInputElement>('logs-signature')!.value.trim();
+          render(byId('logs'), html`<p class="muted">Loading…</p>`);
+          api<{ lines: AppLogLine[] }>(`/apps/${encodeURIComponent(a.name)}/logs?tail=200`, {
+            message,
+            signature,
+          }).then(
+            (r) => render(byId('logs'), logsView(r.lines)),
+            (e) => render(byId('logs'), errorBox(e)),
+          );
+        });
+      },
+      (e) => render(root, errorBox(e)),
+    );
+  const ready = load();
+  return {
+    ready,
+    onEvent(ev) {
+      if (ev.type === 'placements' && ev.data.changes.some((c) => c.app === name)) void load();
+      if (ev.type === 'nodes') void load();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/// <reference lib="dom" />
+import type {
+  AppSummary,
+  BlockSummary,
+  NetworkTotals,
+  NodeCountPoint,
+  NodeView,
+} from '../../../api/rest/types.ts';
+import { api } from '../api.ts';
+import { nodeCountChart } from '../chart.ts';
+import { appDot, blockRow, blocksTable, errorBox, nodeMap, TIERS, tierBadge } from '../components.ts';
+import { byId, html, render } from '../dom.ts';
+import { flux, num } from '../format.ts';
+import { setNetwork, setTip } from '../header.ts';
+import type { View } from '../view.ts';
+
+const BLOCKS = 10;
+
+function computeSection(t: NetworkTotals) {
+  const c = t.compute;
+  return html`<div class="cards">
+      <div class="card"><div class="label">Confirmed nodes</div>
+        <div class="big" data-testid="total-nodes">${t.nodes.confirmed}</div>
+        <div class="tier-counts">${TIERS.map((tier) => html`<span>${tierBadge(tier)} <b data-testid="tier-count-${tier}">${t.nodes.byTier[tier]}</b></span>`)}</div>
+      </div>
+      <div class="card"><div class="label">Cores</div><div class="big" data-testid="total-cores">${num(c.cores)}</div></div>
+      <div class="card"><div class="label">RAM</div><div class="big"><span data-testid="total-ram">${num(c.ramGB, 2)}</span> <small>GB</small></div></div>
+      <div class="card"><div class="label">SSD</div><div class="big"><span data-testid="total-ssd">${num(c.ssdGB, 2)}</span> <small>GB</small></div></div>
+    </div>
+    <div class="scroll"><table class="by-tier">
+      <thead><tr><th>Tier</th><th class="num">Nodes</th><th class="num">Cores</th><th class="num">RAM GB</th><th class="num">SSD GB</th></tr></thead>
+      <tbody>${TIERS.map((tier) => {
+        const x = c.byTier[tier];
+        return html`<tr data-testid="tier-row-${tier}"><td>${tierBadge(tier)}</td><td class="num">${x.nodes}</td>
+          <td class="num" data-testid="tier-cores-${tier}">${num(x.cores)}</td><td class="num" data-testid="tier-ram-${tier}">${num(x.ramGB, 2)}</td><td class="num">${num(x.ssdGB, 2)}</td></tr>`;
+      })}</tbody>
+    </table></div>
+    ${c.benchmarked < c.nodes ? html`<p class="muted">${c.nodes - c.benchmarked} confirmed node(s) have not reported a benchmark yet; they are not counted above.</p>` : ''}`;
+}
+
+function appsSection(apps: readonly AppSummary[]) {
+  if (!apps.length) return html`<p class="muted">No apps registered.</p>`;
+  return html`<div class="scroll"><table class="apps">
+    <thead><tr><th>App</th><th class="num">Instances</th><th>Locations</th><th class="num hide-narrow">Price</th></tr></thead>
+    <tbody>${apps.map(
+      (a) => html`<tr data-testid="app-row" data-app="${a.name}">
+        <td>${appDot(a.name)} <a href="#/app/${a.name}">${a.name}</a><div class="muted small">${a.description}</div></td>
+        <td class="num"><span data-testid="app-placed">${a.placed}</span>/${a.instances}</td>
+        <td>${a.locations.map((l) => html`<span class="chip ${l.tier ?? ''}" data-testid="app-location">${l.ip || l.node.slice(0, 8)}</span>`)}</td>
+        <td class="num hide-narrow">${flux(a.priceSat)}</td>
+      </tr>`,
+    )}</tbody>
+  </table></div>`;
+}
+
+export function overview(root: HTMLElement): View {
+  render(
+    root,
+    html`<section><h2>Compute power</h2><div id="compute" class="loading">Loading…</div></section>
+    <section><h2>Nodes by tier over time</h2><div id="history" class="loading">Loading…</div></section>
+    <section><h2>Latest blocks</h2><div id="blocks" class="loading">Loading…</div></section>
+    <section><h2>Apps <small class="muted">and where they run</small></h2><div id="apps" class="loading">Loading…</div><div id="map"></div></section>`,
+  );
+  let blocks: BlockSummary[] = [];
+  let history: NodeCountPoint[] = [];
+  let nodes: NodeView[] = [];
+  let apps: AppSummary[] = [];
+
+  const loadTotals = () =>
+    api<NetworkTotals>('/network/totals').then(
+      (t) => {
+        setTip(t.height);
+        setNetwork(t.network);
+        render(byId('compute'), computeSection(t));
+      },
+      (e) => render(byId('compute'), errorBox(e)),
+    );
+  const loadMapData = () =>
+    Promise.all([api<NodeView[]>('/nodes'), api<AppSummary[]>('/apps')]).then(
+      ([n, a]) => {
+        nodes = n;
+        apps = a;
+        render(byId('apps'), appsSection(apps));
+        render(byId('map'), html`<h3>Node map</h3>${nodeMap(nodes, apps)}`);
+      },
+      (e) => render(byId('apps'), errorBox(e)),
+    );
+  const ready = Promise.all([
+    loadTotals(),
+    api<NodeCountPoint[]>('/network/history?limit=300').then(
+      (h) => {
+        history = h;
+        render(byId('history'), nodeCountChart(history));
+      },
+      (e) => render(byId('history'), errorBox(e)),
+    ),
+    api<BlockSummary[]>(`/chain/blocks?limit=${BLOCKS}`).then(
+      (b) => {
+        blocks = b;
+        render(byId('blocks'), blocksTable(blocks));
+      },
+      (e) => render(byId('blocks'), errorBox(e)),
+    ),
+    loadMapData(),
+  ]).then(() => {
+    for (const id of ['compute', 'history', 'blocks', 'apps']) byId(id)?.classList.remove('loading');
+  });
+
+  return {
+    ready,
+    onEvent(ev) {
+      if (ev.type === 'block') {
+        const b = ev.data;
+        blocks = [b, ...blocks.filter((x) => x.height < b.height)].slice(0, BLOCKS);
+        const body = byId('blocks')?.querySelector('tbody');
+        if (body) {
+          body.querySelector(`tr[data-height="${b.height}"]`)?.remove();
+          body.insertAdjacentHTML('afterbegin', blockRow(b).value);
+          body.querySelector('tr')?.classList.add('new');
+          while (body.children.length > BLOCKS) body.lastElementChild?.remove();
+        } else render(byId('blocks'), blocksTable(blocks));
+        history = [
+          ...history.filter((p) => p.height < b.height),
+          { height: b.height, time: b.time, ...b.nodes },
+        ];
+        render(byId('history'), nodeCountChart(history));
+      } else if (ev.type === 'nodes') {
+        void loadTotals();
+        void loadMapData();
+      } else if (ev.type === 'placements') {
+        void loadTotals();
+        void loadMapData();
+      }
+    },
+  };
+}
