@@ -13,13 +13,33 @@ const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .sort();
 
-const results: BenchResult[] = [];
+const results: (BenchResult & { error?: string })[] = [];
+const failed = (name: string, err: unknown) =>
+  results.push({
+    name,
+    median: Number.NaN,
+    unit: '',
+    target: '',
+    trials: 0,
+    error: String((err as Error)?.message ?? err),
+  });
 for (const file of files) {
-  const mod = (await import(new URL(file, dir).href)) as { benchmarks: Benchmark[] };
+  let mod: { benchmarks: Benchmark[] };
+  try {
+    mod = (await import(new URL(file, dir).href)) as { benchmarks: Benchmark[] };
+  } catch (err) {
+    // One broken suite must not hide every other figure.
+    failed(file, err);
+    continue;
+  }
   for (const b of mod.benchmarks) {
     if (filter && !b.name.includes(filter) && !file.includes(filter)) continue;
     if (!json) process.stderr.write(`running ${b.name} …\n`);
-    results.push(await runBenchmark(b));
+    try {
+      results.push(await runBenchmark(b));
+    } catch (err) {
+      failed(b.name, err);
+    }
   }
 }
 
@@ -29,7 +49,14 @@ else {
   process.stdout.write(
     `${formatTable(
       ['benchmark', 'median', 'unit', 'target', 'trials'],
-      results.map((r) => [r.name, fmt(r.median), r.unit, r.target, r.trials]),
+      results.map((r) => [
+        r.name,
+        r.error ? `error: ${r.error.slice(0, 60)}` : fmt(r.median),
+        r.unit,
+        r.target,
+        r.trials,
+      ]),
     )}\n`,
   );
 }
+if (results.some((r) => r.error)) process.exitCode = 1;

@@ -42,7 +42,11 @@ describe('block subsidy', () => {
 
   test('fluxd pays 13,020,000 FLUX in block 1 (the premine) and nothing at genesis', () => {
     assert.equal(blockSubsidy(1, mainnet), 13_020_000n * COIN);
-    assert.equal(blockSubsidy(1, devnet), 13_020_000n * COIN, 'devnet keeps fluxd’s premine: it funds collaterals');
+    assert.equal(
+      blockSubsidy(1, devnet),
+      13_020_000n * COIN,
+      'devnet keeps fluxd’s premine: it funds collaterals',
+    );
     assert.equal(blockSubsidy(2, devnet), 150n * COIN);
   });
 

@@ -1,3 +1,4 @@
+import { equihashForHeight } from '../pow/schedule.ts';
 import type { ConsensusParams, EquihashSpec } from './types.ts';
 
 /**
@@ -6,11 +7,5 @@ import type { ConsensusParams, EquihashSpec } from './types.ts';
  * fluxd's validEHparameterList.
  */
 export function equihashSpecsAt(height: number, params: ConsensusParams): EquihashSpec[] {
-  const epochs = params.equihashEpochs;
-  let current = 0;
-  for (let i = 0; i < epochs.length; i++) if (epochs[i].fromHeight <= height) current = i;
-  const spec = epochs[current].spec;
-  if (current === 0) return [spec];
-  const pastFade = Math.max(height - params.equihashFadeBlocks, 0) >= epochs[current].fromHeight;
-  return pastFade ? [spec] : [spec, epochs[current - 1].spec];
+  return equihashForHeight(params.equihashEpochs, params.equihashFadeBlocks, height);
 }

@@ -1,3 +1,4 @@
+import { MAINNET_EQUIHASH_EPOCHS } from '../pow/schedule.ts';
 import { COIN } from '../primitives/types.ts';
 import { GENESIS_COINBASE_TX, MAINNET_GENESIS_SOLUTION } from './genesis-data.ts';
 import type { ConsensusParams } from './types.ts';
@@ -32,11 +33,8 @@ export const mainnet: ConsensusParams = {
     // fluxd: powLimit for 30 blocks after eh_epoch_1_end = Equihash 144,5 activation + fade − 1.
     resetAfterEquihashSwitch: { firstHeight: 125_111, blocks: 30 },
   },
-  equihashEpochs: [
-    { fromHeight: 0, spec: { n: 200, k: 9, personalization: 'ZcashPoW' } },
-    { fromHeight: 125_100, spec: { n: 144, k: 5, personalization: 'ZcashPoW' } },
-    { fromHeight: 372_500, spec: { n: 125, k: 4, personalization: 'ZelProof', zelhash: true } },
-  ],
+  // One source for the schedule: fluxd gives 144,5 and ZelHash the personalization "ZelProof".
+  equihashEpochs: [...MAINNET_EQUIHASH_EPOCHS],
   equihashFadeBlocks: 11,
 
   upgrades: {
