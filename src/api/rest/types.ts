@@ -1,3 +1,4 @@
+import type { AppComponent } from '../../cloud/spec/schema.ts';
 /**
  * The JSON shapes of the REST API and the WebSocket events, shared by the server and the dashboard
  * (the dashboard imports these as types only). Amounts are satoshis: bigint on the server, decimal
@@ -119,19 +120,8 @@ export interface AppLocation {
   updated?: number;
 }
 
-export interface AppComponentView {
-  name: string;
-  description: string;
-  repotag: string;
-  ports: number[];
-  containerPorts: number[];
-  environmentParameters: string[];
-  commands: string[];
-  containerData: string;
-  cpu: number;
-  ram: number;
-  hdd: number;
-}
+/** A component as the API shows it: the spec's own shape. */
+export type AppComponentView = AppComponent;
 
 /** One app as the list shows it. */
 export interface AppSummary {

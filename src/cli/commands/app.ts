@@ -1,6 +1,10 @@
 /**
- * `fluxnode app …`: working with app specs. For now the offline parts: `validate` and `price`.
- * Exit codes: 0 valid, 1 the spec breaks rules (each issue listed), 2 the file cannot be read or parsed.
+ * `fluxnode app …`: working with app specs.
+ *   app validate SPEC / app price SPEC     offline: exit 0 valid, 1 the spec breaks rules (each issue
+ *                                          listed), 2 the file cannot be read or parsed
+ *   app register SPEC                      the running node signs, pays for and announces the spec
+ *   app status NAME                        instances, expiry and where it runs (JSON-RPC getapp)
+ *   app logs NAME                          its containers' logs, asked for with the owner's signature
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -11,7 +15,22 @@ import { appDemand, appPorts } from '../../cloud/spec/resources.ts';
 import { specHash } from '../../cloud/spec/hash.ts';
 import { type AppSpec, AppSpecError, type AppSpecIssue, formatIssue } from '../../cloud/spec/schema.ts';
 import { validateAppSpec } from '../../cloud/spec/validate.ts';
-import { CliError, printJson } from '../output.ts';
+import { ownerLogsMessage } from '../../api/rest/owner-auth.ts';
+import type { AppLogLine } from '../../api/rest/types.ts';
+import { ConsensusError } from '../../consensus/errors.ts';
+import { addressForPublicKey } from '../../consensus/keys/address.ts';
+import { publicKeyOf, signMessageBase64 } from '../../consensus/keys/keys.ts';
+import { decodeWif } from '../../consensus/keys/wif.ts';
+import { isNetworkName, paramsFor } from '../../consensus/params/index.ts';
+import { CliError, formatTable, printJson } from '../output.ts';
+import {
+  type ConnectionFlags,
+  connect,
+  DEFAULT_RPC_URL,
+  NodeClient,
+  showFlux,
+  withConnectionOptions,
+} from '../rpc.ts';
 
 const LIMITS: Record<string, AppSpecLimits> = { mainnet: MAINNET_APP_LIMITS, devnet: DEVNET_APP_LIMITS };
 
@@ -88,8 +107,91 @@ function summary(spec: AppSpec): string {
   );
 }
 
+/** Reads a spec file (or stdin for `-`) into a plain object; exit 2 when unreadable or malformed. */
+function readSpecObject(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return parseAppSpec(text, file === '-' ? undefined : formatFromPath(file));
+  } catch (err) {
+    if (err instanceof AppSpecError) throw new CliError(`cannot parse ${file}: ${err.issues[0].message}`);
+    throw err;
+  }
+}
+
+interface AppInfo {
+  name: string;
+  owner: string;
+  specHash: string;
+  height: number;
+  registeredHeight: number;
+  expiresAt: number;
+  instances: number;
+  paid: number;
+  txid: string;
+  locations: { node: string; ip: string; ports: number[]; state: string }[];
+}
+
+/**
+ * The body of POST /apps/:name/logs: the message the route expects, signed as `signmessage` signs,
+ * with the owner's key. `nowSec` goes into the message; the node refuses it when stale.
+ */
+export function ownerLogsRequest(
+  app: string,
+  key: { privateKey: Uint8Array; compressed: boolean },
+  nowSec: number,
+): { message: string; signature: string } {
+  const message = ownerLogsMessage(app, nowSec);
+  return { message, signature: signMessageBase64(message, key.privateKey, { compressed: key.compressed }) };
+}
+
+async function appLogs(
+  name: string,
+  o: { rpcUrl: string; ownerKey?: string; tail: string; json?: boolean },
+): Promise<void> {
+  const wif = o.ownerKey ?? process.env.FLUXNODE_OWNER_KEY;
+  if (!wif) throw new CliError('app logs needs the owner’s key: --owner-key WIF or FLUXNODE_OWNER_KEY');
+  const tail = Number(o.tail);
+  if (!/^\d+$/.test(o.tail) || tail < 1 || tail > 1000)
+    throw new CliError(`--tail must be a whole number from 1 to 1000, got "${o.tail}"`);
+  const client = new NodeClient({ url: o.rpcUrl });
+  const { network } = await client.get<{ network: string }>('/chain/info');
+  if (!isNetworkName(network)) throw new CliError(`the node runs an unknown network "${network}"`, 1);
+  const params = paramsFor(network);
+  let key: { privateKey: Uint8Array; compressed: boolean };
+  try {
+    key = decodeWif(wif, params.base58.secretKey);
+  } catch (err) {
+    if (err instanceof ConsensusError)
+      throw new CliError(`the owner key is not a WIF private key of ${network}: ${err.message}`);
+    throw err;
+  }
+  const path = `/apps/${encodeURIComponent(name)}`;
+  const app = await client.get<{ name: string; owner: string }>(path);
+  const signer = addressForPublicKey(publicKeyOf(key.privateKey, key.compressed), params.base58);
+  if (signer !== app.owner)
+    throw new CliError(`the owner key is for ${signer}, but ${app.name} is owned by ${app.owner}`);
+  const body = ownerLogsRequest(app.name, key, Math.floor(Date.now() / 1000));
+  const out = await client.post<{ app: string; lines: AppLogLine[] }>(`${path}/logs?tail=${tail}`, body);
+  if (o.json) {
+    printJson(out);
+    return;
+  }
+  for (const l of out.lines) {
+    // Seconds or milliseconds since the epoch, whichever the agent reports.
+    const time = l.time === null ? '-' : new Date(l.time < 1e12 ? l.time * 1000 : l.time).toISOString();
+    process.stdout.write(`${time} ${l.node.slice(0, 16)} ${l.component} ${l.stream}: ${l.text}\n`);
+  }
+}
+
 export function register(program: Command): void {
-  const app = program.command('app').description('App specs: validate, price');
+  const app = program
+    .command('app')
+    .description('apps: validate and price specs; register, watch and read logs through a node');
 
   app
     .command('validate')
@@ -142,5 +244,72 @@ export function register(program: Command): void {
           ].join('\n') + '\n',
         );
       }),
+    );
+
+  withConnectionOptions(
+    app
+      .command('register')
+      .description(
+        'register an app through the running node: it signs the spec with the owner’s key and pays',
+      )
+      .argument(
+        '<file>',
+        'spec file (.json, .yaml or .yml; - for stdin); its owner must be a node wallet address',
+      )
+      .option('--json', 'machine-readable output'),
+  ).action(async (file: string, o: ConnectionFlags & { json?: boolean }) => {
+    const spec = readSpecObject(file);
+    const r = await connect(o).call<{ name: string; specHash: string; txid: string; price: number }>(
+      'registerapp',
+      [spec],
+    );
+    if (o.json) printJson(r);
+    else
+      process.stdout.write(
+        `registered ${r.name}: spec hash ${r.specHash}\npaid ${showFlux(r.price)} FLUX in ${r.txid}\n` +
+          'it is active once the payment is mined (fluxnode app status NAME)\n',
+      );
+  });
+
+  withConnectionOptions(
+    app
+      .command('status')
+      .description('a registered app: instances, expiry and where it runs')
+      .argument('<name>', 'app name')
+      .option('--json', 'machine-readable output'),
+  ).action(async (name: string, o: ConnectionFlags & { json?: boolean }) => {
+    const client = connect(o);
+    const a = await client.call<AppInfo>('getapp', [name]);
+    const height = await client.call<number>('getblockcount');
+    if (o.json) {
+      printJson({ ...a, chainHeight: height });
+      return;
+    }
+    const lines = [
+      `${a.name}  owner ${a.owner}`,
+      `spec hash ${a.specHash}, paid ${showFlux(a.paid)} FLUX in ${a.txid}`,
+      `registered at ${a.registeredHeight}, expires at ${a.expiresAt} (in ${Math.max(0, a.expiresAt - height)} blocks)`,
+      `instances: ${a.locations.length} of ${a.instances} placed`,
+    ];
+    if (a.locations.length > 0)
+      lines.push(
+        formatTable(
+          ['node', 'ip', 'ports', 'state'],
+          a.locations.map((l) => [l.node, l.ip, l.ports.join(',') || '-', l.state]),
+        ),
+      );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+  app
+    .command('logs')
+    .description('an app’s container logs from the node’s cloud agent, signed for by the owner’s key')
+    .argument('<name>', 'app name')
+    .option('--owner-key <wif>', 'the owner’s private key, WIF (or FLUXNODE_OWNER_KEY)')
+    .option('--tail <n>', 'last lines per container', '100')
+    .option('--rpc-url <url>', 'the node’s API', DEFAULT_RPC_URL)
+    .option('--json', 'machine-readable output')
+    .action((name: string, o: { rpcUrl: string; ownerKey?: string; tail: string; json?: boolean }) =>
+      appLogs(name, o),
     );
 }

@@ -98,7 +98,7 @@ function printStatus(s: DevnetStatus): void {
   if (s.apps.length === 0) out.push('apps: none registered');
   for (const a of s.apps) {
     out.push(`app ${a.name}: ${a.locations.length} of ${a.instances} instances`);
-    for (const l of a.locations) out.push(`  ${l.node ?? l.ip}  ${l.url}`);
+    for (const l of a.locations) out.push(`  ${l.nodeName ?? l.node ?? l.ip}  ${l.url}`);
   }
   out.push(`Dashboard: ${s.dashboard}`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -151,7 +151,9 @@ async function up(o: Record<string, string | boolean | undefined> & DirOptions):
     if (err instanceof HostNotReadyError) throw new CliError(err.message, 1);
     if (err instanceof DevnetUpError) {
       throw new CliError(
-        err.reason instanceof DevnetAbortedError ? `interrupted during ${err.message}` : err.message,
+        err.reason instanceof DevnetAbortedError
+          ? err.message.replace(/^(.*?): interrupted/, 'interrupted during “$1”')
+          : err.message,
         err.reason instanceof DevnetAbortedError ? 130 : 1,
       );
     }

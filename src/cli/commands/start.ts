@@ -6,7 +6,6 @@ import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
-import { FluxNode } from '../node/node.ts';
 import { DEFAULT_API_PORT, type NodeOptions } from '../node/options.ts';
 import { CliError } from '../output.ts';
 
@@ -58,6 +57,8 @@ export function register(program: Command): void {
         dockerSocket: o.dockerSocket,
         logLevel: o.logLevel,
       };
+      // Loaded here, not at the top: every other command starts a second faster without the node's graph.
+      const { FluxNode } = await import('../node/node.ts');
       const node = await FluxNode.start(opts);
       await new Promise<void>((done) => {
         let stopping = false;

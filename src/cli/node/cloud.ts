@@ -40,6 +40,7 @@ export class NodeCloud {
   readonly specs: SpecStore;
   readonly directory: AppDirectory;
   agent: CloudAgent | undefined;
+  private runtime: DockerRuntime | undefined;
   private readonly d: CloudDeps;
   private pending:
     | { dockerSocket: string; collateral: () => string | undefined; operatorKey: Uint8Array }
@@ -98,10 +99,10 @@ export class NodeCloud {
     const record = nodeId ? this.d.registry().get(nodeId) : undefined;
     if (!nodeId || !record) return;
     const { params, chain, dataDir, host, log } = this.d;
-    const runtime = new DockerRuntime({
+    const runtime = (this.runtime = new DockerRuntime({
       socketPath: this.pending.dockerSocket,
       node: { nodeId, hostIp: host, nodeDir: dataDir },
-    });
+    }));
     this.agent = new CloudAgent(
       {
         chain: {
@@ -124,6 +125,23 @@ export class NodeCloud {
     this.agent.start();
     this.d.chain.off('tip', this.onTip);
     log.info({ nodeId, tier: record.tier }, 'cloud agent started');
+  }
+
+  /** The last `tail` lines of each of this node's containers of `app` (the API checks the owner first). */
+  async logs(
+    app: string,
+    tail: number,
+  ): Promise<{ node: string; component: string; stream: 'stdout'; time: null; text: string }[]> {
+    const runtime = this.runtime;
+    if (!runtime) return [];
+    const node = this.agent?.status().node ?? '';
+    const out: { node: string; component: string; stream: 'stdout'; time: null; text: string }[] = [];
+    for (const c of (await runtime.listManagedContainers()).filter((x) => x.app === app)) {
+      const text = await runtime.logs(c.id, tail);
+      for (const line of text.split('\n'))
+        if (line) out.push({ node, component: c.component, stream: 'stdout', time: null, text: line });
+    }
+    return out;
   }
 
   async stop(): Promise<void> {

@@ -246,6 +246,7 @@ export class FluxNode {
             activeApps: () => this.cloud.activeApps(),
             priceAt: appPriceAt,
             ipOf: (id) => this.fluxnodes.registry.get(id)?.ip ?? '',
+            logs: (app, tail) => this.cloud.logs(app, tail),
           })
         : undefined;
     return {
@@ -254,6 +255,7 @@ export class FluxNode {
       self: { collateral: () => this.operator.collateral },
       apps: {
         list: () => agentProviderOf()?.apps.list() ?? [],
+        logs: (name, o) => this.cloud.logs(name, o.tail),
         onChange: (listener) => {
           const on = () => listener();
           this.chain.on('tip', on);

@@ -11,6 +11,9 @@ import type { Transaction } from '../../consensus/primitives/types.ts';
 import { BENCHMARK_TIER_NUMBER, buildFluxnodeConfirm, startFromWallet } from '../../wallet/fluxnode-txs.ts';
 import type { Wallet } from '../../wallet/wallet.ts';
 
+/** Blocks between two automatic re-STARTs of an expired node (one may still be on its way). */
+const RESTART_EVERY_BLOCKS = 10;
+
 export interface OperatorDeps {
   chain: Chain;
   params: ConsensusParams;
@@ -36,6 +39,7 @@ export class FluxnodeOperator {
   collateral: string | undefined;
   private lastSent = -Infinity;
   private lastSigTime = 0;
+  private lastRestart = -Infinity;
 
   constructor(deps: OperatorDeps) {
     this.d = deps;
@@ -82,11 +86,26 @@ export class FluxnodeOperator {
     return reverseHex(outpoint.txid);
   }
 
-  /** On each tip: CONFIRM when the node is STARTed and unconfirmed, or when its window allows. */
+  /**
+   * On each tip: CONFIRM when the node is STARTed and unconfirmed, or when its window allows; and
+   * if the node fell off the list (it was down past its expiry) while its collateral is still ours,
+   * START it again — at most once every few blocks.
+   */
   async tick(): Promise<void> {
     if (!this.collateral) return;
     const r = this.d.registry().get(this.collateral);
-    if (!r) return;
+    if (!r) {
+      const next = this.d.chain.height() + 1;
+      if (next - this.lastRestart < RESTART_EVERY_BLOCKS) return;
+      if (!this.d.chain.getUtxo(parseOutpointKey(this.collateral))) return;
+      this.lastRestart = next;
+      await this.start(this.collateral);
+      this.d.log.info(
+        { collateral: this.collateral, height: next },
+        'fluxnode had expired: sent a new START',
+      );
+      return;
+    }
     const next = this.d.chain.height() + 1;
     const rules = registryRulesAt(next, this.d.params);
     const due =

@@ -1,0 +1,24 @@
+// FLUX amounts as the RPC speaks them (decimal numbers of FLUX) and as we compute them (bigint sats).
+
+import { COIN } from '../consensus/primitives/types.ts';
+
+/** A decimal FLUX amount from JSON (number or string, up to 8 decimals) as satoshis, exactly. */
+export function fluxToSats(value: unknown): bigint {
+  const text = typeof value === 'number' ? value.toFixed(8) : String(value).trim();
+  const m = /^(-?)(\d+)(?:\.(\d{1,8})\d*)?$/.exec(text);
+  if (!m) throw new RangeError(`not a FLUX amount: ${JSON.stringify(value)}`);
+  const sats = BigInt(m[2]) * COIN + BigInt((m[3] ?? '').padEnd(8, '0'));
+  return m[1] === '-' ? -sats : sats;
+}
+
+/** Satoshis as the number of FLUX the RPC expects (exact for any amount below 2^53 sats). */
+export function satsToFluxNumber(sats: bigint): number {
+  return Number(sats) / Number(COIN);
+}
+
+/** `67,010` / `1,000.5`: for people. */
+export function formatFluxShort(sats: bigint): string {
+  const whole = sats / COIN;
+  const frac = (sats % COIN).toString().padStart(8, '0').replace(/0+$/, '');
+  return `${whole.toLocaleString('en-US')}${frac ? `.${frac}` : ''}`;
+}

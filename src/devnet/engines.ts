@@ -1,0 +1,83 @@
+// Starting the devnet's daemons (registry, one dockerd per node, node processes) and recording each
+// in the state as soon as it exists.
+
+import { DaemonError, startDockerd } from './dockerd.ts';
+import { type NodeLaunch, spawnNode, waitForNodeApi } from './host-process.ts';
+import { startRegistry } from './registry.ts';
+import type { DevnetState, NodeState } from './state.ts';
+
+export async function startDevnetRegistry(state: DevnetState, save: () => void): Promise<string> {
+  const r = state.registry;
+  const registry = await startRegistry({ dir: r.dir, host: r.host, port: r.port }).catch((err: unknown) => {
+    if (err instanceof DaemonError && /EADDRINUSE|EACCES/.test(err.detail)) {
+      // Debian's docker-registry package enables a system service on port 5000.
+      throw new DaemonError(
+        err.daemon,
+        `${err.detail}; is another registry using it (\`systemctl stop docker-registry\`)? Or pick another port with --registry-port`,
+      );
+    }
+    throw err;
+  });
+  r.pid = registry.pid;
+  r.address = registry.address;
+  save();
+  return `${registry.url} (pid ${registry.pid})`;
+}
+
+/** Starts the node's own Docker engine and records its socket and pid. */
+export async function startEngine(node: NodeState, save: () => void): Promise<void> {
+  const d = node.dockerd;
+  const engine = await startDockerd({ name: d.name, dir: d.dir, bridgeIndex: d.bridgeIndex });
+  d.pid = engine.pid;
+  d.socketPath = engine.socketPath;
+  d.storageDriver = engine.storageDriver;
+  save();
+}
+
+/** Starts every engine at once; records each that started even when another fails. */
+export async function startEngines(state: DevnetState, save: () => void): Promise<string> {
+  const results = await Promise.allSettled(state.nodes.map((n) => startEngine(n, save)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const drivers = [...new Set(state.nodes.map((n) => n.dockerd.storageDriver))].join('/');
+  return `${state.nodes.length} dockerd${state.nodes.length === 1 ? '' : 's'} (${drivers}), bridges ${state.nodes
+    .map((n) => `fluxbr${n.dockerd.bridgeIndex}`)
+    .join(', ')}`;
+}
+
+/** The command line of a node: node 1 mines (once it has an address) and everyone else follows it. */
+export function launchOf(state: DevnetState, node: NodeState, restart: boolean): NodeLaunch {
+  const [first, ...others] = state.nodes;
+  const peer = (n: NodeState) => `${n.host}:${n.p2pPort}`;
+  const isFirst = node.name === first.name;
+  return {
+    node,
+    rpc: state.rpc,
+    // A restarted node 1 finds the network through the others; at first start it is the network.
+    bootstrap: isFirst ? (restart ? others.map(peer) : []) : [peer(first)],
+    mineTo: isFirst ? state.miner.address : undefined,
+    mineIntervalMs: isFirst ? state.miner.intervalMs : undefined,
+  };
+}
+
+/** Spawns a node process, records its pid at once, then waits for its API. */
+export async function startNodeProcess(
+  state: DevnetState,
+  node: NodeState,
+  opts: { restart: boolean; save: () => void; signal?: AbortSignal; timeoutMs: number },
+): Promise<void> {
+  node.pid = spawnNode(launchOf(state, node, opts.restart));
+  node.killed = false;
+  opts.save();
+  await waitForNodeApi(state, node, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+}
+
+export async function startNodes(
+  state: DevnetState,
+  opts: { save: () => void; signal?: AbortSignal; timeoutMs: number },
+): Promise<string> {
+  const [first, ...others] = state.nodes;
+  await startNodeProcess(state, first, { ...opts, restart: false });
+  await Promise.all(others.map((n) => startNodeProcess(state, n, { ...opts, restart: false })));
+  return state.nodes.map((n) => `${n.name} ${n.host}`).join(', ');
+}

@@ -1,0 +1,169 @@
+// Where everything of a local devnet lives: one loopback address per node (127.0.0.11, .12, …),
+// the registry on the address just below the first node, one folder per node under the devnet's
+// folder, and which fluxnode tier each node runs. Pure: the same options always give the same layout.
+
+import { isIPv4 } from 'node:net';
+import path from 'node:path';
+import { TIER_NAMES, type TierName } from '../cloud/spec/limits.ts';
+
+export type { TierName };
+
+export type TierCounts = Record<TierName, number>;
+
+/** Bad devnet options: names the option and the value at fault. */
+export class DevnetConfigError extends Error {
+  readonly field: string;
+  readonly value: unknown;
+  constructor(field: string, value: unknown, message: string) {
+    super(`${field}: ${message} (got ${JSON.stringify(value)})`);
+    this.name = 'DevnetConfigError';
+    this.field = field;
+    this.value = value;
+  }
+}
+
+export const DEFAULT_NODES = 5;
+export const DEFAULT_BASE_ADDRESS = '127.0.0.11';
+export const DEFAULT_REGISTRY_PORT = 5000;
+export const DEFAULT_API_PORT = 16127;
+export const DEFAULT_P2P_PORT = 36125;
+export const MAX_NODES = 50;
+
+export interface DevnetLayoutOptions {
+  /** The devnet's folder (absolute or relative to the working directory). */
+  dir: string;
+  nodes: number;
+  tiers: TierCounts;
+  /** Address of node 1; node i gets the address i-1 above it, the registry the one below it. */
+  baseAddress?: string;
+  registryPort?: number;
+  apiPort?: number;
+  p2pPort?: number;
+}
+
+export interface DockerdLayout {
+  name: string;
+  dir: string;
+  bridgeIndex: number;
+}
+
+export interface NodeLayout {
+  /** 1-based. */
+  index: number;
+  name: string;
+  host: string;
+  p2pPort: number;
+  apiPort: number;
+  tier: TierName;
+  dataDir: string;
+  logFile: string;
+  dockerd: DockerdLayout;
+}
+
+export interface DevnetLayout {
+  dir: string;
+  registry: { host: string; port: number; dir: string };
+  nodes: NodeLayout[];
+}
+
+function wholeNumber(field: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new DevnetConfigError(field, text, 'must be a whole number');
+  return Number(text.trim());
+}
+
+/** `--nodes`: 1..MAX_NODES. */
+export function parseNodeCount(text: string): number {
+  const n = wholeNumber('--nodes', text);
+  if (n < 1 || n > MAX_NODES) throw new DevnetConfigError('--nodes', text, `must be 1..${MAX_NODES}`);
+  return n;
+}
+
+/**
+ * `--tiers C,N,S`: how many Cumulus, Nimbus and Stratus nodes; they must add up to the node count
+ * (every devnet node is a fluxnode, so that apps can land on any of them).
+ */
+export function parseTiers(text: string, nodes: number): TierCounts {
+  const parts = text.split(',');
+  if (parts.length !== 3) {
+    throw new DevnetConfigError('--tiers', text, 'must be three counts, cumulus,nimbus,stratus (e.g. 2,2,1)');
+  }
+  const [cumulus, nimbus, stratus] = parts.map((p) => wholeNumber('--tiers', p));
+  const counts = { cumulus, nimbus, stratus };
+  const total = cumulus + nimbus + stratus;
+  if (total !== nodes) {
+    throw new DevnetConfigError('--tiers', text, `must add up to the node count ${nodes}, not ${total}`);
+  }
+  return counts;
+}
+
+/** Without --tiers: the proportions of the default 2,2,1 over five nodes, rounded, at least one Cumulus. */
+export function defaultTiers(nodes: number): TierCounts {
+  const stratus = Math.floor(nodes / 5);
+  const nimbus = Math.floor((nodes - stratus) / 2);
+  return { cumulus: nodes - stratus - nimbus, nimbus, stratus };
+}
+
+/** The tier of each node in order: the Cumulus nodes first, then Nimbus, then Stratus. */
+export function tierSequence(counts: TierCounts): TierName[] {
+  return TIER_NAMES.flatMap((t) => Array<TierName>(counts[t]).fill(t));
+}
+
+function port(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new DevnetConfigError(field, value, 'must be a port number 1..65535');
+  }
+  return value;
+}
+
+export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
+  const dir = path.resolve(opts.dir);
+  const base = opts.baseAddress ?? DEFAULT_BASE_ADDRESS;
+  if (!isIPv4(base) || !base.startsWith('127.')) {
+    throw new DevnetConfigError('--base-address', base, 'must be a loopback IPv4 address (127.x.y.z)');
+  }
+  const octets = base.split('.').map(Number);
+  const first = octets[3];
+  const nodes = opts.nodes;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
+    throw new DevnetConfigError('--nodes', nodes, `must be 1..${MAX_NODES}`);
+  }
+  // The last octet doubles as the dockerd bridge index (fluxbr<octet>), which must stay in 1..254.
+  if (first < 2 || first + nodes - 1 > 254) {
+    throw new DevnetConfigError(
+      '--base-address',
+      base,
+      `its last number must leave room for the registry below it and ${nodes} node(s) up to .254`,
+    );
+  }
+  const tiers = tierSequence(opts.tiers);
+  if (tiers.length !== nodes) {
+    throw new DevnetConfigError('--tiers', opts.tiers, `must add up to the node count ${nodes}`);
+  }
+  const apiPort = port('--api-port', opts.apiPort ?? DEFAULT_API_PORT);
+  const p2pPort = port('--p2p-port', opts.p2pPort ?? DEFAULT_P2P_PORT);
+  const address = (last: number) => `${octets[0]}.${octets[1]}.${octets[2]}.${last}`;
+  return {
+    dir,
+    registry: {
+      host: address(first - 1),
+      port: port('--registry-port', opts.registryPort ?? DEFAULT_REGISTRY_PORT),
+      dir: path.join(dir, 'registry'),
+    },
+    nodes: tiers.map((tier, i) => {
+      const name = `node${i + 1}`;
+      const dataDir = path.join(dir, name);
+      return {
+        index: i + 1,
+        name,
+        host: address(first + i),
+        p2pPort,
+        apiPort,
+        tier,
+        dataDir,
+        logFile: path.join(dataDir, 'node.log'),
+        // Outside the node's data folder: the node's own files never mix with the engine's.
+        dockerd: { name, dir: path.join(dir, 'docker', name), bridgeIndex: first + i },
+      };
+    }),
+  };
+}
