@@ -3,10 +3,12 @@
  * node's API port, shows the same figures as the API, follows a block and an app, updates live
  * when a block arrives, and fits a phone's width. Screenshots go to test-results/.
  *
- * By default it runs against the test network of test/api/rest-fixture.ts, started in a child
- * process (test/web/fixture-server.ts) as a node would run. To check a running devnet instead:
- * FLUXNODE_DASHBOARD_URL=http://127.0.0.11:16127 (blocks then come from its miners;
- * FLUXNODE_EXPECT_NODES sets how many confirmed nodes it should show, default 5).
+ * Where Docker is available (always in CI) it brings up a real devnet of its own — five nodes of
+ * tiers 2,2,1 on 127.0.0.101–105, each with its own Docker engine, running the sample app — and
+ * removes it afterwards. To check a devnet already running: FLUXNODE_DASHBOARD_URL=http://127.0.0.11:16127
+ * (FLUXNODE_EXPECT_NODES sets how many confirmed nodes it should show, default 5). Only on a
+ * developer machine without Docker does it fall back to the in-process test network of
+ * test/api/rest-fixture.ts (test/web/fixture-server.ts).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -27,6 +29,12 @@ import { signMessageBase64 } from '../../src/consensus/keys/keys.ts';
 import { DASHBOARD_DIST } from '../../src/web/serve.ts';
 import type { NodeBenchmark } from '../../src/api/rest/types.ts';
 import { OWNER_KEY } from '../api/rest-fixture.ts';
+import { dockerSkip, freePort } from '../devnet/docker-fixture.ts';
+import { devnetUp } from '../../src/devnet/up.ts';
+import { readState } from '../../src/devnet/state.ts';
+import { teardownDevnet } from '../../src/devnet/teardown.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EXTERNAL = process.env.FLUXNODE_DASHBOARD_URL;
@@ -48,6 +56,8 @@ let browser: Browser;
 const pageErrors: Error[] = [];
 let url: string;
 let page: Page;
+/** The devnet this test brought up (and must remove). */
+let ownDevnet: string | undefined;
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(url + path);
@@ -73,7 +83,18 @@ before(async () => {
     await build({ configFile: join(DASHBOARD_DIST, '..', 'vite.config.ts'), logLevel: 'error' });
   }
   if (EXTERNAL) url = EXTERNAL.replace(/\/$/, '');
-  else {
+  else if (!dockerSkip()) {
+    ownDevnet = mkdtempSync(join(tmpdir(), 'fluxnode-dashboard-devnet-'));
+    const summary = await devnetUp({
+      dir: ownDevnet,
+      nodes: 5,
+      tiers: { cumulus: 2, nimbus: 2, stratus: 1 },
+      baseAddress: '127.0.0.101',
+      registryPort: await freePort('127.0.0.100'),
+      mineIntervalMs: 1000,
+    });
+    url = summary.dashboard.replace(/\/$/, '');
+  } else {
     const child = spawn(process.execPath, [join(import.meta.dirname, 'fixture-server.ts')], {
       stdio: ['pipe', 'pipe', 'inherit'],
     }) as unknown as ChildProcessWithoutNullStreams;
@@ -114,6 +135,11 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  if (ownDevnet) {
+    const state = readState(ownDevnet);
+    if (state) await teardownDevnet(state);
+    rmSync(ownDevnet, { recursive: true, force: true });
+  }
   if (net) {
     const exited = new Promise((resolve) => net!.child.once('exit', resolve));
     net.child.stdin.end();
