@@ -16,6 +16,8 @@ import { attachWebSocket, type EventHub } from '../../api/ws/event-hub.ts';
 import { appPriceAt } from '../../cloud/registry/app-directory.ts';
 import { dashboardHandler } from '../../web/serve.ts';
 import { NodeCloud } from './cloud.ts';
+import { EconomyExtension } from '../../economy/chain/extension.ts';
+import { registerEconomyMethods } from '../../api/rpc/economy-methods.ts';
 import { AddressIndex } from '../../chain/address-index/address-index.ts';
 import { Chain } from '../../chain/chain.ts';
 import { defaultValidator } from '../../chain/default-validator.ts';
@@ -82,6 +84,7 @@ export class FluxNode {
   readonly appPayments: AppPaymentsExtension;
   readonly txIndex: TxIndexExtension;
   readonly addressIndex: AddressIndex;
+  readonly economy: EconomyExtension;
   readonly wallet: Wallet;
   readonly operator: FluxnodeOperator;
   readonly cloud: NodeCloud;
@@ -103,6 +106,7 @@ export class FluxNode {
     appPayments: AppPaymentsExtension;
     txIndex: TxIndexExtension;
     addressIndex: AddressIndex;
+    economy: EconomyExtension;
     wallet: Wallet;
   }) {
     this.opts = init.opts;
@@ -113,6 +117,7 @@ export class FluxNode {
     this.appPayments = init.appPayments;
     this.txIndex = init.txIndex;
     this.addressIndex = init.addressIndex;
+    this.economy = init.economy;
     this.wallet = init.wallet;
     this.mempool = new Mempool({ maxBytes: 50_000_000, minFeePerKb: 100n });
     this.validateTx = mempoolValidator({
@@ -194,6 +199,7 @@ export class FluxNode {
     const appPayments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
     const txIndex = new TxIndexExtension();
     const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });
+    const economy = new EconomyExtension({ params });
     const validator = defaultValidator(params, {
       verifySolution: verifyHeaderSolution,
       requiredCoinbaseOutputs: (ctx) =>
@@ -201,7 +207,7 @@ export class FluxNode {
     });
     const chain = await Chain.open(join(opts.dataDir, 'chain'), params, {
       validator,
-      extensions: [fluxnodes, appPayments, txIndex, addressIndex],
+      extensions: [fluxnodes, appPayments, txIndex, addressIndex, economy],
     });
     const wallet = existsSync(walletFile(opts))
       ? Wallet.load(walletFile(opts), walletPassphrase(opts), params)
@@ -216,6 +222,7 @@ export class FluxNode {
       appPayments,
       txIndex,
       addressIndex,
+      economy,
       wallet,
     });
     await node.startServices();
@@ -252,6 +259,7 @@ export class FluxNode {
     return {
       ...this.context(),
       addressIndex: this.addressIndex,
+      supply: () => this.economy.supply(),
       self: { collateral: () => this.operator.collateral },
       apps: {
         list: () => agentProviderOf()?.apps.list() ?? [],
@@ -294,6 +302,7 @@ export class FluxNode {
       save: () => this.saveWallet(),
       operator: { start: (c) => this.operator.start(c), status: () => this.operator.status() },
     });
+    registerEconomyMethods(this.rpc, this.economy);
     registerAppMethods(this.rpc, this.context(), {
       wallet: this.wallet,
       directory: this.cloud.directory,

@@ -170,7 +170,8 @@ export class ParallelLedger {
     const book = this.book(assetId);
     const accrued = parallelUnits(this.basisOf(address), book.asset.decimals);
     const claimed = book.claimed.get(address) ?? 0n;
-    const open = accrued - claimed;
+    // Restored claims may exceed an accrual a reorg shrank: nothing is open then, never less.
+    const open = accrued > claimed ? accrued - claimed : 0n;
     const launched = isLaunched(book.asset, now);
     return {
       assetId,
@@ -252,6 +253,35 @@ export class ParallelLedger {
     this.claimIndex.set(id, { assetId: book.asset.id, position: book.claims.length });
     book.claims.push(record);
     return record;
+  }
+
+  /**
+   * Puts back a claim this ledger accepted earlier (a node reloading its stored claims), without the
+   * balance and signature checks: what was accepted stays accepted, even if a reorg has since shrunk
+   * the accrual it was checked against. Claims must come back in their original order.
+   */
+  restoreClaim(record: ClaimRecord): void {
+    const book = this.book(record.assetId);
+    requireNonEmpty(record.id, 'id');
+    requireNonEmpty(record.sourceAddress, 'sourceAddress');
+    requirePositiveAmount(record.amount, 'amount');
+    requireTime(record.time, 'time');
+    const expected = book.nonces.get(record.sourceAddress) ?? 0;
+    if (record.nonce !== expected) {
+      throw new EconomyError('bad-claim-nonce', `restoring out of order: expected nonce ${expected}`, {
+        field: 'nonce',
+        value: record.nonce,
+      });
+    }
+    if (this.claimIndex.has(record.id))
+      throw new EconomyError('claim-replayed', `claim ${record.id} already restored`, {
+        field: 'id',
+        value: record.id,
+      });
+    book.claimed.set(record.sourceAddress, (book.claimed.get(record.sourceAddress) ?? 0n) + record.amount);
+    book.nonces.set(record.sourceAddress, expected + 1);
+    this.claimIndex.set(record.id, { assetId: book.asset.id, position: book.claims.length });
+    book.claims.push({ ...record });
   }
 
   claims(assetId: string): readonly ClaimRecord[] {

@@ -1,0 +1,209 @@
+/**
+ * `fluxnode assets …`: parallel assets of a fluxnode payout address, over a node's JSON-RPC.
+ *   assets balance ADDRESS                         earnings and every asset's accrued/claimable/pending
+ *   assets claim --asset A --to ADDR --key WIF     sign a claim with the payout address's key and send it
+ *   assets snapshot --asset A [--seal]             the asset's latest claim snapshot (Merkle root, proofs)
+ * The key never leaves this process: only the signature of the claim message goes to the node.
+ */
+import type { Command } from 'commander';
+import { ConsensusError } from '../../consensus/errors.ts';
+import { addressForPublicKey } from '../../consensus/keys/address.ts';
+import { publicKeyOf, signMessageBase64 } from '../../consensus/keys/keys.ts';
+import { decodeWif } from '../../consensus/keys/wif.ts';
+import { type NetworkName, paramsFor } from '../../consensus/params/index.ts';
+import { type ClaimFields, claimMessage } from '../../economy/parallel/claim-message.ts';
+import { CliError, formatTable, printJson } from '../output.ts';
+import { type ConnectionFlags, connect, type NodeClient, showFlux, withConnectionOptions } from '../rpc.ts';
+
+type Flags = ConnectionFlags & { json?: boolean };
+
+interface AssetRow {
+  asset: string;
+  chain: string;
+  decimals: number;
+  launched: boolean;
+  launch_time: number | null;
+  status: 'claimable' | 'pending';
+  accrued: string;
+  matured: string;
+  claimed: string;
+  claimable: string;
+  pending: string;
+  immature: string;
+  next_nonce: number;
+}
+
+interface Balance {
+  address: string;
+  height: number;
+  time: number;
+  matured_height: number;
+  earnings: { payouts: number; total: number; eligible: number };
+  assets: AssetRow[];
+}
+
+/** Units of an asset with `decimals` as a token amount, exact (no floating point). */
+export function formatUnits(units: string | bigint, decimals: number): string {
+  const v = BigInt(units);
+  if (decimals === 0) return v.toString();
+  const base = 10n ** BigInt(decimals);
+  const frac = (v % base).toString().padStart(decimals, '0').replace(/0+$/, '');
+  return frac ? `${v / base}.${frac}` : `${v / base}`;
+}
+
+/** A token amount as typed (e.g. 12.5) to units; refuses more decimals than the asset has. */
+export function parseTokenAmount(text: string, decimals: number): bigint {
+  const t = text.trim();
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(t);
+  if (!m) throw new CliError(`--amount must be a number of tokens such as 12.5, got "${text}"`);
+  const frac = m[2] ?? '';
+  if (frac.length > decimals)
+    throw new CliError(`--amount has ${frac.length} decimals, the asset has ${decimals}: "${text}"`);
+  const units = BigInt(m[1]) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, '0') || '0');
+  if (units <= 0n) throw new CliError(`--amount must be more than zero, got "${text}"`);
+  return units;
+}
+
+/** The node's network, as getblockchaininfo names it. */
+async function networkOf(client: NodeClient): Promise<NetworkName> {
+  const info = await client.call<{ chain: string }>('getblockchaininfo');
+  const names: Record<string, NetworkName> = {
+    main: 'mainnet',
+    test: 'testnet',
+    regtest: 'regtest',
+    devnet: 'devnet',
+  };
+  const network = names[info.chain];
+  if (!network) throw new CliError(`the node runs an unknown network "${info.chain}"`, 1);
+  return network;
+}
+
+function findAsset(balance: Balance, id: string): AssetRow {
+  const row = balance.assets.find((a) => a.asset.toUpperCase() === id.toUpperCase());
+  if (!row)
+    throw new CliError(
+      `--asset "${id}" is not a parallel asset; known: ${balance.assets.map((a) => a.asset).join(', ')}`,
+    );
+  return row;
+}
+
+function balanceTable(b: Balance): string {
+  const t = (row: AssetRow, v: string) => formatUnits(v, row.decimals);
+  return [
+    `address ${b.address} at height ${b.height}: ${b.earnings.payouts} fluxnode payments, ${showFlux(b.earnings.total)} FLUX earned (${showFlux(b.earnings.eligible)} accruing)`,
+    `claims count payments up to height ${b.matured_height}`,
+    '',
+    formatTable(
+      ['asset', 'chain', 'status', 'accrued', 'claimable', 'pending', 'immature', 'claimed'],
+      b.assets.map((a) => [
+        a.asset,
+        a.chain,
+        a.status,
+        t(a, a.accrued),
+        t(a, a.claimable),
+        t(a, a.pending),
+        t(a, a.immature),
+        t(a, a.claimed),
+      ]),
+    ),
+  ].join('\n');
+}
+
+export function register(program: Command): void {
+  const assets = program
+    .command('assets')
+    .description('parallel assets of fluxnode payout addresses: balances, claims, snapshots (over JSON-RPC)');
+
+  withConnectionOptions(
+    assets
+      .command('balance')
+      .description('fluxnode earnings of a payout address and its accrual in every parallel asset')
+      .argument('<address>', 'a fluxnode payout (collateral) address')
+      .option('--json', 'machine-readable output'),
+  ).action(async (address: string, o: Flags) => {
+    const b = await connect(o).call<Balance>('getassetbalance', [address]);
+    if (o.json) printJson(b);
+    else process.stdout.write(`${balanceTable(b)}\n`);
+  });
+
+  withConnectionOptions(
+    assets
+      .command('claim')
+      .description('claim a parallel asset: signed here with the payout address’s key, recorded by the node')
+      .requiredOption('--asset <id>', 'the asset, e.g. FLUX-ETH')
+      .requiredOption('--to <address>', 'your address on the asset’s chain')
+      .requiredOption('--key <wif>', 'private key (WIF) of the payout address')
+      .option('--amount <tokens>', 'tokens to claim (default: everything claimable)')
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: Flags & { asset: string; to: string; key: string; amount?: string }) => {
+    const client = connect(o);
+    const params = paramsFor(await networkOf(client));
+    let key: { privateKey: Uint8Array; compressed: boolean };
+    try {
+      key = decodeWif(o.key, params.base58.secretKey);
+    } catch (err) {
+      if (err instanceof ConsensusError) throw new CliError(`--key: ${err.message}`);
+      throw err;
+    }
+    const source = addressForPublicKey(publicKeyOf(key.privateKey, key.compressed), params.base58);
+    const balance = await client.call<Balance>('getassetbalance', [source]);
+    const row = findAsset(balance, o.asset);
+    const claimable = BigInt(row.claimable);
+    if (!row.launched)
+      throw new CliError(
+        `${row.asset} has not launched: ${formatUnits(row.pending, row.decimals)} is pending for ${source}`,
+        1,
+      );
+    const amount = o.amount === undefined ? claimable : parseTokenAmount(o.amount, row.decimals);
+    if (claimable === 0n)
+      throw new CliError(
+        `nothing of ${row.asset} is claimable for ${source} (${formatUnits(row.immature, row.decimals)} still maturing)`,
+        1,
+      );
+    if (amount > claimable)
+      throw new CliError(
+        `--amount ${formatUnits(amount, row.decimals)} is more than the ${formatUnits(claimable, row.decimals)} ${row.asset} claimable for ${source}`,
+      );
+    const fields: ClaimFields = {
+      assetId: row.asset,
+      sourceAddress: source,
+      targetAddress: o.to,
+      amount,
+      nonce: row.next_nonce,
+    };
+    const signature = signMessageBase64(claimMessage(fields), key.privateKey, { compressed: key.compressed });
+    const record = await client.call<Record<string, unknown>>('claimasset', [
+      { ...fields, amount: amount.toString(), signature },
+    ]);
+    if (o.json) printJson(record);
+    else
+      process.stdout.write(
+        `claimed ${formatUnits(amount, row.decimals)} ${row.asset} for ${source} to ${String(record.targetAddress)}\nclaim id ${String(record.id)} (in the next snapshot)\n`,
+      );
+  });
+
+  withConnectionOptions(
+    assets
+      .command('snapshot')
+      .description('an asset’s latest claim snapshot: Merkle root, claims and proofs')
+      .requiredOption('--asset <id>', 'the asset, e.g. FLUX-ETH')
+      .option('--seal', 'first seal the claims not yet in a snapshot into a new one')
+      .option('--json', 'machine-readable output'),
+  ).action(async (o: Flags & { asset: string; seal?: boolean }) => {
+    const client = connect(o);
+    if (o.seal) await client.call('sealassetsnapshot', [o.asset]);
+    const s = await client.call<{
+      asset: string;
+      snapshots: number;
+      snapshot: { snapshot: number; root: string; hash: string; leafCount: number; total: string } | null;
+      awaiting: unknown[];
+    }>('getassetsnapshot', [o.asset]);
+    if (o.json) printJson(s);
+    else if (!s.snapshot)
+      process.stdout.write(`${s.asset}: no snapshot yet; ${s.awaiting.length} claims awaiting one\n`);
+    else
+      process.stdout.write(
+        `${s.asset} snapshot ${s.snapshot.snapshot} (${s.snapshots} in all): ${s.snapshot.leafCount} claims, total ${s.snapshot.total} units\nroot ${s.snapshot.root} (${s.snapshot.hash})\n${s.awaiting.length} claims awaiting the next snapshot\n`,
+      );
+  });
+}

@@ -1,0 +1,380 @@
+/**
+ * The economy kept with the chain: one BlockSummary per main-chain block (miner reward, fluxnode
+ * payments, fund outputs, app payments, burned coin, collateral locked and released), written in the
+ * block's own SQLite transaction and deleted when the block is disconnected. The supply statistics and
+ * the parallel-asset accrual are folds of those rows, so they always describe exactly the tip,
+ * across reorgs and crashes.
+ *
+ * The extension may sit anywhere in the chain's extension list: it keeps its own copy of the fluxnode
+ * registry (see registry-replica.ts) for the pre-block payees and the collateral changes.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { ByteWriter } from '../../consensus/bytes.ts';
+import { equalBytes } from '../../consensus/bytes.ts';
+import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
+import type { Block } from '../../consensus/primitives/types.ts';
+import { tierOfCollateral } from '../../consensus/tiers.ts';
+import { ChainStateError } from '../../chain/errors.ts';
+import { inTransaction } from '../../chain/storage/database.ts';
+import type { ChainStateExtension, ExtensionContext } from '../../chain/extension.ts';
+import type { RegistryParams } from '../../chain/fluxnodes/types.ts';
+import type { ChainEntry } from '../../chain/types.ts';
+import { appPaymentScriptFor } from '../../cloud/registry/app-address.ts';
+import { EconomyError } from '../errors.ts';
+import type { BlockSummary, Tier } from '../inputs.ts';
+import { isEligiblePayout, parallelUnits } from '../parallel/accrual.ts';
+import { ACCRUAL_EPOCH, isLaunched, PARALLEL_ASSETS, type ParallelAsset } from '../parallel/assets.ts';
+import type { ClaimRequest, VerifySignature } from '../parallel/claim-message.ts';
+import { fluxMessageVerifier } from '../parallel/flux-message-verifier.ts';
+import type { ClaimProof, ClaimRecord, ClaimSnapshot } from '../parallel/ledger.ts';
+import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
+import { type BlockPayee, summarizeBlock } from './block-summary.ts';
+import { type ChainTip, ClaimBook } from './claim-book.ts';
+import { RegistryReplica } from './registry-replica.ts';
+import { EconomyStore, type EarningsRow } from './store.ts';
+
+export interface EconomyOptions {
+  params: ConsensusParams;
+  /** The fluxnode registry's rules; by default the network's, as the node builds them. */
+  registryParams?: RegistryParams;
+  /** The app payment script; by default the network's app address. */
+  appScript?: Uint8Array;
+  /** Parallel assets and their launch dates (default: PARALLEL_ASSETS). */
+  assets?: readonly ParallelAsset[];
+  /** Accrual start for every node (default 27 March 2021, see parallel/assets.ts). */
+  epoch?: number;
+  /** Blocks a payment waits before its accrual can be claimed (default: the coinbase maturity). */
+  claimDepth?: number;
+  /** Claim signature check (default: fluxd message signatures by the payout address's key). */
+  verifySignature?: VerifySignature;
+}
+
+/** Where the stored summaries start: 1 on a chain the economy saw from genesis. */
+const FROM_HEIGHT = 'from_height';
+
+export interface Coverage {
+  /** First height summarized (1 when the economy saw the whole chain); null before any block. */
+  fromHeight: number | null;
+  tipHeight: number | null;
+  /** True when the figures cover every block since genesis. */
+  complete: boolean;
+  /** Why the summaries were dropped and restarted on open, if they were. */
+  resetReason?: string;
+}
+
+export interface AddressEarnings {
+  address: string;
+  payouts: number;
+  /** Satoshis of fluxnode payments to the address at the tip. */
+  total: bigint;
+  /** The part of `total` inside the accrual window (start rule). */
+  eligible: bigint;
+  byTier: Partial<Record<Tier, EarningsRow>>;
+}
+
+export interface AssetBalance {
+  assetId: string;
+  chain: string;
+  decimals: number;
+  launchTime: number | null;
+  launched: boolean;
+  /** Units owed for every eligible payment at the tip (0.1 per FLUX), matured or not. */
+  accrued: bigint;
+  /** Units owed for matured payments only: what claims are checked against. */
+  matured: bigint;
+  claimed: bigint;
+  /** Matured, unclaimed, and the asset has launched. */
+  claimable: bigint;
+  /** Matured and unclaimed, waiting for the asset's launch. */
+  pending: bigint;
+  /** Accrued from payments not yet matured. */
+  immature: bigint;
+  nextNonce: number;
+}
+
+export interface AddressBalance {
+  address: string;
+  tip: ChainTip;
+  /** Payments at heights up to here count toward claims. */
+  maturedHeight: number;
+  earnings: AddressEarnings;
+  assets: AssetBalance[];
+}
+
+export class EconomyExtension implements ChainStateExtension {
+  readonly name = 'economy';
+  readonly params: ConsensusParams;
+  readonly epoch: number;
+  private readonly appScript: Uint8Array;
+  private readonly store = new EconomyStore();
+  private readonly replica: RegistryReplica;
+  private readonly book: ClaimBook;
+  private stats = new SupplyStats();
+  private resetReason: string | undefined;
+  /** What the current block's connect or disconnect changed in memory, for onRollback. */
+  private inFlight: { op: 'connect' | 'disconnect'; summary: BlockSummary } | undefined;
+
+  constructor(options: EconomyOptions) {
+    const params = options.params;
+    this.params = params;
+    this.epoch = options.epoch ?? ACCRUAL_EPOCH;
+    this.appScript = options.appScript ?? appPaymentScriptFor(params);
+    this.replica = new RegistryReplica(
+      options.registryParams ?? {
+        rulesAt: (h) => registryRulesAt(h, params),
+        tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
+      },
+    );
+    this.book = new ClaimBook({
+      store: this.store,
+      verifySignature: options.verifySignature ?? fluxMessageVerifier(params.base58),
+      registry: options.assets ?? PARALLEL_ASSETS,
+      epoch: this.epoch,
+      claimDepth: options.claimDepth ?? params.coinbaseMaturity,
+    });
+  }
+
+  // ── chain hooks ─────────────────────────────────────────────────────────────────────────────
+
+  init(db: DatabaseSync): void {
+    this.store.open(db);
+    this.replica.load(db);
+    this.reloadStats();
+    this.book.invalidate();
+  }
+
+  connectBlock(
+    _db: DatabaseSync,
+    block: Block,
+    height: number,
+    undo: ByteWriter,
+    ctx: ExtensionContext,
+  ): void {
+    // The replica throws the registry's ConsensusError for a bad fluxnode transaction: the block is bad.
+    this.inFlight = undefined;
+    const effect = this.replica.connect(block, height, ctx, undo);
+    try {
+      const payees: BlockPayee[] = effect.payees.map((r) => ({
+        tier: r.tier,
+        collateral: r.collateral,
+        payoutScript: r.payoutScript,
+        nodeStartTime: this.timeAt(r.startHeight, ctx.entry),
+      }));
+      const summary = summarizeBlock(
+        {
+          block,
+          height,
+          time: ctx.entry.time,
+          payees,
+          spentValues: ctx.spent.map((s) => s.coin.value),
+          collateral: effect.collateral,
+        },
+        { params: this.params, appScript: this.appScript },
+      );
+      if (this.stats.tipHeight === null && this.store.getMeta(FROM_HEIGHT) === undefined)
+        this.store.setMeta(FROM_HEIGHT, height);
+      this.stats.connect(summary);
+      this.inFlight = { op: 'connect', summary };
+      this.store.putBlock(ctx.entry.hash, summary, (p) => isEligiblePayout(p, this.epoch));
+    } catch (err) {
+      // A summary the economy cannot take means a bug or a damaged table, never a bad block.
+      throw new ChainStateError(`economy: cannot record block ${ctx.entry.id} at ${height}`, [
+        err instanceof Error ? err.message : String(err),
+      ]);
+    }
+  }
+
+  disconnectBlock(
+    db: DatabaseSync,
+    _block: Block,
+    height: number,
+    undo: Uint8Array,
+    ctx: ExtensionContext,
+  ): void {
+    this.inFlight = undefined;
+    if (undo.length) this.replica.disconnect(undo);
+    else this.replica.disconnectWithChainUndo(db, ctx.entry.hash);
+    const row = this.store.getBlock(height);
+    if (row) {
+      this.stats.disconnect(row.summary);
+      this.inFlight = { op: 'disconnect', summary: row.summary };
+      this.store.deleteBlock(height);
+    }
+    const from = this.store.getMeta(FROM_HEIGHT);
+    if (from !== undefined && height <= from) this.store.setMeta(FROM_HEIGHT, height);
+    this.book.disconnected(height);
+  }
+
+  /** The block's transaction was rolled back: undo what this extension did to its memory. */
+  onRollback(db: DatabaseSync): void {
+    this.replica.load(db);
+    const f = this.inFlight;
+    this.inFlight = undefined;
+    try {
+      if (f?.op === 'connect') this.stats.disconnect(f.summary);
+      else if (f?.op === 'disconnect') this.stats.connect(f.summary);
+    } catch {
+      this.reloadStats();
+    }
+    // Cheap undo above; should memory and table still disagree, rebuild from the table.
+    if (this.stats.tipHeight !== (this.store.lastBlock()?.height ?? null)) this.reloadStats();
+  }
+
+  /**
+   * On open: the summaries must run from their start height to the tip. They are derived data, never
+   * worth refusing to start over: when they do not match (the chain advanced while the node ran
+   * without this extension, or the table was damaged) they are dropped and coverage restarts at the
+   * next block, which coverage() reports with the reason.
+   */
+  checkConsistency(db: DatabaseSync, tip: ChainEntry): string[] {
+    const why = this.coverageProblem(tip);
+    if (!why && tip.height > 0 && this.store.getMeta(FROM_HEIGHT) === undefined && !this.store.lastBlock()) {
+      // A chain that grew before this store existed: the figures start with the next block.
+      this.store.setMeta(FROM_HEIGHT, tip.height + 1);
+    } else if (why) {
+      inTransaction(db, () => {
+        this.store.clearBlocks();
+        this.store.setMeta(FROM_HEIGHT, tip.height + 1);
+      });
+      this.reloadStats();
+      this.book.invalidate();
+      this.resetReason = why;
+    }
+    // The replica is a cache of the registry's table: a stale one is reloaded, not reported.
+    if (this.replica.differences(db).length) this.replica.load(db);
+    return [];
+  }
+
+  private coverageProblem(tip: ChainEntry): string | undefined {
+    const last = this.store.lastBlock();
+    const from = this.store.getMeta(FROM_HEIGHT);
+    if (!last) {
+      return from !== undefined && from !== tip.height + 1
+        ? `no summaries, but they were to start at ${from} with the tip at ${tip.height}`
+        : undefined;
+    }
+    if (last.height !== tip.height || !equalBytes(last.hash, tip.hash))
+      return `the last summary is for height ${last.height}, the tip is ${tip.id} at ${tip.height}`;
+    const count = this.store.blockCount();
+    if (from === undefined || count !== last.height - from + 1)
+      return `${count} summaries for heights ${from ?? '?'}..${last.height}`;
+    return undefined;
+  }
+
+  // ── queries ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Supply statistics at the tip. */
+  supply(): SupplySnapshot {
+    return this.stats.snapshot();
+  }
+
+  /** Heights the statistics cover: from `fromHeight` (1 when the economy saw the whole chain) to the tip. */
+  coverage(): Coverage {
+    const fromHeight = this.store.getMeta(FROM_HEIGHT) ?? null;
+    return {
+      fromHeight,
+      tipHeight: this.stats.tipHeight,
+      complete: fromHeight === null || fromHeight <= 1,
+      ...(this.resetReason ? { resetReason: this.resetReason } : {}),
+    };
+  }
+
+  /** The stored summary of a main-chain block (for explorers and audits). */
+  blockSummary(height: number): BlockSummary | undefined {
+    return this.store.getBlock(height)?.summary;
+  }
+
+  tip(): ChainTip {
+    const s = this.stats.snapshot();
+    return { height: s.tipHeight ?? 0, time: s.tipTime ?? 0 };
+  }
+
+  get assets(): readonly ParallelAsset[] {
+    return this.book.registry;
+  }
+
+  get claimDepth(): number {
+    return this.book.claimDepth;
+  }
+
+  earnings(address: string): AddressEarnings {
+    const rows = this.store.earnings(address);
+    const byTier: Partial<Record<Tier, EarningsRow>> = {};
+    for (const r of rows) byTier[r.tier] = r;
+    return {
+      address,
+      payouts: rows.reduce((n, r) => n + r.payouts, 0),
+      total: rows.reduce((s, r) => s + r.amount, 0n),
+      eligible: rows.reduce((s, r) => s + r.eligible, 0n),
+      byTier,
+    };
+  }
+
+  /** Every parallel asset's position for a payout address. */
+  balance(address: string): AddressBalance {
+    const tip = this.tip();
+    const earnings = this.earnings(address);
+    const positions = this.book.positions(address, tip);
+    const assets = positions.map((p, i): AssetBalance => {
+      const asset = this.book.registry[i];
+      const accrued = parallelUnits(earnings.eligible, asset.decimals);
+      return {
+        assetId: asset.id,
+        chain: asset.chain,
+        decimals: asset.decimals,
+        launchTime: asset.launchTime,
+        launched: isLaunched(asset, tip.time),
+        accrued,
+        matured: p.accrued,
+        claimed: p.claimed,
+        claimable: p.claimable,
+        pending: p.pending,
+        immature: accrued > p.accrued ? accrued - p.accrued : 0n,
+        nextNonce: p.nextNonce,
+      };
+    });
+    return { address, tip, maturedHeight: this.book.maturedHeight(tip.height), earnings, assets };
+  }
+
+  claim(request: ClaimRequest): ClaimRecord {
+    return this.book.claim(request, this.tip());
+  }
+
+  sealSnapshot(assetId: string): ClaimSnapshot {
+    return this.book.seal(assetId, this.tip());
+  }
+
+  snapshots(assetId: string): readonly ClaimSnapshot[] {
+    return this.book.snapshots(assetId, this.tip());
+  }
+
+  claims(assetId: string): readonly ClaimRecord[] {
+    return this.book.claims(assetId, this.tip());
+  }
+
+  proof(claimId: string): ClaimProof | null {
+    return this.book.proof(claimId, this.tip());
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────────────────────────
+
+  private reloadStats(): void {
+    const stats = new SupplyStats();
+    for (const s of this.store.summaries()) stats.connect(s);
+    this.stats = stats;
+  }
+
+  /** Header time of the main-chain block at `height` (at or below the block being connected). */
+  private timeAt(height: number, from: ChainEntry): number {
+    const stored = this.store.timeAt(height);
+    if (stored !== undefined) return stored;
+    let e: ChainEntry | null = from;
+    while (e && e.height > height) e = e.parent;
+    if (!e || e.height !== height)
+      throw new EconomyError('unknown-height', `no block at height ${height}`, {
+        field: 'height',
+        value: height,
+      });
+    return e.time;
+  }
+}

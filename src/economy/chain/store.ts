@@ -1,0 +1,325 @@
+/**
+ * The economy's tables in the chain's database. Block rows (one summary per main-chain block, and
+ * its fluxnode payments for per-address queries) are written and deleted inside the chain's block
+ * transactions, so they always describe exactly the active chain. Claims and snapshots are not chain
+ * data: they are appended in their own small transactions and never undone by a reorg.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { BlockSummary, OperatorPayout, Tier } from '../inputs.ts';
+import type { ClaimRecord } from '../parallel/ledger.ts';
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS economy_blocks (
+  height  INTEGER PRIMARY KEY,
+  hash    BLOB NOT NULL,
+  summary TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS economy_payouts (
+  height          INTEGER NOT NULL,
+  collateral      TEXT NOT NULL,
+  txid            TEXT NOT NULL,
+  address         TEXT NOT NULL,
+  tier            TEXT NOT NULL,
+  amount          INTEGER NOT NULL,
+  time            INTEGER NOT NULL,
+  node_start_time INTEGER NOT NULL,
+  eligible        INTEGER NOT NULL,
+  PRIMARY KEY (height, collateral)
+);
+CREATE INDEX IF NOT EXISTS economy_payouts_by_address ON economy_payouts (address, height);
+CREATE TABLE IF NOT EXISTS economy_claims (
+  seq        INTEGER PRIMARY KEY,
+  id         TEXT NOT NULL UNIQUE,
+  asset      TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  amount     TEXT NOT NULL,
+  nonce      INTEGER NOT NULL,
+  signature  TEXT NOT NULL,
+  time       INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS economy_snapshots (
+  asset  TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  time   INTEGER NOT NULL,
+  -- how many of the asset's claims (in claim order) the snapshots up to this one hold
+  claims INTEGER NOT NULL,
+  root   TEXT NOT NULL,
+  PRIMARY KEY (asset, number)
+);
+CREATE TABLE IF NOT EXISTS economy_meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+`;
+
+function jsonBigint(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? `${v}n` : v;
+}
+
+function reviveBigint(_k: string, v: unknown): unknown {
+  return typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v;
+}
+
+export interface StoredClaim {
+  record: ClaimRecord;
+  signature: string;
+}
+
+export interface StoredSnapshot {
+  asset: string;
+  number: number;
+  time: number;
+  claims: number;
+  root: string;
+}
+
+export interface EarningsRow {
+  tier: Tier;
+  payouts: number;
+  amount: bigint;
+  eligible: bigint;
+  firstHeight: number;
+  lastHeight: number;
+}
+
+export class EconomyStore {
+  private db: DatabaseSync | undefined;
+
+  open(db: DatabaseSync): void {
+    this.db = db;
+    db.exec(DDL);
+  }
+
+  private get conn(): DatabaseSync {
+    if (!this.db) throw new Error('the economy store is not open (was the extension given to the chain?)');
+    return this.db;
+  }
+
+  // ── meta ────────────────────────────────────────────────────────────────────────────────────
+
+  getMeta(key: string): number | undefined {
+    const row = this.conn.prepare('SELECT value FROM economy_meta WHERE key = ?').get(key) as
+      | { value: number }
+      | undefined;
+    return row ? Number(row.value) : undefined;
+  }
+
+  setMeta(key: string, value: number): void {
+    this.conn
+      .prepare(
+        'INSERT INTO economy_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+
+  // ── block rows ──────────────────────────────────────────────────────────────────────────────
+
+  putBlock(hash: Uint8Array, summary: BlockSummary, eligible: (p: OperatorPayout) => boolean): void {
+    this.conn
+      .prepare('INSERT INTO economy_blocks (height, hash, summary) VALUES (?, ?, ?)')
+      .run(summary.height, hash, JSON.stringify(summary, jsonBigint));
+    const put = this.conn.prepare(
+      `INSERT INTO economy_payouts (height, collateral, txid, address, tier, amount, time, node_start_time, eligible)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const p of summary.operatorPayouts) {
+      put.run(
+        p.height,
+        p.collateral,
+        p.txid,
+        p.payoutAddress,
+        p.tier,
+        p.amount,
+        p.time,
+        p.nodeStartTime,
+        eligible(p) ? 1 : 0,
+      );
+    }
+  }
+
+  deleteBlock(height: number): void {
+    this.conn.prepare('DELETE FROM economy_blocks WHERE height = ?').run(height);
+    this.conn.prepare('DELETE FROM economy_payouts WHERE height = ?').run(height);
+  }
+
+  /** Drops every block row (coverage restarts; claims and snapshots are kept). */
+  clearBlocks(): void {
+    this.conn.exec('DELETE FROM economy_blocks');
+    this.conn.exec('DELETE FROM economy_payouts');
+  }
+
+  getBlock(height: number): { hash: Uint8Array; summary: BlockSummary } | undefined {
+    const row = this.conn.prepare('SELECT hash, summary FROM economy_blocks WHERE height = ?').get(height) as
+      | { hash: Uint8Array; summary: string }
+      | undefined;
+    return row ? { hash: row.hash, summary: parseSummary(row.summary) } : undefined;
+  }
+
+  /** Header time of a stored block, without parsing its summary. */
+  timeAt(height: number): number | undefined {
+    const row = this.conn
+      .prepare("SELECT json_extract(summary, '$.time') AS time FROM economy_blocks WHERE height = ?")
+      .get(height) as { time: number } | undefined;
+    return row ? Number(row.time) : undefined;
+  }
+
+  /** Every stored summary in height order. */
+  *summaries(): Generator<BlockSummary> {
+    const rows = this.conn
+      .prepare('SELECT summary FROM economy_blocks ORDER BY height')
+      .iterate() as Iterable<{
+      summary: string;
+    }>;
+    for (const r of rows) yield parseSummary(r.summary);
+  }
+
+  lastBlock(): { height: number; hash: Uint8Array } | undefined {
+    const row = this.conn
+      .prepare('SELECT height, hash FROM economy_blocks ORDER BY height DESC LIMIT 1')
+      .get() as { height: number; hash: Uint8Array } | undefined;
+    return row ? { height: Number(row.height), hash: row.hash } : undefined;
+  }
+
+  blockCount(): number {
+    const row = this.conn.prepare('SELECT count(*) AS n FROM economy_blocks').get() as { n: number };
+    return Number(row.n);
+  }
+
+  // ── payouts ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Payments at heights in (fromExclusive, toInclusive], in height order. */
+  payoutsBetween(fromExclusive: number, toInclusive: number): OperatorPayout[] {
+    const stmt = this.conn.prepare(
+      `SELECT height, collateral, txid, address, tier, amount, time, node_start_time
+       FROM economy_payouts WHERE height > ? AND height <= ? ORDER BY height, collateral`,
+    );
+    stmt.setReadBigInts(true);
+    const rows = stmt.all(fromExclusive, toInclusive) as {
+      height: bigint;
+      collateral: string;
+      txid: string;
+      address: string;
+      tier: Tier;
+      amount: bigint;
+      time: bigint;
+      node_start_time: bigint;
+    }[];
+    return rows.map((r) => ({
+      height: Number(r.height),
+      time: Number(r.time),
+      txid: r.txid,
+      payoutAddress: r.address,
+      collateral: r.collateral,
+      tier: r.tier,
+      amount: r.amount,
+      nodeStartTime: Number(r.node_start_time),
+    }));
+  }
+
+  /** An address's fluxnode earnings at the tip, by tier. */
+  earnings(address: string): EarningsRow[] {
+    const stmt = this.conn.prepare(
+      `SELECT tier, count(*) AS payouts, sum(amount) AS amount,
+              sum(CASE WHEN eligible = 1 THEN amount ELSE 0 END) AS eligible,
+              min(height) AS first_height, max(height) AS last_height
+       FROM economy_payouts WHERE address = ? GROUP BY tier ORDER BY tier`,
+    );
+    stmt.setReadBigInts(true);
+    const rows = stmt.all(address) as {
+      tier: Tier;
+      payouts: bigint;
+      amount: bigint;
+      eligible: bigint;
+      first_height: bigint;
+      last_height: bigint;
+    }[];
+    return rows.map((r) => ({
+      tier: r.tier,
+      payouts: Number(r.payouts),
+      amount: r.amount,
+      eligible: r.eligible,
+      firstHeight: Number(r.first_height),
+      lastHeight: Number(r.last_height),
+    }));
+  }
+
+  // ── claims and snapshots ────────────────────────────────────────────────────────────────────
+
+  putClaim(record: ClaimRecord, signature: string): void {
+    this.conn
+      .prepare(
+        `INSERT INTO economy_claims (id, asset, source, target, amount, nonce, signature, time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.id,
+        record.assetId,
+        record.sourceAddress,
+        record.targetAddress,
+        record.amount.toString(),
+        record.nonce,
+        signature,
+        record.time,
+      );
+  }
+
+  claims(): StoredClaim[] {
+    const rows = this.conn.prepare('SELECT * FROM economy_claims ORDER BY seq').all() as {
+      id: string;
+      asset: string;
+      source: string;
+      target: string;
+      amount: string;
+      nonce: number;
+      signature: string;
+      time: number;
+    }[];
+    return rows.map((r) => ({
+      record: {
+        id: r.id,
+        assetId: r.asset,
+        sourceAddress: r.source,
+        targetAddress: r.target,
+        amount: BigInt(r.amount),
+        nonce: Number(r.nonce),
+        time: Number(r.time),
+      },
+      signature: r.signature,
+    }));
+  }
+
+  signatureOf(id: string): string | undefined {
+    const row = this.conn.prepare('SELECT signature FROM economy_claims WHERE id = ?').get(id) as
+      | { signature: string }
+      | undefined;
+    return row?.signature;
+  }
+
+  putSnapshot(s: StoredSnapshot): void {
+    this.conn
+      .prepare('INSERT INTO economy_snapshots (asset, number, time, claims, root) VALUES (?, ?, ?, ?, ?)')
+      .run(s.asset, s.number, s.time, s.claims, s.root);
+  }
+
+  snapshots(): StoredSnapshot[] {
+    const rows = this.conn.prepare('SELECT * FROM economy_snapshots ORDER BY asset, number').all() as {
+      asset: string;
+      number: number;
+      time: number;
+      claims: number;
+      root: string;
+    }[];
+    return rows.map((r) => ({
+      asset: r.asset,
+      number: Number(r.number),
+      time: Number(r.time),
+      claims: Number(r.claims),
+      root: r.root,
+    }));
+  }
+}
+
+function parseSummary(text: string): BlockSummary {
+  return JSON.parse(text, reviveBigint) as BlockSummary;
+}
