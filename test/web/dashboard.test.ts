@@ -26,6 +26,7 @@ import type {
   NodeView,
 } from '../../src/api/rest/types.ts';
 import { signMessageBase64 } from '../../src/consensus/keys/keys.ts';
+import { flux } from '../../src/web/client/format.ts';
 import { DASHBOARD_DIST } from '../../src/web/serve.ts';
 import type { NodeBenchmark } from '../../src/api/rest/types.ts';
 import { OWNER_KEY } from '../api/rest-fixture.ts';
@@ -206,6 +207,18 @@ test('the overview shows the API’s figures: nodes by tier, total cores and RAM
       net.nodes.reduce((s, n) => s + n.benchmark.ramGB, 0),
     );
   }
+
+  // Supply: the page shows the economy's figures (they move with every block, so poll to a match).
+  // The in-process fallback network keeps no supply statistics.
+  let shown = '';
+  let expected = '';
+  for (let i = 0; i < 20 && !net; i++) {
+    expected = flux((await api<{ circulating: string }>('/economy/supply')).circulating);
+    shown = await text('[data-testid=supply-circulating]');
+    if (shown === expected) break;
+    await page.waitForTimeout(250);
+  }
+  assert.equal(shown, expected, 'circulating supply as the API reports it');
 
   const apps = await api<AppSummary[]>('/apps');
   const sample = apps.find((a) => a.name === 'hello') ?? apps[0];

@@ -38,6 +38,37 @@ function computeSection(t: NetworkTotals) {
     ${c.benchmarked < c.nodes ? html`<p class="muted">${c.nodes - c.benchmarked} confirmed node(s) have not reported a benchmark yet; they are not counted above.</p>` : ''}`;
 }
 
+/** Supply as the node's economy reports it (satoshi strings); 501 means the node keeps none. */
+interface SupplyView {
+  circulating: string;
+  liquid: string;
+  minedByMiners: string;
+  feesToMiners: string;
+  paidToOperators: string;
+  oneOffs: string;
+  collateralLocked: string;
+  appPayments: string;
+  burned: string;
+}
+
+function supplySection(x: SupplyView) {
+  const rows: [string, string, string][] = [
+    ['Mined by miners', x.minedByMiners, 'supply-miners'],
+    ['Paid to node operators', x.paidToOperators, 'supply-operators'],
+    ['Foundation and fund outputs', x.oneOffs, 'supply-funds'],
+    ['Locked as collateral', x.collateralLocked, 'supply-collateral'],
+    ['Paid for apps', x.appPayments, 'supply-apps'],
+    ['Burned', x.burned, 'supply-burned'],
+  ];
+  return html`<div class="cards">
+      <div class="card"><div class="label">Circulating</div><div class="big" data-testid="supply-circulating">${flux(x.circulating)}</div></div>
+      <div class="card"><div class="label">Liquid (not collateral)</div><div class="big" data-testid="supply-liquid">${flux(x.liquid)}</div></div>
+    </div>
+    <div class="scroll"><table><tbody>${rows.map(
+      ([label, v, id]) => html`<tr><td>${label}</td><td class="num" data-testid="${id}">${flux(v)}</td></tr>`,
+    )}</tbody></table></div>`;
+}
+
 function appsSection(apps: readonly AppSummary[]) {
   if (!apps.length) return html`<p class="muted">No apps registered.</p>`;
   return html`<div class="scroll"><table class="apps">
@@ -57,6 +88,7 @@ export function overview(root: HTMLElement): View {
   render(
     root,
     html`<section><h2>Compute power</h2><div id="compute" class="loading">Loading…</div></section>
+    <section><h2>Supply <small class="muted">FLUX</small></h2><div id="supply" class="loading">Loading…</div></section>
     <section><h2>Nodes by tier over time</h2><div id="history" class="loading">Loading…</div></section>
     <section><h2>Latest blocks</h2><div id="blocks" class="loading">Loading…</div></section>
     <section><h2>Apps <small class="muted">and where they run</small></h2><div id="apps" class="loading">Loading…</div><div id="map"></div></section>`,
@@ -74,6 +106,14 @@ export function overview(root: HTMLElement): View {
         render(byId('compute'), computeSection(t));
       },
       (e) => render(byId('compute'), errorBox(e)),
+    );
+  const loadSupply = () =>
+    api<SupplyView>('/economy/supply').then(
+      (x) => {
+        render(byId('supply'), supplySection(x));
+        byId('supply')?.classList.remove('loading');
+      },
+      () => render(byId('supply'), html`<p class="muted">This node keeps no supply statistics.</p>`),
     );
   const loadMapData = () =>
     Promise.all([api<NodeView[]>('/nodes'), api<AppSummary[]>('/apps')]).then(
@@ -102,6 +142,7 @@ export function overview(root: HTMLElement): View {
       (e) => render(byId('blocks'), errorBox(e)),
     ),
     loadMapData(),
+    loadSupply(),
   ]).then(() => {
     for (const id of ['compute', 'history', 'blocks', 'apps']) byId(id)?.classList.remove('loading');
   });
@@ -124,6 +165,7 @@ export function overview(root: HTMLElement): View {
           { height: b.height, time: b.time, ...b.nodes },
         ];
         render(byId('history'), nodeCountChart(history));
+        void loadSupply();
       } else if (ev.type === 'nodes') {
         void loadTotals();
         void loadMapData();
