@@ -33,6 +33,9 @@
  * instances makes one pass over the eligible nodes keeping a small top-k list, and a node's score is
  * compared with the current k-th best before anything else is looked at, so most nodes cost a few
  * integer operations. Apps whose previous nodes are all still good cost nothing beyond the keep step.
+ * With `ranked` (candidates.ts: each app's best nodes, kept up to date as the chain changes) an app
+ * that needs new nodes walks its short list instead, and scans every node only if the list runs out:
+ * the same result, without the apps × nodes pass on every re-placement.
  */
 import type { Resources, TierName } from '../spec/limits.ts';
 import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
@@ -65,6 +68,20 @@ export interface PlacementInput {
   epoch: number;
   /** The last placement (app → node ids); instances still valid there stay put. */
   previous?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * A speed-up that never changes the result: each app's best-scoring nodes, built by
+   * `rankCandidates` or a `CandidateIndex` (candidates.ts) for this very `nodes` array and epoch.
+   * Step 4 walks an app's list before scanning every node; a hint built for other inputs is ignored.
+   */
+  ranked?: RankedCandidates;
+}
+
+/** Per app, a prefix of the ranking of all `nodes` by rendezvous score (see candidates.ts). */
+export interface RankedCandidates {
+  readonly nodes: readonly PlacementNode[];
+  readonly epoch: number;
+  /** app name → positions in `nodes`, best first (score descending, then node id ascending). */
+  readonly lists: ReadonlyMap<string, Int32Array>;
 }
 
 export interface PlacementResult {
@@ -109,14 +126,16 @@ export function placeApps(input: PlacementInput): PlacementResult {
 
   // Eligible nodes, in id order, as parallel typed arrays.
   const seenIds = new Set<string>();
-  const eligible: PlacementNode[] = [];
-  for (const node of input.nodes) {
+  const eligiblePos: number[] = []; // positions in input.nodes
+  for (let p = 0; p < input.nodes.length; p++) {
+    const node = input.nodes[p];
     if (seenIds.has(node.id)) throw new PlacementInputError('nodes', node.id, 'node id appears twice');
     seenIds.add(node.id);
     checkResources(node.capacity, `nodes[${node.id}].capacity`);
-    if (node.benchmarkOk && live.has(node.id)) eligible.push(node);
+    if (node.benchmarkOk && live.has(node.id)) eligiblePos.push(p);
   }
-  eligible.sort((a, b) => cmp(a.id, b.id));
+  eligiblePos.sort((p, q) => cmp(input.nodes[p].id, input.nodes[q].id));
+  const eligible = eligiblePos.map((p) => input.nodes[p]);
   const n = eligible.length;
   const keyOf = new Uint32Array(n);
   const room = { cpu: new Int32Array(n), ram: new Int32Array(n), hdd: new Int32Array(n) };
@@ -206,13 +225,19 @@ export function placeApps(input: PlacementInput): PlacementResult {
         chosen[a].push(i);
       }
       stats.kept += chosen[a].length;
-      stats.dropped += new Set(before).size - chosen[a].length;
+      stats.dropped += distinctCount(before) - chosen[a].length;
     }
   }
 
   // Step 4: fill the missing instances by rendezvous score.
+  const hint =
+    input.ranked && input.ranked.nodes === input.nodes && input.ranked.epoch === input.epoch
+      ? input.ranked.lists
+      : undefined;
+  const eligibleAt = new Int32Array(hint ? input.nodes.length : 0).fill(-1);
+  if (hint) for (let i = 0; i < n; i++) eligibleAt[eligiblePos[i]] = i;
   for (let a = 0; a < apps.length; a++) {
-    const need = apps[a].instances - chosen[a].length;
+    let need = apps[a].instances - chosen[a].length;
     if (need <= 0) continue;
     const stamp = 2 * a + 2;
     for (const i of chosen[a]) {
@@ -220,6 +245,23 @@ export function placeApps(input: PlacementInput): PlacementResult {
       ipMark[ipOf[i]] = stamp;
     }
     const d = demands[a];
+    // The hint lists the best nodes of the whole node list in score order, so walking it and taking
+    // each usable node picks exactly what the full scan would; only when it runs out does the scan
+    // look for the rest (skipping what the walk took, by the same marks).
+    const list = hint?.get(apps[a].name);
+    if (list) {
+      for (let k = 0; k < list.length && need > 0; k++) {
+        const i = eligibleAt[list[k]] ?? -1;
+        if (i < 0 || nodeMark[i] === stamp || ipMark[ipOf[i]] === stamp || !fits(i, d)) continue;
+        nodeMark[i] = stamp;
+        ipMark[ipOf[i]] = stamp;
+        take(i, d);
+        chosen[a].push(i);
+        stats.placed++;
+        need--;
+      }
+      if (need === 0) continue;
+    }
     const picked = topByScore(keys[a], need, d.cpu, d.ram, d.hdd, stamp, keyOf, room, ipOf, nodeMark, ipMark);
     for (const i of picked) take(i, demands[a]);
     stats.placed += picked.length;
@@ -240,11 +282,19 @@ export function placeApps(input: PlacementInput): PlacementResult {
   return { assignment, unplaced, stats };
 }
 
+function distinctCount(ids: readonly string[]): number {
+  if (ids.length > 16) return new Set(ids).size;
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) if (ids.indexOf(ids[i]) === i) count++;
+  return count;
+}
+
 /**
  * The `need` best nodes for one app: one pass over the nodes keeping a sorted candidate list.
  * Kept apart from `placeApps`, with everything passed in, so the engine optimizes the hot loop.
+ * Exported for anchored.ts, whose incremental re-placement must pick exactly as this does.
  */
-function topByScore(
+export function topByScore(
   key: number,
   need: number,
   dCpu: number,
