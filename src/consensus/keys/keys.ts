@@ -223,9 +223,9 @@ export function recoverCompact(digest: Uint8Array, signature: Uint8Array): Uint8
   const recid = (signature[0] - 27) & 3;
   const compressed = ((signature[0] - 27) & 4) !== 0;
   try {
-    const recovered = concatBytes(Uint8Array.of(recid), signature.subarray(1));
-    const pub = secp256k1.recoverPublicKey(recovered, digest, { prehash: false });
-    return compressed ? pub : convertPublicKey(pub, false);
+    // libsecp256k1 (WebAssembly): heartbeats, CONFIRMs and claims are all recovered signatures.
+    const pub = ecc.recover(digest, signature.subarray(1), recid as 0 | 1 | 2 | 3, compressed);
+    return pub ?? undefined;
   } catch {
     return undefined;
   }
