@@ -31,8 +31,28 @@ export interface P2PHostOptions {
   requestRate?: number;
 }
 
+export interface RequestOptions {
+  timeoutMs?: number;
+  /** Most items the reply may carry (default 10,000). */
+  maxItems?: number;
+  /** Most bytes all items together may carry (default 64 MB). */
+  maxBytes?: number;
+}
+
 const STATUS_OK = 0;
 const STATUS_ERROR = 1;
+const MAX_REPLY_BYTES = 64_000_000;
+const REPLY_DEADLINE_MS = 30_000;
+/** lpStream's errors for a length prefix that is not a number or over the limit, or too much data sent. */
+const FRAMING_ERRORS = new Set([
+  'InvalidMessageLengthError',
+  'InvalidDataLengthError',
+  'InvalidDataLengthLengthError',
+  'StreamBufferError',
+]);
+
+/** A reply that does not follow the request/response framing. */
+class MalformedReply extends Error {}
 
 /**
  * One node's libp2p endpoint: TCP + noise + yamux, identify and ping, gossipsub topics with
@@ -53,6 +73,14 @@ export class P2PHost {
   private readonly connectListeners: ((peer: string) => void)[] = [];
   /** Peers refused by the operator (or a partition test), whatever their score. */
   private readonly blocked = new Set<string>();
+  /** What arrived, by outcome: for status pages, and for tests that count what a flood cost. */
+  readonly counters = {
+    gossipAccepted: 0,
+    gossipIgnored: 0,
+    gossipRejected: 0,
+    requestsServed: 0,
+    requestsRefused: 0,
+  };
 
   constructor(opts: P2PHostOptions) {
     this.opts = opts;
@@ -107,6 +135,10 @@ export class P2PHost {
           emitSelf: false,
           // Content-addressed ids: the same block from two publishers is one message.
           msgIdFn: (msg) => sha256(msg.data),
+          // Blocks, transactions and cloud messages prove themselves (proof of work, signatures
+          // inside): a per-message libp2p signature adds nothing but a verification per message
+          // (about a millisecond each), which let a flood of junk starve a node's CPU.
+          globalSignaturePolicy: 'StrictNoSign',
           maxInboundDataLength: this.maxMessageBytes + 64 * 1024,
           heartbeatInterval: 500,
         }),
@@ -180,50 +212,95 @@ export class P2PHost {
       const from = connection.remotePeer.toString();
       const lp = lpStream(stream, { maxDataLength: this.maxMessageBytes });
       try {
-        if (!this.limiter.take(`${from}|${name}`)) {
-          this.penalize(from, 5, `rate limit on ${name}`);
-          await lp.write(encodeStatus(STATUS_ERROR, 1));
-          await lp.write(new TextEncoder().encode('rate limited'));
-          return;
-        }
-        const request = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
-        let items: Uint8Array[];
-        try {
-          items = await handler(request, from);
-        } catch (err) {
-          this.penalize(from, 10, `bad ${name} request: ${(err as Error).message}`);
-          await lp.write(encodeStatus(STATUS_ERROR, 1));
-          await lp.write(new TextEncoder().encode((err as Error).message));
-          return;
-        }
-        await lp.writeV([encodeStatus(STATUS_OK, items.length), ...items]);
+        const reply = await this.answer(name, handler, from, lp);
+        // A peer that does not take its reply in time holds the stream (and the reply) no longer.
+        const signal = AbortSignal.timeout(REPLY_DEADLINE_MS);
+        await lp.writeV(reply, { signal });
+        await stream.close({ signal });
       } catch (err) {
-        this.penalize(from, 20, `protocol error on ${name}: ${(err as Error).message}`);
-        stream.abort(err as Error);
-        return;
+        this.counters.requestsRefused++;
+        // Broken framing is never honest; a timeout or a reset can be (a busy or departing peer).
+        // Streams of a peer just banned fail as we hang up on it: nothing more to count.
+        const e = err as Error;
+        if (!this.scores.isBanned(from)) {
+          if (FRAMING_ERRORS.has(e.name)) this.penalize(from, 20, `malformed ${name} request: ${e.message}`);
+          else if (e.name === 'UnexpectedEOFError') this.penalize(from, 10, `${name} request cut short`);
+        }
+        stream.abort(e);
       }
-      await stream.close().catch(() => {});
     });
   }
 
-  async request(peer: string, name: string, request: Uint8Array, timeoutMs = 15_000): Promise<Uint8Array[]> {
-    const signal = AbortSignal.timeout(timeoutMs);
+  /** The frames that answer one request: a status and the items, or an error status and why. */
+  private async answer(
+    name: string,
+    handler: RequestHandler,
+    from: string,
+    lp: ReturnType<typeof lpStream>,
+  ): Promise<Uint8Array[]> {
+    const refuse = (why: string) => [encodeStatus(STATUS_ERROR, 1), new TextEncoder().encode(why)];
+    const request = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
+    if (!this.limiter.take(`${from}|${name}`)) {
+      this.counters.requestsRefused++;
+      this.penalize(from, 5, `rate limit on ${name}`);
+      return refuse('rate limited');
+    }
+    try {
+      const items = await handler(request, from);
+      this.counters.requestsServed++;
+      return [encodeStatus(STATUS_OK, items.length), ...items];
+    } catch (err) {
+      this.counters.requestsRefused++;
+      this.penalize(from, 10, `bad ${name} request: ${(err as Error).message}`);
+      return refuse((err as Error).message);
+    }
+  }
+
+  /**
+   * Sends one request to `peer` and reads the reply: at most `maxItems` items and `maxBytes` in all.
+   * A reply that breaks the framing costs the peer points; a refusal, a timeout or a dropped
+   * stream does not (honest peers have those too).
+   */
+  async request(
+    peer: string,
+    name: string,
+    request: Uint8Array,
+    opts: RequestOptions = {},
+  ): Promise<Uint8Array[]> {
+    const signal = AbortSignal.timeout(opts.timeoutMs ?? 15_000);
+    const maxItems = opts.maxItems ?? 10_000;
+    const maxBytes = opts.maxBytes ?? MAX_REPLY_BYTES;
     const conn = this.node()
       .getConnections()
       .find((c) => c.remotePeer.toString() === peer);
     if (!conn) throw new Error(`not connected to ${peer}`);
     const stream = await conn.newStream(this.protocol(name), { signal });
-    const lp = lpStream(stream, { maxDataLength: this.maxMessageBytes });
+    // The reply may arrive faster than it is read: let the buffer hold all of an allowed reply.
+    const lp = lpStream(stream, {
+      maxDataLength: this.maxMessageBytes,
+      maxBufferSize: maxBytes + this.maxMessageBytes,
+    });
     try {
       await lp.write(request, { signal });
       const head = (await lp.read({ signal })).subarray();
       const { status, count } = decodeStatus(head);
-      if (count > 10_000) throw new Error(`peer announced ${count} items`);
+      if (count > maxItems)
+        throw new MalformedReply(`${count} items announced, at most ${maxItems} expected`);
       const items: Uint8Array[] = [];
-      for (let i = 0; i < count; i++) items.push((await lp.read({ signal })).subarray());
+      let bytes = 0;
+      for (let i = 0; i < count; i++) {
+        const item = (await lp.read({ signal })).subarray();
+        bytes += item.length;
+        if (bytes > maxBytes) throw new MalformedReply(`reply exceeds ${maxBytes} bytes`);
+        items.push(item);
+      }
       if (status !== STATUS_OK)
         throw new Error(`${peer} refused ${name}: ${new TextDecoder().decode(items[0] ?? new Uint8Array())}`);
       return items;
+    } catch (err) {
+      if (err instanceof MalformedReply || FRAMING_ERRORS.has((err as Error).name))
+        this.penalize(peer, 25, `malformed ${name} reply: ${(err as Error).message}`);
+      throw err;
     } finally {
       await stream
         .close({ signal: AbortSignal.timeout(2000) })
@@ -274,7 +351,11 @@ export class P2PHost {
       } catch {
         verdict = 'reject';
       }
-      if (verdict === 'reject') this.penalize(from, 25, `invalid message on ${topic}`);
+      if (verdict === 'reject') {
+        this.counters.gossipRejected++;
+        this.penalize(from, 25, `invalid message on ${topic}`);
+      } else if (verdict === 'ignore') this.counters.gossipIgnored++;
+      else this.counters.gossipAccepted++;
       return verdict as never;
     });
   }
@@ -312,6 +393,6 @@ function encodeStatus(status: number, count: number): Uint8Array {
 }
 
 function decodeStatus(b: Uint8Array): { status: number; count: number } {
-  if (b.length !== 5) throw new Error(`bad response header of ${b.length} bytes`);
+  if (b.length !== 5) throw new MalformedReply(`bad response header of ${b.length} bytes`);
   return { status: b[0], count: new DataView(b.buffer, b.byteOffset, 5).getUint32(1, true) };
 }

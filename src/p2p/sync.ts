@@ -1,7 +1,8 @@
 import type { Chain } from '../chain/chain.ts';
 import type { ChainEntry } from '../chain/types.ts';
+import { TRANSIENT_HEADER_RULES } from '../chain/validator.ts';
 import { ByteReader, ByteWriter, reverseHex } from '../consensus/bytes.ts';
-import { decodeBlock, encodeBlock } from '../consensus/primitives/block.ts';
+import { blockHash, decodeBlock, encodeBlock } from '../consensus/primitives/block.ts';
 import { decodeHeader, encodeHeader } from '../consensus/primitives/header.ts';
 import type { Block } from '../consensus/primitives/types.ts';
 import type { GossipVerdict, P2PHost } from './host.ts';
@@ -17,6 +18,7 @@ export type SyncChain = Pick<
   | 'acceptHeaders'
   | 'acceptBlock'
   | 'getBlockBytes'
+  | 'blocksToFetch'
 >;
 
 export interface SyncOptions {
@@ -39,6 +41,8 @@ export interface SyncStatus {
 }
 
 const HASH = 32;
+/** A blocks reply stops growing past this many bytes (the asker fetches the rest next round). */
+const MAX_BLOCKS_REPLY_BYTES = 32_000_000;
 
 /**
  * Headers-first sync and block gossip. Headers come from one peer at a time (they are small and
@@ -131,11 +135,7 @@ export class ChainSync {
       w.compactSize(locator.length);
       for (const h of locator) w.bytes(h);
       w.u32(this.opts.maxHeaders);
-      const items = await this.host.request(peer, 'headers', w.finish());
-      if (items.length > this.opts.maxHeaders) {
-        this.host.penalize(peer, 50, `sent ${items.length} headers, asked for ${this.opts.maxHeaders}`);
-        return;
-      }
+      const items = await this.host.request(peer, 'headers', w.finish(), { maxItems: this.opts.maxHeaders });
       let headers: ReturnType<typeof decodeHeader>[];
       try {
         headers = items.map((b) => decodeHeader(b));
@@ -143,6 +143,7 @@ export class ChainSync {
         this.host.penalize(peer, 50, `undecodable header: ${(err as Error).message}`);
         return;
       }
+      let progressed = false;
       if (headers.length) {
         const results = await this.chain.acceptHeaders(headers);
         const bad = results.find((r) => r.status === 'invalid');
@@ -150,17 +151,35 @@ export class ChainSync {
           this.host.penalize(peer, 100, `invalid header ${bad.id}: ${bad.rule}`);
           return;
         }
+        // The reply starts after a block of our locator, so every header must connect: one that
+        // does not means junk (and asking again would bring the same junk forever).
+        if (results.some((r) => r.status === 'orphan')) {
+          this.host.penalize(peer, 20, 'headers that do not connect to our chain');
+          return;
+        }
+        progressed = results.some((r) => r.status === 'accepted');
       }
       await this.downloadBlocks(peer);
       this.refreshStatus();
-      if (headers.length < this.opts.maxHeaders) return;
+      if (headers.length < this.opts.maxHeaders || !progressed) return;
     }
   }
 
-  /** Fetches the bodies of the best header chain that we lack, from `peer` and every other peer. */
+  /** Fetches the bodies the best header chain lacks, a window at a time, while some peer has them. */
   private async downloadBlocks(primary: string): Promise<void> {
-    const needed = this.missingBodies();
-    if (!needed.length) return;
+    for (;;) {
+      const needed = this.chain.blocksToFetch(this.opts.batch * this.opts.parallel * 4);
+      if (!needed.length) return;
+      if ((await this.downloadWindow(primary, needed)) === 0) return;
+    }
+  }
+
+  /**
+   * Asks for `needed` in batches spread over `primary` and the other peers, `parallel` at a time,
+   * and connects what arrives in height order. A peer that lacks a batch leaves it to `primary`.
+   * Each peer answers for its own replies. Returns how many new blocks were stored.
+   */
+  private async downloadWindow(primary: string, needed: ChainEntry[]): Promise<number> {
     const peers = [
       primary,
       ...this.host
@@ -171,49 +190,59 @@ export class ChainSync {
     const batches: ChainEntry[][] = [];
     for (let i = 0; i < needed.length; i += this.opts.batch)
       batches.push(needed.slice(i, i + this.opts.batch));
-    const results: (Promise<Uint8Array[]> | undefined)[] = new Array(batches.length);
+    const results: Promise<{ peer: string; items: Uint8Array[] }>[] = [];
+    const ask = (peer: string, batch: ChainEntry[]) => {
+      const req = new ByteWriter();
+      for (const e of batch) req.bytes(e.hash);
+      return this.host
+        .request(peer, 'blocks', req.finish(), { maxItems: batch.length })
+        .then((items) => ({ peer, items }));
+    };
     let next = 0;
     const launch = () => {
       if (next >= batches.length) return;
       const i = next++;
       const peer = peers[i % peers.length];
-      const req = new ByteWriter();
-      for (const e of batches[i]) req.bytes(e.hash);
-      results[i] = this.host
-        .request(peer, 'blocks', req.finish())
-        .catch(() =>
-          peer === primary
-            ? Promise.reject(new Error(`blocks from ${primary} failed`))
-            : this.host.request(primary, 'blocks', req.finish()),
-        );
+      const batch = batches[i];
+      const p =
+        peer === primary
+          ? ask(primary, batch)
+          : ask(peer, batch)
+              .then((r) => (r.items.length < batch.length ? ask(primary, batch) : r))
+              .catch(() => ask(primary, batch));
+      // Awaited in order below; if we stop early, a later failure must not go unhandled.
+      p.catch(() => {});
+      results[i] = p;
     };
     for (let i = 0; i < this.opts.parallel; i++) launch();
+    let stored = 0;
     for (let i = 0; i < batches.length; i++) {
-      const items = await results[i]!;
+      const { peer, items } = await results[i];
       launch();
+      const wanted = new Set(batches[i].map((e) => e.id));
       for (const bytes of items) {
         let block: Block;
         try {
           block = decodeBlock(bytes);
         } catch (err) {
-          this.host.penalize(primary, 50, `undecodable block: ${(err as Error).message}`);
-          return;
+          this.host.penalize(peer, 50, `undecodable block: ${(err as Error).message}`);
+          break;
+        }
+        const id = reverseHex(blockHash(block));
+        if (!wanted.delete(id)) {
+          this.host.penalize(peer, 50, `sent block ${id} it was not asked for`);
+          break;
         }
         const r = await this.chain.acceptBlock(block);
         if (r.status === 'invalid') {
-          this.host.penalize(primary, 100, `invalid block ${r.id}: ${r.rule}`);
-          return;
+          this.host.penalize(peer, 100, `invalid block ${r.id}: ${r.rule}`);
+          break;
         }
+        if (r.status !== 'duplicate') stored++;
         this.status.blocksDownloaded++;
       }
     }
-  }
-
-  private missingBodies(): ChainEntry[] {
-    const out: ChainEntry[] = [];
-    for (let e: ChainEntry | null = this.chain.bestHeader(); e && e.status === 'header'; e = e.parent)
-      out.push(e);
-    return out.reverse();
+    return stored;
   }
 
   private serveHeaders(req: Uint8Array): Uint8Array[] {
@@ -230,9 +259,12 @@ export class ChainSync {
     if (req.length % HASH !== 0 || req.length / HASH > 128)
       throw new Error(`blocks request of ${req.length} bytes`);
     const out: Uint8Array[] = [];
-    for (let i = 0; i < req.length; i += HASH) {
+    let size = 0;
+    for (let i = 0; i < req.length && size < MAX_BLOCKS_REPLY_BYTES; i += HASH) {
       const bytes = this.chain.getBlockBytes(req.subarray(i, i + HASH));
-      if (bytes) out.push(bytes);
+      if (!bytes) continue;
+      out.push(bytes);
+      size += bytes.length;
     }
     return out;
   }
@@ -243,6 +275,12 @@ export class ChainSync {
       block = decodeBlock(data);
     } catch {
       return 'reject';
+    }
+    if (!this.chain.getEntry(block.header.prevHash)) {
+      // We are behind, or it is junk. Headers-first sync from the sender fetches what is real;
+      // keeping the body meanwhile would let anyone fill memory with blocks built on nothing.
+      this.requestSync(from);
+      return 'ignore';
     }
     const r = await this.chain.acceptBlock(block);
     this.refreshStatus();
@@ -258,6 +296,10 @@ export class ChainSync {
         return 'ignore';
       default:
         this.opts.log(`gossip block ${r.id} from ${from} invalid: ${r.rule} ${r.reason ?? ''}`);
+        // Too far ahead of our clock may be the clocks' fault, not the block's.
+        if (r.rule && TRANSIENT_HEADER_RULES.has(r.rule)) return 'ignore';
+        // A relayer checks a block before passing it on: breaking a rule is no honest mistake.
+        this.host.penalize(from, 100, `invalid block ${r.id}: ${r.rule}`);
         return 'reject';
     }
   }
