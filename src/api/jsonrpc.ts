@@ -22,6 +22,23 @@ interface RpcResponse {
 export class RpcDispatcher {
   private readonly methods = new Map<string, { handler: RpcHandler; help: string }>();
 
+  constructor() {
+    this.register(
+      'help',
+      'help ( "method" ): every method with a line on what it does, or one method’s line.',
+      (p) => {
+        const name = p[0];
+        if (name === undefined || name === null)
+          return this.list()
+            .map((m) => `${m.name.padEnd(30)} ${m.help}`)
+            .join('\n');
+        const m = this.methods.get(String(name));
+        if (!m) throw new RpcError(RPC.METHOD_NOT_FOUND, `help: unknown method ${String(name)}`);
+        return m.help;
+      },
+    );
+  }
+
   register(name: string, help: string, handler: RpcHandler): void {
     this.methods.set(name, { handler, help });
   }
