@@ -232,14 +232,20 @@ test('the overview shows the API’s figures: nodes by tier, total cores and RAM
   );
   assert.equal(await row.locator('[data-testid=app-placed]').textContent(), '3');
 
-  const blocks = await api<BlockSummary[]>('/chain/blocks?limit=10');
-  const heights = await page
-    .locator('[data-testid=block-row]')
-    .evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.height)));
-  assert.deepEqual(
-    heights.slice(0, 3),
-    blocks.slice(0, 3).map((b) => b.height),
-  );
+  // On a live devnet blocks keep coming: poll until the page and the API agree on the newest three.
+  let heights: number[] = [];
+  let expectedHeights: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    expectedHeights = (await api<BlockSummary[]>('/chain/blocks?limit=10')).slice(0, 3).map((b) => b.height);
+    heights = (
+      await page
+        .locator('[data-testid=block-row]')
+        .evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.height)))
+    ).slice(0, 3);
+    if (JSON.stringify(heights) === JSON.stringify(expectedHeights)) break;
+    await page.waitForTimeout(250);
+  }
+  assert.deepEqual(heights, expectedHeights);
   await shot(page, 'overview');
 });
 

@@ -152,6 +152,16 @@ export function overview(root: HTMLElement): View {
     onEvent(ev) {
       if (ev.type === 'block') {
         const b = ev.data;
+        // A block that landed between the first fetch and the socket opening was never sent to us:
+        // when the heights do not follow on, fetch the list again rather than show a hole.
+        if (blocks.length && b.height > blocks[0].height + 1) {
+          void api<BlockSummary[]>(`/chain/blocks?limit=${BLOCKS}`).then((fresh) => {
+            blocks = fresh;
+            render(byId('blocks'), blocksTable(blocks));
+          });
+          void loadSupply();
+          return;
+        }
         blocks = [b, ...blocks.filter((x) => x.height < b.height)].slice(0, BLOCKS);
         const body = byId('blocks')?.querySelector('tbody');
         if (body) {
