@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeF
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FluxNode } from '../src/cli/node/node.ts';
+import { FluxNode } from '../src/node/node.ts';
 import { encodeAddress, scriptForAddress } from '../src/consensus/keys/address.ts';
 import { paramsFor } from '../src/consensus/params/index.ts';
 import type { BlockHeader } from '../src/consensus/primitives/types.ts';

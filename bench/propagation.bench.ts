@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FluxNode } from '../src/cli/node/node.ts';
+import { FluxNode } from '../src/node/node.ts';
 import { encodeAddress } from '../src/consensus/keys/address.ts';
 import { paramsFor } from '../src/consensus/params/index.ts';
 import { benchNodeOptions } from './devnet-chain-cache.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Chain } from '../src/chain/chain.ts';
 import { defaultValidator } from '../src/chain/default-validator.ts';
-import { FluxNode } from '../src/cli/node/node.ts';
+import { FluxNode } from '../src/node/node.ts';
 import { ByteWriter } from '../src/consensus/bytes.ts';
 import { paramsFor } from '../src/consensus/params/index.ts';
 import { decodeHeader } from '../src/consensus/primitives/header.ts';

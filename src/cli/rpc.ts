@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { DEFAULT_API_PORT } from './node/options.ts';
+import { DEFAULT_API_PORT } from '../node/options.ts';
 import { CliError } from './output.ts';
 
 export const DEFAULT_RPC_URL = `http://127.0.0.1:${DEFAULT_API_PORT}`;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 
 test('every JSON-RPC method a node serves is documented in docs/api.md, and help lists them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fluxnode-rpcdocs-'));

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 
 export const BIN = new URL('../../bin/fluxnode.js', import.meta.url).pathname;
 

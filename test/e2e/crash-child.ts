@@ -5,7 +5,7 @@
  * block it mined is stored, `tx <txid>` after each payment enters its mempool.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 import { COIN } from '../../src/consensus/primitives/types.ts';
 import { InsufficientFundsError } from '../../src/wallet/coin-select.ts';
 

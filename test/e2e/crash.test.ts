@@ -18,7 +18,7 @@ import { AddressIndex } from '../../src/chain/address-index/address-index.ts';
 import { Chain } from '../../src/chain/chain.ts';
 import { defaultValidator } from '../../src/chain/default-validator.ts';
 import { TxIndexExtension } from '../../src/chain/tx-index.ts';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 import { paramsFor } from '../../src/consensus/params/index.ts';
 import type { Block } from '../../src/consensus/primitives/types.ts';
 import { verifyHeaderSolution } from '../../src/mining/pow.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 import { fromHex } from '../../src/consensus/bytes.ts';
 import { addressForScript } from '../../src/consensus/keys/address.ts';
 import { coinbaseSplit } from '../../src/consensus/money/rewards.ts';

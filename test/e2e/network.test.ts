@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 import { encodeAddress } from '../../src/consensus/keys/address.ts';
 import { paramsFor } from '../../src/consensus/params/index.ts';
 

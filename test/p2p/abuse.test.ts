@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 import { ByteWriter, reverseHex } from '../../src/consensus/bytes.ts';
 import { encodeAddress } from '../../src/consensus/keys/address.ts';
 import { paramsFor } from '../../src/consensus/params/index.ts';

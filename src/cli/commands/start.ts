@@ -6,7 +6,7 @@ import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
-import { DEFAULT_API_PORT, type NodeOptions } from '../node/options.ts';
+import { DEFAULT_API_PORT, type NodeOptions } from '../../node/options.ts';
 import { CliError } from '../output.ts';
 
 function port(value: string, name: string): number {
@@ -58,7 +58,7 @@ export function register(program: Command): void {
         logLevel: o.logLevel,
       };
       // Loaded here, not at the top: every other command starts a second faster without the node's graph.
-      const { FluxNode } = await import('../node/node.ts');
+      const { FluxNode } = await import('../../node/node.ts');
       const node = await FluxNode.start(opts);
       await new Promise<void>((done) => {
         let stopping = false;

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Chain } from '../../chain/chain.ts';
-import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
-import type { Mempool } from '../../chain/mempool/mempool.ts';
-import { reverseHex } from '../../consensus/bytes.ts';
-import { publicKeyOf } from '../../consensus/keys/keys.ts';
-import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
-import { parseOutpointKey } from '../../consensus/primitives/outpoint.ts';
-import type { Transaction } from '../../consensus/primitives/types.ts';
-import { BENCHMARK_TIER_NUMBER, buildFluxnodeConfirm, startFromWallet } from '../../wallet/fluxnode-txs.ts';
-import type { Wallet } from '../../wallet/wallet.ts';
+import type { Chain } from '../chain/chain.ts';
+import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
+import type { Mempool } from '../chain/mempool/mempool.ts';
+import { reverseHex } from '../consensus/bytes.ts';
+import { publicKeyOf } from '../consensus/keys/keys.ts';
+import { type ConsensusParams, registryRulesAt } from '../consensus/params/index.ts';
+import { parseOutpointKey } from '../consensus/primitives/outpoint.ts';
+import type { Transaction } from '../consensus/primitives/types.ts';
+import { BENCHMARK_TIER_NUMBER, buildFluxnodeConfirm, startFromWallet } from '../wallet/fluxnode-txs.ts';
+import type { Wallet } from '../wallet/wallet.ts';
 
 /** Blocks between two automatic re-STARTs of an expired node (one may still be on its way). */
 const RESTART_EVERY_BLOCKS = 10;

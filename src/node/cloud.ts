@@ -1,24 +1,24 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Chain } from '../../chain/chain.ts';
-import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
-import { CloudAgent } from '../../cloud/agent/agent.ts';
-import { DEVNET_BENCHMARK, runBenchmark } from '../../cloud/benchmark/run.ts';
-import { GOSSIP_TOPICS } from '../../cloud/agent/types.ts';
+import type { Chain } from '../chain/chain.ts';
+import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
+import { CloudAgent } from '../cloud/agent/agent.ts';
+import { DEVNET_BENCHMARK, runBenchmark } from '../cloud/benchmark/run.ts';
+import { GOSSIP_TOPICS } from '../cloud/agent/types.ts';
 import {
   decodeSpecAnnouncement,
   encodeSpecAnnouncement,
   type VerifiedSpec,
   verifySpecAnnouncement,
-} from '../../cloud/messages/spec-announcement.ts';
-import { AppDirectory, appLimitsFor } from '../../cloud/registry/app-directory.ts';
-import type { AppPaymentsExtension } from '../../cloud/registry/app-payments.ts';
-import type { RegisteredApp } from '../../cloud/registry/app-registry.ts';
-import { SpecStore } from '../../cloud/registry/spec-store.ts';
-import { DockerRuntime } from '../../cloud/runtime/docker-runtime.ts';
-import type { AppSpec } from '../../cloud/spec/schema.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import type { P2PHost } from '../../p2p/host.ts';
+} from '../cloud/messages/spec-announcement.ts';
+import { AppDirectory, appLimitsFor } from '../cloud/registry/app-directory.ts';
+import type { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
+import type { RegisteredApp } from '../cloud/registry/app-registry.ts';
+import { SpecStore } from '../cloud/registry/spec-store.ts';
+import { DockerRuntime } from '../cloud/runtime/docker-runtime.ts';
+import type { AppSpec } from '../cloud/spec/schema.ts';
+import type { ConsensusParams } from '../consensus/params/index.ts';
+import type { P2PHost } from '../p2p/host.ts';
 
 export interface CloudDeps {
   params: ConsensusParams;

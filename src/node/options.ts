@@ -1,4 +1,4 @@
-import type { NetworkName } from '../../consensus/params/index.ts';
+import type { NetworkName } from '../consensus/params/index.ts';
 
 /** Everything one node process needs to know; `fluxnode start` fills it from flags and config. */
 export interface NodeOptions {
