@@ -1,6 +1,6 @@
 /**
  * Equihash verification and solving throughput. Valid solutions: the Flux mainnet genesis for
- * 200,9; the self-generated vectors in test/consensus/vectors for 144,5 and ZelHash.
+ * 200,9; the self-generated vectors in test/spec/vectors for 144,5 and ZelHash.
  * "(TypeScript BLAKE2b)" rows force the pure-TypeScript compression instead of the
  * WebAssembly kernel.
  */
@@ -23,7 +23,7 @@ type Case = {
   target?: string;
 };
 const fromVector = (file: string) => {
-  const v = json(`../test/consensus/vectors/${file}`);
+  const v = json(`../test/spec/vectors/${file}`);
   return {
     spec: v.spec as EquihashSpec,
     input: fromHex(v.powInputHex),

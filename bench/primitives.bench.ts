@@ -7,7 +7,7 @@ import { checkBlock } from '../src/consensus/validation/check-block.ts';
 import type { Benchmark } from './harness.ts';
 
 const vector = (name: string) =>
-  fromHex(readFileSync(new URL(`../test/consensus/vectors/${name}`, import.meta.url), 'utf8'), name);
+  fromHex(readFileSync(new URL(`../test/spec/vectors/${name}`, import.meta.url), 'utf8'), name);
 
 // A real Zcash mainnet block (header with a 1344-byte solution, four v3 transactions, two with JoinSplits).
 const blockBytes = vector('zcash-mainnet-block-347501.hex');

@@ -1,0 +1,244 @@
+// The Docker runtime against a real, private dockerd (no registry: the sample image is built locally,
+// except where pulling itself is under test). Needs root and scripts/setup-host.sh's packages.
+
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DockerRuntime } from '../../../src/cloud/runtime/docker-runtime.ts';
+import { RuntimeError, RuntimeInputError } from '../../../src/cloud/runtime/errors.ts';
+import type { ContainerEvent, RuntimeComponent } from '../../../src/cloud/runtime/types.ts';
+import { type Dockerd, listProcesses, startDockerd } from '../../../src/devnet/dockerd.ts';
+import { buildSampleImage } from '../../../src/devnet/sample-image.ts';
+import {
+  cgroupsNamed,
+  dockerSkip,
+  fetchText,
+  freePort,
+  leftovers,
+  processStatus,
+  refused,
+} from '../devnet/docker-fixture.ts';
+
+const NODE = { name: 'trt', bridgeIndex: 224, ip: '127.0.0.224' };
+const IMAGE = 'fluxtest.invalid/flux/hello:1';
+const APP = { name: 'hello', specHash: '5eed' };
+const MB = 1024 * 1024;
+
+describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), timeout: 90_000 }, () => {
+  let base = '';
+  let dockerd: Dockerd | undefined;
+  let runtime: DockerRuntime;
+  let nodeDir = '';
+
+  const component = (over: Partial<RuntimeComponent> = {}): RuntimeComponent => ({
+    name: 'web',
+    image: IMAGE,
+    ports: [],
+    containerPorts: [],
+    env: [],
+    commands: [],
+    containerData: '',
+    cpu: 0.25,
+    ram: 48,
+    hdd: 1,
+    ...over,
+  });
+
+  before(async () => {
+    base = await mkdtemp('/tmp/fxrt-');
+    nodeDir = path.join(base, 'node');
+    dockerd = await startDockerd({
+      name: NODE.name,
+      dir: path.join(base, 'docker'),
+      bridgeIndex: NODE.bridgeIndex,
+    });
+    await buildSampleImage(dockerd.socketPath, IMAGE);
+    runtime = new DockerRuntime({
+      socketPath: dockerd.socketPath,
+      node: { nodeId: 'node-trt', hostIp: NODE.ip, nodeDir },
+    });
+  });
+
+  after(async () => {
+    await dockerd?.stop();
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+
+  test('runs a component: env, port mapping and data folder work, limits reach the kernel', async () => {
+    const port = await freePort(NODE.ip);
+    // The app listens on 8080 (from its env) and the data folder is mounted where it writes its page,
+    // so the page showing up on the host proves env, port mapping and the bind mount at once.
+    const started = await runtime.createAndStart(
+      APP,
+      component({ ports: [port], containerPorts: [8080], env: ['PORT=8080'], containerData: 'r:/www' }),
+    );
+    const page = await fetchText(`http://${NODE.ip}:${port}/`);
+    assert.match(page, /hello from node-trt/);
+    const hostPage = readFileSync(path.join(nodeDir, 'appdata', 'hello', 'web', 'index.html'), 'utf8');
+    assert.equal(hostPage, page);
+
+    const listed = await runtime.listManagedContainers();
+    assert.deepEqual(
+      listed.map((c) => [c.name, c.app, c.component, c.specHash, c.node, c.state]),
+      [['fluxweb_hello', 'hello', 'web', '5eed', 'node-trt', 'running']],
+    );
+    assert.equal(listed[0].id, started.id);
+
+    // What the kernel enforces for the container's processes, read from /proc and the cgroup files.
+    const info = await runtime.docker.getContainer(started.id).inspect();
+    const init = info.State.Pid;
+    const httpd = listProcesses().find((p) => p.ppid === init);
+    assert.ok(httpd, 'docker-init runs the app as its child');
+    assert.match(httpd.argv.join(' '), /busybox httpd -f -v -p 8080/);
+    for (const pid of [init, httpd.pid]) {
+      const status = processStatus(pid);
+      assert.equal(status.NoNewPrivs, '1', `no-new-privileges on ${pid}`);
+      assert.equal(BigInt(`0x${status.CapEff}`), 0n, `no effective capability on ${pid}`);
+      assert.equal(BigInt(`0x${status.CapBnd}`), 0n, `empty bounding set on ${pid}`);
+    }
+    const cgroup = (...files: string[]) => {
+      for (const dir of cgroupsNamed(dockerd!.cgroupParent)) {
+        for (const f of files) {
+          const file = path.join(dir, started.id, f);
+          if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+        }
+      }
+      assert.fail(`no cgroup file ${files.join(' or ')} for the container`);
+    };
+    assert.equal(Number(cgroup('memory.limit_in_bytes', 'memory.max')), 48 * MB);
+    assert.equal(Number(cgroup('pids.max')), 256);
+    const quota = existsSync(path.join(cgroupsNamed(dockerd!.cgroupParent)[0], started.id, 'cpu.max'))
+      ? cgroup('cpu.max').split(' ').map(Number)
+      : [Number(cgroup('cpu.cfs_quota_us')), Number(cgroup('cpu.cfs_period_us'))];
+    assert.equal(quota[0] / quota[1], 0.25, `cpu quota ${quota}`);
+  });
+
+  test('creating a component that already runs is refused and changes nothing', async () => {
+    const before = await runtime.listManagedContainers();
+    await assert.rejects(
+      runtime.createAndStart(APP, component({ containerData: '/www' })),
+      (err: unknown) => err instanceof RuntimeError && err.operation === 'create' && err.status === 409,
+    );
+    assert.deepEqual(
+      (await runtime.listManagedContainers()).map((c) => c.id),
+      before.map((c) => c.id),
+    );
+  });
+
+  test('bad input is rejected before the engine is asked', async () => {
+    await assert.rejects(
+      runtime.createAndStart(
+        { name: 'other', specHash: 'ab' },
+        component({ ports: [31001], containerPorts: [] }),
+      ),
+      (err: unknown) => err instanceof RuntimeInputError && err.field === 'component.containerPorts',
+    );
+    await assert.rejects(
+      runtime.createAndStart({ name: 'other', specHash: 'ab' }, component({ containerData: '/data/../etc' })),
+      (err: unknown) => err instanceof RuntimeInputError && err.field === 'component.containerData',
+    );
+    await assert.rejects(
+      runtime.createAndStart(
+        { name: 'other', specHash: 'ab' },
+        component({ image: 'fluxtest.invalid/absent:1' }),
+      ),
+      (err: unknown) =>
+        err instanceof RuntimeError && err.status === 404 && /pull it first/.test(err.message),
+    );
+    assert.deepEqual(
+      (await runtime.listManagedContainers()).map((c) => c.app),
+      ['hello'],
+    );
+    assert.equal(existsSync(path.join(nodeDir, 'appdata', 'other')), false);
+  });
+
+  test('pulling from a registry that is not there fails with the reference in the error', async () => {
+    const ref = `127.0.0.1:${await freePort('127.0.0.1')}/flux/absent:1`;
+    await assert.rejects(
+      runtime.pullImage(ref),
+      (err: unknown) => err instanceof RuntimeError && err.operation === 'pull' && err.message.includes(ref),
+    );
+  });
+
+  test('logs returns the tail of stdout and stderr', async () => {
+    const all = await runtime.logs('fluxweb_hello', 100);
+    assert.match(all, /hello: serving node node-trt, app hello, component web on port 8080/);
+    assert.match(all, /response:200/, 'httpd -v logged the request made above');
+    const last = await runtime.logs('fluxweb_hello', 1);
+    assert.equal(last.trimEnd().split('\n').length, 1);
+    assert.ok(all.endsWith(last));
+  });
+
+  test('events report our containers’ lifecycle and nothing else', async () => {
+    const seen: ContainerEvent[] = [];
+    const abort = new AbortController();
+    const reading = (async () => {
+      for await (const e of runtime.events(abort.signal)) seen.push(e);
+    })();
+    await new Promise((r) => setTimeout(r, 200)); // the subscription is live
+
+    // A container without our labels must not show up.
+    const stranger = await runtime.docker.createContainer({
+      Image: IMAGE,
+      Entrypoint: ['/bin/busybox', 'true'],
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await stranger.start();
+    await stranger.wait();
+    await stranger.remove();
+
+    await runtime.restart('fluxweb_hello', 5);
+    const deadline = Date.now() + 5_000;
+    while (!seen.some((e) => e.action === 'restart') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    abort.abort();
+    await reading;
+
+    assert.ok(seen.length > 0);
+    for (const e of seen) {
+      assert.deepEqual(
+        [e.name, e.app, e.component, e.specHash, e.node],
+        ['fluxweb_hello', 'hello', 'web', '5eed', 'node-trt'],
+      );
+    }
+    const actions = seen.map((e) => e.action);
+    assert.ok(actions.indexOf('die') < actions.indexOf('start'), `die before start in ${actions}`);
+    assert.ok(actions.includes('restart'), `restart in ${actions}`);
+    // docker-init passed SIGTERM on: httpd died of it (128 + 15) instead of waiting for SIGKILL.
+    assert.equal(seen.find((e) => e.action === 'die')?.exitCode, 143);
+  });
+
+  test('stop, start, remove and removeData are idempotent', async () => {
+    const port = Number(
+      (await runtime.docker.getContainer('fluxweb_hello').inspect()).HostConfig.PortBindings['8080/tcp'][0]
+        .HostPort,
+    );
+    assert.equal(await runtime.stop('fluxweb_hello', 5), true);
+    assert.equal((await runtime.listManagedContainers())[0].state, 'exited');
+    assert.equal(await refused(NODE.ip, port), true);
+    assert.equal(await runtime.stop('fluxweb_hello', 5), true, 'already stopped is fine');
+    await runtime.start('fluxweb_hello');
+    await runtime.start('fluxweb_hello'); // already running is fine
+    assert.match(await fetchText(`http://${NODE.ip}:${port}/`), /hello from node-trt/, 'started again');
+    assert.equal(await runtime.stop('fluxweb_hello', 5), true);
+    assert.equal(await runtime.remove('fluxweb_hello'), true);
+    assert.equal(await runtime.remove('fluxweb_hello'), false);
+    assert.equal(await runtime.stop('fluxweb_hello'), false);
+    assert.deepEqual(await runtime.listManagedContainers(), []);
+    assert.ok(existsSync(path.join(nodeDir, 'appdata', 'hello', 'web')), 'removing the container keeps data');
+    assert.equal(await runtime.removeData('hello', 'web'), true);
+    assert.equal(await runtime.removeData('hello', 'web'), false);
+    await assert.rejects(runtime.removeData('..', 'web'), RuntimeInputError);
+  });
+
+  test('stopping the dockerd leaves nothing behind', async () => {
+    assert.ok(dockerd);
+    await dockerd.stop();
+    assert.deepEqual(leftovers(path.join(base, 'docker')), []);
+    assert.deepEqual(cgroupsNamed(dockerd!.cgroupParent), []);
+    assert.equal(existsSync(`/sys/class/net/${dockerd.bridge.name}`), false);
+  });
+});

@@ -1,0 +1,208 @@
+// The whole thing, through the real CLI as `npm start` runs it: `devnet up` brings up three nodes
+// (one of each tier) with their own Docker engines, mines, funds and confirms the fluxnodes,
+// publishes the sample image and registers the sample app, which must then answer on three
+// addresses. Then status, a node killed and restarted, and `npm run devnet -- down`, after which
+// no process, container, bridge, mount or folder of the devnet may remain.
+
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import Docker from 'dockerode';
+import { processAlive, requireTool } from '../../../src/devnet/dockerd.ts';
+import { CLI_MAIN } from '../../../src/devnet/host-process.ts';
+import { type DevnetState, readState } from '../../../src/devnet/state.ts';
+import type { DevnetStatus } from '../../../src/devnet/status.ts';
+import { teardownDevnet } from '../../../src/devnet/teardown.ts';
+import type { DevnetSummary } from '../../../src/devnet/up.ts';
+import { cgroupsNamed, dockerSkip, fetchText, freePort, leftovers, refused } from './docker-fixture.ts';
+
+const execFileAsync = promisify(execFile);
+const REPO = path.resolve(path.dirname(CLI_MAIN), '..', '..');
+const BASE = 191; // nodes on 127.0.0.191-193, registry on .190, bridges fluxbr191-193
+
+function bridgeExists(name: string): boolean {
+  try {
+    execFileSync(requireTool('ip'), ['link', 'show', name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function cli(args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await execFileAsync(process.execPath, [CLI_MAIN, ...args], { timeout: timeoutMs, cwd: REPO });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`fluxnode ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+describe('devnet up → status → kill/restart → down', { skip: dockerSkip(), timeout: 240_000 }, () => {
+  let base = '';
+  let dir = '';
+  let summary: DevnetSummary;
+  let state: DevnetState;
+  let upStderr = '';
+
+  before(async () => {
+    base = await mkdtemp('/tmp/fxde-');
+    dir = path.join(base, 'devnet');
+  });
+
+  after(async () => {
+    const left = readState(dir);
+    if (left) await teardownDevnet(left);
+    await rm(base, { recursive: true, force: true });
+  });
+
+  test('devnet up: three nodes, one per tier, and the sample app answering on three addresses', async () => {
+    const registryPort = await freePort(`127.0.0.${BASE - 1}`);
+    const run = await cli(
+      [
+        'devnet',
+        'up',
+        '--dir',
+        dir,
+        '--nodes',
+        '3',
+        '--tiers',
+        '1,1,1',
+        '--base-address',
+        `127.0.0.${BASE}`,
+        '--registry-port',
+        String(registryPort),
+        '--block-interval-ms',
+        '500',
+        '--json',
+      ],
+      180_000,
+    );
+    upStderr = run.stderr;
+    summary = JSON.parse(run.stdout);
+    state = readState(dir)!;
+    assert.equal(state.phase, 'up');
+
+    // Progress was shown step by step, each with a ✓.
+    for (const step of [
+      'Host tools',
+      'Registry',
+      'Docker engines',
+      'Node processes',
+      'Sample app answering',
+    ]) {
+      assert.match(upStderr, new RegExp(`✓ ${step}`), `step ${step} reported`);
+    }
+    assert.deepEqual(
+      summary.nodes.map((n) => [n.host, n.tier]),
+      [
+        [`127.0.0.${BASE}`, 'cumulus'],
+        [`127.0.0.${BASE + 1}`, 'nimbus'],
+        [`127.0.0.${BASE + 2}`, 'stratus'],
+      ],
+    );
+    assert.equal(summary.dashboard, `http://127.0.0.${BASE}:16127/`);
+    assert.ok(summary.app);
+    assert.equal(summary.app.urls.length, 3);
+    // Three different nodes, each serving a page that names the node it runs on.
+    const hosts = summary.app.urls.map((u) => new URL(u).hostname);
+    assert.equal(new Set(hosts).size, 3);
+    for (const url of summary.app.urls) assert.match(await fetchText(url), /hello from/);
+    // Every node process, engine and the registry are alive, as the state file says.
+    for (const n of state.nodes) {
+      assert.ok(n.pid && processAlive(n.pid), `${n.name} process`);
+      assert.ok(n.dockerd.pid && processAlive(n.dockerd.pid), `${n.name} engine`);
+    }
+    assert.ok(state.registry.pid && processAlive(state.registry.pid));
+  });
+
+  test('devnet status: every node running and confirmed in its tier; the app at three locations', async () => {
+    const s: DevnetStatus = JSON.parse(
+      (await cli(['devnet', 'status', '--dir', dir, '--json'], 30_000)).stdout,
+    );
+    assert.equal(s.registry.running, true);
+    for (const n of s.nodes) {
+      assert.equal(n.process, 'running', n.name);
+      assert.equal(n.engine, 'running', n.name);
+      assert.equal(n.fluxnode, 'confirmed', n.name);
+      assert.ok((n.height ?? 0) > 11, `${n.name} height ${n.height}`);
+      assert.ok((n.peers ?? 0) >= 1, `${n.name} peers`);
+    }
+    const hello = s.apps.find((a) => a.name === summary.app?.name);
+    assert.ok(hello);
+    assert.equal(hello.locations.length, 3);
+    // One container per node runs the app: seen through each node's own engine.
+    assert.deepEqual(
+      s.nodes.map((n) => n.containers),
+      [1, 1, 1],
+    );
+  });
+
+  test('devnet kill stops a node and its containers at once; restart brings both back', async () => {
+    const victim = state.nodes[1];
+    const url = summary.app!.urls.find((u) => new URL(u).hostname === victim.host)!;
+    const socket = victim.dockerd.socketPath!;
+    const containers = await new Docker({ socketPath: socket }).listContainers();
+    const containerPid = (await new Docker({ socketPath: socket }).getContainer(containers[0].Id).inspect())
+      .State.Pid;
+    const before = { node: victim.pid!, engine: victim.dockerd.pid! };
+
+    await cli(['devnet', 'kill', victim.name, '--dir', dir], 30_000);
+    for (const pid of [before.node, before.engine, containerPid])
+      assert.equal(processAlive(pid), false, `pid ${pid}`);
+    assert.equal(await refused(victim.host, Number(new URL(url).port)), true, 'its app instance is gone');
+    assert.equal(await refused(victim.host, 16127), true, 'its API is gone');
+    const other = state.nodes[0];
+    assert.ok(processAlive(readState(dir)!.nodes[0].pid!), `${other.name} is unaffected`);
+
+    await cli(['devnet', 'restart', victim.name, '--dir', dir], 60_000);
+    const after = readState(dir)!.nodes[1];
+    assert.ok(after.pid && processAlive(after.pid) && after.pid !== before.node);
+    assert.ok(after.dockerd.pid && processAlive(after.dockerd.pid));
+    assert.ok(await new Docker({ socketPath: after.dockerd.socketPath! }).ping());
+    const s: DevnetStatus = JSON.parse(
+      (await cli(['devnet', 'status', '--dir', dir, '--json'], 30_000)).stdout,
+    );
+    assert.equal(s.nodes[1].process, 'running');
+    // Same data: its wallet still holds the collateral, so it is a fluxnode again (re-announced if
+    // it expired while down) and the network puts the app's third instance back on it.
+    assert.ok((s.nodes[1].height ?? 0) > 11);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const now: DevnetStatus = JSON.parse(
+        (await cli(['devnet', 'status', '--dir', dir, '--json'], 30_000)).stdout,
+      );
+      const back = now.apps[0]?.locations.some((l) => l.nodeName === victim.name);
+      if (back && now.nodes[1].fluxnode === 'confirmed') break;
+      assert.ok(Date.now() < deadline, `the app did not come back to ${victim.name}: ${JSON.stringify(now)}`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    assert.match(await fetchText(url, 30_000), /hello from/);
+    state = readState(dir)!;
+  });
+
+  test('npm run devnet -- down leaves no process, container, bridge, mount or folder behind', async () => {
+    const pids = [state.registry.pid!, ...state.nodes.flatMap((n) => [n.pid!, n.dockerd.pid!])];
+    const sockets = state.nodes.map((n) => n.dockerd.socketPath!);
+    await execFileAsync('npm', ['run', '--silent', 'devnet', '--', 'down', '--dir', dir], {
+      cwd: REPO,
+      timeout: 60_000,
+    });
+    for (const pid of pids) assert.equal(processAlive(pid), false, `pid ${pid} gone`);
+    for (const socket of sockets) {
+      await assert.rejects(new Docker({ socketPath: socket, timeout: 1_000 }).listContainers(), socket);
+    }
+    for (const n of state.nodes) {
+      assert.equal(bridgeExists(`fluxbr${n.dockerd.bridgeIndex}`), false);
+      assert.deepEqual(cgroupsNamed(`fluxnode${n.dockerd.bridgeIndex}-${n.name}`), []);
+      for (const url of summary.app!.urls)
+        assert.equal(await refused(new URL(url).hostname, Number(new URL(url).port)), true);
+    }
+    assert.deepEqual(leftovers(dir), []);
+    assert.equal(existsSync(dir), false);
+  });
+});

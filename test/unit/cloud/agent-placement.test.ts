@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  computePlacement,
+  desiredComponents,
+  epochAt,
+  hostOf,
+  type PlacementSnapshot,
+} from '../../../src/cloud/agent/placement-view.ts';
+import type { NodeRecordView } from '../../../src/cloud/agent/types.ts';
+import type { BenchmarkFigures } from '../../../src/cloud/benchmark/check.ts';
+import type { RegisteredApp } from '../../../src/cloud/registry/app-registry.ts';
+import { DEVNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
+import type { AppSpec } from '../../../src/cloud/spec/schema.ts';
+import { devnet } from '../../../src/consensus/params/devnet.ts';
+
+const ok: BenchmarkFigures = { cores: 2, ramMB: 4000, diskGB: 100, eps: 500, diskWriteMBps: 200 };
+
+function node(i: number, over: Partial<NodeRecordView> = {}): NodeRecordView {
+  return {
+    collateral: `${i.toString(16).padStart(64, '0')}:0`,
+    tier: 'cumulus',
+    ip: `10.0.0.${i}:16125`,
+    operatorPubKey: '02'.padEnd(66, '0'),
+    status: 'confirmed',
+    ...over,
+  };
+}
+
+function app(name: string, instances: number, cpu = 0.2): RegisteredApp {
+  const spec: AppSpec = {
+    version: 1,
+    name,
+    description: '',
+    owner: 'x',
+    components: ['web', 'db'].map((c) => ({
+      name: c,
+      description: '',
+      repotag: `reg.example:5000/${c}:1`,
+      ports: [],
+      containerPorts: [],
+      environmentParameters: [],
+      commands: [],
+      containerData: '',
+      cpu,
+      ram: 100,
+      hdd: 1,
+    })),
+    instances,
+    expire: 100,
+    geolocation: [],
+  };
+  return {
+    name,
+    owner: 'x',
+    spec,
+    specHash: name.padEnd(64, '0'),
+    height: 5,
+    registeredHeight: 5,
+    expiresAt: 105,
+    paid: 1n,
+    txid: '',
+  };
+}
+
+function snapshot(
+  nodes: NodeRecordView[],
+  apps: RegisteredApp[],
+  over: Partial<PlacementSnapshot> = {},
+): PlacementSnapshot {
+  return {
+    apps,
+    nodes,
+    live: new Set(nodes.map((n) => n.collateral)),
+    benchmarks: new Map(nodes.map((n) => [n.collateral, ok])),
+    minimums: devnet.fluxnodes.hardwareMinimums,
+    limits: DEVNET_APP_LIMITS,
+    epoch: 0,
+    ...over,
+  };
+}
+
+test('every node computes the same placement whatever order it lists nodes and apps in', () => {
+  const nodes = Array.from({ length: 12 }, (_, i) => node(i + 1));
+  const apps = [app('alpha', 3), app('beta', 5), app('gamma', 4)];
+  const a = computePlacement(snapshot(nodes, apps));
+  const b = computePlacement(snapshot([...nodes].reverse(), [...apps].reverse()));
+  assert.deepEqual([...a.assignment].sort(), [...b.assignment].sort());
+  for (const x of apps) assert.equal(a.assignment.get(x.name)?.length, x.spec.instances);
+  assert.deepEqual(a.eligible, nodes.map((n) => n.collateral).sort());
+});
+
+test('only confirmed, live nodes with a passing benchmark host, one instance per address', () => {
+  const started = node(1, { status: 'started' });
+  const silent = node(2);
+  const slow = node(3);
+  const unknown = node(4);
+  const twinA = node(5, { ip: '10.9.9.9:16125' });
+  const twinB = node(6, { ip: '10.9.9.9:16126' }); // same host, another port
+  const good = [node(7), node(8)];
+  const nodes = [started, silent, slow, unknown, twinA, twinB, ...good];
+  const benchmarks = new Map(nodes.map((n) => [n.collateral, ok]));
+  benchmarks.set(slow.collateral, { ...ok, eps: 1 });
+  benchmarks.delete(unknown.collateral);
+  const live = new Set(nodes.map((n) => n.collateral));
+  live.delete(silent.collateral);
+  const view = computePlacement(snapshot(nodes, [app('alpha', 5)], { benchmarks, live }));
+  const placed = view.assignment.get('alpha')!;
+  for (const bad of [started, silent, slow, unknown]) assert.ok(!placed.includes(bad.collateral));
+  assert.equal(placed.filter((id) => id === twinA.collateral || id === twinB.collateral).length, 1);
+  assert.equal(placed.length, 3, 'two good nodes and one of the twins');
+  assert.deepEqual(view.unplaced.get('alpha'), 2);
+});
+
+test('tier capacity limits what one node takes', () => {
+  // Devnet cumulus offers 0.5 cores: two apps of 2 × 0.2 cores cannot share a node.
+  const nodes = [node(1), node(2), node(3)];
+  const view = computePlacement(snapshot(nodes, [app('alpha', 3), app('beta', 3)]));
+  assert.equal(view.assignment.get('alpha')!.length, 3);
+  assert.deepEqual(view.assignment.get('beta'), []);
+  assert.equal(view.unplaced.get('beta'), 3);
+});
+
+test('a node runs every component of the apps placed on it, and nothing else', () => {
+  const apps = [app('alpha', 1), app('beta', 1)];
+  const assignment = new Map([
+    ['alpha', ['n1']],
+    ['beta', ['n2']],
+  ]);
+  assert.deepEqual(
+    desiredComponents('n1', assignment, apps).map((d) => [d.app, d.component, d.image]),
+    [
+      ['alpha', 'web', 'reg.example:5000/web:1'],
+      ['alpha', 'db', 'reg.example:5000/db:1'],
+    ],
+  );
+  assert.deepEqual(desiredComponents('n3', assignment, apps), []);
+});
+
+test('addresses and epochs', () => {
+  assert.equal(hostOf('127.0.0.11'), '127.0.0.11');
+  assert.equal(hostOf('127.0.0.11:16125'), '127.0.0.11');
+  assert.equal(hostOf('[2001:db8::1]:16125'), '2001:db8::1');
+  assert.equal(hostOf('2001:db8::1'), '2001:db8::1');
+  assert.equal(epochAt(12_345, 0), 0);
+  assert.equal(epochAt(12_345, 1000), 12);
+});

@@ -1,0 +1,626 @@
+/**
+ * The economy on a real chain (devnet params, blocks mined with real Equihash, real fluxnodes that
+ * START, CONFIRM, get paid, are spent and expire, an app payment, coin burned in a coinbase). The
+ * oracle is a fresh walk over the chain's own blocks that classifies every output itself: the supply
+ * figures must equal it, and equal the chain's UTXO total; after a reorg they must equal a fresh
+ * replay; operator accruals must be 0.1 × the payments found in the coinbases.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { RpcDispatcher } from '../../../src/api/jsonrpc.ts';
+import { registerEconomyMethods } from '../../../src/api/rpc/economy-methods.ts';
+import { appPaymentAddress } from '../../../src/cloud/registry/app-address.ts';
+import { appPaymentData } from '../../../src/cloud/registry/payment-tx.ts';
+import { equalBytes, reverseHex, toHex } from '../../../src/consensus/bytes.ts';
+import { scriptForAddress } from '../../../src/consensus/keys/address.ts';
+import { signMessageBase64 } from '../../../src/consensus/keys/keys.ts';
+import { txid } from '../../../src/consensus/primitives/transaction.ts';
+import type { Block } from '../../../src/consensus/primitives/types.ts';
+import type { Tier } from '../../../src/consensus/tiers.ts';
+import { EconomyError } from '../../../src/economy/errors.ts';
+import { ACCRUAL_EPOCH, PARALLEL_ASSETS, withLaunchTime } from '../../../src/economy/parallel/assets.ts';
+import { type ClaimFields, claimMessage } from '../../../src/economy/parallel/claim-message.ts';
+import { verifyClaimProof } from '../../../src/economy/parallel/ledger.ts';
+import { computeSupply } from '../../../src/economy/supply/recompute.ts';
+import {
+  APP_SCRIPT,
+  confirmTx,
+  devnet,
+  EconomyTestNode,
+  type Operator,
+  registerOperators,
+  spendCollateral,
+  tempDir,
+} from './chain-support.ts';
+
+const COIN = 100_000_000n;
+const E = ACCRUAL_EPOCH;
+/** 1 January 2022: after the first five assets launched. */
+const Y2022 = Date.UTC(2022, 0, 1) / 1000;
+/** Blocks up to 26 fall before the accrual epoch, 27–35 just after it, from 36 on in 2022. */
+const blockTime = (h: number) => (h <= 26 ? E - 80 + 3 * h : h <= 35 ? E + 3 * h : Y2022 + 3 * h);
+const AVAX_LAUNCH_HEIGHT = 45;
+const ASSETS = withLaunchTime(PARALLEL_ASSETS, 'FLUX-AVAX', blockTime(AVAX_LAUNCH_HEIGHT), 'test launch');
+const ETH_TARGET = '0x720CD16b011b987Da3518fbf38c3071d4F0D1495';
+const KDA_TARGET = 'k:ac07e9862bf04fe680c879286f273413d35b87667cce4a76d355fa319a51d82e';
+
+const dirs: { cleanup: () => void }[] = [];
+const open: EconomyTestNode[] = [];
+let dirA: string;
+let a: EconomyTestNode;
+let miner: string;
+let ops: Operator[];
+let balanceBeforeAvax: ReturnType<EconomyTestNode['economy']['balance']>;
+
+function dir(): string {
+  const t = tempDir();
+  dirs.push(t);
+  return t.dir;
+}
+
+async function node(path: string, economyFirst = false): Promise<EconomyTestNode> {
+  const n = await EconomyTestNode.open(path, { blockTime, economyFirst, economy: { assets: ASSETS } });
+  open.push(n);
+  return n;
+}
+
+function closeNode(n: EconomyTestNode): void {
+  n.close();
+  open.splice(open.indexOf(n), 1);
+}
+
+// ── the oracle: a fresh sum over the chain's outputs, written without the economy's code ─────────
+
+interface FreshSum {
+  minedByMiners: bigint;
+  fees: bigint;
+  operatorsByTier: Record<Tier, bigint>;
+  burned: bigint;
+  appPayments: bigint;
+  appPaymentCount: number;
+  /** Σ values of the unspent outputs this walk is left with. */
+  unspent: bigint;
+  /** Satoshis each payout script received in coinbases at or after the accrual epoch. */
+  eligibleByScript: Map<string, bigint>;
+}
+
+function freshSum(blocks: Block[], operatorTier: Map<string, Tier>): FreshSum {
+  const utxo = new Map<string, bigint>();
+  const out: FreshSum = {
+    minedByMiners: 0n,
+    fees: 0n,
+    operatorsByTier: { cumulus: 0n, nimbus: 0n, stratus: 0n },
+    burned: 0n,
+    appPayments: 0n,
+    appPaymentCount: 0,
+    unspent: 0n,
+    eligibleByScript: new Map(),
+  };
+  for (const block of blocks) {
+    let coinbaseTotal = 0n;
+    let toOperators = 0n;
+    let fees = 0n;
+    for (const [t, tx] of block.txs.entries()) {
+      const id = reverseHex(txid(tx));
+      if (t > 0) {
+        for (const input of tx.inputs) {
+          const key = `${reverseHex(input.prevout.txid)}:${input.prevout.index}`;
+          const v = utxo.get(key);
+          assert.ok(v !== undefined, `input ${key} spends a known unspent output`);
+          fees += v;
+          utxo.delete(key);
+        }
+      }
+      let paysApp = false;
+      for (const [i, o] of tx.outputs.entries()) {
+        const script = toHex(o.scriptPubKey);
+        const burnt = o.scriptPubKey[0] === 0x6a;
+        if (burnt) out.burned += o.value;
+        else utxo.set(`${id}:${i}`, o.value);
+        if (t === 0) {
+          coinbaseTotal += o.value;
+          const tier = operatorTier.get(script);
+          if (tier) {
+            toOperators += o.value;
+            out.operatorsByTier[tier] += o.value;
+            if (block.header.time >= E)
+              out.eligibleByScript.set(script, (out.eligibleByScript.get(script) ?? 0n) + o.value);
+          }
+        } else {
+          fees -= o.value;
+          if (equalBytes(o.scriptPubKey, APP_SCRIPT)) {
+            out.appPayments += o.value;
+            paysApp = true;
+          }
+        }
+      }
+      if (paysApp) out.appPaymentCount++;
+    }
+    // devnet schedules no fund outputs: the coinbase is miner + operators.
+    out.minedByMiners += coinbaseTotal - toOperators - fees;
+    out.fees += fees;
+  }
+  for (const v of utxo.values()) out.unspent += v;
+  return out;
+}
+
+function operatorTiers(): Map<string, Tier> {
+  return new Map(ops.map((o) => [toHex(scriptForAddress(o.address, devnet.base58)), o.tier]));
+}
+
+/** The supply figures of `n` against the fresh walk of its main chain and its UTXO set. */
+function assertSupplyMatchesChain(n: EconomyTestNode): void {
+  const s = n.economy.supply();
+  const fresh = freshSum(n.blocks(), operatorTiers());
+  assert.equal(s.tipHeight, n.chain.height());
+  assert.equal(s.blocks, n.chain.height(), 'every block since genesis is counted');
+  assert.equal(s.minedByMiners, fresh.minedByMiners, 'miners');
+  assert.equal(s.feesToMiners, fresh.fees, 'fees');
+  assert.deepEqual(s.operatorsByTier, fresh.operatorsByTier, 'node operators by tier');
+  assert.equal(s.burned, fresh.burned, 'burned');
+  assert.equal(s.appPayments, fresh.appPayments, 'app payments');
+  assert.equal(s.appPaymentCount, fresh.appPaymentCount, 'app payment count');
+  assert.equal(s.circulating, fresh.unspent, 'circulating = Σ unspent outputs of the walk');
+  assert.equal(s.circulating, n.chain.utxoStats().totalValue, 'circulating = the chain’s UTXO total');
+  // Collateral locked: what the registered nodes hold, by tier.
+  const locked: Record<Tier, bigint> = { cumulus: 0n, nimbus: 0n, stratus: 0n };
+  for (const r of n.fluxnodes.registry.list()) locked[r.tier] += r.amount;
+  assert.deepEqual(s.collateralByTier, locked, 'collateral by tier');
+  assert.equal(s.liquid, s.circulating - s.collateralLocked);
+  // And the running figures equal a recomputation from the stored summaries.
+  const summaries = [];
+  for (let h = 1; h <= n.chain.height(); h++) summaries.push(n.economy.blockSummary(h)!);
+  assert.deepEqual(computeSupply(summaries), s);
+}
+
+function assertAccrualsMatchChain(n: EconomyTestNode): void {
+  const fresh = freshSum(n.blocks(), operatorTiers());
+  for (const op of ops) {
+    const script = toHex(scriptForAddress(op.address, devnet.base58));
+    const eligible = fresh.eligibleByScript.get(script) ?? 0n;
+    const b = n.economy.balance(op.address);
+    assert.equal(b.earnings.eligible, eligible, `${op.tier} ${op.address} eligible earnings`);
+    for (const asset of b.assets) {
+      // 8 decimals on both sides: 0.1 token per FLUX is one unit per 10 satoshis.
+      assert.equal(asset.accrued, eligible / 10n, `${asset.assetId} accrual of ${op.address}`);
+    }
+  }
+}
+
+function keyOf(n: EconomyTestNode, address: string) {
+  const k = n.wallet.keyForScript(scriptForAddress(address, devnet.base58))!;
+  return { sign: (m: string) => signMessageBase64(m, k.privateKey, { compressed: k.compressed }) };
+}
+
+function signed(n: EconomyTestNode, fields: ClaimFields, signer = fields.sourceAddress) {
+  return { ...fields, signature: keyOf(n, signer).sign(claimMessage(fields)) };
+}
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof EconomyError) return err.code;
+    throw err;
+  }
+  return 'accepted';
+}
+
+before(async () => {
+  dirA = dir();
+  // The economy first in A's extension list, last in every other node's: the order must not matter.
+  a = await node(dirA, true);
+  miner = a.wallet.newAddress('miner');
+  ops = await registerOperators(a, miner, ['cumulus', 'nimbus', 'stratus', 'cumulus']); // up to 23
+  await a.mine(6, miner); // 24–29: every tier paid, the two cumulus nodes in turn
+  a.submit(
+    a.wallet.createPayment({
+      to: [{ address: appPaymentAddress(devnet), amount: 25n * COIN }],
+      opReturn: appPaymentData('ab'.repeat(32)),
+    }).tx,
+  );
+  await a.mineBlock(miner); // 30: an app payment
+  await a.mineBlock(miner, { burn: 2n * COIN }); // 31: coin burned in the coinbase
+  a.submit(spendCollateral(a, ops[3], miner));
+  await a.mineBlock(miner); // 32: the second cumulus node's collateral is spent
+  await a.mine(2, miner);
+  for (const op of ops.slice(0, 2)) a.submit(confirmTx(a, op)); // the stratus node stops confirming
+  await a.mineBlock(miner); // 35
+  while (a.chain.height() < AVAX_LAUNCH_HEIGHT - 1) await a.mineBlock(miner);
+  balanceBeforeAvax = a.economy.balance(ops[1].address);
+  while (a.chain.height() < 56) await a.mineBlock(miner); // the stratus node expires at 54
+});
+
+after(() => {
+  for (const n of [...open]) n.close();
+  for (const d of dirs) d.cleanup();
+});
+
+test('the chain did what the scenario says (nodes paid, spent, expired)', () => {
+  assert.equal(a.chain.height(), 56);
+  assert.equal(a.fluxnodes.registry.get(ops[3].collateral), undefined, 'spent collateral removed');
+  assert.equal(a.fluxnodes.registry.get(ops[2].collateral), undefined, 'stratus node expired');
+  assert.equal(a.fluxnodes.registry.confirmed().length, 2);
+});
+
+test('supply figures equal a fresh sum over the chain’s outputs and the UTXO total', () => {
+  assertSupplyMatchesChain(a);
+  const s = a.economy.supply();
+  // The scenario leaves a mark in every figure, so none of them can be passing by being zero.
+  assert.equal(s.burned, 2n * COIN);
+  assert.equal(s.appPayments, 25n * COIN);
+  assert.equal(s.appPaymentCount, 1);
+  assert.ok(s.feesToMiners > 0n);
+  for (const t of ['cumulus', 'nimbus', 'stratus'] as const) assert.ok(s.operatorsByTier[t] > 0n, t);
+  assert.deepEqual(s.collateralByTier, { cumulus: 1_000n * COIN, nimbus: 12_500n * COIN, stratus: 0n });
+  assert.deepEqual(a.economy.coverage(), { fromHeight: 1, tipHeight: 56, complete: true });
+});
+
+test('block summaries: payees, collateral locks and releases, burns, app payments', () => {
+  const b31 = a.economy.blockSummary(31)!;
+  assert.equal(b31.burned, 2n * COIN);
+  assert.equal(b31.operatorPayouts.length, 3);
+  const b30 = a.economy.blockSummary(30)!;
+  assert.equal(b30.appPayments.length, 1);
+  assert.equal(b30.appPayments[0].amount, 25n * COIN);
+  // START at 22 locks every collateral; the spend at 32 and the expiry at 54 release them.
+  assert.deepEqual(a.economy.blockSummary(22)!.collateral, [
+    { tier: 'cumulus', amount: 2_000n * COIN },
+    { tier: 'nimbus', amount: 12_500n * COIN },
+    { tier: 'stratus', amount: 40_000n * COIN },
+  ]);
+  assert.deepEqual(a.economy.blockSummary(32)!.collateral, [{ tier: 'cumulus', amount: -1_000n * COIN }]);
+  assert.deepEqual(a.economy.blockSummary(54)!.collateral, [{ tier: 'stratus', amount: -40_000n * COIN }]);
+  // Each payment names the node the coinbase paid: its collateral, tier and START block time.
+  for (const p of a.economy.blockSummary(25)!.operatorPayouts) {
+    const op = ops.find((o) => o.collateral === p.collateral)!;
+    assert.equal(p.payoutAddress, op.address);
+    assert.equal(p.tier, op.tier);
+    assert.equal(p.nodeStartTime, blockTime(22));
+  }
+  assert.equal(a.economy.blockSummary(12)!.operatorPayouts.length, 0, 'no nodes yet');
+});
+
+test('operator accruals equal 0.1 × the payments found in the coinbases, from the accrual epoch on', () => {
+  assertAccrualsMatchChain(a);
+  const early = a.economy.earnings(ops[1].address);
+  assert.ok(early.total > early.eligible, 'payments before 27 March 2021 do not accrue');
+  // Matured payments only count toward claims.
+  const b = a.economy.balance(ops[1].address);
+  assert.equal(b.maturedHeight, 56 + 1 - devnet.coinbaseMaturity);
+  const kda = b.assets.find((x) => x.assetId === 'FLUX-KDA')!;
+  assert.ok(kda.immature > 0n && kda.matured > 0n);
+  assert.equal(kda.matured + kda.immature, kda.accrued);
+  assert.equal(kda.claimable, kda.matured, 'launched: matured accrual is claimable at once');
+  const erg = b.assets.find((x) => x.assetId === 'FLUX-ERG')!;
+  assert.equal(erg.claimable, 0n);
+  assert.equal(erg.pending, erg.matured, 'not launched: pending');
+});
+
+test('an asset launched later makes the accrual since the start rule claimable (backdated)', () => {
+  const before = balanceBeforeAvax.assets.find((x) => x.assetId === 'FLUX-AVAX')!;
+  assert.equal(before.launched, false);
+  assert.equal(before.claimable, 0n);
+  assert.ok(before.pending > 0n);
+  const now = a.economy.balance(ops[1].address).assets.find((x) => x.assetId === 'FLUX-AVAX')!;
+  assert.equal(now.launched, true);
+  assert.equal(now.pending, 0n);
+  assert.ok(now.claimable >= before.pending, 'everything pending became claimable');
+  // Backdated: the accrual includes payments from before the launch, from the epoch on.
+  const kda = a.economy.balance(ops[1].address).assets.find((x) => x.assetId === 'FLUX-KDA')!;
+  assert.equal(now.matured, kda.matured);
+});
+
+test('claims: signed by the payout address’s key, once only; snapshots with verifiable proofs', () => {
+  const source = ops[1].address;
+  const kda = a.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-KDA')!;
+  const first: ClaimFields = {
+    assetId: 'FLUX-KDA',
+    sourceAddress: source,
+    targetAddress: KDA_TARGET,
+    amount: kda.claimable / 3n,
+    nonce: 0,
+  };
+  // Another operator's key, even over the right fields, is refused and changes nothing.
+  assert.equal(
+    codeOf(() => a.economy.claim(signed(a, first, ops[0].address))),
+    'bad-claim-signature',
+  );
+  const record = a.economy.claim(signed(a, first));
+  assert.equal(record.amount, kda.claimable / 3n);
+  assert.equal(
+    codeOf(() => a.economy.claim(signed(a, first))),
+    'claim-replayed',
+  );
+  const after = a.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-KDA')!;
+  assert.equal(after.claimed, first.amount);
+  assert.equal(after.claimable, kda.claimable - first.amount);
+  assert.equal(after.nextNonce, 1);
+  const tooMuch = { ...first, amount: after.claimable + 1n, nonce: 1 };
+  assert.equal(
+    codeOf(() => a.economy.claim(signed(a, tooMuch))),
+    'claim-exceeds-balance',
+  );
+  const erg = {
+    ...first,
+    assetId: 'FLUX-ERG',
+    targetAddress: '9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA',
+    nonce: 0,
+  };
+  assert.equal(
+    codeOf(() => a.economy.claim(signed(a, erg))),
+    'asset-not-launched',
+  );
+  a.economy.claim(signed(a, { ...first, amount: 5n, nonce: 1 }));
+  a.economy.claim(
+    signed(a, {
+      assetId: 'FLUX-ETH',
+      sourceAddress: ops[0].address,
+      targetAddress: ETH_TARGET,
+      amount: 7n,
+      nonce: 0,
+    }),
+  );
+
+  const snap = a.economy.sealSnapshot('FLUX-KDA');
+  assert.equal(snap.leafCount, 2);
+  assert.equal(snap.total, first.amount + 5n);
+  for (const id of snap.claimIds) {
+    const proof = a.economy.proof(id)!;
+    assert.equal(proof.root, snap.root);
+    assert.equal(verifyClaimProof(proof), true);
+    assert.equal(
+      verifyClaimProof({ ...proof, root: proof.root.replace(/^./, (c) => (c === '0' ? '1' : '0')) }),
+      false,
+    );
+  }
+  assert.equal(
+    codeOf(() => a.economy.sealSnapshot('FLUX-KDA')),
+    'nothing-to-snapshot',
+  );
+  assert.equal(a.economy.proof(a.economy.claims('FLUX-ETH')[0].id), null, 'not sealed yet');
+});
+
+test('reopening the chain restores the figures, claims and snapshot roots from the tables', async () => {
+  const supply = a.economy.supply();
+  const claims = a.economy.claims('FLUX-KDA');
+  const snaps = a.economy.snapshots('FLUX-KDA');
+  const balance = a.economy.balance(ops[1].address);
+  const wallet = a.wallet;
+  closeNode(a);
+  a = await EconomyTestNode.open(dirA, {
+    blockTime,
+    economyFirst: true,
+    economy: { assets: ASSETS },
+    wallet,
+  });
+  open.push(a);
+  assert.deepEqual(a.economy.supply(), supply);
+  assert.deepEqual(a.economy.claims('FLUX-KDA'), claims);
+  assert.deepEqual(a.economy.snapshots('FLUX-KDA'), snaps);
+  assert.deepEqual(a.economy.balance(ops[1].address), balance);
+  assert.deepEqual(a.chain.checkConsistency(), []);
+  assert.deepEqual(a.economy.coverage(), { fromHeight: 1, tipHeight: 56, complete: true });
+});
+
+test('after a reorg the figures equal a fresh replay of the new chain, and the fresh sum', async () => {
+  // B shares A's chain up to 53, then mines a longer branch of its own with another miner address.
+  const b = await node(dir());
+  for (const block of a.blocks().slice(0, 53))
+    assert.equal((await b.chain.acceptBlock(block)).status, 'connected');
+  a.submit(
+    a.wallet.createPayment({
+      to: [{ address: appPaymentAddress(devnet), amount: 3n * COIN }],
+      opReturn: appPaymentData('cd'.repeat(32)),
+    }).tx,
+  );
+  await a.mineBlock(miner); // 57 on A only: an app payment that the reorg will remove
+  const appsBefore = a.economy.supply().appPaymentCount;
+  const otherMiner = b.wallet.newAddress('other miner');
+  for (let i = 0; i < 5; i++) await b.mineBlock(otherMiner); // 54–58
+  const claimsBefore = a.economy.claims('FLUX-KDA');
+  for (const block of b.blocks().slice(53)) await a.chain.acceptBlock(block);
+  assert.equal(a.chain.tip().id, b.chain.tip().id, 'A switched to B’s branch');
+  assert.equal(a.economy.supply().appPaymentCount, appsBefore - 1, 'the disconnected app payment is gone');
+  assertSupplyMatchesChain(a);
+  assertAccrualsMatchChain(a);
+
+  // A fresh node replaying A's new chain from genesis ends with the same figures and summaries.
+  const c = await node(dir());
+  for (const block of a.blocks()) assert.equal((await c.chain.acceptBlock(block)).status, 'connected');
+  assert.deepEqual(a.economy.supply(), c.economy.supply());
+  assert.deepEqual(a.economy.supply(), b.economy.supply());
+  for (let h = 1; h <= a.chain.height(); h++)
+    assert.deepEqual(a.economy.blockSummary(h), c.economy.blockSummary(h), `summary ${h}`);
+  for (const op of ops) assert.deepEqual(a.economy.earnings(op.address), c.economy.earnings(op.address));
+  // Claims are not chain data: the reorg (shallower than the claim depth) keeps them as they were.
+  assert.deepEqual(a.economy.claims('FLUX-KDA'), claimsBefore);
+  assert.deepEqual(a.chain.checkConsistency(), []);
+});
+
+test('a reorg deeper than the claim depth rebuilds the claim ledger; accepted claims stay', async () => {
+  // D follows A's chain with claims counted after 2 blocks; E forks it 5 blocks deep.
+  const mainBlocks = a.blocks();
+  const d = await EconomyTestNode.open(dir(), {
+    blockTime,
+    economy: { assets: ASSETS, claimDepth: 2 },
+    wallet: a.wallet,
+  });
+  open.push(d);
+  for (const block of mainBlocks.slice(0, 50)) await d.chain.acceptBlock(block);
+  const source = ops[0].address;
+  const before = d.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-TRX')!;
+  assert.equal(d.economy.balance(source).maturedHeight, 49);
+  const claim = d.economy.claim(
+    signed(d, {
+      assetId: 'FLUX-TRX',
+      sourceAddress: source,
+      targetAddress: 'TWr6yzukRwZ53HDe3bzcC8RCTbiKa4Zzb6',
+      amount: before.claimable,
+      nonce: 0,
+    }),
+  );
+  // On E's branch the claiming node's collateral is spent at 46, so it earns nothing after that.
+  const e = await EconomyTestNode.open(dir(), { blockTime, economy: { assets: ASSETS }, wallet: a.wallet });
+  open.push(e);
+  for (const block of mainBlocks.slice(0, 45)) await e.chain.acceptBlock(block);
+  const otherMiner = e.wallet.newAddress('fork miner');
+  e.submit(spendCollateral(e, ops[0], otherMiner));
+  for (let i = 0; i < 7; i++) await e.mineBlock(otherMiner);
+  assert.equal(e.fluxnodes.registry.get(ops[0].collateral), undefined);
+  for (const block of e.blocks().slice(45)) await d.chain.acceptBlock(block);
+  assert.equal(d.chain.tip().id, e.chain.tip().id);
+  assert.deepEqual(d.economy.claims('FLUX-TRX'), [claim], 'the claim survives the reorg');
+  const now = d.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-TRX')!;
+  assert.equal(now.claimed, claim.amount);
+  assert.equal(now.nextNonce, 1);
+  // The rebuilt ledger counts the new branch's matured payments, less what was claimed.
+  const maturedHeight = d.economy.balance(source).maturedHeight;
+  const fresh = freshSum(d.blocks().slice(0, maturedHeight), operatorTiers());
+  const maturedUnits =
+    (fresh.eligibleByScript.get(toHex(scriptForAddress(source, devnet.base58))) ?? 0n) / 10n;
+  assert.equal(now.matured, maturedUnits);
+  assert.ok(maturedUnits < claim.amount, 'the new branch owes the node less than it already claimed');
+  assert.equal(now.claimable, 0n, 'never below zero');
+  assert.deepEqual(d.economy.supply(), e.economy.supply());
+});
+
+test('summaries that do not reach the tip are dropped on open and coverage restarts', async () => {
+  const path = dir();
+  const f = await node(path);
+  for (const block of a.blocks().slice(0, 30)) await f.chain.acceptBlock(block);
+  const db = f.chain.db;
+  db.exec('DELETE FROM economy_blocks WHERE height > 20');
+  closeNode(f);
+  const g = await node(path);
+  const cov = g.economy.coverage();
+  assert.equal(cov.fromHeight, 31);
+  assert.equal(cov.complete, false);
+  assert.match(cov.resetReason ?? '', /last summary is for height 20/);
+  assert.equal(g.economy.supply().blocks, 0);
+  await g.chain.acceptBlock(a.blocks()[30]);
+  assert.equal(g.economy.supply().blocks, 1);
+  assert.equal(g.economy.supply().tipHeight, 31);
+  assert.deepEqual(g.chain.checkConsistency(), []);
+});
+
+test('a block another extension refuses leaves the economy exactly as it was', async () => {
+  // A CONFIRM signed by the wrong key: the economy's own registry copy trusts signatures and takes
+  // the block, the fluxnode registry after it refuses it, and the whole block is rolled back.
+  const supply = a.economy.supply();
+  const height = a.chain.height();
+  const forged = confirmTx(a, { ...ops[1], operatorKey: ops[0].operatorKey });
+  const { result } = await a.tryMineBlock(miner, { extraTxs: [forged] });
+  assert.equal(result.status, 'invalid');
+  assert.equal(result.rule, 'bad-fluxnode-confirm-signature');
+  assert.equal(a.chain.height(), height);
+  assert.deepEqual(a.economy.supply(), supply);
+  assert.equal(a.economy.blockSummary(height + 1), undefined);
+  assert.deepEqual(a.chain.checkConsistency(), []);
+  await a.mineBlock(miner);
+  assertSupplyMatchesChain(a);
+});
+
+test('JSON-RPC: getsupply, getassetbalance, claimasset and getassetsnapshot check their input', async () => {
+  const rpc = new RpcDispatcher();
+  registerEconomyMethods(rpc, a.economy);
+  const call = async (method: string, params: unknown[] = []) => {
+    const r = await rpc.handleOne({ id: 1, method, params });
+    return JSON.parse(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  };
+  const supply = await call('getsupply');
+  assert.equal(supply.error, null);
+  const s = a.economy.supply();
+  assert.equal(supply.result.satoshis.circulating, a.chain.utxoStats().totalValue.toString());
+  assert.equal(supply.result.circulating, Number(s.circulating) / 1e8);
+  assert.equal(supply.result.distribution.node_operators, Number(s.paidToOperators) / 1e8);
+  assert.equal(supply.result.distribution.locked_as_collateral, Number(s.collateralLocked) / 1e8);
+  assert.equal(supply.result.distribution.app_payments, Number(s.appPayments) / 1e8);
+  assert.equal(supply.result.coverage.complete, true);
+
+  const bal = await call('getassetbalance', [ops[1].address]);
+  const direct = a.economy.balance(ops[1].address);
+  assert.equal(bal.result.assets.length, direct.assets.length);
+  assert.equal(bal.result.assets[0].accrued, direct.assets[0].accrued.toString());
+  assert.equal(bal.result.earnings.total_sat, direct.earnings.total.toString());
+
+  const bad: [unknown[], number, RegExp][] = [
+    [[], -3, /claimasset takes one object/],
+    [[{ assetId: 'FLUX-KDA' }], -3, /claim.nonce/],
+    [
+      [
+        {
+          assetId: 'FLUX-KDA',
+          sourceAddress: 'x',
+          targetAddress: 'y',
+          amount: 1.5,
+          nonce: 0,
+          signature: 's',
+        },
+      ],
+      -3,
+      /whole number of asset units/,
+    ],
+    [
+      [
+        {
+          assetId: 'FLUX-NOPE',
+          sourceAddress: 'x',
+          targetAddress: 'y',
+          amount: '1',
+          nonce: 0,
+          signature: 's',
+        },
+      ],
+      -8,
+      /unknown-asset/,
+    ],
+  ];
+  for (const [params, code, message] of bad) {
+    const r = await call('claimasset', params);
+    assert.equal(r.error?.code, code, JSON.stringify(params));
+    assert.match(r.error.message, message);
+  }
+  const snap = await call('getassetsnapshot', ['FLUX-KDA']);
+  assert.equal(snap.result.snapshot.root, a.economy.snapshots('FLUX-KDA')[0].root);
+  assert.equal(snap.result.claims.length, 2);
+  assert.equal((await call('getassetsnapshot', ['FLUX-KDA', 5])).error.code, -8);
+  assert.match((await call('getassetsnapshot', ['NOPE'])).error.message, /unknown-asset/);
+  const list = await call('listparallelassets');
+  assert.deepEqual(
+    list.result.map((x: { asset: string }) => x.asset),
+    ASSETS.map((x) => x.id),
+  );
+});
+
+test('economy added to an existing node: coverage starts at the next block, deep reorgs stay exact', async () => {
+  // G ran without the economy up to 40; H forks at 30 and never spends the second cumulus collateral.
+  const path = dir();
+  const before = await EconomyTestNode.open(path, { blockTime, withoutEconomy: true });
+  for (const block of a.blocks().slice(0, 40)) await before.chain.acceptBlock(block);
+  before.close();
+  const g = await node(path);
+  assert.deepEqual(g.economy.coverage(), { fromHeight: 41, tipHeight: null, complete: false });
+  const h = await node(dir());
+  for (const block of a.blocks().slice(0, 30)) await h.chain.acceptBlock(block);
+  const forkMiner = h.wallet.newAddress('fork miner');
+  for (let i = 0; i < 12; i++) await h.mineBlock(forkMiner);
+  assert.ok(h.fluxnodes.registry.get(ops[3].collateral), 'the second cumulus node lives on this branch');
+  // Disconnecting 40..31 needs the registry's state before each of them: blocks the economy never saw.
+  for (const block of h.blocks().slice(30)) await g.chain.acceptBlock(block);
+  assert.equal(g.chain.tip().id, h.chain.tip().id);
+  assert.deepEqual(g.economy.coverage(), { fromHeight: 31, tipHeight: 42, complete: false });
+  const payees = new Set<string>();
+  for (let height = 31; height <= 42; height++) {
+    assert.deepEqual(g.economy.blockSummary(height), h.economy.blockSummary(height), `summary ${height}`);
+    for (const p of g.economy.blockSummary(height)!.operatorPayouts) payees.add(p.collateral);
+  }
+  assert.ok(
+    payees.has(ops[3].collateral) && payees.has(ops[0].collateral),
+    'both cumulus nodes paid in turn',
+  );
+  const summaries = [];
+  for (let height = 31; height <= 42; height++) summaries.push(h.economy.blockSummary(height)!);
+  assert.deepEqual(g.economy.supply(), computeSupply(summaries));
+  assert.deepEqual(g.chain.checkConsistency(), []);
+});
