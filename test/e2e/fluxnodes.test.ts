@@ -172,7 +172,10 @@ test('a node that stops confirming expires and is no longer paid; spending a col
     await mine(1);
   }
   const expiredAfter = miner.chain.height() - stoppedAt;
-  assert.ok(expiredAfter > 10, `a missed confirmation is not an expiry (expired after ${expiredAfter} blocks)`);
+  assert.ok(
+    expiredAfter > 10,
+    `a missed confirmation is not an expiry (expired after ${expiredAfter} blocks)`,
+  );
   assert.equal(miner.fluxnodes.registry.confirmed().length, 3, 'the others kept confirming');
   await mine(1);
   const payees = miner.fluxnodes.registry.payees(miner.chain.height() + 1);
