@@ -1,4 +1,5 @@
 import { equalBytes } from '../../consensus/bytes.ts';
+import { maxFutureBlockTime } from '../../consensus/difficulty/future-time.ts';
 import { ConsensusError } from '../../consensus/errors.ts';
 import type { Checkpoint } from '../../consensus/params/index.ts';
 import type { Block, BlockHeader, Transaction } from '../../consensus/primitives/types.ts';
@@ -6,13 +7,14 @@ import { pushNumber } from '../../consensus/script/script.ts';
 import { isCoinbaseTx } from '../connect-plan.ts';
 import type { HeaderContext } from '../validator.ts';
 
-/** A block may be at most this far ahead of the node's clock (Zcash family: two hours). */
-export const MAX_FUTURE_BLOCK_TIME = 2 * 60 * 60;
 /** Lock times below this are heights, from it on Unix times. */
 export const LOCKTIME_THRESHOLD = 500_000_000;
 const FINAL_SEQUENCE = 0xffffffff;
 
-/** The block time must pass the median of the previous 11 and not run ahead of the clock. */
+/**
+ * The block time must pass the median of the previous 11 and not run ahead of the clock by more
+ * than the network allows at this height (fluxd: 2 h before LWMA, 360 s from it on).
+ */
 export function checkHeaderTime(header: BlockHeader, ctx: HeaderContext): void {
   if (header.time <= ctx.medianTimePast) {
     throw new ConsensusError(
@@ -21,11 +23,16 @@ export function checkHeaderTime(header: BlockHeader, ctx: HeaderContext): void {
       { field: 'header.time', value: header.time },
     );
   }
-  if (header.time > ctx.now + MAX_FUTURE_BLOCK_TIME) {
-    throw new ConsensusError('time-too-new', `block time ${header.time} is too far ahead of ${ctx.now}`, {
-      field: 'header.time',
-      value: header.time,
-    });
+  const limit = maxFutureBlockTime(ctx.height, ctx.params);
+  if (header.time > ctx.now + limit) {
+    throw new ConsensusError(
+      'time-too-new',
+      `block time ${header.time} is more than ${limit} s ahead of ${ctx.now}`,
+      {
+        field: 'header.time',
+        value: header.time,
+      },
+    );
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * `fluxnode block verify --network mainnet [--height H] FILE`: checks the proof of work of a block
- * or a header given as hex, offline. Prints {hash, merkleRoot, pow, reason, …} as JSON.
+ * or a header given as hex, offline. Prints {hash, merkleRoot, pow, reason, …} as JSON. With
+ * --height, a block at a checkpointed height must be the checkpointed block (fluxd's checkpoints).
  * Exit codes: 0 valid, 1 invalid (the reason says which rule), 2 the input cannot be read or decoded.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { checkCheckpoint } from '../../chain/rules/contextual.ts';
 import { verifyHeaderEquihash } from '../../chain/rules/pow.ts';
 import { fromHex, reverseHex, equalBytes } from '../../consensus/bytes.ts';
 import { checkProofOfWorkTarget } from '../../consensus/difficulty/target.ts';
@@ -34,6 +36,11 @@ export interface PowReport {
   height: number;
   /** "n,k" of the parameter set the solution was checked with, or null when none fits its size. */
   equihash: string | null;
+  /**
+   * The network's checkpoint at the given height: the hash matches it, differs from it, or there
+   * is none (also when the height was inferred, since an epoch's first height says nothing).
+   */
+  checkpoint: 'match' | 'mismatch' | null;
   pow: 'valid' | 'invalid';
   /** Every rule broken, "; "-separated, or null when valid. */
   reason: string | null;
@@ -85,9 +92,10 @@ export function decodeBlockOrHeader(hex: string): { header: BlockHeader; block?:
 export function checkPow(
   decoded: { header: BlockHeader; block?: Block },
   params: ConsensusParams,
-  height = inferHeight(decoded.header, params),
+  givenHeight?: number,
 ): PowReport {
   const { header, block } = decoded;
+  const height = givenHeight ?? inferHeight(header, params);
   const hash = headerHash(header);
   const spec = equihashSpecsAt(height, params).find((s) => solutionSize(s.n, s.k) === header.solution.length);
   const reasons: string[] = [];
@@ -95,6 +103,12 @@ export function checkPow(
   if (!solution.ok) reasons.push(solution.reason);
   const target = verdictOf(() => checkProofOfWorkTarget(hash, header.bits, params.difficulty.powLimit));
   if (!target.ok) reasons.push(target.reason);
+  let checkpoint: PowReport['checkpoint'] = null;
+  if (givenHeight !== undefined && params.checkpoints.some((cp) => cp.height === givenHeight)) {
+    const pinned = verdictOf(() => checkCheckpoint(reverseHex(hash), givenHeight, params.checkpoints));
+    checkpoint = pinned.ok ? 'match' : 'mismatch';
+    if (!pinned.ok) reasons.push(pinned.reason);
+  }
   if (block) {
     const computed = merkleRoot(block.txs.map(txid));
     if (!equalBytes(computed.root, header.merkleRoot))
@@ -109,6 +123,7 @@ export function checkPow(
     merkleRoot: reverseHex(header.merkleRoot),
     height,
     equihash: spec ? `${spec.n},${spec.k}` : null,
+    checkpoint,
     pow: reasons.length === 0 ? 'valid' : 'invalid',
     reason: reasons.length === 0 ? null : reasons.join('; '),
   };
@@ -138,7 +153,10 @@ export function register(program: Command): void {
     )
     .argument('<file>', 'file holding the hex (- for stdin)')
     .option('--network <name>', `network (${NETWORKS.join(', ')})`, 'mainnet')
-    .option('--height <n>', 'height whose Equihash parameters apply (default: inferred from the solution)')
+    .option(
+      '--height <n>',
+      'height of the block: its Equihash parameters and checkpoint apply (default: parameters inferred from the solution, no checkpoint)',
+    )
     .option('--json', 'JSON output (the default; kept for symmetry with other commands)')
     .action((file: string, opts: { network: string; height?: string }) => {
       if (!isNetworkName(opts.network))

@@ -7,6 +7,7 @@ import { register as registerDevnet } from './devnet.ts';
 import { register as registerMine } from './mine.ts';
 import { register as registerNode } from './node.ts';
 import { register as registerParams } from './params.ts';
+import { register as registerPow } from './pow.ts';
 import { register as registerSimulate } from './simulate.ts';
 import { register as registerStart } from './start.ts';
 import { register as registerWallet } from './wallet.ts';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerMine(program);
   registerNode(program);
   registerParams(program);
+  registerPow(program);
   registerSimulate(program);
   registerStart(program);
   registerWallet(program);

@@ -32,12 +32,21 @@ export const devnet: ConsensusParams = {
     // block at powLimit in a fraction of a second, so tests can mine hundreds in seconds.
     noRetargeting: true,
     targetSpacing: 3,
-    // A devnet may sit idle; after 6 spacings without a block the next one may use powLimit.
+    // A devnet may sit idle; after 2 spacings without a block the next one may use powLimit.
     allowMinDifficultyAfterHeight: 0,
+    minDifficultyGapSpacings: 2,
     digishield: { averagingWindow: 17, maxAdjustDownPercent: 32, maxAdjustUpPercent: 16, medianTimeSpan: 11 },
-    // FTL = N·T/20 as fluxd derives it; clamp so a pause cannot push the target past powLimit.
-    lwma: { window: 60, futureTimeLimit: 9, maxSolvetimeSpacings: 6, clampToPowLimit: true },
+    // FTL = N·T/20 as fluxd derives it.
+    lwma: {
+      window: 60,
+      futureTimeLimit: 9,
+      maxSolvetimeSpacings: 6,
+      lwma3StepPercent: { min: 67, max: 150 },
+    },
     resetAfterEquihashSwitch: null,
+    zelhashRamp: null,
+    // The clock rule stays a mainnet-sized 2 h so containers with skewed clocks still sync.
+    futureBlockTime: { beforeLwma: 2 * 60 * 60, fromLwma: 2 * 60 * 60 },
   },
   equihashEpochs: [{ fromHeight: 0, spec: { n: 48, k: 5, personalization: 'ZcashPoW' } }],
   equihashFadeBlocks: 11,

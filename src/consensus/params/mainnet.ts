@@ -27,11 +27,22 @@ export const mainnet: ConsensusParams = {
     powLimit: 0x0007ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffn,
     targetSpacing: 120,
     allowMinDifficultyAfterHeight: null,
+    minDifficultyGapSpacings: 2,
     digishield: { averagingWindow: 17, maxAdjustDownPercent: 32, maxAdjustUpPercent: 16, medianTimeSpan: 11 },
-    // fluxd pow.cpp: FTL = 360 (N·T/20), solve times clamped to [-FTL, 6·T].
-    lwma: { window: 60, futureTimeLimit: 360, maxSolvetimeSpacings: 6, clampToPowLimit: false },
-    // fluxd: powLimit for 30 blocks after eh_epoch_1_end = Equihash 144,5 activation + fade − 1.
-    resetAfterEquihashSwitch: { firstHeight: 125_111, blocks: 30 },
+    // fluxd pow.cpp: FTL = 360 (N·T/20); v1 clamps solve times to [-FTL, 6·T], LWMA3 to [1, 6·T]
+    // and each step to 0.67–1.5× the parent's target.
+    lwma: {
+      window: 60,
+      futureTimeLimit: 360,
+      maxSolvetimeSpacings: 6,
+      lwma3StepPercent: { min: 67, max: 150 },
+    },
+    // fluxd: powLimit while the parent is eh_epoch_1_end (144,5 activation + fade − 1 = 125,110)
+    // … eh_epoch_1_end + 60, i.e. for the 61 blocks 125,111–125,171.
+    resetAfterEquihashSwitch: { firstHeight: 125_111, blocks: 61 },
+    // Parent eh_epoch_2_end (Kamiooka + fade − 1 = 372,510) … +63: blocks 372,511–372,574.
+    zelhashRamp: { firstHeight: 372_511, blocks: 64, startSteps: 61 },
+    futureBlockTime: { beforeLwma: 2 * 60 * 60, fromLwma: 360 },
   },
   // One source for the schedule: fluxd gives 144,5 and ZelHash the personalization "ZelProof".
   equihashEpochs: [...MAINNET_EQUIHASH_EPOCHS],

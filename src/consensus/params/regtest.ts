@@ -25,10 +25,21 @@ export const regtest: ConsensusParams = {
     allowMinDifficultyAfterHeight: 0,
     // fluxd turns Digishield's bounds off on regtest (0 and 0): the target is the window's average.
     digishield: { averagingWindow: 17, maxAdjustDownPercent: 0, maxAdjustUpPercent: 0, medianTimeSpan: 11 },
-    lwma: { window: 60, futureTimeLimit: 360, maxSolvetimeSpacings: 6, clampToPowLimit: false },
-    // Equihash 144,5 never activates here, yet fluxd's unsigned arithmetic on "no height" (−1) puts
-    // eh_epoch_1_end at 9, so blocks 10..39 get powLimit. Kept for bit-compatibility.
-    resetAfterEquihashSwitch: { firstHeight: 10, blocks: 30 },
+    minDifficultyGapSpacings: 2,
+    lwma: {
+      window: 60,
+      futureTimeLimit: 360,
+      maxSolvetimeSpacings: 6,
+      lwma3StepPercent: { min: 67, max: 150 },
+    },
+    // Equihash 144,5 never activates here, yet fluxd's arithmetic on "no height" (−1) puts
+    // eh_epoch_1_end at 9, so blocks 10..70 get powLimit.
+    resetAfterEquihashSwitch: { firstHeight: 10, blocks: 61 },
+    // fluxd would also ramp blocks 71..73 (eh_epoch_2_end is 9 too) and, comparing heights with −1,
+    // run LWMA3 on regtest; it checks no proof of work there, so it never notices. This regtest keeps
+    // Digishield without the ramp, whose wrapped targets could make a test chain unminable.
+    zelhashRamp: null,
+    futureBlockTime: { beforeLwma: 2 * 60 * 60, fromLwma: 360 },
   },
   equihashEpochs: [{ fromHeight: 0, spec: { n: 48, k: 5, personalization: 'ZcashPoW' } }],
   equihashFadeBlocks: 11,

@@ -24,10 +24,21 @@ export const testnet: ConsensusParams = {
     powLimit: 0x0effffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffn,
     targetSpacing: 15,
     allowMinDifficultyAfterHeight: 0,
+    // fluxd: a block more than 2 spacings after its parent may be min-difficulty (its comment says 6).
+    minDifficultyGapSpacings: 2,
     digishield: { averagingWindow: 17, maxAdjustDownPercent: 32, maxAdjustUpPercent: 16, medianTimeSpan: 11 },
-    lwma: { window: 60, futureTimeLimit: 360, maxSolvetimeSpacings: 6, clampToPowLimit: false },
-    // Equihash 144,5 at 140 with a fade of 10: eh_epoch_1_end = 149, reset for 150..179.
-    resetAfterEquihashSwitch: { firstHeight: 150, blocks: 30 },
+    // FTL stays fluxd's fixed 360 s, not N·T/20 of testnet's spacing.
+    lwma: {
+      window: 60,
+      futureTimeLimit: 360,
+      maxSolvetimeSpacings: 6,
+      lwma3StepPercent: { min: 67, max: 150 },
+    },
+    // Equihash 144,5 at 140 with a fade of 10: eh_epoch_1_end = 149, reset for 150..210.
+    resetAfterEquihashSwitch: { firstHeight: 150, blocks: 61 },
+    // Kamiooka at 280 with a fade of 10: eh_epoch_2_end = 289, ramp for 290..353.
+    zelhashRamp: { firstHeight: 290, blocks: 64, startSteps: 61 },
+    futureBlockTime: { beforeLwma: 2 * 60 * 60, fromLwma: 360 },
   },
   // fluxd keeps the upgrade heights but uses 48,5 for all three epochs on testnet.
   equihashEpochs: [

@@ -49,15 +49,32 @@ export interface DigishieldParams {
 
 export interface LwmaParams {
   window: number;
-  /** Lower clamp on one solve time is minus this many seconds (fluxd fixes it at N·T/20). */
+  /** Lower clamp on one LWMA v1 solve time is minus this many seconds (fluxd fixes it at 360). */
   futureTimeLimit: number;
-  /** Upper clamp on one solve time, in target spacings. */
+  /** Upper clamp on one solve time, in target spacings (LWMA v1 and LWMA3). */
   maxSolvetimeSpacings: number;
-  /**
-   * fluxd never clamps LWMA's result to powLimit; a devnet that can sit idle does, so that a long
-   * pause cannot produce a target no block may meet.
-   */
-  clampToPowLimit: boolean;
+  /** LWMA3 keeps each new target within these percentages of the parent's target. */
+  lwma3StepPercent: { min: number; max: number };
+}
+
+/**
+ * How far past the node's clock a block time may be: `beforeLwma` seconds while the chain tip is
+ * below the LWMA height, `fromLwma` from it on (fluxd: 2 h, then N·T/20 = 360 s).
+ */
+export interface FutureBlockTime {
+  beforeLwma: number;
+  fromLwma: number;
+}
+
+/**
+ * The climb back after the switch to ZelHash: for the blocks at heights firstHeight …
+ * firstHeight+blocks−1 the LWMA3 target is raised by (firstHeight + startSteps − height)/32 of
+ * itself; that count is a 32-bit unsigned number, so the last blocks wrap (fluxd's arithmetic).
+ */
+export interface ZelhashRamp {
+  firstHeight: number;
+  blocks: number;
+  startSteps: number;
 }
 
 export interface DifficultyParams {
@@ -69,10 +86,11 @@ export interface DifficultyParams {
   noRetargeting?: boolean;
   targetSpacing: number;
   /**
-   * From the block after this height, a block whose time is more than 6 target spacings after its
-   * parent may use the easiest target (testnet rule). null = never.
+   * From the block after this height, a block whose time is more than `minDifficultyGapSpacings`
+   * target spacings after its parent may use the easiest target (testnet rule). null = never.
    */
   allowMinDifficultyAfterHeight: number | null;
+  minDifficultyGapSpacings: number;
   digishield: DigishieldParams;
   lwma: LwmaParams;
   /**
@@ -80,6 +98,8 @@ export interface DifficultyParams {
    * are those of the blocks that get powLimit. null = no reset on this network.
    */
   resetAfterEquihashSwitch: { firstHeight: number; blocks: number } | null;
+  zelhashRamp: ZelhashRamp | null;
+  futureBlockTime: FutureBlockTime;
 }
 
 export interface SubsidyParams {

@@ -121,6 +121,24 @@ test('--height picks the Equihash parameters: the 200,9 solution does not fit Ze
   assert.equal(checkPow(decodeBlockOrHeader(genesis.headerHex), mainnet, 1000).pow, 'valid');
 });
 
+test('--height honours the checkpoint there: genesis matches 0 and is checkpoint-mismatch at 5,500', async () => {
+  const at0 = checkPow(decodeBlockOrHeader(genesis.blockHex), mainnet, 0);
+  assert.equal(at0.checkpoint, 'match');
+  assert.equal(at0.pow, 'valid');
+  // 5,500 is a 200,9 height, so only the checkpoint can fail the block there.
+  const r = await verify(['--network', 'mainnet', '--height', '5500', file('cp.hex', genesis.blockHex)]);
+  assert.equal(r.status, 1);
+  const report = JSON.parse(r.stdout) as { checkpoint: string; reason: string };
+  assert.equal(report.checkpoint, 'mismatch');
+  assert.match(
+    report.reason,
+    /^checkpoint-mismatch: .*0000000e7724f8bace09dd762657169c10622af4a6a8e959152cd00b9119848e/,
+  );
+  // No checkpoint at 1,000 and none when the height is only inferred.
+  assert.equal(checkPow(decodeBlockOrHeader(genesis.blockHex), mainnet, 1000).checkpoint, null);
+  assert.equal(checkPow(decodeBlockOrHeader(genesis.blockHex), mainnet).checkpoint, null);
+});
+
 test('input that is not a block or header, or bad flags, exit 2 and say why', async () => {
   const cases: [string, RegExp][] = [
     ['not hex at all', /not hex/],
