@@ -1,7 +1,7 @@
 /**
  * `fluxnode pow next-work`: JSON in on stdin, JSON out, exit 0; bad input exits 2 with a message
  * naming the field. The values themselves are checked against fluxd's rules in
- * test/unit/consensus/difficulty-fluxd.test.ts; here the command must give the same answer.
+ * test/spec/consensus/difficulty-fluxd.test.ts; here the command must give the same answer.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
