@@ -4,6 +4,7 @@
 #   docker-registry  the OCI registry app images are pushed to and pulled from
 #   busybox-static   a self-contained binary the sample app image is built from (FROM scratch, no pulls)
 #   iproute2         `ip`, used to create one bridge per dockerd
+#   prometheus       scrapes every node's /metrics for `devnet up --monitor`
 # Safe to run again: it installs only what is missing and never starts a service.
 set -euo pipefail
 
@@ -18,9 +19,11 @@ have_pkg busybox-static || missing+=(busybox-static)
 have_cmd ip || missing+=(iproute2)
 # chromium: the headless browser the dashboard test drives through playwright-core.
 have_cmd chromium || missing+=(chromium)
+# prometheus: `devnet up --monitor` runs one to scrape every node's /metrics.
+have_cmd prometheus || missing+=(prometheus)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup-host: docker.io, docker-registry, busybox-static and iproute2 already present"
+  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium and prometheus already present"
   exit 0
 fi
 
@@ -35,7 +38,7 @@ fi
 echo "setup-host: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian's maintainer scripts start docker and docker-registry as system services on install. We start
+# Debian's maintainer scripts start docker, docker-registry and prometheus as system services on install. We start
 # our own daemons (one dockerd per node, the registry on a port of our choosing), so a system dockerd
 # on /var/run/docker.sock and a registry on :5000 would only be in the way. A policy-rc.d that answers
 # 101 ("action forbidden") is Debian's documented way to keep package installs from starting services.
@@ -54,7 +57,7 @@ apt-get install -y -q --no-install-recommends \
   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
   "${missing[@]}"
 
-for cmd in dockerd docker-registry busybox ip; do
+for cmd in dockerd docker-registry busybox ip prometheus; do
   have_cmd "$cmd" || {
     echo "setup-host: $cmd still missing after install" >&2
     exit 1

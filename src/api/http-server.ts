@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { jsonReplacer } from '../cli/output.ts';
 import type { RpcDispatcher } from './jsonrpc.ts';
+import { type ApiMetrics, methodLabel } from './metrics.ts';
 
 /** Typed REST error: status and message are sent as JSON `{ error }`. */
 export class HttpError extends Error {
@@ -22,6 +23,8 @@ export type RestHandler = (req: {
 
 interface Route {
   method: string;
+  /** The pattern as registered (`/chain/block/:ref`): the metrics label. */
+  path: string;
   parts: string[];
   handler: RestHandler;
 }
@@ -35,6 +38,8 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** Serves a file for paths no route claims (the dashboard); returns false if it has none. */
   staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Request metrics, and the registry GET /metrics serves; without it there is no /metrics. */
+  metrics?: ApiMetrics | null;
 }
 
 /** One HTTP server per node: REST under named prefixes, JSON-RPC on POST /, static files otherwise. */
@@ -48,11 +53,11 @@ export class ApiServer {
   }
 
   get(path: string, handler: RestHandler): void {
-    this.routes.push({ method: 'GET', parts: splitPath(path), handler });
+    this.routes.push({ method: 'GET', path, parts: splitPath(path), handler });
   }
 
   post(path: string, handler: RestHandler): void {
-    this.routes.push({ method: 'POST', parts: splitPath(path), handler });
+    this.routes.push({ method: 'POST', path, parts: splitPath(path), handler });
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -80,27 +85,62 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/') return this.handleRpc(req, res);
+    const m = this.opts.metrics;
+    if (!m) {
+      await this.handleRest(req, res, url, method);
+      return;
+    }
+    const started = performance.now();
+    const route = await this.handleRest(req, res, url, method);
+    const labels = { method: methodLabel(method), route };
+    m.restSeconds.observe(labels, (performance.now() - started) / 1000);
+    m.restRequests.inc({ ...labels, status: String(res.statusCode) });
+  }
+
+  /** Answers a request that is not JSON-RPC; returns the route that took it (a metrics label). */
+  private async handleRest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+  ): Promise<string> {
+    if (method === 'GET' && url.pathname === '/metrics' && this.opts.metrics) {
+      await sendMetrics(res, this.opts.metrics);
+      return '/metrics';
+    }
     const match = this.match(method, url.pathname);
     if (match) {
-      let body: unknown;
-      if (method === 'POST') {
-        const text = await readBody(req, this.opts.maxBodyBytes ?? 4_000_000);
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          return sendJson(res, 400, { error: 'request body is not valid JSON' });
-        }
-      }
+      await this.answerRoute(req, res, method, url, match);
+      return match.route.path;
+    }
+    if (method === 'GET' && this.opts.staticHandler?.(req, res)) return 'static';
+    sendJson(res, 404, { error: `no such endpoint: ${method} ${url.pathname}` });
+    return 'none';
+  }
+
+  private async answerRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: URL,
+    match: { route: Route; params: Record<string, string> },
+  ): Promise<void> {
+    let body: unknown;
+    if (method === 'POST') {
+      const text = await readBody(req, this.opts.maxBodyBytes ?? 4_000_000);
       try {
-        const out = await match.route.handler({ params: match.params, query: url.searchParams, body });
-        return sendJson(res, 200, out);
-      } catch (err) {
-        if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
-        return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        return sendJson(res, 400, { error: 'request body is not valid JSON' });
       }
     }
-    if (method === 'GET' && this.opts.staticHandler?.(req, res)) return;
-    sendJson(res, 404, { error: `no such endpoint: ${method} ${url.pathname}` });
+    try {
+      const out = await match.route.handler({ params: match.params, query: url.searchParams, body });
+      return sendJson(res, 200, out);
+    } catch (err) {
+      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private async handleRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -168,6 +208,16 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** The Prometheus text exposition of every metric on the node's registry. */
+async function sendMetrics(res: ServerResponse, metrics: ApiMetrics): Promise<void> {
+  const text = await metrics.registry.metrics();
+  res.writeHead(200, {
+    'content-type': metrics.registry.contentType,
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,3 +1,4 @@
+import type { ApiMetrics } from './metrics.ts';
 import { RPC, RpcError } from './rpc-errors.ts';
 
 export type RpcHandler = (params: unknown[]) => unknown;
@@ -21,8 +22,10 @@ interface RpcResponse {
  */
 export class RpcDispatcher {
   private readonly methods = new Map<string, { handler: RpcHandler; help: string }>();
+  readonly #metrics: ApiMetrics | null;
 
-  constructor() {
+  constructor(opts: { metrics?: ApiMetrics | null } = {}) {
+    this.#metrics = opts.metrics ?? null;
     this.register(
       'help',
       'help ( "method" ): every method with a line on what it does, or one method’s line.',
@@ -66,6 +69,19 @@ export class RpcDispatcher {
   }
 
   async handleOne(raw: unknown): Promise<RpcResponse> {
+    const m = this.#metrics;
+    if (!m) return this.#dispatch(raw);
+    const name = (raw as RpcRequest | null)?.method;
+    // Only registered names become label values: a client may send any string.
+    const method = typeof name === 'string' && this.methods.has(name) ? name : 'unknown';
+    const stop = m.rpcSeconds.startTimer({ method });
+    const out = await this.#dispatch(raw);
+    stop();
+    m.rpcRequests.inc({ method, status: out.error ? String(out.error.code) : 'ok' });
+    return out;
+  }
+
+  async #dispatch(raw: unknown): Promise<RpcResponse> {
     if (typeof raw !== 'object' || raw === null) {
       return errorResponse(null, RPC.INVALID_REQUEST, 'Invalid Request: expected a JSON object');
     }

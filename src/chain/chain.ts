@@ -33,6 +33,9 @@ import type {
   OutPoint,
 } from './types.ts';
 import { decodeUndo } from './undo.ts';
+import type { Logger } from 'pino';
+import type { ChainMetrics } from './metrics.ts';
+import { ChainObserver } from './observer.ts';
 import { type BlockContext, type BlockValidator, CORRUPTION_RULES, type HeaderContext } from './validator.ts';
 import { defaultValidator } from './default-validator.ts';
 import { genesisBlock } from './genesis.ts';
@@ -51,6 +54,9 @@ export interface ChainOptions {
   maxOrphans?: number;
   /** Run SQLite's own page-level check when opening (slow on big databases). */
   integrityCheck?: boolean;
+  metrics?: ChainMetrics | null;
+  /** The chain's child logger (`{ module: 'chain' }`); silent when not given. */
+  log?: Logger;
 }
 
 export interface ChainEvents {
@@ -100,6 +106,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private nextSeq = 1;
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
+  readonly #observer: ChainObserver;
 
   private constructor(db: DatabaseSync, params: ConsensusParams, options: ChainOptions) {
     super();
@@ -111,6 +118,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.extensions = options.extensions ?? [];
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.maxOrphans = options.maxOrphans ?? 100;
+    this.#observer = new ChainObserver(options.metrics ?? null, options.log);
+    options.metrics?.watchChain(this);
   }
 
   /**
@@ -127,6 +136,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       const problems = chain.checkConsistency(options.integrityCheck ?? false);
       if (problems.length) throw new ChainStateError('chain database is inconsistent', problems);
       await chain.activateBestChain();
+      chain.#observer.opened(chain.tip(), chain.bestHeader());
       return chain;
     } catch (err) {
       db.close();
@@ -640,6 +650,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.recent.delete(d.key);
     }
     if (hit.includes(this.bestHeaderEntry)) this.recomputeBestHeader();
+    this.#observer.invalid(e, rule);
     this.emit('invalid', e, rule, reason);
   }
 
@@ -663,6 +674,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       if (!best || best === tip || best.chainWork <= tip.chainWork) break;
       const fork = BlockIndex.fork(tip, best);
       if (!fork) throw new ChainStateError(`block ${best.id} shares no ancestor with the tip`);
+      if (tip !== fork) this.#observer.reorg(tip, best, fork, tip.height - fork.height);
       while (this.main[this.main.length - 1] !== fork) this.disconnectTip();
       const path: IndexEntry[] = [];
       for (let e: IndexEntry = best; e !== fork; e = e.parent!) path.push(e);
@@ -676,6 +688,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Connects `e` (child of the tip); false when it broke a rule (it is then marked invalid). */
   private async connectTip(e: IndexEntry): Promise<boolean> {
+    const started = performance.now();
     const block = this.loadBlock(e);
     const ctx: BlockContext = this.headerContext(e.parent!, e.height, e.hash);
     try {
@@ -700,6 +713,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     e.status = 'valid';
     this.main.push(e);
     this.candidates.add(e);
+    this.#observer.connected(e, block.txs.length, (performance.now() - started) / 1000, this.bestHeaderEntry);
     this.emit('connect', block, e);
     return true;
   }
@@ -718,6 +732,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     );
     this.main.pop();
     this.candidates.add(e);
+    this.#observer.disconnected(e);
     this.emit('disconnect', block, e);
   }
 }

@@ -6,6 +6,7 @@ import { equalBytes } from '../consensus/bytes.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
 import type { Block } from '../consensus/primitives/types.ts';
 import { MiningError } from './errors.ts';
+import type { MiningMetrics } from './metrics.ts';
 import { type EquihashSolver, solveNonce } from './pow.ts';
 import { assembleBlock, type BlockTemplate, buildBlockTemplate, type TemplateMempool } from './template.ts';
 
@@ -35,6 +36,7 @@ export interface MinerOptions {
   coinbaseData?: Uint8Array;
   /** Called with every block the chain accepted (gossip it from here). */
   onBlock?: (found: FoundBlock) => void;
+  metrics?: MiningMetrics | null;
 }
 
 export interface FoundBlock {
@@ -231,6 +233,7 @@ export class Miner extends EventEmitter<MinerEvents> {
       this.busyMs += performance.now() - started;
       this.counters.nonces++;
       this.counters.hashes += found.tried;
+      this.opts.metrics?.solutionsTried.inc(found.tried);
       if (found.header) return assembleBlock(t, found.header);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -240,6 +243,7 @@ export class Miner extends EventEmitter<MinerEvents> {
     const result = await this.opts.chain.acceptBlock(block);
     if (result.status === 'connected') {
       this.counters.blocksFound++;
+      this.opts.metrics?.blocksMined.inc();
       this.lastFoundAt = Date.now();
       this.lastBlock = result.id;
       const found: FoundBlock = { block, id: result.id, height: t.height, template: t, result };
@@ -248,6 +252,7 @@ export class Miner extends EventEmitter<MinerEvents> {
       return;
     }
     this.counters.blocksRejected++;
+    this.opts.metrics?.blocksRejected.inc();
     this.emit('rejected', block, result);
     if (result.status === 'invalid') {
       this.fail(

@@ -19,6 +19,7 @@ import { DockerRuntime } from '../cloud/runtime/docker-runtime.ts';
 import type { AppSpec } from '../cloud/spec/schema.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
 import type { P2PHost } from '../p2p/host.ts';
+import type { CloudMetrics } from '../cloud/metrics.ts';
 
 export interface CloudDeps {
   params: ConsensusParams;
@@ -29,6 +30,7 @@ export interface CloudDeps {
   dataDir: string;
   host: string;
   log: Logger;
+  metrics: CloudMetrics | null;
 }
 
 /**
@@ -118,6 +120,7 @@ export class NodeCloud {
         identity: { nodeId, operatorPrivateKey: this.pending.operatorKey, ip: host, tier: record.tier },
         benchmark: () => runBenchmark({ dataDir, ...(params.network === 'mainnet' ? {} : DEVNET_BENCHMARK) }),
         log,
+        metrics: this.d.metrics,
         onSpec: (v) => this.keep(v),
       },
       { appLimits: appLimitsFor(params), hardwareMinimums: params.fluxnodes.hardwareMinimums },

@@ -48,6 +48,7 @@ import { appPaymentScriptFor } from '../cloud/registry/app-address.ts';
 import type { NodeOptions } from './options.ts';
 import { cpuSolver, verifyHeaderSolution } from '../mining/pow.ts';
 import { writeRpcCookie } from './rpc-cookie.ts';
+import { createNodeMetrics, type NodeMetrics } from './metrics.ts';
 
 export const NODE_VERSION = '0.1.0';
 
@@ -74,6 +75,8 @@ export class FluxNode {
   readonly opts: NodeOptions;
   readonly params: ConsensusParams;
   readonly log: Logger;
+  /** Every layer's metrics, served at GET /metrics. */
+  readonly metrics: NodeMetrics;
   readonly chain: Chain;
   readonly mempool: Mempool;
   readonly p2p: P2PHost;
@@ -101,6 +104,7 @@ export class FluxNode {
     opts: NodeOptions;
     params: ConsensusParams;
     log: Logger;
+    metrics: NodeMetrics;
     chain: Chain;
     fluxnodes: FluxnodeExtension;
     appPayments: AppPaymentsExtension;
@@ -112,6 +116,8 @@ export class FluxNode {
     this.opts = init.opts;
     this.params = init.params;
     this.log = init.log;
+    this.metrics = init.metrics;
+    const m = init.metrics;
     this.chain = init.chain;
     this.fluxnodes = init.fluxnodes;
     this.appPayments = init.appPayments;
@@ -119,7 +125,7 @@ export class FluxNode {
     this.addressIndex = init.addressIndex;
     this.economy = init.economy;
     this.wallet = init.wallet;
-    this.mempool = new Mempool({ maxBytes: 50_000_000, minFeePerKb: 100n });
+    this.mempool = new Mempool({ maxBytes: 50_000_000, minFeePerKb: 100n, metrics: m.chain });
     this.validateTx = mempoolValidator({
       params: this.params,
       tipHeight: () => this.chain.height(),
@@ -133,19 +139,24 @@ export class FluxNode {
       port: this.opts.p2pPort,
       bootstrap: this.opts.bootstrap,
       keyFile: join(this.opts.dataDir, 'peer-key'),
+      metrics: m.p2p,
+      log: this.log.child({ module: 'p2p' }),
     });
-    this.sync = new ChainSync(this.p2p, this.chain, { log: (m) => this.log.debug(m) });
+    const syncLog = this.log.child({ module: 'sync' });
+    // Sync's lines quote peers' errors: debug only.
+    this.sync = new ChainSync(this.p2p, this.chain, { log: (detail) => syncLog.debug({ detail }, 'sync') });
     this.rpcAuth =
       this.opts.rpcUser && this.opts.rpcPassword
         ? { user: this.opts.rpcUser, password: this.opts.rpcPassword }
         : writeRpcCookie(this.opts.dataDir);
-    this.rpc = new RpcDispatcher();
+    this.rpc = new RpcDispatcher({ metrics: m.api });
     this.api = new ApiServer({
       host: this.opts.host,
       port: this.opts.apiPort,
       rpc: this.rpc,
       rpcAuth: this.rpcAuth,
       staticHandler: dashboardHandler(),
+      metrics: m.api,
     });
     this.cloud = new NodeCloud({
       params: this.params,
@@ -155,7 +166,8 @@ export class FluxNode {
       p2p: this.p2p,
       dataDir: this.opts.dataDir,
       host: this.opts.host,
-      log: this.log,
+      log: this.log.child({ module: 'cloud' }),
+      metrics: m.cloud,
     });
     this.operator = new FluxnodeOperator({
       chain: this.chain,
@@ -167,7 +179,7 @@ export class FluxNode {
       ip: `${this.opts.host}:${this.opts.apiPort}`,
       stateFile: join(this.opts.dataDir, 'fluxnode.json'),
       submit: (tx) => this.acceptTransaction(tx),
-      log: this.log,
+      log: this.log.child({ module: 'operator' }),
     });
   }
 
@@ -188,6 +200,7 @@ export class FluxNode {
   static async start(opts: NodeOptions): Promise<FluxNode> {
     const params = paramsFor(opts.network);
     const log = pino({ level: opts.logLevel ?? 'info', base: { node: opts.host } }, pino.destination(2));
+    const metrics = createNodeMetrics();
     const fluxnodes = new FluxnodeExtension({
       params: {
         rulesAt: (h) => registryRulesAt(h, params),
@@ -208,6 +221,8 @@ export class FluxNode {
     const chain = await Chain.open(join(opts.dataDir, 'chain'), params, {
       validator,
       extensions: [fluxnodes, appPayments, txIndex, addressIndex, economy],
+      metrics: metrics.chain,
+      log: log.child({ module: 'chain' }),
     });
     const wallet = existsSync(walletFile(opts))
       ? Wallet.load(walletFile(opts), walletPassphrase(opts), params)
@@ -217,6 +232,7 @@ export class FluxNode {
       opts,
       params,
       log,
+      metrics,
       chain,
       fluxnodes,
       appPayments,
@@ -353,6 +369,7 @@ export class FluxNode {
     const minerScript = this.minerScript(address);
     this.minerAddress = address;
     if (this.miner?.isRunning) return;
+    const miningLog = this.log.child({ module: 'mining' });
     this.miner = new Miner({
       maxBlocks: opts.maxBlocks,
       chain: this.chain,
@@ -362,11 +379,12 @@ export class FluxNode {
       minerScript,
       solver: cpuSolver,
       blockIntervalMs: this.opts.mineIntervalMs ?? 0,
+      metrics: this.metrics.mining,
       onBlock: (found) => {
-        this.log.info({ height: found.height, hash: found.id }, 'mined block');
+        miningLog.info({ height: found.height, hash: found.id }, 'mined block');
         void this.sync
           .announce(found.block)
-          .catch((err) => this.log.warn({ err: String(err) }, 'announce failed'));
+          .catch((err) => miningLog.warn({ err: String(err) }, 'announce failed'));
       },
     });
     this.miner.start();

@@ -9,7 +9,9 @@ import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
+import pino, { type Logger } from 'pino';
 import { loadOrCreatePeerKey } from './identity.ts';
+import type { P2PMetrics } from './metrics.ts';
 import { PeerScores, RateLimiter } from './peer-score.ts';
 
 export type GossipVerdict = 'accept' | 'ignore' | 'reject';
@@ -29,6 +31,9 @@ export interface P2PHostOptions {
   maxMessageBytes?: number;
   /** Requests a peer may make per second on each protocol (with a burst of 4×). */
   requestRate?: number;
+  metrics?: P2PMetrics | null;
+  /** The p2p child logger (`{ module: 'p2p' }`); silent when not given. */
+  log?: Logger;
 }
 
 export interface RequestOptions {
@@ -81,9 +86,16 @@ export class P2PHost {
     requestsServed: 0,
     requestsRefused: 0,
   };
+  readonly #metrics: P2PMetrics | null;
+  readonly #log: Logger;
+  /** Full topic → the name it was subscribed by (the metrics label). */
+  readonly #topicNames = new Map<string, string>();
 
   constructor(opts: P2PHostOptions) {
     this.opts = opts;
+    this.#metrics = opts.metrics ?? null;
+    this.#log = opts.log ?? pino({ level: 'silent' });
+    this.#metrics?.watchPeers(() => this.peers().length);
     const rate = opts.requestRate ?? 50;
     this.limiter = new RateLimiter(rate, rate * 4);
   }
@@ -152,7 +164,13 @@ export class P2PHost {
     });
     this.libp2p.addEventListener('peer:connect', (evt) => {
       const peer = evt.detail.toString();
+      this.#metrics?.peerConnects.inc();
+      this.#log.info({ peer }, 'peer connected');
       for (const fn of this.connectListeners) fn(peer);
+    });
+    this.libp2p.addEventListener('peer:disconnect', (evt) => {
+      this.#metrics?.peerDisconnects.inc();
+      this.#log.info({ peer: evt.detail.toString() }, 'peer disconnected');
     });
     for (const [topic, validator] of this.validators) this.installValidator(topic, validator);
     for (const topic of this.subscribers.keys()) pubsub.subscribe(topic);
@@ -179,6 +197,7 @@ export class P2PHost {
     handler: (data: Uint8Array, from: string) => void = () => {},
   ): void {
     const topic = this.topic(name);
+    this.#topicNames.set(topic, name);
     this.validators.set(topic, validator);
     const list = this.subscribers.get(topic) ?? [];
     list.push(handler);
@@ -219,6 +238,7 @@ export class P2PHost {
         await stream.close({ signal });
       } catch (err) {
         this.counters.requestsRefused++;
+        this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
         // Broken framing is never honest; a timeout or a reset can be (a busy or departing peer).
         // Streams of a peer just banned fail as we hang up on it: nothing more to count.
         const e = err as Error;
@@ -242,15 +262,18 @@ export class P2PHost {
     const request = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
     if (!this.limiter.take(`${from}|${name}`)) {
       this.counters.requestsRefused++;
+      this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
       this.penalize(from, 5, `rate limit on ${name}`);
       return refuse('rate limited');
     }
     try {
       const items = await handler(request, from);
       this.counters.requestsServed++;
+      this.#metrics?.requests.inc({ protocol: name, result: 'served' });
       return [encodeStatus(STATUS_OK, items.length), ...items];
     } catch (err) {
       this.counters.requestsRefused++;
+      this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
       this.penalize(from, 10, `bad ${name} request: ${(err as Error).message}`);
       return refuse((err as Error).message);
     }
@@ -309,7 +332,11 @@ export class P2PHost {
   }
 
   penalize(peer: string, points: number, reason: string): void {
+    // The reason may quote what the peer sent: debug only.
+    this.#log.debug({ peer, points, reason }, 'peer penalized');
     if (this.scores.penalize(peer, points, reason)) {
+      this.#metrics?.peerBans.inc();
+      this.#log.warn({ peer, points }, 'peer banned');
       const node = this.libp2p;
       if (!node) return;
       for (const c of node.getConnections()) {
@@ -356,6 +383,7 @@ export class P2PHost {
         this.penalize(from, 25, `invalid message on ${topic}`);
       } else if (verdict === 'ignore') this.counters.gossipIgnored++;
       else this.counters.gossipAccepted++;
+      this.#metrics?.gossipMessages.inc({ topic: this.#topicNames.get(topic) ?? 'other', verdict });
       return verdict as never;
     });
   }

@@ -1,6 +1,7 @@
 import { ConsensusError } from '../../consensus/errors.ts';
 import type { OutPoint, Transaction } from '../../consensus/primitives/types.ts';
 import { reverseHex } from '../../consensus/bytes.ts';
+import type { ChainMetrics } from '../metrics.ts';
 
 /** What validation of one transaction against the chain tip (plus the pool's own outputs) found. */
 export interface ValidatedTx {
@@ -22,6 +23,8 @@ export interface MempoolOptions {
   maxBytes: number;
   /** Minimum relay fee, satoshis per 1,000 bytes. */
   minFeePerKb: bigint;
+  /** Its size and bytes are read from here at each scrape. */
+  metrics?: ChainMetrics | null;
 }
 
 export interface PoolEntry {
@@ -52,6 +55,7 @@ export class Mempool {
 
   constructor(opts: MempoolOptions) {
     this.opts = opts;
+    opts.metrics?.watchMempool(this);
   }
 
   get size(): number {

@@ -33,6 +33,7 @@ import {
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { ManagedContainer } from '../runtime/types.ts';
 import type { AppSpec } from '../spec/schema.ts';
+import type { CloudMetrics } from '../metrics.ts';
 import { Backoff } from './backoff.ts';
 import { type AppLocation, appLocations } from './locations.ts';
 import { type OwnerAppStatus, type OwnerLogs, OwnerOps } from './owner-ops.ts';
@@ -73,6 +74,7 @@ export interface CloudAgentDeps {
   log?: AgentLogger;
   /** Receives every valid, owner-signed spec announcement heard (the node keeps them in its SpecStore). */
   onSpec?: (spec: VerifiedSpec) => void;
+  metrics?: CloudMetrics | null;
 }
 
 /** Options: `appLimits` and `hardwareMinimums` are required, the rest have defaults (see CloudAgentOptions). */
@@ -140,6 +142,7 @@ export class CloudAgent extends EventEmitter {
   private readonly serial = new SerialQueue();
   private readonly backoff = new Backoff();
   private readonly verified = new WeakMap<Uint8Array, Checked>();
+  readonly #metrics: CloudMetrics | null;
 
   private running = false;
   private subscribed = false;
@@ -182,6 +185,7 @@ export class CloudAgent extends EventEmitter {
     this.log = deps.log ?? NOOP_LOG;
     this.measure = deps.benchmark;
     this.onSpec = deps.onSpec;
+    this.#metrics = deps.metrics ?? null;
     const o = this.options;
     this.peers = new PeerView(
       {
@@ -195,6 +199,7 @@ export class CloudAgent extends EventEmitter {
       {
         liveChanged: (live) => {
           this.log.info({ live }, 'live set changed');
+          this.#metrics?.liveNodes.set(live.length);
           this.emit('live', live);
           this.scheduleReconcile('live');
         },
@@ -313,7 +318,8 @@ export class CloudAgent extends EventEmitter {
 
   /** Placement computed now from the current inputs (what every node in agreement computes). */
   placement(): PlacementView {
-    return computePlacement({
+    const stop = this.#metrics?.placementSeconds.startTimer();
+    const view = computePlacement({
       apps: this.chain.activeApps(),
       nodes: this.chain.confirmedNodes(),
       live: this.peers.liveSet(),
@@ -322,6 +328,8 @@ export class CloudAgent extends EventEmitter {
       limits: this.options.appLimits,
       epoch: epochAt(this.chain.tipHeight(), this.options.epochLength),
     });
+    stop?.();
+    return view;
   }
 
   /** Where an active app runs, from the live nodes' running reports ([] for an unknown app). */
@@ -439,8 +447,10 @@ export class CloudAgent extends EventEmitter {
   private async reconcileOnce(reasons: string[]): Promise<ReconcileOutcome> {
     const now = this.clock.now();
     if (!this.running || now < (this.startedAt ?? 0) + this.options.startupGraceMs) {
+      this.#metrics?.reconcilePasses.inc({ outcome: 'skipped' });
       return { at: now, reasons, skipped: true, actions: [], deferred: [], errors: [] };
     }
+    const stopTimer = this.#metrics?.reconcileSeconds.startTimer();
     const apps = this.chain.activeApps();
     const view = this.placement();
     const key = assignmentKey(view.assignment);
@@ -468,9 +478,19 @@ export class CloudAgent extends EventEmitter {
       this.log.info({ actions, errors, reasons }, `reconciled: ${actions.length} action(s)`);
     }
     if (containers) this.publishReport(containers, byName);
+    stopTimer?.();
+    this.#countPass(outcome, containers);
     this.lastOutcome = outcome;
     this.emit('reconciled', outcome);
     return outcome;
+  }
+
+  #countPass(outcome: ReconcileOutcome, containers: ManagedContainer[] | undefined): void {
+    const m = this.#metrics;
+    if (!m) return;
+    m.reconcilePasses.inc({ outcome: outcome.errors.length > 0 ? 'errors' : 'ok' });
+    for (const a of outcome.actions) m.reconcileActions.inc({ kind: a.kind });
+    if (containers) m.containers(containers.map((c) => c.state));
   }
 
   private async followEvents(signal: AbortSignal): Promise<void> {
@@ -583,7 +603,10 @@ export class CloudAgent extends EventEmitter {
     this.listen(
       GOSSIP_TOPICS.heartbeat,
       (d) => this.peers.checkHeartbeat(d),
-      (v) => this.peers.heard(v),
+      (v) => {
+        this.#metrics?.heartbeatsReceived.inc();
+        this.peers.heard(v);
+      },
     );
     this.listen(
       GOSSIP_TOPICS.benchmark,

@@ -1,0 +1,61 @@
+/**
+ * The p2p layer's metrics: peers, gossip verdicts by topic, connects, disconnects and bans, and
+ * request/response traffic. Label values are bounded: topics and protocols are the ones this node
+ * subscribes to or serves (names in code), verdicts and results are fixed words.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface P2PMetrics {
+  gossipMessages: Counter<'topic' | 'verdict'>;
+  peerConnects: Counter;
+  peerDisconnects: Counter;
+  peerBans: Counter;
+  requests: Counter<'protocol' | 'result'>;
+  /** Points the peer gauge at a host (the latest call wins). */
+  watchPeers(count: () => number): void;
+}
+
+export function createP2PMetrics(registry: Registry): P2PMetrics {
+  const registers = [registry];
+  let peers: (() => number) | undefined;
+  new Gauge({
+    name: 'fluxnode_p2p_peers',
+    help: 'Peers connected now',
+    registers,
+    collect() {
+      if (peers) this.set(peers());
+    },
+  });
+  return {
+    gossipMessages: new Counter({
+      name: 'fluxnode_p2p_gossip_messages_total',
+      help: 'Gossip messages validated, by topic and verdict (accept, ignore, reject)',
+      labelNames: ['topic', 'verdict'],
+      registers,
+    }),
+    peerConnects: new Counter({
+      name: 'fluxnode_p2p_peer_connects_total',
+      help: 'Peer connections opened',
+      registers,
+    }),
+    peerDisconnects: new Counter({
+      name: 'fluxnode_p2p_peer_disconnects_total',
+      help: 'Peer connections closed',
+      registers,
+    }),
+    peerBans: new Counter({
+      name: 'fluxnode_p2p_peer_bans_total',
+      help: 'Peers banned for misbehaviour (score over the threshold)',
+      registers,
+    }),
+    requests: new Counter({
+      name: 'fluxnode_p2p_requests_total',
+      help: 'Requests from peers, by protocol and result (served, refused)',
+      labelNames: ['protocol', 'result'],
+      registers,
+    }),
+    watchPeers(count) {
+      peers = count;
+    },
+  };
+}
