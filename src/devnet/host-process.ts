@@ -132,7 +132,8 @@ export function isNodeProcess(pid: number | undefined, dataDir: string): boolean
 
 /**
  * Processes of this devnet that are not part of a Docker engine: node processes (`… main.ts start
- * --datadir <dir>/…`) and the registry (`docker-registry serve <dir>/…`). Never this process or
+ * --datadir <dir>/…`), the registry (`docker-registry serve <dir>/…`) and prometheus
+ * (`prometheus --config.file <dir>/…`). Never this process or
  * its ancestors (a `devnet down --dir <dir>` names the folder too).
  */
 export function devnetProcesses(dir: string, kind: 'node' | 'registry' | 'any' = 'any'): HostProcess[] {
@@ -143,7 +144,7 @@ export function devnetProcesses(dir: string, kind: 'node' | 'registry' | 'any' =
     const exe = path.basename(p.argv[0] ?? '');
     const inDir = p.argv.some((a) => a.startsWith(`${dir}/`));
     if (!inDir) return false;
-    if (exe === 'docker-registry') return kind !== 'node';
+    if (exe === 'docker-registry' || exe === 'prometheus') return kind !== 'node';
     return kind !== 'registry' && p.argv.includes(CLI_MAIN) && p.argv.includes('start');
   });
 }

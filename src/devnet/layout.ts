@@ -27,6 +27,7 @@ export const DEFAULT_BASE_ADDRESS = '127.0.0.11';
 export const DEFAULT_REGISTRY_PORT = 5000;
 export const DEFAULT_API_PORT = 16127;
 export const DEFAULT_P2P_PORT = 36125;
+export const DEFAULT_MONITOR_PORT = 9090;
 export const MAX_NODES = 50;
 
 export interface DevnetLayoutOptions {
@@ -39,6 +40,8 @@ export interface DevnetLayoutOptions {
   registryPort?: number;
   apiPort?: number;
   p2pPort?: number;
+  /** Port of prometheus (`--monitor`), on the registry's address. */
+  monitorPort?: number;
 }
 
 export interface DockerdLayout {
@@ -63,6 +66,8 @@ export interface NodeLayout {
 export interface DevnetLayout {
   dir: string;
   registry: { host: string; port: number; dir: string };
+  /** Where prometheus runs when the devnet is monitored. */
+  monitor: { host: string; port: number; dir: string; configFile: string };
   nodes: NodeLayout[];
 }
 
@@ -148,6 +153,12 @@ export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
       host: address(first - 1),
       port: port('--registry-port', opts.registryPort ?? DEFAULT_REGISTRY_PORT),
       dir: path.join(dir, 'registry'),
+    },
+    monitor: {
+      host: address(first - 1),
+      port: port('--monitor-port', opts.monitorPort ?? DEFAULT_MONITOR_PORT),
+      dir: path.join(dir, 'prometheus'),
+      configFile: path.join(dir, 'prometheus.yml'),
     },
     nodes: tiers.map((tier, i) => {
       const name = `node${i + 1}`;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DevnetLayout, DockerdLayout, TierCounts, TierName } from './layout.ts';
+import type { MonitorState } from './monitor.ts';
 
 export const STATE_FILE_NAME = 'devnet.json';
 const KIND = 'fluxnode-devnet';
@@ -54,6 +55,8 @@ export interface DevnetState {
   /** Every node process's JSON-RPC credentials (passed with --rpc-user/--rpc-password). */
   rpc: { user: string; password: string };
   registry: { host: string; port: number; dir: string; pid?: number; address?: string };
+  /** The prometheus of `up --monitor`. */
+  monitor?: MonitorState;
   nodes: NodeState[];
   /** Node 1 mines to a wallet address of its own; restarts keep mining there. */
   miner: { node: string; address?: string; intervalMs: number };

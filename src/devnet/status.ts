@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { type AppLocation, type ListedApp, locationUrl } from './app-steps.ts';
 import { listProcesses, processAlive } from './dockerd.ts';
 import { isNodeProcess, rpcOf } from './host-process.ts';
+import { monitorRunning, monitorUrl } from './monitor.ts';
 import type { DevnetState, NodeState } from './state.ts';
 
 export interface NodeStatus {
@@ -37,6 +38,8 @@ export interface DevnetStatus {
   phase: string;
   dashboard: string;
   registry: { address: string; running: boolean };
+  /** The prometheus of `up --monitor`, when the devnet has one. */
+  monitor?: { url: string; running: boolean };
   miner: { node: string; address?: string };
   nodes: NodeStatus[];
   apps: AppStatus[];
@@ -137,6 +140,7 @@ export async function devnetStatus(state: DevnetState): Promise<DevnetStatus> {
       address: state.registry.address ?? `${state.registry.host}:${state.registry.port}`,
       running: registryRunning,
     },
+    monitor: state.monitor && { url: monitorUrl(state.monitor), running: monitorRunning(state) },
     miner: { node: state.miner.node, address: state.miner.address },
     nodes,
     apps,

@@ -1,5 +1,5 @@
 // Removes a devnet completely: node processes, every Docker engine with its containers, mounts,
-// cgroups and bridge, the registry, and finally the folder. Driven by the state file but never
+// cgroups and bridge, the registry, prometheus, and finally the folder. Driven by the state file but never
 // trusting it alone: processes whose pid was not recorded yet (a Ctrl-C between spawn and the next
 // state write) are found by their command lines, engines by their folders (reapDockerd).
 
@@ -18,6 +18,7 @@ import {
   terminateProcess,
 } from './dockerd.ts';
 import { devnetProcesses, isNodeProcess, stopProcess } from './host-process.ts';
+import { stopMonitor } from './monitor.ts';
 import { type DevnetState, type NodeState, writeState } from './state.ts';
 
 const execFileAsync = promisify(execFile);
@@ -64,6 +65,7 @@ export async function teardownDevnet(
 
   await Promise.all(state.nodes.map((n) => stopEngine(n, report, log)));
   await stopRegistry(state, report, log);
+  await stopMonitor(state, report, log);
   // A registry or node started by a step that was interrupted before its pid was recorded.
   for (const p of devnetProcesses(dir)) {
     await terminateProcess(p.pid, 5_000);

@@ -11,6 +11,7 @@ import { assertHostReady } from './host-check.ts';
 import { type DevnetLayoutOptions, planDevnet, type TierCounts } from './layout.ts';
 import { DevnetAbortedError, throwIfAborted } from './poll.ts';
 import { type Progress, silentProgress } from './progress.ts';
+import { monitorUrl, startMonitor } from './monitor.ts';
 import { type DevnetState, initialState, readState, writeState } from './state.ts';
 import type { StepContext } from './step-context.ts';
 import { type TeardownReport, teardownDevnet } from './teardown.ts';
@@ -25,6 +26,8 @@ export interface UpOptions extends DevnetLayoutOptions {
   keepOnFailure?: boolean;
   /** Stop after the fluxnodes are confirmed (no image, no app). */
   skipApp?: boolean;
+  /** Run prometheus scraping every node (see monitor.ts). */
+  monitor?: boolean;
   signal?: AbortSignal;
   progress?: Progress;
   /** Multiplies every wait (slow machines). */
@@ -35,6 +38,8 @@ export interface DevnetSummary {
   dir: string;
   dashboard: string;
   registry: string;
+  /** The prometheus of `--monitor` (its web UI and HTTP API). */
+  monitor?: string;
   nodes: { name: string; host: string; tier: string; api: string; pid?: number; collateral?: string }[];
   app?: { name: string; image: string; urls: string[]; specHash: string; txid: string };
   steps: { name: string; ms: number; detail?: string }[];
@@ -81,6 +86,7 @@ export function summarize(state: DevnetState, totalMs: number): DevnetSummary {
     dir: state.dir,
     dashboard: state.dashboard,
     registry: state.registry.address ?? `${state.registry.host}:${state.registry.port}`,
+    monitor: state.monitor && monitorUrl(state.monitor),
     nodes: state.nodes.map((n) => ({
       name: n.name,
       host: n.host,
@@ -139,6 +145,7 @@ export async function devnetUp(opts: UpOptions): Promise<DevnetSummary> {
   progress.done('Host tools', Date.now() - hostStart, hostDetail);
 
   const state = initialState(layout, opts.tiers, opts.mineIntervalMs ?? 1_000);
+  if (opts.monitor) state.monitor = { ...layout.monitor };
   state.steps.push({ name: 'Host tools', ms: Date.now() - hostStart, detail: hostDetail });
   writeState(state);
 
@@ -178,6 +185,7 @@ export async function devnetUp(opts: UpOptions): Promise<DevnetSummary> {
     await step('Node processes', () =>
       startNodes(state, { save, signal: opts.signal, timeoutMs: 60_000 * patience }),
     );
+    if (opts.monitor) await step('Prometheus', () => startMonitor(state, save));
     await step('Peers', () => waitForPeers(ctx));
     await step('Mining to coinbase maturity', () => startMining(ctx));
     await step('Funding the fluxnodes', () => fundNodes(ctx));

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { HostNotReadyError } from '../../devnet/host-check.ts';
 import {
   DEFAULT_BASE_ADDRESS,
+  DEFAULT_MONITOR_PORT,
   DEFAULT_NODES,
   DEFAULT_REGISTRY_PORT,
   DevnetConfigError,
@@ -69,6 +70,7 @@ function printSummary(s: DevnetSummary): void {
     out.push(`The sample app "${s.app.name}" (${s.app.image}) answers at:`);
     for (const url of s.app.urls) out.push(`  ${url}`);
   }
+  if (s.monitor) out.push(`Prometheus: ${s.monitor} (try the query fluxnode_chain_tip_height)`);
   out.push('Status: npm run devnet -- status    Stop everything: npm run devnet -- down');
   out.push(`Dashboard: ${s.dashboard}`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -79,6 +81,7 @@ function printStatus(s: DevnetStatus): void {
   out.push(
     `devnet in ${s.dir} (${s.phase}); registry ${s.registry.address} ${s.registry.running ? 'running' : 'down'}`,
   );
+  if (s.monitor) out.push(`prometheus ${s.monitor.url} ${s.monitor.running ? 'running' : 'down'}`);
   out.push(
     formatTable(
       ['node', 'address', 'tier', 'process', 'engine', 'containers', 'height', 'peers', 'fluxnode'],
@@ -141,6 +144,8 @@ async function up(o: Record<string, string | boolean | undefined> & DirOptions):
       skipApp: o.app === false,
       mineIntervalMs: number(String(o.blockIntervalMs), '--block-interval-ms'),
       keepOnFailure: o.keepOnFailure === true,
+      monitor: o.monitor === true,
+      monitorPort: number(String(o.monitorPort), '--monitor-port'),
       signal: controller.signal,
       progress,
     });
@@ -190,7 +195,9 @@ export function register(program: Command): void {
       .option('--app <file>', 'app spec to register (default examples/hello-app.yaml)')
       .option('--no-app', 'stop once the fluxnodes are confirmed')
       .option('--block-interval-ms <ms>', 'node 1 mines at most one block per this many ms', '1000')
-      .option('--keep-on-failure', 'leave everything running when a step fails (for inspection)'),
+      .option('--keep-on-failure', 'leave everything running when a step fails (for inspection)')
+      .option('--monitor', "run prometheus (on the registry's address) scraping every node's /metrics")
+      .option('--monitor-port <port>', 'prometheus port', String(DEFAULT_MONITOR_PORT)),
   ).action(up);
 
   dirOption(
