@@ -38,10 +38,11 @@ fi
 echo "setup-host: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian's maintainer scripts start docker, docker-registry and prometheus as system services on install. We start
-# our own daemons (one dockerd per node, the registry on a port of our choosing), so a system dockerd
-# on /var/run/docker.sock and a registry on :5000 would only be in the way. A policy-rc.d that answers
-# 101 ("action forbidden") is Debian's documented way to keep package installs from starting services.
+# Debian's maintainer scripts start docker, docker-registry and prometheus as system services on
+# install. We start our own daemons (one dockerd per node, the registry and prometheus on ports of our
+# choosing), so a system dockerd on /var/run/docker.sock, a registry on :5000 and a prometheus on :9090
+# would only be in the way. A policy-rc.d that answers 101 ("action forbidden") is Debian's documented
+# way to keep package installs from starting services.
 policy=/usr/sbin/policy-rc.d
 made_policy=0
 if [ ! -e "$policy" ]; then

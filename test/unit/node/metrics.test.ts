@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ApiServer } from '../../../src/api/http-server.ts';
 import { RpcDispatcher } from '../../../src/api/jsonrpc.ts';
@@ -38,6 +40,17 @@ describe('node metrics', () => {
       if (type === 'histogram' || type === 'summary')
         assert.match(m.name, /_(seconds|bytes|blocks)$/, `${type} ${m.name} names its unit`);
     }
+  });
+
+  test('docs/api.md documents GET /metrics and every metric of our own, with its type', async () => {
+    const md = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'api.md'), 'utf8');
+    assert.ok(md.includes('GET /metrics'));
+    const { registry } = createNodeMetrics({ processMetrics: false });
+    for (const m of await registry.getMetricsAsJSON())
+      assert.ok(
+        md.includes(`| \`${m.name}\` | ${String(m.type)} |`),
+        `${m.name} (${m.type}) is not in docs/api.md`,
+      );
   });
 
   test('connecting blocks and a reorg show up as tip height, connect counts and times, and a reorg', async () => {
