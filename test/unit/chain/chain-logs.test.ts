@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import pino from 'pino';
-import { ChainBuilder, genesisParent, openTestChain, SUBSIDY, tempDir } from '../../chain/chain-fixtures.ts';
+import {
+  ChainBuilder,
+  genesisParent,
+  openTestChain,
+  SUBSIDY,
+  tempDir,
+} from '../../support/chain-fixtures.ts';
 
 interface Line {
   level: number;

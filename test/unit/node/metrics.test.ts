@@ -5,7 +5,13 @@ import { describe, test } from 'node:test';
 import { ApiServer } from '../../../src/api/http-server.ts';
 import { RpcDispatcher } from '../../../src/api/jsonrpc.ts';
 import { createNodeMetrics } from '../../../src/node/metrics.ts';
-import { ChainBuilder, genesisParent, openTestChain, SUBSIDY, tempDir } from '../../chain/chain-fixtures.ts';
+import {
+  ChainBuilder,
+  genesisParent,
+  openTestChain,
+  SUBSIDY,
+  tempDir,
+} from '../../support/chain-fixtures.ts';
 
 /** The value of one sample in a text exposition: `name{labels} value`, labels in any order. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
