@@ -1,19 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { jsonReplacer } from '../cli/output.ts';
+import { parseBoundedJson } from '../consensus/bounded-json.ts';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  failRequest,
+  HttpError,
+  type RequestErrorHook,
+  readBody,
+  sendJson,
+} from './http-io.ts';
 import type { RpcDispatcher } from './jsonrpc.ts';
 import { type ApiMetrics, methodLabel } from './metrics.ts';
 
-/** Typed REST error: status and message are sent as JSON `{ error }`. */
-export class HttpError extends Error {
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.name = 'HttpError';
-    this.status = status;
-  }
-}
+export { HttpError, sendJson };
 
 export type RestHandler = (req: {
   params: Record<string, string>;
@@ -36,11 +35,16 @@ export interface ApiServerOptions {
   /** user:password for JSON-RPC (Basic auth), as fluxd's rpcuser/rpcpassword; REST GETs are public. */
   rpcAuth?: { user: string; password: string };
   maxBodyBytes?: number;
+  /** Hears about requests that failed unexpectedly (they get a 500; the server carries on). */
+  onError?: RequestErrorHook;
   /** Serves a file for paths no route claims (the dashboard); returns false if it has none. */
   staticHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Request metrics, and the registry GET /metrics serves; without it there is no /metrics. */
   metrics?: ApiMetrics | null;
 }
+
+/** Node answers 431 (Request Header Fields Too Large) past this: a cap well above any honest client's headers. */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 /** One HTTP server per node: REST under named prefixes, JSON-RPC on POST /, static files otherwise. */
 export class ApiServer {
@@ -61,8 +65,8 @@ export class ApiServer {
   }
 
   async listen(): Promise<{ host: string; port: number }> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => sendJson(res, 500, { error: String(err) }));
+    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => failRequest(req, res, err, this.opts.onError));
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -82,7 +86,12 @@ export class ApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return sendJson(res, 400, { error: 'the request target is not a valid URL path' });
+    }
     const method = req.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/') return this.handleRpc(req, res);
     const m = this.opts.metrics;
@@ -108,13 +117,20 @@ export class ApiServer {
       await sendMetrics(res, this.opts.metrics);
       return '/metrics';
     }
-    const match = this.match(method, url.pathname);
+    let match: ReturnType<ApiServer['match']>;
+    try {
+      match = this.match(method, url.pathname);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      sendJson(res, err.status, { error: err.message });
+      return 'bad-path';
+    }
     if (match) {
       await this.answerRoute(req, res, method, url, match);
       return match.route.path;
     }
     if (method === 'GET' && this.opts.staticHandler?.(req, res)) return 'static';
-    sendJson(res, 404, { error: `no such endpoint: ${method} ${url.pathname}` });
+    sendJson(res, 404, { error: `no such endpoint: ${method} ${url.pathname.slice(0, 200)}` });
     return 'none';
   }
 
@@ -125,21 +141,22 @@ export class ApiServer {
     url: URL,
     match: { route: Route; params: Record<string, string> },
   ): Promise<void> {
-    let body: unknown;
-    if (method === 'POST') {
-      const text = await readBody(req, this.opts.maxBodyBytes ?? 4_000_000);
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        return sendJson(res, 400, { error: 'request body is not valid JSON' });
-      }
-    }
     try {
+      const body = method === 'POST' ? await this.jsonBody(req) : undefined;
       const out = await match.route.handler({ params: match.params, query: url.searchParams, body });
       return sendJson(res, 200, out);
     } catch (err) {
       if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
       return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async jsonBody(req: IncomingMessage): Promise<unknown> {
+    const text = await readBody(req, this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    try {
+      return text ? parseBoundedJson(text) : undefined;
+    } catch (err) {
+      throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
     }
   }
 
@@ -152,9 +169,10 @@ export class ApiServer {
     }
     let text: string;
     try {
-      text = await readBody(req, this.opts.maxBodyBytes ?? 4_000_000);
+      text = await readBody(req, this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     } catch (err) {
-      return sendJson(res, 413, { error: (err as Error).message });
+      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      throw err;
     }
     const out = await this.opts.rpc.handleBody(text);
     sendJson(res, 200, out);
@@ -165,18 +183,26 @@ export class ApiServer {
     pathname: string,
   ): { route: Route; params: Record<string, string> } | undefined {
     const parts = splitPath(pathname);
-    for (const route of this.routes) {
-      if (route.method !== method || route.parts.length !== parts.length) continue;
-      const params: Record<string, string> = {};
-      let ok = true;
-      for (let i = 0; i < parts.length && ok; i++) {
-        const p = route.parts[i];
-        if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(parts[i]);
-        else ok = p === parts[i];
-      }
-      if (ok) return { route, params };
-    }
-    return undefined;
+    const route = this.routes.find(
+      (r) =>
+        r.method === method &&
+        r.parts.length === parts.length &&
+        r.parts.every((p, i) => p.startsWith(':') || p === parts[i]),
+    );
+    if (!route) return undefined;
+    const params: Record<string, string> = {};
+    route.parts.forEach((p, i) => {
+      if (p.startsWith(':')) params[p.slice(1)] = decodeParam(p.slice(1), parts[i]);
+    });
+    return { route, params };
+  }
+}
+
+function decodeParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `path parameter ${name} is not valid percent-encoding: ${raw.slice(0, 100)}`);
   }
 }
 
@@ -192,38 +218,11 @@ function authorized(req: IncomingMessage, auth: { user: string; password: string
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new Error(`request body over ${max} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 /** The Prometheus text exposition of every metric on the node's registry. */
 async function sendMetrics(res: ServerResponse, metrics: ApiMetrics): Promise<void> {
   const text = await metrics.registry.metrics();
   res.writeHead(200, {
     'content-type': metrics.registry.contentType,
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, jsonReplacer);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);

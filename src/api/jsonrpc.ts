@@ -1,4 +1,5 @@
 import type { ApiMetrics } from './metrics.ts';
+import { JsonDepthError, MAX_JSON_DEPTH, parseBoundedJson } from '../consensus/bounded-json.ts';
 import { RPC, RpcError } from './rpc-errors.ts';
 
 export type RpcHandler = (params: unknown[]) => unknown;
@@ -20,12 +21,21 @@ interface RpcResponse {
  * Dispatches Bitcoin-style JSON-RPC (1.0 and 2.0 envelopes, batches). Handlers take positional
  * params; an object of named params is refused with a clear error rather than guessed at.
  */
+export interface RpcLimits {
+  /** Requests in one batch (bitcoind has no cap; one POST should not queue unbounded work). */
+  maxBatch?: number;
+  /** Nesting of the body's JSON. */
+  maxDepth?: number;
+}
+
 export class RpcDispatcher {
   private readonly methods = new Map<string, { handler: RpcHandler; help: string }>();
   readonly #metrics: ApiMetrics | null;
+  readonly limits: Required<RpcLimits>;
 
-  constructor(opts: { metrics?: ApiMetrics | null } = {}) {
+  constructor(opts: { metrics?: ApiMetrics | null } & RpcLimits = {}) {
     this.#metrics = opts.metrics ?? null;
+    this.limits = { maxBatch: opts.maxBatch ?? 1000, maxDepth: opts.maxDepth ?? MAX_JSON_DEPTH };
     this.register(
       'help',
       'help ( "method" ): every method with a line on what it does, or one method’s line.',
@@ -56,13 +66,21 @@ export class RpcDispatcher {
   async handleBody(body: string): Promise<unknown> {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = parseBoundedJson(body, this.limits.maxDepth);
     } catch (err) {
+      if (err instanceof JsonDepthError)
+        return errorResponse(null, RPC.INVALID_REQUEST, `Invalid Request: ${err.message}`);
       return errorResponse(null, RPC.PARSE_ERROR, `Parse error: ${(err as Error).message}`);
     }
     if (Array.isArray(parsed)) {
       if (parsed.length === 0)
         return errorResponse(null, RPC.INVALID_REQUEST, 'Invalid Request: empty batch');
+      if (parsed.length > this.limits.maxBatch)
+        return errorResponse(
+          null,
+          RPC.INVALID_REQUEST,
+          `Invalid Request: a batch holds at most ${this.limits.maxBatch} requests, got ${parsed.length}`,
+        );
       return Promise.all(parsed.map((r) => this.handleOne(r)));
     }
     return this.handleOne(parsed);
@@ -90,7 +108,8 @@ export class RpcDispatcher {
     if (typeof req.method !== 'string')
       return errorResponse(id, RPC.INVALID_REQUEST, 'Invalid Request: method must be a string');
     const entry = this.methods.get(req.method);
-    if (!entry) return errorResponse(id, RPC.METHOD_NOT_FOUND, `Method not found: ${req.method}`);
+    if (!entry)
+      return errorResponse(id, RPC.METHOD_NOT_FOUND, `Method not found: ${req.method.slice(0, 100)}`);
     const params = req.params ?? [];
     if (!Array.isArray(params)) {
       return errorResponse(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { parseBoundedJson } from '../consensus/bounded-json.ts';
 import { fromHex, reverseHex, toHex } from '../consensus/bytes.ts';
 import type { Block, BlockHeader } from '../consensus/primitives/types.ts';
 
@@ -37,6 +38,11 @@ export interface StratumOptions {
   /** Jobs kept for late submits. */
   keepJobs?: number;
   maxLineBytes?: number;
+  /**
+   * A line that failed in a way the protocol does not foresee (a bug, a backend error): the
+   * session that sent it is closed and the node carries on; this hears about it.
+   */
+  onError?: (err: unknown, context: { remote: string; line: string }) => void;
 }
 
 interface Session {
@@ -118,17 +124,15 @@ export class StratumServer {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       session.buffer += chunk;
-      if (session.buffer.length > (this.opts.maxLineBytes ?? 64 * 1024)) {
-        socket.destroy();
-        return;
-      }
       let nl = session.buffer.indexOf('\n');
       while (nl >= 0) {
         const line = session.buffer.slice(0, nl).trim();
         session.buffer = session.buffer.slice(nl + 1);
-        if (line) void this.onLine(session, line);
+        if (line) this.lineOf(session, line);
         nl = session.buffer.indexOf('\n');
       }
+      // Only the unfinished line is bounded: many short lines in one packet are fine.
+      if (session.buffer.length > (this.opts.maxLineBytes ?? 64 * 1024)) socket.destroy();
     });
     const drop = () => {
       this.sessions.delete(session);
@@ -138,16 +142,35 @@ export class StratumServer {
     socket.on('error', drop);
   }
 
+  /** Handles one line; whatever goes wrong stays with the session that sent it. */
+  private lineOf(s: Session, line: string): void {
+    this.onLine(s, line).catch((err: unknown) => {
+      this.opts.onError?.(err, { remote: `${s.socket.remoteAddress}:${s.socket.remotePort}`, line });
+      s.socket.destroy();
+    });
+  }
+
   private async onLine(s: Session, line: string): Promise<void> {
-    let msg: { id?: unknown; method?: unknown; params?: unknown };
+    let parsed: unknown;
     try {
-      msg = JSON.parse(line);
-    } catch {
-      this.send(s, { id: null, result: null, error: [20, 'malformed JSON', null] });
+      parsed = parseBoundedJson(line, 16);
+    } catch (err) {
+      const why = err instanceof SyntaxError ? 'malformed JSON' : (err as Error).message;
+      this.send(s, { id: null, result: null, error: [20, why, null] });
       return;
     }
-    const id = msg.id ?? null;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      this.send(s, { id: null, result: null, error: [20, 'a request is a JSON object', null] });
+      return;
+    }
+    const msg = parsed as { id?: unknown; method?: unknown; params?: unknown };
+    // Ids are echoed back: only the scalar kinds miners use are, anything else answers as null.
+    const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
     const params = Array.isArray(msg.params) ? msg.params : [];
+    if (typeof msg.method !== 'string') {
+      this.send(s, { id, result: null, error: [20, 'method must be a string', null] });
+      return;
+    }
     switch (msg.method) {
       case 'mining.subscribe':
         s.subscribed = true;
@@ -155,8 +178,12 @@ export class StratumServer {
         return;
       case 'mining.authorize': {
         const user = typeof params[0] === 'string' ? params[0] : '';
-        if (!user) {
-          this.send(s, { id, result: false, error: [24, 'a worker name is required', null] });
+        if (!user || user.length > 256) {
+          this.send(s, {
+            id,
+            result: false,
+            error: [24, 'a worker name (1-256 characters) is required', null],
+          });
           return;
         }
         s.authorized = user;
@@ -181,7 +208,7 @@ export class StratumServer {
         return;
       }
       default:
-        this.send(s, { id, result: null, error: [20, `unknown method ${String(msg.method)}`, null] });
+        this.send(s, { id, result: null, error: [20, `unknown method ${msg.method.slice(0, 64)}`, null] });
     }
   }
 

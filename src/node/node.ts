@@ -96,7 +96,7 @@ export class FluxNode {
   readonly rpcAuth: { user: string; password: string };
   miner: Miner | undefined;
   private minerAddress: string | undefined;
-  private stratum: { server: StratumServer; feed: StratumFeed } | undefined;
+  private stratum: { server: StratumServer; feed: StratumFeed; port: number } | undefined;
   readonly startedAt = Date.now();
   private readonly validateTx: ReturnType<typeof mempoolValidator>;
 
@@ -157,6 +157,7 @@ export class FluxNode {
       rpcAuth: this.rpcAuth,
       staticHandler: dashboardHandler(),
       metrics: m.api,
+      onError: (err, c) => this.log.error({ err, ...c }, 'API request failed unexpectedly'),
     });
     this.cloud = new NodeCloud({
       params: this.params,
@@ -400,8 +401,13 @@ export class FluxNode {
         verifySolution: verifyHeaderSolution,
         onBlock: (block) => void this.sync.announce(block).catch(() => {}),
       }),
+      onError: (err, c) =>
+        this.log.error(
+          { err, remote: c.remote, line: c.line.slice(0, 200) },
+          'stratum line failed; session closed',
+        ),
     });
-    await server.listen();
+    const bound = await server.listen();
     const feed = feedStratum({
       server,
       chain: this.chain,
@@ -417,7 +423,12 @@ export class FluxNode {
       onError: (err) => this.log.warn({ err: err.message }, 'stratum job failed'),
     });
     feed.push(true);
-    this.stratum = { server, feed };
+    this.stratum = { server, feed, port: bound };
+  }
+
+  /** The stratum port actually bound (differs from the option when that was 0), if stratum runs. */
+  get stratumPort(): number | undefined {
+    return this.stratum?.port;
   }
 
   async acceptTransaction(tx: Transaction, relay = true) {

@@ -85,6 +85,7 @@ export class P2PHost {
     gossipRejected: 0,
     requestsServed: 0,
     requestsRefused: 0,
+    handlerFailures: 0,
   };
   readonly #metrics: P2PMetrics | null;
   readonly #log: Logger;
@@ -160,7 +161,15 @@ export class P2PHost {
     pubsub.addEventListener('message', (evt) => {
       const msg = evt.detail;
       const from = msg.type === 'signed' ? msg.from.toString() : 'unknown';
-      for (const fn of this.subscribers.get(msg.topic) ?? []) fn(msg.data, from);
+      for (const fn of this.subscribers.get(msg.topic) ?? []) {
+        // A listener's bug must not escape into libp2p's event dispatch (it would end the process).
+        try {
+          fn(msg.data, from);
+        } catch (err) {
+          this.counters.handlerFailures++;
+          this.#log.error({ err, topic: msg.topic, from }, 'gossip listener failed');
+        }
+      }
     });
     this.libp2p.addEventListener('peer:connect', (evt) => {
       const peer = evt.detail.toString();

@@ -60,6 +60,11 @@ export function register(program: Command): void {
       // Loaded here, not at the top: every other command starts a second faster without the node's graph.
       const { FluxNode } = await import('../../node/node.ts');
       const node = await FluxNode.start(opts);
+      // Every server contains its own failures; a rejection still reaching here is a bug to log
+      // with its stack, not a reason to take the chain, wallet and apps down with it.
+      process.on('unhandledRejection', (reason) =>
+        node.log.error({ err: reason }, 'unhandled promise rejection (a bug: please report it)'),
+      );
       await new Promise<void>((done) => {
         let stopping = false;
         const stop = () => {
