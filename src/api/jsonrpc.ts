@@ -134,7 +134,13 @@ function errorResponse(id: unknown, code: number, message: string): RpcResponse 
 
 /** Param readers that name the parameter at fault. */
 export const param = {
-  string(params: unknown[], i: number, name: string, opts: { optional?: boolean } = {}): string | undefined {
+  /** A string of at most `maxLength` characters (default 1,000: no parameter of ours is longer but hex). */
+  string(
+    params: unknown[],
+    i: number,
+    name: string,
+    opts: { optional?: boolean; maxLength?: number } = {},
+  ): string | undefined {
     const v = params[i];
     if (v === undefined || v === null) {
       if (opts.optional) return undefined;
@@ -142,6 +148,12 @@ export const param = {
     }
     if (typeof v !== 'string')
       throw new RpcError(RPC.TYPE_ERROR, `parameter ${name} must be a string, got ${typeof v}`);
+    const max = opts.maxLength ?? 1000;
+    if (v.length > max)
+      throw new RpcError(
+        RPC.INVALID_PARAMETER,
+        `parameter ${name} is ${v.length} characters, at most ${max} allowed`,
+      );
     return v;
   },
   int(

@@ -18,8 +18,17 @@ try {
   } else if (err instanceof CliError) {
     process.stderr.write(`fluxnode: ${err.message}\n`);
     process.exitCode = err.exitCode;
+  } else if (isInternal(err)) {
+    // A bug (or a limit of the engine), not a verdict on the user's input: told apart by exit 3.
+    process.stderr.write(`fluxnode: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 3;
   } else {
     process.stderr.write(`fluxnode: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   }
+}
+
+/** Errors the JavaScript engine raises for code that went wrong, as opposed to an operation that failed. */
+function isInternal(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
 }

@@ -1,4 +1,8 @@
-/** An error meant for the person at the terminal: the message says what was wrong; exit code 2 = bad input. */
+/**
+ * An error meant for the person at the terminal: the message says what was wrong. Exit codes:
+ * 1 the answer is "no" (invalid spec, refused transaction, unreachable node), 2 bad input (flags,
+ * unreadable files), 3 internal error (a bug; main.ts gives it to unexpected engine errors).
+ */
 export class CliError extends Error {
   readonly exitCode: number;
 

@@ -133,6 +133,22 @@ export class ByteReader {
     return v;
   }
 
+  /**
+   * The compact-size count of a list whose items take at least `minItemBytes` each: a count the
+   * bytes left cannot hold is refused here, before a single item is read or allocated.
+   */
+  count(field: string, minItemBytes: number, max = 0x02000000): number {
+    const start = this.offset;
+    const n = this.compactSize(field, max);
+    if (n * minItemBytes > this.remaining)
+      throw new DecodeError(
+        field,
+        start,
+        `${n} items of at least ${minItemBytes} bytes each cannot fit in the ${this.remaining} bytes left`,
+      );
+    return n;
+  }
+
   varBytes(field: string, max = 0x02000000): Uint8Array {
     const n = this.compactSize(field, max);
     return this.bytesN(n, field);

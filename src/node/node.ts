@@ -308,9 +308,12 @@ export class FluxNode {
     registerFluxnodeMethods(this.rpc, this.context());
     registerMiningMethods(this.rpc, this.context(), {
       defaultMinerAddress: () => this.minerAddress,
-      setGenerate: (on, address) => {
-        if (on) this.startMiner(address ?? this.minerAddress ?? this.requireMinerAddress());
-        else void this.miner?.stop();
+      setGenerate: async (on, address, maxBlocks) => {
+        if (!on) return this.miner?.stop();
+        const to = address ?? this.minerAddress ?? this.requireMinerAddress();
+        // A bounded run counts from zero: a miner already running is replaced.
+        if (maxBlocks !== undefined) await this.miner?.stop();
+        this.startMiner(to, { maxBlocks });
       },
       minerStats: () => this.miner?.stats(),
     });

@@ -9,6 +9,9 @@ import { blockJson, difficultyOf, fluxAmount, headerJson, prefixes, txJson } fro
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
 
+/** Hex of a block or transaction: the request body cap (4 MB) is the real bound. */
+const HEX_MAX = 8_000_000;
+
 /** Resolves a block hash (display hex) to its entry, or fails with fluxd's error. */
 function entryFor(ctx: NodeContext, hash: string) {
   if (!/^[0-9a-fA-F]{64}$/.test(hash))
@@ -150,7 +153,10 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
 
   rpc.register('decoderawtransaction', 'decoderawtransaction "hex": the transaction as JSON.', (p) => {
     try {
-      return txJson(decodeTransaction(fromHex(param.string(p, 0, 'hexstring')!, 'hexstring')), params);
+      return txJson(
+        decodeTransaction(fromHex(param.string(p, 0, 'hexstring', { maxLength: HEX_MAX })!, 'hexstring')),
+        params,
+      );
     } catch (err) {
       if (err instanceof ConsensusError)
         throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${err.message}`);
@@ -164,7 +170,9 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
     async (p) => {
       let tx: ReturnType<typeof decodeTransaction>;
       try {
-        tx = decodeTransaction(fromHex(param.string(p, 0, 'hexstring')!, 'hexstring'));
+        tx = decodeTransaction(
+          fromHex(param.string(p, 0, 'hexstring', { maxLength: HEX_MAX })!, 'hexstring'),
+        );
       } catch (err) {
         if (err instanceof ConsensusError)
           throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${err.message}`);
@@ -186,7 +194,7 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
     async (p) => {
       let block: ReturnType<typeof decodeBlock>;
       try {
-        block = decodeBlock(fromHex(param.string(p, 0, 'hexdata')!, 'hexdata'));
+        block = decodeBlock(fromHex(param.string(p, 0, 'hexdata', { maxLength: HEX_MAX })!, 'hexdata'));
       } catch (err) {
         if (err instanceof ConsensusError)
           throw new RpcError(RPC.DESERIALIZATION_ERROR, `Block decode failed: ${err.message}`);

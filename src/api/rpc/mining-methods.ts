@@ -10,7 +10,8 @@ import { RPC, RpcError } from '../rpc-errors.ts';
 export interface MiningControls {
   /** Address block rewards go to when a template or the local miner does not say otherwise. */
   defaultMinerAddress: () => string | undefined;
-  setGenerate: (on: boolean, address?: string) => void;
+  /** `maxBlocks`: a fresh miner that stops by itself after finding that many blocks. */
+  setGenerate: (on: boolean, address?: string, maxBlocks?: number) => void | Promise<void>;
   minerStats: () => { running: boolean; hashesPerSecond: number; blocksFound: number } | undefined;
 }
 
@@ -61,24 +62,32 @@ export function registerMiningMethods(rpc: RpcDispatcher, ctx: NodeContext, cont
       chain: ctx.params.network,
       generate: stats?.running ?? false,
       localsolps: stats?.hashesPerSecond ?? 0,
+      /** Blocks the current (or last) CPU miner run found. */
       blocksfound: stats?.blocksFound ?? 0,
     };
   });
 
-  rpc.register('setgenerate', 'setgenerate on ( "address" ): start or stop the CPU miner.', (p) => {
-    const on = param.bool(p, 0, 'generate', true);
-    const address = param.string(p, 1, 'address', { optional: true });
-    if (address) {
-      try {
-        scriptForAddress(address, prefixes(ctx.params));
-      } catch (err) {
-        throw new RpcError(
-          RPC.INVALID_ADDRESS_OR_KEY,
-          `invalid address ${address}: ${(err as Error).message}`,
-        );
+  rpc.register(
+    'setgenerate',
+    'setgenerate on ( "address" blocks ): start or stop the CPU miner; with blocks, it stops after mining exactly that many.',
+    async (p) => {
+      const on = param.bool(p, 0, 'generate', true);
+      const address = param.string(p, 1, 'address', { optional: true, maxLength: 128 });
+      const blocks = param.int(p, 2, 'blocks', { optional: true, min: 1, max: 1_000_000 });
+      if (!on && blocks !== undefined)
+        throw new RpcError(RPC.INVALID_PARAMETER, 'blocks is only for setgenerate true');
+      if (address) {
+        try {
+          scriptForAddress(address, prefixes(ctx.params));
+        } catch (err) {
+          throw new RpcError(
+            RPC.INVALID_ADDRESS_OR_KEY,
+            `invalid address ${address}: ${(err as Error).message}`,
+          );
+        }
       }
-    }
-    controls.setGenerate(on, address);
-    return null;
-  });
+      await controls.setGenerate(on, address, blocks);
+      return null;
+    },
+  );
 }

@@ -42,7 +42,9 @@ export function walletError(err: unknown): never {
 
 export function registerWalletMethods(rpc: RpcDispatcher, ctx: NodeContext, w: WalletControls): void {
   rpc.register('getnewaddress', 'getnewaddress ( "label" ): a new address of this node’s wallet.', (p) => {
-    const address = w.wallet.newAddress(param.string(p, 0, 'label', { optional: true }) ?? '');
+    const address = w.wallet.newAddress(
+      param.string(p, 0, 'label', { optional: true, maxLength: 256 }) ?? '',
+    );
     w.save();
     return address;
   });

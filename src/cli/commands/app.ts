@@ -6,10 +6,10 @@
  *   app status NAME                        instances, expiry and where it runs (JSON-RPC getapp)
  *   app logs NAME                          its containers' logs, asked for with the owner's signature
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEVNET_APP_LIMITS, MAINNET_APP_LIMITS, type AppSpecLimits } from '../../cloud/spec/limits.ts';
-import { formatFromPath, parseAppSpec } from '../../cloud/spec/parse.ts';
+import { formatFromPath, MAX_SPEC_BYTES, parseAppSpec } from '../../cloud/spec/parse.ts';
 import { appPrice, formatFlux, MAINNET_PRICE_SCHEDULE, priceParamsAt } from '../../cloud/spec/price.ts';
 import { appDemand, appPorts } from '../../cloud/spec/resources.ts';
 import { specHash } from '../../cloud/spec/hash.ts';
@@ -59,7 +59,7 @@ function loadSpec(file: string, opts: SpecOptions): AppSpec {
   };
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSpecText(file);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     return fail(2, `cannot read ${file}: ${detail}`, [
@@ -107,11 +107,21 @@ function summary(spec: AppSpec): string {
   );
 }
 
+/** A spec file's text (stdin for `-`); a file far over the spec size limit is refused unread. */
+function readSpecText(file: string): string {
+  if (file === '-') return readFileSync(0, 'utf8');
+  const bytes = statSync(file).size;
+  // Four bytes per character at most in UTF-8: anything larger cannot be a spec of allowed length.
+  if (bytes > 4 * MAX_SPEC_BYTES)
+    throw new Error(`${bytes} bytes: a spec is at most ${MAX_SPEC_BYTES} characters`);
+  return readFileSync(file, 'utf8');
+}
+
 /** Reads a spec file (or stdin for `-`) into a plain object; exit 2 when unreadable or malformed. */
 function readSpecObject(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = readSpecText(file);
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
   }

@@ -2,7 +2,7 @@
  * `fluxnode mine`: the running node's CPU miner, over JSON-RPC (setgenerate).
  *   mine [--address A]        start mining (to A, or the node's --mine-to address)
  *   mine --stop               stop mining
- *   mine --blocks N           mine until the chain is N blocks higher, then stop
+ *   mine --blocks N           mine exactly N blocks (the node's miner stops itself), then report
  */
 import type { Command } from 'commander';
 import { CliError, printJson } from '../output.ts';
@@ -38,8 +38,13 @@ async function mine(o: MineFlags): Promise<void> {
   }
 
   const from = await client.call<number>('getblockcount');
+  const address = o.address === undefined ? [] : [o.address];
   try {
-    await client.call('setgenerate', o.address === undefined ? [true] : [true, o.address]);
+    // With --blocks the node's miner stops by itself after exactly that many: no race with our polling.
+    await client.call(
+      'setgenerate',
+      blocks === undefined ? [true, ...address] : [true, o.address ?? null, blocks],
+    );
   } catch (err) {
     if (err instanceof NodeRpcError && /no miner address/.test(err.detail))
       throw new CliError(
@@ -58,22 +63,27 @@ async function mine(o: MineFlags): Promise<void> {
     void client.call('setgenerate', [false]).finally(() => process.exit(130));
   };
   process.once('SIGINT', stopOnSignal);
-  let to: number;
+  let mined: number;
   try {
-    to = await waitFor(
-      `${blocks} more blocks`,
+    mined = await waitFor(
+      `${blocks} blocks`,
       async () => {
-        const h = await client.call<number>('getblockcount');
-        return h >= from + blocks ? h : undefined;
+        const info = await client.call<{ generate: boolean; blocksfound: number }>('getmininginfo');
+        return info.generate ? undefined : info.blocksfound;
       },
       { intervalMs: 200, timeoutMs },
     );
+  } catch (err) {
+    await client.call('setgenerate', [false]).catch(() => {});
+    throw err;
   } finally {
     process.off('SIGINT', stopOnSignal);
-    await client.call('setgenerate', [false]);
   }
-  if (o.json) printJson({ generate: false, from, to, blocks: to - from });
-  else process.stdout.write(`mined to height ${to} (${to - from} blocks since ${from}); mining stopped\n`);
+  const to = await client.call<number>('getblockcount');
+  if (mined !== blocks)
+    throw new CliError(`the miner stopped after ${mined} of ${blocks} blocks (see the node's log)`, 3);
+  if (o.json) printJson({ generate: false, from, to, blocks: mined });
+  else process.stdout.write(`mined ${mined} blocks (height ${from} → ${to}); mining stopped\n`);
 }
 
 export function register(program: Command): void {
@@ -83,7 +93,7 @@ export function register(program: Command): void {
       .description('start or stop the node’s CPU miner, or mine N blocks and stop')
       .option('--address <address>', 'pay the miner’s share here (default: the node’s --mine-to address)')
       .option('--stop', 'stop mining')
-      .option('--blocks <n>', 'mine until the chain is n blocks higher, then stop')
+      .option('--blocks <n>', 'mine exactly n blocks, then stop')
       .option('--timeout <seconds>', 'with --blocks: give up after this long (0 = never)', '0')
       .option('--json', 'machine-readable output'),
   ).action((o: MineFlags) => mine(o));

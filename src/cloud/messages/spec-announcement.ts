@@ -17,6 +17,8 @@ import { canonicalJson, specHash } from '../spec/hash.ts';
 import type { AppSpecLimits } from '../spec/limits.ts';
 import { AppSpecError, type AppSpec } from '../spec/schema.ts';
 import { validateAppSpec } from '../spec/validate.ts';
+import { MAX_SPEC_BYTES, MAX_SPEC_DEPTH } from '../spec/parse.ts';
+import { parseBoundedJson } from '../../consensus/bounded-json.ts';
 import { MESSAGE_KIND, MESSAGE_MAGIC_BYTES, MESSAGE_VERSION } from './envelope.ts';
 import { MessageDecodeError, MessageVerifyError } from './errors.ts';
 
@@ -95,9 +97,17 @@ export function decodeSpecAnnouncement(bytes: Uint8Array): SpecAnnouncement {
  * `not-canonical`, `bad-signature`).
  */
 export function verifySpecAnnouncement(a: SpecAnnouncement, limits: AppSpecLimits): VerifiedSpec {
+  if (a.spec.length > MAX_SPEC_BYTES)
+    throw new MessageVerifyError(
+      KIND,
+      'invalid-spec',
+      'spec',
+      a.spec.length,
+      `spec of ${a.spec.length} characters, at most ${MAX_SPEC_BYTES}`,
+    );
   let raw: unknown;
   try {
-    raw = JSON.parse(a.spec);
+    raw = parseBoundedJson(a.spec, MAX_SPEC_DEPTH);
   } catch (err) {
     throw new MessageVerifyError(
       KIND,

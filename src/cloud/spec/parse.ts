@@ -3,7 +3,13 @@
  * accepted; duplicate keys are an error in either, since a spec that means two things cannot be signed.
  */
 import { parseDocument } from 'yaml';
+import { jsonDepth } from '../../consensus/bounded-json.ts';
 import { AppSpecError } from './schema.ts';
+
+/** The longest spec text read, in characters (a real spec is a few kilobytes; registered ones travel by gossip). */
+export const MAX_SPEC_BYTES = 128 * 1024;
+/** Deepest bracket nesting read: a valid spec nests four levels, parsers recurse per level. */
+export const MAX_SPEC_DEPTH = 32;
 
 export type SpecFormat = 'json' | 'yaml';
 
@@ -21,6 +27,30 @@ function syntaxError(format: SpecFormat, detail: string): AppSpecError {
   ]);
 }
 
+/** Size and nesting are checked on the text, before a parser allocates or recurses. */
+function checkBounds(text: string): void {
+  if (text.length > MAX_SPEC_BYTES)
+    throw new AppSpecError([
+      {
+        field: '',
+        value: text.length,
+        rule: 'size',
+        message: `a spec is at most ${MAX_SPEC_BYTES} characters, this one has ${text.length}`,
+      },
+    ]);
+  // Brackets count in both formats (YAML flow collections); YAML block nesting is bounded by the size.
+  const { depth, offset } = jsonDepth(text, MAX_SPEC_DEPTH);
+  if (depth > MAX_SPEC_DEPTH)
+    throw new AppSpecError([
+      {
+        field: '',
+        value: depth,
+        rule: 'depth',
+        message: `nested deeper than ${MAX_SPEC_DEPTH} levels (at character ${offset})`,
+      },
+    ]);
+}
+
 /** Finds keys repeated inside one JSON object, which JSON.parse silently collapses. */
 function jsonDuplicateKey(text: string): string | undefined {
   // Re-read with the YAML parser, which reports duplicates; JSON is (for this purpose) YAML.
@@ -36,6 +66,7 @@ function jsonDuplicateKey(text: string): string | undefined {
  */
 export function parseAppSpec(text: string, format?: SpecFormat): unknown {
   const fmt: SpecFormat = format ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
+  checkBounds(text);
   if (fmt === 'json') {
     let value: unknown;
     try {
@@ -48,7 +79,15 @@ export function parseAppSpec(text: string, format?: SpecFormat): unknown {
     return value;
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) throw syntaxError('yaml', doc.errors[0].message);
+  if (doc.errors.length > 0) {
+    // Compact block nesting (`- - - - x`) is not bracketed: the parser's own recursion limit finds it.
+    const message = doc.errors[0].message;
+    if (/call stack/i.test(message))
+      throw new AppSpecError([
+        { field: '', value: undefined, rule: 'depth', message: 'YAML nested too deeply to read' },
+      ]);
+    throw syntaxError('yaml', message);
+  }
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {

@@ -92,7 +92,7 @@ function readDelegates(r: ByteReader, field: string): FluxnodeDelegates {
   const type = r.i8(`${field}.type`);
   const keys: Uint8Array[] = [];
   if (version === DELEGATES_INITIAL_VERSION && type === DELEGATES_UPDATE) {
-    const n = r.compactSize(`${field}.keys`);
+    const n = r.count(`${field}.keys`, 1);
     for (let i = 0; i < n; i++) keys.push(r.varBytes(`${field}.keys[${i}]`, MAX_PUBKEY_SIZE));
   }
   return { version, type, keys };

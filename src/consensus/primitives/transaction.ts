@@ -82,8 +82,22 @@ function readTxOut(r: ByteReader, field: string): TxOut {
   return { value, scriptPubKey };
 }
 
-function readList<T>(r: ByteReader, field: string, item: (r: ByteReader, field: string) => T): T[] {
-  const n = r.compactSize(field);
+/** The smallest transaction: a version and lock time around two empty lists. */
+export const MIN_TX_BYTES = 10;
+/** Smallest serialized items (fixed parts only), so a declared count is checked against the bytes left. */
+const MIN_TXIN_BYTES = 32 + 4 + 1 + 4;
+const MIN_TXOUT_BYTES = 8 + 1;
+const SPEND_BYTES = 384;
+const OUTPUT_BYTES = 948;
+const MIN_JOINSPLIT_BYTES = 1698;
+
+function readList<T>(
+  r: ByteReader,
+  field: string,
+  minItemBytes: number,
+  item: (r: ByteReader, field: string) => T,
+): T[] {
+  const n = r.count(field, minItemBytes);
   const out: T[] = [];
   for (let i = 0; i < n; i++) out.push(item(r, `${field}[${i}]`));
   return out;
@@ -120,18 +134,20 @@ export function readTransaction(r: ByteReader, options: ReadTxOptions = {}): Tra
     return { version, overwintered, versionGroupId, ...emptyBody(), fluxnode };
   }
   const tx: Transaction = { version, overwintered, versionGroupId, ...emptyBody() };
-  tx.inputs = readList(r, `${f}.vin`, readTxIn);
-  tx.outputs = readList(r, `${f}.vout`, readTxOut);
+  tx.inputs = readList(r, `${f}.vin`, MIN_TXIN_BYTES, readTxIn);
+  tx.outputs = readList(r, `${f}.vout`, MIN_TXOUT_BYTES, readTxOut);
   tx.lockTime = r.u32(`${f}.lockTime`);
   if (v3 || v4) tx.expiryHeight = r.u32(`${f}.expiryHeight`);
   if (v4) {
     tx.valueBalance = r.i64(`${f}.valueBalance`);
-    tx.shieldedSpends = readList(r, `${f}.shieldedSpends`, readSpend);
-    tx.shieldedOutputs = readList(r, `${f}.shieldedOutputs`, readOutput);
+    tx.shieldedSpends = readList(r, `${f}.shieldedSpends`, SPEND_BYTES, readSpend);
+    tx.shieldedOutputs = readList(r, `${f}.shieldedOutputs`, OUTPUT_BYTES, readOutput);
   }
   if (version >= 2) {
     const useGroth = overwintered && version >= SAPLING_TX_VERSION;
-    tx.joinSplits = readList(r, `${f}.joinSplits`, (rr, f) => readJoinSplit(rr, useGroth, f));
+    tx.joinSplits = readList(r, `${f}.joinSplits`, MIN_JOINSPLIT_BYTES, (rr, f) =>
+      readJoinSplit(rr, useGroth, f),
+    );
     if (tx.joinSplits.length > 0) {
       tx.joinSplitPubKey = r.bytesN(32, `${f}.joinSplitPubKey`);
       tx.joinSplitSig = r.bytesN(64, `${f}.joinSplitSig`);

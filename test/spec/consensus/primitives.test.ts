@@ -143,7 +143,8 @@ test('truncated or trailing bytes give a DecodeError naming the field', () => {
   decodeErrorAt(() => decodeHeader(block), 'header');
   const cb = block.subarray(header.length + 1);
   decodeErrorAt(() => decodeTransaction(cb.subarray(0, 3)), 'tx.header');
-  decodeErrorAt(() => decodeTransaction(cb.subarray(0, 30)), 'tx.vin[0].prevout.txid');
+  // 25 bytes left cannot hold the one input declared: refused at the count, before the input is read.
+  decodeErrorAt(() => decodeTransaction(cb.subarray(0, 30)), 'tx.vin');
   decodeErrorAt(() => decodeTransaction(cb.subarray(0, 60)), 'tx.vin[0].scriptSig');
   decodeErrorAt(() => decodeTransaction(Uint8Array.of(...cb, 7)), 'tx');
 });
@@ -219,7 +220,8 @@ test('v4 Sapling transaction with a spend and two outputs: round-trip and txid',
   assert.equal(tx.bindingSig?.length, 64);
   // cutting the binding signature short is reported on that field
   decodeErrorAt(() => decodeTransaction(bytes.subarray(0, bytes.length - 10)), 'tx.bindingSig');
-  decodeErrorAt(() => decodeTransaction(bytes.subarray(0, 400)), /^tx\.shieldedSpends\[0\]\./);
+  // A declared spend the bytes left cannot hold is refused at its count.
+  decodeErrorAt(() => decodeTransaction(bytes.subarray(0, 400)), 'tx.shieldedSpends');
 });
 
 test('an overwintered header with an unknown version group is refused at decode', () => {

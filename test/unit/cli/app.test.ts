@@ -97,3 +97,22 @@ test('app price: FluxOS 2022 prices for the hello app are 0.09 FLUX for 22,000 b
   const bad = writeSpec('bad-price.json', { version: 1 });
   assert.equal(run('price', bad).status, 1);
 });
+
+test('app validate: deeply nested or oversized specs are bad input (exit 2) with a clear reason, not a crash', () => {
+  const depth = 30_000;
+  const cases: [string, string, RegExp][] = [
+    ['deep.json', `{"name":${'['.repeat(depth)}${']'.repeat(depth)}}`, /nested deeper than 32 levels/],
+    ['deep.yaml', `name: ${'['.repeat(depth)}${']'.repeat(depth)}\n`, /nested deeper than 32 levels/],
+    ['compact.yaml', `name:\n  ${'- '.repeat(60_000)}x\n`, /nested too deeply/],
+    ['huge.json', `{"name":"${'a'.repeat(50_000_000)}"}`, /a spec is at most 131072 characters/],
+  ];
+  for (const [name, text, why] of cases) {
+    const file = writeSpec(name, text);
+    const started = Date.now();
+    const r = run('validate', file);
+    assert.equal(r.status, 2, `${name}: ${r.stderr.slice(0, 300)}`);
+    assert.match(r.stderr, why, name);
+    assert.doesNotMatch(r.stderr, /Maximum call stack/, name);
+    assert.ok(Date.now() - started < 5_000, `${name} refused in ${Date.now() - started} ms`);
+  }
+});
