@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
-import { FluxNode } from '../../src/cli/node/node.ts';
-import { HostilePeer, lengthPrefixed } from '../p2p/hostile-peer.ts';
+import { FluxNode } from '../../src/node/node.ts';
+import { HostilePeer, lengthPrefixed } from './p2p/hostile-peer.ts';
 
 const HOST = '127.0.0.1';
 const AUTH = `Basic ${Buffer.from('u:p').toString('base64')}`;
