@@ -1,5 +1,5 @@
 /**
- * Runs the in-process test network (test/api/rest-fixture.ts) as its own process, the way a devnet
+ * Runs the in-process test network (test/support/rest-fixture.ts) as its own process, the way a devnet
  * node runs: the browser test then measures the dashboard against a server that does not share
  * its event loop. Protocol on stdio, one JSON object per line:
  *   out: {"url", "nodes": [{tier, id, benchmark}]} once ready; {"mined": height} per `mine`.

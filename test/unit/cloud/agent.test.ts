@@ -1,6 +1,6 @@
 // The cloud agent's decisions without Docker or libp2p: agents talk over an in-memory gossip bus
 // that runs the validators as P2PHost does, and each has an in-memory engine. The real thing
-// (real dockerds, real libp2p) is covered by agent-docker.test.ts.
+// (real dockerds, real libp2p) is covered by test/e2e/cloud/agent-docker.test.ts.
 
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
