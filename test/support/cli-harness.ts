@@ -1,14 +1,10 @@
 /**
- * For CLI tests against a real node: the CLI runs as its own process (asynchronously, so the node
- * started in the test's process keeps answering), and a devnet node with a cookie in a temp folder.
+ * For CLI tests: the CLI runs as its own process (asynchronously, so a node started in the test's
+ * process keeps answering), or one command is parsed in process. The devnet node those tests talk
+ * to is in test/e2e/cli/test-node.ts.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { FluxNode } from '../../src/node/node.ts';
 
 export const BIN = new URL('../../bin/fluxnode.js', import.meta.url).pathname;
 
@@ -45,49 +41,6 @@ export function jsonOf<T = Record<string, unknown>>(r: CliResult): T {
   } catch {
     throw new Error(`not JSON (exit ${r.status}): ${r.stdout}\nstderr: ${r.stderr}`);
   }
-}
-
-export interface TestNode {
-  node: FluxNode;
-  dir: string;
-  url: string;
-  /** --rpc-url and --datadir (the cookie) for this node. */
-  conn: string[];
-  stop: () => Promise<void>;
-}
-
-/** A devnet node on `host` with its API on a free port and RPC credentials in <dir>/.cookie. */
-export async function startTestNode(host: string, opts: { mineIntervalMs?: number } = {}): Promise<TestNode> {
-  const dir = mkdtempSync(join(tmpdir(), 'fluxnode-cli-node-'));
-  const node = await FluxNode.start({
-    network: 'devnet',
-    dataDir: dir,
-    host,
-    p2pPort: 0,
-    apiPort: 0,
-    bootstrap: [],
-    mineIntervalMs: opts.mineIntervalMs ?? 0,
-    logLevel: 'warn',
-  });
-  const { port } = node.api.server!.address() as AddressInfo;
-  const url = `http://${host}:${port}`;
-  return {
-    node,
-    dir,
-    url,
-    conn: ['--rpc-url', url, '--datadir', dir],
-    stop: async () => {
-      await node.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Mines exactly `n` blocks on the node itself (not through the CLI). */
-export async function mineBlocks(node: FluxNode, n: number, address?: string): Promise<void> {
-  await node.miner?.stop();
-  node.startMiner(address ?? node.wallet.newAddress('test miner'), { maxBlocks: n });
-  await node.miner!.whenStopped();
 }
 
 /**

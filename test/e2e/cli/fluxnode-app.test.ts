@@ -18,14 +18,8 @@ import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { addressForPublicKey } from '../../../src/consensus/keys/address.ts';
 import { generatePrivateKey, publicKeyOf } from '../../../src/consensus/keys/keys.ts';
-import {
-  jsonOf,
-  mineBlocks,
-  parseInProcess,
-  runCli,
-  type TestNode,
-  startTestNode,
-} from '../../support/cli-harness.ts';
+import { jsonOf, parseInProcess, runCli } from '../../support/cli-harness.ts';
+import { mineBlocks, startTestNode, type TestNode } from './test-node.ts';
 
 const HELLO = new URL('../../../examples/hello-app.yaml', import.meta.url).pathname;
 

@@ -14,14 +14,8 @@ import { reverseHex } from '../../../src/consensus/bytes.ts';
 import { addressForPublicKey, scriptForAddress } from '../../../src/consensus/keys/address.ts';
 import { generatePrivateKey, publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import { COIN } from '../../../src/consensus/primitives/types.ts';
-import {
-  jsonOf,
-  mineBlocks,
-  parseInProcess,
-  runCli,
-  type TestNode,
-  startTestNode,
-} from '../../support/cli-harness.ts';
+import { jsonOf, parseInProcess, runCli } from '../../support/cli-harness.ts';
+import { mineBlocks, startTestNode, type TestNode } from './test-node.ts';
 
 let t: TestNode;
 
