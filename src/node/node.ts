@@ -40,6 +40,7 @@ import { feedStratum, type StratumFeed, stratumBackendFor } from '../mining/stra
 import { buildBlockTemplate } from '../mining/template.ts';
 import { fluxnodePayeeOutputs } from '../mining/payouts.ts';
 import { P2PHost } from '../p2p/host.ts';
+import { chainPeerAddresses } from '../p2p/chain-peers.ts';
 import { ChainSync } from '../p2p/sync.ts';
 import { scriptPaysToPubKey, verifyFluxnodeSignature } from '../wallet/fluxnode-txs.ts';
 import { Wallet } from '../wallet/wallet.ts';
@@ -141,6 +142,8 @@ export class FluxNode {
       keyFile: join(this.opts.dataDir, 'peer-key'),
       metrics: m.p2p,
       log: this.log.child({ module: 'p2p' }),
+      peerBookFile: join(this.opts.dataDir, 'peers.json'),
+      chainPeers: () => chainPeerAddresses(this.fluxnodes.registry.list(), this.params.defaultPort),
     });
     const syncLog = this.log.child({ module: 'sync' });
     // Sync's lines quote peers' errors: debug only.

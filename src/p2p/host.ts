@@ -12,6 +12,8 @@ import { createLibp2p, type Libp2p } from 'libp2p';
 import pino, { type Logger } from 'pino';
 import { loadOrCreatePeerKey } from './identity.ts';
 import type { P2PMetrics } from './metrics.ts';
+import { PeerDiscovery } from './discovery.ts';
+import { PeerBook } from './peer-book.ts';
 import { PeerScores, RateLimiter } from './peer-score.ts';
 
 export type GossipVerdict = 'accept' | 'ignore' | 'reject';
@@ -23,8 +25,14 @@ export interface P2PHostOptions {
   network: string;
   host: string;
   port: number;
-  /** Multiaddrs (with /p2p/<id>) or host:port of peers to keep connected to. */
+  /** Multiaddrs (with /p2p/<id>) or host:port of peers for first contact (see PeerDiscovery). */
   bootstrap: string[];
+  /** Where the peer book is kept (e.g. <datadir>/peers.json); none: memory only. */
+  peerBookFile?: string;
+  /** Addresses of the chain's registered nodes: the chain as the directory. */
+  chainPeers?: () => string[];
+  /** Outbound connections to hold (default 8). */
+  targetOutbound?: number;
   keyFile?: string;
   privateKey?: PrivateKey;
   /** Largest gossip message and request/response item accepted. */
@@ -74,7 +82,7 @@ export class P2PHost {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly subscribers = new Map<string, ((data: Uint8Array, from: string) => void)[]>();
   private readonly limiter: RateLimiter;
-  private redial: ReturnType<typeof setInterval> | undefined;
+  readonly discovery: PeerDiscovery;
   private readonly connectListeners: ((peer: string) => void)[] = [];
   /** Peers refused by the operator (or a partition test), whatever their score. */
   private readonly blocked = new Set<string>();
@@ -99,6 +107,12 @@ export class P2PHost {
     this.#metrics?.watchPeers(() => this.peers().length);
     const rate = opts.requestRate ?? 50;
     this.limiter = new RateLimiter(rate, rate * 4);
+    this.discovery = new PeerDiscovery(this, new PeerBook({ file: opts.peerBookFile }), {
+      bootstrap: opts.bootstrap,
+      chainPeers: opts.chainPeers,
+      ...(opts.targetOutbound === undefined ? {} : { targetOutbound: opts.targetOutbound }),
+    });
+    this.discovery.install();
   }
 
   get maxMessageBytes(): number {
@@ -171,6 +185,16 @@ export class P2PHost {
         }
       }
     });
+    this.libp2p.addEventListener('peer:identify', (evt) => {
+      const { peerId, listenAddrs, connection } = evt.detail;
+      const listen = listenAddrs.map((a) => a.toString());
+      this.discovery.identified(
+        peerId.toString(),
+        listen,
+        connection.remoteAddr.toString(),
+        connection.direction,
+      );
+    });
     this.libp2p.addEventListener('peer:connect', (evt) => {
       const peer = evt.detail.toString();
       this.#metrics?.peerConnects.inc();
@@ -184,13 +208,11 @@ export class P2PHost {
     for (const [topic, validator] of this.validators) this.installValidator(topic, validator);
     for (const topic of this.subscribers.keys()) pubsub.subscribe(topic);
     for (const [name, handler] of this.handlers) this.installHandler(name, handler);
-    await this.dialBootstrap();
-    this.redial = setInterval(() => void this.dialBootstrap(), 3000);
-    this.redial.unref();
+    this.discovery.start();
   }
 
   async stop(): Promise<void> {
-    if (this.redial) clearInterval(this.redial);
+    this.discovery.stop();
     await this.libp2p?.stop();
     this.libp2p = undefined;
   }
@@ -354,6 +376,13 @@ export class P2PHost {
     }
   }
 
+  /** Closes every connection to `peer`, without blame (it may connect again). */
+  hangUp(peer: string): void {
+    for (const c of this.libp2p?.getConnections() ?? []) {
+      if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error('hung up')));
+    }
+  }
+
   /** Refuses `peer` until `unblock`: hangs up now and refuses every later connection either way. */
   block(peer: string): void {
     this.blocked.add(peer);
@@ -368,6 +397,21 @@ export class P2PHost {
 
   private refuses(peer: string): boolean {
     return this.blocked.has(peer) || this.scores.isBanned(peer);
+  }
+
+  /** Every open connection: remote peer, its address, and who dialed. */
+  connections(): { peer: string; addr: string; direction: 'inbound' | 'outbound' }[] {
+    return (this.libp2p?.getConnections() ?? []).map((c) => ({
+      peer: c.remotePeer.toString(),
+      addr: c.remoteAddr.toString(),
+      direction: c.direction,
+    }));
+  }
+
+  /** Dials an address (with /p2p/<id> when known); resolves with the remote peer id. */
+  async dial(addr: string, timeoutMs: number): Promise<string> {
+    const conn = await this.node().dial(multiaddr(addr), { signal: AbortSignal.timeout(timeoutMs) });
+    return conn.remotePeer.toString();
   }
 
   peers(): { id: string; addr: string }[] {
@@ -397,29 +441,10 @@ export class P2PHost {
     });
   }
 
-  private async dialBootstrap(): Promise<void> {
-    const node = this.libp2p;
-    if (!node) return;
-    const connected = new Set(node.getConnections().map((c) => c.remoteAddr.toString()));
-    await Promise.all(
-      this.opts.bootstrap.map(async (addr) => {
-        const ma = toMultiaddr(addr);
-        if (connected.has(ma) || [...connected].some((c) => ma.startsWith(c))) return;
-        await node.dial(multiaddr(ma), { signal: AbortSignal.timeout(3000) }).catch(() => {});
-      }),
-    );
-  }
-
   private node(): NonNullable<P2PHost['libp2p']> {
     if (!this.libp2p) throw new Error('p2p host is not started');
     return this.libp2p;
   }
-}
-
-function toMultiaddr(addr: string): string {
-  if (addr.startsWith('/')) return addr;
-  const [host, port] = addr.split(':');
-  return `/ip4/${host}/tcp/${port}`;
 }
 
 function encodeStatus(status: number, count: number): Uint8Array {
