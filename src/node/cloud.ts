@@ -5,6 +5,7 @@ import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
 import { CloudAgent } from '../cloud/agent/agent.ts';
 import { DEVNET_BENCHMARK, runBenchmark } from '../cloud/benchmark/run.ts';
 import { GOSSIP_TOPICS } from '../cloud/agent/types.ts';
+import { StateSync } from '../cloud/agent/state-sync.ts';
 import {
   decodeSpecAnnouncement,
   encodeSpecAnnouncement,
@@ -20,6 +21,7 @@ import type { AppSpec } from '../cloud/spec/schema.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
 import type { P2PHost } from '../p2p/host.ts';
 import type { CloudMetrics } from '../cloud/metrics.ts';
+import { SpecSync } from '../cloud/registry/spec-sync.ts';
 
 export interface CloudDeps {
   params: ConsensusParams;
@@ -41,6 +43,9 @@ export interface CloudDeps {
 export class NodeCloud {
   readonly specs: SpecStore;
   readonly directory: AppDirectory;
+  readonly specSync: SpecSync;
+  /** The agent's gossip, with the newest signed node state served and fetched on request. */
+  readonly stateSync: StateSync;
   agent: CloudAgent | undefined;
   private runtime: DockerRuntime | undefined;
   private readonly d: CloudDeps;
@@ -48,12 +53,31 @@ export class NodeCloud {
     | { dockerSocket: string; collateral: () => string | undefined; operatorKey: Uint8Array }
     | undefined;
   private readonly onTip = () => this.maybeStartAgent();
+  private readonly onTipSync = () => this.specSync.poke();
 
   constructor(deps: CloudDeps) {
     this.d = deps;
     this.specs = new SpecStore(join(deps.dataDir, 'cloud.sqlite'));
     this.directory = new AppDirectory(this.specs, deps.payments, deps.params);
     const limits = appLimitsFor(deps.params);
+    this.specSync = new SpecSync({
+      net: deps.p2p,
+      get: (hash) => this.specs.get(hash),
+      // Any payment within the longest lifetime may still be an active app.
+      paidHashes: () =>
+        deps.payments
+          .paymentsSince(Math.max(0, deps.chain.height() - limits.expire.max))
+          .map((p) => p.specHash),
+      keep: (v) => this.keep(v),
+      limits,
+      log: (obj, msg) => deps.log.debug(obj, msg),
+    });
+    this.specSync.install();
+    this.stateSync = new StateSync(deps.p2p, { log: (obj, msg) => deps.log.debug(obj, msg) });
+    this.stateSync.install();
+    this.specSync.start();
+    deps.chain.on('tip', this.onTipSync);
+    deps.p2p.onPeerConnect(() => this.specSync.poke());
     deps.p2p.subscribe(
       GOSSIP_TOPICS.spec,
       (data) => {
@@ -115,7 +139,7 @@ export class NodeCloud {
           on: (event, listener) => chain.on(event, listener),
           off: (event, listener) => chain.off(event, listener),
         },
-        gossip: this.d.p2p,
+        gossip: this.stateSync,
         runtime,
         identity: { nodeId, operatorPrivateKey: this.pending.operatorKey, ip: host, tier: record.tier },
         benchmark: () => runBenchmark({ dataDir, ...(params.network === 'mainnet' ? {} : DEVNET_BENCHMARK) }),
@@ -149,6 +173,8 @@ export class NodeCloud {
 
   async stop(): Promise<void> {
     this.d.chain.off('tip', this.onTip);
+    this.d.chain.off('tip', this.onTipSync);
+    this.specSync.stop();
     await this.agent?.stop();
     this.specs.close();
   }

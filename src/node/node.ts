@@ -44,6 +44,7 @@ import { chainPeerAddresses } from '../p2p/chain-peers.ts';
 import { ChainSync } from '../p2p/sync.ts';
 import { scriptPaysToPubKey, verifyFluxnodeSignature } from '../wallet/fluxnode-txs.ts';
 import { Wallet } from '../wallet/wallet.ts';
+import { MempoolSync } from '../p2p/mempool-sync.ts';
 import { FluxnodeOperator } from './operator.ts';
 import { appPaymentScriptFor } from '../cloud/registry/app-address.ts';
 import type { NodeOptions } from './options.ts';
@@ -148,6 +149,16 @@ export class FluxNode {
     const syncLog = this.log.child({ module: 'sync' });
     // Sync's lines quote peers' errors: debug only.
     this.sync = new ChainSync(this.p2p, this.chain, { log: (detail) => syncLog.debug({ detail }, 'sync') });
+    new MempoolSync({
+      net: this.p2p,
+      txids: () => this.mempool.all().map((e) => e.txid),
+      has: (id) => this.mempool.has(id),
+      get: (id) => {
+        const e = this.mempool.get(id);
+        return e ? encodeTransaction(e.tx) : undefined;
+      },
+      accept: (bytes) => this.onGossipTx(bytes),
+    }).install();
     this.rpcAuth =
       this.opts.rpcUser && this.opts.rpcPassword
         ? { user: this.opts.rpcUser, password: this.opts.rpcPassword }
