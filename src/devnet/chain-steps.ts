@@ -3,6 +3,7 @@
 
 import { devnet } from '../consensus/params/devnet.ts';
 import { fluxToSats, formatFluxShort, satsToFluxNumber } from './amounts.ts';
+import { minerNodes } from './engines.ts';
 import { rpcOf } from './host-process.ts';
 import { pending, waitFor } from './poll.ts';
 import { retryAnswered, type StepContext } from './step-context.ts';
@@ -20,10 +21,10 @@ export function fundsNeeded(nodes: NodeState[]): bigint {
   return nodes.reduce((sum, n) => sum + collateralOf(n) + FEE_MARGIN, 0n);
 }
 
-/** Every node sees a peer, and node 1 (everyone's bootstrap) sees all of them. */
+/** Every node sees at least 3 peers (all the others on a smaller devnet): the mesh, not a star. */
 export async function waitForPeers(ctx: StepContext): Promise<string> {
   const { state } = ctx;
-  const want = (i: number) => (i === 0 ? state.nodes.length - 1 : Math.min(1, state.nodes.length - 1));
+  const want = (_i: number) => Math.min(3, state.nodes.length - 1);
   const counts = await waitFor(
     'every node to connect to its peers',
     async () => {
@@ -35,10 +36,13 @@ export async function waitForPeers(ctx: StepContext): Promise<string> {
     },
     { timeoutMs: 60_000 * ctx.patience, intervalMs: 250, signal: ctx.signal },
   );
-  return `node1 has ${counts[0]} peer${counts[0] === 1 ? '' : 's'}`;
+  return `peers per node: ${counts.join(', ')}`;
 }
 
-/** Node 1 mines to a fresh address of its own wallet until its first coinbase is spendable. */
+/**
+ * The miners (node 1 and node 2) mine to a fresh address of node 1's wallet until its first coinbase
+ * is spendable; with two miners the chain goes on when either dies.
+ */
 export async function startMining(ctx: StepContext): Promise<string> {
   const { state } = ctx;
   const first = state.nodes[0];
@@ -47,7 +51,7 @@ export async function startMining(ctx: StepContext): Promise<string> {
     state.miner.address = await rpc.call<string>('getnewaddress', ['miner']);
     ctx.save();
   }
-  await rpc.call('setgenerate', [true, state.miner.address]);
+  for (const n of minerNodes(state)) await rpcOf(state, n).call('setgenerate', [true, state.miner.address]);
   const target = devnet.coinbaseMaturity + 1;
   const height = await waitFor(
     `height ${target} (coinbase maturity)`,
@@ -58,7 +62,8 @@ export async function startMining(ctx: StepContext): Promise<string> {
     },
     { timeoutMs: 120_000 * ctx.patience, intervalMs: 250, signal: ctx.signal },
   );
-  return `node1 mines to ${state.miner.address}; height ${height}`;
+  const names = minerNodes(state).map((n) => n.name);
+  return `${names.join(' and ')} mine to ${state.miner.address}; height ${height}`;
 }
 
 /**

@@ -45,18 +45,39 @@ export async function startEngines(state: DevnetState, save: () => void): Promis
     .join(', ')}`;
 }
 
-/** The command line of a node: node 1 mines (once it has an address) and everyone else follows it. */
+/** How many nodes mine on a devnet: enough that the chain goes on when any one of them dies. */
+export const DEVNET_MINERS = 2;
+
+/** The nodes that mine: the first DEVNET_MINERS (fewer on a smaller devnet). */
+export function minerNodes(state: DevnetState): NodeState[] {
+  return state.nodes.slice(0, DEVNET_MINERS);
+}
+
+/**
+ * Each miner's pace: the devnet's block interval times the number of miners, so that together they
+ * keep the pace one miner was given.
+ */
+export function minerIntervalMs(state: DevnetState): number {
+  return state.miner.intervalMs * minerNodes(state).length;
+}
+
+/**
+ * The command line of a node. At first start the others bootstrap to node 1 (first contact only:
+ * they learn the rest from it and from the chain). A restarted node gets no bootstrap at all: it
+ * finds the network from its peer book and the chain's node list. The miners mine once the devnet
+ * has a miner address.
+ */
 export function launchOf(state: DevnetState, node: NodeState, restart: boolean): NodeLaunch {
-  const [first, ...others] = state.nodes;
+  const [first] = state.nodes;
   const peer = (n: NodeState) => `${n.host}:${n.p2pPort}`;
   const isFirst = node.name === first.name;
+  const mines = minerNodes(state).some((n) => n.name === node.name);
   return {
     node,
     rpc: state.rpc,
-    // A restarted node 1 finds the network through the others; at first start it is the network.
-    bootstrap: isFirst ? (restart ? others.map(peer) : []) : [peer(first)],
-    mineTo: isFirst ? state.miner.address : undefined,
-    mineIntervalMs: isFirst ? state.miner.intervalMs : undefined,
+    bootstrap: restart || isFirst ? [] : [peer(first)],
+    mineTo: mines ? state.miner.address : undefined,
+    mineIntervalMs: mines ? minerIntervalMs(state) : undefined,
   };
 }
 

@@ -228,9 +228,13 @@ describe('devnet node command lines', () => {
     assert.ok(a1.includes('--fluxnode'));
     assert.equal(flag(a1, '--bootstrap'), undefined);
     assert.equal(flag(a1, '--mine-to'), undefined, 'no address yet');
-    assert.equal(flag(a1, '--mine-interval-ms'), '750');
+    assert.equal(flag(a1, '--mine-interval-ms'), '1500', 'two miners, each at half the pace');
     assert.equal(flag(a1, '--rpc-user'), s.rpc.user);
     assert.equal(flag(a1, '--rpc-password'), s.rpc.password);
+
+    const a2 = nodeArgs(launchOf(s, s.nodes[1], false));
+    assert.equal(flag(a2, '--bootstrap'), '127.0.0.11:36125');
+    assert.equal(flag(a2, '--mine-interval-ms'), '1500', 'node 2 mines too');
 
     const a3 = nodeArgs(launchOf(s, s.nodes[2], false));
     assert.equal(flag(a3, '--bootstrap'), '127.0.0.11:36125');
@@ -238,12 +242,17 @@ describe('devnet node command lines', () => {
     assert.equal(flag(a3, '--mine-to'), undefined);
   });
 
-  test('a restarted node 1 keeps mining to its address and finds the others', () => {
+  test('restarted miners keep mining to the address, and no restarted node is given a bootstrap', () => {
     s.miner.address = 'tmAMWUnnjjpM7TDb81PykSxGJpThsw453ND';
-    const a1 = nodeArgs(launchOf(s, s.nodes[0], true));
-    assert.equal(flag(a1, '--mine-to'), s.miner.address);
-    const peers = a1.flatMap((a, i) => (a === '--bootstrap' ? [a1[i + 1]] : []));
-    assert.deepEqual(peers, ['127.0.0.12:36125', '127.0.0.13:36125']);
+    for (const [i, mines] of [
+      [0, true],
+      [1, true],
+      [2, false],
+    ] as const) {
+      const args = nodeArgs(launchOf(s, s.nodes[i], true));
+      assert.equal(flag(args, '--mine-to'), mines ? s.miner.address : undefined, `node ${i + 1}`);
+      assert.equal(flag(args, '--bootstrap'), undefined, 'the peer book and the chain find the network');
+    }
   });
 });
 
