@@ -92,7 +92,9 @@ export class PeerDiscovery {
     for (const a of this.#o.bootstrap) this.#addQuietly(a, 'bootstrap');
     this.#timers.push(setInterval(() => void this.tick(), this.#o.tickMs));
     this.#timers.push(setInterval(() => void this.#exchangeWithRandom(), this.#o.exchangeMs));
-    this.#timers.push(setInterval(() => this.book.save(), 10_000));
+    // Only written when changed; often enough that a node killed soon after it met its peers
+    // still finds them again.
+    this.#timers.push(setInterval(() => this.book.save(), 1000));
     for (const t of this.#timers) t.unref();
     void this.tick();
   }

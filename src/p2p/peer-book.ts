@@ -33,7 +33,7 @@ export interface PeerBookOptions {
   maxEntries?: number;
   /** First retry delay after a failure, doubled per further failure (default 1,000 ms). */
   retryBaseMs?: number;
-  /** Longest retry delay (default 10,000 ms: a healed partition reconnects soon). */
+  /** Longest retry delay (default 5,000 ms: a healed partition or a restarted peer is found again soon). */
   retryMaxMs?: number;
   now?: () => number;
   /** Uniform in [0, 1); tests pass a seeded one. */
@@ -81,7 +81,7 @@ export class PeerBook {
     this.#opts = {
       maxEntries: 1000,
       retryBaseMs: 1000,
-      retryMaxMs: 10_000,
+      retryMaxMs: 5000,
       now: Date.now,
       random: Math.random,
       ...opts,
@@ -107,9 +107,15 @@ export class PeerBook {
     const id = peerId ?? parsed.peerId;
     const existing = this.#entries.get(parsed.addr);
     if (existing) {
-      if (!existing.sources.includes(source)) existing.sources.push(source);
-      if (id && existing.peerId !== id && (source !== 'exchange' || !existing.peerId)) existing.peerId = id;
-      this.#dirty = true;
+      if (!existing.sources.includes(source)) {
+        existing.sources.push(source);
+        this.#dirty = true;
+      }
+      // Hearsay never overrides a peer id a connection proved.
+      if (id && existing.peerId !== id && (source !== 'exchange' || !existing.peerId)) {
+        existing.peerId = id;
+        this.#dirty = true;
+      }
       return false;
     }
     if (this.#entries.size >= this.#opts.maxEntries && !this.#evictOne()) return false;

@@ -63,6 +63,8 @@ export class SpecSync {
   /** Hashes no peer had: when to ask again and how many rounds failed. */
   readonly #retry = new Map<string, { at: number; misses: number }>();
   #running: Promise<number> | undefined;
+  /** Specs fetched and kept, and replies that cost their sender points. */
+  readonly counters = { fetched: 0, penalized: 0 };
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(deps: SpecSyncDeps) {
@@ -146,14 +148,17 @@ export class SpecSync {
       try {
         v = verifySpecAnnouncement(decodeSpecAnnouncement(bytes), this.#d.limits);
       } catch (err) {
+        this.counters.penalized++;
         this.#d.net.penalize(peer, WRONG_SPEC_PENALTY, `invalid spec served: ${(err as Error).message}`);
         return kept;
       }
       if (!wanted.delete(v.specHash)) {
+        this.counters.penalized++;
         this.#d.net.penalize(peer, WRONG_SPEC_PENALTY, `served spec ${v.specHash} that was not asked for`);
         return kept;
       }
       this.#d.keep(v);
+      this.counters.fetched++;
       this.#retry.delete(v.specHash);
       kept++;
     }
