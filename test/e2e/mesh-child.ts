@@ -7,7 +7,7 @@
  *   register <n>  register an app named n, owned and paid by its own wallet (through registerapp)
  */
 import { createInterface } from 'node:readline';
-import { FluxNode } from '../../src/cli/node/node.ts';
+import { FluxNode } from '../../src/node/node.ts';
 
 const [dataDir, host, bootstrapArg] = process.argv.slice(2);
 const node = await FluxNode.start({
