@@ -437,7 +437,7 @@ export class FluxNode {
           minerScript: this.minerScript(this.minerAddress ?? this.requireMinerAddress()),
           time: Math.floor(Date.now() / 1000),
         }),
-      onError: (err) => this.log.warn({ err: err.message }, 'stratum job failed'),
+      onError: (err) => this.log.child({ module: 'mining' }).warn({ err: err.message }, 'stratum job failed'),
     });
     feed.push(true);
     this.stratum = { server, feed, port: bound };

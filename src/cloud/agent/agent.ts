@@ -475,7 +475,7 @@ export class CloudAgent extends EventEmitter {
     );
     if (outcome.actions.length > 0 || outcome.errors.length > 0) {
       const { actions, errors } = outcome;
-      this.log.info({ actions, errors, reasons }, `reconciled: ${actions.length} action(s)`);
+      this.log.info({ count: actions.length, actions, errors, reasons }, 'reconciled');
     }
     if (containers) this.publishReport(containers, byName);
     stopTimer?.();
