@@ -1,6 +1,7 @@
 // `devnet up --monitor` through the real CLI: two nodes with their own Docker engines and a real
 // prometheus (Debian's) scraping both. A PromQL query through prometheus's HTTP API must return
-// every node's chain height; `devnet status` shows prometheus, and `devnet down` stops it.
+// every node's chain height, and the cloud agents' metrics move; `devnet status` shows prometheus, and
+// `devnet down` stops it.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -107,6 +108,10 @@ describe('devnet up --monitor', { skip: dockerSkip(), timeout: 240_000 }, () => 
       assert.equal(s.value[1], '1');
     for (const s of await untilEveryNode(url, 'fluxnode_p2p_peers', names, 5_000))
       assert.ok(Number(s.value[1]) >= 1, `${s.metric.node} has peers`);
+
+    // Every node runs the cloud agent: it hears the other's heartbeats and reconciles.
+    await untilEveryNode(url, 'fluxnode_cloud_heartbeats_received_total > 0', names, 30_000);
+    await untilEveryNode(url, 'sum by (node) (fluxnode_cloud_reconcile_passes_total) > 0', names, 30_000);
 
     const status = JSON.parse(
       await cli(['devnet', 'status', '--dir', dir, '--json'], 30_000),
