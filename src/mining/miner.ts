@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Payee } from '../chain/fluxnodes/types.ts';
+import type { EvictedTx } from '../chain/mempool/mempool.ts';
 import type { AcceptResult, ChainEntry } from '../chain/types.ts';
 import { equalBytes } from '../consensus/bytes.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
@@ -37,6 +38,13 @@ export interface MinerOptions {
   /** Called with every block the chain accepted (gossip it from here). */
   onBlock?: (found: FoundBlock) => void;
   metrics?: MiningMetrics | null;
+  /**
+   * After the chain refused a mined block that carried pool transactions: re-check the whole pool
+   * against the tip and evict what fails (Mempool.revalidate with the pool's validator).
+   */
+  recheckPool?: () => EvictedTx[];
+  /** Called for each transaction evicted because no block could carry it (log it from here). */
+  onEvicted?: (evicted: EvictedTx) => void;
 }
 
 export interface FoundBlock {
@@ -58,6 +66,8 @@ export interface MinerStats {
   /** Blocks the chain refused (a bug in the template or the solver) or found stale. */
   blocksRejected: number;
   templates: number;
+  /** Pool transactions evicted because no block could carry them. */
+  txsEvicted: number;
   /** Solutions per second since start (time spent waiting for pacing excluded). */
   hashesPerSecond: number;
   lastBlock: string | null;
@@ -93,7 +103,14 @@ export class Miner extends EventEmitter<MinerEvents> {
   private lastFoundAt = 0;
   private busyMs = 0;
   private extraNonce = 0;
-  private readonly counters = { hashes: 0, nonces: 0, blocksFound: 0, blocksRejected: 0, templates: 0 };
+  private readonly counters = {
+    hashes: 0,
+    nonces: 0,
+    blocksFound: 0,
+    blocksRejected: 0,
+    templates: 0,
+    txsEvicted: 0,
+  };
   private lastBlock: string | null = null;
   private lastError: string | null = null;
 
@@ -201,6 +218,21 @@ export class Miner extends EventEmitter<MinerEvents> {
     }
   }
 
+  /**
+   * A transaction no block can carry must not stall the miner: evict it with its reason. Without
+   * an evicting pool the template already leaves it out, so mining goes on either way.
+   */
+  private evictRefused(t: BlockTemplate): void {
+    const pool = this.opts.mempool;
+    if (!pool?.evict) return;
+    for (const r of t.refused) for (const e of pool.evict(r.txid, r.rule, r.reason)) this.reportEvicted(e);
+  }
+
+  private reportEvicted(e: EvictedTx): void {
+    this.counters.txsEvicted++;
+    this.opts.onEvicted?.(e);
+  }
+
   private buildTemplate(): BlockTemplate {
     const t = buildBlockTemplate({
       chain: this.opts.chain,
@@ -213,6 +245,7 @@ export class Miner extends EventEmitter<MinerEvents> {
       coinbaseData: this.opts.coinbaseData,
     });
     this.counters.templates++;
+    this.evictRefused(t);
     return t;
   }
 
@@ -255,6 +288,8 @@ export class Miner extends EventEmitter<MinerEvents> {
     this.opts.metrics?.blocksRejected.inc();
     this.emit('rejected', block, result);
     if (result.status === 'invalid') {
+      // A pool transaction may break a rule the template does not check: find it and evict it.
+      if (t.entries.length > 0) for (const e of this.opts.recheckPool?.() ?? []) this.reportEvicted(e);
       this.fail(
         new MiningError(
           'block-rejected',

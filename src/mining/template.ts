@@ -2,7 +2,9 @@ import { fromReverseHex } from '../consensus/bytes.ts';
 import { isFinalTx } from '../chain/rules/contextual.ts';
 import { requiredBits } from '../chain/default-validator.ts';
 import type { Payee } from '../chain/fluxnodes/types.ts';
-import type { PoolEntry } from '../chain/mempool/mempool.ts';
+import type { EvictedTx, PoolEntry } from '../chain/mempool/mempool.ts';
+import { checkTransactionContext } from '../chain/rules/transaction.ts';
+import { ConsensusError } from '../consensus/errors.ts';
 import type { ChainEntry } from '../chain/types.ts';
 import { bitsToTarget } from '../consensus/difficulty/target.ts';
 import { type ConsensusParams, equihashSpecsAt, type EquihashSpec } from '../consensus/params/index.ts';
@@ -28,9 +30,10 @@ export interface TemplateChain {
   tip(): ChainEntry;
 }
 
-/** The part of the mempool a template reads. */
+/** The part of the mempool a template reads (and the miner evicts from). */
 export interface TemplateMempool {
   selectForBlock(maxBytes: number): PoolEntry[];
+  evict?(txid: string, rule: string, reason: string): EvictedTx[];
 }
 
 export interface TemplateOptions {
@@ -93,6 +96,16 @@ export interface BlockTemplate {
   txBytes: number;
   /** Legacy signature operations of the transactions. */
   sigops: number;
+  /** Pool transactions no block at this height may carry (the miner evicts them from the pool). */
+  refused: RefusedTx[];
+}
+
+/** A pool transaction a block cannot carry, and the rule that says so. */
+export interface RefusedTx {
+  /** Display hex. */
+  txid: string;
+  rule: string;
+  reason: string;
 }
 
 /** Median time of `e` and the 10 blocks before it (the bound a new block's time must exceed). */
@@ -108,38 +121,63 @@ export function medianTimePast(e: ChainEntry): number {
 const hasShielded = (tx: Transaction) =>
   tx.shieldedOutputs.length > 0 || tx.shieldedSpends.length > 0 || tx.joinSplits.length > 0;
 
+/** The consensus rule that bars `tx` from any block at `height`, or null when none does. */
+function refusalOf(tx: Transaction, txid: string, height: number, params: ConsensusParams): RefusedTx | null {
+  try {
+    checkTransactionContext(tx, null, height, params);
+  } catch (err) {
+    if (!(err instanceof ConsensusError)) throw err;
+    return { txid, rule: err.rule, reason: err.message };
+  }
+  // The chain refuses proofs it cannot verify, and we keep no note commitment tree for the
+  // header's Sapling root to commit to.
+  if (hasShielded(tx)) {
+    return {
+      txid,
+      rule: 'bad-txns-shielded-unverified',
+      reason: 'shielded parts are not mined by this node',
+    };
+  }
+  return null;
+}
+
+interface Budget {
+  bytes: number;
+  sigops: number;
+}
+
 /**
- * Mempool transactions valid in this block: final at its height and time, not expired, without
- * shielded parts (the chain refuses proofs it cannot verify, and we keep no note commitment tree
- * for the header's Sapling root to commit to),
- * within the size and signature-operation budget. A transaction whose pool parent is left out is
- * left out too, so the block never spends an output it does not contain.
+ * Mempool transactions valid in this block: meeting the height's contextual rules (those that do
+ * not are `refused`, for the miner to evict), final at its height and time, within the size and
+ * signature-operation budget. A transaction whose pool parent is left out is left out too, so the
+ * block never spends an output it does not contain.
  */
 function chooseTransactions(
   pool: PoolEntry[],
-  height: number,
-  time: number,
-  byteBudget: number,
-  sigopBudget: number,
-): TemplateTx[] {
+  at: { height: number; time: number; params: ConsensusParams },
+  budget: Budget,
+): { chosen: TemplateTx[]; refused: RefusedTx[] } {
   const position = new Map<string, number>();
   const out: TemplateTx[] = [];
+  const refused: RefusedTx[] = [];
   let bytes = 0;
   let sigops = 0;
   for (const e of pool) {
     const tx = e.tx;
+    const refusal = refusalOf(tx, e.txid, at.height, at.params);
+    if (refusal) {
+      refused.push(refusal);
+      continue;
+    }
     const parentMissing = [...e.parents].some((p) => !position.has(p));
-    const expired = tx.overwintered && tx.expiryHeight !== 0 && height > tx.expiryHeight;
     let txSigops = 0;
     for (const i of tx.inputs) txSigops += legacySigOpCount(i.scriptSig);
     for (const o of tx.outputs) txSigops += legacySigOpCount(o.scriptPubKey);
     if (
       parentMissing ||
-      expired ||
-      hasShielded(tx) ||
-      !isFinalTx(tx, height, time) ||
-      bytes + e.size > byteBudget ||
-      sigops + txSigops > sigopBudget
+      !isFinalTx(tx, at.height, at.time) ||
+      bytes + e.size > budget.bytes ||
+      sigops + txSigops > budget.sigops
     ) {
       continue;
     }
@@ -155,7 +193,7 @@ function chooseTransactions(
     });
     position.set(e.txid, out.length);
   }
-  return out;
+  return { chosen: out, refused };
 }
 
 /**
@@ -180,12 +218,10 @@ export function buildBlockTemplate(opts: TemplateOptions): BlockTemplate {
 
   const maxBlockBytes = Math.min(opts.maxBlockBytes ?? params.maxBlockSize, params.maxBlockSize);
   const pool = opts.mempool?.selectForBlock(Math.max(0, maxBlockBytes - BLOCK_RESERVED_BYTES)) ?? [];
-  const entries = chooseTransactions(
+  const { chosen: entries, refused } = chooseTransactions(
     pool,
-    height,
-    time,
-    Math.max(0, maxBlockBytes - BLOCK_RESERVED_BYTES),
-    MAX_BLOCK_SIGOPS - RESERVED_SIGOPS,
+    { height, time, params },
+    { bytes: Math.max(0, maxBlockBytes - BLOCK_RESERVED_BYTES), sigops: MAX_BLOCK_SIGOPS - RESERVED_SIGOPS },
   );
   let fees = 0n;
   for (const e of entries) fees += e.fee;
@@ -234,6 +270,7 @@ export function buildBlockTemplate(opts: TemplateOptions): BlockTemplate {
     equihash: equihashSpecsAt(height, params),
     txBytes: coinbaseBytes + entries.reduce((n, e) => n + e.size, 0),
     sigops,
+    refused,
   };
 }
 

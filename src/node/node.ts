@@ -23,7 +23,7 @@ import { Chain } from '../chain/chain.ts';
 import { defaultValidator } from '../chain/default-validator.ts';
 import { FluxnodeExtension } from '../chain/fluxnodes/extension.ts';
 import { mempoolValidator } from '../chain/mempool/accept.ts';
-import { Mempool } from '../chain/mempool/mempool.ts';
+import { type EvictedTx, Mempool } from '../chain/mempool/mempool.ts';
 import { TxIndexExtension } from '../chain/tx-index.ts';
 import type { AcceptResult } from '../chain/types.ts';
 import { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
@@ -309,7 +309,7 @@ export class FluxNode {
     this.chain.on('connect', (block) => this.mempool.removeForBlock(block.txs, (tx) => reverseHex(txid(tx))));
     this.chain.on('tip', () => {
       const dropped = this.mempool.revalidate(this.validateTx, (e) => e.tx.fluxnode !== undefined);
-      if (dropped.length) this.log.debug({ dropped: dropped.length }, 'dropped fluxnode txs no longer valid');
+      for (const d of dropped) this.logEvicted(d);
     });
     this.chain.on('disconnect', (block) => {
       // Transactions of a disconnected block go back to the pool when they are still valid.
@@ -382,6 +382,11 @@ export class FluxNode {
     });
   }
 
+  /** A pool transaction no block can carry any more was evicted: say which and by what rule. */
+  private logEvicted(e: EvictedTx): void {
+    this.log.info({ txid: e.txid, rule: e.rule, reason: e.reason }, 'evicted transaction from the mempool');
+  }
+
   /** Starts the CPU miner (no-op when it runs); `maxBlocks` stops it after that many blocks. */
   startMiner(address: string, opts: { maxBlocks?: number } = {}): void {
     const minerScript = this.minerScript(address);
@@ -398,6 +403,8 @@ export class FluxNode {
       solver: cpuSolver,
       blockIntervalMs: this.opts.mineIntervalMs ?? 0,
       metrics: this.metrics.mining,
+      recheckPool: () => this.mempool.revalidate(this.validateTx, () => true),
+      onEvicted: (e) => this.logEvicted(e),
       onBlock: (found) => {
         miningLog.info({ height: found.height, hash: found.id }, 'mined block');
         void this.sync

@@ -8,6 +8,8 @@ import { precomputeSighash } from '../../consensus/script/sighash.ts';
 import { verifyInputSignature } from '../../consensus/script/sign.ts';
 import { isStandardScript } from '../../consensus/script/templates.ts';
 import { checkTransaction, isCoinbase } from '../../consensus/validation/check-tx.ts';
+import { isFinalTx } from '../rules/contextual.ts';
+import { checkTransactionContext } from '../rules/transaction.ts';
 import type { Coin } from '../types.ts';
 import type { FluxnodeRegistry } from '../fluxnodes/registry.ts';
 import type { RegistryContext } from '../fluxnodes/types.ts';
@@ -21,11 +23,14 @@ export interface MempoolChainView {
   registryContext: () => Omit<RegistryContext, 'getUtxo'>;
   /** Largest standard transaction, bytes. */
   maxStandardTxSize?: number;
+  /** Clock in seconds, for time lock times (the next block's time is not known yet); default: system clock. */
+  now?: () => number;
 }
 
 /**
  * The rules a transaction must meet to enter the pool (and so to be relayed): the consensus rules
- * it would meet in the next block, plus standard policy (known output templates, size, no dust).
+ * it would meet in the next block — the contextual ones too: format and upgrade rules of that
+ * height, expiry, lock time — plus standard policy (known output templates, size, no dust).
  */
 export function mempoolValidator(view: MempoolChainView): TxValidator {
   const dust = 546n;
@@ -36,6 +41,15 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
     checkTransaction(tx, { maxMoney: view.params.maxMoney }, bytes.length);
     if (isCoinbase(tx))
       throw new ConsensusError('coinbase', 'a coinbase cannot be relayed', { field: 'vin', value: id });
+    // What a block at `height` would refuse, the pool refuses: a template must be able to carry it.
+    checkTransactionContext(tx, null, height, view.params);
+    const now = view.now?.() ?? Math.floor(Date.now() / 1000);
+    if (!isFinalTx(tx, height, now)) {
+      throw new ConsensusError('non-final', `lock time ${tx.lockTime} is not reached at height ${height}`, {
+        field: 'lockTime',
+        value: tx.lockTime,
+      });
+    }
     if (bytes.length > (view.maxStandardTxSize ?? 100_000)) {
       throw new ConsensusError('tx-size', `${bytes.length} bytes is over the standard limit`, {
         field: 'size',

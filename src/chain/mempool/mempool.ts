@@ -39,6 +39,15 @@ export interface PoolEntry {
   parents: Set<string>;
 }
 
+/** A transaction put out of the pool because a block could not carry it, and why. */
+export interface EvictedTx {
+  txid: string;
+  tx: Transaction;
+  /** The rule it broke (for a descendant of such a transaction: `evicted-with-parent`). */
+  rule: string;
+  reason: string;
+}
+
 const keyOf = (o: OutPoint) => `${reverseHex(o.txid)}:${o.index}`;
 
 /**
@@ -156,7 +165,11 @@ export class Mempool {
 
   /** Removes the tx and everything in the pool that spends from it. */
   remove(txid: string): Transaction[] {
-    const removed: Transaction[] = [];
+    return this.removeEntries(txid).map((e) => e.tx);
+  }
+
+  private removeEntries(txid: string): PoolEntry[] {
+    const removed: PoolEntry[] = [];
     const stack = [txid];
     while (stack.length) {
       const id = stack.pop()!;
@@ -165,7 +178,7 @@ export class Mempool {
       this.entries.delete(id);
       this.bytes -= e.size;
       for (const k of spendKeys(e.tx)) if (this.spends.get(k) === id) this.spends.delete(k);
-      removed.push(e.tx);
+      removed.push(e);
       for (const other of this.entries.values()) if (other.parents.has(id)) stack.push(other.txid);
     }
     return removed;
@@ -190,13 +203,23 @@ export class Mempool {
     }
   }
 
+  /** Removes `txid` (and what spends from it) because a block cannot carry it; says why for each. */
+  evict(txid: string, rule: string, reason: string): EvictedTx[] {
+    return this.removeEntries(txid).map((e) =>
+      e.txid === txid
+        ? { txid, tx: e.tx, rule, reason }
+        : { txid: e.txid, tx: e.tx, rule: 'evicted-with-parent', reason: `spends ${txid}` },
+    );
+  }
+
   /**
-   * Re-checks entries chosen by `which` against the new tip and drops those that no longer pass
-   * (with their descendants). Fluxnode transactions need this: a CONFIRM valid when it arrived can be
-   * too early or too late a few blocks on, and a template must never carry it then.
+   * Re-checks entries chosen by `which` against the new tip and evicts those that no longer pass
+   * (with their descendants), each with the rule it broke. Fluxnode transactions need this: a
+   * CONFIRM valid when it arrived can be too early or too late a few blocks on, and a template
+   * must never carry it then.
    */
-  revalidate(validate: TxValidator, which: (e: PoolEntry) => boolean): Transaction[] {
-    const dropped: Transaction[] = [];
+  revalidate(validate: TxValidator, which: (e: PoolEntry) => boolean): EvictedTx[] {
+    const dropped: EvictedTx[] = [];
     for (const e of [...this.entries.values()]) {
       if (!which(e) || !this.entries.has(e.txid)) continue;
       const keys = spendKeys(e.tx);
@@ -205,9 +228,10 @@ export class Mempool {
       try {
         validate(e.tx, (o) => this.output(o));
         for (const k of keys) this.spends.set(k, e.txid);
-      } catch {
+      } catch (err) {
         for (const k of keys) this.spends.set(k, e.txid);
-        dropped.push(...this.remove(e.txid));
+        if (!(err instanceof ConsensusError)) throw err;
+        dropped.push(...this.evict(e.txid, err.rule, err.message));
       }
     }
     return dropped;

@@ -8,7 +8,7 @@ import type { CoinbaseContext } from '../validator.ts';
 
 /**
  * Outputs the coinbase at this height must contain (fluxnode payees from the registry, fund
- * outputs), supplied by whoever keeps that state. Each must appear with at least its amount.
+ * outputs), supplied by whoever keeps that state. Each must appear with exactly its amount.
  */
 export type RequiredCoinbaseOutputs = (ctx: CoinbaseContext) => TxOut[];
 
@@ -29,17 +29,21 @@ export function checkCoinbaseAmount(ctx: CoinbaseContext, params: ConsensusParam
   }
 }
 
-/** Each required output must be present, paying its script at least its amount (`bad-cb-payee`). */
-export function checkRequiredOutputs(ctx: CoinbaseContext, required: TxOut[]): void {
+/**
+ * Each required output must be present, paying its script exactly its amount (`bad-cb-payee`;
+ * fluxd: bad-txns-not-paying-correct-zelnodes). fluxd's CheckZelnodePayout compares the value with
+ * `==`: a node paid more than its share makes the block as invalid as one paid less.
+ */
+export function checkRequiredOutputs(ctx: Pick<CoinbaseContext, 'coinbase'>, required: TxOut[]): void {
   const used = new Set<number>();
   for (const need of required) {
     const at = ctx.coinbase.outputs.findIndex(
-      (o, i) => !used.has(i) && o.value >= need.value && equalBytes(o.scriptPubKey, need.scriptPubKey),
+      (o, i) => !used.has(i) && o.value === need.value && equalBytes(o.scriptPubKey, need.scriptPubKey),
     );
     if (at < 0) {
       throw new ConsensusError(
         'bad-cb-payee',
-        `coinbase lacks the required payment of ${need.value} to script ${toHex(need.scriptPubKey)}`,
+        `coinbase lacks the required payment of exactly ${need.value} to script ${toHex(need.scriptPubKey)}`,
         { field: 'txs[0].outputs', value: toHex(need.scriptPubKey) },
       );
     }

@@ -12,18 +12,21 @@ import { isCoinbaseTx } from '../connect-plan.ts';
 /** Largest transaction before Acadia (Sapling). */
 export const MAX_TX_SIZE_BEFORE_SAPLING = 100_000;
 
-function fail(rule: string, detail: string, t: number, field: string, value: unknown): never {
+/** `t` is the transaction's position in its block, or null for a transaction on its own (mempool). */
+function fail(rule: string, detail: string, t: number | null, field: string, value: unknown): never {
+  if (t === null) throw new ConsensusError(rule, detail, { field, value });
   throw new ConsensusError(rule, `transaction ${t}: ${detail}`, { field: `txs[${t}].${field}`, value });
 }
 
 /**
  * fluxd's height-dependent transaction rules (ContextualCheckTransaction without the proof and
  * fluxnode-registry parts): which transaction formats a block at `height` may carry, expiry, the
- * pre-Sapling size limit, and, from the Flux upgrade, no new value into the shielded pools.
+ * pre-Sapling size limit, and, from the Flux upgrade, no new value into the shielded pools. The
+ * mempool and block templates apply the same function with `t` null, for the block at `height`.
  */
 export function checkTransactionContext(
   tx: Transaction,
-  t: number,
+  t: number | null,
   height: number,
   params: ConsensusParams,
 ): void {

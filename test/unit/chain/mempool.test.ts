@@ -140,7 +140,15 @@ test('revalidation drops entries that no longer pass, with their children', () =
     return validate(t, poolOutput);
   };
   const dropped = p.revalidate(strict, () => true);
-  assert.deepEqual(dropped.map((t) => t.lockTime).sort(), [1, 2]);
+  assert.deepEqual(dropped.map((d) => d.tx.lockTime).sort(), [1, 2]);
+  assert.deepEqual(
+    dropped.map((d) => [d.txid, d.rule]),
+    [
+      [txidHex(1), 'bad-fluxnode-confirm-too-soon'],
+      [txidHex(2), 'evicted-with-parent'],
+    ],
+    'each eviction says why',
+  );
   assert.deepEqual(
     p.all().map((e) => e.txid),
     [txidHex(3)],

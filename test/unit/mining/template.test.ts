@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ConsensusError } from '../../../src/consensus/errors.ts';
 import { after, before, describe, it } from 'node:test';
 import type { Chain } from '../../../src/chain/chain.ts';
 import { Mempool } from '../../../src/chain/mempool/mempool.ts';
@@ -404,10 +405,10 @@ describe('template transactions from the mempool', () => {
       joinSplits: [],
     };
   }
-  const validate = () =>
+  const validate = (ahead = 0) =>
     mempoolValidator({
       params: devnet,
-      tipHeight: () => chain.height(),
+      tipHeight: () => chain.height() + ahead,
       getUtxo: (o) => chain.getUtxo(o),
       registry: () => {
         throw new Error('no fluxnode txs in this test');
@@ -447,7 +448,14 @@ describe('template transactions from the mempool', () => {
     // Locked until a height far ahead, with a non-final sequence: not valid in the next block.
     const locked = spend(cb2, [v2 - 50_000n], chain.height() + 100, 0);
     const lockedChild = spend({ txid: txid(locked), index: 0 }, [v2 - 90_000n]);
-    for (const [i, tx] of [parent, child, locked, lockedChild].entries()) pool.add(tx, validate(), i);
+    // The pool refuses a transaction the next block could not carry, as fluxd's does ...
+    assert.throws(
+      () => pool.add(locked, validate(), 0),
+      (err: unknown) => err instanceof ConsensusError && err.rule === 'non-final',
+    );
+    // ... but a pool that took them on a longer chain (before a reorg) may still hold them.
+    for (const [i, tx] of [parent, child].entries()) pool.add(tx, validate(), i);
+    for (const [i, tx] of [locked, lockedChild].entries()) pool.add(tx, validate(100), 2 + i);
     assert.equal(pool.size, 4);
 
     const tpl = buildBlockTemplate({
