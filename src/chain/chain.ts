@@ -487,6 +487,17 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (parent.status === 'invalid') {
       return { status: 'invalid', id, height, rule: 'bad-prevblk', reason: `parent ${parent.id} is invalid` };
     }
+    // fluxd refuses a fork from deeper than its reorganisation limit, whatever its work.
+    const depth = this.height() - parent.height;
+    if (depth >= this.params.maxReorgDepth) {
+      return {
+        status: 'invalid',
+        id,
+        height,
+        rule: 'bad-fork-prior-to-maxreorgdepth',
+        reason: `parent at height ${parent.height} is ${depth} blocks below the tip (limit ${this.params.maxReorgDepth})`,
+      };
+    }
     try {
       this.validator.checkHeader(header, this.headerContext(parent, height, hash));
     } catch (err) {

@@ -184,6 +184,8 @@ export const mainnet: ConsensusParams = {
     solution: MAINNET_GENESIS_SOLUTION,
     coinbaseTx: GENESIS_COINBASE_TX,
   },
+  // fluxd main.h MAX_REORG_LENGTH, the same on every network.
+  maxReorgDepth: 29,
   // fluxd checkpoints up to 2022 (the reference lists six of them).
   checkpoints: [
     { height: 0, hash: '00052461a5006c2e3b74ce48992a08695607912d5604c3eb8da25749b0900444' },

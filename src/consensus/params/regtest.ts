@@ -119,5 +119,7 @@ export const regtest: ConsensusParams = {
     coinbaseTx: GENESIS_COINBASE_TX,
   },
   // fluxd's regtest table holds the merkle root at height 0 (a slip with no effect); we pin the hash.
+  // fluxd main.h MAX_REORG_LENGTH, the same on every network.
+  maxReorgDepth: 29,
   checkpoints: [{ height: 0, hash: REGTEST_GENESIS_HASH }],
 };

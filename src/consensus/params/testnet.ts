@@ -127,5 +127,7 @@ export const testnet: ConsensusParams = {
     nonce: '000000000000000000000000000000000000000000000000000000000000021c',
     coinbaseTx: GENESIS_COINBASE_TX,
   },
+  // fluxd main.h MAX_REORG_LENGTH, the same on every network.
+  maxReorgDepth: 29,
   checkpoints: [{ height: 0, hash: '0042202a64a929fc25cc10e68615ddbe38007b1b40da08acd3f530f83c79b9d1' }],
 };

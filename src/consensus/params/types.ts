@@ -227,4 +227,9 @@ export interface ConsensusParams {
 
   genesis: GenesisParams;
   checkpoints: Checkpoint[];
+  /**
+   * A header whose parent lies this many blocks or more below the active tip is refused
+   * (`bad-fork-prior-to-maxreorgdepth`): no reorganisation can go that deep.
+   */
+  maxReorgDepth: number;
 }
