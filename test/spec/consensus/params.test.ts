@@ -113,11 +113,28 @@ describe('mainnet network constants match the reference', () => {
     assert.equal(d.digishield.averagingWindow, num(grab(readme, /averaging window (\d+)/)));
     assert.equal(d.digishield.maxAdjustDownPercent, num(grab(readme, /max adjust (\d+)% down/)));
     assert.equal(d.digishield.maxAdjustUpPercent, num(grab(readme, /down \/ (\d+)% up/)));
+    assert.equal(mainnet.upgrades.lwma.activationHeight, num(grab(readme, /until height ([\d,]+); LWMA v1/)));
     assert.equal(
-      mainnet.upgrades.lwma.activationHeight,
-      num(grab(readme, /until height ([\d,]+), then Zawy/)),
+      mainnet.upgrades.acadia.activationHeight,
+      num(grab(readme, /LWMA3 \([^)]*\) from ([\d,]+)/)),
     );
-    assert.equal(d.lwma.window, num(grab(readme, /LWMA with a window of (\d+) blocks/)));
+    assert.equal(d.lwma.window, num(grab(readme, /LWMA3 \(window (\d+)/)));
+    const [min, max] = grab(readme, /clamped to ([\d.]+–[\d.]+)×/)
+      .split('–')
+      .map(Number);
+    assert.deepEqual(d.lwma.lwma3StepPercent, { min: Math.round(min * 100), max: Math.round(max * 100) });
+    const [resetFirst, resetLast] = grab(readme, /powLimit for new blocks at ([\d,]+–[\d,]+)/)
+      .split('–')
+      .map(num);
+    assert.deepEqual(d.resetAfterEquihashSwitch, {
+      firstHeight: resetFirst,
+      blocks: resetLast - resetFirst + 1,
+    });
+    const [rampFirst, rampLast] = grab(readme, /a ramp at ([\d,]+–[\d,]+)/)
+      .split('–')
+      .map(num);
+    assert.equal(d.zelhashRamp?.firstHeight, rampFirst);
+    assert.equal(d.zelhashRamp?.blocks, rampLast - rampFirst + 1);
   });
 
   test('every checkpoint listed in the reference is in the params', () => {
