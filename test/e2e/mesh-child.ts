@@ -68,6 +68,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   const [cmd, arg] = line.trim().split(/\s+/);
   if (cmd === 'mine') {
     node.startMiner(address, { maxBlocks: Number(arg) });
+    void node.miner?.whenStopped().then(() => process.stdout.write('miner stopped\n'));
   } else if (cmd === 'register') {
     const r = await node.rpc.handleOne({ method: 'registerapp', params: [spec(arg)], id: 1 });
     process.stdout.write(`registered ${JSON.stringify(r)}\n`);

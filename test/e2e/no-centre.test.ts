@@ -164,6 +164,20 @@ test('all nodes killed and restarted without any bootstrap reconnect from their 
   await until('a new block everywhere', () => nodes.every((n) => n.status!.height > h) && sameTip(nodes));
 });
 
+test('two nodes mining at once do not fork for good: the next block puts everyone on one chain', async (t) => {
+  const base = Math.max(...nodes.map((n) => n.status!.height));
+  const miners = [nodes[1], nodes[2]];
+  const stops = (n: MeshNode) => n.lines.filter((l) => l === 'miner stopped').length;
+  const before = miners.map(stops);
+  for (const m of miners) m.send('mine 5');
+  await until('both miners done', () => miners.every((m, i) => stops(m) > before[i]));
+  const split = new Set(nodes.map((n) => n.status!.tip)).size;
+  nodes[3].send('mine 1');
+  await until('one tip after one more block', () => sameTip(nodes));
+  assert.ok(nodes[0].status!.height >= base + 6);
+  t.diagnostic(`tips right after both miners stopped: ${split}; one tip after the next block`);
+});
+
 test('a node that joins after the app was registered fetches its spec', async (t) => {
   const late = new MeshNode(6, [`${host(4)}:36125`]);
   nodes.push(late);
