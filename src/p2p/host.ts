@@ -111,8 +111,18 @@ export class P2PHost {
       bootstrap: opts.bootstrap,
       chainPeers: opts.chainPeers,
       ...(opts.targetOutbound === undefined ? {} : { targetOutbound: opts.targetOutbound }),
+      log: (obj, msg) => this.#log.debug(obj, msg),
     });
     this.discovery.install();
+    this.#metrics?.watchDiscovery(
+      () =>
+        new Set(
+          this.connections()
+            .filter((c) => c.direction === 'outbound')
+            .map((c) => c.peer),
+        ).size,
+      () => this.discovery.book.size,
+    );
   }
 
   get maxMessageBytes(): number {

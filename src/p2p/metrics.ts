@@ -13,11 +13,30 @@ export interface P2PMetrics {
   requests: Counter<'protocol' | 'result'>;
   /** Points the peer gauge at a host (the latest call wins). */
   watchPeers(count: () => number): void;
+  /** Points the discovery gauges (outbound connections, peer book entries) at a host. */
+  watchDiscovery(outbound: () => number, bookEntries: () => number): void;
 }
 
 export function createP2PMetrics(registry: Registry): P2PMetrics {
   const registers = [registry];
   let peers: (() => number) | undefined;
+  let discovery: { outbound: () => number; book: () => number } | undefined;
+  new Gauge({
+    name: 'fluxnode_p2p_outbound_peers',
+    help: 'Peers this node dialed and holds now (discovery keeps up to 8)',
+    registers,
+    collect() {
+      if (discovery) this.set(discovery.outbound());
+    },
+  });
+  new Gauge({
+    name: 'fluxnode_p2p_peer_book_entries',
+    help: 'Addresses in the peer book (bootstrap, chain, peer exchange, identify)',
+    registers,
+    collect() {
+      if (discovery) this.set(discovery.book());
+    },
+  });
   new Gauge({
     name: 'fluxnode_p2p_peers',
     help: 'Peers connected now',
@@ -56,6 +75,9 @@ export function createP2PMetrics(registry: Registry): P2PMetrics {
     }),
     watchPeers(count) {
       peers = count;
+    },
+    watchDiscovery(outbound, book) {
+      discovery = { outbound, book };
     },
   };
 }
