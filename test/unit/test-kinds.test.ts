@@ -1,0 +1,72 @@
+/**
+ * Keeps the tests sorted by kind (README, Layout): test/unit mirrors src/, and unit and spec tests,
+ * with the fixtures in test/support they share, start no node, Docker engine, registry or browser,
+ * so `npm run test:unit` stays fast and runs anywhere; real engines are test/e2e's. Checked on the
+ * import lines of every test file.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TEST = join(ROOT, 'test');
+const KINDS = ['unit', 'spec', 'e2e', 'support'];
+
+/** Modules that bring up real engines: a whole node (libp2p), dockerd, the registry, a browser. */
+const ENGINES = [
+  /\/src\/node\/node\.ts$/,
+  /\/src\/p2p\/host\.ts$/,
+  /\/src\/devnet\/(dockerd|registry|up)\.ts$/,
+  /^dockerode$/,
+  /^playwright-core$/,
+  /^libp2p$/,
+  /^@libp2p\//,
+  /^@chainsafe\/libp2p-/,
+];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+}
+
+test('every test file is in test/unit, test/spec, test/e2e or test/support', () => {
+  const stray = filesUnder(TEST)
+    .map((f) => relative(TEST, f))
+    .filter((f) => !KINDS.includes(f.split('/')[0]));
+  assert.deepEqual(stray, []);
+});
+
+test('test/unit has one folder per src/ layer, named as in src/', () => {
+  const layers = readdirSync(join(ROOT, 'src'));
+  const dirs = readdirSync(join(TEST, 'unit'), { withFileTypes: true }).filter((d) => d.isDirectory());
+  assert.ok(dirs.length > 5, `${dirs.length} layer folders`);
+  assert.deepEqual(
+    dirs.map((d) => d.name).filter((d) => !layers.includes(d)),
+    [],
+  );
+});
+
+test('unit and spec tests, and the shared fixtures, import no real engine and nothing from test/e2e', () => {
+  const offenders: string[] = [];
+  const files = ['unit', 'spec', 'support'].flatMap((kind) => filesUnder(join(TEST, kind)));
+  assert.ok(files.length > 50, `${files.length} files checked`);
+  for (const file of files) {
+    for (const spec of importsOf(file)) {
+      const engine = ENGINES.some((re) => re.test(spec));
+      if (engine || spec.includes('/e2e/')) offenders.push(`${relative(TEST, file)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('the engine check sees a node import (it can fail)', () => {
+  assert.ok(ENGINES.some((re) => re.test('../../../src/node/node.ts')));
+  assert.ok(importsOf(join(TEST, 'e2e', 'network.test.ts')).some((s) => ENGINES.some((re) => re.test(s))));
+});
