@@ -5,7 +5,8 @@
  * import lines of every test file.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 
@@ -31,9 +32,10 @@ function filesUnder(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** What a file loads at run time: `import type` lines are erased, so they do not count. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+  return [...text.matchAll(/^(?:import|export)\s(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
 }
 
 test('every test file is in test/unit, test/spec, test/e2e or test/support', () => {
@@ -68,5 +70,13 @@ test('unit and spec tests, and the shared fixtures, import no real engine and no
 
 test('the engine check sees a node import (it can fail)', () => {
   assert.ok(ENGINES.some((re) => re.test('../../../src/node/node.ts')));
+  const dir = mkdtempSync(join(tmpdir(), 'fluxnode-kinds-'));
+  const sample = join(dir, 'sample.ts');
+  writeFileSync(sample, "import type { A } from './types.ts';\nimport {\n  b,\n} from 'libp2p';\n");
+  try {
+    assert.deepEqual(importsOf(sample), ['libp2p'], 'type-only imports are erased, others count');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.ok(importsOf(join(TEST, 'e2e', 'network.test.ts')).some((s) => ENGINES.some((re) => re.test(s))));
 });
