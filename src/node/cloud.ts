@@ -1,11 +1,14 @@
+/**
+ * The cloud state every node keeps, fluxnode or not: the specs it hears on the spec topic or
+ * fetches by hash (so its app list is the network's), the directory of paid apps built from them,
+ * spreading a spec, and the signed node state (heartbeats, reports, benchmarks) served on request.
+ */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Chain } from '../chain/chain.ts';
-import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
-import { CloudAgent } from '../cloud/agent/agent.ts';
-import { DEVNET_BENCHMARK, runBenchmark } from '../cloud/benchmark/run.ts';
-import { GOSSIP_TOPICS } from '../cloud/agent/types.ts';
 import { StateSync } from '../cloud/agent/state-sync.ts';
+import { GOSSIP_TOPICS } from '../cloud/agent/types.ts';
+import { MessageVerifyError } from '../cloud/messages/errors.ts';
 import {
   decodeSpecAnnouncement,
   encodeSpecAnnouncement,
@@ -16,50 +19,40 @@ import { AppDirectory, appLimitsFor } from '../cloud/registry/app-directory.ts';
 import type { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
 import type { RegisteredApp } from '../cloud/registry/app-registry.ts';
 import { SpecStore } from '../cloud/registry/spec-store.ts';
-import { DockerRuntime } from '../cloud/runtime/docker-runtime.ts';
+import { SpecSync } from '../cloud/registry/spec-sync.ts';
 import type { AppSpec } from '../cloud/spec/schema.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
+import { ACCEPT, type GossipVerdict, refusal, reject } from '../p2p/gossip-validation.ts';
 import type { P2PHost } from '../p2p/host.ts';
-import type { CloudMetrics } from '../cloud/metrics.ts';
-import { SpecSync } from '../cloud/registry/spec-sync.ts';
+import type { NodeModule } from './module.ts';
 
 export interface CloudDeps {
   params: ConsensusParams;
   chain: Chain;
-  registry: () => FluxnodeRegistry;
   payments: AppPaymentsExtension;
   p2p: P2PHost;
   dataDir: string;
-  host: string;
   log: Logger;
-  metrics: CloudMetrics | null;
 }
 
-/**
- * The node's side of the cloud: every node keeps the specs it hears (so its app list is the
- * network's), and a fluxnode with a Docker engine also runs the cloud agent, from the moment the
- * chain knows it as a registered node.
- */
-export class NodeCloud {
+export class NodeCloud implements NodeModule {
+  readonly name = 'cloud';
   readonly specs: SpecStore;
   readonly directory: AppDirectory;
   readonly specSync: SpecSync;
   /** The agent's gossip, with the newest signed node state served and fetched on request. */
   readonly stateSync: StateSync;
-  agent: CloudAgent | undefined;
-  private runtime: DockerRuntime | undefined;
-  private readonly d: CloudDeps;
-  private pending:
-    | { dockerSocket: string; collateral: () => string | undefined; operatorKey: Uint8Array }
-    | undefined;
-  private readonly onTip = () => this.maybeStartAgent();
-  private readonly onTipSync = () => this.specSync.poke();
+  readonly #d: CloudDeps;
+  readonly #onTip = () => this.specSync.poke();
+  /** Specs verified by the topic validator, so the handler does not verify the same bytes again. */
+  readonly #verified = new WeakMap<Uint8Array, VerifiedSpec>();
 
   constructor(deps: CloudDeps) {
-    this.d = deps;
+    this.#d = deps;
     this.specs = new SpecStore(join(deps.dataDir, 'cloud.sqlite'));
     this.directory = new AppDirectory(this.specs, deps.payments, deps.params);
     const limits = appLimitsFor(deps.params);
+    const debug = (obj: object, msg: string) => deps.log.debug(obj, msg);
     this.specSync = new SpecSync({
       net: deps.p2p,
       get: (hash) => this.specs.get(hash),
@@ -70,36 +63,47 @@ export class NodeCloud {
           .map((p) => p.specHash),
       keep: (v) => this.keep(v),
       limits,
-      log: (obj, msg) => deps.log.debug(obj, msg),
+      log: debug,
     });
     this.specSync.install();
-    this.stateSync = new StateSync(deps.p2p, { log: (obj, msg) => deps.log.debug(obj, msg) });
+    this.stateSync = new StateSync(deps.p2p, { log: debug });
     this.stateSync.install();
-    this.specSync.start();
-    deps.chain.on('tip', this.onTipSync);
     deps.p2p.onPeerConnect(() => this.specSync.poke());
     deps.p2p.subscribe(
       GOSSIP_TOPICS.spec,
+      (data) => this.#check(data),
       (data) => {
-        try {
-          verifySpecAnnouncement(decodeSpecAnnouncement(data), limits);
-          return 'accept';
-        } catch {
-          return 'reject';
-        }
-      },
-      (data) => {
-        try {
-          this.keep(verifySpecAnnouncement(decodeSpecAnnouncement(data), limits));
-        } catch {
-          // Validated above; a spec that no longer parses is simply not kept.
-        }
+        const v = this.#verified.get(data);
+        if (v) this.keep(v);
       },
     );
   }
 
+  async open(): Promise<void> {
+    this.specSync.start();
+    this.#d.chain.on('tip', this.#onTip);
+  }
+
+  async close(): Promise<void> {
+    this.#d.chain.off('tip', this.#onTip);
+    this.specSync.stop();
+    this.specs.close();
+  }
+
+  #check(data: Uint8Array): GossipVerdict {
+    try {
+      this.#verified.set(
+        data,
+        verifySpecAnnouncement(decodeSpecAnnouncement(data), appLimitsFor(this.#d.params)),
+      );
+      return ACCEPT;
+    } catch (err) {
+      return err instanceof MessageVerifyError ? refusal(err.rule, err.score) : reject('undecodable');
+    }
+  }
+
   activeApps(): RegisteredApp[] {
-    return this.directory.active(this.d.chain.height(), this.d.chain.tip().id);
+    return this.directory.active(this.#d.chain.height(), this.#d.chain.tip().id);
   }
 
   keep(v: VerifiedSpec): void {
@@ -109,73 +113,6 @@ export class NodeCloud {
 
   /** Spreads a spec with its owner's signature. */
   async announce(spec: AppSpec, signature: Uint8Array | string): Promise<void> {
-    await this.d.p2p.publish(GOSSIP_TOPICS.spec, encodeSpecAnnouncement(spec, signature));
-  }
-
-  /** Runs the cloud agent on this node's dockerd once `collateral()` names a node the chain knows. */
-  enableAgent(dockerSocket: string, collateral: () => string | undefined, operatorKey: Uint8Array): void {
-    this.pending = { dockerSocket, collateral, operatorKey };
-    this.d.chain.on('tip', this.onTip);
-    this.maybeStartAgent();
-  }
-
-  private maybeStartAgent(): void {
-    if (this.agent || !this.pending) return;
-    const nodeId = this.pending.collateral();
-    const record = nodeId ? this.d.registry().get(nodeId) : undefined;
-    if (!nodeId || !record) return;
-    const { params, chain, dataDir, host, log } = this.d;
-    const runtime = (this.runtime = new DockerRuntime({
-      socketPath: this.pending.dockerSocket,
-      node: { nodeId, hostIp: host, nodeDir: dataDir },
-    }));
-    this.agent = new CloudAgent(
-      {
-        chain: {
-          tipHeight: () => chain.height(),
-          tipHash: () => chain.tip().id,
-          confirmedNodes: () => this.d.registry().list(),
-          activeApps: () => this.activeApps(),
-          on: (event, listener) => chain.on(event, listener),
-          off: (event, listener) => chain.off(event, listener),
-        },
-        gossip: this.stateSync,
-        runtime,
-        identity: { nodeId, operatorPrivateKey: this.pending.operatorKey, ip: host, tier: record.tier },
-        benchmark: () => runBenchmark({ dataDir, ...(params.network === 'mainnet' ? {} : DEVNET_BENCHMARK) }),
-        log,
-        metrics: this.d.metrics,
-        onSpec: (v) => this.keep(v),
-      },
-      { appLimits: appLimitsFor(params), hardwareMinimums: params.fluxnodes.hardwareMinimums },
-    );
-    this.agent.start();
-    this.d.chain.off('tip', this.onTip);
-    log.info({ nodeId, tier: record.tier }, 'cloud agent started');
-  }
-
-  /** The last `tail` lines of each of this node's containers of `app` (the API checks the owner first). */
-  async logs(
-    app: string,
-    tail: number,
-  ): Promise<{ node: string; component: string; stream: 'stdout'; time: null; text: string }[]> {
-    const runtime = this.runtime;
-    if (!runtime) return [];
-    const node = this.agent?.status().node ?? '';
-    const out: { node: string; component: string; stream: 'stdout'; time: null; text: string }[] = [];
-    for (const c of (await runtime.listManagedContainers()).filter((x) => x.app === app)) {
-      const text = await runtime.logs(c.id, tail);
-      for (const line of text.split('\n'))
-        if (line) out.push({ node, component: c.component, stream: 'stdout', time: null, text: line });
-    }
-    return out;
-  }
-
-  async stop(): Promise<void> {
-    this.d.chain.off('tip', this.onTip);
-    this.d.chain.off('tip', this.onTipSync);
-    this.specSync.stop();
-    await this.agent?.stop();
-    this.specs.close();
+    await this.#d.p2p.publish(GOSSIP_TOPICS.spec, encodeSpecAnnouncement(spec, signature));
   }
 }

@@ -28,3 +28,36 @@ export interface NodeOptions {
 }
 
 export const DEFAULT_API_PORT = 16127;
+
+/** The roles these options switch on, each with the typed options its module takes. */
+export interface NodeRoles {
+  /** The CPU miner is always there (RPC may switch it on); `mineTo` starts it at once. */
+  miner: { mineTo?: string; mineIntervalMs?: number };
+  stratum?: { host: string; port: number };
+  cloudAgent?: { dockerSocket: string; dataDir: string; host: string };
+}
+
+export class NodeOptionsError extends Error {
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = 'NodeOptionsError';
+    this.field = field;
+  }
+}
+
+export function rolesOf(opts: NodeOptions): NodeRoles {
+  if (opts.fluxnode && !opts.dockerSocket)
+    throw new NodeOptionsError(
+      'dockerSocket',
+      '--fluxnode needs --docker-socket (the node’s own Docker engine)',
+    );
+  return {
+    miner: { mineTo: opts.mineTo, mineIntervalMs: opts.mineIntervalMs },
+    ...(opts.stratumPort !== undefined ? { stratum: { host: opts.host, port: opts.stratumPort } } : {}),
+    ...(opts.fluxnode && opts.dockerSocket
+      ? { cloudAgent: { dockerSocket: opts.dockerSocket, dataDir: opts.dataDir, host: opts.host } }
+      : {}),
+  };
+}

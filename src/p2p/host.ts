@@ -10,14 +10,13 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import pino, { type Logger } from 'pino';
+import { type GossipTopic, GossipValidation, type TopicValidator } from './gossip-validation.ts';
 import { loadOrCreatePeerKey } from './identity.ts';
 import type { P2PMetrics } from './metrics.ts';
 import { PeerDiscovery } from './discovery.ts';
 import { PeerBook } from './peer-book.ts';
 import { PeerScores, RateLimiter } from './peer-score.ts';
 
-export type GossipVerdict = 'accept' | 'ignore' | 'reject';
-export type TopicValidator = (data: Uint8Array, from: string) => Promise<GossipVerdict> | GossipVerdict;
 export type RequestHandler = (request: Uint8Array, from: string) => Promise<Uint8Array[]> | Uint8Array[];
 
 export interface P2PHostOptions {
@@ -78,7 +77,7 @@ export class P2PHost {
   private libp2p:
     | Libp2p<{ pubsub: ReturnType<ReturnType<typeof gossipsub>>; identify: unknown; ping: unknown }>
     | undefined;
-  private readonly validators = new Map<string, TopicValidator>();
+  private readonly validators = new Map<string, { topic: GossipTopic; validator: TopicValidator }>();
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly subscribers = new Map<string, ((data: Uint8Array, from: string) => void)[]>();
   private readonly limiter: RateLimiter;
@@ -86,19 +85,11 @@ export class P2PHost {
   private readonly connectListeners: ((peer: string) => void)[] = [];
   /** Peers refused by the operator (or a partition test), whatever their score. */
   private readonly blocked = new Set<string>();
-  /** What arrived, by outcome: for status pages, and for tests that count what a flood cost. */
-  readonly counters = {
-    gossipAccepted: 0,
-    gossipIgnored: 0,
-    gossipRejected: 0,
-    requestsServed: 0,
-    requestsRefused: 0,
-    handlerFailures: 0,
-  };
+  /** Judges every gossip message, penalizes rejections and counts verdicts by topic. */
+  readonly gossip = new GossipValidation((peer, points, reason) => this.penalize(peer, points, reason));
+  readonly #tallies = { requestsServed: 0, requestsRefused: 0, handlerFailures: 0 };
   readonly #metrics: P2PMetrics | null;
   readonly #log: Logger;
-  /** Full topic → the name it was subscribed by (the metrics label). */
-  readonly #topicNames = new Map<string, string>();
 
   constructor(opts: P2PHostOptions) {
     this.opts = opts;
@@ -123,6 +114,17 @@ export class P2PHost {
         ).size,
       () => this.discovery.book.size,
     );
+  }
+
+  /** What arrived, by outcome: for status pages, and for tests that count what a flood cost. */
+  get counters() {
+    const g = this.gossip.totals();
+    return {
+      gossipAccepted: g.accept,
+      gossipIgnored: g.ignore,
+      gossipRejected: g.reject,
+      ...this.#tallies,
+    };
   }
 
   get maxMessageBytes(): number {
@@ -190,7 +192,7 @@ export class P2PHost {
         try {
           fn(msg.data, from);
         } catch (err) {
-          this.counters.handlerFailures++;
+          this.#tallies.handlerFailures++;
           this.#log.error({ err, topic: msg.topic, from }, 'gossip listener failed');
         }
       }
@@ -215,7 +217,7 @@ export class P2PHost {
       this.#metrics?.peerDisconnects.inc();
       this.#log.info({ peer: evt.detail.toString() }, 'peer disconnected');
     });
-    for (const [topic, validator] of this.validators) this.installValidator(topic, validator);
+    for (const [name, v] of this.validators) this.installValidator(name, v.topic, v.validator);
     for (const topic of this.subscribers.keys()) pubsub.subscribe(topic);
     for (const [name, handler] of this.handlers) this.installHandler(name, handler);
     this.discovery.start();
@@ -231,29 +233,32 @@ export class P2PHost {
     this.connectListeners.push(fn);
   }
 
-  /** Subscribes to `name`; every message is validated first, and only accepted ones reach `handler`. */
+  /**
+   * Subscribes to `topic`; every message is judged by `validator` through the one gossip wrapper,
+   * and only accepted ones reach `handler`.
+   */
   subscribe(
-    name: string,
+    topic: GossipTopic,
     validator: TopicValidator,
     handler: (data: Uint8Array, from: string) => void = () => {},
   ): void {
-    const topic = this.topic(name);
-    this.#topicNames.set(topic, name);
-    this.validators.set(topic, validator);
-    const list = this.subscribers.get(topic) ?? [];
+    const name = this.topic(topic.name);
+    this.validators.set(name, { topic, validator });
+    const list = this.subscribers.get(name) ?? [];
     list.push(handler);
-    this.subscribers.set(topic, list);
+    this.subscribers.set(name, list);
     if (this.libp2p) {
-      this.installValidator(topic, validator);
-      this.libp2p.services.pubsub.subscribe(topic);
+      this.installValidator(name, topic, validator);
+      this.libp2p.services.pubsub.subscribe(name);
     }
   }
 
-  async publish(name: string, data: Uint8Array): Promise<void> {
-    if (data.length > this.maxMessageBytes)
-      throw new Error(`message of ${data.length} bytes exceeds ${this.maxMessageBytes}`);
+  async publish(topic: GossipTopic, data: Uint8Array): Promise<void> {
+    const limit = Math.min(topic.maxBytes, this.maxMessageBytes);
+    if (data.length > limit)
+      throw new Error(`message of ${data.length} bytes on ${topic.name} exceeds ${limit}`);
     try {
-      await this.node().services.pubsub.publish(this.topic(name), data);
+      await this.node().services.pubsub.publish(this.topic(topic.name), data);
     } catch (err) {
       // Publishing what we already published (same content id) is not an error worth surfacing.
       if (!/duplicate/i.test((err as Error).message)) throw err;
@@ -278,7 +283,7 @@ export class P2PHost {
         await lp.writeV(reply, { signal });
         await stream.close({ signal });
       } catch (err) {
-        this.counters.requestsRefused++;
+        this.#tallies.requestsRefused++;
         this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
         // Broken framing is never honest; a timeout or a reset can be (a busy or departing peer).
         // Streams of a peer just banned fail as we hang up on it: nothing more to count.
@@ -302,18 +307,18 @@ export class P2PHost {
     const refuse = (why: string) => [encodeStatus(STATUS_ERROR, 1), new TextEncoder().encode(why)];
     const request = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
     if (!this.limiter.take(`${from}|${name}`)) {
-      this.counters.requestsRefused++;
+      this.#tallies.requestsRefused++;
       this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
       this.penalize(from, 5, `rate limit on ${name}`);
       return refuse('rate limited');
     }
     try {
       const items = await handler(request, from);
-      this.counters.requestsServed++;
+      this.#tallies.requestsServed++;
       this.#metrics?.requests.inc({ protocol: name, result: 'served' });
       return [encodeStatus(STATUS_OK, items.length), ...items];
     } catch (err) {
-      this.counters.requestsRefused++;
+      this.#tallies.requestsRefused++;
       this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
       this.penalize(from, 10, `bad ${name} request: ${(err as Error).message}`);
       return refuse((err as Error).message);
@@ -431,22 +436,12 @@ export class P2PHost {
     return [...seen].map(([id, addr]) => ({ id, addr }));
   }
 
-  private installValidator(topic: string, validator: TopicValidator): void {
+  private installValidator(name: string, topic: GossipTopic, validator: TopicValidator): void {
     const pubsub = this.node().services.pubsub;
-    pubsub.topicValidators.set(topic, async (peerId, msg) => {
-      const from = peerId.toString();
-      let verdict: GossipVerdict;
-      try {
-        verdict = msg.data.length > this.maxMessageBytes ? 'reject' : await validator(msg.data, from);
-      } catch {
-        verdict = 'reject';
-      }
-      if (verdict === 'reject') {
-        this.counters.gossipRejected++;
-        this.penalize(from, 25, `invalid message on ${topic}`);
-      } else if (verdict === 'ignore') this.counters.gossipIgnored++;
-      else this.counters.gossipAccepted++;
-      this.#metrics?.gossipMessages.inc({ topic: this.#topicNames.get(topic) ?? 'other', verdict });
+    const bounded = { ...topic, maxBytes: Math.min(topic.maxBytes, this.maxMessageBytes) };
+    pubsub.topicValidators.set(name, async (peerId, msg) => {
+      const verdict = await this.gossip.judge(bounded, msg.data, peerId.toString(), validator);
+      this.#metrics?.gossipMessages.inc({ topic: topic.name, verdict });
       return verdict as never;
     });
   }

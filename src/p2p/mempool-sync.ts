@@ -5,7 +5,8 @@
  * only those sent after it came up.
  */
 import { fromHex, toHex } from '../consensus/bytes.ts';
-import type { GossipVerdict, RequestHandler, RequestOptions } from './host.ts';
+import type { GossipVerdict } from './gossip-validation.ts';
+import type { RequestHandler, RequestOptions } from './host.ts';
 
 /** The network as mempool sync needs it (P2PHost fits). */
 export interface MempoolSyncNet {
@@ -77,11 +78,13 @@ export class MempoolSync {
       });
       for (const bytes of txs) {
         const verdict = this.#d.accept(bytes, peer);
-        if (verdict === 'reject') {
-          this.#d.net.penalize(peer, 25, 'invalid transaction in mempool reply');
+        if (verdict.result === 'reject') {
+          const points = verdict.score ?? 25;
+          if (points > 0)
+            this.#d.net.penalize(peer, points, `invalid transaction in mempool reply: ${verdict.rule}`);
           return accepted;
         }
-        if (verdict === 'accept') accepted++;
+        if (verdict.result === 'accept') accepted++;
       }
     }
     return accepted;

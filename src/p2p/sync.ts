@@ -5,7 +5,9 @@ import { ByteReader, ByteWriter, reverseHex } from '../consensus/bytes.ts';
 import { blockHash, decodeBlock, encodeBlock } from '../consensus/primitives/block.ts';
 import { decodeHeader, encodeHeader } from '../consensus/primitives/header.ts';
 import type { Block } from '../consensus/primitives/types.ts';
-import type { GossipVerdict, P2PHost } from './host.ts';
+import { ACCEPT, type GossipVerdict, ignore, reject } from './gossip-validation.ts';
+import type { P2PHost } from './host.ts';
+import { CHAIN_TOPICS } from './topics.ts';
 
 /** The part of the chain sync needs. */
 export type SyncChain = Pick<
@@ -80,7 +82,7 @@ export class ChainSync {
   install(): void {
     this.host.handle('headers', (req) => this.serveHeaders(req));
     this.host.handle('blocks', (req) => this.serveBlocks(req));
-    this.host.subscribe('blocks', (data, from) => this.onGossipBlock(data, from));
+    this.host.subscribe(CHAIN_TOPICS.blocks, (data, from) => this.onGossipBlock(data, from));
     this.host.onPeerConnect((peer) => this.requestSync(peer));
     this.timer = setInterval(() => {
       const peers = this.host.peers();
@@ -95,7 +97,7 @@ export class ChainSync {
 
   /** Announces a block this node made (or received by RPC). */
   async announce(block: Block): Promise<void> {
-    await this.host.publish('blocks', encodeBlock(block));
+    await this.host.publish(CHAIN_TOPICS.blocks, encodeBlock(block));
   }
 
   /** Syncs from `peer` soon; requests coalesce while a sync runs. */
@@ -274,33 +276,32 @@ export class ChainSync {
     try {
       block = decodeBlock(data);
     } catch {
-      return 'reject';
+      return reject('undecodable-block');
     }
     if (!this.chain.getEntry(block.header.prevHash)) {
       // We are behind, or it is junk. Headers-first sync from the sender fetches what is real;
       // keeping the body meanwhile would let anyone fill memory with blocks built on nothing.
       this.requestSync(from);
-      return 'ignore';
+      return ignore('prev-blk-not-found');
     }
     const r = await this.chain.acceptBlock(block);
     this.refreshStatus();
     switch (r.status) {
       case 'connected':
       case 'side-branch':
-        return 'accept';
+        return ACCEPT;
       case 'duplicate':
-        return 'ignore';
+        return ignore('duplicate');
       case 'orphan':
         // We are behind: fetch what is missing from the peer that has it.
         this.requestSync(from);
-        return 'ignore';
+        return ignore('orphan');
       default:
         this.opts.log(`gossip block ${r.id} from ${from} invalid: ${r.rule} ${r.reason ?? ''}`);
         // Too far ahead of our clock may be the clocks' fault, not the block's.
-        if (r.rule && TRANSIENT_HEADER_RULES.has(r.rule)) return 'ignore';
+        if (r.rule && TRANSIENT_HEADER_RULES.has(r.rule)) return ignore(r.rule);
         // A relayer checks a block before passing it on: breaking a rule is no honest mistake.
-        this.host.penalize(from, 100, `invalid block ${r.id}: ${r.rule}`);
-        return 'reject';
+        return reject(r.rule ?? 'invalid-block', 100);
     }
   }
 

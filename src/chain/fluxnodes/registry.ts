@@ -1,5 +1,5 @@
 import { toHex } from '../../consensus/bytes.ts';
-import { ConsensusError } from '../../consensus/errors.ts';
+import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
 import {
   FLUXNODE_CONFIRM,
   FLUXNODE_START,
@@ -146,6 +146,7 @@ export class FluxnodeRegistry {
   ): void {
     if (this.nodes.has(key))
       throw new ConsensusError('bad-fluxnode-start-duplicate', `collateral ${key} is already registered`, {
+        score: NO_FAULT,
         field: 'collateral',
         value: key,
       });
@@ -160,14 +161,14 @@ export class FluxnodeRegistry {
       throw new ConsensusError(
         'bad-fluxnode-collateral-missing',
         `collateral ${key} is not an unspent output`,
-        { field: 'collateral', value: key },
+        { score: NO_FAULT, field: 'collateral', value: key },
       );
     const tier = this.params.tierOfCollateral(utxo.value, height);
     if (!tier)
       throw new ConsensusError(
         'bad-fluxnode-collateral-amount',
         `collateral ${key} holds ${utxo.value} satoshis, not a tier amount`,
-        { field: 'collateral', value: utxo.value },
+        { score: NO_FAULT, field: 'collateral', value: utxo.value },
       );
     const depth = height - utxo.height;
     const needed = this.params.rulesAt(height).collateralMinConfirmations;
@@ -175,7 +176,7 @@ export class FluxnodeRegistry {
       throw new ConsensusError(
         'bad-fluxnode-collateral-immature',
         `collateral ${key} has ${depth} confirmations, needs ${needed}`,
-        { field: 'collateral', value: depth },
+        { score: NO_FAULT, field: 'collateral', value: depth },
       );
     }
     if (!ctx.scriptPaysToPubKey(utxo.scriptPubKey, fx.collateralPubKey)) {
@@ -218,6 +219,7 @@ export class FluxnodeRegistry {
     const r = this.nodes.get(key);
     if (!r)
       throw new ConsensusError('bad-fluxnode-confirm-unknown', `no STARTed node with collateral ${key}`, {
+        score: NO_FAULT,
         field: 'collateral',
         value: key,
       });
@@ -226,7 +228,7 @@ export class FluxnodeRegistry {
       throw new ConsensusError(
         'bad-fluxnode-confirm-too-soon',
         `node ${key} confirmed at ${r.lastConfirmHeight}, next allowed at ${r.lastConfirmHeight + interval + 1}`,
-        { field: 'collateral', value: height },
+        { score: NO_FAULT, field: 'collateral', value: height },
       );
     }
     if (!ctx.verifyFluxnodeSignature(fx, fromHexKey(r.operatorPubKey))) {

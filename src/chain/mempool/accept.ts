@@ -1,5 +1,5 @@
 import { reverseHex } from '../../consensus/bytes.ts';
-import { ConsensusError } from '../../consensus/errors.ts';
+import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
 import { branchIdAt, type ConsensusParams } from '../../consensus/params/index.ts';
 import { encodeTransaction, txid } from '../../consensus/primitives/transaction.ts';
 import type { Block, OutPoint, Transaction, TxOut } from '../../consensus/primitives/types.ts';
@@ -52,6 +52,7 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
     }
     if (bytes.length > (view.maxStandardTxSize ?? 100_000)) {
       throw new ConsensusError('tx-size', `${bytes.length} bytes is over the standard limit`, {
+        score: NO_FAULT,
         field: 'size',
         value: bytes.length,
       });
@@ -68,7 +69,7 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
       throw new ConsensusError(
         'bad-txns-shielded-unsupported',
         'this node relays transparent transactions only',
-        { field: 'tx', value: id },
+        { score: NO_FAULT, field: 'tx', value: id },
       );
     }
     let totalIn = 0n;
@@ -82,6 +83,7 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
           'bad-txns-inputs-missingorspent',
           `input ${i} spends ${reverseHex(input.prevout.txid)}:${input.prevout.index}, which is not an unspent output`,
           {
+            score: NO_FAULT,
             field: `vin[${i}]`,
             value: `${reverseHex(input.prevout.txid)}:${input.prevout.index}`,
           },
@@ -92,6 +94,7 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
           'bad-txns-premature-spend-of-coinbase',
           `input ${i} spends a coinbase of height ${coin.height} before maturity (${view.params.coinbaseMaturity} blocks)`,
           {
+            score: NO_FAULT, // a peer one block ahead of us sees it mature
             field: `vin[${i}]`,
             value: coin.height,
           },
@@ -105,12 +108,14 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
       totalOut += out.value;
       if (!isStandardScript(out.scriptPubKey))
         throw new ConsensusError('scriptpubkey', `output ${i} has a non-standard script`, {
+          score: NO_FAULT,
           field: `vout[${i}]`,
           value: i,
         });
       const nulldata = out.scriptPubKey[0] === 0x6a;
       if (!nulldata && out.value < dust)
         throw new ConsensusError('dust', `output ${i} of ${out.value} satoshis is below ${dust}`, {
+          score: NO_FAULT,
           field: `vout[${i}].value`,
           value: out.value,
         });

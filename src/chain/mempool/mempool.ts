@@ -1,4 +1,4 @@
-import { ConsensusError } from '../../consensus/errors.ts';
+import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
 import type { OutPoint, Transaction } from '../../consensus/primitives/types.ts';
 import { reverseHex } from '../../consensus/bytes.ts';
 import type { ChainMetrics } from '../metrics.ts';
@@ -102,11 +102,16 @@ export class Mempool {
     const conflictKeys = spendKeys(tx);
     const v = validate(tx, (o) => this.output(o));
     if (this.entries.has(v.txid))
-      throw new ConsensusError('txn-already-in-mempool', v.txid, { field: 'txid', value: v.txid });
+      throw new ConsensusError('txn-already-in-mempool', v.txid, {
+        score: NO_FAULT,
+        field: 'txid',
+        value: v.txid,
+      });
     for (const k of conflictKeys) {
       const other = this.spends.get(k);
       if (other)
         throw new ConsensusError('txn-mempool-conflict', `${k} is already spent by ${other}`, {
+          score: NO_FAULT,
           field: 'inputs',
           value: k,
         });
@@ -119,6 +124,7 @@ export class Mempool {
           'bad-fluxnode-collateral-spent',
           `collateral ${collateral} is spent by pooled transaction ${spender}`,
           {
+            score: NO_FAULT,
             field: 'collateral',
             value: collateral,
           },
@@ -131,6 +137,7 @@ export class Mempool {
         'min-relay-fee-not-met',
         `fee ${v.fee} for ${v.size} bytes is below ${this.opts.minFeePerKb} per kB`,
         {
+          score: NO_FAULT,
           field: 'fee',
           value: v.fee,
         },
@@ -155,6 +162,7 @@ export class Mempool {
       this.trimToSize();
       if (!this.entries.has(entry.txid)) {
         throw new ConsensusError('mempool-full', `fee rate ${feePerKb} per kB is too low for a full pool`, {
+          score: NO_FAULT,
           field: 'fee',
           value: v.fee,
         });

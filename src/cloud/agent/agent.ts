@@ -56,9 +56,11 @@ import {
   type CloudAgentOptions,
   GOSSIP_TOPICS,
   type Gossip,
+  type GossipTopic,
   type GossipVerdict,
   type NodeRecordView,
 } from './types.ts';
+import { ACCEPT, ignore, refusal, reject } from '../../p2p/gossip-validation.ts';
 
 export type { OwnerAppStatus, OwnerLogs } from './owner-ops.ts';
 export type { ReconcileOutcome } from './reconcile-pass.ts';
@@ -587,9 +589,9 @@ export class CloudAgent extends EventEmitter {
     if (own) this.sendReport(own.apps);
   }
 
-  private publish(topic: string, bytes: Uint8Array): void {
+  private publish(topic: GossipTopic, bytes: Uint8Array): void {
     this.gossip.publish(topic, bytes).catch((err) => {
-      this.log.debug({ topic, err: (err as Error).message }, 'publish failed');
+      this.log.debug({ topic: topic.name, err: (err as Error).message }, 'publish failed');
     });
   }
 
@@ -622,29 +624,32 @@ export class CloudAgent extends EventEmitter {
   }
 
   /**
-   * The validator decodes and verifies (malformed or forged: reject, so the sender is penalized;
-   * unknown node or not for us: ignore); the handler reuses its result when the same bytes arrive.
+   * The validator decodes and verifies: a malformed or forged message is rejected with the score
+   * its error carries (0, e.g. a node we do not know yet: ignored); one not for us is ignored. The
+   * handler reuses the validator's result when the same bytes arrive.
    */
   private listen<T extends Checked>(
-    topic: string,
+    topic: GossipTopic,
     check: (data: Uint8Array) => T | undefined,
     use: (value: T) => void,
   ): void {
     this.gossip.subscribe(
       topic,
       (data): GossipVerdict => {
-        if (!this.running) return 'ignore';
+        if (!this.running) return ignore('agent-stopped');
         try {
           const value = check(data);
-          if (value === undefined) return 'ignore';
+          if (value === undefined) return ignore('not-for-us');
           this.verified.set(data, value);
-          return 'accept';
+          return ACCEPT;
         } catch (err) {
-          if (err instanceof MessageVerifyError && err.rule === 'unknown-node') return 'ignore';
-          if (!(err instanceof MessageDecodeError || err instanceof MessageVerifyError)) {
-            this.log.warn({ topic, err: (err as Error).message }, 'unexpected error checking a message');
-          }
-          return 'reject';
+          if (err instanceof MessageVerifyError) return refusal(err.rule, err.score);
+          if (err instanceof MessageDecodeError) return reject('undecodable');
+          this.log.warn(
+            { topic: topic.name, err: (err as Error).message },
+            'unexpected error checking a message',
+          );
+          return reject('check-failed');
         }
       },
       (data) => {

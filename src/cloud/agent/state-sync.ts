@@ -10,7 +10,7 @@
 import { decodeBenchmarkResult } from '../messages/benchmark-result.ts';
 import { decodeHeartbeat } from '../messages/heartbeat.ts';
 import { decodeRunningReport } from '../messages/running-report.ts';
-import { GOSSIP_TOPICS, type Gossip, type GossipVerdict } from './types.ts';
+import { GOSSIP_TOPICS, type Gossip, type GossipTopic, type TopicValidator } from './types.ts';
 
 /** The network as state sync needs it (p2p/P2PHost fits). */
 export interface StateSyncNet extends Gossip {
@@ -40,18 +40,19 @@ export interface StateSyncOptions {
 export const STATE_PROTOCOL = 'cloud-state';
 /** The topics whose newest message per node is the state; index = the topic byte on the wire. */
 const STATE_TOPICS = [GOSSIP_TOPICS.heartbeat, GOSSIP_TOPICS.running, GOSSIP_TOPICS.benchmark] as const;
-const SIGNER: Record<(typeof STATE_TOPICS)[number], (b: Uint8Array) => { node: string; time: number }> = {
-  [GOSSIP_TOPICS.heartbeat]: (b) => decodeHeartbeat(b).body,
-  [GOSSIP_TOPICS.running]: (b) => decodeRunningReport(b).body,
-  [GOSSIP_TOPICS.benchmark]: (b) => decodeBenchmarkResult(b).body,
-};
+/** Who signed a state message and when, by topic index. */
+const SIGNER: readonly ((b: Uint8Array) => { node: string; time: number })[] = [
+  (b) => decodeHeartbeat(b).body,
+  (b) => decodeRunningReport(b).body,
+  (b) => decodeBenchmarkResult(b).body,
+];
 const MAX_ITEM_BYTES = 64_000;
 const MAX_REPLY_ITEMS = 60_000;
 const REJECT_PENALTY = 25;
 /** How long after the agent starts each newly connected peer is asked for its state. */
 const FRESH_MS = 60_000;
 
-type Validator = (data: Uint8Array, from: string) => GossipVerdict | Promise<GossipVerdict>;
+type Validator = TopicValidator;
 type Handler = (data: Uint8Array, from: string) => void;
 
 export class StateSync implements Gossip {
@@ -75,24 +76,24 @@ export class StateSync implements Gossip {
     this.#net.handle(STATE_PROTOCOL, () => this.#serve());
   }
 
-  async publish(topic: string, data: Uint8Array): Promise<void> {
+  async publish(topic: GossipTopic, data: Uint8Array): Promise<void> {
     this.#remember(topic, data);
     await this.#net.publish(topic, data);
   }
 
-  subscribe(topic: string, validator: Validator, handler: Handler): void {
-    this.#subs.set(topic, { validator, handler });
+  subscribe(topic: GossipTopic, validator: Validator, handler: Handler): void {
+    this.#subs.set(topic.name, { validator, handler });
     this.#net.subscribe(
       topic,
       async (data, from) => {
         const verdict = await validator(data, from);
-        if (verdict === 'accept') this.#remember(topic, data);
+        if (verdict.result === 'accept') this.#remember(topic, data);
         return verdict;
       },
       handler,
     );
     // The agent subscribes when it starts: fetch once all its topics are in place.
-    if (STATE_TOPICS.some((t) => t === topic) && !this.#fetchScheduled) {
+    if (STATE_TOPICS.some((t) => t.name === topic.name) && !this.#fetchScheduled) {
       this.#fetchScheduled = true;
       this.#subscribedAt = this.#o.now();
       setTimeout(() => void this.fetchFromPeers(), 0).unref();
@@ -127,28 +128,29 @@ export class StateSync implements Gossip {
     let accepted = 0;
     for (const item of items) {
       const topic = STATE_TOPICS[item[0] ?? 255];
-      const sub = topic && this.#subs.get(topic);
+      const sub = topic && this.#subs.get(topic.name);
       if (!sub) continue; // a topic we do not follow (or a newer kind): not ours to judge
       const data = item.subarray(1);
       const verdict = await sub.validator(data, peer);
-      if (verdict === 'accept') {
+      if (verdict.result === 'accept') {
         this.#remember(topic, data);
         sub.handler(data, peer);
         accepted++;
-      } else if (verdict === 'reject') {
-        this.#net.penalize(peer, REJECT_PENALTY, `invalid ${topic} message in state reply`);
+      } else if (verdict.result === 'reject') {
+        const points = verdict.score ?? REJECT_PENALTY;
+        if (points > 0) this.#net.penalize(peer, points, `invalid ${topic.name} message in state reply`);
         break;
       }
     }
     return accepted;
   }
 
-  #remember(topic: string, data: Uint8Array): void {
-    const i = STATE_TOPICS.findIndex((t) => t === topic);
+  #remember(topic: GossipTopic, data: Uint8Array): void {
+    const i = STATE_TOPICS.findIndex((t) => t.name === topic.name);
     if (i < 0 || data.length > MAX_ITEM_BYTES) return;
     let signer: { node: string; time: number };
     try {
-      signer = SIGNER[STATE_TOPICS[i]](data);
+      signer = SIGNER[i](data);
     } catch {
       return;
     }

@@ -2,6 +2,12 @@
  * What the cloud agent is given: small interfaces onto the chain, the gossip network, the Docker
  * engine and the clock, so the node process wires real ones and tests may wire simpler ones.
  */
+import {
+  type GossipTopic,
+  type GossipVerdict,
+  gossipTopic,
+  type TopicValidator,
+} from '../../p2p/gossip-validation.ts';
 import type { HardwareMinimums } from '../../consensus/params/types.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { AppSpecLimits, TierName } from '../spec/limits.ts';
@@ -34,14 +40,17 @@ export interface ChainView {
   off?(event: 'tip', listener: () => void): unknown;
 }
 
-export type GossipVerdict = 'accept' | 'ignore' | 'reject';
+export type { GossipTopic, GossipVerdict, TopicValidator };
 
-/** Topic-based gossip (p2p/P2PHost fits): validators run before a message is relayed or handled. */
+/**
+ * Topic-based gossip (p2p/P2PHost fits): validators run before a message is relayed or handled,
+ * and return a verdict that the p2p layer's one wrapper turns into a peer penalty.
+ */
 export interface Gossip {
-  publish(topic: string, data: Uint8Array): Promise<void>;
+  publish(topic: GossipTopic, data: Uint8Array): Promise<void>;
   subscribe(
-    topic: string,
-    validator: (data: Uint8Array, from: string) => GossipVerdict | Promise<GossipVerdict>,
+    topic: GossipTopic,
+    validator: TopicValidator,
     handler: (data: Uint8Array, from: string) => void,
   ): void;
 }
@@ -109,9 +118,12 @@ export interface CloudAgentOptions {
   restartTimeoutSec?: number;
 }
 
+/** The cloud's gossip topics; bounds from the message formats (cloud/messages) with headroom. */
 export const GOSSIP_TOPICS = {
-  heartbeat: 'cloud/heartbeat',
-  running: 'cloud/running',
-  benchmark: 'cloud/benchmark',
-  spec: 'cloud/spec',
+  heartbeat: gossipTopic('cloud/heartbeat', { maxBytes: 4096, maxPending: 1024 }),
+  /** Up to 1000 entries of at most ~200 bytes each. */
+  running: gossipTopic('cloud/running', { maxBytes: 256 * 1024, maxPending: 256 }),
+  benchmark: gossipTopic('cloud/benchmark', { maxBytes: 4096, maxPending: 256 }),
+  /** A spec's canonical text is at most 100,000 bytes, plus its signature and the frame. */
+  spec: gossipTopic('cloud/spec', { maxBytes: 128 * 1024, maxPending: 256 }),
 } as const;

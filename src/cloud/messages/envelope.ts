@@ -100,13 +100,13 @@ export function verifyNodeSignature<T>(
 ): void {
   const pub = lookup(node);
   if (pub === undefined) {
-    throw new MessageVerifyError(kind, 'unknown-node', 'node', node, 'no registered fluxnode has this id');
+    throw new MessageVerifyError(kind, 'unknown-node', 'node', node, 'no registered fluxnode has this id', 0);
   }
   let key: Uint8Array;
   try {
     key = fromHex(pub, 'operatorPubKey');
   } catch {
-    throw new MessageVerifyError(kind, 'unknown-node', 'operatorPubKey', pub, 'registered key is not hex');
+    throw new MessageVerifyError(kind, 'unknown-node', 'operatorPubKey', pub, 'registered key is not hex', 0);
   }
   if (!verifyMessage(msg.signedBytes, msg.signature, key)) {
     throw new MessageVerifyError(

@@ -39,14 +39,24 @@ export class MessageVerifyError extends Error {
   readonly rule: string;
   readonly field: string;
   readonly value: unknown;
+  /** Points against the sender (0: it may be honest, e.g. it knows a node we do not know yet). */
+  readonly score: number;
 
-  constructor(kind: MessageKindName, rule: string, field: string, value: unknown, detail: string) {
+  constructor(
+    kind: MessageKindName,
+    rule: string,
+    field: string,
+    value: unknown,
+    detail: string,
+    score = 25,
+  ) {
     super(`${kind} [${rule}] ${field}: ${detail}`);
     this.name = 'MessageVerifyError';
     this.kind = kind;
     this.rule = rule;
     this.field = field;
     this.value = value;
+    this.score = score;
   }
 }
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ACCEPT, gossipTopic, reject } from '../../../src/p2p/gossip-validation.ts';
 import { P2PHost } from '../../../src/p2p/host.ts';
+
+const BLOCKS = gossipTopic('blocks', { maxBytes: 1000, maxPending: 16 });
 
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -40,13 +43,13 @@ test('gossip reaches every subscriber through the mesh, and only validated messa
   ] as const) {
     got.set(name, []);
     h.subscribe(
-      'blocks',
-      (data) => (new TextDecoder().decode(data).startsWith('good') ? 'accept' : 'reject'),
+      BLOCKS,
+      (data) => (new TextDecoder().decode(data).startsWith('good') ? ACCEPT : reject('not-good')),
       (data) => got.get(name)!.push(new TextDecoder().decode(data)),
     );
   }
   await sleep(1500); // let the mesh form
-  await b.publish('blocks', new TextEncoder().encode('good block 1'));
+  await b.publish(BLOCKS, new TextEncoder().encode('good block 1'));
   await until(() => got.get('a')!.length === 1 && got.get('c')!.length === 1);
   assert.deepEqual(got.get('c'), ['good block 1'], 'c received b’s message relayed by a');
   assert.deepEqual(got.get('b'), [], 'no echo to the publisher');
@@ -55,7 +58,7 @@ test('gossip reaches every subscriber through the mesh, and only validated messa
 test('a peer that keeps sending invalid gossip is disconnected and banned', async () => {
   const bId = b.peerId;
   for (let i = 0; i < 6 && !a.scores.isBanned(bId); i++) {
-    await b.publish('blocks', new TextEncoder().encode(`garbage ${i}`));
+    await b.publish(BLOCKS, new TextEncoder().encode(`garbage ${i}`));
     await sleep(200);
   }
   await until(() => a.scores.isBanned(bId));

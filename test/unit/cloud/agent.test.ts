@@ -12,6 +12,7 @@ import type {
   AgentRuntime,
   ChainView,
   Gossip,
+  GossipTopic,
   GossipVerdict,
   NodeRecordView,
 } from '../../../src/cloud/agent/types.ts';
@@ -43,7 +44,7 @@ interface Sub {
 }
 
 class Bus {
-  readonly verdicts: { topic: string; verdict: GossipVerdict; from: string; to: string }[] = [];
+  readonly verdicts: { topic: string; verdict: GossipVerdict['result']; from: string; to: string }[] = [];
   private readonly ends: { name: string; subs: Map<string, Sub[]>; up: boolean }[] = [];
 
   endpoint(name: string): Gossip & { up: boolean } {
@@ -61,19 +62,19 @@ class Bus {
         if (!end.up) return;
         for (const other of bus.ends) {
           if (other === end || !other.up) continue;
-          for (const s of other.subs.get(topic) ?? []) {
+          for (const s of other.subs.get(topic.name) ?? []) {
             setImmediate(async () => {
-              const verdict = await s.v(data, name);
-              bus.verdicts.push({ topic, verdict, from: name, to: other.name });
+              const verdict = (await s.v(data, name)).result;
+              bus.verdicts.push({ topic: topic.name, verdict, from: name, to: other.name });
               if (verdict === 'accept') s.h(data, name);
             });
           }
         }
       },
       subscribe(topic, validator, handler) {
-        const list = end.subs.get(topic) ?? [];
+        const list = end.subs.get(topic.name) ?? [];
         list.push({ v: validator, h: handler });
-        end.subs.set(topic, list);
+        end.subs.set(topic.name, list);
       },
     };
   }
@@ -359,9 +360,9 @@ describe('cloud agent over an in-memory network', () => {
     await injector.publish(GOSSIP_TOPICS.running, new TextEncoder().encode('not a report'));
     injector.up = false;
     await sleep(50);
-    const seen = (to: string, topic: string) =>
+    const seen = (to: string, topic: GossipTopic) =>
       bus.verdicts
-        .filter((v) => v.from === 'injector' && v.to === to && v.topic === topic)
+        .filter((v) => v.from === 'injector' && v.to === to && v.topic === topic.name)
         .map((v) => v.verdict);
     for (const to of ids.slice(1)) {
       // forged (someone else's key): reject; unknown node: ignore; an hour old: ignore

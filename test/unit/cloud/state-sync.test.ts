@@ -6,6 +6,7 @@ import { GOSSIP_TOPICS, type GossipVerdict } from '../../../src/cloud/agent/type
 import { encodeHeartbeat, type Heartbeat, verifyHeartbeat } from '../../../src/cloud/messages/heartbeat.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
+import { ACCEPT, reject } from '../../../src/p2p/gossip-validation.ts';
 
 const key = sha256(new TextEncoder().encode('state sync test operator'));
 const NODE = `${'ab'.repeat(32)}:0`;
@@ -45,13 +46,13 @@ describe('cloud state sync', () => {
     const { a, b, penalties } = link(now);
     await a.publish(GOSSIP_TOPICS.heartbeat, encodeHeartbeat(hb(1, now - 2000), key));
     await a.publish(GOSSIP_TOPICS.heartbeat, encodeHeartbeat(hb(2, now - 1000), key));
-    const verdicts: GossipVerdict[] = [];
+    const verdicts: GossipVerdict['result'][] = [];
     const handled: Heartbeat[] = [];
     b.subscribe(
       GOSSIP_TOPICS.heartbeat,
       (data) => {
-        const v = verifyHeartbeat(data, lookup) ? 'accept' : 'reject';
-        verdicts.push(v);
+        const v = verifyHeartbeat(data, lookup) ? ACCEPT : reject('bad-signature');
+        verdicts.push(v.result);
         return v;
       },
       (data) => handled.push(verifyHeartbeat(data, lookup)),
@@ -68,7 +69,7 @@ describe('cloud state sync', () => {
     await a.publish(GOSSIP_TOPICS.heartbeat, encodeHeartbeat(hb(1, now - 11 * 60_000), key));
     b.subscribe(
       GOSSIP_TOPICS.heartbeat,
-      () => 'reject',
+      () => reject('bad-signature'),
       () => assert.fail('a rejected message was handled'),
     );
     assert.equal(await b.fetch('a'), 0);

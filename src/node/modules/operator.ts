@@ -1,15 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Chain } from '../chain/chain.ts';
-import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
-import type { Mempool } from '../chain/mempool/mempool.ts';
-import { reverseHex } from '../consensus/bytes.ts';
-import { publicKeyOf } from '../consensus/keys/keys.ts';
-import { type ConsensusParams, registryRulesAt } from '../consensus/params/index.ts';
-import { parseOutpointKey } from '../consensus/primitives/outpoint.ts';
-import type { Transaction } from '../consensus/primitives/types.ts';
-import { BENCHMARK_TIER_NUMBER, buildFluxnodeConfirm, startFromWallet } from '../wallet/fluxnode-txs.ts';
-import type { Wallet } from '../wallet/wallet.ts';
+import type { Chain } from '../../chain/chain.ts';
+import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
+import type { Mempool } from '../../chain/mempool/mempool.ts';
+import { reverseHex } from '../../consensus/bytes.ts';
+import { publicKeyOf } from '../../consensus/keys/keys.ts';
+import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
+import { parseOutpointKey } from '../../consensus/primitives/outpoint.ts';
+import type { Transaction } from '../../consensus/primitives/types.ts';
+import { BENCHMARK_TIER_NUMBER, buildFluxnodeConfirm, startFromWallet } from '../../wallet/fluxnode-txs.ts';
+import type { Wallet } from '../../wallet/wallet.ts';
+import type { NodeModule } from '../module.ts';
 
 /** Blocks between two automatic re-STARTs of an expired node (one may still be on its way). */
 const RESTART_EVERY_BLOCKS = 10;
@@ -30,11 +31,12 @@ export interface OperatorDeps {
 }
 
 /**
- * Runs this node's side of being a fluxnode: remembers its collateral, sends the START when asked,
- * and sends a CONFIRM after the START and then whenever the confirmation window allows, so the node
- * never expires while it runs.
+ * The fluxnode operator role: remembers this node's collateral, sends the START when asked, and
+ * while open sends a CONFIRM after the START and then whenever the confirmation window allows, so
+ * the node never expires while it runs.
  */
-export class FluxnodeOperator {
+export class FluxnodeOperator implements NodeModule {
+  readonly name = 'operator';
   private readonly d: OperatorDeps;
   collateral: string | undefined;
   private lastSent = -Infinity;
@@ -47,10 +49,17 @@ export class FluxnodeOperator {
       this.collateral = (
         JSON.parse(readFileSync(deps.stateFile, 'utf8')) as { collateral?: string }
       ).collateral;
-    deps.chain.on(
-      'tip',
-      () => void this.tick().catch((err) => deps.log.warn({ err: String(err) }, 'fluxnode confirm failed')),
-    );
+  }
+
+  private readonly onTip = () =>
+    void this.tick().catch((err) => this.d.log.warn({ err: String(err) }, 'fluxnode confirm failed'));
+
+  async open(): Promise<void> {
+    this.d.chain.on('tip', this.onTip);
+  }
+
+  async close(): Promise<void> {
+    this.d.chain.off('tip', this.onTip);
   }
 
   get operatorPubKey(): Uint8Array {

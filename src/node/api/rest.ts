@@ -1,0 +1,36 @@
+/** The REST API's view of the node: its context plus the cloud providers (read lazily: the agent starts later). */
+import { agentProviders } from '../../api/rest/agent-providers.ts';
+import type { RestContext } from '../../api/rest/providers.ts';
+import { appPriceAt } from '../../cloud/registry/app-directory.ts';
+import type { ApiSources } from './sources.ts';
+
+export function restContext(node: ApiSources): RestContext {
+  const { chain, fluxnodes, addressIndex, economy } = node.services;
+  const agentProviderOf = () => {
+    const agent = node.agent?.agent;
+    return agent
+      ? agentProviders(agent, {
+          activeApps: () => node.cloud.activeApps(),
+          priceAt: appPriceAt,
+          ipOf: (id) => fluxnodes.registry.get(id)?.ip ?? '',
+          logs: (app, tail) => node.agent?.logs(app, tail) ?? Promise.resolve([]),
+        })
+      : undefined;
+  };
+  return {
+    ...node.context(),
+    addressIndex,
+    supply: () => economy.supply(),
+    self: { collateral: () => node.operator.collateral },
+    apps: {
+      list: () => agentProviderOf()?.apps.list() ?? [],
+      logs: (name, o) => node.agent?.logs(name, o.tail) ?? Promise.resolve([]),
+      onChange: (listener) => {
+        const on = () => listener();
+        chain.on('tip', on);
+        return () => chain.off('tip', on);
+      },
+    },
+    benchmarks: { benchmarkOf: (c) => agentProviderOf()?.benchmarks.benchmarkOf(c) },
+  };
+}

@@ -1,0 +1,42 @@
+/** Fills a JSON-RPC dispatcher with every method group, each given the node parts it uses. */
+import { RpcDispatcher } from '../../api/jsonrpc.ts';
+import { registerAppMethods } from '../../api/rpc/app-methods.ts';
+import { registerChainMethods } from '../../api/rpc/chain-methods.ts';
+import { registerEconomyMethods } from '../../api/rpc/economy-methods.ts';
+import { registerFluxnodeMethods } from '../../api/rpc/fluxnode-methods.ts';
+import { registerMiningMethods } from '../../api/rpc/mining-methods.ts';
+import { registerWalletMethods } from '../../api/rpc/wallet-methods.ts';
+import type { ApiSources } from './sources.ts';
+
+export function buildRpc(node: ApiSources): RpcDispatcher {
+  const rpc = new RpcDispatcher({ metrics: node.services.metrics.api });
+  const ctx = node.context();
+  const { mining: miner, operator, cloud } = node;
+  registerChainMethods(rpc, ctx);
+  registerFluxnodeMethods(rpc, ctx);
+  registerMiningMethods(rpc, ctx, {
+    defaultMinerAddress: () => miner.address,
+    setGenerate: (on, address, maxBlocks) => miner.setGenerate(on, address, maxBlocks),
+    minerStats: () => miner.miner?.stats(),
+  });
+  registerWalletMethods(rpc, ctx, {
+    wallet: node.services.wallet,
+    save: () => node.saveWallet(),
+    operator: { start: (c) => operator.start(c), status: () => operator.status() },
+  });
+  registerEconomyMethods(rpc, node.services.economy);
+  registerAppMethods(rpc, ctx, {
+    wallet: node.services.wallet,
+    directory: cloud.directory,
+    specs: cloud.specs,
+    announce: (spec, signature) => cloud.announce(spec, signature),
+    locations: (name) =>
+      (node.agent?.agent?.allLocations().get(name) ?? []).map((l) => ({
+        node: l.node,
+        ip: l.ip,
+        ports: l.ports,
+        state: l.running ? 'running' : 'starting',
+      })),
+  });
+  return rpc;
+}

@@ -1,0 +1,24 @@
+/**
+ * What the node's API front ends (JSON-RPC, REST, WebSocket) read and drive: the services and
+ * role modules the root built. One interface, so another front end (a second JSON-RPC port, say)
+ * is wired from the same parts.
+ */
+import type { NodeContext } from '../../api/context.ts';
+import type { P2PHost } from '../../p2p/host.ts';
+import type { NodeCloud } from '../cloud.ts';
+import type { CloudAgentModule } from '../modules/cloud-agent.ts';
+import type { MinerModule } from '../modules/miner.ts';
+import type { FluxnodeOperator } from '../modules/operator.ts';
+import type { ChainServices } from '../services.ts';
+
+export interface ApiSources {
+  services: ChainServices;
+  p2p: P2PHost;
+  cloud: NodeCloud;
+  operator: FluxnodeOperator;
+  mining: MinerModule;
+  /** Present on a node started as a fluxnode (`--fluxnode`). */
+  agent: CloudAgentModule | undefined;
+  context(): NodeContext;
+  saveWallet(): void;
+}

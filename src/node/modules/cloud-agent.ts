@@ -1,0 +1,118 @@
+/**
+ * The cloud agent role (`--fluxnode`): runs apps on this node's own Docker engine from the moment
+ * the chain knows the node as registered, until the node closes.
+ */
+import type { Logger } from 'pino';
+import type { Chain } from '../../chain/chain.ts';
+import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
+import { CloudAgent } from '../../cloud/agent/agent.ts';
+import type { Gossip } from '../../cloud/agent/types.ts';
+import { DEVNET_BENCHMARK, runBenchmark } from '../../cloud/benchmark/run.ts';
+import { appLimitsFor } from '../../cloud/registry/app-directory.ts';
+import type { CloudMetrics } from '../../cloud/metrics.ts';
+import { DockerRuntime } from '../../cloud/runtime/docker-runtime.ts';
+import type { ConsensusParams } from '../../consensus/params/index.ts';
+import type { NodeCloud } from '../cloud.ts';
+import type { NodeModule } from '../module.ts';
+
+export interface CloudAgentModuleOptions {
+  /** The node's own Docker engine (unix socket). */
+  dockerSocket: string;
+  dataDir: string;
+  host: string;
+}
+
+export interface CloudAgentModuleDeps {
+  params: ConsensusParams;
+  chain: Chain;
+  registry: () => FluxnodeRegistry;
+  cloud: NodeCloud;
+  gossip: Gossip;
+  /** This node's collateral, once it has one. */
+  collateral: () => string | undefined;
+  operatorKey: Uint8Array;
+  log: Logger;
+  metrics: CloudMetrics | null;
+}
+
+export interface ContainerLogLine {
+  node: string;
+  component: string;
+  stream: 'stdout';
+  time: null;
+  text: string;
+}
+
+export class CloudAgentModule implements NodeModule {
+  readonly name = 'cloud-agent';
+  readonly #opts: CloudAgentModuleOptions;
+  readonly #d: CloudAgentModuleDeps;
+  agent: CloudAgent | undefined;
+  #runtime: DockerRuntime | undefined;
+  readonly #onTip = () => this.#maybeStart();
+
+  constructor(opts: CloudAgentModuleOptions, deps: CloudAgentModuleDeps) {
+    this.#opts = opts;
+    this.#d = deps;
+  }
+
+  async open(): Promise<void> {
+    this.#d.chain.on('tip', this.#onTip);
+    this.#maybeStart();
+  }
+
+  async close(): Promise<void> {
+    this.#d.chain.off('tip', this.#onTip);
+    await this.agent?.stop();
+  }
+
+  #maybeStart(): void {
+    if (this.agent) return;
+    const nodeId = this.#d.collateral();
+    const record = nodeId ? this.#d.registry().get(nodeId) : undefined;
+    if (!nodeId || !record) return;
+    const { params, chain, cloud, log } = this.#d;
+    const { dataDir, host } = this.#opts;
+    const runtime = (this.#runtime = new DockerRuntime({
+      socketPath: this.#opts.dockerSocket,
+      node: { nodeId, hostIp: host, nodeDir: dataDir },
+    }));
+    this.agent = new CloudAgent(
+      {
+        chain: {
+          tipHeight: () => chain.height(),
+          tipHash: () => chain.tip().id,
+          confirmedNodes: () => this.#d.registry().list(),
+          activeApps: () => cloud.activeApps(),
+          on: (event, listener) => chain.on(event, listener),
+          off: (event, listener) => chain.off(event, listener),
+        },
+        gossip: this.#d.gossip,
+        runtime,
+        identity: { nodeId, operatorPrivateKey: this.#d.operatorKey, ip: host, tier: record.tier },
+        benchmark: () => runBenchmark({ dataDir, ...(params.network === 'mainnet' ? {} : DEVNET_BENCHMARK) }),
+        log,
+        metrics: this.#d.metrics,
+        onSpec: (v) => cloud.keep(v),
+      },
+      { appLimits: appLimitsFor(params), hardwareMinimums: params.fluxnodes.hardwareMinimums },
+    );
+    this.agent.start();
+    chain.off('tip', this.#onTip);
+    log.info({ nodeId, tier: record.tier }, 'cloud agent started');
+  }
+
+  /** The last `tail` lines of each of this node's containers of `app` (the API checks the owner first). */
+  async logs(app: string, tail: number): Promise<ContainerLogLine[]> {
+    const runtime = this.#runtime;
+    if (!runtime) return [];
+    const node = this.agent?.status().node ?? '';
+    const out: ContainerLogLine[] = [];
+    for (const c of (await runtime.listManagedContainers()).filter((x) => x.app === app)) {
+      const text = await runtime.logs(c.id, tail);
+      for (const line of text.split('\n'))
+        if (line) out.push({ node, component: c.component, stream: 'stdout', time: null, text: line });
+    }
+    return out;
+  }
+}

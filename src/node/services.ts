@@ -1,0 +1,102 @@
+/**
+ * The node's stateful core, built before anything that uses it: consensus params, the logger, the
+ * chain with its extensions (fluxnode list, app payments, tx and address indexes, economy) in one
+ * SQLite database, and the wallet reading coins from the address index.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { AddressIndex } from '../chain/address-index/address-index.ts';
+import { Chain } from '../chain/chain.ts';
+import { defaultValidator } from '../chain/default-validator.ts';
+import { FluxnodeExtension } from '../chain/fluxnodes/extension.ts';
+import { TxIndexExtension } from '../chain/tx-index.ts';
+import { appPaymentScriptFor } from '../cloud/registry/app-address.ts';
+import { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
+import { type ConsensusParams, paramsFor, registryRulesAt } from '../consensus/params/index.ts';
+import { txid } from '../consensus/primitives/transaction.ts';
+import { tierOfCollateral } from '../consensus/tiers.ts';
+import { EconomyExtension } from '../economy/chain/extension.ts';
+import { fluxnodePayeeOutputs } from '../mining/payouts.ts';
+import { verifyHeaderSolution } from '../mining/pow.ts';
+import { scriptPaysToPubKey, verifyFluxnodeSignature } from '../wallet/fluxnode-txs.ts';
+import { Wallet } from '../wallet/wallet.ts';
+import { createNodeMetrics, type NodeMetrics } from './metrics.ts';
+import type { NodeOptions } from './options.ts';
+
+export interface ChainServices {
+  params: ConsensusParams;
+  log: Logger;
+  /** Every layer's metrics, served at GET /metrics. */
+  metrics: NodeMetrics;
+  chain: Chain;
+  fluxnodes: FluxnodeExtension;
+  appPayments: AppPaymentsExtension;
+  txIndex: TxIndexExtension;
+  addressIndex: AddressIndex;
+  economy: EconomyExtension;
+  wallet: Wallet;
+}
+
+function walletFile(opts: NodeOptions): string {
+  return join(opts.dataDir, 'wallet.json');
+}
+
+/** The wallet passphrase: given, from the environment, or on devnet/regtest a well-known default. */
+function walletPassphrase(opts: NodeOptions): string {
+  const given = opts.walletPassphrase ?? process.env.FLUXNODE_WALLET_PASSPHRASE;
+  if (given) return given;
+  if (opts.network === 'devnet' || opts.network === 'regtest') return opts.network;
+  throw new Error(
+    `a wallet passphrase is needed on ${opts.network}: pass --wallet-passphrase or set FLUXNODE_WALLET_PASSPHRASE`,
+  );
+}
+
+export function saveWallet(wallet: Wallet, opts: NodeOptions): void {
+  wallet.save(walletFile(opts), walletPassphrase(opts));
+}
+
+/** Opens the chain database (with every extension) and the wallet. */
+export async function openChainServices(opts: NodeOptions): Promise<ChainServices> {
+  const params = paramsFor(opts.network);
+  const log = pino({ level: opts.logLevel ?? 'info', base: { node: opts.host } }, pino.destination(2));
+  const metrics = createNodeMetrics();
+  const fluxnodes = new FluxnodeExtension({
+    params: {
+      rulesAt: (h) => registryRulesAt(h, params),
+      tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
+    },
+    verifyFluxnodeSignature,
+    scriptPaysToPubKey,
+  });
+  const appPayments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
+  const txIndex = new TxIndexExtension();
+  const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });
+  const economy = new EconomyExtension({ params });
+  const validator = defaultValidator(params, {
+    verifySolution: verifyHeaderSolution,
+    requiredCoinbaseOutputs: (ctx) =>
+      fluxnodePayeeOutputs(ctx.height, params, fluxnodes.registry.payees(ctx.height)),
+  });
+  const chain = await Chain.open(join(opts.dataDir, 'chain'), params, {
+    validator,
+    extensions: [fluxnodes, appPayments, txIndex, addressIndex, economy],
+    metrics: metrics.chain,
+    log: log.child({ module: 'chain' }),
+  });
+  const wallet = existsSync(walletFile(opts))
+    ? Wallet.load(walletFile(opts), walletPassphrase(opts), params)
+    : new Wallet(params);
+  wallet.setSource(addressIndex);
+  return { params, log, metrics, chain, fluxnodes, appPayments, txIndex, addressIndex, economy, wallet };
+}
+
+/** The key this node signs CONFIRMs and cloud messages with: kept in its wallet under a fixed label. */
+export function operatorKeyOf(wallet: Wallet, save: () => void): Uint8Array {
+  const label = 'fluxnode operator';
+  const existing = wallet.keys.entries().find((k) => k.label === label);
+  if (existing) return existing.privateKey;
+  const entry = wallet.keys.generate(label);
+  save();
+  return entry.privateKey;
+}
