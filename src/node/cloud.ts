@@ -20,7 +20,7 @@ import type { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
 import type { RegisteredApp } from '../cloud/registry/app-registry.ts';
 import { SpecStore } from '../cloud/registry/spec-store.ts';
 import { SpecSync } from '../cloud/registry/spec-sync.ts';
-import type { AppSpec } from '../cloud/spec/schema.ts';
+import type { ValidSpec } from '../cloud/spec/schema.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
 import { ACCEPT, type GossipVerdict, refusal, reject } from '../p2p/gossip-validation.ts';
 import type { P2PHost } from '../p2p/host.ts';
@@ -108,11 +108,11 @@ export class NodeCloud implements NodeModule {
 
   keep(v: VerifiedSpec): void {
     if (this.specs.put({ specHash: v.specHash, spec: v.text, signature: v.signature, received: Date.now() }))
-      this.directory.invalidate();
+      this.directory.remember(v.specHash, v.spec);
   }
 
   /** Spreads a spec with its owner's signature. */
-  async announce(spec: AppSpec, signature: Uint8Array | string): Promise<void> {
+  async announce(spec: ValidSpec, signature: Uint8Array | string): Promise<void> {
     await this.#d.p2p.publish(GOSSIP_TOPICS.spec, encodeSpecAnnouncement(spec, signature));
   }
 }

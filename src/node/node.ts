@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { NodeContext } from '../api/context.ts';
 import type { RpcDispatcher } from '../api/jsonrpc.ts';
 import type { Chain } from '../chain/chain.ts';
+import { AppRegistration } from '../cloud/registry/registration.ts';
 import type { AcceptResult } from '../chain/types.ts';
 import type { Block, Transaction } from '../consensus/primitives/types.ts';
 import { chainPeerAddresses } from '../p2p/chain-peers.ts';
@@ -38,6 +39,7 @@ export class FluxNode implements ApiSources {
   readonly txs: TxAcceptance;
   readonly network: NetworkService;
   readonly cloud: NodeCloud;
+  readonly registration: AppRegistration;
   readonly operator: FluxnodeOperator;
   readonly mining: MinerModule;
   readonly agent: CloudAgentModule | undefined;
@@ -71,6 +73,15 @@ export class FluxNode implements ApiSources {
         log: child(log, 'cloud'),
       }),
     );
+    this.registration = new AppRegistration({
+      params,
+      tipHeight: () => chain.height(),
+      wallet: services.wallet,
+      specs: this.cloud.specs,
+      directory: this.cloud.directory,
+      submit: (tx) => this.acceptTransaction(tx),
+      announce: (spec, signature) => this.cloud.announce(spec, signature),
+    });
     this.#add(this.network);
     const operatorKey = operatorKeyOf(services.wallet, () => this.saveWallet());
     this.operator = this.#add(this.#operator(operatorKey));

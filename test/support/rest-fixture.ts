@@ -33,7 +33,7 @@ import { appPaymentScript } from '../../src/cloud/registry/payment-tx.ts';
 import { specHash } from '../../src/cloud/spec/hash.ts';
 import { DEVNET_APP_LIMITS } from '../../src/cloud/spec/limits.ts';
 import { appPrice, MAINNET_PRICE_SCHEDULE, priceParamsAt } from '../../src/cloud/spec/price.ts';
-import type { AppSpec } from '../../src/cloud/spec/schema.ts';
+import type { AppSpec, ValidSpec } from '../../src/cloud/spec/schema.ts';
 import { validateAppSpec } from '../../src/cloud/spec/validate.ts';
 import { reverseHex } from '../../src/consensus/bytes.ts';
 import { hash160 } from '../../src/consensus/hash.ts';
@@ -122,7 +122,7 @@ export { OWNER_KEY };
 
 /** App payments on the chain + specs we "received" → the active apps, placed on the live nodes. */
 class FixtureApps implements AppsProvider {
-  readonly specs = new Map<string, AppSpec>();
+  readonly specs = new Map<string, ValidSpec>();
   private readonly listeners = new Set<() => void>();
   private readonly net: DashboardFixture;
   /** Collaterals of nodes whose heartbeats stopped (to move instances in tests). */

@@ -1,14 +1,7 @@
-import { signSpec } from '../../cloud/messages/spec-announcement.ts';
-import { base64 } from '@scure/base';
-import { appPaymentAddress } from '../../cloud/registry/app-address.ts';
-import { type AppDirectory, appLimitsFor, appPriceAt } from '../../cloud/registry/app-directory.ts';
+import type { AppDirectory } from '../../cloud/registry/app-directory.ts';
 import type { RegisteredApp } from '../../cloud/registry/app-registry.ts';
-import { appPaymentData } from '../../cloud/registry/payment-tx.ts';
-import type { SpecStore } from '../../cloud/registry/spec-store.ts';
-import { canonicalJson, specHash } from '../../cloud/spec/hash.ts';
-import { AppSpecError, type AppSpec } from '../../cloud/spec/schema.ts';
-import { validateAppSpec } from '../../cloud/spec/validate.ts';
-import type { Wallet } from '../../wallet/wallet.ts';
+import { type AppRegistration, RegistrationError } from '../../cloud/registry/registration.ts';
+import { AppSpecError, type ValidSpec } from '../../cloud/spec/schema.ts';
 import type { NodeContext } from '../context.ts';
 import { fluxAmount } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
@@ -23,11 +16,9 @@ export interface AppLocation {
 }
 
 export interface AppControls {
-  wallet: Wallet;
+  /** The cloud's registration service: validates once, prices, signs, pays and announces. */
+  registration: AppRegistration;
   directory: AppDirectory;
-  specs: SpecStore;
-  /** Spreads a spec (with the owner's signature) to the network. */
-  announce: (spec: AppSpec, signature: Uint8Array) => Promise<void>;
   /** Where each instance of an app runs, as the cloud agents report it. */
   locations: (name: string) => AppLocation[];
 }
@@ -56,58 +47,20 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
     async (p) => {
       if (typeof p[0] !== 'object' || p[0] === null)
         throw new RpcError(RPC.INVALID_PARAMS, 'registerapp takes the app spec as a JSON object');
-      let spec: AppSpec;
+      const spec = acceptSpec(c.registration, p[0]);
       try {
-        spec = validateAppSpec(p[0], appLimitsFor(ctx.params));
+        const r = await c.registration.register(spec);
+        return { name: r.name, specHash: r.specHash, txid: r.txid, price: fluxAmount(r.price) };
       } catch (err) {
-        if (err instanceof AppSpecError) throw new RpcError(RPC.INVALID_PARAMETER, err.message);
-        throw err;
-      }
-      const owner = c.wallet.keys.get(spec.owner);
-      if (!owner)
-        throw new RpcError(
-          RPC.WALLET_ERROR,
-          `the owner ${spec.owner} is not an address of this node’s wallet, so it cannot sign the spec`,
-        );
-      const hash = specHash(spec);
-      const canonical = canonicalJson(spec);
-      // The owner signs the spec hash: any change to the spec voids the signature.
-      const signature = signSpec(spec, owner.privateKey);
-      const price = appPriceAt(spec, ctx.chain.height() + 1);
-      c.specs.put({
-        specHash: hash,
-        spec: canonical,
-        signature: base64.encode(signature),
-        received: Date.now(),
-      });
-      c.directory.invalidate();
-      try {
-        const payment = c.wallet.createPayment({
-          to: [{ address: appPaymentAddress(ctx.params), amount: price }],
-          opReturn: appPaymentData(hash),
-        });
-        try {
-          await ctx.acceptTransaction(payment.tx);
-        } catch (err) {
-          c.wallet.release(payment);
-          throw err;
-        }
-        await c.announce(spec, signature);
-        return { name: spec.name, specHash: hash, txid: payment.txid, price: fluxAmount(price) };
-      } catch (err) {
+        if (err instanceof RegistrationError) throw new RpcError(RPC.WALLET_ERROR, err.message);
         return walletError(err);
       }
     },
   );
 
   rpc.register('appprice', 'appprice {spec}: what registering the spec costs now, in FLUX.', (p) => {
-    try {
-      const spec = validateAppSpec(p[0], appLimitsFor(ctx.params));
-      return { price: fluxAmount(appPriceAt(spec, ctx.chain.height() + 1)), expire: spec.expire };
-    } catch (err) {
-      if (err instanceof AppSpecError) throw new RpcError(RPC.INVALID_PARAMETER, err.message);
-      throw err;
-    }
+    const { price, expire } = c.registration.quote(acceptSpec(c.registration, p[0]));
+    return { price: fluxAmount(price), expire };
   });
 
   rpc.register('listapps', 'Apps registered, paid and not expired, with where they run.', () =>
@@ -124,4 +77,14 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
   rpc.register('getapplocations', 'getapplocations "name": nodes running the app.', (p) =>
     c.locations(param.string(p, 0, 'name')!),
   );
+}
+
+/** The spec of a request, validated once by the registration service; its problems are the caller's. */
+function acceptSpec(registration: AppRegistration, raw: unknown): ValidSpec {
+  try {
+    return registration.accept(raw);
+  } catch (err) {
+    if (err instanceof AppSpecError) throw new RpcError(RPC.INVALID_PARAMETER, err.message);
+    throw err;
+  }
 }

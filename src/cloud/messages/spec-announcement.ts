@@ -15,7 +15,7 @@ import { base58CheckDecode } from '../../consensus/keys/address.ts';
 import { signMessage, verifyMessage } from '../../consensus/keys/keys.ts';
 import { canonicalJson, specHash } from '../spec/hash.ts';
 import type { AppSpecLimits } from '../spec/limits.ts';
-import { AppSpecError, type AppSpec } from '../spec/schema.ts';
+import { AppSpecError, type AppSpec, type ValidSpec } from '../spec/schema.ts';
 import { validateAppSpec } from '../spec/validate.ts';
 import { MAX_SPEC_BYTES, MAX_SPEC_DEPTH } from '../spec/parse.ts';
 import { parseBoundedJson } from '../../consensus/bounded-json.ts';
@@ -34,7 +34,7 @@ export interface SpecAnnouncement {
 
 /** An announcement that passed verification: the spec is valid, canonical and signed by its owner. */
 export interface VerifiedSpec {
-  spec: AppSpec;
+  spec: ValidSpec;
   specHash: string;
   /** Canonical JSON (what was hashed). */
   text: string;
@@ -117,7 +117,7 @@ export function verifySpecAnnouncement(a: SpecAnnouncement, limits: AppSpecLimit
       `not JSON: ${(err as Error).message}`,
     );
   }
-  let spec: AppSpec;
+  let spec: ValidSpec;
   try {
     spec = validateAppSpec(raw, limits);
   } catch (err) {

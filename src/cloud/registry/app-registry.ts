@@ -1,11 +1,11 @@
-import type { AppSpec } from '../spec/schema.ts';
+import type { AppSpec, ValidSpec } from '../spec/schema.ts';
 import type { AppPayment } from './app-payments.ts';
 
 /** An app the network must run: a paid, owner-signed spec that has not expired. */
 export interface RegisteredApp {
   name: string;
   owner: string;
-  spec: AppSpec;
+  spec: ValidSpec;
   specHash: string;
   /** Height of the payment that made this version current (registration or last update). */
   height: number;
@@ -23,7 +23,7 @@ export interface AppRegistryRules {
 
 /** One paid spec version, ready to be judged. */
 export interface PaidSpec {
-  spec: AppSpec;
+  spec: ValidSpec;
   specHash: string;
   payment: AppPayment;
 }

@@ -8,7 +8,7 @@ import type { PaidSpec } from '../registry/app-registry.ts';
 import { specHash } from '../spec/hash.ts';
 import { MAINNET_APP_LIMITS, type TierName } from '../spec/limits.ts';
 import { appPrice, MAINNET_PRICE_SCHEDULE, priceParamsAt } from '../spec/price.ts';
-import type { AppComponent, AppSpec } from '../spec/schema.ts';
+import type { AppComponent, AppSpec, ValidSpec } from '../spec/schema.ts';
 import { validateAppSpec } from '../spec/validate.ts';
 import type { PlacementNode } from '../placement/placement.ts';
 import type { Rng } from './rng.ts';
@@ -70,7 +70,7 @@ export function makeSpec(
   rng: Rng,
   validate = true,
   maxInstances = 100,
-): AppSpec {
+): ValidSpec {
   const y = rng.next();
   const drawn = y < 0.8 ? 3 : y < 0.95 ? 3 + rng.int(8) : 10 + rng.int(91);
   const instances = Math.max(3, Math.min(drawn, maxInstances));
@@ -95,7 +95,7 @@ export function makeSpec(
     components,
     geolocation: [],
   };
-  return validate ? validateAppSpec(raw, MAINNET_APP_LIMITS) : (raw as AppSpec);
+  return validate ? validateAppSpec(raw, MAINNET_APP_LIMITS) : (raw as AppSpec as ValidSpec);
 }
 
 /** What a registration at `height` must pay (the whole lifetime at that height's prices). */
@@ -104,7 +104,7 @@ export function priceAt(spec: AppSpec, height: number): bigint {
 }
 
 /** A paid registration of `spec` at `height`, paying exactly its price. */
-export function paidAt(spec: AppSpec, height: number, txSeed: number): PaidSpec {
+export function paidAt(spec: ValidSpec, height: number, txSeed: number): PaidSpec {
   const hash = specHash(spec);
   return {
     spec,

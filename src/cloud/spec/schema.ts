@@ -48,6 +48,15 @@ export interface AppSpec {
   geolocation: string[];
 }
 
+declare const validated: unique symbol;
+
+/**
+ * An AppSpec that passed `validateAppSpec`: only that function makes one, so code that takes a
+ * ValidSpec (pricing, registry, announcements, placement, runtime) never validates it again. A
+ * spec is validated once, where it enters: RPC, a gossiped announcement, or the spec store on disk.
+ */
+export type ValidSpec = AppSpec & { readonly [validated]: true };
+
 /** One thing wrong with a spec: where (a path such as `components[0].ports[1]`), what, and which rule. */
 export interface AppSpecIssue {
   field: string;

@@ -14,6 +14,7 @@ import {
   type AppSpec,
   AppSpecError,
   type AppSpecIssue,
+  type ValidSpec,
 } from './schema.ts';
 
 const APP_KEYS = [
@@ -532,7 +533,7 @@ function checkGeolocation(
  * Returns the typed spec with optional fields filled (`expire` = limits.expire.default, empty lists),
  * or throws AppSpecError listing every issue.
  */
-export function validateAppSpec(raw: unknown, limits: AppSpecLimits): AppSpec {
+export function validateAppSpec(raw: unknown, limits: AppSpecLimits): ValidSpec {
   const issues = new Issues();
   if (!isRecord(raw)) {
     issues.add('', raw, 'type', `an app spec must be an object, not ${typeName(raw)}`);
@@ -636,7 +637,7 @@ export function validateAppSpec(raw: unknown, limits: AppSpecLimits): AppSpec {
   }
 
   if (issues.list.length > 0) throw new AppSpecError(issues.list);
-  return {
+  const spec: AppSpec = {
     version: APP_SPEC_VERSION,
     name: name!,
     description: description!,
@@ -646,4 +647,6 @@ export function validateAppSpec(raw: unknown, limits: AppSpecLimits): AppSpec {
     expire: expire!,
     geolocation: geolocation!,
   };
+  // The one place a ValidSpec is made: every check above has passed.
+  return spec as ValidSpec;
 }

@@ -26,10 +26,8 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
   });
   registerEconomyMethods(rpc, node.services.economy);
   registerAppMethods(rpc, ctx, {
-    wallet: node.services.wallet,
+    registration: node.registration,
     directory: cloud.directory,
-    specs: cloud.specs,
-    announce: (spec, signature) => cloud.announce(spec, signature),
     locations: (name) =>
       (node.agent?.agent?.allLocations().get(name) ?? []).map((l) => ({
         node: l.node,

@@ -4,6 +4,7 @@
  * is wired from the same parts.
  */
 import type { NodeContext } from '../../api/context.ts';
+import type { AppRegistration } from '../../cloud/registry/registration.ts';
 import type { P2PHost } from '../../p2p/host.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { CloudAgentModule } from '../modules/cloud-agent.ts';
@@ -15,6 +16,7 @@ export interface ApiSources {
   services: ChainServices;
   p2p: P2PHost;
   cloud: NodeCloud;
+  registration: AppRegistration;
   operator: FluxnodeOperator;
   mining: MinerModule;
   /** Present on a node started as a fluxnode (`--fluxnode`). */

@@ -21,7 +21,7 @@ import type { RegisteredApp } from '../../../src/cloud/registry/app-registry.ts'
 import { DockerRuntime } from '../../../src/cloud/runtime/docker-runtime.ts';
 import { specHash } from '../../../src/cloud/spec/hash.ts';
 import { DEVNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
-import type { AppSpec } from '../../../src/cloud/spec/schema.ts';
+import type { AppSpec, ValidSpec } from '../../../src/cloud/spec/schema.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { addressForPublicKey } from '../../../src/consensus/keys/address.ts';
@@ -176,7 +176,7 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
   const registered = (s: AppSpec, height: number): RegisteredApp => ({
     name: s.name,
     owner: s.owner,
-    spec: s,
+    spec: s as ValidSpec, // validated above
     specHash: specHash(s),
     height,
     registeredHeight: height,
