@@ -40,13 +40,13 @@ export class RpcDispatcher {
       'help',
       'help ( "method" ): every method with a line on what it does, or one method’s line.',
       (p) => {
-        const name = p[0];
-        if (name === undefined || name === null)
+        const name = param.string(p, 0, 'method', { optional: true, maxLength: 100 });
+        if (name === undefined)
           return this.list()
             .map((m) => `${m.name.padEnd(30)} ${m.help}`)
             .join('\n');
-        const m = this.methods.get(String(name));
-        if (!m) throw new RpcError(RPC.METHOD_NOT_FOUND, `help: unknown method ${String(name)}`);
+        const m = this.methods.get(name);
+        if (!m) throw new RpcError(RPC.METHOD_NOT_FOUND, `help: unknown method ${name}`);
         return m.help;
       },
     );

@@ -212,3 +212,35 @@ test('generated junk on every p2p topic and request protocol leaves the node ans
   }
   await stillAnswers();
 });
+
+test('RPC methods refuse malformed addresses, names, sizes and ranges with the code for each mistake', async () => {
+  const cases: [string, unknown[], number, RegExp][] = [
+    ['getnewaddress', ['x'.repeat(1_000_000)], -8, /label is 1000000 characters, at most 256/],
+    ['sendtoaddress', ['nope', 1], -5, /Invalid address "nope"/],
+    ['sendtoaddress', ['x'.repeat(5000), 1], -8, /at most 1000/],
+    ['getassetbalance', ['t1notanaddress'], -5, /Invalid address/],
+    ['setgenerate', [true, 'bogus'], -5, /Invalid address "bogus"/],
+    ['setgenerate', [true, null, 0], -8, /blocks out of range/],
+    ['getapp', ['../../etc'], -8, /Invalid app name/],
+    ['getapplocations', ['Not A Name'], -8, /Invalid app name/],
+    ['getassetsnapshot', ['FLUX-DOGE'], -8, /asset must be one of/],
+    ['getblockhash', [-1], -8, /out of range/],
+    ['getblock', ['zz'], -8, /64 hex digits/],
+    ['getblocktemplate', [{ mineraddress: 5 }], -3, /mineraddress must be a string/],
+    ['createfluxnode', ['cirrus'], -8, /tier must be one of/],
+    ['help', [{ toString: 1 }], -3, /method must be a string/],
+    ['listfluxnodes', ['x'.repeat(101)], -8, /at most 100/],
+  ];
+  for (const [method, params, code, message] of cases) {
+    const r = (await (await rpc(JSON.stringify({ id: 1, method, params }))).json()) as {
+      error: { code: number; message: string } | null;
+    };
+    assert.equal(r.error?.code, code, `${method}: ${r.error?.message}`);
+    assert.match(r.error.message, message, method);
+  }
+  assert.equal(
+    node.wallet.keys.entries().filter((k) => k.label.length > 256).length,
+    0,
+    'no huge label stored',
+  );
+});

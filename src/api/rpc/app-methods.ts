@@ -4,8 +4,9 @@ import { type AppRegistration, RegistrationError } from '../../cloud/registry/re
 import { AppSpecError, type ValidSpec } from '../../cloud/spec/schema.ts';
 import type { NodeContext } from '../context.ts';
 import { fluxAmount } from '../json.ts';
-import { param, type RpcDispatcher } from '../jsonrpc.ts';
+import type { RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
+import { appNameParam } from './params.ts';
 import { walletError } from './wallet-methods.ts';
 
 export interface AppLocation {
@@ -68,14 +69,14 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
   );
 
   rpc.register('getapp', 'getapp "name": one app’s spec, payment and locations.', (p) => {
-    const name = param.string(p, 0, 'name')!;
+    const name = appNameParam(p, 0, ctx.params);
     const a = active().find((x) => x.name === name);
     if (!a) throw new RpcError(RPC.INVALID_PARAMETER, `no active app named "${name}"`);
     return { ...appJson(a, c.locations(a.name)), spec: a.spec };
   });
 
   rpc.register('getapplocations', 'getapplocations "name": nodes running the app.', (p) =>
-    c.locations(param.string(p, 0, 'name')!),
+    c.locations(appNameParam(p, 0, ctx.params)),
   );
 }
 

@@ -13,6 +13,16 @@ import type { SupplySnapshot } from '../../economy/supply/stats.ts';
 import { fluxAmount } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
+import { addressParam, oneOfParam } from './params.ts';
+
+function assetParam(p: unknown[], economy: EconomyService): string {
+  return oneOfParam(
+    p,
+    0,
+    'asset',
+    economy.assets.map((a) => a.id),
+  )!;
+}
 
 /** The parts of the economy the RPC methods use. */
 export type EconomyService = Pick<
@@ -27,6 +37,7 @@ export type EconomyService = Pick<
   | 'proof'
   | 'assets'
   | 'tip'
+  | 'params'
 >;
 
 /** Economy failures are the caller's input (unknown asset, bad signature, replayed nonce…). */
@@ -135,7 +146,7 @@ export function registerEconomyMethods(rpc: RpcDispatcher, economy: EconomyServi
     'getassetbalance',
     'getassetbalance "address": fluxnode earnings of a payout address and its position in every parallel asset.',
     (p) => {
-      const address = param.string(p, 0, 'address')!;
+      const address = addressParam(p, 0, 'address', economy.params)!;
       const b = economyCall(() => economy.balance(address));
       return {
         address: b.address,
@@ -193,7 +204,7 @@ export function registerEconomyMethods(rpc: RpcDispatcher, economy: EconomyServi
     'getassetsnapshot',
     'getassetsnapshot "asset" ( number ): a sealed claim snapshot (latest by default): Merkle root, claims and their proofs; plus claims awaiting the next one.',
     (p) => {
-      const assetId = param.string(p, 0, 'asset')!;
+      const assetId = assetParam(p, economy);
       const number = param.int(p, 1, 'number', { optional: true, min: 0 });
       return economyCall(() => {
         const snaps = economy.snapshots(assetId);
@@ -224,7 +235,7 @@ export function registerEconomyMethods(rpc: RpcDispatcher, economy: EconomyServi
     'sealassetsnapshot',
     'sealassetsnapshot "asset": seals the asset’s claims not yet in a snapshot under a new Merkle root.',
     (p) => {
-      const assetId = param.string(p, 0, 'asset')!;
+      const assetId = assetParam(p, economy);
       return economyCall(() => snapshotJson(economy.sealSnapshot(assetId)));
     },
   );

@@ -57,7 +57,7 @@ export function registerFluxnodeMethods(rpc: RpcDispatcher, ctx: NodeContext): v
     'viewdeterministicfluxnodelist',
     'viewdeterministicfluxnodelist ( "filter" ): every registered fluxnode.',
     (p) => {
-      const filter = param.string(p, 0, 'filter', { optional: true });
+      const filter = param.string(p, 0, 'filter', { optional: true, maxLength: 100 });
       const all = rankedFluxnodes(ctx);
       return filter ? all.filter((n) => JSON.stringify(n).includes(filter)) : all;
     },
@@ -66,7 +66,7 @@ export function registerFluxnodeMethods(rpc: RpcDispatcher, ctx: NodeContext): v
     'listfluxnodes',
     'listfluxnodes ( "filter" ): the fluxnode list (same as viewdeterministicfluxnodelist).',
     (p) => {
-      const filter = param.string(p, 0, 'filter', { optional: true });
+      const filter = param.string(p, 0, 'filter', { optional: true, maxLength: 100 });
       const all = rankedFluxnodes(ctx);
       return filter ? all.filter((n) => JSON.stringify(n).includes(filter)) : all;
     },

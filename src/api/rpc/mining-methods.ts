@@ -5,6 +5,7 @@ import type { NodeContext } from '../context.ts';
 import { difficultyOf, prefixes } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
+import { addressParam } from './params.ts';
 
 /** What mining RPCs need beyond the node context: the local miner's controls. */
 export interface MiningControls {
@@ -21,8 +22,10 @@ export function registerMiningMethods(rpc: RpcDispatcher, ctx: NodeContext, cont
     'getblocktemplate ( {"mineraddress": "t1…"} ): a block to mine on the current tip, in fluxd’s format.',
     (p) => {
       const request = (p[0] ?? {}) as { mineraddress?: unknown };
-      if (typeof request !== 'object' || request === null)
+      if (typeof request !== 'object' || request === null || Array.isArray(request))
         throw new RpcError(RPC.INVALID_PARAMETER, 'template request must be an object');
+      if (request.mineraddress !== undefined && typeof request.mineraddress !== 'string')
+        throw new RpcError(RPC.TYPE_ERROR, 'mineraddress must be a string');
       const address =
         typeof request.mineraddress === 'string' ? request.mineraddress : controls.defaultMinerAddress();
       if (!address) {
@@ -72,7 +75,7 @@ export function registerMiningMethods(rpc: RpcDispatcher, ctx: NodeContext, cont
     'setgenerate on ( "address" blocks ): start or stop the CPU miner; with blocks, it stops after mining exactly that many.',
     async (p) => {
       const on = param.bool(p, 0, 'generate', true);
-      const address = param.string(p, 1, 'address', { optional: true, maxLength: 128 });
+      const address = addressParam(p, 1, 'address', ctx.params, { optional: true });
       const blocks = param.int(p, 2, 'blocks', { optional: true, min: 1, max: 1_000_000 });
       if (!on && blocks !== undefined)
         throw new RpcError(RPC.INVALID_PARAMETER, 'blocks is only for setgenerate true');

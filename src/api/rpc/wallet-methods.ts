@@ -8,6 +8,7 @@ import type { NodeContext } from '../context.ts';
 import { fluxAmount } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
+import { addressParam } from './params.ts';
 
 export interface WalletControls {
   wallet: Wallet;
@@ -77,7 +78,7 @@ export function registerWalletMethods(rpc: RpcDispatcher, ctx: NodeContext, w: W
     })),
   );
   rpc.register('sendtoaddress', 'sendtoaddress "address" amount: pay FLUX; returns the txid.', async (p) => {
-    const address = param.string(p, 0, 'address')!;
+    const address = addressParam(p, 0, 'address', ctx.params)!;
     const amount = parseAmount(p[1], 'amount');
     try {
       const payment = w.wallet.createPayment({ to: [{ address, amount }] });
