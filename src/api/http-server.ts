@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type BlockList, isIPv4 } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseBoundedJson } from '../consensus/bounded-json.ts';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -31,9 +33,17 @@ interface Route {
 export interface ApiServerOptions {
   host: string;
   port: number;
-  rpc: RpcDispatcher;
+  /**
+   * JSON-RPC on POST /. A node serves it from a server of its own (see node.ts: loopback by
+   * default, as fluxd), never from the public one; without it POST / says where RPC lives.
+   */
+  rpc?: RpcDispatcher;
   /** user:password for JSON-RPC (Basic auth), as fluxd's rpcuser/rpcpassword; REST GETs are public. */
   rpcAuth?: { user: string; password: string };
+  /** A wrong password is answered after this long (bitcoind's deterrent against guessing); default 250 ms. */
+  failedAuthDelayMs?: number;
+  /** Only clients whose address is in this list are served (403 otherwise); default everyone. */
+  allowClients?: BlockList;
   maxBodyBytes?: number;
   /** Hears about requests that failed unexpectedly (they get a 500; the server carries on). */
   onError?: RequestErrorHook;
@@ -93,6 +103,8 @@ export class ApiServer {
       return sendJson(res, 400, { error: 'the request target is not a valid URL path' });
     }
     const method = req.method ?? 'GET';
+    if (this.opts.allowClients && !clientAllowed(req, this.opts.allowClients))
+      return sendJson(res, 403, { error: 'this address may not use this server (see --rpc-allow-ip)' });
     if (method === 'POST' && url.pathname === '/') return this.handleRpc(req, res);
     const m = this.opts.metrics;
     if (!m) {
@@ -161,7 +173,14 @@ export class ApiServer {
   }
 
   private async handleRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rpc = this.opts.rpc;
+    if (!rpc)
+      return sendJson(res, 404, {
+        error: 'JSON-RPC is not served on this port: use the node’s RPC port (default 16124, see --rpc-port)',
+      });
     if (this.opts.rpcAuth && !authorized(req, this.opts.rpcAuth)) {
+      // Every wrong guess costs the guesser this long; honest clients get it right the first time.
+      await sleep(this.opts.failedAuthDelayMs ?? 250);
       res.setHeader('WWW-Authenticate', 'Basic realm="jsonrpc"');
       return sendJson(res, 401, {
         error: 'JSON-RPC needs the node’s rpc user and password (HTTP Basic auth)',
@@ -174,7 +193,7 @@ export class ApiServer {
       if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
       throw err;
     }
-    const out = await this.opts.rpc.handleBody(text);
+    const out = await rpc.handleBody(text);
     sendJson(res, 200, out);
   }
 
@@ -208,6 +227,14 @@ function decodeParam(name: string, raw: string): string {
 
 function splitPath(path: string): string[] {
   return path.split('/').filter(Boolean);
+}
+
+function clientAllowed(req: IncomingMessage, allow: BlockList): boolean {
+  const raw = req.socket.remoteAddress ?? '';
+  // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d: judge them as the IPv4 address.
+  const mapped = raw.startsWith('::ffff:') && isIPv4(raw.slice(7));
+  const address = mapped ? raw.slice(7) : raw;
+  return allow.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
 }
 
 function authorized(req: IncomingMessage, auth: { user: string; password: string }): boolean {

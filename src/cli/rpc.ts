@@ -1,17 +1,22 @@
 /**
- * How the CLI talks to a running node: JSON-RPC (POST / with HTTP Basic auth) and the public REST
- * routes of the same port. Credentials come from --rpc-user/--rpc-password, or from the cookie the
- * node writes to <datadir>/.cookie when it runs without them. Every failure becomes a CliError that
+ * How the CLI talks to a running node: JSON-RPC (POST / with HTTP Basic auth, on the node's private
+ * RPC port) and the public REST routes (on its API port). Credentials come from --rpc-user with
+ * --rpc-password-file (or FLUXNODE_RPC_USER/FLUXNODE_RPC_PASSWORD, or --rpc-password with a
+ * warning), or from the cookie the node writes to <datadir>/.cookie when it runs without them. Every failure becomes a CliError that
  * says what to do about it: exit 2 when the user's input was at fault, 1 otherwise.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { DEFAULT_API_PORT } from '../node/options.ts';
+import { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../node/options.ts';
 import { CliError } from './output.ts';
+import { readSecret } from './secrets.ts';
 
-export const DEFAULT_RPC_URL = `http://127.0.0.1:${DEFAULT_API_PORT}`;
+/** JSON-RPC: private, on this machine by default. */
+export const DEFAULT_RPC_URL = `http://127.0.0.1:${DEFAULT_RPC_PORT}`;
+/** The public REST API. */
+export const DEFAULT_API_URL = `http://127.0.0.1:${DEFAULT_API_PORT}`;
 
 /** How long one request may take before the node counts as not answering. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -26,6 +31,7 @@ export interface ConnectionFlags {
   rpcUrl?: string;
   rpcUser?: string;
   rpcPassword?: string;
+  rpcPasswordFile?: string;
   datadir?: string;
 }
 
@@ -50,9 +56,10 @@ export class NodeRpcError extends CliError {
 /** Adds --rpc-url, --rpc-user, --rpc-password and --datadir to a command that talks to a node. */
 export function withConnectionOptions(cmd: Command): Command {
   return cmd
-    .option('--rpc-url <url>', 'the node’s API', DEFAULT_RPC_URL)
-    .option('--rpc-user <user>', 'JSON-RPC user (as given to fluxnode start)')
-    .option('--rpc-password <password>', 'JSON-RPC password')
+    .option('--rpc-url <url>', 'the node’s JSON-RPC server', DEFAULT_RPC_URL)
+    .option('--rpc-user <user>', 'JSON-RPC user (as given to fluxnode start), or FLUXNODE_RPC_USER')
+    .option('--rpc-password-file <file>', 'JSON-RPC password from this file (or FLUXNODE_RPC_PASSWORD)')
+    .option('--rpc-password <password>', 'JSON-RPC password (visible in ps: prefer the file or variable)')
     .option('--datadir <dir>', 'the node’s data folder, to read its RPC cookie (<dir>/.cookie)');
 }
 
@@ -78,7 +85,13 @@ export function readCookie(dataDir: string): RpcAuth {
 
 /** Credentials from the flags: a user and password, or the cookie in --datadir, or none. */
 export function credentialsFrom(flags: ConnectionFlags): RpcAuth | undefined {
-  const { rpcUser, rpcPassword } = flags;
+  const rpcUser = flags.rpcUser ?? (process.env.FLUXNODE_RPC_USER || undefined);
+  const rpcPassword = readSecret({
+    what: 'RPC password',
+    flag: ['--rpc-password', flags.rpcPassword],
+    file: ['--rpc-password-file', flags.rpcPasswordFile],
+    env: 'FLUXNODE_RPC_PASSWORD',
+  });
   if ((rpcUser === undefined) !== (rpcPassword === undefined))
     throw new CliError('--rpc-user and --rpc-password go together: give both or neither');
   if (rpcUser !== undefined && rpcPassword !== undefined) return { user: rpcUser, password: rpcPassword };

@@ -16,6 +16,7 @@ import {
   terminateProcess,
 } from './dockerd.ts';
 import { abortableSleep, throwIfAborted } from './poll.ts';
+import { DEFAULT_RPC_PORT } from './layout.ts';
 import { NodeRpc, type RpcAuth } from './rpc-client.ts';
 import type { DevnetState, NodeState } from './state.ts';
 
@@ -46,10 +47,11 @@ export function nodeArgs(l: NodeLaunch): string[] {
     String(n.p2pPort),
     '--api-port',
     String(n.apiPort),
-    '--rpc-user',
-    l.rpc.user,
-    '--rpc-password',
-    l.rpc.password,
+    // RPC on the node's own loopback address: private to this machine, and no port clash between nodes.
+    '--rpc-bind',
+    n.host,
+    '--rpc-port',
+    String(rpcPortOf(n)),
   ];
   for (const peer of l.bootstrap) args.push('--bootstrap', peer);
   if (n.dockerd.socketPath) args.push('--fluxnode', '--docker-socket', n.dockerd.socketPath);
@@ -62,10 +64,12 @@ export function nodeArgs(l: NodeLaunch): string[] {
 /** Starts a node process detached, logging to its node.log; returns its pid. */
 export function spawnNode(l: NodeLaunch): number {
   mkdirSync(l.node.dataDir, { recursive: true, mode: 0o700 });
-  // The wallet passphrase stays out of the command line (devnet's default is "devnet").
+  // Secrets stay out of the command line (devnet's wallet passphrase defaults to "devnet").
   const env = {
     ...process.env,
     FLUXNODE_WALLET_PASSPHRASE: process.env.FLUXNODE_WALLET_PASSPHRASE ?? 'devnet',
+    FLUXNODE_RPC_USER: l.rpc.user,
+    FLUXNODE_RPC_PASSWORD: l.rpc.password,
   };
   const child = spawnDaemon(process.execPath, nodeArgs(l), l.node.logFile, env);
   if (child.pid === undefined) throw new Error(`could not spawn the node process for ${l.node.name}`);
@@ -73,7 +77,12 @@ export function spawnNode(l: NodeLaunch): number {
 }
 
 export function rpcOf(state: DevnetState, node: NodeState, timeoutMs?: number): NodeRpc {
-  return new NodeRpc(`http://${node.host}:${node.apiPort}/`, state.rpc, timeoutMs);
+  return new NodeRpc(`http://${node.host}:${rpcPortOf(node)}/`, state.rpc, timeoutMs);
+}
+
+/** The node's JSON-RPC port (state files written before RPC had a port of its own lack it). */
+export function rpcPortOf(node: NodeState): number {
+  return node.rpcPort ?? DEFAULT_RPC_PORT;
 }
 
 /** The node process died while we waited on it: carries the end of its log. */

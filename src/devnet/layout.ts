@@ -26,6 +26,8 @@ export const DEFAULT_NODES = 5;
 export const DEFAULT_BASE_ADDRESS = '127.0.0.11';
 export const DEFAULT_REGISTRY_PORT = 5000;
 export const DEFAULT_API_PORT = 16127;
+/** fluxd's RPC port: each node serves it on its own loopback address (127.0.0.x), as private as 127.0.0.1. */
+export const DEFAULT_RPC_PORT = 16124;
 export const DEFAULT_P2P_PORT = 36125;
 export const DEFAULT_MONITOR_PORT = 9090;
 export const MAX_NODES = 50;
@@ -39,6 +41,7 @@ export interface DevnetLayoutOptions {
   baseAddress?: string;
   registryPort?: number;
   apiPort?: number;
+  rpcPort?: number;
   p2pPort?: number;
   /** Port of prometheus (`--monitor`), on the registry's address. */
   monitorPort?: number;
@@ -57,6 +60,7 @@ export interface NodeLayout {
   host: string;
   p2pPort: number;
   apiPort: number;
+  rpcPort: number;
   tier: TierName;
   dataDir: string;
   logFile: string;
@@ -145,6 +149,7 @@ export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
     throw new DevnetConfigError('--tiers', opts.tiers, `must add up to the node count ${nodes}`);
   }
   const apiPort = port('--api-port', opts.apiPort ?? DEFAULT_API_PORT);
+  const rpcPort = port('--rpc-port', opts.rpcPort ?? DEFAULT_RPC_PORT);
   const p2pPort = port('--p2p-port', opts.p2pPort ?? DEFAULT_P2P_PORT);
   const address = (last: number) => `${octets[0]}.${octets[1]}.${octets[2]}.${last}`;
   return {
@@ -169,6 +174,7 @@ export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
         host: address(first + i),
         p2pPort,
         apiPort,
+        rpcPort,
         tier,
         dataDir,
         logFile: path.join(dataDir, 'node.log'),

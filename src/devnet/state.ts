@@ -21,6 +21,8 @@ export interface NodeState {
   host: string;
   p2pPort: number;
   apiPort: number;
+  /** JSON-RPC, bound to `host` (absent in state files from before RPC had its own port: 16124). */
+  rpcPort?: number;
   tier: TierName;
   dataDir: string;
   logFile: string;
@@ -101,6 +103,7 @@ export function initialState(layout: DevnetLayout, tiers: TierCounts, mineInterv
       host: n.host,
       p2pPort: n.p2pPort,
       apiPort: n.apiPort,
+      rpcPort: n.rpcPort,
       tier: n.tier,
       dataDir: n.dataDir,
       logFile: n.logFile,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { type AppLocation, type ListedApp, locationUrl } from './app-steps.ts';
 import { listProcesses, processAlive } from './dockerd.ts';
-import { isNodeProcess, rpcOf } from './host-process.ts';
+import { isNodeProcess, rpcOf, rpcPortOf } from './host-process.ts';
 import { monitorRunning, monitorUrl } from './monitor.ts';
 import type { DevnetState, NodeState } from './state.ts';
 
@@ -13,6 +13,8 @@ export interface NodeStatus {
   host: string;
   tier: string;
   api: string;
+  /** JSON-RPC (on the node's loopback address; the devnet's credentials are in devnet.json). */
+  rpc: string;
   /** running; down (killed with `devnet kill`, or crashed). */
   process: 'running' | 'down';
   pid?: number;
@@ -69,6 +71,7 @@ async function nodeStatus(state: DevnetState, n: NodeState): Promise<NodeStatus>
     host: n.host,
     tier: n.tier,
     api: `http://${n.host}:${n.apiPort}/`,
+    rpc: `http://${n.host}:${rpcPortOf(n)}/`,
     process: running ? 'running' : 'down',
     pid: running ? n.pid : undefined,
     engine: engine ? 'running' : 'down',

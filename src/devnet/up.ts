@@ -8,6 +8,7 @@ import { DEFAULT_APP_SPEC, publishImage, registerSampleApp, waitForApp } from '.
 import { fundNodes, startFluxnodes, startMining, waitForPeers } from './chain-steps.ts';
 import { startDevnetRegistry, startEngines, startNodes } from './engines.ts';
 import { assertHostReady } from './host-check.ts';
+import { rpcPortOf } from './host-process.ts';
 import { type DevnetLayoutOptions, planDevnet, type TierCounts } from './layout.ts';
 import { DevnetAbortedError, throwIfAborted } from './poll.ts';
 import { type Progress, silentProgress } from './progress.ts';
@@ -40,7 +41,15 @@ export interface DevnetSummary {
   registry: string;
   /** The prometheus of `--monitor` (its web UI and HTTP API). */
   monitor?: string;
-  nodes: { name: string; host: string; tier: string; api: string; pid?: number; collateral?: string }[];
+  nodes: {
+    name: string;
+    host: string;
+    tier: string;
+    api: string;
+    rpc: string;
+    pid?: number;
+    collateral?: string;
+  }[];
   app?: { name: string; image: string; urls: string[]; specHash: string; txid: string };
   steps: { name: string; ms: number; detail?: string }[];
   totalMs: number;
@@ -92,6 +101,7 @@ export function summarize(state: DevnetState, totalMs: number): DevnetSummary {
       host: n.host,
       tier: n.tier,
       api: `http://${n.host}:${n.apiPort}/`,
+      rpc: `http://${n.host}:${rpcPortOf(n)}/`,
       pid: n.pid,
       collateral: n.collateral,
     })),

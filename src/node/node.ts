@@ -22,6 +22,7 @@ import { NodeCloud } from './cloud.ts';
 import { ModuleStack, type NodeModule } from './module.ts';
 import { CloudAgentModule } from './modules/cloud-agent.ts';
 import { HttpApiModule } from './modules/http-api.ts';
+import { RpcServerModule } from './modules/rpc-server.ts';
 import { MinerModule } from './modules/miner.ts';
 import { FluxnodeOperator } from './modules/operator.ts';
 import { StratumModule } from './modules/stratum.ts';
@@ -46,6 +47,7 @@ export class FluxNode implements ApiSources {
   readonly stratum: StratumModule | undefined;
   readonly rpc: RpcDispatcher;
   readonly http: HttpApiModule;
+  readonly rpcServer: RpcServerModule;
   readonly rpcAuth: { user: string; password: string };
   readonly startedAt = Date.now();
   readonly #modules = new ModuleStack();
@@ -100,10 +102,21 @@ export class FluxNode implements ApiSources {
         ? { user: opts.rpcUser, password: opts.rpcPassword }
         : writeRpcCookie(opts.dataDir);
     this.rpc = buildRpc(this);
+    this.rpcServer = this.#add(
+      new RpcServerModule(
+        {
+          bind: opts.rpcBind ?? '127.0.0.1',
+          port: opts.rpcPort ?? 0,
+          allowIp: opts.rpcAllowIp ?? [],
+          auth: this.rpcAuth,
+        },
+        { rpc: this.rpc, log },
+      ),
+    );
     this.http = this.#add(
       new HttpApiModule(
-        { host: opts.host, port: opts.apiPort, rpcAuth: this.rpcAuth },
-        { sources: this, rpc: this.rpc, metrics: metrics.api, log },
+        { host: opts.host, port: opts.apiPort },
+        { sources: this, metrics: metrics.api, log },
       ),
     );
     this.#add(this.mining);
@@ -166,6 +179,7 @@ export class FluxNode implements ApiSources {
         height: services.chain.height(),
         p2p: node.p2p.multiaddrs[0],
         api: `http://${opts.host}:${opts.apiPort}`,
+        rpc: node.rpcUrl,
         modules: node.#modules.names(),
       },
       'node started',
@@ -221,6 +235,10 @@ export class FluxNode implements ApiSources {
   }
   get metrics() {
     return this.services.metrics;
+  }
+  /** Where JSON-RPC answers (the bound port, which differs from the option when that was 0). */
+  get rpcUrl(): string {
+    return this.rpcServer.url;
   }
   /** The stratum port actually bound (differs from the option when that was 0), if stratum runs. */
   get stratumPort(): number | undefined {

@@ -1,3 +1,4 @@
+import { isLoopback } from '../api/allow-list.ts';
 import type { NetworkName } from '../consensus/params/index.ts';
 
 /** Everything one node process needs to know; `fluxnode start` fills it from flags and config. */
@@ -13,6 +14,12 @@ export interface NodeOptions {
   /** JSON-RPC credentials; when absent a random password is written to <dataDir>/.cookie. */
   rpcUser?: string;
   rpcPassword?: string;
+  /** JSON-RPC's own port (`fluxnode start` defaults to fluxd's 16124); absent = any free port. */
+  rpcPort?: number;
+  /** Address the JSON-RPC server binds; default 127.0.0.1 (RPC is private, as in fluxd). */
+  rpcBind?: string;
+  /** Clients allowed besides loopback (addresses or CIDR ranges); needed to bind RPC beyond loopback. */
+  rpcAllowIp?: string[];
   /** Mine with the CPU solver, paying the miner's share to this address. */
   mineTo?: string;
   /** Devnet pacing: at most one block per this many milliseconds from this miner. */
@@ -28,6 +35,8 @@ export interface NodeOptions {
 }
 
 export const DEFAULT_API_PORT = 16127;
+/** fluxd's rpcport. */
+export const DEFAULT_RPC_PORT = 16124;
 
 /** The roles these options switch on, each with the typed options its module takes. */
 export interface NodeRoles {
@@ -48,6 +57,13 @@ export class NodeOptionsError extends Error {
 }
 
 export function rolesOf(opts: NodeOptions): NodeRoles {
+  // RPC moves the wallet and registers apps: beyond loopback only when its clients are named too.
+  const bind = opts.rpcBind ?? '127.0.0.1';
+  if (!isLoopback(bind) && (opts.rpcAllowIp ?? []).length === 0)
+    throw new NodeOptionsError(
+      'rpcBind',
+      `--rpc-bind ${bind} would serve JSON-RPC beyond this machine to anyone: also name its clients with --rpc-allow-ip`,
+    );
   if (opts.fluxnode && !opts.dockerSocket)
     throw new NodeOptionsError(
       'dockerSocket',

@@ -22,6 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'fluxnode-hostile-'));
 let node: FluxNode;
 let apiUrl: string;
 let apiPort: number;
+let rpcUrl: string;
 let stratumPort: number;
 
 before(async () => {
@@ -41,6 +42,7 @@ before(async () => {
   assert.ok(addr && typeof addr === 'object');
   apiPort = addr.port;
   apiUrl = `http://${HOST}:${apiPort}`;
+  rpcUrl = node.rpcUrl;
   assert.ok(node.stratumPort);
   stratumPort = node.stratumPort;
 });
@@ -76,7 +78,7 @@ async function stratumLines(lines: string[]): Promise<string> {
 }
 
 async function rpc(body: string): Promise<Response> {
-  return fetch(apiUrl, { method: 'POST', body, headers: { authorization: AUTH } });
+  return fetch(rpcUrl, { method: 'POST', body, headers: { authorization: AUTH } });
 }
 
 /** Every server answers an honest request. */
@@ -243,4 +245,31 @@ test('RPC methods refuse malformed addresses, names, sizes and ranges with the c
     0,
     'no huge label stored',
   );
+});
+
+test('JSON-RPC is private: its own loopback port, not the public one, and each wrong password waits', async () => {
+  assert.match(rpcUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.notEqual(new URL(rpcUrl).port, String(apiPort));
+  const onPublic = await fetch(apiUrl, {
+    method: 'POST',
+    body: '{"id":1,"method":"getbalance"}',
+    headers: { authorization: AUTH },
+  });
+  assert.equal(onPublic.status, 404);
+  assert.match(((await onPublic.json()) as { error: string }).error, /RPC port/);
+  const started = performance.now();
+  const guesses = await Promise.all(
+    ['a', 'b', 'c'].map((pw) =>
+      fetch(rpcUrl, {
+        method: 'POST',
+        body: '{"id":1,"method":"getbalance"}',
+        headers: { authorization: `Basic ${Buffer.from(`u:${pw}`).toString('base64')}` },
+      }),
+    ),
+  );
+  for (const g of guesses) assert.equal(g.status, 401);
+  assert.ok(performance.now() - started >= 240, 'a wrong password is answered after 250 ms');
+  const t0 = performance.now();
+  assert.equal((await rpc('{"id":1,"method":"getblockcount"}')).status, 200);
+  assert.ok(performance.now() - t0 < 240, 'the right one is not delayed');
 });

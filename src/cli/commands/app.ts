@@ -26,7 +26,7 @@ import { CliError, formatTable, printJson } from '../output.ts';
 import {
   type ConnectionFlags,
   connect,
-  DEFAULT_RPC_URL,
+  DEFAULT_API_URL,
   NodeClient,
   showFlux,
   withConnectionOptions,
@@ -161,14 +161,14 @@ export function ownerLogsRequest(
 
 async function appLogs(
   name: string,
-  o: { rpcUrl: string; ownerKey?: string; tail: string; json?: boolean },
+  o: { apiUrl: string; ownerKey?: string; tail: string; json?: boolean },
 ): Promise<void> {
   const wif = o.ownerKey ?? process.env.FLUXNODE_OWNER_KEY;
   if (!wif) throw new CliError('app logs needs the owner’s key: --owner-key WIF or FLUXNODE_OWNER_KEY');
   const tail = Number(o.tail);
   if (!/^\d+$/.test(o.tail) || tail < 1 || tail > 1000)
     throw new CliError(`--tail must be a whole number from 1 to 1000, got "${o.tail}"`);
-  const client = new NodeClient({ url: o.rpcUrl });
+  const client = new NodeClient({ url: o.apiUrl });
   const { network } = await client.get<{ network: string }>('/chain/info');
   if (!isNetworkName(network)) throw new CliError(`the node runs an unknown network "${network}"`, 1);
   const params = paramsFor(network);
@@ -317,9 +317,9 @@ export function register(program: Command): void {
     .argument('<name>', 'app name')
     .option('--owner-key <wif>', 'the owner’s private key, WIF (or FLUXNODE_OWNER_KEY)')
     .option('--tail <n>', 'last lines per container', '100')
-    .option('--rpc-url <url>', 'the node’s API', DEFAULT_RPC_URL)
+    .option('--api-url <url>', 'the node’s public API (REST)', DEFAULT_API_URL)
     .option('--json', 'machine-readable output')
-    .action((name: string, o: { rpcUrl: string; ownerKey?: string; tail: string; json?: boolean }) =>
+    .action((name: string, o: { apiUrl: string; ownerKey?: string; tail: string; json?: boolean }) =>
       appLogs(name, o),
     );
 }

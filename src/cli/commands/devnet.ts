@@ -59,8 +59,8 @@ function printSummary(s: DevnetSummary): void {
   out.push(`The devnet is up (${formatDuration(s.totalMs)}), in ${s.dir}`);
   out.push(
     formatTable(
-      ['node', 'address', 'tier', 'API'],
-      s.nodes.map((n) => [n.name, n.host, n.tier, n.api]),
+      ['node', 'address', 'tier', 'API', 'JSON-RPC'],
+      s.nodes.map((n) => [n.name, n.host, n.tier, n.api, n.rpc]),
     )
       .split('\n')
       .map((l) => `  ${l}`)
@@ -71,6 +71,7 @@ function printSummary(s: DevnetSummary): void {
     for (const url of s.app.urls) out.push(`  ${url}`);
   }
   if (s.monitor) out.push(`Prometheus: ${s.monitor} (try the query fluxnode_chain_tip_height)`);
+  out.push('JSON-RPC credentials: "rpc" in devnet.json (each node serves RPC on its own loopback address)');
   out.push('Status: npm run devnet -- status    Stop everything: npm run devnet -- down');
   out.push(`Dashboard: ${s.dashboard}`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -139,6 +140,7 @@ async function up(o: Record<string, string | boolean | undefined> & DirOptions):
       baseAddress: String(o.baseAddress),
       registryPort: number(String(o.registryPort), '--registry-port'),
       apiPort: o.apiPort === undefined ? undefined : number(String(o.apiPort), '--api-port'),
+      rpcPort: o.rpcPort === undefined ? undefined : number(String(o.rpcPort), '--rpc-port'),
       p2pPort: o.p2pPort === undefined ? undefined : number(String(o.p2pPort), '--p2p-port'),
       appSpecFile: typeof o.app === 'string' ? o.app : undefined,
       skipApp: o.app === false,
@@ -190,7 +192,8 @@ export function register(program: Command): void {
         DEFAULT_BASE_ADDRESS,
       )
       .option('--registry-port <port>', 'registry port', String(DEFAULT_REGISTRY_PORT))
-      .option('--api-port <port>', "every node's API port (default 16127)")
+      .option('--api-port <port>', "every node's public API port (default 16127)")
+      .option('--rpc-port <port>', "every node's JSON-RPC port, on its own loopback address (default 16124)")
       .option('--p2p-port <port>', "every node's p2p port (default: devnet's 36125)")
       .option('--app <file>', 'app spec to register (default examples/hello-app.yaml)')
       .option('--no-app', 'stop once the fluxnodes are confirmed')

@@ -2,18 +2,25 @@
  * `fluxnode start --datadir DIR [--network devnet] [--host IP] …`: runs one node until SIGINT or
  * SIGTERM, then stops cleanly (the chain database is never left mid-block).
  */
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
-import { DEFAULT_API_PORT, type NodeOptions } from '../../node/options.ts';
+import { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions } from '../../node/options.ts';
+import { allowList, isLoopback } from '../../api/allow-list.ts';
 import { CliError } from '../output.ts';
+import { readSecret } from '../secrets.ts';
 
 function port(value: string, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new CliError(`${name} must be a port number (0-65535), got "${value}"`);
   return n;
+}
+
+function ip(value: string, name: string): string {
+  if (!isIP(value)) throw new CliError(`${name} must be an IP address, got "${value}"`);
+  return value;
 }
 
 export function register(program: Command): void {
@@ -24,22 +31,43 @@ export function register(program: Command): void {
     .option('--network <name>', `network: ${NETWORKS.join(', ')}`, 'devnet')
     .option('--host <ip>', 'IPv4 address to bind and announce', '127.0.0.1')
     .option('--p2p-port <port>', 'libp2p TCP port (default: the network’s port)')
-    .option('--api-port <port>', 'HTTP API port (REST, JSON-RPC, dashboard)', String(DEFAULT_API_PORT))
+    .option('--api-port <port>', 'public HTTP port: REST, WebSocket, dashboard', String(DEFAULT_API_PORT))
+    .option('--rpc-port <port>', 'JSON-RPC port (private: see --rpc-bind)', String(DEFAULT_RPC_PORT))
+    .option(
+      '--rpc-bind <ip>',
+      'address JSON-RPC binds (beyond loopback only with --rpc-allow-ip)',
+      '127.0.0.1',
+    )
+    .option('--rpc-allow-ip <ip/cidr...>', 'clients allowed to use JSON-RPC besides this machine', [])
     .option('--bootstrap <addr...>', 'peers to connect to (host:port or multiaddr)', [])
-    .option('--rpc-user <user>', 'JSON-RPC user (default: cookie in <datadir>/.cookie)')
-    .option('--rpc-password <password>', 'JSON-RPC password')
+    .option('--rpc-user <user>', 'JSON-RPC user, or FLUXNODE_RPC_USER (default: cookie in <datadir>/.cookie)')
+    .option('--rpc-password-file <file>', 'JSON-RPC password from this file (or FLUXNODE_RPC_PASSWORD)')
+    .option('--rpc-password <password>', 'JSON-RPC password (visible in ps: prefer the file or variable)')
     .option('--mine-to <address>', 'mine with the CPU, paying the miner share to this address')
     .option('--mine-interval-ms <ms>', 'at most one mined block per this many milliseconds', '0')
     .option('--stratum-port <port>', 'serve GPU miners over stratum on this port')
     .option('--fluxnode', 'host apps: run the cloud agent once this node is a registered fluxnode')
     .option('--docker-socket <path>', 'this node’s Docker engine socket (for --fluxnode)')
-    .option('--wallet-passphrase <text>', 'wallet encryption passphrase (or FLUXNODE_WALLET_PASSPHRASE)')
+    .option(
+      '--wallet-passphrase-file <file>',
+      'wallet passphrase from this file (or FLUXNODE_WALLET_PASSPHRASE)',
+    )
+    .option('--wallet-passphrase <text>', 'wallet passphrase (visible in ps: prefer the file or variable)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action(async (o) => {
       if (!isNetworkName(o.network))
         throw new CliError(`unknown network "${o.network}" (one of: ${NETWORKS.join(', ')})`);
       if (!isIPv4(o.host)) throw new CliError(`--host must be an IPv4 address, got "${o.host}"`);
       const params = paramsFor(o.network);
+      try {
+        allowList(o.rpcAllowIp);
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      if (!isLoopback(ip(o.rpcBind, '--rpc-bind')) && o.rpcAllowIp.length === 0)
+        throw new CliError(
+          `--rpc-bind ${o.rpcBind} would serve JSON-RPC (wallet, app registration) beyond this machine: also give --rpc-allow-ip`,
+        );
       const opts: NodeOptions = {
         network: o.network,
         dataDir: resolve(o.datadir),
@@ -47,12 +75,25 @@ export function register(program: Command): void {
         p2pPort: o.p2pPort === undefined ? params.defaultPort : port(o.p2pPort, '--p2p-port'),
         apiPort: port(o.apiPort, '--api-port'),
         bootstrap: o.bootstrap,
-        rpcUser: o.rpcUser,
-        rpcPassword: o.rpcPassword,
+        rpcUser: o.rpcUser ?? (process.env.FLUXNODE_RPC_USER || undefined),
+        rpcPassword: readSecret({
+          what: 'RPC password',
+          flag: ['--rpc-password', o.rpcPassword],
+          file: ['--rpc-password-file', o.rpcPasswordFile],
+          env: 'FLUXNODE_RPC_PASSWORD',
+        }),
+        rpcPort: port(o.rpcPort, '--rpc-port'),
+        rpcBind: ip(o.rpcBind, '--rpc-bind'),
+        rpcAllowIp: o.rpcAllowIp,
         mineTo: o.mineTo,
         mineIntervalMs: Number(o.mineIntervalMs) || 0,
         stratumPort: o.stratumPort === undefined ? undefined : port(o.stratumPort, '--stratum-port'),
-        walletPassphrase: o.walletPassphrase,
+        walletPassphrase: readSecret({
+          what: 'wallet passphrase',
+          flag: ['--wallet-passphrase', o.walletPassphrase],
+          file: ['--wallet-passphrase-file', o.walletPassphraseFile],
+          env: 'FLUXNODE_WALLET_PASSPHRASE',
+        }),
         fluxnode: Boolean(o.fluxnode),
         dockerSocket: o.dockerSocket,
         logLevel: o.logLevel,

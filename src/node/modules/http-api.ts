@@ -1,11 +1,10 @@
 /**
- * The node's public HTTP port: REST, JSON-RPC on POST /, the WebSocket event stream and the
- * dashboard. Opened after every module it reports on, closed before them.
+ * The node's public HTTP port: REST, the WebSocket event stream and the dashboard (JSON-RPC has a
+ * port of its own: rpc-server.ts). Opened after every module it reports on, closed before them.
  */
 import type { Logger } from 'pino';
 import { ApiServer } from '../../api/http-server.ts';
 import type { ApiMetrics } from '../../api/metrics.ts';
-import type { RpcDispatcher } from '../../api/jsonrpc.ts';
 import { registerRestRoutes, type RestRoutes } from '../../api/rest/routes.ts';
 import { attachWebSocket, type EventHub } from '../../api/ws/event-hub.ts';
 import { dashboardHandler } from '../../web/serve.ts';
@@ -16,12 +15,10 @@ import type { NodeModule } from '../module.ts';
 export interface HttpApiOptions {
   host: string;
   port: number;
-  rpcAuth: { user: string; password: string };
 }
 
 export interface HttpApiModules {
   sources: ApiSources;
-  rpc: RpcDispatcher;
   metrics: ApiMetrics | null;
   log: Logger;
 }
@@ -38,8 +35,6 @@ export class HttpApiModule implements NodeModule {
     this.server = new ApiServer({
       host: opts.host,
       port: opts.port,
-      rpc: modules.rpc,
-      rpcAuth: opts.rpcAuth,
       staticHandler: dashboardHandler(),
       metrics: modules.metrics,
       onError: (err, c) => modules.log.error({ err, ...c }, 'API request failed unexpectedly'),

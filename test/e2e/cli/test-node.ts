@@ -3,7 +3,6 @@
  * RPC credentials in a cookie in a temp folder, and blocks mined on demand.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FluxNode } from '../../../src/node/node.ts';
@@ -30,8 +29,7 @@ export async function startTestNode(host: string, opts: { mineIntervalMs?: numbe
     mineIntervalMs: opts.mineIntervalMs ?? 0,
     logLevel: 'warn',
   });
-  const { port } = node.api.server!.address() as AddressInfo;
-  const url = `http://${host}:${port}`;
+  const url = node.rpcUrl;
   return {
     node,
     dir,

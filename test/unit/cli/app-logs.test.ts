@@ -41,8 +41,8 @@ test('the signed request is what the route’s owner check accepts, and nothing 
 
 test('app logs with the owner’s key prints the lines of every instance', async () => {
   const [asJson, forPeople] = await Promise.all([
-    runCli(['app', 'logs', 'hello', '--rpc-url', net.url, '--owner-key', ownerWif, '--json']),
-    runCli(['app', 'logs', 'hello', '--rpc-url', net.url], { env: { FLUXNODE_OWNER_KEY: ownerWif } }),
+    runCli(['app', 'logs', 'hello', '--api-url', net.url, '--owner-key', ownerWif, '--json']),
+    runCli(['app', 'logs', 'hello', '--api-url', net.url], { env: { FLUXNODE_OWNER_KEY: ownerWif } }),
   ]);
   assert.equal(asJson.status, 0, asJson.stderr);
   const out = jsonOf<{ app: string; lines: { node: string; component: string; text: string }[] }>(asJson);
@@ -63,8 +63,8 @@ test('app logs with the owner’s key prints the lines of every instance', async
 test('app logs: the wrong key or an unknown app exits 2; no key at all too', async () => {
   const minerWif = encodeWif(net.minerKey, params.base58.secretKey);
   const [wrongKey, unknown] = await Promise.all([
-    runCli(['app', 'logs', 'hello', '--rpc-url', net.url, '--owner-key', minerWif]),
-    runCli(['app', 'logs', 'nosuchapp', '--rpc-url', net.url, '--owner-key', ownerWif]),
+    runCli(['app', 'logs', 'hello', '--api-url', net.url, '--owner-key', minerWif]),
+    runCli(['app', 'logs', 'nosuchapp', '--api-url', net.url, '--owner-key', ownerWif]),
   ]);
   assert.equal(wrongKey.status, 2);
   assert.ok(
@@ -80,14 +80,14 @@ test('app logs: the wrong key or an unknown app exits 2; no key at all too', asy
   delete process.env.FLUXNODE_OWNER_KEY;
   try {
     await assert.rejects(
-      parseInProcess(registerApp, ['app', 'logs', 'hello', '--rpc-url', net.url]),
+      parseInProcess(registerApp, ['app', 'logs', 'hello', '--api-url', net.url]),
       (err) =>
         err instanceof CliError &&
         err.exitCode === 2 &&
         /--owner-key WIF or FLUXNODE_OWNER_KEY/.test(err.message),
     );
     await assert.rejects(
-      parseInProcess(registerApp, ['app', 'logs', 'hello', '--rpc-url', net.url, '--owner-key', 'not-a-key']),
+      parseInProcess(registerApp, ['app', 'logs', 'hello', '--api-url', net.url, '--owner-key', 'not-a-key']),
       (err) =>
         err instanceof CliError && err.exitCode === 2 && /not a WIF private key of devnet/.test(err.message),
     );

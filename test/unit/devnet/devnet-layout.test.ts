@@ -49,7 +49,10 @@ describe('devnet layout', () => {
     );
     assert.deepEqual(l.registry, { host: '127.0.0.10', port: 5000, dir: path.join(tmp, 'a', 'registry') });
     // Same ports everywhere: every node has an address of its own.
-    assert.deepEqual(new Set(l.nodes.map((n) => `${n.apiPort}/${n.p2pPort}`)), new Set(['16127/36125']));
+    assert.deepEqual(
+      new Set(l.nodes.map((n) => `${n.apiPort}/${n.rpcPort}/${n.p2pPort}`)),
+      new Set(['16127/16124/36125']),
+    );
     assert.equal(l.nodes[2].dataDir, path.join(tmp, 'a', 'node3'));
     assert.equal(l.nodes[2].logFile, path.join(tmp, 'a', 'node3', 'node.log'));
     assert.equal(l.nodes[2].dockerd.dir, path.join(tmp, 'a', 'docker', 'node3'));
@@ -229,8 +232,10 @@ describe('devnet node command lines', () => {
     assert.equal(flag(a1, '--bootstrap'), undefined);
     assert.equal(flag(a1, '--mine-to'), undefined, 'no address yet');
     assert.equal(flag(a1, '--mine-interval-ms'), '1500', 'two miners, each at half the pace');
-    assert.equal(flag(a1, '--rpc-user'), s.rpc.user);
-    assert.equal(flag(a1, '--rpc-password'), s.rpc.password);
+    // JSON-RPC on the node's own loopback address; credentials travel in the environment, not in ps.
+    assert.equal(flag(a1, '--rpc-bind'), '127.0.0.11');
+    assert.equal(flag(a1, '--rpc-port'), '16124');
+    assert.ok(!a1.includes('--rpc-password') && !a1.includes(s.rpc.password), 'no password in the arguments');
 
     const a2 = nodeArgs(launchOf(s, s.nodes[1], false));
     assert.equal(flag(a2, '--bootstrap'), '127.0.0.11:36125');
