@@ -12,6 +12,7 @@ import {
   sendJson,
 } from './http-io.ts';
 import type { RpcDispatcher } from './jsonrpc.ts';
+import { ConnectionGuard, type ConnectionLimits } from '../p2p/connection-guard.ts';
 import { type ApiMetrics, methodLabel } from './metrics.ts';
 
 export { HttpError, sendJson };
@@ -42,6 +43,8 @@ export interface ApiServerOptions {
   rpcAuth?: { user: string; password: string };
   /** A wrong password is answered after this long (bitcoind's deterrent against guessing); default 250 ms. */
   failedAuthDelayMs?: number;
+  /** Connection caps and the idle timeout; defaults in API_LIMITS. */
+  limits?: Partial<ConnectionLimits>;
   /** Only clients whose address is in this list are served (403 otherwise); default everyone. */
   allowClients?: BlockList;
   maxBodyBytes?: number;
@@ -56,11 +59,18 @@ export interface ApiServerOptions {
 /** Node answers 431 (Request Header Fields Too Large) past this: a cap well above any honest client's headers. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
+/** A browser opens at most six connections per host; tools a few more. */
+export const API_LIMITS: ConnectionLimits = { maxTotal: 1024, maxPerAddress: 32, idleMs: 60_000 };
+/** A client must finish its headers, and its whole request, within these. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** One HTTP server per node: REST under named prefixes, JSON-RPC on POST /, static files otherwise. */
 export class ApiServer {
   private readonly routes: Route[] = [];
   private readonly opts: ApiServerOptions;
   server: Server | undefined;
+  guard: ConnectionGuard | undefined;
 
   constructor(opts: ApiServerOptions) {
     this.opts = opts;
@@ -79,6 +89,13 @@ export class ApiServer {
       this.handle(req, res).catch((err: unknown) => failRequest(req, res, err, this.opts.onError));
     });
     this.server = server;
+    const limits = { ...API_LIMITS, ...this.opts.limits };
+    // HTTP reads bypass the socket's data events: idleness is the server's own socket timeout.
+    this.guard = new ConnectionGuard({ ...limits, idleMs: 0 });
+    this.guard.attach(server);
+    server.setTimeout(limits.idleMs);
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => resolve());

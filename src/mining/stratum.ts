@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { parseBoundedJson } from '../consensus/bounded-json.ts';
 import { fromHex, reverseHex, toHex } from '../consensus/bytes.ts';
+import { ConnectionGuard, type ConnectionLimits } from '../p2p/connection-guard.ts';
 import type { Block, BlockHeader } from '../consensus/primitives/types.ts';
 
 /**
@@ -43,7 +44,12 @@ export interface StratumOptions {
    * session that sent it is closed and the node carries on; this hears about it.
    */
   onError?: (err: unknown, context: { remote: string; line: string }) => void;
+  /** Connection caps; a miner silent for `idleMs` (no line at all) is hung up on. */
+  limits?: Partial<ConnectionLimits>;
 }
+
+/** Rigs behind one NAT share an address: the per-address cap leaves room for a farm. */
+export const STRATUM_LIMITS: ConnectionLimits = { maxTotal: 1024, maxPerAddress: 64, idleMs: 10 * 60_000 };
 
 interface Session {
   socket: Socket;
@@ -70,6 +76,7 @@ export class StratumServer {
   private readonly seenShares = new Set<string>();
   private current: StratumJob | undefined;
   private server: Server | undefined;
+  readonly guard: ConnectionGuard;
   readonly stats: StratumStats = {
     sessions: 0,
     sharesAccepted: 0,
@@ -80,6 +87,7 @@ export class StratumServer {
 
   constructor(opts: StratumOptions) {
     this.opts = opts;
+    this.guard = new ConnectionGuard({ ...STRATUM_LIMITS, ...opts.limits });
   }
 
   async listen(): Promise<number> {
@@ -112,6 +120,7 @@ export class StratumServer {
   }
 
   private accept(socket: Socket): void {
+    if (!this.guard.admit(socket)) return;
     const session: Session = {
       socket,
       nonce1: randomBytes(NONCE1_BYTES),

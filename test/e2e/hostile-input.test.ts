@@ -273,3 +273,28 @@ test('JSON-RPC is private: its own loopback port, not the public one, and each w
   assert.equal((await rpc('{"id":1,"method":"getblockcount"}')).status, 200);
   assert.ok(performance.now() - t0 < 240, 'the right one is not delayed');
 });
+
+test('WebSocket clients are capped per address: the one over the cap gets 503, the others keep their events', async () => {
+  const opened: WebSocket[] = [];
+  try {
+    for (let i = 0; i < 16; i++) {
+      const ws = new WebSocket(`ws://${HOST}:${apiPort}/ws`);
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      opened.push(ws);
+    }
+    const over = new WebSocket(`ws://${HOST}:${apiPort}/ws`);
+    const status = await new Promise<number>((resolve) => {
+      over.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      over.once('open', () => resolve(101));
+      over.on('error', () => {});
+    });
+    assert.equal(status, 503);
+  } finally {
+    for (const ws of opened) ws.close();
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  await stillAnswers();
+});

@@ -26,6 +26,9 @@ export interface WebSocketOptions {
   blocks?: BlockSummaries;
   /** A client whose unsent data exceeds this is skipped until it catches up. */
   maxBufferedBytes?: number;
+  /** Clients at once (default 1000), and from one address (default 16); more get 503 at the upgrade. */
+  maxClients?: number;
+  maxClientsPerAddress?: number;
 }
 
 export interface EventHub {
@@ -117,8 +120,23 @@ export function attachWebSocket(server: Server, ctx: RestContext, opts: WebSocke
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    const address = req.socket.remoteAddress ?? '?';
+    if (
+      wss.clients.size >= (opts.maxClients ?? 1000) ||
+      (perAddress.get(address) ?? 0) >= (opts.maxClientsPerAddress ?? 16)
+    ) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
+  const perAddress = new Map<string, number>();
   server.on('upgrade', onUpgrade);
 
   const alive = new WeakSet<WebSocket>();
