@@ -6,7 +6,7 @@
  * - the slowest placement computed, and the placement CPU one node spent on the event (< 2 s).
  * `node bench/run.ts simulate`; the same run as `fluxnode simulate --scenario kill`.
  */
-import { type SimReport, simulate } from '../src/cloud/sim/simulator.ts';
+import { type SimReport, simulate } from '../src/sim/simulator.ts';
 import type { Benchmark } from './harness.ts';
 
 const NODES = 12_270;

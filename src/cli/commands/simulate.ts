@@ -9,10 +9,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { svgChart, timelinePanel } from '../../cloud/sim/plot.ts';
-import type { PlacerKind } from '../../cloud/sim/planner.ts';
-import type { ScenarioName } from '../../cloud/sim/scenario.ts';
-import { type SimReport, simulate, type WindowReport } from '../../cloud/sim/simulator.ts';
+import { svgChart, timelinePanel } from '../../sim/plot.ts';
+import type { PlacerKind } from '../../sim/planner.ts';
+import type { ScenarioName } from '../../sim/scenario.ts';
+import { type SimReport, simulate, type WindowReport } from '../../sim/simulator.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 
 interface SimulateOptions {

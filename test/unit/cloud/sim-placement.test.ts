@@ -16,8 +16,8 @@ import {
   placeApps,
 } from '../../../src/cloud/placement/placement.ts';
 import { TIER_NAMES } from '../../../src/cloud/spec/limits.ts';
-import { Rng } from '../../../src/cloud/sim/rng.ts';
-import { makeNodes } from '../../../src/cloud/sim/workload.ts';
+import { Rng } from '../../../src/sim/rng.ts';
+import { makeNodes } from '../../../src/sim/workload.ts';
 
 const TIGHT = {
   cumulus: { cpu: 1, ram: 1000, hdd: 10 },

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../../src/cloud/sim/rng.ts';
-import { type SimReport, simulate, type WindowReport } from '../../../src/cloud/sim/simulator.ts';
+import { Rng } from '../../../src/sim/rng.ts';
+import { type SimReport, simulate, type WindowReport } from '../../../src/sim/simulator.ts';
 
 const SMALL = { nodes: 200, apps: 300 };
 const I = 5; // seconds, the default heartbeat interval

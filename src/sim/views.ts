@@ -26,7 +26,7 @@
  * Nodes on the same side of the network that have no private losses share one tracker (they hold
  * identical state, so this is exact); a receiver's private losses are kept as exceptions on top.
  */
-import { LivenessTracker } from '../liveness/tracker.ts';
+import { LivenessTracker } from '../cloud/liveness/tracker.ts';
 import type { Network } from './network.ts';
 import type { Rng } from './rng.ts';
 

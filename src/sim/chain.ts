@@ -4,10 +4,10 @@
  * placement view of each app from the real `placementApp`, so registrations, updates and expiries
  * follow the registry's rules.
  */
-import { placementApp } from '../placement/from-spec.ts';
-import type { PlacementApp, PlacementNode } from '../placement/placement.ts';
-import { activeApps, type PaidSpec, type RegisteredApp } from '../registry/app-registry.ts';
-import type { DesiredComponent } from '../reconciler/plan.ts';
+import { placementApp } from '../cloud/placement/from-spec.ts';
+import type { PlacementApp, PlacementNode } from '../cloud/placement/placement.ts';
+import { activeApps, type PaidSpec, type RegisteredApp } from '../cloud/registry/app-registry.ts';
+import type { DesiredComponent } from '../cloud/reconciler/plan.ts';
 import { priceAt } from './workload.ts';
 
 export interface ChainVersion {

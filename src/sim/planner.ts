@@ -13,9 +13,9 @@
  * real node does, once per distinct input, and charges its measured CPU time to every node that
  * used that input. CPU is process CPU time (user + system) around the placement calls only.
  */
-import { AnchoredPlacer, anchorPlacement, placeAnchored } from '../placement/anchored.ts';
-import { CandidateIndex } from '../placement/candidates.ts';
-import type { PlacementResult, RankedCandidates } from '../placement/placement.ts';
+import { AnchoredPlacer, anchorPlacement, placeAnchored } from '../cloud/placement/anchored.ts';
+import { CandidateIndex } from '../cloud/placement/candidates.ts';
+import type { PlacementResult, RankedCandidates } from '../cloud/placement/placement.ts';
 import type { ChainVersion } from './chain.ts';
 
 export type PlacerKind = 'incremental' | 'index' | 'scan';

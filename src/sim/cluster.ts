@@ -13,7 +13,7 @@ import {
   containerName,
   type DesiredComponent,
   planReconcile,
-} from '../reconciler/plan.ts';
+} from '../cloud/reconciler/plan.ts';
 import type { Network } from './network.ts';
 import type { EventQueue } from './queue.ts';
 import type { Rng } from './rng.ts';

@@ -10,9 +10,9 @@
  * arrivals and scenario events happen at their exact times between ticks, so over/under counts
  * and convergence times are exact, not rounded to ticks.
  */
-import type { PlacementNode } from '../placement/placement.ts';
-import type { PaidSpec } from '../registry/app-registry.ts';
-import type { DesiredComponent } from '../reconciler/plan.ts';
+import type { PlacementNode } from '../cloud/placement/placement.ts';
+import type { PaidSpec } from '../cloud/registry/app-registry.ts';
+import type { DesiredComponent } from '../cloud/reconciler/plan.ts';
 import { type BlockChanges, type ChainVersion, SimChain } from './chain.ts';
 import { Cluster } from './cluster.ts';
 import { Network } from './network.ts';
