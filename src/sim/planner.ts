@@ -1,7 +1,8 @@
 /**
  * Placement as the simulated nodes compute it, with the real code: per chain version the anchor
  * and per live-set view the anchored placement, in one of three ways:
- * - `incremental` (what a node should run): the candidate index kept up to date across tips, and an
+ * - `incremental` (what a node runs): the production `AnchoredPlanner` (cloud/placement/planner.ts),
+ *   the very object the cloud agent uses: candidate index kept up to date across tips, and an
  *   `AnchoredPlacer` that re-places only the apps that lost a node;
  * - `index`: `placeApps` with the anchor as `previous` and the ranked candidates as a hint;
  * - `scan`: `placeApps` with the anchor as `previous`, every app scanning every node (the code as it
@@ -13,8 +14,9 @@
  * real node does, once per distinct input, and charges its measured CPU time to every node that
  * used that input. CPU is process CPU time (user + system) around the placement calls only.
  */
-import { AnchoredPlacer, anchorPlacement, placeAnchored } from '../cloud/placement/anchored.ts';
+import { type AnchoredPlacer, anchorPlacement, placeAnchored } from '../cloud/placement/anchored.ts';
 import { CandidateIndex } from '../cloud/placement/candidates.ts';
+import { AnchoredPlanner, type PlanMeter } from '../cloud/placement/planner.ts';
 import type { PlacementResult, RankedCandidates } from '../cloud/placement/placement.ts';
 import type { ChainVersion } from './chain.ts';
 
@@ -50,6 +52,7 @@ export class Planner {
   private readonly verify: boolean;
   private readonly epoch: number;
   private readonly index = new CandidateIndex();
+  private readonly production = new AnchoredPlanner(3);
   private indexedVersion = -1;
   private readonly anchors = new Map<number, AnchorEntry>();
   private readonly plans = new Map<string, PlanEntry>();
@@ -67,6 +70,35 @@ export class Planner {
   anchorFor(version: ChainVersion, now: number): AnchorEntry {
     let entry = this.anchors.get(version.version);
     if (entry) return entry;
+    entry = this.kind === 'incremental' ? this.productionAnchor(version) : this.baselineAnchor(version);
+    this.anchors.set(version.version, entry);
+    for (const v of this.anchors.keys()) if (v < version.version - 2) this.anchors.delete(v);
+    const { indexCpu, anchorCpu, anchor } = entry;
+    this.computed.push({ kind: 'anchor', cpu: indexCpu + anchorCpu, placed: anchor.stats.placed, at: now });
+    return entry;
+  }
+
+  /** The node's own planner, with its phases timed. */
+  private productionAnchor(version: ChainVersion): AnchorEntry {
+    const cpu = { index: 0, anchor: 0, place: 0 };
+    const meter: PlanMeter = (phase, work) => {
+      const [out, s] = cpuSeconds(work);
+      cpu[phase] += s;
+      return out;
+    };
+    const placer = this.production.placerFor({ ...version, epoch: this.epoch }, meter);
+    return {
+      version,
+      ranked: undefined,
+      anchor: placer.anchor,
+      placer,
+      indexCpu: cpu.index,
+      anchorCpu: cpu.anchor,
+    };
+  }
+
+  /** The two baselines the production planner is measured against (index hint, or full scan). */
+  private baselineAnchor(version: ChainVersion): AnchorEntry {
     let ranked: RankedCandidates | undefined;
     let indexCpu = 0;
     // The index moves forward only; an older version (a node still on an older tip) goes without.
@@ -75,20 +107,8 @@ export class Planner {
       this.indexedVersion = version.version;
     }
     const input = { apps: version.apps, nodes: version.nodes, epoch: this.epoch, ranked };
-    let placer: AnchoredPlacer | undefined;
-    let anchor: PlacementResult;
-    let anchorCpu: number;
-    if (this.kind === 'incremental') {
-      [placer, anchorCpu] = cpuSeconds(() => new AnchoredPlacer(input));
-      anchor = placer.anchor;
-    } else {
-      [anchor, anchorCpu] = cpuSeconds(() => anchorPlacement(input));
-    }
-    entry = { version, ranked, anchor, placer, indexCpu, anchorCpu };
-    this.anchors.set(version.version, entry);
-    for (const v of this.anchors.keys()) if (v < version.version - 2) this.anchors.delete(v);
-    this.computed.push({ kind: 'anchor', cpu: indexCpu + anchorCpu, placed: anchor.stats.placed, at: now });
-    return entry;
+    const [anchor, anchorCpu] = cpuSeconds(() => anchorPlacement(input));
+    return { version, ranked, anchor, placer: undefined, indexCpu, anchorCpu };
   }
 
   /** The placement for one view; `live` is only asked for when the view was not seen before. */
@@ -111,7 +131,9 @@ export class Planner {
       live: liveSet,
     };
     const [result, cpu] = cpuSeconds(() =>
-      a.placer ? a.placer.place(liveSet) : placeAnchored(input, a.anchor),
+      a.placer
+        ? this.production.place({ ...version, epoch: this.epoch }, liveSet)
+        : placeAnchored(input, a.anchor),
     );
     if (this.verify) {
       const reference = placeAnchored({ ...input, ranked: undefined }, a.anchor);
@@ -144,6 +166,6 @@ export class Planner {
   }
 
   indexCounters(): CandidateIndex['counters'] {
-    return this.index.counters;
+    return this.kind === 'incremental' ? this.production.indexCounters() : this.index.counters;
   }
 }

@@ -10,6 +10,7 @@
  * arrivals and scenario events happen at their exact times between ticks, so over/under counts
  * and convergence times are exact, not rounded to ticks.
  */
+import { heartbeatPeriodMs } from '../cloud/liveness/rule.ts';
 import type { PlacementNode } from '../cloud/placement/placement.ts';
 import type { PaidSpec } from '../cloud/registry/app-registry.ts';
 import type { DesiredComponent } from '../cloud/reconciler/plan.ts';
@@ -31,6 +32,7 @@ export interface SimOptions {
   seed: number;
   scenario?: ScenarioName | ScenarioEvent[];
   killFraction?: number;
+  /** Heartbeat period; default: the size-scaled period of cloud/liveness/rule.ts (≥ 5 s). */
   heartbeatMs?: number;
   missedIntervals?: number;
   holdBackMs?: number;
@@ -61,7 +63,8 @@ export type ResolvedOptions = Required<Omit<SimOptions, 'progress' | 'scenario' 
 export type { CpuFigures, SeriesPoint, SimReport, WindowReport } from './report.ts';
 
 export function resolveOptions(o: SimOptions): ResolvedOptions {
-  const heartbeatMs = o.heartbeatMs ?? 5000;
+  // By default the period the node would use at this size: ≤ 500 signature checks/s (rule.ts).
+  const heartbeatMs = o.heartbeatMs ?? heartbeatPeriodMs(o.nodes, 5000);
   const killFraction = o.killFraction ?? 0.05;
   const scenarioName = typeof o.scenario === 'string' ? o.scenario : o.scenario ? 'custom' : 'full';
   return {
@@ -140,6 +143,7 @@ export function simulate(options: SimOptions): SimReport {
     heartbeatMs: I,
     missedIntervals: o.missedIntervals,
     holdBackMs: o.holdBackMs,
+    tickMs: o.tickMs,
     meshDegree: o.meshDegree,
     lazyDegree: o.lazyDegree,
     gossipRoundMs: o.gossipRoundMs,

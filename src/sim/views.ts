@@ -1,11 +1,12 @@
 /**
  * Heartbeats, gossip and every node's view of the live set.
  *
- * LIVENESS RULE (what each simulated node runs, and what the real agent should run)
+ * LIVENESS RULE (cloud/liveness/rule.ts; each simulated side runs the agent's own intake,
+ * `HeldBackLiveness`, so this is the code the node runs)
  * - Every node signs a heartbeat every `heartbeatMs`, carrying its send time and a sequence number.
- * - A receiver feeds a heartbeat to its LivenessTracker with `at` = the signed send time, and only
- *   once that time is `holdBackMs` old (a hold-back queue); it evaluates `liveSet(now - holdBackMs)`
- *   on whole ticks of `tickMs`. The hold-back covers gossip delay and clock skew, so at a given
+ * - A receiver takes a heartbeat in at its signed send time; it counts once that time is
+ *   `holdBackMs` old (a hold-back queue), and the live set is read as of `tick - holdBackMs` on
+ *   whole ticks of `tickMs`. The hold-back covers gossip delay and clock skew, so at a given
  *   tick every node that received the same heartbeats computes the same live set: a node that dies
  *   leaves every view at the same tick (3 intervals after its last heartbeat, plus the hold-back),
  *   and a node that joins enters every view at the same tick. Views then differ only where
@@ -26,7 +27,7 @@
  * Nodes on the same side of the network that have no private losses share one tracker (they hold
  * identical state, so this is exact); a receiver's private losses are kept as exceptions on top.
  */
-import { LivenessTracker } from '../cloud/liveness/tracker.ts';
+import { HeldBackLiveness } from '../cloud/liveness/held-back.ts';
 import type { Network } from './network.ts';
 import type { Rng } from './rng.ts';
 
@@ -34,6 +35,7 @@ export interface GossipParams {
   heartbeatMs: number;
   missedIntervals: number;
   holdBackMs: number;
+  tickMs: number;
   meshDegree: number;
   lazyDegree: number;
   gossipRoundMs: number;
@@ -49,7 +51,7 @@ export function receiverMissProbability(p: number, meshDegree: number, lazyDegre
 }
 
 interface Side {
-  tracker: LivenessTracker;
+  liveness: HeldBackLiveness;
   lastSeq: Map<number, number>;
   lastSent: Map<number, number>;
   live: Set<string>;
@@ -92,9 +94,11 @@ export class LiveViews {
 
   private newSide(): Side {
     return {
-      tracker: new LivenessTracker({
-        intervalMs: this.p.heartbeatMs,
+      liveness: new HeldBackLiveness({
+        heartbeatMs: this.p.heartbeatMs,
         missedIntervals: this.p.missedIntervals,
+        holdBackMs: this.p.holdBackMs,
+        tickMs: this.p.tickMs,
       }),
       lastSeq: new Map(),
       lastSent: new Map(),
@@ -143,7 +147,7 @@ export class LiveViews {
     const s0 = this.sides[0];
     for (const [i, seq] of s0.lastSeq) {
       const sent = s0.lastSent.get(i) as number;
-      copy.tracker.heard(this.net.ids[i], seq, sent);
+      copy.liveness.intake(this.net.ids[i], seq, sent);
       copy.lastSeq.set(i, seq);
       copy.lastSent.set(i, sent);
     }
@@ -221,7 +225,7 @@ export class LiveViews {
   private deliver(i: number, seq: number, sent: number, to: readonly number[]): void {
     for (const s of to) {
       const side = this.sides[s];
-      if (side.tracker.heard(this.net.ids[i], seq, sent)) {
+      if (side.liveness.intake(this.net.ids[i], seq, sent)) {
         side.lastSeq.set(i, seq);
         side.lastSent.set(i, sent);
       }
@@ -230,7 +234,7 @@ export class LiveViews {
 
   private refreshSides(): void {
     for (const side of this.sides) {
-      const next = side.tracker.liveSet(this.lag);
+      const next = side.liveness.liveSetAt(this.lag + this.p.holdBackMs);
       if (side.liveId >= 0 && sameSet(next, side.live)) continue;
       side.live = next;
       side.liveId = this.intern(next);

@@ -1,6 +1,7 @@
 /**
  * Who is alive, from signed heartbeats: a node is live while its last heartbeat is younger than
- * `missedIntervals` heartbeat intervals. The chain's confirm/expiry rules stay the slow,
+ * `missedIntervals` heartbeat intervals. Fed and read only through held-back.ts, which applies the
+ * send-time, hold-back and whole-tick rule (rule.ts). The chain's confirm/expiry rules stay the slow,
  * authoritative eligibility; this is the fast signal that moves instances within seconds.
  */
 export interface LivenessOptions {
@@ -11,10 +12,15 @@ export interface LivenessOptions {
 export class LivenessTracker {
   private readonly lastSeen = new Map<string, number>();
   private readonly lastSeq = new Map<string, number>();
-  private readonly opts: LivenessOptions;
+  private opts: LivenessOptions;
 
   constructor(opts: LivenessOptions) {
     this.opts = opts;
+  }
+
+  /** A new heartbeat period: the window becomes `missedIntervals` of it from now on. */
+  setIntervalMs(intervalMs: number): void {
+    this.opts = { ...this.opts, intervalMs };
   }
 
   /**
