@@ -4,7 +4,7 @@
  * believed live here too, so the gossip validators and the handlers share them.
  */
 import type { BenchmarkFigures } from '../benchmark/check.ts';
-import { LivenessTracker } from '../liveness/tracker.ts';
+import { HeldBackLiveness } from '../liveness/held-back.ts';
 import { type BenchmarkResult, verifyBenchmarkResult } from '../messages/benchmark-result.ts';
 import type { OperatorKeyLookup } from '../messages/envelope.ts';
 import { type Heartbeat, verifyHeartbeat } from '../messages/heartbeat.ts';
@@ -15,6 +15,10 @@ export interface PeerViewOptions {
   selfId: string;
   heartbeatMs: number;
   missedIntervals: number;
+  /** How long a heartbeat waits after its send time before it counts (gossip delay + clock skew). */
+  holdBackMs: number;
+  /** The live set is read on whole ticks of this length. */
+  tickMs: number;
   /** How far a message's time may be ahead of ours (and a heartbeat older than the liveness window). */
   maxClockSkewMs: number;
 }
@@ -37,7 +41,7 @@ export class PeerView {
   private readonly lookup: OperatorKeyLookup;
   private readonly clock: Clock;
   private readonly listener: PeerViewListener;
-  private readonly liveness: LivenessTracker;
+  private readonly liveness: HeldBackLiveness;
   private readonly heartbeats = new Map<string, Heartbeat>();
   private readonly benchmarks = new Map<string, BenchmarkResult>();
   private readonly reports = new Map<string, RunningReport>();
@@ -49,10 +53,7 @@ export class PeerView {
     this.lookup = lookup;
     this.clock = clock;
     this.listener = listener;
-    this.liveness = new LivenessTracker({
-      intervalMs: opts.heartbeatMs,
-      missedIntervals: opts.missedIntervals,
-    });
+    this.liveness = new HeldBackLiveness(opts);
   }
 
   // ---- checks: throw MessageDecodeError / MessageVerifyError on bad messages; undefined = not for us
@@ -62,7 +63,7 @@ export class PeerView {
     const hb = verifyHeartbeat(data, this.lookup);
     if (hb.node === this.opts.selfId) return undefined;
     const now = this.clock.now();
-    const window = this.opts.heartbeatMs * this.opts.missedIntervals;
+    const window = this.liveness.rule.heartbeatMs * this.opts.missedIntervals;
     if (hb.time > now + this.opts.maxClockSkewMs || hb.time < now - window - this.opts.maxClockSkewMs) {
       return undefined;
     }
@@ -81,15 +82,18 @@ export class PeerView {
 
   // ---- recording (messages already checked, or our own)
 
+  /**
+   * The liveness intake: a verified heartbeat, from gossip, a fetch or our own. It counts by its
+   * signed send time once that is a hold-back old, on the next whole tick (cloud/liveness/rule.ts).
+   */
   heard(hb: Heartbeat): void {
-    const now = this.clock.now();
-    const wasLive = this.liveness.isLive(hb.node, now);
-    if (!this.liveness.heard(hb.node, hb.seq, now)) return; // replayed or out of order
+    if (!this.liveness.intake(hb.node, hb.seq, hb.time)) return; // replayed or out of order
     this.heartbeats.set(hb.node, hb);
-    if (!wasLive) {
-      if (hb.node !== this.opts.selfId) this.listener.nodeAppeared(hb.node);
-      this.refreshLive();
-    }
+  }
+
+  /** A new heartbeat period, which every node on the same tip derives alike. */
+  setHeartbeatMs(ms: number): void {
+    if (ms !== this.liveness.rule.heartbeatMs) this.liveness.setHeartbeatMs(ms);
   }
 
   benchmarkReceived(b: BenchmarkResult): void {
@@ -106,7 +110,7 @@ export class PeerView {
     this.listener.report(r);
   }
 
-  /** Re-reads the live set; call it on a timer so silent nodes drop out on time. */
+  /** Re-reads the live set; call it on every whole tick, so changes land at the same tick everywhere. */
   refreshLive(): void {
     const live = this.liveNodes();
     const key = live.join(',');
@@ -114,12 +118,14 @@ export class PeerView {
     const now = new Set(live);
     for (const gone of this.lastLive) {
       if (now.has(gone) || gone === this.opts.selfId) continue;
-      // A node that went silent may come back as a new process, with a new benchmark coming and its
-      // containers possibly gone: until it says so again nobody counts its old benchmark or report.
-      // Every node forgets at the same moment, so placements stay in agreement.
-      this.benchmarks.delete(gone);
+      // A node that went silent may come back with its containers gone: until it reports again
+      // nobody counts its old report. Its benchmark stays known: the anchor (the placement of the
+      // chain state with every node up) must not change when a node dies, or a death would move
+      // more than the dead node's instances. A returning node's new benchmark replaces it.
       this.reports.delete(gone);
     }
+    for (const node of now)
+      if (!this.lastLive.has(node) && node !== this.opts.selfId) this.listener.nodeAppeared(node);
     this.lastLive = now;
     this.lastLiveKey = key;
     this.listener.liveChanged(live);
@@ -128,7 +134,7 @@ export class PeerView {
   // ---- reading
 
   liveSet(): Set<string> {
-    return this.liveness.liveSet(this.clock.now());
+    return this.liveness.liveSetAt(this.clock.now());
   }
 
   liveNodes(): string[] {

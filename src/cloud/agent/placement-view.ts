@@ -1,13 +1,15 @@
 /**
- * Placement as every agent computes it: a pure function of the active apps, the registered nodes,
- * the live set, the known benchmark results and the epoch. Nothing node-local goes in (no history of
+ * Placement as every agent computes it: the anchored placement (cloud/placement/planner.ts, the
+ * planner the simulator drives), a pure function of the active apps, the registered nodes, the
+ * known benchmark results, the epoch and the live set. Nothing node-local goes in (no history of
  * earlier placements), so two agents that hear the same heartbeats and share the tip compute the
  * same assignment, and a node that just (re)started computes what everybody else already has.
  */
 import type { HardwareMinimums } from '../../consensus/params/types.ts';
 import { type BenchmarkFigures, checkBenchmark } from '../benchmark/check.ts';
 import { placementApp } from '../placement/from-spec.ts';
-import { type PlacementNode, type PlacementResult, placeApps } from '../placement/placement.ts';
+import type { PlacementApp, PlacementNode, PlacementResult } from '../placement/placement.ts';
+import { AnchoredPlanner, type ChainPlacementState } from '../placement/planner.ts';
 import type { DesiredComponent } from '../reconciler/plan.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { RuntimeComponent } from '../runtime/types.ts';
@@ -57,7 +59,44 @@ export function benchmarkPasses(
   return figures !== undefined && min !== undefined && checkBenchmark(figures, min).ok;
 }
 
+/** The placement of a snapshot from nothing (a fresh planner); the agent keeps one `AgentPlanner`. */
 export function computePlacement(s: PlacementSnapshot): PlacementView {
+  return new AgentPlanner().place(s);
+}
+
+/**
+ * Keeps the production planner across calls: the anchor is built once per chain state (apps, nodes,
+ * benchmark verdicts, epoch), recognised by its content, and each live set re-places only what lost
+ * a node.
+ */
+export class AgentPlanner {
+  readonly #planner = new AnchoredPlanner();
+  #key = '';
+  #state: ChainPlacementState | undefined;
+
+  place(s: PlacementSnapshot): PlacementView {
+    const { apps, nodes } = placementInputs(s);
+    const key = stateKey(apps, nodes, s.epoch);
+    if (!this.#state || key !== this.#key) {
+      this.#state = { version: (this.#state?.version ?? 0) + 1, apps, nodes, epoch: s.epoch };
+      this.#key = key;
+    }
+    const result = this.#planner.place(this.#state, s.live);
+    const eligible = nodes
+      .filter((n) => n.benchmarkOk && s.live.has(n.id))
+      .map((n) => n.id)
+      .sort();
+    return { ...result, eligible };
+  }
+}
+
+function stateKey(apps: readonly PlacementApp[], nodes: readonly PlacementNode[], epoch: number): string {
+  const a = apps.map((x) => `${x.name}/${x.hash}/${x.height}/${x.instances}`);
+  const n = nodes.map((x) => `${x.id}/${x.ip}/${x.tier}/${x.benchmarkOk ? 1 : 0}`);
+  return `${epoch}|${a.join(',')}|${n.join(',')}`;
+}
+
+function placementInputs(s: PlacementSnapshot): { apps: PlacementApp[]; nodes: PlacementNode[] } {
   const seen = new Set<string>();
   const nodes: PlacementNode[] = [];
   for (const n of s.nodes) {
@@ -73,12 +112,7 @@ export function computePlacement(s: PlacementSnapshot): PlacementView {
     });
   }
   const apps = s.apps.map((a) => placementApp(a.spec, a.registeredHeight, a.specHash));
-  const result = placeApps({ apps, nodes, live: s.live, epoch: s.epoch });
-  const eligible = nodes
-    .filter((n) => n.benchmarkOk && s.live.has(n.id))
-    .map((n) => n.id)
-    .sort();
-  return { ...result, eligible };
+  return { apps, nodes };
 }
 
 /** The components `nodeId` must run under `assignment`. */

@@ -92,10 +92,20 @@ export interface AgentLogger {
 }
 
 export interface CloudAgentOptions {
-  /** Heartbeat period (devnet 2,000 ms). */
+  /**
+   * Shortest heartbeat period (devnet 2,000 ms). The period used grows with the confirmed node count
+   * so a node checks at most 500 heartbeat signatures a second (cloud/liveness/rule.ts).
+   */
   heartbeatMs: number;
   /** A node silent for this many periods leaves the live set (3). */
   missedIntervals: number;
+  /**
+   * A heartbeat counts once its signed send time is this old (gossip delay + clock skew; default
+   * 1,000 ms, or half a heartbeat if shorter). See cloud/liveness/rule.ts.
+   */
+  holdBackMs: number;
+  /** The live set is read on whole ticks of this length (default as holdBackMs). */
+  tickMs: number;
   /** Reconcile at least this often even when nothing seems to change (devnet 5,000 ms). */
   reconcileMs: number;
   /** Tier capacities for placement (DEVNET_APP_LIMITS on devnet, MAINNET_APP_LIMITS otherwise). */

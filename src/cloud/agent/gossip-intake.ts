@@ -1,0 +1,91 @@
+/**
+ * Gossip intake: the agent's four topics, each a validator (decode + verify → a verdict) and a
+ * handler that records what the validator verified. Malformed or forged: reject, so the sender is
+ * penalized; unknown node or not for us: ignore. The handler reuses the validator's result when the
+ * same bytes arrive, so a signature is checked once per message.
+ */
+import { ACCEPT, ignore, refusal, reject } from '../../p2p/gossip-validation.ts';
+import { MessageDecodeError, MessageVerifyError } from '../messages/errors.ts';
+import {
+  type AgentLogger,
+  GOSSIP_TOPICS,
+  type Gossip,
+  type GossipTopic,
+  type GossipVerdict,
+} from './types.ts';
+
+/** A check: the verified value, undefined when it is not for us, or a thrown message error. */
+export type Check<T> = (data: Uint8Array) => T | undefined;
+
+export interface Intake<T> {
+  check: Check<T>;
+  use: (value: T) => void;
+}
+
+export interface CloudTopics<H, B, R, S> {
+  heartbeat: Intake<H>;
+  benchmark: Intake<B>;
+  running: Intake<R>;
+  spec: Intake<S>;
+}
+
+/** The verdict for one message, and the value when accepted. */
+export function verdictOf<T>(
+  check: Check<T>,
+  data: Uint8Array,
+  onUnexpected: (err: Error) => void,
+): { verdict: GossipVerdict; value?: T } {
+  try {
+    const value = check(data);
+    return value === undefined ? { verdict: ignore('not-for-us') } : { verdict: ACCEPT, value };
+  } catch (err) {
+    // A verify error carries its score (0, e.g. a node we do not know yet: ignored).
+    if (err instanceof MessageVerifyError) return { verdict: refusal(err.rule, err.score) };
+    if (err instanceof MessageDecodeError) return { verdict: reject('undecodable') };
+    onUnexpected(err as Error);
+    return { verdict: reject('check-failed') };
+  }
+}
+
+export class GossipIntake {
+  readonly #gossip: Gossip;
+  readonly #log: AgentLogger;
+  readonly #active: () => boolean;
+  readonly #verified = new WeakMap<Uint8Array, unknown>();
+  #subscribed = false;
+
+  constructor(gossip: Gossip, log: AgentLogger, active: () => boolean) {
+    this.#gossip = gossip;
+    this.#log = log;
+    this.#active = active;
+  }
+
+  subscribe<H, B, R, S>(topics: CloudTopics<H, B, R, S>): void {
+    if (this.#subscribed) return;
+    this.#subscribed = true;
+    this.#listen(GOSSIP_TOPICS.heartbeat, topics.heartbeat);
+    this.#listen(GOSSIP_TOPICS.benchmark, topics.benchmark);
+    this.#listen(GOSSIP_TOPICS.running, topics.running);
+    this.#listen(GOSSIP_TOPICS.spec, topics.spec);
+  }
+
+  #listen<T>(topic: GossipTopic, intake: Intake<T>): void {
+    const unexpected = (err: Error) =>
+      this.#log.warn({ topic: topic.name, err: err.message }, 'unexpected error checking a message');
+    this.#gossip.subscribe(
+      topic,
+      (data): GossipVerdict => {
+        if (!this.#active()) return ignore('agent-stopped');
+        const { verdict, value } = verdictOf(intake.check, data, unexpected);
+        if (verdict.result === 'accept') this.#verified.set(data, value);
+        return verdict;
+      },
+      (data) => {
+        if (!this.#active()) return;
+        let value = this.#verified.get(data) as T | undefined;
+        if (value === undefined) value = verdictOf(intake.check, data, () => {}).value;
+        if (value !== undefined) intake.use(value);
+      },
+    );
+  }
+}
