@@ -3,7 +3,10 @@
  * killed at once. One simulated run (it takes a while), several figures from it:
  * - simulated seconds from the moment the dead leave every view to exact instance counts
  *   (target: within 3 heartbeat intervals = 15 s), and from the kill itself;
- * - the slowest placement computed, and the placement CPU one node spent on the event (< 2 s).
+ * - the slowest placement computed, and the placement CPU one node spent on the event (< 2 s);
+ * - heartbeat cost: signature checks per node per second with the period the node derives from the
+ *   network's size (cloud/liveness/rule.ts, ≤ 500/s), against the fixed 5 s period it replaced, and
+ *   the detection time that results (kill → dead out of every view → instances running elsewhere).
  * `node bench/run.ts simulate`; the same run as `fluxnode simulate --scenario kill`.
  */
 import { type SimReport, simulate } from '../src/sim/simulator.ts';
@@ -12,6 +15,7 @@ import type { Benchmark } from './harness.ts';
 const NODES = 12_270;
 const APPS = 20_000;
 let report: SimReport | undefined;
+let fixedPeriod: SimReport | undefined;
 
 function run(): SimReport {
   report ??= simulate({
@@ -24,8 +28,14 @@ function run(): SimReport {
   return report;
 }
 
-function killWindow() {
-  const w = run().windows.find((x) => x.event.startsWith('kill'));
+/** The same run with the fixed 5 s heartbeat the simulator used before the size-scaled period. */
+function runFixed(): SimReport {
+  fixedPeriod ??= simulate({ nodes: NODES, apps: APPS, seed: 1, scenario: 'kill', heartbeatMs: 5000 });
+  return fixedPeriod;
+}
+
+function killWindow(r: SimReport = run()) {
+  const w = r.windows.find((x) => x.event.startsWith('kill'));
   if (!w || w.convergedAfter === null || w.detectedAfter === null)
     throw new Error('the kill did not converge');
   if (w.endOver !== 0 || w.duplicates !== 0) throw new Error('over target or duplicates at the end');
@@ -69,6 +79,43 @@ export const benchmarks: Benchmark[] = [
     trials: 1,
     reportSeconds: true,
     run: () => killWindow().nodeCpuMax,
+  },
+  {
+    name: `heartbeat signature checks per node (${scale}, size-scaled period)`,
+    unit: 'checks/s',
+    reportSeconds: true,
+    target: '<= 500',
+    trials: 1,
+    run: () => run().totals.verificationsPerNodeSecond,
+  },
+  {
+    name: 'heartbeat period chosen for that size',
+    unit: 's',
+    trials: 1,
+    reportSeconds: true,
+    run: () => run().options.heartbeatMs / 1000,
+  },
+  {
+    name: 'simulate kill 5%: the dead left every view (detection)',
+    unit: 's simulated',
+    target: '3 periods + hold-back',
+    reportSeconds: true,
+    trials: 1,
+    run: () => killWindow().detectedAfter as number,
+  },
+  {
+    name: 'heartbeat signature checks per node at a fixed 5 s period (before)',
+    unit: 'checks/s',
+    reportSeconds: true,
+    trials: 1,
+    run: () => runFixed().totals.verificationsPerNodeSecond,
+  },
+  {
+    name: 'simulate kill 5% at a fixed 5 s period: exact counts after the kill',
+    unit: 's simulated',
+    trials: 1,
+    reportSeconds: true,
+    run: () => killWindow(runFixed()).convergedAfter as number,
   },
   {
     name: 'simulate kill 5%: wall time of the whole simulation',
