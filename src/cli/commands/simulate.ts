@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { heartbeatPeriodMs } from '../../cloud/liveness/rule.ts';
 import { svgChart, timelinePanel } from '../../sim/plot.ts';
 import type { PlacerKind } from '../../sim/planner.ts';
 import type { ScenarioName } from '../../sim/scenario.ts';
@@ -21,7 +22,7 @@ interface SimulateOptions {
   seed: string;
   scenario: string;
   kill: string;
-  interval: string;
+  interval?: string;
   missed: string;
   holdBack: string;
   tick: string;
@@ -208,7 +209,10 @@ export function register(program: Command): void {
       'full',
     )
     .option('--kill <percent>', 'share of nodes killed at once', '5')
-    .option('--interval <s>', 'heartbeat interval in seconds', '5')
+    .option(
+      '--interval <s>',
+      'heartbeat interval in seconds (default: what a node uses at this size, ≥ 5 s and ≤ 500 signature checks/s)',
+    )
     .option('--missed <n>', 'silent intervals before a node leaves the live set', '3')
     .option('--hold-back <s>', 'seconds a heartbeat waits before it counts (gossip delay + clock skew)', '1')
     .option('--tick <s>', 'seconds between live-set evaluations', '1')
@@ -229,7 +233,10 @@ export function register(program: Command): void {
         throw new CliError(`--scenario: "${scenario}" is not one of: full, kill`);
       const nodes = wholeNumber(opts.nodes, '--nodes', 10, 1_000_000);
       const apps = wholeNumber(opts.apps, '--apps', 1, 10_000_000);
-      const interval = decimal(opts.interval, '--interval', 0.1, 3600);
+      const interval =
+        opts.interval === undefined
+          ? heartbeatPeriodMs(nodes, 5000) / 1000
+          : decimal(opts.interval, '--interval', 0.1, 3600);
       const tick = decimal(opts.tick, '--tick', 0.01, interval);
       const report = simulate({
         nodes,
