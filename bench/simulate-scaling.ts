@@ -39,6 +39,8 @@ if (mode === 'run') {
         seed: 1,
         scenario: variant === 'full' ? 'full' : 'kill',
         placer: variant === 'full' ? 'incremental' : variant === 'kill-scan' ? 'scan' : 'index',
+        // The same 5 s period at every size, so sizes compare (the node's own period grows with size).
+        heartbeatMs: 5000,
         progress: (line) => process.stderr.write(`   ${line}\n`),
       });
       writeFileSync(out, JSON.stringify(report));
