@@ -10,7 +10,12 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import pino, { type Logger } from 'pino';
-import { type GossipTopic, GossipValidation, type TopicValidator } from './gossip-validation.ts';
+import {
+  type GossipResult,
+  type GossipTopic,
+  GossipValidation,
+  type TopicValidator,
+} from './gossip-validation.ts';
 import { loadOrCreatePeerKey } from './identity.ts';
 import type { P2PMetrics } from './metrics.ts';
 import { PeerDiscovery } from './discovery.ts';
@@ -438,12 +443,27 @@ export class P2PHost {
 
   private installValidator(name: string, topic: GossipTopic, validator: TopicValidator): void {
     const pubsub = this.node().services.pubsub;
+    pubsub.topicValidators.set(
+      name,
+      async (peerId, msg) => (await this.judge(topic, msg.data, peerId.toString(), validator)) as never,
+    );
+  }
+
+  /**
+   * Judges one message of `topic` through the gossip wrapper: what gossipsub delivers, and a copy
+   * of a topic's message fetched by request (mempool, cloud state) alike, so a verdict costs the
+   * sender the same points however the message came.
+   */
+  async judge(
+    topic: GossipTopic,
+    data: Uint8Array,
+    from: string,
+    validator: TopicValidator,
+  ): Promise<GossipResult> {
     const bounded = { ...topic, maxBytes: Math.min(topic.maxBytes, this.maxMessageBytes) };
-    pubsub.topicValidators.set(name, async (peerId, msg) => {
-      const verdict = await this.gossip.judge(bounded, msg.data, peerId.toString(), validator);
-      this.#metrics?.gossipMessages.inc({ topic: topic.name, verdict });
-      return verdict as never;
-    });
+    const verdict = await this.gossip.judge(bounded, data, from, validator);
+    this.#metrics?.gossipMessages.inc({ topic: topic.name, verdict });
+    return verdict;
   }
 
   private node(): NonNullable<P2PHost['libp2p']> {

@@ -5,14 +5,22 @@
  * only those sent after it came up.
  */
 import { fromHex, toHex } from '../consensus/bytes.ts';
-import type { GossipVerdict } from './gossip-validation.ts';
+import type { GossipResult, GossipVerdict, TopicValidator } from './gossip-validation.ts';
 import type { RequestHandler, RequestOptions } from './host.ts';
+import { CHAIN_TOPICS } from './topics.ts';
 
 /** The network as mempool sync needs it (P2PHost fits). */
 export interface MempoolSyncNet {
   handle(name: string, handler: RequestHandler): void;
   request(peer: string, name: string, req: Uint8Array, opts?: RequestOptions): Promise<Uint8Array[]>;
   penalize(peer: string, points: number, reason: string): void;
+  /** The one gossip wrapper: judges a fetched copy of a topic's message as a gossiped one. */
+  judge(
+    topic: typeof CHAIN_TOPICS.txs,
+    data: Uint8Array,
+    from: string,
+    validator: TopicValidator,
+  ): Promise<GossipResult>;
   onPeerConnect(fn: (peer: string) => void): void;
 }
 
@@ -77,14 +85,10 @@ export class MempoolSync {
         timeoutMs: 15_000,
       });
       for (const bytes of txs) {
-        const verdict = this.#d.accept(bytes, peer);
-        if (verdict.result === 'reject') {
-          const points = verdict.score ?? 25;
-          if (points > 0)
-            this.#d.net.penalize(peer, points, `invalid transaction in mempool reply: ${verdict.rule}`);
-          return accepted;
-        }
-        if (verdict.result === 'accept') accepted++;
+        const result = await this.#d.net.judge(CHAIN_TOPICS.txs, bytes, peer, (b) => this.#d.accept(b, peer));
+        // The wrapper has charged the peer for a rejection: stop taking its reply.
+        if (result === 'reject') return accepted;
+        if (result === 'accept') accepted++;
       }
     }
     return accepted;

@@ -10,6 +10,7 @@
 import { decodeBenchmarkResult } from '../messages/benchmark-result.ts';
 import { decodeHeartbeat } from '../messages/heartbeat.ts';
 import { decodeRunningReport } from '../messages/running-report.ts';
+import type { GossipResult } from '../../p2p/gossip-validation.ts';
 import { GOSSIP_TOPICS, type Gossip, type GossipTopic, type TopicValidator } from './types.ts';
 
 /** The network as state sync needs it (p2p/P2PHost fits). */
@@ -22,6 +23,8 @@ export interface StateSyncNet extends Gossip {
     opts?: { maxItems?: number; maxBytes?: number; timeoutMs?: number },
   ): Promise<Uint8Array[]>;
   penalize(peer: string, points: number, reason: string): void;
+  /** The one gossip wrapper (p2p's): judges a fetched copy of a topic's message as a gossiped one. */
+  judge(topic: GossipTopic, data: Uint8Array, from: string, validator: TopicValidator): Promise<GossipResult>;
   peers(): { id: string }[];
   onPeerConnect(fn: (peer: string) => void): void;
 }
@@ -48,7 +51,6 @@ const SIGNER: readonly ((b: Uint8Array) => { node: string; time: number })[] = [
 ];
 const MAX_ITEM_BYTES = 64_000;
 const MAX_REPLY_ITEMS = 60_000;
-const REJECT_PENALTY = 25;
 /** How long after the agent starts each newly connected peer is asked for its state. */
 const FRESH_MS = 60_000;
 
@@ -131,16 +133,13 @@ export class StateSync implements Gossip {
       const sub = topic && this.#subs.get(topic.name);
       if (!sub) continue; // a topic we do not follow (or a newer kind): not ours to judge
       const data = item.subarray(1);
-      const verdict = await sub.validator(data, peer);
-      if (verdict.result === 'accept') {
+      // Judged by the one gossip wrapper, as if it had come by gossip (it charges a rejection).
+      const result = await this.#net.judge(topic, data, peer, sub.validator);
+      if (result === 'accept') {
         this.#remember(topic, data);
         sub.handler(data, peer);
         accepted++;
-      } else if (verdict.result === 'reject') {
-        const points = verdict.score ?? REJECT_PENALTY;
-        if (points > 0) this.#net.penalize(peer, points, `invalid ${topic.name} message in state reply`);
-        break;
-      }
+      } else if (result === 'reject') break;
     }
     return accepted;
   }

@@ -6,7 +6,7 @@ import { GOSSIP_TOPICS, type GossipVerdict } from '../../../src/cloud/agent/type
 import { encodeHeartbeat, type Heartbeat, verifyHeartbeat } from '../../../src/cloud/messages/heartbeat.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
-import { ACCEPT, reject } from '../../../src/p2p/gossip-validation.ts';
+import { ACCEPT, GossipValidation, reject } from '../../../src/p2p/gossip-validation.ts';
 
 const key = sha256(new TextEncoder().encode('state sync test operator'));
 const NODE = `${'ab'.repeat(32)}:0`;
@@ -24,12 +24,16 @@ const hb = (seq: number, time: number): Heartbeat => ({
 function link(now: number) {
   const handlers = new Map<string, (req: Uint8Array, from: string) => Uint8Array[]>();
   const penalties: string[] = [];
+  const penalize = (peer: string, points: number, reason: string) =>
+    penalties.push(`${peer} ${points} ${reason}`);
+  const wrapper = new GossipValidation(penalize);
   const netOf = (self: string): StateSyncNet => ({
+    judge: (topic, data, from, validator) => wrapper.judge(topic, data, from, validator),
     publish: async () => {},
     subscribe() {},
     handle: (name, h) => handlers.set(`${self}/${name}`, h),
     request: async (peer, name, req) => handlers.get(`${peer}/${name}`)!(req, self),
-    penalize: (peer, points, reason) => penalties.push(`${peer} ${points} ${reason}`),
+    penalize,
     peers: () => [],
     onPeerConnect() {},
   });
@@ -77,6 +81,6 @@ describe('cloud state sync', () => {
     await a.publish(GOSSIP_TOPICS.heartbeat, encodeHeartbeat(hb(2, now), key));
     assert.equal(await b.fetch('a'), 0);
     assert.equal(penalties.length, 1);
-    assert.match(penalties[0], /^a 25 invalid cloud\/heartbeat/);
+    assert.match(penalties[0], /^a 25 invalid message on cloud\/heartbeat: bad-signature/);
   });
 });
