@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type NodeOptions, NodeOptionsError, rolesOf } from '../../../src/node/options.ts';
+
+const base: NodeOptions = {
+  network: 'devnet',
+  dataDir: '/tmp/never-opened',
+  host: '127.0.0.1',
+  p2pPort: 0,
+  apiPort: 0,
+  bootstrap: [],
+};
+
+test('a plain full node has the miner module (idle) and no stratum or cloud agent', () => {
+  assert.deepEqual(rolesOf(base), { miner: { mineTo: undefined, mineIntervalMs: undefined } });
+});
+
+test('the options alone decide which roles the root adds, each with its own typed options', () => {
+  const roles = rolesOf({
+    ...base,
+    mineTo: 'tmAddress',
+    mineIntervalMs: 500,
+    stratumPort: 0,
+    fluxnode: true,
+    dockerSocket: '/run/docker.sock',
+  });
+  assert.deepEqual(roles.miner, { mineTo: 'tmAddress', mineIntervalMs: 500 });
+  assert.deepEqual(roles.stratum, { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(roles.cloudAgent, {
+    dockerSocket: '/run/docker.sock',
+    dataDir: '/tmp/never-opened',
+    host: '127.0.0.1',
+  });
+});
+
+test('a fluxnode without its own Docker engine is refused before anything opens, naming the field', () => {
+  assert.throws(
+    () => rolesOf({ ...base, fluxnode: true }),
+    (e: unknown) => e instanceof NodeOptionsError && e.field === 'dockerSocket',
+  );
+});
