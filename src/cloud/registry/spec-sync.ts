@@ -63,6 +63,7 @@ export class SpecSync {
   /** Hashes no peer had: when to ask again and how many rounds failed. */
   readonly #retry = new Map<string, { at: number; misses: number }>();
   #running: Promise<number> | undefined;
+  #again = false;
   /** Specs fetched and kept, and replies that cost their sender points. */
   readonly counters = { fetched: 0, penalized: 0 };
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -88,9 +89,22 @@ export class SpecSync {
     if (this.#timer) clearInterval(this.#timer);
   }
 
-  /** Runs a round soon (new tip, new peer); rounds never overlap. */
+  /**
+   * Runs a round soon (new tip, new peer); rounds never overlap. A poke during a round asks for one
+   * more after it: the tip that poked may carry a payment the running round did not see.
+   */
   poke(): void {
-    void this.syncOnce().catch((err) => this.#d.log?.({ err: (err as Error).message }, 'spec sync failed'));
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    void this.syncOnce()
+      .catch((err) => this.#d.log?.({ err: (err as Error).message }, 'spec sync failed'))
+      .finally(() => {
+        if (!this.#again) return;
+        this.#again = false;
+        this.poke();
+      });
   }
 
   /** Paid hashes this node does not hold, that are due to be asked for. */

@@ -138,6 +138,43 @@ describe('spec sync', () => {
     assert.match(s.penalties[0].reason, /invalid spec served/);
   });
 
+  it('runs one more round after a round that was poked while running (the new tip may pay a new spec)', async () => {
+    const a = app('alpha');
+    const b = app('beta');
+    const paid = [a.hash];
+    const gates: (() => void)[] = [];
+    const asked: number[] = [];
+    const client = new SpecSync({
+      net: {
+        handle() {},
+        request: async (_p, _n, req) => {
+          asked.push(req.length / 32);
+          await new Promise<void>((resolve) => gates.push(resolve));
+          return [];
+        },
+        penalize() {},
+        peers: () => [{ id: 'server' }],
+      },
+      get: () => undefined,
+      paidHashes: () => paid,
+      keep() {},
+      limits: DEVNET_APP_LIMITS,
+    });
+    client.poke();
+    await new Promise((r) => setImmediate(r));
+    paid.push(b.hash);
+    client.poke();
+    client.poke();
+    gates.shift()?.();
+    for (let i = 0; i < 20 && asked.length < 2; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      asked,
+      [1, 1],
+      'the second round asks for the newly paid spec only (the first backs off)',
+    );
+    gates.shift()?.();
+  });
+
   it('asks again for a hash nobody has, less and less often', async () => {
     const ghost = app('ghost');
     const s = pair({ held: [], paid: [ghost.hash] });
