@@ -65,6 +65,7 @@ export async function openChainServices(opts: NodeOptions): Promise<ChainService
     params: {
       rulesAt: (h) => registryRulesAt(h, params),
       tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
+      collateralTransitionEnd: (tier) => params.fluxnodes.collateral[tier].transitionEnd,
     },
     verifyFluxnodeSignature,
     scriptPaysToPubKey,

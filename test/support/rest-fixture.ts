@@ -367,6 +367,8 @@ export class DashboardFixture {
       sigTime: time,
       benchmarkTier: BENCHMARK_TIER_NUMBER[node.tier],
       benchmarkSigTime: time,
+      // fluxd: the first CONFIRM is an initial one, the later ones updates.
+      updateType: this.fluxnodes.registry.get(node.id ?? '')?.status === 'confirmed' ? 1 : 0,
     });
   }
 

@@ -60,7 +60,8 @@ export function nodeView(r: FluxnodeRecord, rank: number | null, ctx: RestContex
   return {
     collateral: r.collateral,
     tier: r.tier,
-    status: r.status,
+    // Listed nodes only: a barred collateral (dos) is not a node.
+    status: r.status === 'confirmed' ? 'confirmed' : 'started',
     ip: r.ip,
     paymentAddress,
     collateralSat: r.amount,

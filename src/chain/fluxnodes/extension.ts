@@ -70,7 +70,7 @@ export class FluxnodeExtension implements ChainStateExtension {
 
   checkConsistency(db: DatabaseSync, _tip: ChainEntry): string[] {
     const stored = this.load(db);
-    const mem = this.registry.list();
+    const mem = this.registry.records();
     return JSON.stringify(stored.sort(byCollateral), jsonBigint) === JSON.stringify(mem, jsonBigint)
       ? []
       : ['fluxnode registry in memory differs from its table'];
@@ -82,7 +82,7 @@ export class FluxnodeExtension implements ChainStateExtension {
     );
     const del = db.prepare('DELETE FROM fluxnodes WHERE collateral = ?');
     for (const key of new Set(changes.map((c) => c.collateral))) {
-      const now = this.registry.get(key);
+      const now = this.registry.stored(key);
       if (now) upsert.run(key, JSON.stringify(now, jsonBigint));
       else del.run(key);
     }

@@ -1,12 +1,14 @@
-import { toHex } from '../../consensus/bytes.ts';
-import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
+import { reverseHex } from '../../consensus/bytes.ts';
+import { ConsensusError } from '../../consensus/errors.ts';
 import {
   FLUXNODE_CONFIRM,
   FLUXNODE_START,
   type Block,
   type OutPoint,
+  type Transaction,
 } from '../../consensus/primitives/types.ts';
-import { reverseHex } from '../../consensus/bytes.ts';
+import { queueOrder } from './queue.ts';
+import { confirmRecord, startRecord } from './tx-rules.ts';
 import {
   type FluxnodeRecord,
   type Payee,
@@ -35,16 +37,30 @@ export class FluxnodeRegistry {
     for (const r of records) this.nodes.set(r.collateral, { ...r });
   }
 
+  /** Listed nodes (STARTed or confirmed). */
   get size(): number {
-    return this.nodes.size;
+    return this.list().length;
   }
 
+  /** The listed node (STARTed or confirmed) of a collateral. */
   get(collateral: string): FluxnodeRecord | undefined {
+    const r = this.nodes.get(collateral);
+    return r && r.status !== 'dos' ? { ...r } : undefined;
+  }
+
+  /** The record of a collateral, a barred one (`dos`) included: what the registry's table holds. */
+  stored(collateral: string): FluxnodeRecord | undefined {
     const r = this.nodes.get(collateral);
     return r ? { ...r } : undefined;
   }
 
+  /** The listed nodes, STARTed or confirmed, by collateral. */
   list(): FluxnodeRecord[] {
+    return this.records().filter((r) => r.status !== 'dos');
+  }
+
+  /** Every record, barred collaterals included (what the registry's table holds). */
+  records(): FluxnodeRecord[] {
     return [...this.nodes.values()].map((r) => ({ ...r })).sort((a, b) => cmp(a.collateral, b.collateral));
   }
 
@@ -53,8 +69,8 @@ export class FluxnodeRegistry {
   }
 
   /**
-   * The node each tier pays in the block at `height`: the confirmed node paid longest ago (never
-   * paid: confirmed longest ago), ties broken by collateral. A tier with no confirmed node pays none.
+   * The node each tier pays in the block at `height`: the front of the tier's payment queue (see
+   * queue.ts for fluxd's order). A tier with no confirmed node pays none.
    */
   payees(_height: number): Payee[] {
     const front = new Map<Tier, FluxnodeRecord>();
@@ -73,8 +89,8 @@ export class FluxnodeRegistry {
 
   /**
    * Applies block `height`'s effects in a fixed order: payments of this block's payees, then each
-   * transaction (collateral spends, START, CONFIRM), then expiries. Throws ConsensusError (and
-   * changes nothing) when a fluxnode transaction breaks a rule.
+   * transaction (collateral spends, START, CONFIRM), then the windows that close at this height.
+   * Throws ConsensusError (and changes nothing) when a fluxnode transaction breaks a rule.
    */
   connectBlock(block: Block, height: number, ctx: RegistryContext): RegistryUndo {
     const undo: RegistryUndo = [];
@@ -88,34 +104,10 @@ export class FluxnodeRegistry {
     try {
       for (const payee of this.payees(height)) {
         remember(payee.collateral);
-        const r = this.nodes.get(payee.collateral)!;
-        r.lastPaidHeight = height;
+        this.nodes.get(payee.collateral)!.lastPaidHeight = height;
       }
-      for (const tx of block.txs) {
-        for (const input of tx.inputs) {
-          const key = collateralKey(input.prevout);
-          if (this.nodes.has(key)) {
-            remember(key);
-            this.nodes.delete(key);
-          }
-        }
-        const fx = tx.fluxnode;
-        if (!fx) continue;
-        const key = collateralKey(fx.collateral);
-        if (fx.type === FLUXNODE_START) this.applyStart(key, fx, height, ctx, remember);
-        else if (fx.type === FLUXNODE_CONFIRM) this.applyConfirm(key, fx, height, ctx, remember);
-        else
-          throw new ConsensusError('bad-fluxnode-tx-type', `unknown fluxnode tx type ${fx.type}`, {
-            field: 'type',
-            value: fx.type,
-          });
-      }
-      for (const r of [...this.nodes.values()]) {
-        if (this.isExpired(r, height)) {
-          remember(r.collateral);
-          this.nodes.delete(r.collateral);
-        }
-      }
+      for (const tx of block.txs) this.applyTx(tx, height, ctx, remember);
+      this.closeWindows(height, remember);
     } catch (err) {
       this.disconnectBlock(undo);
       throw err;
@@ -131,136 +123,70 @@ export class FluxnodeRegistry {
     }
   }
 
-  private isExpired(r: FluxnodeRecord, height: number): boolean {
+  private applyTx(
+    tx: Transaction,
+    height: number,
+    ctx: RegistryContext,
+    remember: (k: string) => void,
+  ): void {
+    for (const input of tx.inputs) {
+      const key = collateralKey(input.prevout);
+      if (this.nodes.has(key)) {
+        remember(key);
+        this.nodes.delete(key);
+      }
+    }
+    const fx = tx.fluxnode;
+    if (!fx) return;
+    const key = collateralKey(fx.collateral);
+    const before = this.nodes.get(key);
+    let after: FluxnodeRecord;
+    if (fx.type === FLUXNODE_START) after = startRecord(key, fx, before, height, this.params, ctx);
+    else if (fx.type === FLUXNODE_CONFIRM) after = confirmRecord(key, fx, before, height, this.params, ctx);
+    else {
+      throw new ConsensusError('bad-fluxnode-tx-type', `unknown fluxnode tx type ${fx.type}`, {
+        field: 'type',
+        value: fx.type,
+      });
+    }
+    remember(key);
+    this.nodes.set(key, after);
+  }
+
+  /**
+   * The windows that close after this block's transactions, as fluxd's cache flush closes them:
+   * a START unconfirmed for `startExpiry` blocks becomes barred; a bar ends `dosRemoval` blocks
+   * after its START; a confirmed node expires when it has not confirmed for more than
+   * `confirmExpiry` blocks, or at once when its tier's collateral transition is over and its
+   * amount is no longer one any tier accepts.
+   */
+  private closeWindows(height: number, remember: (k: string) => void): void {
     const rules = this.params.rulesAt(height);
-    if (r.status === 'started') return height - r.startHeight > rules.startExpiry;
-    return height - (r.lastConfirmHeight ?? r.startHeight) > rules.confirmExpiry;
+    for (const r of [...this.nodes.values()]) {
+      if (r.status === 'started' && height - r.startHeight >= rules.startExpiry) {
+        remember(r.collateral);
+        this.nodes.set(r.collateral, { ...r, status: 'dos' });
+      } else if (
+        (r.status === 'dos' && height - r.startHeight >= rules.dosRemoval) ||
+        (r.status === 'confirmed' &&
+          (height - (r.lastConfirmHeight ?? r.startHeight) > rules.confirmExpiry ||
+            this.onOldCollateral(r, height)))
+      ) {
+        remember(r.collateral);
+        this.nodes.delete(r.collateral);
+      }
+    }
   }
 
-  private applyStart(
-    key: string,
-    fx: NonNullable<Block['txs'][number]['fluxnode']>,
-    height: number,
-    ctx: RegistryContext,
-    remember: (k: string) => void,
-  ): void {
-    if (this.nodes.has(key))
-      throw new ConsensusError('bad-fluxnode-start-duplicate', `collateral ${key} is already registered`, {
-        score: NO_FAULT,
-        field: 'collateral',
-        value: key,
-      });
-    if (!fx.collateralPubKey || !fx.pubKey)
-      throw new ConsensusError(
-        'bad-fluxnode-start-keys',
-        'START needs the collateral key and the operator key',
-        { field: 'pubKey', value: key },
-      );
-    const utxo = ctx.getUtxo(fx.collateral);
-    if (!utxo)
-      throw new ConsensusError(
-        'bad-fluxnode-collateral-missing',
-        `collateral ${key} is not an unspent output`,
-        { score: NO_FAULT, field: 'collateral', value: key },
-      );
-    const tier = this.params.tierOfCollateral(utxo.value, height);
-    if (!tier)
-      throw new ConsensusError(
-        'bad-fluxnode-collateral-amount',
-        `collateral ${key} holds ${utxo.value} satoshis, not a tier amount`,
-        { score: NO_FAULT, field: 'collateral', value: utxo.value },
-      );
-    const depth = height - utxo.height;
-    const needed = this.params.rulesAt(height).collateralMinConfirmations;
-    if (depth < needed) {
-      throw new ConsensusError(
-        'bad-fluxnode-collateral-immature',
-        `collateral ${key} has ${depth} confirmations, needs ${needed}`,
-        { score: NO_FAULT, field: 'collateral', value: depth },
-      );
-    }
-    if (!ctx.scriptPaysToPubKey(utxo.scriptPubKey, fx.collateralPubKey)) {
-      throw new ConsensusError(
-        'bad-fluxnode-collateral-key',
-        `collateral ${key} is not owned by the START's collateral key`,
-        { field: 'collateralPubKey', value: toHex(fx.collateralPubKey) },
-      );
-    }
-    if (!ctx.verifyFluxnodeSignature(fx, fx.collateralPubKey)) {
-      throw new ConsensusError(
-        'bad-fluxnode-start-signature',
-        `START for ${key} is not signed by the collateral key`,
-        { field: 'sig', value: key },
-      );
-    }
-    remember(key);
-    this.nodes.set(key, {
-      collateral: key,
-      tier,
-      amount: utxo.value,
-      payoutScript: toHex(utxo.scriptPubKey),
-      operatorPubKey: toHex(fx.pubKey),
-      ip: '',
-      status: 'started',
-      startHeight: height,
-      confirmedHeight: null,
-      lastConfirmHeight: null,
-      lastPaidHeight: null,
-    });
+  private onOldCollateral(r: FluxnodeRecord, height: number): boolean {
+    const end = this.params.collateralTransitionEnd?.(r.tier);
+    return end !== undefined && height >= end && this.params.tierOfCollateral(r.amount, height) === null;
   }
 
-  private applyConfirm(
-    key: string,
-    fx: NonNullable<Block['txs'][number]['fluxnode']>,
-    height: number,
-    ctx: RegistryContext,
-    remember: (k: string) => void,
-  ): void {
-    const r = this.nodes.get(key);
-    if (!r)
-      throw new ConsensusError('bad-fluxnode-confirm-unknown', `no STARTed node with collateral ${key}`, {
-        score: NO_FAULT,
-        field: 'collateral',
-        value: key,
-      });
-    const interval = this.params.rulesAt(height).minConfirmInterval;
-    if (r.lastConfirmHeight !== null && height - r.lastConfirmHeight <= interval) {
-      throw new ConsensusError(
-        'bad-fluxnode-confirm-too-soon',
-        `node ${key} confirmed at ${r.lastConfirmHeight}, next allowed at ${r.lastConfirmHeight + interval + 1}`,
-        { score: NO_FAULT, field: 'collateral', value: height },
-      );
-    }
-    if (!ctx.verifyFluxnodeSignature(fx, fromHexKey(r.operatorPubKey))) {
-      throw new ConsensusError(
-        'bad-fluxnode-confirm-signature',
-        `CONFIRM for ${key} is not signed by the node's operator key`,
-        { field: 'sig', value: key },
-      );
-    }
-    remember(key);
-    r.lastConfirmHeight = height;
-    if (r.status === 'started') {
-      r.status = 'confirmed';
-      r.confirmedHeight = height;
-    }
-    if (fx.ip) r.ip = fx.ip;
-  }
-
-  /** A digest of the whole list, for comparing two nodes' registries. */
+  /** A digest of the whole registry (barred collaterals included), for comparing two nodes'. */
   digestInput(): string {
-    return JSON.stringify(this.list(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    return JSON.stringify(this.records(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   }
-}
-
-function fromHexKey(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
-}
-
-function queueOrder(a: FluxnodeRecord, b: FluxnodeRecord): number {
-  const pa = a.lastPaidHeight ?? a.confirmedHeight ?? a.startHeight;
-  const pb = b.lastPaidHeight ?? b.confirmedHeight ?? b.startHeight;
-  return pa !== pb ? pa - pb : cmp(a.collateral, b.collateral);
 }
 
 function cmp(a: string, b: string): number {

@@ -3,7 +3,11 @@ import type { FluxnodeTx, OutPoint } from '../../consensus/primitives/types.ts';
 export type Tier = 'cumulus' | 'nimbus' | 'stratus';
 export const TIERS: readonly Tier[] = ['cumulus', 'nimbus', 'stratus'];
 
-/** One registered fluxnode, keyed by its collateral outpoint ("txid:index", display order). */
+/**
+ * One registered fluxnode, keyed by its collateral outpoint ("txid:index", display order). A START
+ * not confirmed in time stays as a `dos` record, which bars its collateral from a new START until
+ * `dosRemoval` blocks after the START (fluxd's DoS tracker); it is not listed as a node.
+ */
 export interface FluxnodeRecord {
   collateral: string;
   tier: Tier;
@@ -13,7 +17,7 @@ export interface FluxnodeRecord {
   /** Operator key (hex) that signs CONFIRMs and heartbeats. */
   operatorPubKey: string;
   ip: string;
-  status: 'started' | 'confirmed';
+  status: 'started' | 'confirmed' | 'dos';
   startHeight: number;
   confirmedHeight: number | null;
   lastConfirmHeight: number | null;
@@ -22,12 +26,16 @@ export interface FluxnodeRecord {
 
 /** The registry's windows in force at one height, in blocks (consensus/params' RegistryRules fits). */
 export interface RegistryWindows {
-  /** A STARTed node must send its first CONFIRM within this many blocks or it is dropped. */
+  /** A STARTed node must send its first CONFIRM within this many blocks or it is barred. */
   startExpiry: number;
+  /** Blocks after its START that a collateral missing its first CONFIRM stays barred from a new START. */
+  dosRemoval: number;
   /** A confirmed node that sends no CONFIRM for this many blocks expires. */
   confirmExpiry: number;
   /** A CONFIRM is refused unless more than this many blocks passed since the node's last one. */
   minConfirmInterval: number;
+  /** A CONFIRM changing the node's IP is allowed once this many blocks passed; null = no exception. */
+  ipChangeMinInterval: number | null;
   /** Blocks the collateral output must have been buried before START. */
   collateralMinConfirmations: number;
 }
@@ -36,6 +44,11 @@ export interface RegistryWindows {
 export interface RegistryParams {
   rulesAt: (height: number) => RegistryWindows;
   tierOfCollateral: (amount: bigint, height: number) => Tier | null;
+  /**
+   * From this height on a tier accepts only its new collateral amount: confirmed nodes still on
+   * the old one are expired (fluxd, Halving upgrade). Absent: no tier ever changes its amount.
+   */
+  collateralTransitionEnd?: (tier: Tier) => number;
 }
 
 export interface CollateralUtxo {

@@ -123,6 +123,7 @@ export class EconomyExtension implements ChainStateExtension {
       options.registryParams ?? {
         rulesAt: (h) => registryRulesAt(h, params),
         tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
+        collateralTransitionEnd: (tier) => params.fluxnodes.collateral[tier].transitionEnd,
       },
     );
     this.book = new ClaimBook({

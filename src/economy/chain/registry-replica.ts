@@ -98,7 +98,7 @@ export class RegistryReplica {
   /** The replica against the fluxnode table; empty when they agree. */
   differences(db: DatabaseSync): string[] {
     const table = readFluxnodeTable(db).sort((a, b) => (a.collateral < b.collateral ? -1 : 1));
-    const mine = this.registry.list();
+    const mine = this.registry.records();
     return JSON.stringify(table, jsonBigint) === JSON.stringify(mine, jsonBigint)
       ? []
       : [`economy's fluxnode list (${mine.length} nodes) differs from the registry's (${table.length})`];
@@ -108,7 +108,8 @@ export class RegistryReplica {
   private collateralChange(changes: RegistryUndo): CollateralChange[] {
     const net: Record<Tier, bigint> = { cumulus: 0n, nimbus: 0n, stratus: 0n };
     for (const c of changes) {
-      if (c.before) net[c.before.tier] -= c.before.amount;
+      // A barred collateral (dos) is no node: it locked nothing when it was barred.
+      if (c.before && c.before.status !== 'dos') net[c.before.tier] -= c.before.amount;
       const now = this.registry.get(c.collateral);
       if (now) net[now.tier] += now.amount;
     }

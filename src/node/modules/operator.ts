@@ -8,7 +8,13 @@ import { publicKeyOf } from '../../consensus/keys/keys.ts';
 import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
 import { parseOutpointKey } from '../../consensus/primitives/outpoint.ts';
 import type { Transaction } from '../../consensus/primitives/types.ts';
-import { BENCHMARK_TIER_NUMBER, buildFluxnodeConfirm, startFromWallet } from '../../wallet/fluxnode-txs.ts';
+import {
+  BENCHMARK_TIER_NUMBER,
+  buildFluxnodeConfirm,
+  CONFIRM_UPDATE_TYPE_INITIAL,
+  CONFIRM_UPDATE_TYPE_UPDATE,
+  startFromWallet,
+} from '../../wallet/fluxnode-txs.ts';
 import type { Wallet } from '../../wallet/wallet.ts';
 import type { NodeModule } from '../module.ts';
 
@@ -133,6 +139,8 @@ export class FluxnodeOperator implements NodeModule {
       sigTime: now,
       benchmarkTier: BENCHMARK_TIER_NUMBER[r.tier],
       benchmarkSigTime: now,
+      // fluxd tells a node's first CONFIRM from the later ones by this field, and checks it.
+      updateType: r.status === 'started' ? CONFIRM_UPDATE_TYPE_INITIAL : CONFIRM_UPDATE_TYPE_UPDATE,
     });
     this.lastSent = next;
     await this.d.submit(tx);

@@ -26,8 +26,10 @@ const TIER_AMOUNTS: [bigint, Tier][] = [
 const params: RegistryParams = {
   rulesAt: () => ({
     startExpiry: 5,
+    dosRemoval: 15,
     confirmExpiry: 10,
     minConfirmInterval: 3,
+    ipChangeMinInterval: null,
     collateralMinConfirmations: 2,
   }),
   tierOfCollateral: (amount) => TIER_AMOUNTS.find(([a]) => a === amount)?.[1] ?? null,
@@ -85,6 +87,7 @@ function confirm(n: number, signer = key(100 + n)): Transaction {
       sigTime: 0,
       sig: signer,
       ip: `127.0.0.${n}:16125`,
+      benchmarkTier: 3,
     },
   };
 }
@@ -177,9 +180,10 @@ test('each block pays the front of each tier queue, which then moves to the back
     paid.push(payees[0].collateral.slice(0, 2));
     reg.connectBlock(h === 12 ? block(confirm(1), confirm(3)) : block(), h, ctx);
   }
-  // Node 2, confirmed alone at 11, is paid at 12, the height nodes 1 and 3 confirm: from then on
-  // the three tie at 12 and the collateral breaks ties: 1, 2, 3, then each by when it was paid.
-  assert.deepEqual(paid, ['02', '01', '02', '03', '01', '02']);
+  // Node 2, confirmed alone at 11, is paid at 12, the height nodes 1 and 3 confirm: the three tie
+  // at 12, and as in fluxd the never-paid nodes go first (1, 3, by collateral), then node 2; from
+  // then on each by when it was paid.
+  assert.deepEqual(paid, ['02', '01', '03', '02', '01', '03']);
 });
 
 test('a node that stops confirming expires and is no longer paid; spending the collateral removes it', () => {
@@ -190,11 +194,13 @@ test('a node that stops confirming expires and is no longer paid; spending the c
   ]);
   reg.connectBlock(block(start(1), start(2), start(3)), 10, ctx);
   reg.connectBlock(block(confirm(1), confirm(2)), 11, ctx);
-  // Node 3 never confirms: dropped once startExpiry (5) blocks have passed.
-  for (let h = 12; h <= 15; h++) reg.connectBlock(block(), h, ctx);
-  assert.ok(reg.get(`${'03'.repeat(32)}:0`), 'still inside its start window at 10 + 5');
+  // Node 3 never confirms: it may up to 10 + startExpiry (5), and is barred after that block.
+  for (let h = 12; h <= 14; h++) reg.connectBlock(block(), h, ctx);
+  assert.ok(reg.get(`${'03'.repeat(32)}:0`), 'still inside its start window before 10 + 5');
+  reg.connectBlock(block(), 15, ctx);
   reg.connectBlock(block(), 16, ctx);
   assert.equal(reg.get(`${'03'.repeat(32)}:0`), undefined);
+  assert.equal(reg.stored(`${'03'.repeat(32)}:0`)?.status, 'dos');
   // Node 2 keeps confirming, node 1 stops: node 1 expires after confirmExpiry (10) blocks.
   reg.connectBlock(block(confirm(2)), 18, ctx);
   for (let h = 19; h <= 21; h++) reg.connectBlock(block(), h, ctx);

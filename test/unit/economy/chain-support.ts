@@ -278,6 +278,8 @@ export function confirmTx(node: EconomyTestNode, op: Operator): Transaction {
     sigTime,
     benchmarkTier: BENCHMARK_TIER_NUMBER[op.tier],
     benchmarkSigTime: sigTime,
+    // fluxd: the first CONFIRM is an initial one, the later ones updates.
+    updateType: node.fluxnodes.registry.get(op.collateral)?.status === 'confirmed' ? 1 : 0,
   });
 }
 

@@ -29,7 +29,14 @@ export { devnet, SUBSIDY };
 
 type FluxnodeChecks = Omit<RegistryContext, 'getUtxo'>;
 const NO_REGISTRY = {
-  rulesAt: () => ({ startExpiry: 0, confirmExpiry: 0, minConfirmInterval: 0, collateralMinConfirmations: 0 }),
+  rulesAt: () => ({
+    startExpiry: 0,
+    dosRemoval: 0,
+    confirmExpiry: 0,
+    minConfirmInterval: 0,
+    ipChangeMinInterval: null,
+    collateralMinConfirmations: 0,
+  }),
   tierOfCollateral: () => null,
 };
 const REFUSE_FLUXNODES = { verifyFluxnodeSignature: () => false, scriptPaysToPubKey: () => false };
