@@ -5,6 +5,7 @@
  * the reverse one, so a stop never leaves a half-written block. Which roles exist follows from the
  * typed options alone (`rolesOf`).
  */
+import { benchmarkAttesterFor } from '../cloud/benchmark/attest.ts';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeContext } from '../api/context.ts';
@@ -138,6 +139,7 @@ export class FluxNode implements ApiSources {
       ip: `${opts.host}:${opts.apiPort}`,
       stateFile: join(opts.dataDir, 'fluxnode.json'),
       submit: (tx) => this.acceptTransaction(tx),
+      attestBenchmark: benchmarkAttesterFor(services.params),
       log: child(services.log, 'operator'),
     });
   }

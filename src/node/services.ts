@@ -66,6 +66,7 @@ export async function openChainServices(opts: NodeOptions): Promise<ChainService
       rulesAt: (h) => registryRulesAt(h, params),
       tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
       collateralTransitionEnd: (tier) => params.fluxnodes.collateral[tier].transitionEnd,
+      benchmarkKeys: params.fluxnodes.benchmarkKeys,
     },
     verifyFluxnodeSignature,
     scriptPaysToPubKey,

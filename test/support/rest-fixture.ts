@@ -26,6 +26,7 @@ import { TxIndexExtension } from '../../src/chain/tx-index.ts';
 import type { ChainEntry } from '../../src/chain/types.ts';
 import { placementApp } from '../../src/cloud/placement/from-spec.ts';
 import { placeApps } from '../../src/cloud/placement/placement.ts';
+import { DEVNET_BENCHMARK_SECRET } from '../../src/cloud/benchmark/attest.ts';
 import { appPaymentScriptFor } from '../../src/cloud/registry/app-address.ts';
 import { activeApps, type PaidSpec } from '../../src/cloud/registry/app-registry.ts';
 import { AppPaymentsExtension } from '../../src/cloud/registry/app-payments.ts';
@@ -367,6 +368,8 @@ export class DashboardFixture {
       sigTime: time,
       benchmarkTier: BENCHMARK_TIER_NUMBER[node.tier],
       benchmarkSigTime: time,
+      // Standing in for the bench process, which signs with the devnet's benchmark key.
+      benchmarkKey: DEVNET_BENCHMARK_SECRET,
       // fluxd: the first CONFIRM is an initial one, the later ones updates.
       updateType: this.fluxnodes.registry.get(node.id ?? '')?.status === 'confirmed' ? 1 : 0,
     });

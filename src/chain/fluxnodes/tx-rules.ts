@@ -1,5 +1,6 @@
 import { toHex } from '../../consensus/bytes.ts';
 import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
+import { benchmarkSignatureValid } from '../../consensus/fluxnode/benchmark.ts';
 import type { FluxnodeTx } from '../../consensus/primitives/types.ts';
 import type { FluxnodeRecord, RegistryContext, RegistryParams, Tier } from './types.ts';
 
@@ -200,7 +201,10 @@ function checkConfirmInterval(
   }
 }
 
-/** A CONFIRM: the right update type and interval, the collateral still valid, a benchmark of at least the tier, signed. */
+/**
+ * A CONFIRM: the right update type and interval, the collateral still valid, a benchmark of at
+ * least the tier, signed by the operator and its benchmark by the network's benchmark key.
+ */
 export function confirmRecord(
   key: string,
   fx: FluxnodeTx,
@@ -227,6 +231,14 @@ export function confirmRecord(
       'bad-fluxnode-confirm-signature',
       `CONFIRM for ${key} is not signed by the node's operator key`,
       'sig',
+      key,
+    );
+  }
+  if (params.benchmarkKeys && !benchmarkSignatureValid(fx, params.benchmarkKeys)) {
+    refuse(
+      'bad-txns-zelnode-tx-invalid-signature',
+      `CONFIRM for ${key} carries no benchmark signed by the network's benchmark key`,
+      'benchmarkSig',
       key,
     );
   }

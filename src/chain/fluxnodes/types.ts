@@ -1,3 +1,4 @@
+import type { BenchmarkKey } from '../../consensus/params/types.ts';
 import type { FluxnodeTx, OutPoint } from '../../consensus/primitives/types.ts';
 
 export type Tier = 'cumulus' | 'nimbus' | 'stratus';
@@ -49,6 +50,8 @@ export interface RegistryParams {
    * the old one are expired (fluxd, Halving upgrade). Absent: no tier ever changes its amount.
    */
   collateralTransitionEnd?: (tier: Tier) => number;
+  /** The network's benchmark keys: a CONFIRM's benchmark must be signed by one. Absent: not checked. */
+  benchmarkKeys?: readonly BenchmarkKey[];
 }
 
 export interface CollateralUtxo {

@@ -1,3 +1,4 @@
+import { DEVNET_BENCHMARK_PUBKEY } from './bench-key.ts';
 import { COIN } from '../primitives/types.ts';
 import { mainnet } from './mainnet.ts';
 import { regtest } from './regtest.ts';
@@ -86,6 +87,9 @@ export const devnet: ConsensusParams = {
     dosRemoval: 30,
     confirmation: [{ fromHeight: 0, minConfirmInterval: 10, expireAfter: 30, ipChangeMinInterval: 2 }],
     // Scaled down so one laptop passes every tier's benchmark.
+    // The devnet's own benchmark key: its secret is public knowledge of every devnet bench process
+    // (src/cloud/benchmark/devnet-key.ts), never the operator's.
+    benchmarkKeys: [{ pubKey: DEVNET_BENCHMARK_PUBKEY, fromTime: 0 }],
     hardwareMinimums: {
       cumulus: { cores: 1, ramGB: 1, ssdGB: 2, eps: 10, diskWriteMBps: 10 },
       nimbus: { cores: 1, ramGB: 1, ssdGB: 4, eps: 20, diskWriteMBps: 10 },

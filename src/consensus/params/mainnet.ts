@@ -135,6 +135,24 @@ export const mainnet: ConsensusParams = {
       { fromHeight: 1_076_532, minConfirmInterval: 120, expireAfter: 160, ipChangeMinInterval: 5 },
     ],
     // rewards.md, 2022 benchmark minimums (provisional).
+    // fluxd chainparams.cpp (mainnet).
+    benchmarkKeys: [
+      {
+        pubKey:
+          '042e79d7dd1483996157df6b16c831be2b14b31c69944ea2a585c63b5101af1f9517ba392cee5b1f45a62e9d936488429374535a2f76870bfa8eea6667b13eb39e',
+        fromTime: 0,
+      },
+      {
+        pubKey:
+          '04517413e51fa9b2e94f200b254cca69beb86f2d74bf66ca53854ba66bc376dde9b52e9b4403731d9a4f3e8edd9687f1e1824b688fe26454bd9fb823a3307b4682',
+        fromTime: 1_618_113_600, // 2021-04-11 04:00 UTC
+      },
+      {
+        pubKey:
+          '0480dff65aa9d4b4c4234e4723a5e7c5bf527ca683b53aa26a7225cc5eb16e6e79f9629eb5f96c12b173de7a20e9823b2d36575759f3490864922f7ed04e171fad',
+        fromTime: 1_647_262_800, // 2022-03-14 13:00 UTC
+      },
+    ],
     hardwareMinimums: {
       cumulus: { cores: 2, ramGB: 8, ssdGB: 220, eps: 240, diskWriteMBps: 180 },
       nimbus: { cores: 4, ramGB: 32, ssdGB: 440, eps: 640, diskWriteMBps: 180 },

@@ -1,3 +1,4 @@
+import { DEVNET_BENCHMARK_PUBKEY } from './bench-key.ts';
 import { COIN } from '../primitives/types.ts';
 import { GENESIS_COINBASE_TX } from './genesis-data.ts';
 import { mainnet } from './mainnet.ts';
@@ -65,6 +66,9 @@ export const regtest: ConsensusParams = {
 
   fluxnodes: {
     ...mainnet.fluxnodes,
+    // fluxd's regtest keys have no published private key; this regtest uses the devnet bench key,
+    // whose secret the bench component holds (src/cloud/benchmark/devnet-key.ts).
+    benchmarkKeys: [{ pubKey: DEVNET_BENCHMARK_PUBKEY, fromTime: 0 }],
     // fluxd leaves nStartFluxnodePaymentsHeight unset on regtest; deterministic nodes exist from 0.
     paymentsStartHeight: 0,
     tierShares: [{ fromHeight: 0, basisPoints: { cumulus: 750, nimbus: 1250, stratus: 3000 } }],

@@ -69,6 +69,19 @@ export const testnet: ConsensusParams = {
 
   fluxnodes: {
     ...mainnet.fluxnodes,
+    // fluxd chainparams.cpp (testnet).
+    benchmarkKeys: [
+      {
+        pubKey:
+          '04d422e01f5acff68504b92df96a9004cf61be432a20efe83fe8a94c1aa730fe7dece5d2e8298f2d5672d4e569c55d9f0a73268ef7b92990d8c014e828a7cc48dd',
+        fromTime: 0,
+      },
+      {
+        pubKey:
+          '042023568fbcc4715c34d8596feaabf0683b3dfa7280b2f4df0436311a31086a73fdf507d63c3ec89455037ba738375d17b309c2cd226f173a5ef7841400cd09ec',
+        fromTime: 1_617_508_800, // 2021-04-04 04:00 UTC
+      },
+    ],
     paymentsStartHeight: 350,
     tierShares: [
       { fromHeight: 350, basisPoints: { cumulus: 375, nimbus: 625, stratus: 1500 } },

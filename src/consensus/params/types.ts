@@ -162,6 +162,18 @@ export interface FluxnodeParams {
   dosRemoval: number;
   confirmation: ConfirmationEra[];
   hardwareMinimums: Record<Tier, HardwareMinimums>;
+  /**
+   * Keys that sign CONFIRMs' benchmark attestations (fluxd's vecBenchmarkingPublicKeys): the key
+   * for a CONFIRM is the last one whose `fromTime` is at or before its benchmarkSigTime.
+   */
+  benchmarkKeys: BenchmarkKey[];
+}
+
+export interface BenchmarkKey {
+  /** Public key, hex (fluxd's keys are uncompressed). */
+  pubKey: string;
+  /** Unix time from which the key signs. */
+  fromTime: number;
 }
 
 /** An extra coinbase output paid on top of the subsidy: `count` times, every `interval` blocks. */

@@ -124,6 +124,7 @@ export class EconomyExtension implements ChainStateExtension {
         rulesAt: (h) => registryRulesAt(h, params),
         tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
         collateralTransitionEnd: (tier) => params.fluxnodes.collateral[tier].transitionEnd,
+        benchmarkKeys: params.fluxnodes.benchmarkKeys,
       },
     );
     this.book = new ClaimBook({

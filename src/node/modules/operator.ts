@@ -33,6 +33,11 @@ export interface OperatorDeps {
   ip: string;
   stateFile: string;
   submit: (tx: Transaction) => Promise<unknown>;
+  /**
+   * The bench component's attestation of a CONFIRM's benchmark (cloud/benchmark/attest.ts), null
+   * where only Flux's benchmark daemon holds the network's key: the operator never signs it.
+   */
+  attestBenchmark: ((tx: Transaction) => Transaction) | null;
   log: Logger;
 }
 
@@ -142,8 +147,15 @@ export class FluxnodeOperator implements NodeModule {
       // fluxd tells a node's first CONFIRM from the later ones by this field, and checks it.
       updateType: r.status === 'started' ? CONFIRM_UPDATE_TYPE_INITIAL : CONFIRM_UPDATE_TYPE_UPDATE,
     });
+    if (!this.d.attestBenchmark) {
+      this.d.log.warn(
+        { network: this.d.params.network },
+        'no benchmark attester for this network: CONFIRM not sent',
+      );
+      return;
+    }
     this.lastSent = next;
-    await this.d.submit(tx);
+    await this.d.submit(this.d.attestBenchmark(tx));
     this.d.log.info({ collateral: this.collateral, height: next }, 'sent fluxnode CONFIRM');
   }
 }

@@ -16,7 +16,13 @@ import type {
   RegistryParams,
   Tier,
 } from '../../../src/chain/fluxnodes/types.ts';
-import { reverseHex } from '../../../src/consensus/bytes.ts';
+import {
+  attestBenchmark,
+  benchmarkAttesterFor,
+  DEVNET_BENCHMARK_SECRET,
+} from '../../../src/cloud/benchmark/attest.ts';
+import { reverseHex, toHex } from '../../../src/consensus/bytes.ts';
+import { benchmarkSignatureValid } from '../../../src/consensus/fluxnode/benchmark.ts';
 import { ConsensusError } from '../../../src/consensus/errors.ts';
 import { hash160 } from '../../../src/consensus/hash.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
@@ -285,5 +291,69 @@ describe('collateral and benchmark at CONFIRM', () => {
     );
     reg.connectBlock(block(confirm(1, { benchmarkTier: 3 })), H + 1, ctx);
     assert.equal(reg.get(keyOf(1))?.tier, 'stratus' satisfies Tier);
+  });
+});
+
+describe('the benchmark attestation (fluxd CheckBenchmarkSignature)', () => {
+  const benchA = new Uint8Array(32).fill(0xa1);
+  const benchB = new Uint8Array(32).fill(0xb2);
+  const withKeys: RegistryParams = {
+    ...params,
+    benchmarkKeys: [
+      { pubKey: toHex(publicKeyOf(benchA)), fromTime: 0 },
+      { pubKey: toHex(publicKeyOf(benchB)), fromTime: 1_000 },
+    ],
+  };
+  function attested(n: number, benchmarkSigTime: number, by: Uint8Array | null): Transaction {
+    return buildFluxnodeConfirm({
+      collateral: outpoint(n),
+      operatorKey: operatorKey(n),
+      ip: `10.0.0.${n}:16125`,
+      sigTime: benchmarkSigTime,
+      benchmarkTier: 3,
+      benchmarkSigTime,
+      ...(by ? { benchmarkKey: by } : {}),
+    });
+  }
+  function started() {
+    const s = setup([[1, CUMULUS, H - 200]]);
+    const reg = new FluxnodeRegistry(withKeys);
+    reg.connectBlock(block(start(1)), H, s.ctx);
+    return { reg, ctx: s.ctx };
+  }
+
+  it('a CONFIRM whose benchmark the operator signed, or nobody signed, is refused (bad-txns-zelnode-tx-invalid-signature)', () => {
+    const { reg, ctx } = started();
+    refused(reg, ctx, block(attested(1, 500, null)), H + 1, 'bad-txns-zelnode-tx-invalid-signature');
+    refused(
+      reg,
+      ctx,
+      block(attested(1, 500, operatorKey(1))),
+      H + 1,
+      'bad-txns-zelnode-tx-invalid-signature',
+    );
+    reg.connectBlock(block(attested(1, 500, benchA)), H + 1, ctx);
+    assert.equal(reg.get(keyOf(1))?.status, 'confirmed');
+  });
+
+  it('the key in force at benchmarkSigTime must sign: A before 1,000, B from 1,000', () => {
+    const { reg, ctx } = started();
+    refused(reg, ctx, block(attested(1, 1_000, benchA)), H + 1, 'bad-txns-zelnode-tx-invalid-signature');
+    refused(reg, ctx, block(attested(1, 999, benchB)), H + 1, 'bad-txns-zelnode-tx-invalid-signature');
+    reg.connectBlock(block(attested(1, 1_000, benchB)), H + 1, ctx);
+    assert.equal(reg.get(keyOf(1))?.status, 'confirmed');
+  });
+
+  it('devnet and regtest name the bench key whose secret the bench component holds; mainnet has fluxd’s three', () => {
+    const ours = toHex(publicKeyOf(DEVNET_BENCHMARK_SECRET, true));
+    for (const net of ['devnet', 'regtest'] as const) {
+      assert.deepEqual(paramsFor(net).fluxnodes.benchmarkKeys, [{ pubKey: ours, fromTime: 0 }]);
+      assert.ok(benchmarkAttesterFor(paramsFor(net)));
+    }
+    assert.equal(mainnet.fluxnodes.benchmarkKeys.length, 3);
+    assert.equal(benchmarkAttesterFor(mainnet), null, 'only Flux’s daemon can attest on mainnet');
+    const tx = attested(1, 5, null);
+    attestBenchmark(tx, DEVNET_BENCHMARK_SECRET);
+    assert.ok(benchmarkSignatureValid(tx.fluxnode!, paramsFor('devnet').fluxnodes.benchmarkKeys));
   });
 });

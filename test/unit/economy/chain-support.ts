@@ -4,6 +4,7 @@
  * and blocks mined with real Equihash (48,5) from the node's own templates. Block times come from a
  * test clock so the accrual start rule (27 March 2021) can be crossed on purpose.
  */
+import { DEVNET_BENCHMARK_SECRET } from '../../../src/cloud/benchmark/attest.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -278,6 +279,8 @@ export function confirmTx(node: EconomyTestNode, op: Operator): Transaction {
     sigTime,
     benchmarkTier: BENCHMARK_TIER_NUMBER[op.tier],
     benchmarkSigTime: sigTime,
+    // Standing in for the bench process, which signs with the devnet's benchmark key.
+    benchmarkKey: DEVNET_BENCHMARK_SECRET,
     // fluxd: the first CONFIRM is an initial one, the later ones updates.
     updateType: node.fluxnodes.registry.get(op.collateral)?.status === 'confirmed' ? 1 : 0,
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DEVNET_BENCHMARK_SECRET } from '../../../src/cloud/benchmark/attest.ts';
 import { test } from 'node:test';
 import { FluxnodeExtension } from '../../../src/chain/fluxnodes/extension.ts';
 import { collateralKey } from '../../../src/chain/fluxnodes/registry.ts';
@@ -92,6 +93,7 @@ test('a wallet funds an exact-tier collateral, STARTs and CONFIRMs a node the ch
         sigTime: blockTime(),
         benchmarkTier: BENCHMARK_TIER_NUMBER.cumulus,
         benchmarkSigTime: blockTime() - 5,
+        benchmarkKey: DEVNET_BENCHMARK_SECRET,
       });
     const forgedConfirm = confirmWith(generatePrivateKey());
     assert.throws(

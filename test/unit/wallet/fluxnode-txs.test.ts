@@ -139,7 +139,7 @@ test('CONFIRM: the operator key signs outpoint, index, update type and time; the
     assert.equal(verifyFluxnodeSignature(t, publicKeyOf(operatorKey)), true);
     assert.equal(verifyBenchmarkSignature(t, publicKeyOf(benchKey)), false, JSON.stringify(change));
   }
-  // Without a benchmark key the operator attests its own benchmark.
+  // Without a benchmark key the operator does not attest its own benchmark: it is left for the bench process.
   const self = buildFluxnodeConfirm({
     collateral,
     operatorKey,
@@ -148,7 +148,8 @@ test('CONFIRM: the operator key signs outpoint, index, update type and time; the
     benchmarkTier: 1,
     benchmarkSigTime: 1,
   });
-  assert.equal(verifyBenchmarkSignature(self, publicKeyOf(operatorKey)), true);
+  assert.equal(self.fluxnode?.benchmarkSig?.length, 0);
+  assert.equal(verifyBenchmarkSignature(self, publicKeyOf(operatorKey)), false);
 });
 
 test('malformed input is an invalid signature or a named builder error, never a crash', () => {
