@@ -101,6 +101,7 @@ export class P2PHost {
     this.#metrics = opts.metrics ?? null;
     this.#log = opts.log ?? pino({ level: 'silent' });
     this.#metrics?.watchPeers(() => this.peers().length);
+    this.#metrics?.watchGossip(() => this.gossip.byTopic());
     const rate = opts.requestRate ?? 50;
     this.limiter = new RateLimiter(rate, rate * 4);
     this.discovery = new PeerDiscovery(this, new PeerBook({ file: opts.peerBookFile }), {
@@ -461,9 +462,7 @@ export class P2PHost {
     validator: TopicValidator,
   ): Promise<GossipResult> {
     const bounded = { ...topic, maxBytes: Math.min(topic.maxBytes, this.maxMessageBytes) };
-    const verdict = await this.gossip.judge(bounded, data, from, validator);
-    this.#metrics?.gossipMessages.inc({ topic: topic.name, verdict });
-    return verdict;
+    return this.gossip.judge(bounded, data, from, validator);
   }
 
   private node(): NonNullable<P2PHost['libp2p']> {

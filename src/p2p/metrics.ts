@@ -5,14 +5,20 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+/** Verdicts by topic, as the gossip validation wrapper counts them (GossipValidation.byTopic fits). */
+export type GossipCounts = () => ReadonlyMap<string, Readonly<Record<GossipVerdictName, number>>>;
+type GossipVerdictName = 'accept' | 'ignore' | 'reject';
+const VERDICTS: readonly GossipVerdictName[] = ['accept', 'ignore', 'reject'];
+
 export interface P2PMetrics {
-  gossipMessages: Counter<'topic' | 'verdict'>;
   peerConnects: Counter;
   peerDisconnects: Counter;
   peerBans: Counter;
   requests: Counter<'protocol' | 'result'>;
   /** Points the peer gauge at a host (the latest call wins). */
   watchPeers(count: () => number): void;
+  /** Points the gossip verdict counter at the wrapper's counts, the one place verdicts are counted. */
+  watchGossip(counts: GossipCounts): void;
   /** Points the discovery gauges (outbound connections, peer book entries) at a host. */
   watchDiscovery(outbound: () => number, bookEntries: () => number): void;
 }
@@ -20,6 +26,19 @@ export interface P2PMetrics {
 export function createP2PMetrics(registry: Registry): P2PMetrics {
   const registers = [registry];
   let peers: (() => number) | undefined;
+  let gossip: GossipCounts | undefined;
+  new Counter({
+    name: 'fluxnode_p2p_gossip_messages_total',
+    help: 'Gossip messages validated, by topic and verdict (accept, ignore, reject)',
+    labelNames: ['topic', 'verdict'],
+    registers,
+    collect() {
+      if (!gossip) return;
+      this.reset();
+      for (const [topic, c] of gossip())
+        for (const verdict of VERDICTS) this.inc({ topic, verdict }, c[verdict]);
+    },
+  });
   let discovery: { outbound: () => number; book: () => number } | undefined;
   new Gauge({
     name: 'fluxnode_p2p_outbound_peers',
@@ -46,12 +65,6 @@ export function createP2PMetrics(registry: Registry): P2PMetrics {
     },
   });
   return {
-    gossipMessages: new Counter({
-      name: 'fluxnode_p2p_gossip_messages_total',
-      help: 'Gossip messages validated, by topic and verdict (accept, ignore, reject)',
-      labelNames: ['topic', 'verdict'],
-      registers,
-    }),
     peerConnects: new Counter({
       name: 'fluxnode_p2p_peer_connects_total',
       help: 'Peer connections opened',
@@ -73,6 +86,9 @@ export function createP2PMetrics(registry: Registry): P2PMetrics {
       labelNames: ['protocol', 'result'],
       registers,
     }),
+    watchGossip(counts) {
+      gossip = counts;
+    },
     watchPeers(count) {
       peers = count;
     },

@@ -112,6 +112,8 @@ describe('devnet up --monitor', { skip: dockerSkip(), timeout: 240_000 }, () => 
     // Every node runs the cloud agent: it hears the other's heartbeats and reconciles.
     await untilEveryNode(url, 'fluxnode_cloud_heartbeats_received_total > 0', names, 30_000);
     await untilEveryNode(url, 'sum by (node) (fluxnode_cloud_reconcile_passes_total) > 0', names, 30_000);
+    const accepted = 'sum by (node) (fluxnode_p2p_gossip_messages_total{verdict="accept"}) > 0';
+    await untilEveryNode(url, accepted, names, 10_000);
 
     const status = JSON.parse(
       await cli(['devnet', 'status', '--dir', dir, '--json'], 30_000),
