@@ -13,17 +13,20 @@ import { blockSubsidy, halvingHeight } from '../../../src/consensus/money/subsid
 import { paramsFor } from '../../../src/consensus/params/index.ts';
 import { COIN } from '../../../src/consensus/primitives/types.ts';
 import { TIERS } from '../../../src/consensus/tiers.ts';
-import { flux, grab, num, percentToBasisPoints, readme, rewards, tableRows } from './params-reference.ts';
+import { flux, grab, num, readme, rewards, tableRows } from './params-reference.ts';
 
 const mainnet = paramsFor('mainnet');
 const regtest = paramsFor('regtest');
 const devnet = paramsFor('devnet');
 
-const fullSubsidy = flux(grab(rewards, /- ([\d.]+) FLUX per block after the slow start/));
+// rewards.md: "From 5,000: `150 FLUX >> ((h − 2,500) / 655,350)`"; README: "150 → 75 at 657,850 → 37.5 at 1,313,200"
+const fullSubsidy = flux(grab(rewards, /From [\d,]+: `([\d.]+) FLUX >>/));
 const slowStart = num(grab(readme, /slow start over the first ([\d,]+) blocks/));
-const interval = num(grab(readme, /halving interval ([\d,]+) blocks/));
-const firstHalving = num(grab(rewards, /first halving \(height ([\d,]+) = slow-start shift/));
-const shift = num(grab(rewards, /slow-start shift ([\d,]+) \+ interval/));
+const interval = num(grab(readme, /halving interval ([\d,]+) \(regtest/));
+const shift = num(grab(rewards, /\(\(h − ([\d,]+)\) \//));
+const halvings = /[\d.]+ → ([\d.]+) at ([\d,]+) → ([\d.]+) at ([\d,]+)/.exec(readme);
+if (!halvings) throw new Error('reference README no longer lists the halvings');
+const firstHalving = num(halvings[2]);
 
 describe('block subsidy', () => {
   test('slow start: a linear ramp over the first blocks that skips the half-way payout (Zcash style)', () => {
@@ -55,21 +58,18 @@ describe('block subsidy', () => {
     assert.equal(firstHalving, shift + interval);
     assert.equal(halvingHeight(1, mainnet), firstHalving);
     assert.equal(blockSubsidy(firstHalving - 1, mainnet), fullSubsidy);
-    assert.equal(
-      blockSubsidy(firstHalving, mainnet),
-      flux(grab(rewards, /halved to ([\d.]+) at the first halving/)),
-    );
+    assert.equal(blockSubsidy(firstHalving, mainnet), flux(halvings[1]));
   });
 
   test('the second halving gives 37.5 FLUX (fluxd and Flux put it at 1,313,200, not at the Halving upgrade)', () => {
-    const secondFigure = flux(grab(rewards, /halved again to ([\d.]+) at/));
+    const secondFigure = flux(halvings[3]);
     const second = shift + 2 * interval;
-    assert.equal(second, 1_313_200);
+    assert.equal(second, num(halvings[4]));
     assert.equal(halvingHeight(2, mainnet), second);
     assert.equal(blockSubsidy(second - 1, mainnet), fullSubsidy / 2n);
     assert.equal(blockSubsidy(second, mainnet), secondFigure);
-    // rewards.md (provisional) dates it at the Halving upgrade; fluxd's GetBlockSubsidy does not.
-    const halvingUpgrade = num(grab(rewards, /at the Halving upgrade, height ([\d,]+)/));
+    // The "Halving" upgrade changed collateral, not the subsidy (rewards.md).
+    const halvingUpgrade = num(grab(readme, /Halving ([\d,]+)\./));
     assert.equal(blockSubsidy(halvingUpgrade, mainnet), fullSubsidy / 2n);
   });
 
@@ -93,40 +93,34 @@ describe('block subsidy', () => {
 });
 
 describe('coinbase split', () => {
-  const shareRows = tableRows('rewards.md', 'Cumulus | Nimbus');
+  // | heights | subsidy | Cumulus | Nimbus | Stratus | miner |, amounts in FLUX
+  const splitRows = tableRows('rewards.md', 'Cumulus | Nimbus');
 
-  test('the reference split table: tier shares of the subsidy by era', () => {
-    assert.equal(shareRows.length, 2);
-    for (const [from, c, n, s] of shareRows) {
-      const height = num(grab(from, /^([\d,]+)/));
-      const bp = [c, n, s].map((x) => percentToBasisPoints(grab(x, /^([\d.]+) %/)));
-      for (const h of [height, height + 1, height + 1000]) {
-        const subsidy = blockSubsidy(h, mainnet);
+  test('the reference split table: each era pays the tiers and the miner those amounts', () => {
+    assert.equal(splitRows.length, 4);
+    for (const [heights, subsidy, c, n, s, miner] of splitRows) {
+      const from = num(grab(heights, /^([\d,]+)/));
+      const to = /– ([\d,]+)$/.exec(heights);
+      for (const h of [from, from + 1, to ? num(to[1]) : from + 1000]) {
         const split = coinbaseSplit(h, mainnet, { fees: 0n, tiersPresent: TIERS });
         assert.deepEqual(
-          [split.cumulus, split.nimbus, split.stratus],
-          bp.map((b) => (subsidy * BigInt(b)) / 10_000n),
+          [split.subsidy, split.cumulus, split.nimbus, split.stratus, split.miner],
+          [subsidy, c, n, s, miner].map(flux),
           `height ${h}`,
         );
-        assert.equal(split.miner + split.cumulus + split.nimbus + split.stratus, subsidy);
       }
     }
   });
 
   test('from the Flux upgrade the miner keeps 50 %', () => {
-    const flux = num(grab(shareRows[1][0], /^([\d,]+)/));
-    assert.match(shareRows[1][4], /rest = 50 %/);
-    const split = coinbaseSplit(flux, mainnet, { fees: 0n, tiersPresent: TIERS });
+    const fluxUpgrade = num(grab(readme, /Flux ([\d,]+) · Halving/));
+    const split = coinbaseSplit(fluxUpgrade, mainnet, { fees: 0n, tiersPresent: TIERS });
     assert.equal(split.miner * 2n, split.subsidy);
-    // at 75 FLUX: 5.625 / 9.375 / 22.5 to the nodes
-    assert.deepEqual(
-      [split.cumulus, split.nimbus, split.stratus],
-      [562_500_000n, 937_500_000n, 2_250_000_000n],
-    );
+    assert.equal(split.miner, split.cumulus + split.nimbus + split.stratus);
   });
 
   test('before node payments start the miner takes everything', () => {
-    const start = num(grab(rewards, /payments start at height ([\d,]+)/));
+    const start = num(grab(readme, /payments start at height ([\d,]+)/));
     assert.equal(tierSharesAt(start - 1, mainnet), null);
     const split = coinbaseSplit(start - 1, mainnet, { fees: 7n, tiersPresent: TIERS });
     assert.deepEqual([split.cumulus, split.nimbus, split.stratus], [0n, 0n, 0n]);

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import {
-  bytes,
-  flux,
-  grab,
-  num,
-  percentToBasisPoints,
-  readme,
-  rewards,
-  tableRows,
-} from '../../spec/consensus/params-reference.ts';
+import { bytes, flux, grab, num, readme, rewards, tableRows } from '../../spec/consensus/params-reference.ts';
 
 const BIN = new URL('../../../bin/fluxnode.js', import.meta.url).pathname;
 
@@ -63,29 +54,30 @@ describe('fluxnode params rewards --network mainnet', () => {
     for (const h of named) at(h);
   });
 
-  test('tier payments are the reference shares of the subsidy in each era', () => {
-    for (const [from, c, n, s] of tableRows('rewards.md', 'Cumulus | Nimbus')) {
-      const row = at(num(grab(from, /^([\d,]+)/)));
-      const subsidy = sat(row.subsidy);
-      const bp = [c, n, s].map((x) => BigInt(percentToBasisPoints(grab(x, /^([\d.]+) %/))));
+  test('tier payments are the reference amounts in each era', () => {
+    // | heights | subsidy | Cumulus | Nimbus | Stratus | miner |, amounts in FLUX
+    for (const [heights, subsidy, c, n, s, miner] of tableRows('rewards.md', 'Cumulus | Nimbus')) {
+      const row = at(num(grab(heights, /^([\d,]+)/)));
       assert.deepEqual(
-        [sat(row.cumulus), sat(row.nimbus), sat(row.stratus)],
-        bp.map((b) => (subsidy * b) / 10_000n),
+        [row.subsidy, row.cumulus, row.nimbus, row.stratus, row.miner].map(sat),
+        [subsidy, c, n, s, miner].map(flux),
       );
-      assert.equal(sat(row.miner), subsidy - sat(row.cumulus) - sat(row.nimbus) - sat(row.stratus));
     }
     const fluxRow = at(num(grab(readme, /Flux ([\d,]+) · Halving/)));
     assert.equal(sat(fluxRow.miner) * 2n, sat(fluxRow.subsidy), 'miner keeps 50 % from the Flux upgrade');
   });
 
   test('the subsidy: full after the slow start, halved at the first halving, 37.5 at the second', () => {
-    const full = flux(grab(rewards, /- ([\d.]+) FLUX per block after the slow start/));
+    const full = flux(grab(rewards, /From [\d,]+: `([\d.]+) FLUX >>/));
     assert.equal(sat(at(num(grab(readme, /slow start over the first ([\d,]+) blocks/))).subsidy), full);
-    const first = num(grab(rewards, /first halving \(height ([\d,]+)/));
-    assert.equal(sat(at(first).subsidy), flux(grab(rewards, /halved to ([\d.]+) at the first halving/)));
-    // fluxd halves again 655,350 blocks later (1,313,200), not at the Halving upgrade rewards.md names
-    const second = first + num(grab(readme, /halving interval ([\d,]+) blocks/));
-    assert.equal(sat(at(second).subsidy), flux(grab(rewards, /halved again to ([\d.]+) at/)));
+    const halvings = /[\d.]+ → ([\d.]+) at ([\d,]+) → ([\d.]+) at ([\d,]+)/.exec(readme);
+    assert.ok(halvings, 'the README lists both halvings');
+    const first = num(halvings[2]);
+    assert.equal(sat(at(first).subsidy), flux(halvings[1]));
+    // fluxd halves again one interval later (1,313,200), not at the Halving upgrade
+    const second = first + num(grab(readme, /halving interval ([\d,]+) \(regtest/));
+    assert.equal(second, num(halvings[4]));
+    assert.equal(sat(at(second).subsidy), flux(halvings[3]));
   });
 
   test('one-off fund outputs at their heights', () => {
