@@ -108,13 +108,16 @@ export class FluxnodeOperator implements NodeModule {
 
   /**
    * On each tip: CONFIRM when the node is STARTed and unconfirmed, or when its window allows; and
-   * if the node fell off the list (it was down past its expiry) while its collateral is still ours,
-   * START it again — at most once every few blocks.
+   * if the node fell off the list (it was down past its expiry) while its collateral is still ours
+   * and not barred, START it again — at most once every few blocks.
    */
   async tick(): Promise<void> {
     if (!this.collateral) return;
     const r = this.d.registry().get(this.collateral);
     if (!r) {
+      // A START that missed its CONFIRM window bars the collateral for a while (fluxd's DoS list):
+      // a new START would only be refused, so wait for the bar to end.
+      if (this.d.registry().stored(this.collateral)?.status === 'dos') return;
       const next = this.d.chain.height() + 1;
       if (next - this.lastRestart < RESTART_EVERY_BLOCKS) return;
       if (!this.d.chain.getUtxo(parseOutpointKey(this.collateral))) return;
