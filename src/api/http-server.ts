@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type BlockList, isIPv4 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseBoundedJson } from '../consensus/bounded-json.ts';
+import { isBug } from '../consensus/errors.ts';
 import {
   DEFAULT_MAX_BODY_BYTES,
   failRequest,
@@ -176,6 +177,7 @@ export class ApiServer {
       return sendJson(res, 200, out);
     } catch (err) {
       if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      if (isBug(err)) throw err; // a 500, logged: not the client's fault
       return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
     }
   }

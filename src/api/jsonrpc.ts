@@ -1,5 +1,6 @@
 import type { ApiMetrics } from './metrics.ts';
 import { JsonDepthError, MAX_JSON_DEPTH, parseBoundedJson } from '../consensus/bounded-json.ts';
+import { isBug } from '../consensus/errors.ts';
 import { RPC, RpcError } from './rpc-errors.ts';
 
 export type RpcHandler = (params: unknown[]) => unknown;
@@ -123,6 +124,9 @@ export class RpcDispatcher {
       return { result: result ?? null, error: null, id };
     } catch (err) {
       if (err instanceof RpcError) return errorResponse(id, err.code, err.message);
+      // A bug, not a verdict on the request: told apart by its code (and a fuzzing finding).
+      if (isBug(err))
+        return errorResponse(id, RPC.INTERNAL_ERROR, `internal error: ${(err as Error).message}`);
       return errorResponse(id, RPC.MISC_ERROR, err instanceof Error ? err.message : String(err));
     }
   }

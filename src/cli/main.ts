@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.ts';
+import { isBug } from '../consensus/errors.ts';
 import { CliError } from './output.ts';
 
 const program = new Command('fluxnode')
@@ -18,7 +19,7 @@ try {
   } else if (err instanceof CliError) {
     process.stderr.write(`fluxnode: ${err.message}\n`);
     process.exitCode = err.exitCode;
-  } else if (isInternal(err)) {
+  } else if (isBug(err)) {
     // A bug (or a limit of the engine), not a verdict on the user's input: told apart by exit 3.
     process.stderr.write(`fluxnode: internal error: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 3;
@@ -26,9 +27,4 @@ try {
     process.stderr.write(`fluxnode: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   }
-}
-
-/** Errors the JavaScript engine raises for code that went wrong, as opposed to an operation that failed. */
-function isInternal(err: unknown): boolean {
-  return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
 }

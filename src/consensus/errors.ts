@@ -49,3 +49,12 @@ export function verdictOf(fn: () => void): Verdict {
     throw err;
   }
 }
+
+/**
+ * Errors the JavaScript engine raises for code that went wrong (a property of undefined, a stack
+ * overflow), as opposed to a typed verdict on input. Servers answer these as internal errors and
+ * log them; fuzzing counts them as findings.
+ */
+export function isBug(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
+}

@@ -130,6 +130,8 @@ export class StratumServer {
     };
     this.sessions.add(session);
     this.stats.sessions = this.sessions.size;
+    // Replies and job notices are small and latency matters to miners: no Nagle delay.
+    socket.setNoDelay(true);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       session.buffer += chunk;
