@@ -1,6 +1,6 @@
 /**
  * The mining layer's metrics: blocks this node's miner found and had accepted or refused, and the
- * Equihash solutions it tried.
+ * Equihash solutions it tried, and the pool transactions it evicted because no block could carry them.
  */
 import { Counter, type Registry } from 'prom-client';
 
@@ -8,6 +8,7 @@ export interface MiningMetrics {
   blocksMined: Counter;
   blocksRejected: Counter;
   solutionsTried: Counter;
+  txsEvicted: Counter<'rule'>;
 }
 
 export function createMiningMetrics(registry: Registry): MiningMetrics {
@@ -26,6 +27,12 @@ export function createMiningMetrics(registry: Registry): MiningMetrics {
     solutionsTried: new Counter({
       name: 'fluxnode_mining_solutions_tried_total',
       help: 'Equihash solutions checked against the target',
+      registers,
+    }),
+    txsEvicted: new Counter({
+      name: 'fluxnode_mining_txs_evicted_total',
+      help: 'Pool transactions the miner evicted because no block could carry them, by consensus rule',
+      labelNames: ['rule'],
       registers,
     }),
   };

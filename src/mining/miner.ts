@@ -230,6 +230,7 @@ export class Miner extends EventEmitter<MinerEvents> {
 
   private reportEvicted(e: EvictedTx): void {
     this.counters.txsEvicted++;
+    this.opts.metrics?.txsEvicted.inc({ rule: e.rule });
     this.opts.onEvicted?.(e);
   }
 
