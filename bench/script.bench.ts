@@ -11,6 +11,7 @@ import { precomputeSighash } from '../src/consensus/script/sighash.ts';
 import { signInput, verifyInputSignature } from '../src/consensus/script/sign.ts';
 import { p2pkhScript } from '../src/consensus/script/templates.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const SAPLING_BRANCH_ID = 0x76b809bb;
 const TXS = 50;
@@ -69,7 +70,7 @@ export const benchmarks: Benchmark[] = [
       for (const { tx, spent } of signed) {
         const cache = precomputeSighash(tx);
         for (let i = 0; i < tx.inputs.length; i++) {
-          verifyInputSignature(tx, i, spent[i], SAPLING_BRANCH_ID, undefined, { cache });
+          verifyInputSignature(tx, i, at(spent, i), SAPLING_BRANCH_ID, undefined, { cache });
           n++;
         }
       }

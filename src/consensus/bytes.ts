@@ -4,7 +4,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
   return out;
 }
 
@@ -74,7 +74,7 @@ export class ByteReader {
 
   u8(field: string): number {
     this.need(1, field);
-    return this.bytes[this.offset++];
+    return this.bytes[this.offset++]!;
   }
 
   i8(field: string): number {

@@ -1,4 +1,5 @@
 import type { ConsensusParams } from '../params/types.ts';
+import { must } from '../must.ts';
 
 /**
  * Digishield v3 as fluxd runs it before LWMA: the average target of the last window of blocks,
@@ -10,7 +11,7 @@ import type { ConsensusParams } from '../params/types.ts';
 export function medianTime(times: readonly number[]): number {
   if (times.length === 0) throw new RangeError('median time needs at least one block time');
   const sorted = [...times].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return must(sorted[Math.floor(sorted.length / 2)], 'median block time');
 }
 
 /** The next target from the window's average target and the median times past at its two ends. */

@@ -1,5 +1,6 @@
 import type { ConsensusParams } from '../params/types.ts';
 import { bitsToTarget } from './target.ts';
+import { must } from '../must.ts';
 
 /**
  * Zawy's linearly weighted moving average in the two forms fluxd runs: v1 from the LWMA upgrade
@@ -34,6 +35,10 @@ function windowOf(headers: readonly TimedBits[], params: ConsensusParams): Windo
   return { n, k, divisor: BigInt(k * n), maxSolvetime: d.lwma.maxSolvetimeSpacings * d.targetSpacing };
 }
 
+/** Header `j` of a window whose length `windowOf` has already checked. */
+const windowHeader = (headers: readonly TimedBits[], j: number): TimedBits =>
+  must(headers[j], 'LWMA window header');
+
 /**
  * LWMA v1: the next target from the last N+1 headers, oldest first (the N blocks of the window and
  * the block before them, whose time starts the first solve time). Solve times are clamped to
@@ -45,9 +50,10 @@ export function lwmaNextTarget(headers: readonly TimedBits[], params: ConsensusP
   let weighted = 0;
   let sumTarget = 0n;
   for (let j = 1; j <= n; j++) {
-    const solvetime = Math.max(-ftl, Math.min(headers[j].time - headers[j - 1].time, maxSolvetime));
+    const [before, header] = [windowHeader(headers, j - 1), windowHeader(headers, j)];
+    const solvetime = Math.max(-ftl, Math.min(header.time - before.time, maxSolvetime));
     weighted += solvetime * j;
-    sumTarget += bitsToTarget(headers[j].bits) / divisor;
+    sumTarget += bitsToTarget(header.bits) / divisor;
   }
   // fluxd: int64 k/10, truncated.
   const floor = Math.trunc(k / 10);
@@ -64,17 +70,18 @@ export function lwmaNextTarget(headers: readonly TimedBits[], params: ConsensusP
  */
 export function lwma3NextTarget(headers: readonly TimedBits[], params: ConsensusParams): bigint {
   const { n, divisor, maxSolvetime } = windowOf(headers, params);
-  let previous = headers[0].time;
+  let previous = windowHeader(headers, 0).time;
   let weighted = 0;
   let sumTarget = 0n;
   for (let j = 1; j <= n; j++) {
-    const time = headers[j].time > previous ? headers[j].time : previous + 1;
+    const header = windowHeader(headers, j);
+    const time = header.time > previous ? header.time : previous + 1;
     weighted += Math.min(maxSolvetime, time - previous) * j;
     previous = time;
-    sumTarget += bitsToTarget(headers[j].bits) / divisor;
+    sumTarget += bitsToTarget(header.bits) / divisor;
   }
   let next = (BigInt(weighted) * sumTarget) & MAX_256;
-  const last = bitsToTarget(headers[n].bits);
+  const last = bitsToTarget(windowHeader(headers, n).bits);
   const { min, max } = params.difficulty.lwma.lwma3StepPercent;
   // 256-bit products, as arith_uint256 multiplies by a 32-bit factor.
   const ceiling = ((last * BigInt(max)) & MAX_256) / 100n;

@@ -4,6 +4,7 @@ import { digishieldNextTarget, medianTime } from './digishield.ts';
 import { lwma3NextTarget, lwmaNextTarget } from './lwma.ts';
 import { bitsToTarget, targetToBits } from './target.ts';
 import { inZelhashRamp, zelhashRampTarget } from './zelhash-ramp.ts';
+import { must } from '../must.ts';
 
 /**
  * fluxd's GetNextWorkRequired: which rule sets the bits of the next block, checked in fluxd's
@@ -43,15 +44,15 @@ export function headersNeededForNextWork(params: ConsensusParams): number {
 
 /** Index access into consecutive headers by height, with an error that says how many to pass. */
 function headerLookup(prevHeaders: readonly WorkHeader[], params: ConsensusParams) {
-  const first = prevHeaders[0].height;
-  for (let i = 1; i < prevHeaders.length; i++) {
-    if (prevHeaders[i].height !== first + i) {
+  const first = must(prevHeaders[0], 'the oldest header').height;
+  prevHeaders.forEach((header, i) => {
+    if (header.height !== first + i) {
       throw new RangeError(
-        `headers must be consecutive, oldest first: height ${prevHeaders[i].height} follows ${first + i - 1}`,
+        `headers must be consecutive, oldest first: height ${header.height} follows ${first + i - 1}`,
       );
     }
-  }
-  const tip = prevHeaders[prevHeaders.length - 1];
+  });
+  const tip = must(prevHeaders.at(-1), 'the tip header');
   return (height: number): WorkHeader => {
     const h = prevHeaders[height - first];
     if (!h) {
@@ -121,10 +122,10 @@ export function nextWork(
 ): NextWork {
   const d = params.difficulty;
   const powLimitBits = targetToBits(d.powLimit);
-  if (prevHeaders.length === 0) return { bits: powLimitBits, rule: 'genesis' };
+  const tip = prevHeaders.at(-1);
+  if (!tip) return { bits: powLimitBits, rule: 'genesis' };
   if (d.noRetargeting) return { bits: powLimitBits, rule: 'no-retargeting' };
   const at = headerLookup(prevHeaders, params);
-  const tip = prevHeaders[prevHeaders.length - 1];
   const fixed = fixedWindow(at, tip, params);
   if (fixed) return fixed;
 

@@ -60,7 +60,7 @@ export function hashToBigInt(hashInternalOrder: Uint8Array): bigint {
     throw new RangeError(`a block hash is 32 bytes, got ${hashInternalOrder.length}`);
   }
   let n = 0n;
-  for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(hashInternalOrder[i]);
+  for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(hashInternalOrder[i]!);
   return n;
 }
 

@@ -115,11 +115,11 @@ export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } | u
   if (der.length < 8 || der.length > 72 || der[0] !== 0x30 || der[1] !== der.length - 2) return undefined;
   const readInt = (at: number): [Uint8Array, number] | undefined => {
     if (der[at] !== 0x02 || at + 2 > der.length) return undefined;
-    const len = der[at + 1];
+    const len = der[at + 1]!;
     const start = at + 2;
     if (len === 0 || start + len > der.length) return undefined;
-    if (der[start] & 0x80) return undefined;
-    if (len > 1 && der[start] === 0 && !(der[start + 1] & 0x80)) return undefined;
+    if (der[start]! & 0x80) return undefined;
+    if (len > 1 && der[start] === 0 && !(der[start + 1]! & 0x80)) return undefined;
     return [der.subarray(start, start + len), start + len];
   };
   const r = readInt(2);
@@ -137,7 +137,7 @@ export function encodeDerSignature(r: bigint, s: bigint): Uint8Array {
     let i = 0;
     while (i < 31 && b[i] === 0) i++;
     b = b.subarray(i);
-    return b[0] & 0x80
+    return b[0]! & 0x80
       ? concatBytes(Uint8Array.of(0x02, b.length + 1, 0), b)
       : concatBytes(Uint8Array.of(0x02, b.length), b);
   };
@@ -211,17 +211,17 @@ export function signCompact(digest: Uint8Array, privateKey: Uint8Array, compress
   requirePrivateKey(privateKey);
   const recovered = secp256k1.sign(digest, privateKey, { prehash: false, lowS: true, format: 'recovered' });
   const out = new Uint8Array(65);
-  out[0] = 27 + recovered[0] + (compressed ? 4 : 0);
+  out[0] = 27 + recovered[0]! + (compressed ? 4 : 0);
   out.set(recovered.subarray(1), 1);
   return out;
 }
 
 /** The public key behind a SignCompact signature (compressed or not, as its header says). */
 export function recoverCompact(digest: Uint8Array, signature: Uint8Array): Uint8Array | undefined {
-  if (digest.length !== 32 || signature.length !== 65 || signature[0] < 27 || signature[0] > 34)
+  if (digest.length !== 32 || signature.length !== 65 || signature[0]! < 27 || signature[0]! > 34)
     return undefined;
-  const recid = (signature[0] - 27) & 3;
-  const compressed = ((signature[0] - 27) & 4) !== 0;
+  const recid = (signature[0]! - 27) & 3;
+  const compressed = ((signature[0]! - 27) & 4) !== 0;
   try {
     // libsecp256k1 (WebAssembly): heartbeats, CONFIRMs and claims are all recovered signatures.
     const pub = ecc.recover(digest, signature.subarray(1), recid as 0 | 1 | 2 | 3, compressed);

@@ -1,4 +1,5 @@
 import type { ConsensusParams } from './types.ts';
+import { must } from '../must.ts';
 
 /** The fluxnode registry's windows in force at one height, in blocks. */
 export interface RegistryRules {
@@ -18,7 +19,7 @@ export interface RegistryRules {
 
 export function registryRulesAt(height: number, params: ConsensusParams): RegistryRules {
   const f = params.fluxnodes;
-  let era = f.confirmation[0];
+  let era = must(f.confirmation[0], 'fluxnode confirmation era from height 0');
   for (const e of f.confirmation) if (e.fromHeight <= height) era = e;
   return {
     startExpiry: f.startExpiration,

@@ -19,8 +19,7 @@ export function upgradeActive(name: UpgradeName, height: number, params: Consens
 
 /** The consensus branch id for transactions in the block at `height` (used by ZIP-243 sighash). */
 export function branchIdAt(height: number, params: ConsensusParams): number {
-  for (let i = UPGRADE_ORDER.length - 1; i >= 0; i--) {
-    const name = UPGRADE_ORDER[i];
+  for (const name of UPGRADE_ORDER.toReversed()) {
     if (upgradeActive(name, height, params)) return params.upgrades[name].branchId;
   }
   return params.baseBranchId;

@@ -20,7 +20,7 @@ export function unpackBitsBE(bytes: Uint8Array, width: number, count: number): U
   let pos = 0;
   for (let i = 0; i < count; i++) {
     while (bits < width) {
-      acc = acc * 256 + bytes[pos++];
+      acc = acc * 256 + bytes[pos++]!;
       bits += 8;
     }
     bits -= width;
@@ -44,7 +44,7 @@ export function packBitsBE(values: ArrayLike<number>, width: number): Uint8Array
   let bits = 0;
   let pos = 0;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    const v = values[i]!;
     if (!Number.isInteger(v) || v < 0 || v >= limit)
       throw new RangeError(`value ${v} at ${i} does not fit in ${width} bits`);
     acc = acc * limit + v;
@@ -72,11 +72,11 @@ export function readBitsFromWords(words: Uint32Array | Int32Array, bitOffset: nu
   if (last - first < 4) {
     let acc = 0;
     for (let b = first; b <= last; b++)
-      acc = ((acc << 8) | ((words[b >>> 2] >>> ((b & 3) << 3)) & 0xff)) >>> 0;
+      acc = ((acc << 8) | ((words[b >>> 2]! >>> ((b & 3) << 3)) & 0xff)) >>> 0;
     return (acc >>> drop) & (2 ** width - 1);
   }
   let acc = 0;
-  for (let b = first; b <= last; b++) acc = acc * 256 + ((words[b >>> 2] >>> ((b & 3) << 3)) & 0xff);
+  for (let b = first; b <= last; b++) acc = acc * 256 + ((words[b >>> 2]! >>> ((b & 3) << 3)) & 0xff);
   return Math.floor(acc / 2 ** drop) % 2 ** width;
 }
 

@@ -137,7 +137,7 @@ function compressCode(short: boolean): number[] {
   for (let i = 0; i < 8; i++) {
     loadAt(KERNEL_CHAIN + 2 * i);
     set(v(i));
-    code.push(I64_CONST, ...sleb64(IV[i]));
+    code.push(I64_CONST, ...sleb64(IV[i]!));
     set(v(8 + i));
   }
   for (let i = 0; i < 16; i++) {
@@ -184,15 +184,15 @@ function compressCode(short: boolean): number[] {
     xorRot(v(b), v(c), 63);
   };
   for (let r = 0; r < 12; r++) {
-    const s = SIGMA[r % 10];
-    G(0, 4, 8, 12, s[0], s[1]);
-    G(1, 5, 9, 13, s[2], s[3]);
-    G(2, 6, 10, 14, s[4], s[5]);
-    G(3, 7, 11, 15, s[6], s[7]);
-    G(0, 5, 10, 15, s[8], s[9]);
-    G(1, 6, 11, 12, s[10], s[11]);
-    G(2, 7, 8, 13, s[12], s[13]);
-    G(3, 4, 9, 14, s[14], s[15]);
+    const s = SIGMA[r % 10]!;
+    G(0, 4, 8, 12, s[0]!, s[1]!);
+    G(1, 5, 9, 13, s[2]!, s[3]!);
+    G(2, 6, 10, 14, s[4]!, s[5]!);
+    G(3, 7, 11, 15, s[6]!, s[7]!);
+    G(0, 5, 10, 15, s[8]!, s[9]!);
+    G(1, 6, 11, 12, s[10]!, s[11]!);
+    G(2, 7, 8, 13, s[12]!, s[13]!);
+    G(3, 4, 9, 14, s[14]!, s[15]!);
   }
   for (let i = 0; i < 8; i++) {
     code.push(I32_CONST, 0); // store address

@@ -54,71 +54,71 @@ export function blake2bCompress(
 ): void {
   let t = 0;
   let u = 0;
-  let v0l = h[0] | 0;
-  let v0h = h[1] | 0;
-  let v1l = h[2] | 0;
-  let v1h = h[3] | 0;
-  let v2l = h[4] | 0;
-  let v2h = h[5] | 0;
-  let v3l = h[6] | 0;
-  let v3h = h[7] | 0;
-  let v4l = h[8] | 0;
-  let v4h = h[9] | 0;
-  let v5l = h[10] | 0;
-  let v5h = h[11] | 0;
-  let v6l = h[12] | 0;
-  let v6h = h[13] | 0;
-  let v7l = h[14] | 0;
-  let v7h = h[15] | 0;
-  let v8l = IV[0];
-  let v8h = IV[1];
-  let v9l = IV[2];
-  let v9h = IV[3];
-  let v10l = IV[4];
-  let v10h = IV[5];
-  let v11l = IV[6];
-  let v11h = IV[7];
-  let v12l = IV[8] ^ (counter | 0);
-  let v12h = IV[9] ^ ((counter / 0x100000000) | 0);
-  let v13l = IV[10];
-  let v13h = IV[11];
-  let v14l = last ? ~IV[12] : IV[12];
-  let v14h = last ? ~IV[13] : IV[13];
-  let v15l = IV[14];
-  let v15h = IV[15];
+  let v0l = h[0]! | 0;
+  let v0h = h[1]! | 0;
+  let v1l = h[2]! | 0;
+  let v1h = h[3]! | 0;
+  let v2l = h[4]! | 0;
+  let v2h = h[5]! | 0;
+  let v3l = h[6]! | 0;
+  let v3h = h[7]! | 0;
+  let v4l = h[8]! | 0;
+  let v4h = h[9]! | 0;
+  let v5l = h[10]! | 0;
+  let v5h = h[11]! | 0;
+  let v6l = h[12]! | 0;
+  let v6h = h[13]! | 0;
+  let v7l = h[14]! | 0;
+  let v7h = h[15]! | 0;
+  let v8l = IV[0]!;
+  let v8h = IV[1]!;
+  let v9l = IV[2]!;
+  let v9h = IV[3]!;
+  let v10l = IV[4]!;
+  let v10h = IV[5]!;
+  let v11l = IV[6]!;
+  let v11h = IV[7]!;
+  let v12l = IV[8]! ^ (counter | 0);
+  let v12h = IV[9]! ^ ((counter / 0x100000000) | 0);
+  let v13l = IV[10]!;
+  let v13h = IV[11]!;
+  let v14l = last ? ~IV[12]! : IV[12]!;
+  let v14h = last ? ~IV[13]! : IV[13]!;
+  let v15l = IV[14]!;
+  let v15h = IV[15]!;
   for (let r = 0; r < 192; r += 16) {
-    const x0l = m[mOff + SIGMA2[r + 0]] | 0;
-    const x0h = m[mOff + SIGMA2[r + 0] + 1] | 0;
-    const x1l = m[mOff + SIGMA2[r + 1]] | 0;
-    const x1h = m[mOff + SIGMA2[r + 1] + 1] | 0;
-    const x2l = m[mOff + SIGMA2[r + 2]] | 0;
-    const x2h = m[mOff + SIGMA2[r + 2] + 1] | 0;
-    const x3l = m[mOff + SIGMA2[r + 3]] | 0;
-    const x3h = m[mOff + SIGMA2[r + 3] + 1] | 0;
-    const x4l = m[mOff + SIGMA2[r + 4]] | 0;
-    const x4h = m[mOff + SIGMA2[r + 4] + 1] | 0;
-    const x5l = m[mOff + SIGMA2[r + 5]] | 0;
-    const x5h = m[mOff + SIGMA2[r + 5] + 1] | 0;
-    const x6l = m[mOff + SIGMA2[r + 6]] | 0;
-    const x6h = m[mOff + SIGMA2[r + 6] + 1] | 0;
-    const x7l = m[mOff + SIGMA2[r + 7]] | 0;
-    const x7h = m[mOff + SIGMA2[r + 7] + 1] | 0;
-    const x8l = m[mOff + SIGMA2[r + 8]] | 0;
-    const x8h = m[mOff + SIGMA2[r + 8] + 1] | 0;
-    const x9l = m[mOff + SIGMA2[r + 9]] | 0;
-    const x9h = m[mOff + SIGMA2[r + 9] + 1] | 0;
-    const x10l = m[mOff + SIGMA2[r + 10]] | 0;
-    const x10h = m[mOff + SIGMA2[r + 10] + 1] | 0;
-    const x11l = m[mOff + SIGMA2[r + 11]] | 0;
-    const x11h = m[mOff + SIGMA2[r + 11] + 1] | 0;
-    const x12l = m[mOff + SIGMA2[r + 12]] | 0;
-    const x12h = m[mOff + SIGMA2[r + 12] + 1] | 0;
-    const x13l = m[mOff + SIGMA2[r + 13]] | 0;
-    const x13h = m[mOff + SIGMA2[r + 13] + 1] | 0;
-    const x14l = m[mOff + SIGMA2[r + 14]] | 0;
-    const x14h = m[mOff + SIGMA2[r + 14] + 1] | 0;
-    const x15l = m[mOff + SIGMA2[r + 15]] | 0;
-    const x15h = m[mOff + SIGMA2[r + 15] + 1] | 0;
+    const x0l = m[mOff + SIGMA2[r + 0]!]! | 0;
+    const x0h = m[mOff + SIGMA2[r + 0]! + 1]! | 0;
+    const x1l = m[mOff + SIGMA2[r + 1]!]! | 0;
+    const x1h = m[mOff + SIGMA2[r + 1]! + 1]! | 0;
+    const x2l = m[mOff + SIGMA2[r + 2]!]! | 0;
+    const x2h = m[mOff + SIGMA2[r + 2]! + 1]! | 0;
+    const x3l = m[mOff + SIGMA2[r + 3]!]! | 0;
+    const x3h = m[mOff + SIGMA2[r + 3]! + 1]! | 0;
+    const x4l = m[mOff + SIGMA2[r + 4]!]! | 0;
+    const x4h = m[mOff + SIGMA2[r + 4]! + 1]! | 0;
+    const x5l = m[mOff + SIGMA2[r + 5]!]! | 0;
+    const x5h = m[mOff + SIGMA2[r + 5]! + 1]! | 0;
+    const x6l = m[mOff + SIGMA2[r + 6]!]! | 0;
+    const x6h = m[mOff + SIGMA2[r + 6]! + 1]! | 0;
+    const x7l = m[mOff + SIGMA2[r + 7]!]! | 0;
+    const x7h = m[mOff + SIGMA2[r + 7]! + 1]! | 0;
+    const x8l = m[mOff + SIGMA2[r + 8]!]! | 0;
+    const x8h = m[mOff + SIGMA2[r + 8]! + 1]! | 0;
+    const x9l = m[mOff + SIGMA2[r + 9]!]! | 0;
+    const x9h = m[mOff + SIGMA2[r + 9]! + 1]! | 0;
+    const x10l = m[mOff + SIGMA2[r + 10]!]! | 0;
+    const x10h = m[mOff + SIGMA2[r + 10]! + 1]! | 0;
+    const x11l = m[mOff + SIGMA2[r + 11]!]! | 0;
+    const x11h = m[mOff + SIGMA2[r + 11]! + 1]! | 0;
+    const x12l = m[mOff + SIGMA2[r + 12]!]! | 0;
+    const x12h = m[mOff + SIGMA2[r + 12]! + 1]! | 0;
+    const x13l = m[mOff + SIGMA2[r + 13]!]! | 0;
+    const x13h = m[mOff + SIGMA2[r + 13]! + 1]! | 0;
+    const x14l = m[mOff + SIGMA2[r + 14]!]! | 0;
+    const x14h = m[mOff + SIGMA2[r + 14]! + 1]! | 0;
+    const x15l = m[mOff + SIGMA2[r + 15]!]! | 0;
+    const x15h = m[mOff + SIGMA2[r + 15]! + 1]! | 0;
     // G(v0, v4, v8, v12)
     t = (v0l + v4l) | 0;
     v0h = (v0h + v4h + (((v0l & v4l) | ((v0l | v4l) & ~t)) >>> 31)) | 0;
@@ -392,22 +392,22 @@ export function blake2bCompress(
     v4l = (u >>> 31) | (t << 1);
     v4h = (t >>> 31) | (u << 1);
   }
-  out[0] = h[0] ^ v0l ^ v8l;
-  out[1] = h[1] ^ v0h ^ v8h;
-  out[2] = h[2] ^ v1l ^ v9l;
-  out[3] = h[3] ^ v1h ^ v9h;
-  out[4] = h[4] ^ v2l ^ v10l;
-  out[5] = h[5] ^ v2h ^ v10h;
-  out[6] = h[6] ^ v3l ^ v11l;
-  out[7] = h[7] ^ v3h ^ v11h;
-  out[8] = h[8] ^ v4l ^ v12l;
-  out[9] = h[9] ^ v4h ^ v12h;
-  out[10] = h[10] ^ v5l ^ v13l;
-  out[11] = h[11] ^ v5h ^ v13h;
-  out[12] = h[12] ^ v6l ^ v14l;
-  out[13] = h[13] ^ v6h ^ v14h;
-  out[14] = h[14] ^ v7l ^ v15l;
-  out[15] = h[15] ^ v7h ^ v15h;
+  out[0] = h[0]! ^ v0l ^ v8l;
+  out[1] = h[1]! ^ v0h ^ v8h;
+  out[2] = h[2]! ^ v1l ^ v9l;
+  out[3] = h[3]! ^ v1h ^ v9h;
+  out[4] = h[4]! ^ v2l ^ v10l;
+  out[5] = h[5]! ^ v2h ^ v10h;
+  out[6] = h[6]! ^ v3l ^ v11l;
+  out[7] = h[7]! ^ v3h ^ v11h;
+  out[8] = h[8]! ^ v4l ^ v12l;
+  out[9] = h[9]! ^ v4h ^ v12h;
+  out[10] = h[10]! ^ v5l ^ v13l;
+  out[11] = h[11]! ^ v5h ^ v13h;
+  out[12] = h[12]! ^ v6l ^ v14l;
+  out[13] = h[13]! ^ v6h ^ v14h;
+  out[14] = h[14]! ^ v7l ^ v15l;
+  out[15] = h[15]! ^ v7h ^ v15h;
 }
 
 export interface Blake2bParams {
@@ -423,7 +423,7 @@ export interface Blake2bParams {
 
 /** Reads 4 bytes little-endian without assuming the platform's byte order. */
 function readLE32(bytes: Uint8Array, off: number): number {
-  return bytes[off] | (bytes[off + 1] << 8) | (bytes[off + 2] << 16) | (bytes[off + 3] << 24) | 0;
+  return bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16) | (bytes[off + 3]! << 24) | 0;
 }
 
 /** Loads a 128-byte block as 32 little-endian halves. */
@@ -433,7 +433,7 @@ export function loadBlockWords(bytes: Uint8Array, off: number, words: Uint32Arra
 
 /** Writes the first `length` bytes of a chaining value (16 halves) little-endian. */
 export function storeDigest(h: Uint32Array | Int32Array, out: Uint8Array, length: number): void {
-  for (let i = 0; i < length; i++) out[i] = h[i >> 2] >>> (8 * (i & 3));
+  for (let i = 0; i < length; i++) out[i] = h[i >> 2]! >>> (8 * (i & 3));
 }
 
 /** The initial chaining value for the given parameters (the IV mixed with the parameter block). */
@@ -447,14 +447,14 @@ export function blake2bInitialState(params: Blake2bParams = {}): Uint32Array {
   const h = new Uint32Array(IV);
   // Parameter block word 0: digest length, key length, fanout 1, depth 1; the rest is zero
   // except salt (words 4-5) and personalization (words 6-7).
-  h[0] ^= outputLength | (keyLength << 8) | 0x01010000;
+  h[0]! ^= outputLength | (keyLength << 8) | 0x01010000;
   for (const [field, value, firstHalf] of [
     ['salt', params.salt, 8],
     ['personalization', params.personalization, 12],
   ] as const) {
     if (value === undefined) continue;
     if (value.length !== 16) throw new RangeError(`BLAKE2b ${field} must be 16 bytes, got ${value.length}`);
-    for (let i = 0; i < 4; i++) h[firstHalf + i] ^= readLE32(value, 4 * i);
+    for (let i = 0; i < 4; i++) h[firstHalf + i]! ^= readLE32(value, 4 * i);
   }
   return h;
 }

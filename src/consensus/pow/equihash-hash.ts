@@ -107,7 +107,7 @@ export class EquihashHasher {
     }
     this.tail = input.slice(tailStart);
     this.block.fill(0);
-    for (let i = 0; i < tailLength; i++) this.block[i >> 2] |= input[tailStart + i] << ((i & 3) * 8);
+    for (let i = 0; i < tailLength; i++) this.block[i >> 2]! |= input[tailStart + i]! << ((i & 3) * 8);
   }
 
   /** One compression of this.block on `chain`, by the kernel when there is one. */
@@ -121,7 +121,7 @@ export class EquihashHasher {
     kernel.words.set(this.block, KERNEL_BLOCK);
     kernelOwner = null;
     kernel.compress(counter, last);
-    for (let i = 0; i < 16; i++) out[i] = kernel.words[KERNEL_OUT + i];
+    for (let i = 0; i < 16; i++) out[i] = kernel.words[KERNEL_OUT + i]!;
   }
 
   /** Makes the kernel's memory hold this hasher's chaining value and final block. */
@@ -141,7 +141,7 @@ export class EquihashHasher {
       w[KERNEL_BLOCK + this.indexHalf] = g;
       if (this.indexHalf < 4) kernel.compressShort(this.counter, true);
       else kernel.compress(this.counter, true);
-      for (let i = 0; i < 16; i++) out[i] = w[KERNEL_OUT + i];
+      for (let i = 0; i < 16; i++) out[i] = w[KERNEL_OUT + i]!;
       return;
     }
     if (this.indexHalf >= 0) {
@@ -219,8 +219,8 @@ export class EquihashHasher {
     if (!this.params.zelhash) {
       for (let i = 0; i < gs.length; i++) {
         if (i > 0 && gs[i] === gs[i - 1]) continue;
-        this.baseHash(gs[i], out);
-        visit(gs[i], out);
+        this.baseHash(gs[i]!, out);
+        visit(gs[i]!, out);
       }
       return;
     }
@@ -229,7 +229,7 @@ export class EquihashHasher {
     let runStart = -1;
     let next = 0;
     for (let i = 0; i < gs.length; i++) {
-      const g = gs[i];
+      const g = gs[i]!;
       if (i > 0 && g === gs[i - 1]) continue;
       const start = g - (g % ZELHASH_RUN);
       if (start !== runStart) {
@@ -247,7 +247,7 @@ export class EquihashHasher {
         }
         if (this.indexHalf < 4) kernel.sumRangeShort(this.indexHalf, next, g, this.counter);
         else kernel.sumRange(this.indexHalf, next, g, this.counter);
-        for (let w = 0; w < 16; w++) out[w] = sum[w] = kernel.words[KERNEL_SUM + w];
+        for (let w = 0; w < 16; w++) out[w] = sum[w] = kernel.words[KERNEL_SUM + w]!;
       } else {
         for (let g2 = next; g2 <= g; g2++) this.addTwisted(g2, sum);
         out.set(sum);
@@ -262,13 +262,13 @@ export class EquihashHasher {
     const h = this.scratch;
     this.baseHash(g, h);
     const keep = this.keep;
-    for (let w = 0; w < 16; w++) sum[w] = sum[w] + (h[w] & keep[w]);
+    for (let w = 0; w < 16; w++) sum[w] = sum[w]! + (h[w]! & keep[w]!);
   }
 
   private maskTwisted(out: Uint32Array): void {
     // AND 0xF8 into bytes 15, 31, 47, 63 (the top byte of words 3, 7, 11, 15) inside the digest.
     for (let byte = 15; byte < this.params.hashBytes; byte += 16)
-      out[byte >> 2] &= ~(0x07 << ((byte & 3) * 8));
+      out[byte >> 2]! &= ~(0x07 << ((byte & 3) * 8));
   }
 
   /** Writes the k+1 collision fields of index `i`, taken from `digest` (the hash for i's hash number). */

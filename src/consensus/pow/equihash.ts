@@ -69,7 +69,7 @@ export function checkIndexStructure(indices: Uint32Array): void {
   }
   for (let size = 1, round = 1; size < indices.length; size *= 2, round++) {
     for (let left = 0; left < indices.length; left += 2 * size) {
-      if (indices[left] > indices[left + size]) {
+      if (indices[left]! > indices[left + size]!) {
         throw new EquihashError(
           'out-of-order',
           `out of order at round ${round}: subtree at position ${left} starts with ${indices[left]}, its right sibling with ${indices[left + size]}`,
@@ -112,7 +112,7 @@ export function verifyEquihash(
           { round, position: left },
         );
       }
-      for (let j = field + 1; j < width; j++) fields[a + j] ^= fields[b + j];
+      for (let j = field + 1; j < width; j++) fields[a + j]! ^= fields[b + j]!;
     }
   }
   if (fields[p.k] !== 0) {
@@ -151,18 +151,18 @@ function leafFields(hasher: EquihashHasher, indices: Uint32Array): Uint32Array {
   const out = new Uint32Array(n * width);
   // Leaf positions ordered by index: sort index·2^20 + position as doubles (exact below 2^53).
   const keys = new Float64Array(n);
-  for (let leaf = 0; leaf < n; leaf++) keys[leaf] = indices[leaf] * 0x100000 + leaf;
+  for (let leaf = 0; leaf < n; leaf++) keys[leaf] = indices[leaf]! * 0x100000 + leaf;
   keys.sort();
   const order = new Uint32Array(n);
   const gs = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    order[i] = keys[i] % 0x100000;
-    gs[i] = Math.floor(indices[order[i]] / p.indicesPerHash);
+    order[i] = keys[i]! % 0x100000;
+    gs[i] = Math.floor(indices[order[i]!]! / p.indicesPerHash);
   }
   let pos = 0;
   hasher.hashesAt(gs, (g, digest) => {
     for (; pos < n && gs[pos] === g; pos++)
-      hasher.fieldsFromDigest(digest, indices[order[pos]], out, order[pos] * width);
+      hasher.fieldsFromDigest(digest, indices[order[pos]!]!, out, order[pos]! * width);
   });
   return out;
 }

@@ -10,6 +10,7 @@
  * "ZcashPoW". So Flux's 144,5 is not Zcash-family "ZcashPoW" 144,5 (nor BTG's "BgoldPoW").
  */
 import type { EquihashSpec } from './equihash-params.ts';
+import { must } from '../must.ts';
 
 export type EquihashEpoch = { fromHeight: number; spec: EquihashSpec };
 
@@ -38,25 +39,25 @@ export function equihashForHeight(
   fadeBlocks: number,
   height: number,
 ): EquihashSpec[] {
-  if (epochs.length === 0 || epochs[0].fromHeight !== 0) {
-    throw new RangeError(
-      `Equihash epochs must start at height 0, got ${epochs.length === 0 ? 'none' : epochs[0].fromHeight}`,
-    );
+  const first = epochs[0];
+  if (first?.fromHeight !== 0) {
+    throw new RangeError(`Equihash epochs must start at height 0, got ${first ? first.fromHeight : 'none'}`);
   }
-  for (let e = 1; e < epochs.length; e++) {
-    if (!(epochs[e].fromHeight > epochs[e - 1].fromHeight)) {
+  epochs.forEach((epoch, e) => {
+    const before = epochs[e - 1];
+    if (before && !(epoch.fromHeight > before.fromHeight)) {
       throw new RangeError(
-        `Equihash epoch ${e} starts at ${epochs[e].fromHeight}, not after ${epochs[e - 1].fromHeight}`,
+        `Equihash epoch ${e} starts at ${epoch.fromHeight}, not after ${before.fromHeight}`,
       );
     }
-  }
+  });
   if (!Number.isInteger(fadeBlocks) || fadeBlocks < 0)
     throw new RangeError(`fade length must be a non-negative integer, got ${fadeBlocks}`);
   if (!Number.isInteger(height)) throw new RangeError(`height must be an integer, got ${height}`);
   const h = Math.max(0, height);
-  let current = 0;
-  while (current + 1 < epochs.length && epochs[current + 1].fromHeight <= h) current++;
-  if (current > 0 && h < epochs[current].fromHeight + fadeBlocks)
-    return [epochs[current].spec, epochs[current - 1].spec];
-  return [epochs[current].spec];
+  const current = epochs.findLastIndex((epoch) => epoch.fromHeight <= h);
+  const epoch = must(epochs[current], 'the Equihash epoch from height 0');
+  const before = epochs[current - 1];
+  if (before && h < epoch.fromHeight + fadeBlocks) return [epoch.spec, before.spec];
+  return [epoch.spec];
 }

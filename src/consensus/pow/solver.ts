@@ -49,7 +49,7 @@ export function solveEquihashIndices(
 
   for (let round = 0; round < p.k - 1; round++) {
     const current = columns;
-    const key = current[round];
+    const key = current[round]!;
     const order = sortByField(key, p.collisionBits);
     let pairs = 0;
     forEachRun(key, order, (start, end) => {
@@ -64,13 +64,13 @@ export function solveEquihashIndices(
     let e = 0;
     forEachRun(key, order, (start, end) => {
       for (let x = start; x < end; x++) {
-        const a = order[x];
+        const a = order[x]!;
         for (let y = x + 1; y < end; y++) {
-          const b = order[y];
+          const b = order[y]!;
           let rest = 0;
           for (let j = round + 1; j <= p.k; j++) {
-            const v = current[j][a] ^ current[j][b];
-            next[j][e] = v;
+            const v = current[j]![a]! ^ current[j]![b]!;
+            next[j]![e] = v;
             rest |= v;
           }
           // Two entries whose hashes agree entirely are almost always one set of indices paired
@@ -92,14 +92,14 @@ export function solveEquihashIndices(
   // Final round: the two entries must agree on both remaining fields.
   const solutions: Uint32Array[] = [];
   const seen = new Set<string>();
-  const key = columns[p.k - 1];
-  const last = columns[p.k];
+  const key = columns[p.k - 1]!;
+  const last = columns[p.k]!;
   const order = sortByField(key, p.collisionBits);
   forEachRun(key, order, (start, end) => {
     for (let x = start; x < end && solutions.length < maxSolutions; x++) {
       for (let y = x + 1; y < end && solutions.length < maxSolutions; y++) {
-        const a = order[x];
-        const b = order[y];
+        const a = order[x]!;
+        const b = order[y]!;
         if (last[a] !== last[b]) continue;
         const indices = joinCanonical(unfold(parents, p.k - 1, a), unfold(parents, p.k - 1, b));
         if (!allDistinct(indices)) continue;
@@ -127,7 +127,7 @@ function initialColumns(hasher: EquihashHasher, stop: () => boolean): Uint32Arra
         const i = g * p.indicesPerHash + s;
         if (i >= p.indexSpace) break;
         hasher.fieldsFromDigest(digest, i, fields, 0);
-        for (let j = 0; j <= p.k; j++) columns[j][i] = fields[j];
+        for (let j = 0; j <= p.k; j++) columns[j]![i] = fields[j]!;
       }
     });
     if (stop()) return null;
@@ -144,15 +144,15 @@ function sortByField(key: Uint32Array, bits: number): Uint32Array {
   const tmp = new Uint32Array(n);
   const out = new Uint32Array(n);
   const lowCount = new Uint32Array(2 ** lowBits + 1);
-  for (let i = 0; i < n; i++) lowCount[(key[i] & lowMask) + 1]++;
-  for (let b = 1; b < lowCount.length; b++) lowCount[b] += lowCount[b - 1];
-  for (let i = 0; i < n; i++) tmp[lowCount[key[i] & lowMask]++] = i;
+  for (let i = 0; i < n; i++) lowCount[(key[i]! & lowMask) + 1]!++;
+  for (let b = 1; b < lowCount.length; b++) lowCount[b]! += lowCount[b - 1]!;
+  for (let i = 0; i < n; i++) tmp[lowCount[key[i]! & lowMask]!++] = i;
   const highCount = new Uint32Array(2 ** highBits + 1);
-  for (let i = 0; i < n; i++) highCount[(key[i] >>> lowBits) + 1]++;
-  for (let b = 1; b < highCount.length; b++) highCount[b] += highCount[b - 1];
+  for (let i = 0; i < n; i++) highCount[(key[i]! >>> lowBits) + 1]!++;
+  for (let b = 1; b < highCount.length; b++) highCount[b]! += highCount[b - 1]!;
   for (let x = 0; x < n; x++) {
-    const i = tmp[x];
-    out[highCount[key[i] >>> lowBits]++] = i;
+    const i = tmp[x]!;
+    out[highCount[key[i]! >>> lowBits]!++] = i;
   }
   return out;
 }
@@ -161,9 +161,9 @@ function sortByField(key: Uint32Array, bits: number): Uint32Array {
 function forEachRun(key: Uint32Array, order: Uint32Array, visit: (start: number, end: number) => void): void {
   let start = 0;
   while (start < order.length) {
-    const value = key[order[start]];
+    const value = key[order[start]!];
     let end = start + 1;
-    while (end < order.length && key[order[end]] === value) end++;
+    while (end < order.length && key[order[end]!] === value) end++;
     if (end - start > 1) visit(start, end);
     start = end;
   }
@@ -172,13 +172,13 @@ function forEachRun(key: Uint32Array, order: Uint32Array, visit: (start: number,
 /** The indices under entry `e` of list `level`, in canonical order (each subtree's smaller first index on the left). */
 function unfold(parents: [Uint32Array, Uint32Array][], level: number, e: number): Uint32Array {
   if (level === 0) return Uint32Array.of(e);
-  const [left, right] = parents[level - 1];
-  return joinCanonical(unfold(parents, level - 1, left[e]), unfold(parents, level - 1, right[e]));
+  const [left, right] = parents[level - 1]!;
+  return joinCanonical(unfold(parents, level - 1, left[e]!), unfold(parents, level - 1, right[e]!));
 }
 
 function joinCanonical(a: Uint32Array, b: Uint32Array): Uint32Array {
   const out = new Uint32Array(a.length + b.length);
-  const [first, second] = a[0] < b[0] ? [a, b] : [b, a];
+  const [first, second] = a[0]! < b[0]! ? [a, b] : [b, a];
   out.set(first);
   out.set(second, first.length);
   return out;

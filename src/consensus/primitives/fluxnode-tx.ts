@@ -73,7 +73,7 @@ export function hasDelegatesFeature(fluxTxVersion: number | undefined): boolean 
 /** Strings in fluxnode txs (the ip) are raw bytes; latin1 keeps every byte, so re-encoding is exact. */
 function bytesToLatin1(b: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
   return s;
 }
 

@@ -1,5 +1,6 @@
 import { concatBytes, equalBytes } from '../bytes.ts';
 import { sha256d } from '../hash.ts';
+import { must } from '../must.ts';
 
 /**
  * Bitcoin's merkle root over txids (internal byte order): pair up, double-SHA256 each pair, and
@@ -15,12 +16,12 @@ export function merkleRoot(txids: Uint8Array[]): { root: Uint8Array; mutated: bo
   while (level.length > 1) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {
-      const left = level[i];
-      const right = i + 1 < level.length ? level[i + 1] : left;
+      const left = must(level[i], 'merkle node');
+      const right = level[i + 1] ?? left;
       if (i + 1 < level.length && equalBytes(left, right)) mutated = true;
       next.push(sha256d(concatBytes(left, right)));
     }
     level = next;
   }
-  return { root: level[0], mutated };
+  return { root: must(level[0], 'merkle root'), mutated };
 }

@@ -35,14 +35,15 @@ export function outpointKey(o: OutPoint): string {
 /** Inverse of `outpointKey`; refuses anything that is not 64 hex digits, a colon and a u32. */
 export function parseOutpointKey(key: string): OutPoint {
   const m = /^([0-9a-fA-F]{64}):(\d{1,10})$/.exec(key);
-  const index = m ? Number(m[2]) : Number.NaN;
-  if (!m || index > NULL_OUTPOINT_INDEX) {
+  const [, txid, indexText] = m ?? [];
+  const index = Number(indexText);
+  if (txid === undefined || index > NULL_OUTPOINT_INDEX) {
     throw new ConsensusError('bad-outpoint', `not an outpoint key: ${JSON.stringify(key)}`, {
       field: 'outpoint',
       value: key,
     });
   }
-  return { txid: fromReverseHex(m[1], 'outpoint.txid'), index };
+  return { txid: fromReverseHex(txid, 'outpoint.txid'), index };
 }
 
 export function equalOutPoints(a: OutPoint, b: OutPoint): boolean {

@@ -196,21 +196,17 @@ export function writeTransaction(w: ByteWriter, tx: Transaction, withSignatures 
   if (v4) {
     w.i64(tx.valueBalance);
     w.compactSize(tx.shieldedSpends.length);
-    for (let i = 0; i < tx.shieldedSpends.length; i++)
-      writeSpend(w, tx.shieldedSpends[i], `tx.shieldedSpends[${i}]`);
+    for (const [i, spend] of tx.shieldedSpends.entries()) writeSpend(w, spend, `tx.shieldedSpends[${i}]`);
     w.compactSize(tx.shieldedOutputs.length);
-    for (let i = 0; i < tx.shieldedOutputs.length; i++) {
-      writeOutput(w, tx.shieldedOutputs[i], `tx.shieldedOutputs[${i}]`);
-    }
+    for (const [i, output] of tx.shieldedOutputs.entries())
+      writeOutput(w, output, `tx.shieldedOutputs[${i}]`);
   } else if (tx.shieldedSpends.length > 0 || tx.shieldedOutputs.length > 0 || tx.valueBalance !== 0n) {
     throw encodeError('tx.shieldedSpends', 'Sapling fields exist only in overwintered v4 transactions');
   }
   if (tx.version >= 2) {
     const useGroth = tx.overwintered && tx.version >= SAPLING_TX_VERSION;
     w.compactSize(tx.joinSplits.length);
-    for (let i = 0; i < tx.joinSplits.length; i++) {
-      writeJoinSplit(w, tx.joinSplits[i], useGroth, `tx.joinSplits[${i}]`);
-    }
+    for (const [i, js] of tx.joinSplits.entries()) writeJoinSplit(w, js, useGroth, `tx.joinSplits[${i}]`);
     if (tx.joinSplits.length > 0) {
       writeFixed(w, tx.joinSplitPubKey, 32, 'tx.joinSplitPubKey');
       writeFixed(w, tx.joinSplitSig, 64, 'tx.joinSplitSig');

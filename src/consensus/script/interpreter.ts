@@ -163,18 +163,18 @@ export function isValidSignatureEncoding(sig: Uint8Array): boolean {
   if (sig.length < 9 || sig.length > 73) return false;
   if (sig[0] !== 0x30) return false;
   if (sig[1] !== sig.length - 3) return false;
-  const lenR = sig[3];
+  const lenR = sig[3]!;
   if (5 + lenR >= sig.length) return false;
-  const lenS = sig[5 + lenR];
+  const lenS = sig[5 + lenR]!;
   if (lenR + lenS + 7 !== sig.length) return false;
   if (sig[2] !== 0x02) return false;
   if (lenR === 0) return false;
-  if (sig[4] & 0x80) return false;
-  if (lenR > 1 && sig[4] === 0x00 && !(sig[5] & 0x80)) return false;
+  if (sig[4]! & 0x80) return false;
+  if (lenR > 1 && sig[4] === 0x00 && !(sig[5]! & 0x80)) return false;
   if (sig[lenR + 4] !== 0x02) return false;
   if (lenS === 0) return false;
-  if (sig[lenR + 6] & 0x80) return false;
-  if (lenS > 1 && sig[lenR + 6] === 0x00 && !(sig[lenR + 7] & 0x80)) return false;
+  if (sig[lenR + 6]! & 0x80) return false;
+  if (lenS > 1 && sig[lenR + 6] === 0x00 && !(sig[lenR + 7]! & 0x80)) return false;
   return true;
 }
 
@@ -191,15 +191,15 @@ function bigFromBytes(b: Uint8Array): bigint {
 
 /** S at most half the curve order (BIP62 rule 5); the signature must already be valid DER. */
 export function isLowDerSignature(sigWithHashType: Uint8Array): boolean {
-  const lenR = sigWithHashType[3];
-  const lenS = sigWithHashType[5 + lenR];
+  const lenR = sigWithHashType[3]!;
+  const lenS = sigWithHashType[5 + lenR]!;
   const s = bigFromBytes(sigWithHashType.subarray(6 + lenR, 6 + lenR + lenS));
   return s <= HALF_ORDER;
 }
 
 function isDefinedHashType(sig: Uint8Array): boolean {
   if (sig.length === 0) return false;
-  const t = sig[sig.length - 1] & ~SIGHASH_ANYONECANPAY;
+  const t = sig[sig.length - 1]! & ~SIGHASH_ANYONECANPAY;
   return t >= SIGHASH_ALL && t <= SIGHASH_SINGLE;
 }
 
@@ -219,7 +219,7 @@ function signatureEncodingError(sig: Uint8Array, flags: number): [ScriptErrorCod
     return ['sig-high-s', 'signature S value is above half the curve order'];
   }
   if (flags & SCRIPT_VERIFY.STRICTENC && !isDefinedHashType(sig)) {
-    return ['sig-hashtype', `undefined hash type 0x${sig[sig.length - 1].toString(16).padStart(2, '0')}`];
+    return ['sig-hashtype', `undefined hash type 0x${sig[sig.length - 1]!.toString(16).padStart(2, '0')}`];
   }
   return undefined;
 }
@@ -259,7 +259,10 @@ export function evalScript(
   const need = (n: number) => {
     if (stack.length < n) fail('invalid-stack-operation', `needs ${n} stack items, has ${stack.length}`);
   };
-  const top = (i: number) => stack[stack.length - i];
+  // `need` runs before every read, so a miss here is a bug in this file, reported as the stack error it would be.
+  const top = (i: number): Uint8Array =>
+    stack[stack.length - i] ??
+    fail('invalid-stack-operation', `no item ${i} from the top of ${stack.length}`);
   const num = (v: Uint8Array, maxSize = 4): bigint => {
     try {
       return decodeScriptNum(v, requireMinimal, maxSize);
@@ -277,7 +280,7 @@ export function evalScript(
     position = pc;
     const ins = decodeOp(script, pc);
     if (!ins) {
-      opName = opcodeName(script[pc]);
+      opName = opcodeName(script[pc]!);
       fail('bad-opcode', 'push runs past the end of the script');
     }
     const { op, data } = ins!;
@@ -434,16 +437,15 @@ export function evalScript(
 
         case OP.OP_2ROT: {
           need(6);
-          const [a, b] = stack.splice(stack.length - 6, 2);
-          stack.push(a, b);
+          stack.push(...stack.splice(stack.length - 6, 2));
           break;
         }
 
         case OP.OP_2SWAP: {
           need(4);
           const n = stack.length;
-          [stack[n - 4], stack[n - 2]] = [stack[n - 2], stack[n - 4]];
-          [stack[n - 3], stack[n - 1]] = [stack[n - 1], stack[n - 3]];
+          const [a, b, c, d] = [top(4), top(3), top(2), top(1)];
+          stack.splice(n - 4, 4, c, d, a, b);
           break;
         }
 
@@ -492,15 +494,15 @@ export function evalScript(
 
         case OP.OP_ROT: {
           need(3);
-          const [a] = stack.splice(stack.length - 3, 1);
-          stack.push(a);
+          stack.push(...stack.splice(stack.length - 3, 1));
           break;
         }
 
         case OP.OP_SWAP: {
           need(2);
           const n = stack.length;
-          [stack[n - 2], stack[n - 1]] = [stack[n - 1], stack[n - 2]];
+          const [a, b] = [top(2), top(1)];
+          stack.splice(n - 2, 2, b, a);
           break;
         }
 
@@ -742,7 +744,8 @@ export function verifyScript(
   evalScript(stack, scriptSig, flags, checker, 'scriptSig');
   const afterSig = flags & SCRIPT_VERIFY.P2SH ? stack.slice() : undefined;
   evalScript(stack, scriptPubKey, flags, checker, 'scriptPubKey');
-  if (stack.length === 0 || !castToBool(stack[stack.length - 1])) {
+  const last = stack.at(-1);
+  if (last === undefined || !castToBool(last)) {
     throw new ScriptError('eval-false', 'script ended with false or an empty stack', {
       role: 'scriptPubKey',
     });
@@ -758,7 +761,8 @@ export function verifyScript(
     // The scriptPubKey check above guarantees a non-empty stack here.
     const redeemScript = afterSig.pop()!;
     evalScript(afterSig, redeemScript, flags, checker, 'redeemScript');
-    if (afterSig.length === 0 || !castToBool(afterSig[afterSig.length - 1])) {
+    const redeemLast = afterSig.at(-1);
+    if (redeemLast === undefined || !castToBool(redeemLast)) {
       throw new ScriptError('eval-false', 'redeem script ended with false or an empty stack', {
         role: 'redeemScript',
       });

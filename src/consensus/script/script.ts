@@ -27,22 +27,22 @@ export interface ScriptOp {
  */
 export function decodeOp(script: Uint8Array, pc: number): ScriptOp | undefined {
   if (pc >= script.length) return undefined;
-  const op = script[pc];
+  const op = script[pc]!;
   let at = pc + 1;
   if (op > OP.OP_PUSHDATA4) return { op, offset: pc, end: at };
   let size: number;
   if (op < OP.OP_PUSHDATA1) size = op;
   else if (op === OP.OP_PUSHDATA1) {
     if (at + 1 > script.length) return undefined;
-    size = script[at];
+    size = script[at]!;
     at += 1;
   } else if (op === OP.OP_PUSHDATA2) {
     if (at + 2 > script.length) return undefined;
-    size = script[at] | (script[at + 1] << 8);
+    size = script[at]! | (script[at + 1]! << 8);
     at += 2;
   } else {
     if (at + 4 > script.length) return undefined;
-    size = (script[at] | (script[at + 1] << 8) | (script[at + 2] << 16) | (script[at + 3] << 24)) >>> 0;
+    size = (script[at]! | (script[at + 1]! << 8) | (script[at + 2]! << 16) | (script[at + 3]! << 24)) >>> 0;
     at += 4;
   }
   if (at + size > script.length) return undefined;
@@ -58,7 +58,7 @@ export function parseScript(script: Uint8Array): ScriptOp[] {
     if (!next) {
       throw new ConsensusError(
         'bad-script-encoding',
-        `${opcodeName(script[pc])} at byte ${pc} runs past the end of the ${script.length}-byte script`,
+        `${opcodeName(script[pc]!)} at byte ${pc} runs past the end of the ${script.length}-byte script`,
         { field: 'script', value: toHex(script) },
       );
     }
@@ -82,7 +82,7 @@ export function isPushOnly(script: Uint8Array): boolean {
 /** True when `data` was pushed with the shortest possible opcode (BIP62 rule 3). */
 export function isMinimalPush(data: Uint8Array, op: number): boolean {
   if (data.length === 0) return op === OP.OP_0;
-  if (data.length === 1 && data[0] >= 1 && data[0] <= 16) return op === OP.OP_1 + data[0] - 1;
+  if (data.length === 1 && data[0]! >= 1 && data[0]! <= 16) return op === OP.OP_1 + data[0]! - 1;
   if (data.length === 1 && data[0] === 0x81) return op === OP.OP_1NEGATE;
   if (data.length <= 75) return op === data.length;
   if (data.length <= 255) return op === OP.OP_PUSHDATA1;
@@ -103,7 +103,7 @@ export function pushLiteral(data: Uint8Array): Uint8Array {
 
 /** The minimal push of `data`: the form MINIMALDATA requires (single bytes 1–16 and 0x81 become OP_n). */
 export function pushData(data: Uint8Array): Uint8Array {
-  if (data.length === 1 && data[0] >= 1 && data[0] <= 16) return Uint8Array.of(OP.OP_1 + data[0] - 1);
+  if (data.length === 1 && data[0]! >= 1 && data[0]! <= 16) return Uint8Array.of(OP.OP_1 + data[0]! - 1);
   if (data.length === 1 && data[0] === 0x81) return Uint8Array.of(OP.OP_1NEGATE);
   return pushLiteral(data);
 }
@@ -133,8 +133,8 @@ export function encodeScriptNum(n: bigint): Uint8Array {
     abs >>= 8n;
   }
   // The top bit is the sign: add a byte when the magnitude already uses it.
-  if (out[out.length - 1] & 0x80) out.push(negative ? 0x80 : 0x00);
-  else if (negative) out[out.length - 1] |= 0x80;
+  if (out[out.length - 1]! & 0x80) out.push(negative ? 0x80 : 0x00);
+  else if (negative) out[out.length - 1]! |= 0x80;
   return Uint8Array.from(out);
 }
 
@@ -152,16 +152,16 @@ export function decodeScriptNum(bytes: Uint8Array, requireMinimal: boolean, maxS
     throw new ScriptNumberError(`${bytes.length}-byte number exceeds the ${maxSize}-byte limit`, bytes);
   }
   if (requireMinimal && bytes.length > 0) {
-    const last = bytes[bytes.length - 1];
+    const last = bytes[bytes.length - 1]!;
     // A top byte with no magnitude bits is only needed when the byte below uses its sign bit.
-    if ((last & 0x7f) === 0 && (bytes.length <= 1 || (bytes[bytes.length - 2] & 0x80) === 0)) {
+    if ((last & 0x7f) === 0 && (bytes.length <= 1 || (bytes[bytes.length - 2]! & 0x80) === 0)) {
       throw new ScriptNumberError('number is not minimally encoded', bytes);
     }
   }
   if (bytes.length === 0) return 0n;
   let v = 0n;
-  for (let i = 0; i < bytes.length; i++) v |= BigInt(bytes[i]) << BigInt(8 * i);
-  const top = bytes[bytes.length - 1];
+  for (let i = 0; i < bytes.length; i++) v |= BigInt(bytes[i]!) << BigInt(8 * i);
+  const top = bytes[bytes.length - 1]!;
   if (top & 0x80) {
     const signBit = 0x80n << BigInt(8 * (bytes.length - 1));
     return -(v & ~signBit);

@@ -20,6 +20,7 @@ import {
 } from '../primitives/transaction.ts';
 import type { Transaction, TxIn, TxOut } from '../primitives/types.ts';
 import { SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE } from './interpreter.ts';
+import { must } from '../must.ts';
 
 export { SIGHASH_ALL, SIGHASH_ANYONECANPAY, SIGHASH_NONE, SIGHASH_SINGLE } from './interpreter.ts';
 
@@ -162,8 +163,9 @@ export function signatureHash(
   const sequence = anyoneCanPay || single || none ? ZERO32 : (cache?.hashSequence ?? hashSequence(tx));
   let outputs: Uint8Array = ZERO32;
   if (!single && !none) outputs = cache?.hashOutputs ?? hashOutputs(tx.outputs);
-  else if (single && inputIndex !== NOT_AN_INPUT && inputIndex < tx.outputs.length) {
-    outputs = hashOutputs([tx.outputs[inputIndex]]);
+  else if (single && inputIndex !== NOT_AN_INPUT) {
+    const output = tx.outputs[inputIndex];
+    if (output) outputs = hashOutputs([output]);
   }
   const joinSplits = tx.joinSplits.length > 0 ? (cache?.hashJoinSplits ?? hashJoinSplits(tx)) : ZERO32;
 
@@ -180,7 +182,7 @@ export function signatureHash(
   if (version === 'sapling') w.i64(tx.valueBalance);
   w.i32(hashType);
   if (inputIndex !== NOT_AN_INPUT) {
-    const input = tx.inputs[inputIndex];
+    const input = must(tx.inputs[inputIndex], 'the input being signed (index checked above)');
     writeOutPoint(w, input.prevout, 'prevout');
     w.varBytes(scriptCode);
     w.i64(amount);
@@ -228,7 +230,7 @@ function legacySignatureHash(
     sequence: i !== inputIndex && (single || none) ? 0 : input.sequence,
   });
   const inputs = anyoneCanPay
-    ? [inputFor(tx.inputs[inputIndex], inputIndex)]
+    ? [inputFor(must(tx.inputs[inputIndex], 'the input being signed'), inputIndex)]
     : tx.inputs.map((input, i) => inputFor(input, i));
   let outputs: TxOut[] = tx.outputs;
   if (none) outputs = [];

@@ -15,6 +15,7 @@ import {
 } from './interpreter.ts';
 import { type SighashCache, precomputeSighash, signatureHash } from './sighash.ts';
 import { classifyScript, p2pkhScriptSig, p2pkScriptSig } from './templates.ts';
+import { must } from '../must.ts';
 
 /** Lock times below this are block heights, at or above it Unix times. */
 export const LOCKTIME_THRESHOLD = 500_000_000;
@@ -83,8 +84,8 @@ export function transactionChecker(
   const { cache, signatureCache } = checkerOptions(options);
   return {
     checkSig(signature, pubKey, scriptCode) {
-      if (signature.length === 0) return false;
-      const hashType = signature[signature.length - 1];
+      const hashType = signature.at(-1);
+      if (hashType === undefined) return false;
       let digest: Uint8Array;
       try {
         digest = signatureHash(tx, inputIndex, scriptCode, amount, hashType, consensusBranchId, cache);
@@ -108,7 +109,7 @@ export function transactionChecker(
       if (txLockTime < threshold !== lockTime < threshold) return false;
       if (lockTime > txLockTime) return false;
       // A final input would let the transaction ignore its lock time altogether.
-      return tx.inputs[inputIndex].sequence !== SEQUENCE_FINAL;
+      return must(tx.inputs[inputIndex], 'the input being checked').sequence !== SEQUENCE_FINAL;
     },
   };
 }
@@ -125,14 +126,15 @@ export function verifyInputSignature(
   flags: number = STANDARD_SCRIPT_VERIFY_FLAGS,
   options: SighashCache | CheckerOptions = {},
 ): void {
-  if (!Number.isInteger(inputIndex) || inputIndex < 0 || inputIndex >= tx.inputs.length) {
+  const input = tx.inputs[inputIndex];
+  if (!input) {
     throw new ConsensusError('bad-txns-input-index', `input ${inputIndex} does not exist`, {
       field: 'inputIndex',
       value: inputIndex,
     });
   }
   const checker = transactionChecker(tx, inputIndex, spent.value, consensusBranchId, options);
-  verifyScript(tx.inputs[inputIndex].scriptSig, spent.scriptPubKey, checker, flags);
+  verifyScript(input.scriptSig, spent.scriptPubKey, checker, flags);
 }
 
 /** Verify every transparent input; `spent[i]` is the output input i spends. */
@@ -151,8 +153,8 @@ export function verifyTransactionInputs(
     );
   }
   const cache = tx.overwintered ? precomputeSighash(tx) : undefined;
-  for (let i = 0; i < tx.inputs.length; i++) {
-    verifyInputSignature(tx, i, spent[i], consensusBranchId, flags, { cache, signatureCache });
+  for (const [i, out] of spent.entries()) {
+    verifyInputSignature(tx, i, out, consensusBranchId, flags, { cache, signatureCache });
   }
 }
 

@@ -53,35 +53,37 @@ const isKeySized = (o: ScriptOp | undefined) =>
 export function classifyScript(script: Uint8Array, maxDataCarrier = MAX_OP_RETURN_RELAY): ScriptTemplate {
   if (isPayToScriptHash(script)) return { type: 'p2sh', hash: script.slice(2, 22) };
   const ops = opsOf(script);
-  if (!ops || ops.length === 0) return { type: 'nonstandard' };
+  const [first, second, third, fourth, fifth] = ops ?? [];
+  if (!ops || !first) return { type: 'nonstandard' };
 
-  if (ops[0].op === OP.OP_RETURN) {
-    if (ops.length === 1) return { type: 'nulldata', data: new Uint8Array(0) };
-    const push = ops[1];
+  if (first.op === OP.OP_RETURN) {
+    const push = second;
+    if (!push) return { type: 'nulldata', data: new Uint8Array(0) };
     if (ops.length === 2 && push.op <= OP.OP_16 && (push.data?.length ?? 0) <= maxDataCarrier) {
       return { type: 'nulldata', data: Uint8Array.from(push.data ?? []) };
     }
     return { type: 'nonstandard' };
   }
 
-  if (ops.length === 2 && isKeySized(ops[0]) && ops[1].op === OP.OP_CHECKSIG) {
-    return { type: 'p2pk', pubKey: Uint8Array.from(ops[0].data!) };
+  if (ops.length === 2 && isKeySized(first) && second?.op === OP.OP_CHECKSIG) {
+    return { type: 'p2pk', pubKey: Uint8Array.from(first.data!) };
   }
 
   if (
     ops.length === 5 &&
-    ops[0].op === OP.OP_DUP &&
-    ops[1].op === OP.OP_HASH160 &&
-    ops[2].data?.length === 20 &&
-    ops[3].op === OP.OP_EQUALVERIFY &&
-    ops[4].op === OP.OP_CHECKSIG
+    first.op === OP.OP_DUP &&
+    second?.op === OP.OP_HASH160 &&
+    third?.data?.length === 20 &&
+    fourth?.op === OP.OP_EQUALVERIFY &&
+    fifth?.op === OP.OP_CHECKSIG
   ) {
-    return { type: 'p2pkh', hash: Uint8Array.from(ops[2].data) };
+    return { type: 'p2pkh', hash: Uint8Array.from(third.data) };
   }
 
-  if (ops.length >= 4 && ops[ops.length - 1].op === OP.OP_CHECKMULTISIG) {
-    const m = smallIntegerOf(ops[0].op);
-    const n = smallIntegerOf(ops[ops.length - 2].op);
+  const [count, last] = ops.slice(-2);
+  if (ops.length >= 4 && count && last?.op === OP.OP_CHECKMULTISIG) {
+    const m = smallIntegerOf(first.op);
+    const n = smallIntegerOf(count.op);
     const keys = ops.slice(1, -2);
     if (
       m !== undefined &&

@@ -7,6 +7,7 @@ import type { Block } from '../primitives/types.ts';
 import { ByteWriter, equalBytes, reverseHex } from '../bytes.ts';
 import { sha256d } from '../hash.ts';
 import { checkTransaction, isCoinbase, type TxLimits } from './check-tx.ts';
+import { must } from '../must.ts';
 
 /*
  * Stateless block rules, in fluxd's CheckBlock order: merkle root (and the CVE-2012-2459 duplicate
@@ -57,21 +58,22 @@ export function legacySigOpCount(script: Uint8Array): number {
   let count = 0;
   let pc = 0;
   while (pc < script.length) {
-    const op = script[pc++];
+    const op = script[pc++]!;
     if (op <= OP_PUSHDATA4) {
       let size: number;
       if (op < OP_PUSHDATA1) size = op;
       else if (op === OP_PUSHDATA1) {
         if (pc + 1 > script.length) break;
-        size = script[pc];
+        size = script[pc]!;
         pc += 1;
       } else if (op === OP_PUSHDATA2) {
         if (pc + 2 > script.length) break;
-        size = script[pc] | (script[pc + 1] << 8);
+        size = script[pc]! | (script[pc + 1]! << 8);
         pc += 2;
       } else {
         if (pc + 4 > script.length) break;
-        size = (script[pc] | (script[pc + 1] << 8) | (script[pc + 2] << 16) | (script[pc + 3] << 24)) >>> 0;
+        size =
+          (script[pc]! | (script[pc + 1]! << 8) | (script[pc + 2]! << 16) | (script[pc + 3]! << 24)) >>> 0;
         pc += 4;
       }
       if (script.length - pc < size) break;
@@ -125,10 +127,12 @@ export function checkBlock(block: Block, limits: BlockLimits): CheckedBlock {
     );
   }
 
-  if (!isCoinbase(block.txs[0])) fail('bad-cb-missing', 'first transaction is not a coinbase', 'txs[0]', 0);
+  const first = block.txs[0];
+  if (!first || !isCoinbase(first))
+    fail('bad-cb-missing', 'first transaction is not a coinbase', 'txs[0]', 0);
   const collaterals = new Set<string>();
-  for (let i = 1; i < block.txs.length; i++) {
-    const tx = block.txs[i];
+  for (const [i, tx] of block.txs.entries()) {
+    if (i === 0) continue;
     if (isCoinbase(tx)) fail('bad-cb-multiple', `transaction ${i} is a second coinbase`, `txs[${i}]`, i);
     if (isFluxnodeTx(tx) && tx.fluxnode) {
       const key = outpointKey(tx.fluxnode.collateral);
@@ -146,10 +150,10 @@ export function checkBlock(block: Block, limits: BlockLimits): CheckedBlock {
 
   block.txs.forEach((tx, i) => {
     try {
-      checkTransaction(tx, limits, sizes[i]);
+      checkTransaction(tx, limits, must(sizes[i], 'transaction size'));
     } catch (err) {
       if (!(err instanceof ConsensusError)) throw err;
-      const detail = `transaction ${i} (${reverseHex(txids[i])}): ${err.message}`;
+      const detail = `transaction ${i} (${reverseHex(must(txids[i], 'transaction id'))}): ${err.message}`;
       throw new ConsensusError(err.rule, detail, { field: `txs[${i}].${err.field ?? ''}`, value: err.value });
     }
   });

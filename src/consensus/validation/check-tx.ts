@@ -16,6 +16,7 @@ import {
   SAPLING_VERSION_GROUP_ID,
 } from '../primitives/transaction.ts';
 import { FLUXNODE_CONFIRM, FLUXNODE_START, type Transaction } from '../primitives/types.ts';
+import { must } from '../must.ts';
 
 /*
  * Stateless transaction rules: the ones fluxd's CheckTransaction applies without the chain, in the
@@ -44,7 +45,8 @@ export interface TxLimits {
 }
 
 export function isCoinbase(tx: Transaction): boolean {
-  return tx.inputs.length === 1 && isNullOutPoint(tx.inputs[0].prevout);
+  const first = tx.inputs[0];
+  return tx.inputs.length === 1 && first !== undefined && isNullOutPoint(first.prevout);
 }
 
 function fail(rule: string, detail: string, field: string, value: unknown): never {
@@ -312,7 +314,7 @@ function checkCoinbaseShape(tx: Transaction): void {
         tx.shieldedOutputs.length,
       );
     }
-    const len = tx.inputs[0].scriptSig.length;
+    const len = must(tx.inputs[0], 'the coinbase input').scriptSig.length;
     if (len < 2 || len > 100)
       fail('bad-cb-length', `coinbase scriptSig of ${len} bytes (2..100)`, 'vin[0].scriptSig', len);
     return;

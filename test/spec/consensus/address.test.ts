@@ -38,6 +38,8 @@ import { decodeWif, encodeWif } from '../../../src/consensus/keys/wif.ts';
 import { mainnet } from '../../../src/consensus/params/mainnet.ts';
 import { testnet } from '../../../src/consensus/params/testnet.ts';
 import { p2pkhScript } from '../../../src/consensus/script/templates.ts';
+import { at } from '../../support/at.ts';
+import { must } from '../../../src/consensus/must.ts';
 
 const MAIN = { p2pkh: Uint8Array.of(0x1c, 0xb8), p2sh: Uint8Array.of(0x1c, 0xbd) };
 const TEST = { p2pkh: Uint8Array.of(0x1d, 0x25), p2sh: Uint8Array.of(0x1c, 0xba) };
@@ -96,23 +98,23 @@ describe('Flux addresses', () => {
   });
 
   it("accepts the network params' base58 object directly", () => {
-    assert.equal(decodeAddress(mainnetP2sh[0], mainnet.base58).type, 'p2sh');
-    assert.equal(decodeAddress(testnetAddresses[0][0], testnet.base58).type, 'p2pkh');
+    assert.equal(decodeAddress(at(mainnetP2sh, 0), mainnet.base58).type, 'p2sh');
+    assert.equal(decodeAddress(at(testnetAddresses, 0)[0], testnet.base58).type, 'p2pkh');
   });
 
   it('refuses an address of the other network, naming the prefix', () => {
     assert.equal(
-      rule(() => decodeAddress(mainnetP2sh[0], TEST)),
+      rule(() => decodeAddress(at(mainnetP2sh, 0), TEST)),
       'bad-address-prefix',
     );
     assert.equal(
-      rule(() => decodeAddress(testnetAddresses[0][0], MAIN)),
+      rule(() => decodeAddress(at(testnetAddresses, 0)[0], MAIN)),
       'bad-address-prefix',
     );
     assert.match(
       (() => {
         try {
-          decodeAddress(mainnetP2sh[0], TEST);
+          decodeAddress(at(mainnetP2sh, 0), TEST);
         } catch (err) {
           return (err as Error).message;
         }
@@ -120,16 +122,17 @@ describe('Flux addresses', () => {
       })(),
       /1cbd/,
     );
-    assert.equal(isValidAddress(mainnetP2sh[0], TEST), false);
-    assert.equal(isValidAddress(mainnetP2sh[0], MAIN), true);
+    assert.equal(isValidAddress(at(mainnetP2sh, 0), TEST), false);
+    assert.equal(isValidAddress(at(mainnetP2sh, 0), MAIN), true);
   });
 
   it('catches every single-character change as a bad checksum or bad encoding', () => {
-    const addr = mainnetP2sh[0];
+    const addr = at(mainnetP2sh, 0);
     const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
     let changed = 0;
     for (let i = 2; i < addr.length; i++) {
-      const c = addr[i] === 'z' ? 'y' : alphabet[(alphabet.indexOf(addr[i]) + 1) % alphabet.length];
+      const c =
+        addr[i] === 'z' ? 'y' : alphabet[(alphabet.indexOf(must(addr[i], 'addr[i]')) + 1) % alphabet.length];
       const bad = addr.slice(0, i) + c + addr.slice(i + 1);
       const r = rule(() => decodeAddress(bad, MAIN));
       assert.ok(
@@ -203,8 +206,8 @@ describe('Zcash key_tests.cpp keys (same t1 and WIF prefixes as Flux mainnet)', 
   });
 
   const digest = sha256d(new TextEncoder().encode('Very deterministic message'));
-  const key1 = decodeWif(keys[0].wif, WIF_MAIN).privateKey;
-  const key2 = decodeWif(keys[1].wif, WIF_MAIN).privateKey;
+  const key1 = decodeWif(at(keys, 0).wif, WIF_MAIN).privateKey;
+  const key2 = decodeWif(at(keys, 1).wif, WIF_MAIN).privateKey;
 
   it('signs deterministically (RFC 6979) to the published DER signatures', () => {
     const sig1 =
@@ -236,7 +239,7 @@ describe('Zcash key_tests.cpp keys (same t1 and WIF prefixes as Flux mainnet)', 
 
   it('verifies a high-S signature (fluxd normalizes S) but reports it as not low-S', () => {
     const sig = fromHex(toHex(signDigest(digest, key1)));
-    const rLen = sig[3];
+    const rLen = at(sig, 3);
     const s = BigInt(`0x${toHex(sig.subarray(6 + rLen))}`);
     const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     const high = (n - s).toString(16).padStart(64, '0');

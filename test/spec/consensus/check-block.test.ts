@@ -14,6 +14,7 @@ import {
   type Transaction,
 } from '../../../src/consensus/primitives/types.ts';
 import { checkBlock, legacySigOpCount } from '../../../src/consensus/validation/check-block.ts';
+import { at } from '../../support/at.ts';
 
 const limits = { maxMoney: 21_000_000n * COIN };
 const genesis = JSON.parse(readFileSync(`${REFERENCE_DIR}/vectors/mainnet-genesis.json`, 'utf8')) as {
@@ -97,10 +98,10 @@ test('real blocks pass the stateless block rules', () => {
 
 test('bad-txnmrklroot: the header must commit to the transactions', () => {
   const block = genesisBlock();
-  block.header.merkleRoot[0] ^= 1;
+  block.header.merkleRoot[0]! ^= 1;
   rejects(block, 'bad-txnmrklroot');
   const reordered = load('zcash-mainnet-block-347501.hex');
-  [reordered.txs[1], reordered.txs[2]] = [reordered.txs[2], reordered.txs[1]];
+  reordered.txs.splice(1, 2, at(reordered.txs, 2), at(reordered.txs, 1));
   rejects(reordered, 'bad-txnmrklroot');
 });
 
@@ -109,7 +110,7 @@ test('bad-txns-duplicate: a repeated last transaction keeps the root but is refu
   block.txs = block.txs.slice(0, 3);
   recommit(block);
   checkBlock(block, limits);
-  block.txs.push(block.txs[2]);
+  block.txs.push(at(block.txs, 2));
   rejects(block, 'bad-txns-duplicate');
 });
 
@@ -120,7 +121,7 @@ test('bad-blk-length: empty blocks and blocks over 2 MB', () => {
   rejects(empty, 'bad-blk-length');
   const big = genesisBlock();
   const filler = spendTx(1);
-  filler.outputs[0].scriptPubKey = new Uint8Array(1_000_000);
+  at(filler.outputs, 0).scriptPubKey = new Uint8Array(1_000_000);
   big.txs.push(filler, { ...structuredClone(filler), lockTime: 1 });
   recommit(big);
   rejects(big, 'bad-blk-length');
@@ -131,7 +132,7 @@ test('bad-cb-missing and bad-cb-multiple: one coinbase, first', () => {
   noCoinbase.txs = [spendTx(1)];
   rejects(recommit(noCoinbase), 'bad-cb-missing');
   const two = genesisBlock();
-  two.txs.push({ ...structuredClone(two.txs[0]), lockTime: 5 });
+  two.txs.push({ ...structuredClone(at(two.txs, 0)), lockTime: 5 });
   rejects(recommit(two), 'bad-cb-multiple');
 });
 
@@ -146,7 +147,7 @@ test('bad-fluxnode-tx-multiple: one fluxnode transaction per collateral in a blo
 test('a transaction rule failing inside a block keeps its rule name and says which transaction', () => {
   const block = genesisBlock();
   const bad = spendTx(1);
-  bad.outputs[0].value = -1n;
+  at(bad.outputs, 0).value = -1n;
   block.txs.push(bad);
   const err = rejects(recommit(block), 'bad-txns-vout-negative');
   assert.equal(err.field, 'txs[1].vout[0].value');
@@ -156,10 +157,10 @@ test('a transaction rule failing inside a block keeps its rule name and says whi
 test('bad-blk-sigops: at most 20,000 legacy signature operations per block', () => {
   const block = genesisBlock();
   const heavy = spendTx(1);
-  heavy.outputs[0].scriptPubKey = new Uint8Array(19_999).fill(0xac); // OP_CHECKSIG × 19,999
+  at(heavy.outputs, 0).scriptPubKey = new Uint8Array(19_999).fill(0xac); // OP_CHECKSIG × 19,999
   block.txs.push(heavy);
   assert.equal(checkBlock(recommit(block), limits).sigOps, 20_000);
-  heavy.outputs[0].scriptPubKey = new Uint8Array(20_000).fill(0xac);
+  at(heavy.outputs, 0).scriptPubKey = new Uint8Array(20_000).fill(0xac);
   rejects(recommit(block), 'bad-blk-sigops');
 });
 

@@ -21,6 +21,7 @@ import { describe, test } from 'node:test';
 import { maxFutureBlockTime } from '../../../src/consensus/difficulty/future-time.ts';
 import { nextWork, nextWorkRequired, type WorkHeader } from '../../../src/consensus/difficulty/next-work.ts';
 import { paramsFor } from '../../../src/consensus/params/index.ts';
+import { at } from '../../support/at.ts';
 
 const U256 = 1n << 256n;
 const wrap = (x: bigint): bigint => ((x % U256) + U256) % U256;
@@ -86,7 +87,7 @@ function medianTimePast(c: Chain, h: number): number {
   const times: number[] = [];
   for (let i = h; i > h - 11 && c.has(i); i--) times.push(get(c, i).time);
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return at(times, Math.floor(times.length / 2));
 }
 
 function digishield(net: Net, c: Chain, last: number): number {
@@ -164,13 +165,13 @@ function oracle(net: Net, c: Chain, last: number | null, blockTime?: number): nu
 }
 
 /** Block-time series: each returns the seconds between block i−1 and block i. */
-const SERIES: Record<string, (i: number, T: number) => number> = {
+const SERIES = {
   steady: (_i, T) => T,
   fast: (i, T) => (i % 3 === 0 ? 1 : Math.floor(T / 3)),
   slow: (i, T) => T * (4 + (i % 5)),
   // times running backwards now and then (fluxd's v1 clamps to −360, LWMA3 forces +1)
   unordered: (i, T) => (i % 7 === 0 ? -500 : i % 4 === 0 ? 9 * T : T),
-};
+} satisfies Record<string, (i: number, T: number) => number>;
 
 /** `count` headers ending at `last`, bits wandering so averages are not trivial. */
 function makeChain(
@@ -204,7 +205,7 @@ function agree(
   for (const [name, series] of Object.entries(SERIES)) {
     const headers = makeChain(next - 1, 120, series, net, bits);
     const c: Chain = new Map(headers.map((h) => [h.height, h]));
-    const tipTime = headers[headers.length - 1].time;
+    const tipTime = at(headers, headers.length - 1).time;
     const time = when?.(tipTime);
     assert.equal(
       nextWorkRequired(headers, time, params).toString(16),
@@ -303,7 +304,7 @@ describe('the fixed windows, worked out by hand', () => {
 
   test('testnet: more than 2 spacings (30 s) after the parent allows powLimit, exactly 30 s does not', () => {
     const headers = makeChain(499, 120, SERIES.steady, TEST, 0x1e0ffff0);
-    const tip = headers[headers.length - 1].time;
+    const tip = at(headers, headers.length - 1).time;
     assert.deepEqual(nextWork(headers, tip + 31, testnet), { bits: 0x200effff, rule: 'min-difficulty' });
     assert.notEqual(nextWorkRequired(headers, tip + 30, testnet), 0x200effff);
     // Without a new block (fluxd called with none) the rule does not apply.
@@ -312,7 +313,7 @@ describe('the fixed windows, worked out by hand', () => {
 
   test('the ramp comes before testnet’s min-difficulty rule', () => {
     const headers = makeChain(299, 120, SERIES.steady, TEST, 0x1e0ffff0);
-    const tip = headers[headers.length - 1].time;
+    const tip = at(headers, headers.length - 1).time;
     assert.equal(nextWork(headers, tip + 10_000, testnet).rule, 'zelhash-ramp');
   });
 });

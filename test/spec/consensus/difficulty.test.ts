@@ -19,6 +19,7 @@ import {
 } from '../../../src/consensus/difficulty/target.ts';
 import { ConsensusError } from '../../../src/consensus/errors.ts';
 import { type ConsensusParams, paramsFor } from '../../../src/consensus/params/index.ts';
+import { at } from '../../support/at.ts';
 
 const mainnet = paramsFor('mainnet');
 const testnet = paramsFor('testnet');
@@ -222,7 +223,7 @@ describe('LWMA properties (window 60, solve times clamped to [−FTL, 6T], weigh
       fc.property(
         fc.array(fc.integer({ min: -2000, max: 5000 }), { minLength: n, maxLength: n }),
         (times) => {
-          const next = run((i) => times[i - 1]);
+          const next = run((i) => at(times, i - 1));
           assert.ok(next >= target / 10n - k * BigInt(n) && next <= 6n * target);
         },
       ),
@@ -346,14 +347,14 @@ describe('nextWorkRequired', () => {
 
   test('testnet allows a min-difficulty block after 2 spacings without one; mainnet never does', () => {
     const headers = chain(5_000, need, 0x1f00ffff, () => 15);
-    const tip = headers[headers.length - 1];
+    const tip = at(headers, headers.length - 1);
     const limit = targetToBits(testnet.difficulty.powLimit);
     assert.equal(nextWorkRequired(headers, tip.time + 2 * 15 + 1, testnet), limit);
     assert.notEqual(nextWorkRequired(headers, tip.time + 2 * 15, testnet), limit);
     assert.notEqual(nextWorkRequired(headers, undefined, testnet), limit);
     const main = chain(500_000, need, 0x1c0fffff, () => 120);
     assert.equal(
-      nextWorkRequired(main, main[main.length - 1].time + 10 ** 6, mainnet),
+      nextWorkRequired(main, at(main, main.length - 1).time + 10 ** 6, mainnet),
       nextWorkRequired(main, undefined, mainnet),
     );
   });

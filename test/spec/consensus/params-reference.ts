@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 
 export { REFERENCE_DIR } from '../../support/reference.ts';
 import { REFERENCE_DIR } from '../../support/reference.ts';
+import { at, type Tuple, tuple } from '../../support/at.ts';
 
 function load(name: string): string {
   // One line of text: the markdown wraps sentences anywhere.
@@ -19,7 +20,7 @@ export const rewards = load('rewards.md');
 export function grab(text: string, pattern: RegExp): string {
   const m = pattern.exec(text);
   if (!m) throw new Error(`reference text no longer matches ${pattern}`);
-  return m[1];
+  return at(m, 1);
 }
 
 /** "1,076,532" → 1076532 */
@@ -29,7 +30,7 @@ export function num(text: string): number {
 
 /** "7,500,000" FLUX → satoshis */
 export function flux(text: string): bigint {
-  const [whole, frac = ''] = text.replaceAll(',', '').split('.');
+  const [whole = '', frac = ''] = text.replaceAll(',', '').split('.');
   return BigInt(whole) * 100_000_000n + BigInt(frac.padEnd(8, '0'));
 }
 
@@ -44,19 +45,18 @@ export function bytes(text: string): Uint8Array {
   return Uint8Array.from(text.trim().split(/\s+/), (b) => Number.parseInt(b, 16));
 }
 
-/** The rows of a markdown table whose header row contains `headerWord`, as trimmed cells. */
-export function tableRows(text: string, headerWord: string): string[][] {
+/** The rows of a markdown table whose header row contains `headerWord`, as their first `width` trimmed cells. */
+export function tableRows<N extends number>(text: string, headerWord: string, width: N): Tuple<string, N>[] {
   const raw = readFileSync(`${REFERENCE_DIR}/${text}`, 'utf8').split('\n');
   const start = raw.findIndex((l) => l.startsWith('|') && l.includes(headerWord));
   if (start < 0) throw new Error(`no table with "${headerWord}" in ${text}`);
-  const rows: string[][] = [];
-  for (let i = start + 2; i < raw.length && raw[i].startsWith('|'); i++) {
-    rows.push(
-      raw[i]
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
+  const rows: Tuple<string, N>[] = [];
+  for (let i = start + 2; i < raw.length && at(raw, i).startsWith('|'); i++) {
+    const cells = at(raw, i)
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
+    rows.push(tuple(cells, width));
   }
   return rows;
 }

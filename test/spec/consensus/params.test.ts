@@ -19,13 +19,14 @@ import {
   upgradeActive,
 } from '../../../src/consensus/params/index.ts';
 import { bytes, flux, grab, num, REFERENCE_DIR, readme } from './params-reference.ts';
+import { at, tuple } from '../../support/at.ts';
 
 const mainnet = paramsFor('mainnet');
 const testnet = paramsFor('testnet');
 const regtest = paramsFor('regtest');
 const devnet = paramsFor('devnet');
 const vector = JSON.parse(readFileSync(`${REFERENCE_DIR}/vectors/mainnet-genesis.json`, 'utf8')) as Record<
-  string,
+  'headerHex' | 'hash' | 'bits' | 'time' | 'blockHex',
   string
 >;
 
@@ -83,9 +84,9 @@ describe('mainnet network constants match the reference', () => {
     const limits =
       /powLimit mainnet `([0-9a-f]+)…ff`; testnet `([0-9a-f]+)…ff`; regtest `([0-9a-f]+)…0f`/.exec(readme);
     assert.ok(limits);
-    assert.ok(hex(mainnet).startsWith(limits[1]) && /^0007f+$/.test(hex(mainnet)));
-    assert.ok(hex(testnet).startsWith(limits[2]) && /^0ef+$/.test(hex(testnet)));
-    assert.ok(hex(regtest).startsWith(limits[3]) && /^(0f)+$/.test(hex(regtest)));
+    assert.ok(hex(mainnet).startsWith(at(limits, 1)) && /^0007f+$/.test(hex(mainnet)));
+    assert.ok(hex(testnet).startsWith(at(limits, 2)) && /^0ef+$/.test(hex(testnet)));
+    assert.ok(hex(regtest).startsWith(at(limits, 3)) && /^(0f)+$/.test(hex(regtest)));
   });
 
   test('upgrade activation heights', () => {
@@ -119,20 +120,29 @@ describe('mainnet network constants match the reference', () => {
       num(grab(readme, /LWMA3 \([^)]*\) from ([\d,]+)/)),
     );
     assert.equal(d.lwma.window, num(grab(readme, /LWMA3 \(window (\d+)/)));
-    const [min, max] = grab(readme, /clamped to ([\d.]+–[\d.]+)×/)
-      .split('–')
-      .map(Number);
+    const [min, max] = tuple(
+      grab(readme, /clamped to ([\d.]+–[\d.]+)×/)
+        .split('–')
+        .map(Number),
+      2,
+    );
     assert.deepEqual(d.lwma.lwma3StepPercent, { min: Math.round(min * 100), max: Math.round(max * 100) });
-    const [resetFirst, resetLast] = grab(readme, /powLimit for new blocks at ([\d,]+–[\d,]+)/)
-      .split('–')
-      .map(num);
+    const [resetFirst, resetLast] = tuple(
+      grab(readme, /powLimit for new blocks at ([\d,]+–[\d,]+)/)
+        .split('–')
+        .map(num),
+      2,
+    );
     assert.deepEqual(d.resetAfterEquihashSwitch, {
       firstHeight: resetFirst,
       blocks: resetLast - resetFirst + 1,
     });
-    const [rampFirst, rampLast] = grab(readme, /a ramp at ([\d,]+–[\d,]+)/)
-      .split('–')
-      .map(num);
+    const [rampFirst, rampLast] = tuple(
+      grab(readme, /a ramp at ([\d,]+–[\d,]+)/)
+        .split('–')
+        .map(num),
+      2,
+    );
     assert.equal(d.zelhashRamp?.firstHeight, rampFirst);
     assert.equal(d.zelhashRamp?.blocks, rampLast - rampFirst + 1);
   });
@@ -141,7 +151,7 @@ describe('mainnet network constants match the reference', () => {
     const section = grab(readme, /## Checkpoints \(height → block hash\) (.+?) ## /);
     const pairs = [...section.matchAll(/([\d,]+) → ([0-9a-f]{64})/g)];
     assert.ok(pairs.length >= 6);
-    for (const [, h, hash] of pairs) {
+    for (const [, h = '', hash] of pairs) {
       assert.equal(mainnet.checkpoints.find((c) => c.height === num(h))?.hash, hash, `checkpoint ${h}`);
     }
     const heights = mainnet.checkpoints.map((c) => c.height);
@@ -152,7 +162,7 @@ describe('mainnet network constants match the reference', () => {
   });
 
   test('one-off fund outputs', () => {
-    const [ex, fo, sw] = mainnet.oneOffs;
+    const [ex, fo, sw] = tuple(mainnet.oneOffs, 3);
     const exchange = /exchange funding ([\d,]+) FLUX at height ([\d,]+) to (t3\w+)/.exec(readme);
     const foundation = /foundation ([\d,]+) at ([\d,]+) to (t3\w+)/.exec(readme);
     const swap = /swap pool ([\d,]+) every ([\d,]+) blocks from ([\d,]+), (\d+) times, to (t3\w+)/.exec(
@@ -161,15 +171,15 @@ describe('mainnet network constants match the reference', () => {
     assert.ok(exchange && foundation && swap);
     assert.deepEqual(
       [ex.kind, ex.amount, ex.firstHeight, ex.address, ex.count],
-      ['exchange-fund', flux(exchange[1]), num(exchange[2]), exchange[3], 1],
+      ['exchange-fund', flux(at(exchange, 1)), num(at(exchange, 2)), exchange[3], 1],
     );
     assert.deepEqual(
       [fo.kind, fo.amount, fo.firstHeight, fo.address, fo.count],
-      ['foundation-fund', flux(foundation[1]), num(foundation[2]), foundation[3], 1],
+      ['foundation-fund', flux(at(foundation, 1)), num(at(foundation, 2)), foundation[3], 1],
     );
     assert.deepEqual(
       [sw.kind, sw.amount, sw.interval, sw.firstHeight, sw.count, sw.address],
-      ['swap-pool', flux(swap[1]), num(swap[2]), num(swap[3]), num(swap[4]), swap[5]],
+      ['swap-pool', flux(at(swap, 1)), num(at(swap, 2)), num(at(swap, 3)), num(at(swap, 4)), swap[5]],
     );
   });
 
@@ -268,7 +278,7 @@ describe('Equihash epochs', () => {
     assert.deepEqual(label(third), ['125,4z', '144,5']);
     assert.deepEqual(label(third + fade - 1), ['125,4z', '144,5']);
     assert.deepEqual(label(third + fade), ['125,4z']);
-    assert.equal(equihashSpecsAt(third, mainnet)[0].personalization, 'ZelProof');
+    assert.equal(at(equihashSpecsAt(third, mainnet), 0).personalization, 'ZelProof');
   });
 
   test('testnet, regtest and devnet solve 48,5 at every height', () => {
@@ -303,13 +313,13 @@ describe('every network’s data is self-consistent', () => {
   for (const n of NETWORKS) {
     const p = paramsFor(n);
     test(n, () => {
-      const sorted = (xs: number[]) => xs.every((x, i) => i === 0 || xs[i - 1] < x);
-      assert.equal(p.equihashEpochs[0].fromHeight, 0);
+      const sorted = (xs: number[]) => xs.every((x, i) => i === 0 || at(xs, i - 1) < x);
+      assert.equal(at(p.equihashEpochs, 0).fromHeight, 0);
       assert.ok(sorted(p.equihashEpochs.map((e) => e.fromHeight)));
       assert.ok(sorted(p.fluxnodes.tierShares.map((e) => e.fromHeight)));
       assert.ok(sorted(p.fluxnodes.confirmation.map((e) => e.fromHeight)));
-      assert.equal(p.fluxnodes.confirmation[0].fromHeight, 0);
-      assert.ok(p.fluxnodes.tierShares[0].fromHeight <= p.fluxnodes.paymentsStartHeight);
+      assert.equal(at(p.fluxnodes.confirmation, 0).fromHeight, 0);
+      assert.ok(at(p.fluxnodes.tierShares, 0).fromHeight <= p.fluxnodes.paymentsStartHeight);
       for (const era of p.fluxnodes.tierShares) {
         const { cumulus, nimbus, stratus } = era.basisPoints;
         assert.ok(cumulus + nimbus + stratus < 10_000, 'the miner keeps a share');

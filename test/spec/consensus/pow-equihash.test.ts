@@ -20,6 +20,7 @@ import {
 } from '../../../src/consensus/pow/equihash.ts';
 import { EQUIHASH_48_5, EQUIHASH_200_9, ZELHASH } from '../../../src/consensus/pow/schedule.ts';
 import { mainnetGenesisVector } from '../../support/reference.ts';
+import { at } from '../../support/at.ts';
 
 const json = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const mainnetGenesis = mainnetGenesisVector();
@@ -156,7 +157,7 @@ describe('Equihash 200,9: Flux mainnet and testnet genesis', () => {
   it('fails after flipping any single byte of the 140-byte input', () => {
     for (let i = 0; i < 140; i++) {
       const bad = input.slice();
-      bad[i] ^= 1 << (i % 8);
+      bad[i]! ^= 1 << (i % 8);
       assert.equal(
         failure(() => verifyEquihash(EQUIHASH_200_9, bad, solution)),
         'no-collision',
@@ -170,7 +171,7 @@ describe('Equihash 200,9: Flux mainnet and testnet genesis', () => {
     for (let i = 0; i < solution.length; i++) {
       if (i % 5 !== 0 && i >= 16 && i < solution.length - 16) continue;
       const bad = solution.slice();
-      bad[i] ^= 0x80 >> (i % 8);
+      bad[i]! ^= 0x80 >> (i % 8);
       reasons.add(failure(() => verifyEquihash(EQUIHASH_200_9, input, bad)));
     }
     assert.ok(reasons.has('no-collision') && reasons.has('out-of-order'), [...reasons].join());
@@ -196,7 +197,7 @@ describe('Equihash 200,9: Flux mainnet and testnet genesis', () => {
     verifyEquihash(tn.equihash, tnInput, tnSolution);
     for (const i of [0, 36, 100, 104, 108, 139]) {
       const bad = tnInput.slice();
-      bad[i] ^= 0x10;
+      bad[i]! ^= 0x10;
       assert.equal(isValidEquihash(tn.equihash, bad, tnSolution), false, `input byte ${i}`);
     }
   });
@@ -211,7 +212,7 @@ describe('Equihash 200,9: real Zcash mainnet blocks (same algorithm and personal
       const solution = block.subarray(143, 143 + 1344);
       verifyEquihash(EQUIHASH_200_9, input, solution);
       const bad = input.slice();
-      bad[120] ^= 1;
+      bad[120]! ^= 1;
       assert.equal(
         failure(() => verifyEquihash(EQUIHASH_200_9, bad, solution)),
         'no-collision',
@@ -234,12 +235,12 @@ describe('Equihash 48,5: Flux regtest genesis', () => {
   it('every single-byte change of input or solution is rejected', () => {
     for (let i = 0; i < input.length; i++) {
       const bad = input.slice();
-      bad[i] ^= 0xff;
+      bad[i]! ^= 0xff;
       assert.equal(isValidEquihash(EQUIHASH_48_5, bad, solution), false, `input byte ${i}`);
     }
     for (let i = 0; i < solution.length; i++) {
       const bad = solution.slice();
-      bad[i] ^= 0x01;
+      bad[i]! ^= 0x01;
       assert.equal(isValidEquihash(EQUIHASH_48_5, input, bad), false, `solution byte ${i}`);
     }
   });
@@ -259,7 +260,8 @@ describe('Equihash 96,5: fluxd/Zcash validator vectors', () => {
   const check = (indices: number[]) => () => verifyEquihash(spec, input, encodeSolution(spec, indices));
   const swapped = (i: number, j: number) => {
     const s = valid.slice();
-    [s[i], s[j]] = [s[j], s[i]];
+    s.splice(i, 1, at(valid, j));
+    s.splice(j, 1, at(valid, i));
     return s;
   };
 
@@ -312,19 +314,19 @@ describe('ZelHash (125,4 "ZelProof" with the twist)', () => {
       new DataView(suffix.buffer).setUint32(0, g2, true);
       const d = nobleBlake2b(new Uint8Array([...input, ...suffix]), { dkLen: 64, personalization });
       const view = new DataView(d.buffer, d.byteOffset);
-      for (let w = 0; w < 16; w++) sum[w] += view.getUint32(4 * w, true);
+      for (let w = 0; w < 16; w++) sum[w]! += view.getUint32(4 * w, true);
     }
     const bytes = new Uint8Array(64);
     const out = new DataView(bytes.buffer);
-    for (let w = 0; w < 16; w++) out.setUint32(4 * w, sum[w], true);
-    for (let i = 15; i < 64; i += 16) bytes[i] &= 0xf8;
+    for (let w = 0; w < 16; w++) out.setUint32(4 * w, at(sum, w), true);
+    for (let i = 15; i < 64; i += 16) bytes[i]! &= 0xf8;
     return bytes;
   }
 
   const digestBytes = (words: Uint32Array) => {
     const bytes = new Uint8Array(64);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < 16; i++) view.setUint32(4 * i, words[i], true);
+    for (let i = 0; i < 16; i++) view.setUint32(4 * i, at(words, i), true);
     return bytes;
   };
 
@@ -370,7 +372,7 @@ describe('ZelHash (125,4 "ZelProof" with the twist)', () => {
     hasher.baseHash(0, plain);
     hasher.hash(0, twisted);
     const p = digestBytes(plain);
-    for (const i of [15, 31, 47, 63]) p[i] &= 0xf8;
+    for (const i of [15, 31, 47, 63]) p[i]! &= 0xf8;
     assert.equal(toHex(digestBytes(twisted)), toHex(p));
   });
 
@@ -390,7 +392,7 @@ describe('ZelHash (125,4 "ZelProof" with the twist)', () => {
     const solution = fromHex(vector.solutionsHex[0]);
     for (let i = 0; i < input.length; i++) {
       const bad = input.slice();
-      bad[i] ^= 0x04;
+      bad[i]! ^= 0x04;
       assert.equal(
         failure(() => verifyEquihash(ZELHASH, bad, solution)),
         'no-collision',
@@ -399,7 +401,7 @@ describe('ZelHash (125,4 "ZelProof" with the twist)', () => {
     }
     for (let i = 0; i < solution.length; i++) {
       const bad = solution.slice();
-      bad[i] ^= 0x20;
+      bad[i]! ^= 0x20;
       assert.notEqual(
         failure(() => verifyEquihash(ZELHASH, input, bad)),
         'invalid-solution-size',
@@ -426,12 +428,12 @@ describe('Equihash 144,5 "ZelProof"', () => {
     const solution = fromHex(vector.solutionsHex[0]);
     for (let i = 108; i < 140; i++) {
       const bad = input.slice();
-      bad[i] ^= 0x01;
+      bad[i]! ^= 0x01;
       assert.equal(isValidEquihash(vector.spec, bad, solution), false, `nonce byte ${i - 108}`);
     }
     for (let i = 0; i < solution.length; i++) {
       const bad = solution.slice();
-      bad[i] ^= 0x02;
+      bad[i]! ^= 0x02;
       assert.equal(isValidEquihash(vector.spec, input, bad), false, `solution byte ${i}`);
     }
   });
@@ -453,7 +455,7 @@ describe('index hashing for inputs of any length', () => {
         new DataView(suffix.buffer).setUint32(0, g, true);
         const expected = nobleBlake2b(new Uint8Array([...input, ...suffix]), { dkLen: 60, personalization });
         const got = new Uint8Array(60);
-        for (let i = 0; i < 60; i++) got[i] = words[i >> 2] >>> (8 * (i & 3));
+        for (let i = 0; i < 60; i++) got[i] = at(words, i >> 2) >>> (8 * (i & 3));
         assert.equal(toHex(got), toHex(expected), `${length}-byte input, hash number ${g}`);
       }
     }
@@ -472,15 +474,17 @@ describe('failure reasons', () => {
       const next: Node[] = [];
       const groups = new Map<number, Node[]>();
       for (const node of list)
-        groups.set(node.fields[round], [...(groups.get(node.fields[round]) ?? []), node]);
+        groups.set(at(node.fields, round), [...(groups.get(at(node.fields, round)) ?? []), node]);
       for (const group of groups.values()) {
         for (let a = 0; a < group.length; a++) {
           for (let b = a + 1; b < group.length; b++) {
             const [l, r] =
-              group[a].leaves[0] < group[b].leaves[0] ? [group[a], group[b]] : [group[b], group[a]];
+              at(at(group, a).leaves, 0) < at(at(group, b).leaves, 0)
+                ? [at(group, a), at(group, b)]
+                : [at(group, b), at(group, a)];
             const leaves = [...l.leaves, ...r.leaves];
             if (new Set(leaves).size === leaves.length)
-              next.push({ fields: l.fields.map((f, j) => f ^ r.fields[j]), leaves });
+              next.push({ fields: l.fields.map((f, j) => f ^ at(r.fields, j)), leaves });
           }
         }
       }

@@ -15,6 +15,7 @@ import {
 import { merkleRoot } from '../../../src/consensus/primitives/merkle.ts';
 import { isNullOutPoint, outpointKey, parseOutpointKey } from '../../../src/consensus/primitives/outpoint.ts';
 import { decodeTransaction, encodeTransaction, txid } from '../../../src/consensus/primitives/transaction.ts';
+import { at } from '../../support/at.ts';
 
 const genesis = JSON.parse(readFileSync(`${REFERENCE_DIR}/vectors/mainnet-genesis.json`, 'utf8')) as {
   hash: string;
@@ -71,7 +72,7 @@ test('mainnet genesis block decodes, re-encodes byte for byte and hashes to the 
 test('genesis merkle root is the coinbase txid, and the coinbase is as the reference describes', () => {
   const block = decodeBlock(fromHex(genesis.blockHex));
   assert.equal(block.txs.length, 1);
-  const cb = block.txs[0];
+  const cb = at(block.txs, 0);
   const { root, mutated } = merkleRoot(block.txs.map(txid));
   assert.equal(reverseHex(root), '94c7aed6b2c67f1718006684bfc3b92081a2f19d59075691b189160d6f3aa13a');
   assert.equal(mutated, false);
@@ -80,8 +81,8 @@ test('genesis merkle root is the coinbase txid, and the coinbase is as the refer
   assert.equal(cb.version, 1);
   assert.equal(cb.overwintered, false);
   assert.equal(cb.inputs.length, 1);
-  assert.ok(isNullOutPoint(cb.inputs[0].prevout));
-  const sig = cb.inputs[0].scriptSig;
+  assert.ok(isNullOutPoint(at(cb.inputs, 0).prevout));
+  const sig = at(cb.inputs, 0).scriptSig;
   // push(4) 0x1f07ffff little-endian, push(1) 4, push(71) the text.
   assert.equal(toHex(sig.subarray(0, 5)), '04ffff071f');
   assert.equal(toHex(sig.subarray(5, 7)), '0104');
@@ -91,8 +92,8 @@ test('genesis merkle root is the coinbase txid, and the coinbase is as the refer
   assert.match(text, /109567$/);
   assert.equal(text.length, 71);
   assert.equal(cb.outputs.length, 1);
-  assert.equal(cb.outputs[0].value, 0n);
-  const spk = cb.outputs[0].scriptPubKey;
+  assert.equal(at(cb.outputs, 0).value, 0n);
+  const spk = at(cb.outputs, 0).scriptPubKey;
   assert.equal(spk.length, 67, 'push of a 65-byte public key, then OP_CHECKSIG');
   assert.equal(spk[0], 65);
   assert.equal(spk[1], 0x04);
@@ -114,7 +115,7 @@ test('any single flipped byte of the genesis header changes its hash (or makes i
   let decodable = 0;
   for (let i = 0; i < raw.length; i++) {
     const bad = Uint8Array.from(raw);
-    bad[i] ^= 0x01;
+    bad[i]! ^= 0x01;
     let h: ReturnType<typeof decodeHeader>;
     try {
       h = decodeHeader(bad);
@@ -170,11 +171,11 @@ test('Zcash mainnet block 396: v1 coinbase and a v2 JoinSplit transaction (PHGR 
     block.txs.map((t) => t.version),
     [1, 2],
   );
-  const js = block.txs[1];
+  const js = at(block.txs, 1);
   assert.equal(js.overwintered, false);
   assert.equal(js.joinSplits.length, 1);
-  assert.equal(js.joinSplits[0].proof.length, 296);
-  assert.equal(js.joinSplits[0].ciphertexts[0].length, 601);
+  assert.equal(at(js.joinSplits, 0).proof.length, 296);
+  assert.equal(at(js.joinSplits, 0).ciphertexts[0].length, 601);
   assert.equal(js.joinSplitPubKey?.length, 32);
   assert.equal(js.joinSplitSig?.length, 64);
 });
@@ -200,8 +201,8 @@ test('Zcash testnet v4 transaction with a Groth16 JoinSplit: round-trip and txid
   assert.equal(tx.version, 4);
   assert.equal(tx.versionGroupId, 0x892f2085);
   assert.equal(tx.joinSplits.length, 1);
-  assert.equal(tx.joinSplits[0].proof.length, 192);
-  assert.equal(tx.joinSplits[0].vpubOld, 1_000_000_000n);
+  assert.equal(at(tx.joinSplits, 0).proof.length, 192);
+  assert.equal(at(tx.joinSplits, 0).vpubOld, 1_000_000_000n);
   assert.equal(tx.shieldedSpends.length, 0);
   assert.equal(tx.bindingSig, undefined);
 });
@@ -216,7 +217,7 @@ test('v4 Sapling transaction with a spend and two outputs: round-trip and txid',
   assert.equal(tx.valueBalance, 1000n);
   assert.equal(tx.shieldedSpends.length, 1);
   assert.equal(tx.shieldedOutputs.length, 2);
-  assert.equal(tx.shieldedOutputs[0].encCiphertext.length, 580);
+  assert.equal(at(tx.shieldedOutputs, 0).encCiphertext.length, 580);
   assert.equal(tx.bindingSig?.length, 64);
   // cutting the binding signature short is reported on that field
   decodeErrorAt(() => decodeTransaction(bytes.subarray(0, bytes.length - 10)), 'tx.bindingSig');
@@ -226,24 +227,24 @@ test('v4 Sapling transaction with a spend and two outputs: round-trip and txid',
 
 test('an overwintered header with an unknown version group is refused at decode', () => {
   const bytes = Uint8Array.from(vector('zcash-testnet-tx-v4-joinsplit.hex'));
-  bytes[4] ^= 0xff;
+  bytes[4]! ^= 0xff;
   decodeErrorAt(() => decodeTransaction(bytes), 'tx.versionGroupId');
 });
 
 test('merkle root: odd levels repeat the last hash, and a repeated pair is flagged as mutated', () => {
   const ids = [1, 2, 3].map((n) => sha256d(Uint8Array.of(n)));
   const three = merkleRoot(ids);
-  const four = merkleRoot([...ids, ids[2]]);
+  const four = merkleRoot([...ids, at(ids, 2)]);
   assert.deepEqual(four.root, three.root, 'CVE-2012-2459: [A,B,C] and [A,B,C,C] share a root');
   assert.equal(three.mutated, false);
   assert.equal(four.mutated, true);
-  assert.equal(merkleRoot([ids[0], ids[0]]).mutated, true);
-  assert.deepEqual(merkleRoot([ids[0]]).root, ids[0]);
+  assert.equal(merkleRoot([at(ids, 0), at(ids, 0)]).mutated, true);
+  assert.deepEqual(merkleRoot([at(ids, 0)]).root, ids[0]);
   assert.deepEqual(merkleRoot([]), { root: new Uint8Array(32), mutated: false });
   const manual = sha256d(
     Uint8Array.of(
-      ...sha256d(Uint8Array.of(...ids[0], ...ids[1])),
-      ...sha256d(Uint8Array.of(...ids[2], ...ids[2])),
+      ...sha256d(Uint8Array.of(...at(ids, 0), ...at(ids, 1))),
+      ...sha256d(Uint8Array.of(...at(ids, 2), ...at(ids, 2))),
     ),
   );
   assert.deepEqual(three.root, manual);
@@ -251,7 +252,7 @@ test('merkle root: odd levels repeat the last hash, and a repeated pair is flagg
 
 test('outpoint keys use the display txid and parse back', () => {
   const block = decodeBlock(fromHex(genesis.blockHex));
-  const o = { txid: txid(block.txs[0]), index: 7 };
+  const o = { txid: txid(at(block.txs, 0)), index: 7 };
   const key = outpointKey(o);
   assert.equal(key, '94c7aed6b2c67f1718006684bfc3b92081a2f19d59075691b189160d6f3aa13a:7');
   assert.deepEqual(parseOutpointKey(key), o);

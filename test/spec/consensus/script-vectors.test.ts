@@ -144,8 +144,7 @@ describe('Bitcoin Core script_invalid.json', () => {
 function runTxTest(prevouts: [string, number, string][], hex: string, flags: string): string | undefined {
   const tx = decodeTransaction(fromHex(hex));
   const scripts = new Map(prevouts.map(([id, n, asm]) => [`${id}:${n}`, scriptFromAsm(asm)]));
-  for (let i = 0; i < tx.inputs.length; i++) {
-    const { prevout } = tx.inputs[i];
+  for (const [i, { prevout }] of tx.inputs.entries()) {
     const index = prevout.index === 0xffffffff ? -1 : prevout.index;
     const scriptPubKey = scripts.get(`${reverseHex(prevout.txid)}:${index}`);
     assert.ok(scriptPubKey, `input ${i} spends an output the test does not give`);

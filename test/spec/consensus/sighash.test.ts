@@ -37,6 +37,7 @@ import {
   verifyTransactionInputs,
 } from '../../../src/consensus/script/sign.ts';
 import { p2pkhScript, p2pkScript, p2shScript } from '../../../src/consensus/script/templates.ts';
+import { at } from '../../support/at.ts';
 
 interface ZipVector {
   name?: string;
@@ -95,17 +96,17 @@ describe('ZIP 143 (Overwinter v3) vectors', () => {
 
 describe('ZIP 243 (Sapling v4) vectors', () => {
   it('test vector 1: NOT_AN_INPUT over Sapling spends and outputs, with intermediate hashes', () => {
-    check(zip.zip243[0], 'sapling');
+    check(at(zip.zip243, 0), 'sapling');
   });
 
   it('test vector 3: a real testnet P2PKH spend', () => {
-    const v = zip.zip243[1];
+    const v = at(zip.zip243, 1);
     check(v, 'sapling');
     assert.equal(reverseHex(txid(decodeTransaction(fromHex(v.tx)))), v.txid);
   });
 
   it('the real signature in test vector 3 verifies through the interpreter, and only for the right amount and branch', () => {
-    const v = zip.zip243[1];
+    const v = at(zip.zip243, 1);
     const tx = decodeTransaction(fromHex(v.tx));
     const spent: TxOut = { value: BigInt(v.amount), scriptPubKey: fromHex(v.scriptCode) };
     verifyInputSignature(tx, 0, spent, SAPLING_BRANCH_ID);
@@ -115,7 +116,7 @@ describe('ZIP 243 (Sapling v4) vectors', () => {
     fails(() => verifyInputSignature(tx, 0, spent, OVERWINTER_BRANCH_ID));
     const tampered: Transaction = {
       ...tx,
-      outputs: [{ ...tx.outputs[0], value: tx.outputs[0].value - 1n }, tx.outputs[1]],
+      outputs: [{ ...at(tx.outputs, 0), value: at(tx.outputs, 0).value - 1n }, at(tx.outputs, 1)],
     };
     fails(() => verifyInputSignature(tampered, 0, spent, SAPLING_BRANCH_ID));
     // Paying to another key hash fails earlier, at OP_EQUALVERIFY.
@@ -197,11 +198,14 @@ describe('signing and verifying inputs', () => {
     });
     const changed: Transaction = {
       ...tx,
-      inputs: [{ ...tx.inputs[0], sequence: 7 }, tx.inputs[1]],
-      outputs: [{ ...tx.outputs[0], value: 1n }, tx.outputs[1]],
+      inputs: [{ ...at(tx.inputs, 0), sequence: 7 }, at(tx.inputs, 1)],
+      outputs: [{ ...at(tx.outputs, 0), value: 1n }, at(tx.outputs, 1)],
     };
     verifyInputSignature(changed, 1, spent, SAPLING_BRANCH_ID);
-    const outputChanged: Transaction = { ...tx, outputs: [tx.outputs[0], { ...tx.outputs[1], value: 1n }] };
+    const outputChanged: Transaction = {
+      ...tx,
+      outputs: [at(tx.outputs, 0), { ...at(tx.outputs, 1), value: 1n }],
+    };
     assert.throws(() => verifyInputSignature(outputChanged, 1, spent, SAPLING_BRANCH_ID), ScriptError);
   });
 

@@ -11,6 +11,8 @@ import {
   TIERS,
 } from '../../../src/consensus/tiers.ts';
 import { flux, grab, num, readme, tableRows } from './params-reference.ts';
+import { at } from '../../support/at.ts';
+import { must } from '../../../src/consensus/must.ts';
 
 const mainnet = paramsFor('mainnet');
 const devnet = paramsFor('devnet');
@@ -24,7 +26,7 @@ interface CollateralRow {
 }
 
 // | Cumulus | 10,000 FLUX | 1,000 FLUX | 1,076,532 – 1,086,612 |
-const rows: CollateralRow[] = tableRows('rewards.md', 'before transition').map(
+const rows: CollateralRow[] = tableRows('rewards.md', 'before transition', 4).map(
   ([name, before, after, window]) => ({
     tier: name.toLowerCase() as Tier,
     before: flux(grab(before, /^([\d,]+) FLUX/)),
@@ -41,10 +43,10 @@ describe('collateral by tier and height (rewards.md table)', () => {
       TIERS,
     );
     for (const r of rows) {
-      const name = r.tier[0].toUpperCase() + r.tier.slice(1);
+      const name = must(r.tier[0], 'r.tier[0]').toUpperCase() + r.tier.slice(1);
       const window = new RegExp(`${name} ([\\d,]+)–([\\d,]+)`).exec(readme);
       assert.ok(window, name);
-      assert.deepEqual([num(window[1]), num(window[2])], [r.start, r.end]);
+      assert.deepEqual([num(at(window, 1)), num(at(window, 2))], [r.start, r.end]);
     }
   });
 
@@ -85,7 +87,7 @@ describe('collateral by tier and height (rewards.md table)', () => {
 
 describe('hardware minimums', () => {
   // | Cumulus | 2 | 8 GB | 220 GB | 240 | 180 MB/s |
-  const hw = tableRows('rewards.md', 'cores');
+  const hw = tableRows('rewards.md', 'cores', 6);
 
   test('mainnet minimums are the rewards.md table', () => {
     assert.equal(hw.length, 3);

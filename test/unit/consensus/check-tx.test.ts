@@ -16,6 +16,7 @@ import {
   type Transaction,
 } from '../../../src/consensus/primitives/types.ts';
 import { checkTransaction, isCoinbase, type TxLimits } from '../../../src/consensus/validation/check-tx.ts';
+import { at } from '../../support/at.ts';
 
 const MAX_MONEY = 21_000_000n * COIN;
 const limits = { maxMoney: MAX_MONEY };
@@ -199,22 +200,22 @@ test('empty inputs or outputs', () => {
 });
 
 test('size limit', () => {
-  const big = edit(spendTx(), (t) => (t.outputs[0].scriptPubKey = bytes(2_000_000)));
+  const big = edit(spendTx(), (t) => (at(t.outputs, 0).scriptPubKey = bytes(2_000_000)));
   rejects(big, 'bad-txns-oversize');
   rejects(spendTx(), 'bad-txns-oversize', { maxMoney: MAX_MONEY, maxTxSize: 50 });
 });
 
 test('output amounts', () => {
   rejects(
-    edit(spendTx(), (t) => (t.outputs[0].value = -1n)),
+    edit(spendTx(), (t) => (at(t.outputs, 0).value = -1n)),
     'bad-txns-vout-negative',
   );
   rejects(
-    edit(spendTx(), (t) => (t.outputs[0].value = MAX_MONEY + 1n)),
+    edit(spendTx(), (t) => (at(t.outputs, 0).value = MAX_MONEY + 1n)),
     'bad-txns-vout-toolarge',
   );
   checkTransaction(
-    edit(spendTx(), (t) => (t.outputs[0].value = MAX_MONEY)),
+    edit(spendTx(), (t) => (at(t.outputs, 0).value = MAX_MONEY)),
     limits,
   );
   const twoHalves = edit(spendTx(), (t) => {
@@ -251,7 +252,7 @@ test('Sapling value balance', () => {
   const draining = edit(saplingTx(), (t) => {
     t.shieldedOutputs = [output()];
     t.bindingSig = bytes(64);
-    t.outputs[0].value = MAX_MONEY;
+    at(t.outputs, 0).value = MAX_MONEY;
     t.valueBalance = -1n;
   });
   rejects(draining, 'bad-txns-txouttotal-toolarge');
@@ -279,12 +280,12 @@ test('JoinSplit amounts', () => {
 
 test('duplicates inside one transaction', () => {
   rejects(
-    edit(spendTx(), (t) => t.inputs.push(structuredClone(t.inputs[0]))),
+    edit(spendTx(), (t) => t.inputs.push(structuredClone(at(t.inputs, 0)))),
     'bad-txns-inputs-duplicate',
   );
   checkTransaction(
     edit(spendTx(), (t) =>
-      t.inputs.push({ ...structuredClone(t.inputs[0]), prevout: { txid: hash(1), index: 1 } }),
+      t.inputs.push({ ...structuredClone(at(t.inputs, 0)), prevout: { txid: hash(1), index: 1 } }),
     ),
     limits,
   );
@@ -326,15 +327,15 @@ test('coinbase shape', () => {
     'bad-cb-has-output-description',
   );
   rejects(
-    edit(coinbaseTx(), (t) => (t.inputs[0].scriptSig = Uint8Array.of(1))),
+    edit(coinbaseTx(), (t) => (at(t.inputs, 0).scriptSig = Uint8Array.of(1))),
     'bad-cb-length',
   );
   rejects(
-    edit(coinbaseTx(), (t) => (t.inputs[0].scriptSig = bytes(101))),
+    edit(coinbaseTx(), (t) => (at(t.inputs, 0).scriptSig = bytes(101))),
     'bad-cb-length',
   );
   checkTransaction(
-    edit(coinbaseTx(), (t) => (t.inputs[0].scriptSig = bytes(100))),
+    edit(coinbaseTx(), (t) => (at(t.inputs, 0).scriptSig = bytes(100))),
     limits,
   );
   rejects(
@@ -347,11 +348,11 @@ test('coinbase shape', () => {
 
 test('fluxnode transaction rules', () => {
   rejects(
-    edit(startTx(), (t) => t.inputs.push(spendTx().inputs[0])),
+    edit(startTx(), (t) => t.inputs.push(at(spendTx().inputs, 0))),
     'bad-txns-fluxnode-tx-not-empty',
   );
   rejects(
-    edit(startTx(), (t) => t.outputs.push(spendTx().outputs[0])),
+    edit(startTx(), (t) => t.outputs.push(at(spendTx().outputs, 0))),
     'bad-txns-fluxnode-tx-not-empty',
   );
   rejects(
@@ -426,7 +427,7 @@ test('fluxnode transaction rules', () => {
 test('errors carry the field and the value at fault', () => {
   try {
     checkTransaction(
-      edit(spendTx(), (t) => (t.outputs[0].value = -5n)),
+      edit(spendTx(), (t) => (at(t.outputs, 0).value = -5n)),
       limits,
     );
     assert.fail('accepted a negative output');

@@ -17,6 +17,7 @@ import {
   loadBlockWords,
   storeDigest,
 } from '../../../src/consensus/pow/blake2b.ts';
+import { at } from '../../support/at.ts';
 
 const hex = (b: Uint8Array) => toHex(b);
 
@@ -113,7 +114,7 @@ describe('BLAKE2b', () => {
     for (let i = 0; i < 300; i++) {
       h.set(new Uint32Array(randomBytes(64).buffer));
       m.set(new Uint32Array(randomBytes(128).buffer));
-      const counter = [128, 144, 2 ** 32 - 1, 2 ** 32 + 7, 2 ** 45 + 3][i % 5];
+      const counter = at([128, 144, 2 ** 32 - 1, 2 ** 32 + 7, 2 ** 45 + 3], i % 5);
       const last = i % 2 === 0;
       blake2bCompress(h, m, 0, counter, last, expected);
       kernel.words.set(h, KERNEL_CHAIN);

@@ -42,6 +42,7 @@ import {
   p2shScript,
   p2shScriptSig,
 } from '../../../src/consensus/script/templates.ts';
+import { at } from '../../support/at.ts';
 
 const PUBKEY = fromHex('0365ffea3efa3908918a8b8627724af852fc9b86d7375b103ab0543cf418bcaa7f');
 const UNCOMPRESSED = fromHex(
@@ -87,9 +88,9 @@ describe('script encoding', () => {
       fc.property(fc.uint8Array({ maxLength: 600 }), (data) => {
         const ops = parseScript(pushData(data));
         assert.equal(ops.length, 1);
-        const pushed = ops[0].data ?? decodeSmall(ops[0].op);
+        const pushed = at(ops, 0).data ?? decodeSmall(at(ops, 0).op);
         assert.equal(toHex(pushed), toHex(data));
-        assert.ok(isMinimalPush(pushed, ops[0].op) || ops[0].data === undefined);
+        assert.ok(isMinimalPush(pushed, at(ops, 0).op) || at(ops, 0).data === undefined);
       }),
     );
     assert.equal(toHex(pushData(Uint8Array.of(5))), '55');
