@@ -15,8 +15,8 @@ import { FLUXNODE_CONFIRM, type FluxnodeTx, type Transaction } from '../primitiv
 
 /** The benchmark key for a benchmark signed at `sigTime`: the last one in force by then (else the first). */
 export function benchmarkKeyAt(sigTime: number, keys: readonly BenchmarkKey[]): Uint8Array {
-  if (keys.length === 0) throw new RangeError('a network needs at least one benchmark key');
   let key = keys[0];
+  if (!key) throw new RangeError('a network needs at least one benchmark key');
   for (const k of keys) if (sigTime >= k.fromTime) key = k;
   return fromHex(key.pubKey, 'benchmarkKey');
 }

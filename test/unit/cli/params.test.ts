@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { bytes, flux, grab, num, readme, rewards, tableRows } from '../../spec/consensus/params-reference.ts';
+import { tuple } from '../../support/at.ts';
 
 const BIN = new URL('../../../bin/fluxnode.js', import.meta.url).pathname;
 
@@ -48,7 +49,7 @@ describe('fluxnode params rewards --network mainnet', () => {
       num(grab(readme, /Halving ([\d,]+)\./)),
       num(grab(readme, /slow start over the first ([\d,]+) blocks/)),
     ];
-    for (const r of tableRows('rewards.md', 'before transition')) {
+    for (const r of tableRows('rewards.md', 'before transition', 4)) {
       named.push(num(grab(r[3], /^([\d,]+)/)), num(grab(r[3], /– ([\d,]+)$/)));
     }
     for (const h of named) at(h);
@@ -56,7 +57,7 @@ describe('fluxnode params rewards --network mainnet', () => {
 
   test('tier payments are the reference amounts in each era', () => {
     // | heights | subsidy | Cumulus | Nimbus | Stratus | miner |, amounts in FLUX
-    for (const [heights, subsidy, c, n, s, miner] of tableRows('rewards.md', 'Cumulus | Nimbus')) {
+    for (const [heights, subsidy, c, n, s, miner] of tableRows('rewards.md', 'Cumulus | Nimbus', 6)) {
       const row = at(num(grab(heights, /^([\d,]+)/)));
       assert.deepEqual(
         [row.subsidy, row.cumulus, row.nimbus, row.stratus, row.miner].map(sat),
@@ -70,8 +71,9 @@ describe('fluxnode params rewards --network mainnet', () => {
   test('the subsidy: full after the slow start, halved at the first halving, 37.5 at the second', () => {
     const full = flux(grab(rewards, /From [\d,]+: `([\d.]+) FLUX >>/));
     assert.equal(sat(at(num(grab(readme, /slow start over the first ([\d,]+) blocks/))).subsidy), full);
-    const halvings = /[\d.]+ → ([\d.]+) at ([\d,]+) → ([\d.]+) at ([\d,]+)/.exec(readme);
-    assert.ok(halvings, 'the README lists both halvings');
+    const halvingText = /[\d.]+ → ([\d.]+) at ([\d,]+) → ([\d.]+) at ([\d,]+)/.exec(readme);
+    assert.ok(halvingText, 'the README lists both halvings');
+    const halvings = tuple(halvingText, 5);
     const first = num(halvings[2]);
     assert.equal(sat(at(first).subsidy), flux(halvings[1]));
     // fluxd halves again one interval later (1,313,200), not at the Halving upgrade
@@ -90,13 +92,14 @@ describe('fluxnode params rewards --network mainnet', () => {
       [foundation, 'foundation-fund'],
       [swap, 'swap-pool'],
     ] as const) {
-      assert.deepEqual(at(num(m[2])).oneOffs, [{ kind, address: m[3], amount: flux(m[1]).toString() }]);
+      const [, amount, height, address] = tuple(m, 4);
+      assert.deepEqual(at(num(height)).oneOffs, [{ kind, address, amount: flux(amount).toString() }]);
     }
     assert.deepEqual(at(num(grab(readme, /payments start at height ([\d,]+)/))).oneOffs, []);
   });
 
   test('collaterals follow the transition windows', () => {
-    for (const [name, before, after, window] of tableRows('rewards.md', 'before transition')) {
+    for (const [name, before, after, window] of tableRows('rewards.md', 'before transition', 4)) {
       const tier = name.toLowerCase();
       const start = num(grab(window, /^([\d,]+)/));
       const end = num(grab(window, /– ([\d,]+)$/));
