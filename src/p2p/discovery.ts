@@ -50,6 +50,8 @@ export const PEERS_PROTOCOL = 'peers';
 export const MAX_EXCHANGE_ADDRS = 32;
 const MAX_ADDR_BYTES = 200;
 const DIAL_TIMEOUT_MS = 5000;
+/** Chain-listed addresses added to the book per refresh. */
+const CHAIN_SAMPLE = 256;
 /** A peer seen within this long is worth passing on to others. */
 const SHARE_SEEN_WITHIN_MS = 24 * 3600_000;
 
@@ -247,7 +249,14 @@ export class PeerDiscovery {
     const now = Date.now();
     if (!list || now - this.#lastChainRefresh < this.#o.chainRefreshMs) return;
     this.#lastChainRefresh = now;
-    for (const a of list()) this.#addQuietly(a, 'chain');
+    // A random sample per refresh: the whole list of a large network (12,000 nodes) would only churn
+    // a bounded book; over refreshes the book sees all of it.
+    const all = list();
+    for (let i = 0; i < Math.min(all.length, CHAIN_SAMPLE); i++) {
+      const j = i + Math.floor(Math.random() * (all.length - i));
+      [all[i], all[j]] = [all[j], all[i]];
+      this.#addQuietly(all[i], 'chain');
+    }
   }
 
   #addQuietly(text: string, source: 'bootstrap' | 'chain'): void {

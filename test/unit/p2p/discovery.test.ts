@@ -172,6 +172,28 @@ describe('peer discovery', () => {
     assert.ok(nodes.every((n) => n.discovery.book.entries().some((e) => e.sources.includes('chain'))));
   });
 
+  it('takes a bounded random sample of a 12,000-node chain list into its bounded book', async () => {
+    const [a] = network(1, 8, () => []);
+    a.discovery.stop();
+    const list = Array.from(
+      { length: 12_000 },
+      (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:36125`,
+    );
+    const book = new PeerBook({ maxEntries: 1000 });
+    const d = new PeerDiscovery(a, book, {
+      bootstrap: [],
+      chainPeers: () => [...list],
+      chainRefreshMs: 0,
+      tickMs: 60_000,
+    });
+    running.push(d);
+    d.start();
+    await d.tick();
+    assert.equal(book.size, 256, 'one sample per refresh');
+    for (let i = 0; i < 10; i++) await d.tick();
+    assert.equal(book.size, 1000, 'never above its bound');
+  });
+
   it('books valid exchanged addresses and penalizes a peer that sends malformed ones', async () => {
     const [a, b] = network(2, 8, () => []);
     b.handle('peers', () => [
