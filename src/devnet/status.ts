@@ -4,6 +4,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { type AppLocation, type ListedApp, locationUrl } from './app-steps.ts';
 import { listProcesses, processAlive } from './dockerd.ts';
+import { minerNodes } from './engines.ts';
 import { isNodeProcess, rpcOf, rpcPortOf } from './host-process.ts';
 import { monitorRunning, monitorUrl } from './monitor.ts';
 import type { DevnetState, NodeState } from './state.ts';
@@ -42,7 +43,8 @@ export interface DevnetStatus {
   registry: { address: string; running: boolean };
   /** The prometheus of `up --monitor`, when the devnet has one. */
   monitor?: { url: string; running: boolean };
-  miner: { node: string; address?: string };
+  /** `node` is the first miner (kept for scripts); `nodes` every node that mines. */
+  miner: { node: string; nodes: string[]; address?: string };
   nodes: NodeStatus[];
   apps: AppStatus[];
 }
@@ -144,7 +146,11 @@ export async function devnetStatus(state: DevnetState): Promise<DevnetStatus> {
       running: registryRunning,
     },
     monitor: state.monitor && { url: monitorUrl(state.monitor), running: monitorRunning(state) },
-    miner: { node: state.miner.node, address: state.miner.address },
+    miner: {
+      node: state.miner.node,
+      nodes: minerNodes(state).map((n) => n.name),
+      address: state.miner.address,
+    },
     nodes,
     apps,
   };
