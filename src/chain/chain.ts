@@ -18,6 +18,9 @@ import {
 import { planConnect } from './connect-plan.ts';
 import { ChainStateError } from './errors.ts';
 import type { ChainStateExtension } from './extension.ts';
+import { orderExtensions } from './extension-order.ts';
+import { FluxnodeExtension } from './fluxnodes/extension.ts';
+import type { FluxnodeRegistry } from './fluxnodes/registry.ts';
 import { buildLocator, forkFromLocator } from './locator.ts';
 import { BlockStore } from './storage/block-store.ts';
 import { type Durability, inTransaction, openChainDatabase } from './storage/database.ts';
@@ -37,15 +40,21 @@ import type { Logger } from 'pino';
 import type { ChainMetrics } from './metrics.ts';
 import { ChainObserver } from './observer.ts';
 import { type BlockContext, type BlockValidator, CORRUPTION_RULES, type HeaderContext } from './validator.ts';
-import { defaultValidator } from './default-validator.ts';
+import { defaultValidator, type DefaultValidatorOptions } from './default-validator.ts';
 import { genesisBlock } from './genesis.ts';
 
 export interface ChainOptions {
   /** Genesis block of the network; defaults to the params' genesis. */
   genesis?: Block;
-  /** Consensus rules to apply; defaults to the full rule set wired from `consensus/`. */
-  validator?: BlockValidator;
-  /** Other chain-derived state kept in step with the tip (fluxnode list, apps). */
+  /**
+   * Switches of the rule set (proof of work off in chain-logic tests, script threads). The rules
+   * themselves are always the network's: see defaultValidator.
+   */
+  validation?: DefaultValidatorOptions;
+  /**
+   * Other chain-derived state kept in step with the tip (apps, indexes, the economy). The fluxnode
+   * registry is always there, named "fluxnodes", for extensions to depend on.
+   */
   extensions?: ChainStateExtension[];
   durability?: Durability;
   /** Network-adjusted clock in seconds (tests pin it). */
@@ -91,6 +100,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly utxos: UtxoStore;
   private readonly index = new BlockIndex();
   private readonly validator: BlockValidator;
+  readonly #fluxnodes: FluxnodeExtension;
   private readonly extensions: ChainStateExtension[];
   private readonly now: () => number;
   private readonly maxOrphans: number;
@@ -108,14 +118,20 @@ export class Chain extends EventEmitter<ChainEvents> {
   private closed = false;
   readonly #observer: ChainObserver;
 
-  private constructor(db: DatabaseSync, params: ConsensusParams, options: ChainOptions) {
+  private constructor(
+    db: DatabaseSync,
+    params: ConsensusParams,
+    options: ChainOptions,
+    parts: { fluxnodes: FluxnodeExtension; extensions: ChainStateExtension[] },
+  ) {
     super();
     this.db = db;
     this.params = params;
     this.blocks = new BlockStore(db);
     this.utxos = new UtxoStore(db);
-    this.validator = options.validator ?? defaultValidator(params);
-    this.extensions = options.extensions ?? [];
+    this.validator = defaultValidator(params, options.validation);
+    this.#fluxnodes = parts.fluxnodes;
+    this.extensions = parts.extensions;
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.maxOrphans = options.maxOrphans ?? 100;
     this.#observer = new ChainObserver(options.metrics ?? null, options.log);
@@ -124,14 +140,18 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /**
    * Opens (or creates) the chain in `dir`, checks that the stored state is consistent, and finishes
-   * any switch to a better chain that a crash interrupted.
+   * any switch to a better chain that a crash interrupted. With `params` alone it is a complete
+   * validator: proof of work, the coinbase payee rule and the fluxnode transaction rules included.
    */
   static async open(dir: string, params: ConsensusParams, options: ChainOptions = {}): Promise<Chain> {
     const genesis = options.genesis ?? genesisBlock(params);
+    const fluxnodes = new FluxnodeExtension(params);
+    // Before anything is opened: a bad set of extensions is the caller's bug, not the database's.
+    const extensions = orderExtensions([fluxnodes, ...(options.extensions ?? [])]);
     const db = openChainDatabase(dir, options.durability);
     try {
-      for (const ext of options.extensions ?? []) ext.init?.(db);
-      const chain = new Chain(db, params, options);
+      for (const ext of extensions) ext.init?.(db);
+      const chain = new Chain(db, params, options, { fluxnodes, extensions });
       chain.load(genesis);
       const problems = chain.checkConsistency(options.integrityCheck ?? false);
       if (problems.length) throw new ChainStateError('chain database is inconsistent', problems);
@@ -152,6 +172,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────────
+
+  /** The fluxnode registry at the tip (a new object after a rollback: read it here each time). */
+  get fluxnodes(): FluxnodeRegistry {
+    return this.#fluxnodes.registry;
+  }
 
   tip(): ChainEntry {
     return this.main[this.main.length - 1];
@@ -708,7 +733,13 @@ export class Chain extends EventEmitter<ChainEvents> {
         coinbaseMaturity: this.params.coinbaseMaturity,
         maxMoney: this.params.maxMoney,
       });
-      this.validator.checkCoinbase({ ...ctx, block, coinbase: block.txs[0], fees: plan.fees, db: this.db });
+      this.validator.checkCoinbase({
+        ...ctx,
+        block,
+        coinbase: block.txs[0],
+        fees: plan.fees,
+        payees: this.#fluxnodes.registry.payees(e.height),
+      });
       await this.validator.verifyScripts(plan.scriptChecks, ctx);
       connectWrite(
         { db: this.db, blocks: this.blocks, utxos: this.utxos, extensions: this.extensions },

@@ -9,19 +9,15 @@ import {
 import { checkProofOfWorkTarget } from '../consensus/difficulty/target.ts';
 import { branchIdAt, type ConsensusParams } from '../consensus/params/index.ts';
 import type { BlockHeader } from '../consensus/primitives/types.ts';
+import { fluxnodePayeeOutputs } from '../consensus/money/payees.ts';
+import { verifyHeaderSolution } from '../consensus/pow/header-solution.ts';
 import { SCRIPT_VERIFY } from '../consensus/script/interpreter.ts';
 import { precomputeSighash } from '../consensus/script/sighash.ts';
 import { verifyInputSignature } from '../consensus/script/sign.ts';
 import { checkBlock as checkBlockStateless } from '../consensus/validation/check-block.ts';
 import { ScriptVerifierPool } from './script-pool.ts';
 import type { ChainEntry } from './types.ts';
-import {
-  checkCoinbaseAmount,
-  checkFundOutputs,
-  checkRequiredOutputs,
-  type RequiredCoinbaseOutputs,
-} from './rules/coinbase.ts';
-import { verifyHeaderEquihash } from './rules/pow.ts';
+import { checkCoinbaseAmount, checkFundOutputs, checkRequiredOutputs } from './rules/coinbase.ts';
 import { checkNoUnverifiedShielded, checkTransactionContext } from './rules/transaction.ts';
 import {
   checkCheckpoint,
@@ -37,9 +33,10 @@ export const MIN_BLOCK_VERSION = 4;
 /** Script rules every block must meet in the Zcash family: P2SH and OP_CHECKLOCKTIMEVERIFY. */
 export const BLOCK_SCRIPT_FLAGS = SCRIPT_VERIFY.P2SH | SCRIPT_VERIFY.CHECKLOCKTIMEVERIFY;
 
-/** Checks an Equihash solution of `header` for the parameter sets valid at `height`. */
-export type SolutionVerifier = (header: BlockHeader, height: number, params: ConsensusParams) => void;
-
+/**
+ * Switches of the rule set. None adds or replaces a rule: the rules are the network's, and only
+ * tests turn some off (to build chains without mining) or tune how the work is spread.
+ */
 export interface DefaultValidatorOptions {
   /**
    * Check the proof of work (hash against the target, Equihash solution). Only chain-logic unit
@@ -48,24 +45,18 @@ export interface DefaultValidatorOptions {
   checkPow?: boolean;
   /** Check that `bits` is what the difficulty algorithm requires (off only in such unit tests). */
   checkDifficulty?: boolean;
-  /** Equihash check of the solution (default: verifyHeaderEquihash, from consensus/pow). */
-  verifySolution?: SolutionVerifier;
   /**
    * Accept JoinSplits and Sapling spends without verifying their proofs (this node cannot). Off by
    * default: such a transaction is refused (`bad-txns-shielded-unverified`), since an unverified
    * one could create money. Only for replaying history that is trusted by other means.
    */
   trustShieldedProofs?: boolean;
-  /** Outputs the coinbase must carry beyond fund outputs (the fluxnode payees, from the registry). */
-  requiredCoinbaseOutputs?: RequiredCoinbaseOutputs;
   /**
    * Worker threads for script checks of big blocks (default: one per CPU; 0 = always inline).
    * Blocks with fewer than `parallelMinInputs` inputs (default 32) are checked inline.
    */
   scriptThreads?: number;
   parallelMinInputs?: number;
-  /** Replaces the script check altogether. */
-  verifyScripts?: (checks: ScriptCheck[], ctx: BlockContext) => void | Promise<void>;
 }
 
 /** The `count` headers ending at `e`, oldest first, as retargeting reads them. */
@@ -109,7 +100,7 @@ export function verifyScriptsInline(checks: ScriptCheck[], ctx: BlockContext): v
   }
 }
 
-/** The full rule set, wired from `consensus/`. */
+/** The full rule set, wired from `consensus/`: what every Chain validates with. */
 export function defaultValidator(
   params: ConsensusParams,
   options: DefaultValidatorOptions = {},
@@ -121,7 +112,6 @@ export function defaultValidator(
   const minInputs = options.parallelMinInputs ?? 32;
   let pool: ScriptVerifierPool | undefined;
   const verifyScripts = (checks: ScriptCheck[], ctx: BlockContext): void | Promise<void> => {
-    if (options.verifyScripts) return options.verifyScripts(checks, ctx);
     let inputs = 0;
     for (const c of checks) inputs += c.tx.inputs.length;
     if (threads < 1 || inputs < minInputs) return verifyScriptsInline(checks, ctx);
@@ -154,7 +144,7 @@ export function defaultValidator(
       }
       if (checkPow) {
         checkProofOfWorkTarget(ctx.hash, header.bits, params.difficulty.powLimit);
-        (options.verifySolution ?? verifyHeaderEquihash)(header, ctx.height, params);
+        verifyHeaderSolution(header, ctx.height, params);
       }
     },
 
@@ -175,7 +165,8 @@ export function defaultValidator(
     checkCoinbase(ctx): void {
       checkCoinbaseAmount(ctx, params);
       checkFundOutputs(ctx, params);
-      const required = options.requiredCoinbaseOutputs?.(ctx) ?? [];
+      // The payee rule: each tier's node at the front of the queue gets its share (`bad-cb-payee`).
+      const required = fluxnodePayeeOutputs(ctx.height, params, ctx.payees);
       if (required.length) checkRequiredOutputs(ctx, required);
     },
 

@@ -12,3 +12,26 @@ export class ChainStateError extends Error {
     this.problems = problems;
   }
 }
+
+export const CHAIN_CONFIG_ERRORS = {
+  'duplicate-extension': 'two state extensions have the same name',
+  'unknown-dependency': 'an extension depends on one the chain does not have',
+  'dependency-cycle': 'extensions depend on each other in a cycle',
+} as const;
+
+export type ChainConfigErrorCode = keyof typeof CHAIN_CONFIG_ERRORS;
+
+/** The chain was opened with a set of extensions it cannot run (refused before anything is written). */
+export class ChainConfigError extends Error {
+  readonly code: ChainConfigErrorCode;
+  readonly field: string;
+  readonly value: string;
+
+  constructor(code: ChainConfigErrorCode, message: string, at: { field: string; value: string }) {
+    super(`${CHAIN_CONFIG_ERRORS[code]}: ${message}`);
+    this.name = 'ChainConfigError';
+    this.code = code;
+    this.field = at.field;
+    this.value = at.value;
+  }
+}

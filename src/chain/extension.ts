@@ -15,6 +15,11 @@ export interface ExtensionContext {
   getUtxo(o: OutPoint): Coin | undefined;
   /** Coins this block spends, in input order (empty when disconnecting). */
   spent: readonly SpentCoin[];
+  /**
+   * What each extension named in `dependsOn` returned from its `connectBlock` for this block, by
+   * name (empty when disconnecting). Only declared dependencies are here.
+   */
+  effects: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -27,10 +32,25 @@ export interface ExtensionContext {
 export interface ChainStateExtension {
   /** Unique, stable name: it keys the extension's part of each block's undo record. */
   readonly name: string;
+  /**
+   * Extensions whose effects this one reads: they connect before it (and disconnect after it), and
+   * what their `connectBlock` returned is in `ctx.effects`. The chain refuses to open with an
+   * unknown name here or a cycle.
+   */
+  readonly dependsOn?: readonly string[];
   /** Creates the extension's tables (idempotent); runs once when the chain opens. */
   init?(db: DatabaseSync): void;
-  /** Applies the block; writes whatever it needs to undo it into `undo`. Runs after the UTXO changes. */
-  connectBlock(db: DatabaseSync, block: Block, height: number, undo: ByteWriter, ctx: ExtensionContext): void;
+  /**
+   * Applies the block; writes whatever it needs to undo it into `undo`. Runs after the UTXO changes.
+   * What it returns is the block's effect on this state, handed to the extensions that depend on it.
+   */
+  connectBlock(
+    db: DatabaseSync,
+    block: Block,
+    height: number,
+    undo: ByteWriter,
+    ctx: ExtensionContext,
+  ): unknown;
   /** Reverts the block using the bytes its `connectBlock` wrote. Runs before the UTXO changes are reverted. */
   disconnectBlock(
     db: DatabaseSync,

@@ -1,4 +1,4 @@
-/** The chain layer's public surface: the Chain, its validator seam, extensions and result types. */
+/** The chain layer's public surface: the Chain, its rule set, extensions and result types. */
 export { type BlockRef, Chain, type ChainEvents, type ChainOptions } from './chain.ts';
 export {
   isCoinbaseTx,
@@ -14,10 +14,12 @@ export {
   requiredBits,
   verifyScriptsInline,
 } from './default-validator.ts';
-export { ChainStateError } from './errors.ts';
+export { ChainConfigError, ChainStateError } from './errors.ts';
 export type { ChainStateExtension, ExtensionContext } from './extension.ts';
+export { FLUXNODES } from './fluxnodes/extension.ts';
+export type { FluxnodeRegistry } from './fluxnodes/registry.ts';
+export type { FluxnodeBlockEffect, FluxnodeRecord } from './fluxnodes/types.ts';
 export { genesisBlock } from './genesis.ts';
-export type { RequiredCoinbaseOutputs } from './rules/coinbase.ts';
 export { ScriptVerifierPool } from './script-pool.ts';
 export type { Durability } from './storage/database.ts';
 export type * from './types.ts';

@@ -31,7 +31,8 @@ function atomically(s: StateStores, fn: (touched: ChainStateExtension[]) => void
 
 /**
  * Writes a checked block as the new tip: UTXO changes, undo record, main-chain row, status, tip,
- * and every extension's changes, in one transaction. An extension's ConsensusError aborts it all.
+ * and every extension's changes (in dependency order, see extension-order.ts), in one transaction.
+ * An extension's ConsensusError aborts it all.
  */
 export function connectWrite(s: StateStores, e: IndexEntry, block: Block, plan: ConnectPlan): void {
   atomically(s, (touched) => {
@@ -45,11 +46,17 @@ export function connectWrite(s: StateStores, e: IndexEntry, block: Block, plan: 
     for (const { outpoint, coin } of plan.created) s.utxos.put(outpoint, coin);
 
     const extUndo = new Map<string, Uint8Array>();
-    const ctx: ExtensionContext = { entry: e, getUtxo: (o) => s.utxos.get(o), spent: plan.spent };
+    const effects = new Map<string, unknown>();
     for (const ext of s.extensions) {
       touched.push(ext);
       const w = new ByteWriter();
-      ext.connectBlock(s.db, block, e.height, w, ctx);
+      const ctx: ExtensionContext = {
+        entry: e,
+        getUtxo: (o) => s.utxos.get(o),
+        spent: plan.spent,
+        effects: new Map((ext.dependsOn ?? []).map((name) => [name, effects.get(name)])),
+      };
+      effects.set(ext.name, ext.connectBlock(s.db, block, e.height, w, ctx));
       extUndo.set(ext.name, w.finish());
     }
 
@@ -70,7 +77,7 @@ export function disconnectWrite(s: StateStores, e: IndexEntry, block: Block, und
   const parent = e.parent;
   if (!parent) throw new ChainStateError('cannot disconnect the genesis block');
   atomically(s, (touched) => {
-    const ctx: ExtensionContext = { entry: e, getUtxo: (o) => s.utxos.get(o), spent: [] };
+    const ctx: ExtensionContext = { entry: e, getUtxo: (o) => s.utxos.get(o), spent: [], effects: new Map() };
     for (let i = s.extensions.length - 1; i >= 0; i--) {
       const ext = s.extensions[i];
       touched.push(ext);

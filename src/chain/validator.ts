@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { Payee } from '../consensus/money/payees.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
 import type { Block, BlockHeader, Transaction } from '../consensus/primitives/types.ts';
 import type { ChainEntry, Coin } from './types.ts';
@@ -32,15 +32,15 @@ export interface CoinbaseContext extends BlockContext {
   coinbase: Transaction;
   /** Sum of the fees of the block's other transactions. */
   fees: bigint;
-  /** Read access to chain state tables (for payees kept by state extensions), before this block. */
-  db: DatabaseSync;
+  /** The node each tier pays in this block: the fluxnode registry's queue before the block. */
+  payees: readonly Payee[];
 }
 
 /**
- * The consensus rules the chain calls out to. The chain itself enforces the UTXO rules (inputs
- * exist and are unspent, coinbase maturity, value in ≥ value out, fee range, no overwritten txids);
- * everything else comes through here, so tests and other networks can swap a piece. Every method
- * throws a ConsensusError naming the rule it found broken.
+ * The stateless and contextual rules, grouped as the chain calls them. The chain itself enforces
+ * the UTXO rules (inputs exist and are unspent, coinbase maturity, value in ≥ value out, fee range,
+ * no overwritten txids) and, through its fluxnode registry, the fluxnode transaction rules; the rest
+ * is here (defaultValidator). Every method throws a ConsensusError naming the rule it found broken.
  */
 export interface BlockValidator {
   /** Header rules: proof of work for the height, difficulty bits, time against median and clock. */

@@ -2,18 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Payee } from '../chain/fluxnodes/types.ts';
 import type { EvictedTx } from '../chain/mempool/mempool.ts';
-import type { AcceptResult, ChainEntry } from '../chain/types.ts';
+import type { AcceptResult } from '../chain/types.ts';
 import { equalBytes } from '../consensus/bytes.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
 import type { Block } from '../consensus/primitives/types.ts';
 import { MiningError } from './errors.ts';
 import type { MiningMetrics } from './metrics.ts';
 import { type EquihashSolver, solveNonce } from './pow.ts';
-import { assembleBlock, type BlockTemplate, buildBlockTemplate, type TemplateMempool } from './template.ts';
+import {
+  assembleBlock,
+  type BlockTemplate,
+  buildBlockTemplate,
+  type TemplateChain,
+  type TemplateMempool,
+} from './template.ts';
 
 /** What the miner needs from the chain. */
-export interface MinerChain {
-  tip(): ChainEntry;
+export interface MinerChain extends TemplateChain {
   acceptBlock(block: Block): Promise<AcceptResult>;
 }
 
@@ -21,7 +26,7 @@ export interface MinerOptions {
   chain: MinerChain;
   params: ConsensusParams;
   mempool?: TemplateMempool;
-  /** The fluxnode payees of the block at a height (FluxnodeRegistry.payees); none by default. */
+  /** Pay these nodes instead of the chain's queue (tests that build refused blocks on purpose). */
   payees?: (height: number) => readonly Payee[];
   minerScript: Uint8Array;
   solver: EquihashSolver;
@@ -239,7 +244,7 @@ export class Miner extends EventEmitter<MinerEvents> {
       chain: this.opts.chain,
       params: this.opts.params,
       mempool: this.opts.mempool,
-      payees: this.opts.payees ?? (() => []),
+      payees: this.opts.payees,
       minerScript: this.opts.minerScript,
       time: this.now(),
       extraNonce: this.extraNonce++ % 0x7fffffff,

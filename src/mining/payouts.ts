@@ -9,7 +9,7 @@ import {
 import type { ConsensusParams, Tier } from '../consensus/params/index.ts';
 import type { TxOut } from '../consensus/primitives/types.ts';
 import { TIERS } from '../consensus/tiers.ts';
-import type { Payee } from '../chain/fluxnodes/types.ts';
+import type { Payee } from '../consensus/money/payees.ts';
 import { MiningError } from './errors.ts';
 
 /** One coinbase output, with why it is there. */
@@ -60,6 +60,7 @@ function payeeScript(p: Payee): Uint8Array {
  * What the coinbase of the block at `height` pays, exactly as the rules split it: each tier with a
  * payee gets its share of the subsidy (tiers paid nothing yet, before fluxnode payments start, get
  * no output), the miner takes the rest plus `fees`, and the fund outputs due at the height follow.
+ * The fluxnode outputs are the ones the chain requires (consensus/money/payees.ts).
  */
 export function planCoinbase(
   height: number,
@@ -90,19 +91,4 @@ export function planCoinbase(
     });
   }
   return { split, payouts };
-}
-
-/**
- * The outputs a coinbase at `height` must carry for these payees: the value for the chain
- * validator's `requiredCoinbaseOutputs` hook, so blocks are checked against the same split the
- * templates pay (wire it with the registry: `(ctx) => fluxnodePayeeOutputs(ctx.height, params,
- * registry.payees(ctx.height))`).
- */
-export function fluxnodePayeeOutputs(
-  height: number,
-  params: ConsensusParams,
-  payees: readonly Payee[],
-): TxOut[] {
-  const plan = planCoinbase(height, params, { fees: 0n, payees, minerScript: new Uint8Array(0) });
-  return plan.payouts.filter((p) => p.kind === 'fluxnode').map((p) => p.output);
 }

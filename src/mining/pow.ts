@@ -1,5 +1,3 @@
-import type { SolutionVerifier } from '../chain/default-validator.ts';
-import { verifyHeaderEquihash } from '../chain/rules/pow.ts';
 import { hashToBigInt } from '../consensus/difficulty/target.ts';
 import type { EquihashSpec } from '../consensus/params/index.ts';
 import { solveEquihash } from '../consensus/pow/solver.ts';
@@ -18,12 +16,6 @@ export type EquihashSolver = (input: Uint8Array, spec: EquihashSpec) => Uint8Arr
  * mainnet parameter sets take minutes and gigabytes, far beyond what a node's miner should try.
  */
 export const cpuSolver: EquihashSolver = (input, spec) => solveEquihash(spec, input);
-
-/**
- * The chain's Equihash check for a header at `height` (the parameter set told apart by the
- * solution's size inside a fade window), re-exported for callers wiring miners and validators.
- */
-export const verifyHeaderSolution: SolutionVerifier = verifyHeaderEquihash;
 
 export interface NonceResult {
   /** Solutions whose hash was checked against the target. */

@@ -1,13 +1,10 @@
-import { verifyHeaderEquihash } from '../chain/rules/pow.ts';
 import type { AcceptResult, ChainEntry } from '../chain/types.ts';
 import type { ConsensusParams } from '../consensus/params/index.ts';
+import { verifyHeaderSolution } from '../consensus/pow/header-solution.ts';
 import { headerHash } from '../consensus/primitives/header.ts';
-import type { Block, BlockHeader } from '../consensus/primitives/types.ts';
+import type { Block } from '../consensus/primitives/types.ts';
 import type { StratumBackend, StratumJob, StratumServer } from './stratum.ts';
 import { assembleBlock, type BlockTemplate } from './template.ts';
-
-/** Checks a header's Equihash solution for the block height; throws (ConsensusError) when invalid. */
-export type HeaderSolutionVerifier = (header: BlockHeader, height: number, params: ConsensusParams) => void;
 
 /** What stratum needs from the chain. */
 export interface StratumChain {
@@ -18,8 +15,6 @@ export interface StratumChain {
 }
 
 export interface StratumBackendOptions {
-  /** Equihash check; default the chain's own (verifyHeaderEquihash). */
-  verifySolution?: HeaderSolutionVerifier;
   /** Called with each block a share completed and the chain accepted (gossip it from here). */
   onBlock?: (block: Block, result: AcceptResult) => void;
 }
@@ -35,9 +30,8 @@ export function stratumBackendFor(
   params: ConsensusParams,
   opts: StratumBackendOptions = {},
 ): StratumBackend {
-  const verify = opts.verifySolution ?? verifyHeaderEquihash;
   return {
-    verifySolution: (header, height) => verify(header, height, params),
+    verifySolution: (header, height) => verifyHeaderSolution(header, height, params),
     headerHash,
     submitBlock: async (block) => {
       const result = await chain.acceptBlock(block);

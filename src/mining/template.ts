@@ -25,9 +25,13 @@ export const BLOCK_RESERVED_BYTES = 4_000;
 const RESERVED_SIGOPS = 100;
 const MEDIAN_TIME_SPAN = 11;
 
-/** The parts of the chain a template reads: the tip, whose parent links reach back far enough. */
+/**
+ * The parts of the chain a template reads: the tip, whose parent links reach back far enough, and
+ * the fluxnode registry's payment queue (Chain.fluxnodes), whose payees the coinbase must pay.
+ */
 export interface TemplateChain {
   tip(): ChainEntry;
+  readonly fluxnodes: { payees(height: number): readonly Payee[] };
 }
 
 /** The part of the mempool a template reads (and the miner evicts from). */
@@ -40,8 +44,11 @@ export interface TemplateOptions {
   chain: TemplateChain;
   params: ConsensusParams;
   mempool?: TemplateMempool;
-  /** The fluxnode paid per tier in this block (FluxnodeRegistry.payees(height)), or a function of the height. */
-  payees: readonly Payee[] | ((height: number) => readonly Payee[]);
+  /**
+   * Pay these nodes instead of the chain's queue (a template for another chain's state, or a test's
+   * fixed layout); a block paying others than the chain's queue is refused by it (`bad-cb-payee`).
+   */
+  payees?: readonly Payee[] | ((height: number) => readonly Payee[]);
   /** Script the miner's output pays. */
   minerScript: Uint8Array;
   /** The clock (seconds); the block time is this or median-time-past + 1, whichever is later. */
@@ -226,7 +233,13 @@ export function buildBlockTemplate(opts: TemplateOptions): BlockTemplate {
   let fees = 0n;
   for (const e of entries) fees += e.fee;
 
-  const payees = typeof opts.payees === 'function' ? opts.payees(height) : opts.payees;
+  const given = opts.payees;
+  const payees =
+    given === undefined
+      ? opts.chain.fluxnodes.payees(height)
+      : typeof given === 'function'
+        ? given(height)
+        : given;
   const plan = planCoinbase(height, params, { fees, payees, minerScript: opts.minerScript });
   const coinbase = buildCoinbaseTx(
     height,

@@ -57,7 +57,7 @@ export class FluxNode implements ApiSources {
     this.opts = opts;
     this.services = services;
     const { params, chain, log, metrics } = services;
-    const registry = () => services.fluxnodes.registry;
+    const registry = () => chain.fluxnodes;
     this.#add(chainModule(chain));
     this.network = new NetworkService(networkOptions(opts, services), {
       chain,
@@ -132,7 +132,7 @@ export class FluxNode implements ApiSources {
     return new FluxnodeOperator({
       chain: services.chain,
       params: services.params,
-      registry: () => services.fluxnodes.registry,
+      registry: () => services.chain.fluxnodes,
       mempool: this.mempool,
       wallet: services.wallet,
       operatorKey,
@@ -145,11 +145,11 @@ export class FluxNode implements ApiSources {
   }
 
   #cloudAgent(opts: NonNullable<NodeRoles['cloudAgent']>, operatorKey: Uint8Array): CloudAgentModule {
-    const { params, chain, fluxnodes, log, metrics } = this.services;
+    const { params, chain, log, metrics } = this.services;
     return new CloudAgentModule(opts, {
       params,
       chain,
-      registry: () => fluxnodes.registry,
+      registry: () => chain.fluxnodes,
       cloud: this.cloud,
       gossip: this.cloud.stateSync,
       collateral: () => this.operator.collateral,
@@ -204,9 +204,6 @@ export class FluxNode implements ApiSources {
   }
   get chain(): Chain {
     return this.services.chain;
-  }
-  get fluxnodes() {
-    return this.services.fluxnodes;
   }
   get appPayments() {
     return this.services.appPayments;
@@ -277,7 +274,7 @@ export class FluxNode implements ApiSources {
       chain: this.chain,
       mempool: this.mempool,
       txIndex: this.txIndex,
-      registry: () => this.fluxnodes.registry,
+      registry: () => this.chain.fluxnodes,
       acceptTransaction: (tx) => this.acceptTransaction(tx),
       submitBlock: (block) => this.submitBlock(block),
       peers: () => this.p2p.peers(),
@@ -289,7 +286,7 @@ export class FluxNode implements ApiSources {
 
 function networkOptions(opts: NodeOptions, services: ChainServices): NetworkOptions {
   const { host, p2pPort: port, bootstrap, dataDir } = opts;
-  const { params, fluxnodes } = services;
+  const { params, chain } = services;
   return {
     network: params.network,
     host,
@@ -297,7 +294,7 @@ function networkOptions(opts: NodeOptions, services: ChainServices): NetworkOpti
     bootstrap,
     keyFile: join(dataDir, 'peer-key'),
     peerBookFile: join(dataDir, 'peers.json'),
-    chainPeers: () => chainPeerAddresses(fluxnodes.registry.list(), params.defaultPort),
+    chainPeers: () => chainPeerAddresses(chain.fluxnodes.list(), params.defaultPort),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The node's stateful core, built before anything that uses it: consensus params, the logger, the
- * chain with its extensions (fluxnode list, app payments, tx and address indexes, economy) in one
+ * chain (a complete validator with its own fluxnode list) and its extensions (app payments, tx and
+ * address indexes, economy) in one
  * SQLite database, and the wallet reading coins from the address index.
  */
 import { existsSync } from 'node:fs';
@@ -8,18 +9,12 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AddressIndex } from '../chain/address-index/address-index.ts';
 import { Chain } from '../chain/chain.ts';
-import { defaultValidator } from '../chain/default-validator.ts';
-import { FluxnodeExtension } from '../chain/fluxnodes/extension.ts';
 import { TxIndexExtension } from '../chain/tx-index.ts';
 import { appPaymentScriptFor } from '../cloud/registry/app-address.ts';
 import { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
-import { type ConsensusParams, paramsFor, registryRulesAt } from '../consensus/params/index.ts';
+import { type ConsensusParams, paramsFor } from '../consensus/params/index.ts';
 import { txid } from '../consensus/primitives/transaction.ts';
-import { tierOfCollateral } from '../consensus/tiers.ts';
 import { EconomyExtension } from '../economy/chain/extension.ts';
-import { fluxnodePayeeOutputs } from '../mining/payouts.ts';
-import { verifyHeaderSolution } from '../mining/pow.ts';
-import { scriptPaysToPubKey, verifyFluxnodeSignature } from '../wallet/fluxnode-txs.ts';
 import { Wallet } from '../wallet/wallet.ts';
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts';
 import type { NodeOptions } from './options.ts';
@@ -30,7 +25,6 @@ export interface ChainServices {
   /** Every layer's metrics, served at GET /metrics. */
   metrics: NodeMetrics;
   chain: Chain;
-  fluxnodes: FluxnodeExtension;
   appPayments: AppPaymentsExtension;
   txIndex: TxIndexExtension;
   addressIndex: AddressIndex;
@@ -61,28 +55,12 @@ export async function openChainServices(opts: NodeOptions): Promise<ChainService
   const params = paramsFor(opts.network);
   const log = pino({ level: opts.logLevel ?? 'info', base: { node: opts.host } }, pino.destination(2));
   const metrics = createNodeMetrics();
-  const fluxnodes = new FluxnodeExtension({
-    params: {
-      rulesAt: (h) => registryRulesAt(h, params),
-      tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
-      collateralTransitionEnd: (tier) => params.fluxnodes.collateral[tier].transitionEnd,
-      benchmarkKeys: params.fluxnodes.benchmarkKeys,
-    },
-    verifyFluxnodeSignature,
-    scriptPaysToPubKey,
-  });
   const appPayments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
   const txIndex = new TxIndexExtension();
   const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });
   const economy = new EconomyExtension({ params });
-  const validator = defaultValidator(params, {
-    verifySolution: verifyHeaderSolution,
-    requiredCoinbaseOutputs: (ctx) =>
-      fluxnodePayeeOutputs(ctx.height, params, fluxnodes.registry.payees(ctx.height)),
-  });
   const chain = await Chain.open(join(opts.dataDir, 'chain'), params, {
-    validator,
-    extensions: [fluxnodes, appPayments, txIndex, addressIndex, economy],
+    extensions: [appPayments, txIndex, addressIndex, economy],
     metrics: metrics.chain,
     log: log.child({ module: 'chain' }),
   });
@@ -90,7 +68,7 @@ export async function openChainServices(opts: NodeOptions): Promise<ChainService
     ? Wallet.load(walletFile(opts), walletPassphrase(opts), params)
     : new Wallet(params);
   wallet.setSource(addressIndex);
-  return { params, log, metrics, chain, fluxnodes, appPayments, txIndex, addressIndex, economy, wallet };
+  return { params, log, metrics, chain, appPayments, txIndex, addressIndex, economy, wallet };
 }
 
 /** The key this node signs CONFIRMs and cloud messages with: kept in its wallet under a fixed label. */

@@ -18,7 +18,6 @@ import { ACCEPT, type GossipVerdict, ignore, refusal, reject } from '../p2p/goss
 import type { P2PHost } from '../p2p/host.ts';
 import { MempoolSync } from '../p2p/mempool-sync.ts';
 import { CHAIN_TOPICS } from '../p2p/topics.ts';
-import { scriptPaysToPubKey, verifyFluxnodeSignature } from '../wallet/fluxnode-txs.ts';
 import type { NodeModule } from './module.ts';
 
 export interface TxAcceptanceDeps {
@@ -51,7 +50,6 @@ export class TxAcceptance implements NodeModule {
       tipHeight: () => deps.chain.height(),
       getUtxo: (o) => deps.chain.getUtxo(o),
       registry: deps.registry,
-      registryContext: () => ({ verifyFluxnodeSignature, scriptPaysToPubKey }),
     });
     deps.p2p.subscribe(CHAIN_TOPICS.txs, (data) => this.onGossip(data));
     // A peer that connects is asked for its pool; what it sends goes through the same intake.

@@ -1,20 +1,10 @@
 /**
- * Fluxnode START and CONFIRM transactions, built and signed as fluxd expects them, and the
- * signature checks the chain's fluxnode registry is given.
- *
- * fluxd signs both with its "obfuscation" message signer: a 65-byte compact recoverable signature
- * over SHA-256d(varstring(message magic) ‖ varstring(message)), accepted when the key recovered from
- * it has the same key id (hash160) as the expected key — so the compressed flag matters. The
- * messages themselves are in consensus/primitives/fluxnode-messages.ts:
- *   START:   the txid in display hex, signed by the collateral key;
- *   CONFIRM: the collateral outpoint text + index + update type + sigTime, signed by the operator
- *            key of the node's START; its benchmark signature covers the raw `sig` + tier +
- *            benchmark time + ip.
+ * Fluxnode START and CONFIRM transactions, built and signed as fluxd expects them. What each key
+ * signs, and the checks the chain applies, are consensus (consensus/fluxnode/signatures.ts); this
+ * file only builds and signs.
  */
-import { equalBytes } from '../consensus/bytes.ts';
-import { ConsensusError } from '../consensus/errors.ts';
-import { hash160 } from '../consensus/hash.ts';
-import { publicKeyOf, signMessage, verifyMessage } from '../consensus/keys/keys.ts';
+import { fluxnodeTransaction, scriptPaysToPubKey } from '../consensus/fluxnode/signatures.ts';
+import { publicKeyOf, signMessage } from '../consensus/keys/keys.ts';
 import type { Tier } from '../consensus/params/index.ts';
 import {
   fluxnodeBenchmarkMessage,
@@ -26,7 +16,6 @@ import {
   FLUXNODE_TX_UPGRADEABLE_VERSION,
   FLUXNODE_TX_VERSION,
 } from '../consensus/primitives/fluxnode-tx.ts';
-import { isFluxnodeTx } from '../consensus/primitives/transaction.ts';
 import {
   FLUXNODE_CONFIRM,
   FLUXNODE_START,
@@ -34,7 +23,6 @@ import {
   type OutPoint,
   type Transaction,
 } from '../consensus/primitives/types.ts';
-import { classifyScript } from '../consensus/script/templates.ts';
 import { WalletError } from './keystore.ts';
 import type { Wallet } from './wallet.ts';
 import { outpointKey } from '../consensus/primitives/outpoint.ts';
@@ -79,23 +67,6 @@ export interface ConfirmOptions {
   benchmarkKey?: Uint8Array;
 }
 
-function fluxnodeShell(version: number, fluxnode: FluxnodeTx): Transaction {
-  return {
-    version,
-    overwintered: false,
-    versionGroupId: 0,
-    inputs: [],
-    outputs: [],
-    lockTime: 0,
-    expiryHeight: 0,
-    valueBalance: 0n,
-    shieldedSpends: [],
-    shieldedOutputs: [],
-    joinSplits: [],
-    fluxnode,
-  };
-}
-
 function requireUint32(field: string, v: number): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
     throw new WalletError(field, `must be a 32-bit unsigned integer, got ${v}`);
@@ -117,7 +88,7 @@ export function buildFluxnodeStart(o: StartOptions): Transaction {
     sigTime: o.sigTime,
     sig: new Uint8Array(0),
   };
-  const tx = fluxnodeShell(version, fluxnode);
+  const tx = fluxnodeTransaction(version, fluxnode);
   fluxnode.sig = signMessage(fluxnodeStartMessage(tx), o.collateralKey, { compressed });
   return tx;
 }
@@ -152,7 +123,7 @@ export function buildFluxnodeConfirm(o: ConfirmOptions): Transaction {
     sig: new Uint8Array(0),
     benchmarkSig: new Uint8Array(0),
   };
-  const tx = fluxnodeShell(FLUXNODE_TX_VERSION, fluxnode);
+  const tx = fluxnodeTransaction(FLUXNODE_TX_VERSION, fluxnode);
   fluxnode.sig = signMessage(fluxnodeConfirmMessage(tx), o.operatorKey, { compressed });
   // The benchmark is attested by the bench process's key, never the operator's: without one given
   // here, benchmarkSig stays empty for the bench component to sign (cloud/benchmark/attest.ts).
@@ -161,61 +132,6 @@ export function buildFluxnodeConfirm(o: ConfirmOptions): Transaction {
   }
   return tx;
 }
-
-/** The transaction around a payload, as the registry hands over only the payload. */
-function asTransaction(tx: FluxnodeTx | Transaction): Transaction | undefined {
-  if ('inputs' in tx) return isFluxnodeTx(tx) && tx.fluxnode ? tx : undefined;
-  // v6 STARTs carry their inner version; v5 ones and every CONFIRM do not (CONFIRM's message
-  // does not depend on the outer version).
-  return fluxnodeShell(
-    tx.fluxTxVersion === undefined ? FLUXNODE_TX_VERSION : FLUXNODE_TX_UPGRADEABLE_VERSION,
-    tx,
-  );
-}
-
-/**
- * True when the fluxnode transaction carries a valid signature by `pubKey`: over the START message
- * for a START (`pubKey` = the collateral key), over the CONFIRM message for a CONFIRM (`pubKey` =
- * the node's operator key). Malformed input is simply not a valid signature.
- */
-export function verifyFluxnodeSignature(tx: FluxnodeTx | Transaction, pubKey: Uint8Array): boolean {
-  const full = asTransaction(tx);
-  const f = full?.fluxnode;
-  if (!full || !f) return false;
-  try {
-    if (f.type === FLUXNODE_START) return verifyMessage(fluxnodeStartMessage(full), f.sig, pubKey);
-    if (f.type === FLUXNODE_CONFIRM) return verifyMessage(fluxnodeConfirmMessage(full), f.sig, pubKey);
-  } catch (err) {
-    if (err instanceof ConsensusError) return false;
-    throw err;
-  }
-  return false;
-}
-
-/** True when a CONFIRM's benchmark attestation (sig + tier + time + ip) is signed by `pubKey`. */
-export function verifyBenchmarkSignature(tx: FluxnodeTx | Transaction, pubKey: Uint8Array): boolean {
-  const full = asTransaction(tx);
-  const f = full?.fluxnode;
-  if (!full || f?.type !== FLUXNODE_CONFIRM || !f.benchmarkSig) return false;
-  try {
-    return verifyMessage(fluxnodeBenchmarkMessage(full), f.benchmarkSig, pubKey);
-  } catch (err) {
-    if (err instanceof ConsensusError) return false;
-    throw err;
-  }
-}
-
-/**
- * True when `script` is the P2PKH script of exactly this key (fluxd compares the collateral's
- * script with the one for the START key's id, so the compressed and uncompressed forms differ).
- */
-export function scriptPaysToPubKey(script: Uint8Array, pubKey: Uint8Array): boolean {
-  const t = classifyScript(script);
-  return t.type === 'p2pkh' && equalBytes(t.hash, hash160(pubKey));
-}
-
-/** The two checks to wire into the chain's FluxnodeExtension. */
-export const fluxnodeSignatureChecks = { verifyFluxnodeSignature, scriptPaysToPubKey } as const;
 
 /**
  * A START for a collateral this wallet holds: finds the coin, checks it pays a P2PKH address of

@@ -1,31 +1,42 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ByteWriter } from '../../consensus/bytes.ts';
 import { ByteReader } from '../../consensus/bytes.ts';
-import type { Block, FluxnodeTx } from '../../consensus/primitives/types.ts';
+import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
+import type { Block } from '../../consensus/primitives/types.ts';
+import { tierOfCollateral } from '../../consensus/tiers.ts';
+import { ChainStateError } from '../errors.ts';
 import type { ChainStateExtension, ExtensionContext } from '../extension.ts';
 import type { ChainEntry } from '../types.ts';
 import { FluxnodeRegistry } from './registry.ts';
-import type { FluxnodeRecord, RegistryParams, RegistryUndo } from './types.ts';
+import type { FluxnodeBlockEffect, FluxnodeRecord, RegistryParams, RegistryUndo } from './types.ts';
 
-export interface FluxnodeExtensionOptions {
-  params: RegistryParams;
-  verifyFluxnodeSignature: (tx: FluxnodeTx, pubKey: Uint8Array) => boolean;
-  scriptPaysToPubKey: (script: Uint8Array, pubKey: Uint8Array) => boolean;
+/** The extension's name: its table, its key in each block's undo record, what dependents name. */
+export const FLUXNODES = 'fluxnodes';
+
+/** The registry's rules of a network. */
+export function registryParamsFor(params: ConsensusParams): RegistryParams {
+  return {
+    rulesAt: (h) => registryRulesAt(h, params),
+    tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
+    collateralTransitionEnd: (tier) => params.fluxnodes.collateral[tier].transitionEnd,
+    benchmarkKeys: params.fluxnodes.benchmarkKeys,
+  };
 }
 
 /**
  * Keeps the fluxnode registry in the chain's database, updated in the same transaction as each
  * block, with the registry in memory for the payment queue. The table is the truth; the memory copy
- * is reloaded from it whenever a transaction rolls back.
+ * is reloaded from it whenever a transaction rolls back. Every Chain has one (it is consensus: the
+ * START/CONFIRM rules and the payees); what a block did to it is its effect for dependents.
  */
 export class FluxnodeExtension implements ChainStateExtension {
-  readonly name = 'fluxnodes';
-  private readonly opts: FluxnodeExtensionOptions;
+  readonly name = FLUXNODES;
+  readonly #params: RegistryParams;
   registry: FluxnodeRegistry;
 
-  constructor(opts: FluxnodeExtensionOptions) {
-    this.opts = opts;
-    this.registry = new FluxnodeRegistry(opts.params);
+  constructor(params: ConsensusParams) {
+    this.#params = registryParamsFor(params);
+    this.registry = new FluxnodeRegistry(this.#params);
   }
 
   init(db: DatabaseSync): void {
@@ -39,14 +50,20 @@ export class FluxnodeExtension implements ChainStateExtension {
     height: number,
     undo: ByteWriter,
     ctx: ExtensionContext,
-  ): void {
-    const changes = this.registry.connectBlock(block, height, {
-      getUtxo: (o) => ctx.getUtxo(o),
-      verifyFluxnodeSignature: this.opts.verifyFluxnodeSignature,
-      scriptPaysToPubKey: this.opts.scriptPaysToPubKey,
-    });
-    undo.varString(JSON.stringify(changes, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+  ): FluxnodeBlockEffect {
+    const paid = this.registry.payees(height).map((p) => this.registry.get(p.collateral)!);
+    const changes = this.registry.connectBlock(block, height, { getUtxo: (o) => ctx.getUtxo(o) });
+    undo.varString(JSON.stringify(changes, jsonBigint));
     this.persist(db, changes);
+    return {
+      paid,
+      // A barred collateral (dos) is no node: it appears as null on either side.
+      changes: changes.map((c) => ({
+        collateral: c.collateral,
+        before: c.before?.status === 'dos' ? null : c.before,
+        after: this.registry.get(c.collateral) ?? null,
+      })),
+    };
   }
 
   disconnectBlock(
@@ -89,7 +106,7 @@ export class FluxnodeExtension implements ChainStateExtension {
   }
 
   private reload(db: DatabaseSync): void {
-    this.registry = new FluxnodeRegistry(this.opts.params, this.load(db));
+    this.registry = new FluxnodeRegistry(this.#params, this.load(db));
   }
 
   private load(db: DatabaseSync): FluxnodeRecord[] {
@@ -108,4 +125,14 @@ function reviveBigint(_k: string, v: unknown): unknown {
 
 function byCollateral(a: FluxnodeRecord, b: FluxnodeRecord): number {
   return a.collateral < b.collateral ? -1 : a.collateral > b.collateral ? 1 : 0;
+}
+
+/**
+ * The registry's effect of the block being connected, for an extension that declared
+ * `dependsOn: [FLUXNODES]` (the chain hands it over in `ctx.effects`).
+ */
+export function fluxnodeEffectOf(ctx: ExtensionContext): FluxnodeBlockEffect {
+  const effect = ctx.effects.get(FLUXNODES);
+  if (!effect) throw new ChainStateError(`no fluxnode effect for block ${ctx.entry.id}: declare dependsOn`);
+  return effect as FluxnodeBlockEffect;
 }

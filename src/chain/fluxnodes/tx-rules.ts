@@ -1,6 +1,7 @@
 import { toHex } from '../../consensus/bytes.ts';
 import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
 import { benchmarkSignatureValid } from '../../consensus/fluxnode/benchmark.ts';
+import { scriptPaysToPubKey, verifyFluxnodeSignature } from '../../consensus/fluxnode/signatures.ts';
 import type { FluxnodeTx } from '../../consensus/primitives/types.ts';
 import type { FluxnodeRecord, RegistryContext, RegistryParams, Tier } from './types.ts';
 
@@ -118,7 +119,7 @@ export function startRecord(
     refuse('bad-fluxnode-start-keys', 'START needs the collateral key and the operator key', 'pubKey', key);
   }
   const c = checkCollateral(key, fx, height, params, ctx, START_COLLATERAL);
-  if (!ctx.scriptPaysToPubKey(c.payoutScript, fx.collateralPubKey)) {
+  if (!scriptPaysToPubKey(c.payoutScript, fx.collateralPubKey)) {
     refuse(
       'bad-fluxnode-collateral-key',
       `collateral ${key} is not owned by the START's collateral key`,
@@ -126,7 +127,7 @@ export function startRecord(
       toHex(fx.collateralPubKey),
     );
   }
-  if (!ctx.verifyFluxnodeSignature(fx, fx.collateralPubKey)) {
+  if (!verifyFluxnodeSignature(fx, fx.collateralPubKey)) {
     refuse(
       'bad-fluxnode-start-signature',
       `START for ${key} is not signed by the collateral key`,
@@ -226,7 +227,7 @@ export function confirmRecord(
       benchmarkTier,
     );
   }
-  if (!ctx.verifyFluxnodeSignature(fx, Uint8Array.from(Buffer.from(r.operatorPubKey, 'hex')))) {
+  if (!verifyFluxnodeSignature(fx, Uint8Array.from(Buffer.from(r.operatorPubKey, 'hex')))) {
     refuse(
       'bad-fluxnode-confirm-signature',
       `CONFIRM for ${key} is not signed by the node's operator key`,

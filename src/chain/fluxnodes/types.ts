@@ -1,5 +1,5 @@
 import type { BenchmarkKey } from '../../consensus/params/types.ts';
-import type { FluxnodeTx, OutPoint } from '../../consensus/primitives/types.ts';
+import type { OutPoint } from '../../consensus/primitives/types.ts';
 
 export type Tier = 'cumulus' | 'nimbus' | 'stratus';
 export const TIERS: readonly Tier[] = ['cumulus', 'nimbus', 'stratus'];
@@ -63,17 +63,20 @@ export interface CollateralUtxo {
 /** What the registry needs from the chain while connecting a block. */
 export interface RegistryContext {
   getUtxo: (outpoint: OutPoint) => CollateralUtxo | undefined;
-  /** Does `tx` carry a valid signature by `pubKey` (collateral key for START, operator key for CONFIRM)? */
-  verifyFluxnodeSignature: (tx: FluxnodeTx, pubKey: Uint8Array) => boolean;
-  /** Does the collateral output's script pay to this public key? */
-  scriptPaysToPubKey: (script: Uint8Array, pubKey: Uint8Array) => boolean;
 }
 
 /** Undo data for one block: each touched record as it was before (null = it did not exist). */
 export type RegistryUndo = { collateral: string; before: FluxnodeRecord | null }[];
 
-export interface Payee {
-  tier: Tier;
-  collateral: string;
-  payoutScript: string;
+export type { Payee } from '../../consensus/money/payees.ts';
+
+/** What connecting one block did to the registry, handed to the extensions that depend on it. */
+export interface FluxnodeBlockEffect {
+  /** The node each tier paid in this block, as its record stood before the block. */
+  paid: FluxnodeRecord[];
+  /**
+   * Every record the block changed, as nodes: `before` null = none before (new START, or barred),
+   * `after` null = none after (spent, expired or barred for a missed CONFIRM).
+   */
+  changes: { collateral: string; before: FluxnodeRecord | null; after: FluxnodeRecord | null }[];
 }

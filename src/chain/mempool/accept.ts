@@ -12,15 +12,14 @@ import { isFinalTx } from '../rules/contextual.ts';
 import { checkTransactionContext } from '../rules/transaction.ts';
 import type { Coin } from '../types.ts';
 import type { FluxnodeRegistry } from '../fluxnodes/registry.ts';
-import type { RegistryContext } from '../fluxnodes/types.ts';
 import type { TxValidator, ValidatedTx } from './mempool.ts';
 
 export interface MempoolChainView {
   params: ConsensusParams;
   tipHeight: () => number;
   getUtxo: (o: OutPoint) => Coin | undefined;
+  /** The chain's fluxnode registry at the tip (Chain.fluxnodes): it applies every fluxnode rule. */
   registry: () => FluxnodeRegistry;
-  registryContext: () => Omit<RegistryContext, 'getUtxo'>;
   /** Largest standard transaction, bytes. */
   maxStandardTxSize?: number;
   /** Clock in seconds, for time lock times (the next block's time is not known yet); default: system clock. */
@@ -60,7 +59,7 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
     if (tx.fluxnode) {
       // Dry-run the registry on a block holding only this tx: every fluxnode rule, nothing kept.
       const registry = view.registry();
-      const ctx = { ...view.registryContext(), getUtxo: (o: OutPoint) => view.getUtxo(o) };
+      const ctx = { getUtxo: (o: OutPoint) => view.getUtxo(o) };
       const block: Block = { header: undefined as never, txs: [tx] };
       registry.disconnectBlock(registry.connectBlock(block, height, ctx));
       return { txid: id, fee: 0n, size: bytes.length };

@@ -6,12 +6,6 @@ import type { ConsensusParams } from '../../consensus/params/index.ts';
 import type { TxOut } from '../../consensus/primitives/types.ts';
 import type { CoinbaseContext } from '../validator.ts';
 
-/**
- * Outputs the coinbase at this height must contain (fluxnode payees from the registry, fund
- * outputs), supplied by whoever keeps that state. Each must appear with exactly its amount.
- */
-export type RequiredCoinbaseOutputs = (ctx: CoinbaseContext) => TxOut[];
-
 /** The coinbase may pay out at most subsidy + fees + due fund outputs (`bad-cb-amount`). */
 export function checkCoinbaseAmount(ctx: CoinbaseContext, params: ConsensusParams): void {
   let paid = 0n;

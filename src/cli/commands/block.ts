@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkCheckpoint } from '../../chain/rules/contextual.ts';
-import { verifyHeaderEquihash } from '../../chain/rules/pow.ts';
+import { verifyHeaderSolution } from '../../consensus/pow/header-solution.ts';
 import { fromHex, reverseHex, equalBytes } from '../../consensus/bytes.ts';
 import { checkProofOfWorkTarget } from '../../consensus/difficulty/target.ts';
 import { ConsensusError, verdictOf } from '../../consensus/errors.ts';
@@ -99,7 +99,7 @@ export function checkPow(
   const hash = headerHash(header);
   const spec = equihashSpecsAt(height, params).find((s) => solutionSize(s.n, s.k) === header.solution.length);
   const reasons: string[] = [];
-  const solution = verdictOf(() => verifyHeaderEquihash(header, height, params));
+  const solution = verdictOf(() => verifyHeaderSolution(header, height, params));
   if (!solution.ok) reasons.push(solution.reason);
   const target = verdictOf(() => checkProofOfWorkTarget(hash, header.bits, params.difficulty.powLimit));
   if (!target.ok) reasons.push(target.reason);

@@ -5,23 +5,25 @@
  * the parallel-asset accrual are folds of those rows, so they always describe exactly the tip,
  * across reorgs and crashes.
  *
- * The extension may sit anywhere in the chain's extension list: it keeps its own copy of the fluxnode
- * registry (see registry-replica.ts) for the pre-block payees and the collateral changes.
+ * It depends on the chain's fluxnode registry: the chain connects the registry first and hands over
+ * what the block did to it (who was paid, as they stood before the block; which nodes started,
+ * changed, were spent or expired), from which the payees and the collateral changes are read.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { ByteWriter } from '../../consensus/bytes.ts';
 import { equalBytes } from '../../consensus/bytes.ts';
-import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
+import type { ConsensusParams } from '../../consensus/params/index.ts';
+import { TIERS } from '../../consensus/tiers.ts';
 import type { Block } from '../../consensus/primitives/types.ts';
-import { tierOfCollateral } from '../../consensus/tiers.ts';
 import { ChainStateError } from '../../chain/errors.ts';
 import { inTransaction } from '../../chain/storage/database.ts';
 import type { ChainStateExtension, ExtensionContext } from '../../chain/extension.ts';
-import type { RegistryParams } from '../../chain/fluxnodes/types.ts';
+import { FLUXNODES, fluxnodeEffectOf } from '../../chain/fluxnodes/extension.ts';
+import type { FluxnodeBlockEffect } from '../../chain/fluxnodes/types.ts';
 import type { ChainEntry } from '../../chain/types.ts';
 import { appPaymentScriptFor } from '../../cloud/registry/app-address.ts';
 import { EconomyError } from '../errors.ts';
-import type { BlockSummary, Tier } from '../inputs.ts';
+import type { BlockSummary, CollateralChange, Tier } from '../inputs.ts';
 import { isEligiblePayout, parallelUnits } from '../parallel/accrual.ts';
 import { ACCRUAL_EPOCH, isLaunched, PARALLEL_ASSETS, type ParallelAsset } from '../parallel/assets.ts';
 import type { ClaimRequest, VerifySignature } from '../parallel/claim-message.ts';
@@ -30,13 +32,10 @@ import type { ClaimProof, ClaimRecord, ClaimSnapshot } from '../parallel/ledger.
 import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
 import { type BlockPayee, summarizeBlock } from './block-summary.ts';
 import { type ChainTip, ClaimBook } from './claim-book.ts';
-import { RegistryReplica } from './registry-replica.ts';
 import { EconomyStore, type EarningsRow } from './store.ts';
 
 export interface EconomyOptions {
   params: ConsensusParams;
-  /** The fluxnode registry's rules; by default the network's, as the node builds them. */
-  registryParams?: RegistryParams;
   /** The app payment script; by default the network's app address. */
   appScript?: Uint8Array;
   /** Parallel assets and their launch dates (default: PARALLEL_ASSETS). */
@@ -103,11 +102,11 @@ export interface AddressBalance {
 
 export class EconomyExtension implements ChainStateExtension {
   readonly name = 'economy';
+  readonly dependsOn = [FLUXNODES];
   readonly params: ConsensusParams;
   readonly epoch: number;
   private readonly appScript: Uint8Array;
   private readonly store = new EconomyStore();
-  private readonly replica: RegistryReplica;
   private readonly book: ClaimBook;
   private stats = new SupplyStats();
   private resetReason: string | undefined;
@@ -119,14 +118,6 @@ export class EconomyExtension implements ChainStateExtension {
     this.params = params;
     this.epoch = options.epoch ?? ACCRUAL_EPOCH;
     this.appScript = options.appScript ?? appPaymentScriptFor(params);
-    this.replica = new RegistryReplica(
-      options.registryParams ?? {
-        rulesAt: (h) => registryRulesAt(h, params),
-        tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
-        collateralTransitionEnd: (tier) => params.fluxnodes.collateral[tier].transitionEnd,
-        benchmarkKeys: params.fluxnodes.benchmarkKeys,
-      },
-    );
     this.book = new ClaimBook({
       store: this.store,
       verifySignature: options.verifySignature ?? fluxMessageVerifier(params.base58),
@@ -140,7 +131,6 @@ export class EconomyExtension implements ChainStateExtension {
 
   init(db: DatabaseSync): void {
     this.store.open(db);
-    this.replica.load(db);
     this.reloadStats();
     this.book.invalidate();
   }
@@ -149,14 +139,13 @@ export class EconomyExtension implements ChainStateExtension {
     _db: DatabaseSync,
     block: Block,
     height: number,
-    undo: ByteWriter,
+    _undo: ByteWriter,
     ctx: ExtensionContext,
   ): void {
-    // The replica throws the registry's ConsensusError for a bad fluxnode transaction: the block is bad.
     this.inFlight = undefined;
-    const effect = this.replica.connect(block, height, ctx, undo);
+    const effect = fluxnodeEffectOf(ctx);
     try {
-      const payees: BlockPayee[] = effect.payees.map((r) => ({
+      const payees: BlockPayee[] = effect.paid.map((r) => ({
         tier: r.tier,
         collateral: r.collateral,
         payoutScript: r.payoutScript,
@@ -169,7 +158,7 @@ export class EconomyExtension implements ChainStateExtension {
           time: ctx.entry.time,
           payees,
           spentValues: ctx.spent.map((s) => s.coin.value),
-          collateral: effect.collateral,
+          collateral: collateralChange(effect),
         },
         { params: this.params, appScript: this.appScript },
       );
@@ -187,15 +176,13 @@ export class EconomyExtension implements ChainStateExtension {
   }
 
   disconnectBlock(
-    db: DatabaseSync,
+    _db: DatabaseSync,
     _block: Block,
     height: number,
-    undo: Uint8Array,
-    ctx: ExtensionContext,
+    _undo: Uint8Array,
+    _ctx: ExtensionContext,
   ): void {
     this.inFlight = undefined;
-    if (undo.length) this.replica.disconnect(undo);
-    else this.replica.disconnectWithChainUndo(db, ctx.entry.hash);
     const row = this.store.getBlock(height);
     if (row) {
       this.stats.disconnect(row.summary);
@@ -208,8 +195,7 @@ export class EconomyExtension implements ChainStateExtension {
   }
 
   /** The block's transaction was rolled back: undo what this extension did to its memory. */
-  onRollback(db: DatabaseSync): void {
-    this.replica.load(db);
+  onRollback(_db: DatabaseSync): void {
     const f = this.inFlight;
     this.inFlight = undefined;
     try {
@@ -242,8 +228,6 @@ export class EconomyExtension implements ChainStateExtension {
       this.book.invalidate();
       this.resetReason = why;
     }
-    // The replica is a cache of the registry's table: a stale one is reloaded, not reported.
-    if (this.replica.differences(db).length) this.replica.load(db);
     return [];
   }
 
@@ -379,4 +363,14 @@ export class EconomyExtension implements ChainStateExtension {
       });
     return e.time;
   }
+}
+
+/** Net collateral locked (+) / released (−) per tier by the block; tiers without change omitted. */
+function collateralChange(effect: FluxnodeBlockEffect): CollateralChange[] {
+  const net: Record<Tier, bigint> = { cumulus: 0n, nimbus: 0n, stratus: 0n };
+  for (const c of effect.changes) {
+    if (c.before) net[c.before.tier] -= c.before.amount;
+    if (c.after) net[c.after.tier] += c.after.amount;
+  }
+  return TIERS.filter((t) => net[t] !== 0n).map((tier) => ({ tier, amount: net[tier] }));
 }

@@ -5,14 +5,14 @@ import { appPriceAt } from '../../cloud/registry/app-directory.ts';
 import type { ApiSources } from './sources.ts';
 
 export function restContext(node: ApiSources): RestContext {
-  const { chain, fluxnodes, addressIndex, economy } = node.services;
+  const { chain, addressIndex, economy } = node.services;
   const agentProviderOf = () => {
     const agent = node.agent?.agent;
     return agent
       ? agentProviders(agent, {
           activeApps: () => node.cloud.activeApps(),
           priceAt: appPriceAt,
-          ipOf: (id) => fluxnodes.registry.get(id)?.ip ?? '',
+          ipOf: (id) => chain.fluxnodes.get(id)?.ip ?? '',
           logs: (app, tail) => node.agent?.logs(app, tail) ?? Promise.resolve([]),
         })
       : undefined;

@@ -8,7 +8,6 @@ import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
 import type { Mempool } from '../../chain/mempool/mempool.ts';
 import type { ConsensusParams } from '../../consensus/params/index.ts';
 import type { Block } from '../../consensus/primitives/types.ts';
-import { verifyHeaderSolution } from '../../mining/pow.ts';
 import { StratumServer } from '../../mining/stratum.ts';
 import { feedStratum, type StratumFeed, stratumBackendFor } from '../../mining/stratum-wiring.ts';
 import { buildBlockTemplate } from '../../mining/template.ts';
@@ -48,7 +47,6 @@ export class StratumModule implements NodeModule {
       port: this.#opts.port,
       shareTarget: params.difficulty.powLimit,
       backend: stratumBackendFor(chain, params, {
-        verifySolution: verifyHeaderSolution,
         onBlock: (block) => void this.#d.announce(block).catch(() => {}),
       }),
       onError: (err, c) =>
