@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chain } from '../src/chain/chain.ts';
-import { defaultValidator, requiredBits } from '../src/chain/default-validator.ts';
+import { requiredBits } from '../src/chain/default-validator.ts';
 import { genesisBlock } from '../src/chain/genesis.ts';
 import type { ChainEntry } from '../src/chain/types.ts';
 import { concatBytes } from '../src/consensus/bytes.ts';
@@ -230,7 +230,7 @@ async function connectAll(blocks: Block[], pow: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fluxnode-chain-bench-'));
   const chain = await Chain.open(dir, params, {
     genesis: GENESIS,
-    validator: defaultValidator(params, { checkPow: pow, checkDifficulty: pow }),
+    validation: { checkPow: pow, checkDifficulty: pow },
   });
   try {
     for (const b of blocks) {

@@ -69,7 +69,6 @@ async function mine(dataDir: string, height: number): Promise<void> {
       const t = buildBlockTemplate({
         chain: node.chain,
         params,
-        payees: (h) => node.fluxnodes.registry.payees(h),
         minerScript: script,
         time: Math.floor(Date.now() / 1000),
       });

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chain } from '../src/chain/chain.ts';
-import { defaultValidator } from '../src/chain/default-validator.ts';
 import { mempoolValidator } from '../src/chain/mempool/accept.ts';
 import { Mempool } from '../src/chain/mempool/mempool.ts';
 import { hash160 } from '../src/consensus/hash.ts';
@@ -61,7 +60,7 @@ let pool: Mempool;
 async function setupPool(): Promise<void> {
   poolDir = tempDir();
   const chain = await Chain.open(poolDir.dir, devnet, {
-    validator: defaultValidator(devnet, { checkPow: false }),
+    validation: { checkPow: false },
   });
   poolChain = chain;
   const next = async (mempool?: Mempool) => {
@@ -83,12 +82,7 @@ async function setupPool(): Promise<void> {
     params: devnet,
     tipHeight: () => chain.height(),
     getUtxo: (o) => chain.getUtxo(o),
-    registry: () => {
-      throw new Error('no fluxnode transactions here');
-    },
-    registryContext: () => {
-      throw new Error('no fluxnode transactions here');
-    },
+    registry: () => chain.fluxnodes,
   });
   const fanPool = new Mempool({ maxBytes: 10_000_000, minFeePerKb: 1_000n });
   const piece = (first.coinbase.outputs[0].value - 100_000n) / BigInt(POOL_TXS);
@@ -116,9 +110,7 @@ export const benchmarks: Benchmark[] = [
     trials: 3,
     setup: async () => {
       minedDir = tempDir();
-      minedChain = await Chain.open(minedDir.dir, devnet, {
-        validator: defaultValidator(devnet),
-      });
+      minedChain = await Chain.open(minedDir.dir, devnet);
     },
     run: async () => {
       const chain = minedChain!;

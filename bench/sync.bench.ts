@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Chain } from '../src/chain/chain.ts';
-import { defaultValidator } from '../src/chain/default-validator.ts';
 import { FluxNode } from '../src/node/node.ts';
 import { ByteWriter } from '../src/consensus/bytes.ts';
 import { paramsFor } from '../src/consensus/params/index.ts';
 import { decodeHeader } from '../src/consensus/primitives/header.ts';
-import { verifyHeaderSolution } from '../src/mining/pow.ts';
 import { P2PHost } from '../src/p2p/host.ts';
 import { benchNodeOptions, cachedDevnetChain, copyOfChain } from './devnet-chain-cache.ts';
 import type { Benchmark } from './harness.ts';
@@ -23,7 +21,6 @@ import type { Benchmark } from './harness.ts';
 const HEIGHT = Number(process.env.SYNC_BENCH_HEIGHT ?? 10_000);
 const HEIGHT_TEXT = HEIGHT.toLocaleString('en-US');
 const params = paramsFor('devnet');
-const nodeValidator = () => defaultValidator(params, { verifySolution: verifyHeaderSolution });
 
 let root = '';
 let server: FluxNode | undefined;
@@ -85,7 +82,7 @@ const headers: Benchmark = {
   },
   async run() {
     const dir = mkdtempSync(join(root, 'headers-'));
-    const chain = await Chain.open(dir, params, { validator: nodeValidator() });
+    const chain = await Chain.open(dir, params);
     try {
       const t0 = performance.now();
       while (chain.bestHeader().height < HEIGHT) {
@@ -122,7 +119,7 @@ const bodies: Benchmark = {
     const s = await startServer();
     // A node folder whose chain already has every header (as after the headers phase).
     headersOnly = join(root, 'headers-only');
-    const chain = await Chain.open(join(headersOnly, 'chain'), params, { validator: nodeValidator() });
+    const chain = await Chain.open(join(headersOnly, 'chain'), params);
     try {
       for (let from = 1; from <= HEIGHT; from += 2000) {
         const batch = [];

@@ -16,12 +16,10 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AddressIndex } from '../../src/chain/address-index/address-index.ts';
 import { Chain } from '../../src/chain/chain.ts';
-import { defaultValidator } from '../../src/chain/default-validator.ts';
 import { TxIndexExtension } from '../../src/chain/tx-index.ts';
 import { FluxNode } from '../../src/node/node.ts';
 import { paramsFor } from '../../src/consensus/params/index.ts';
 import type { Block } from '../../src/consensus/primitives/types.ts';
-import { verifyHeaderSolution } from '../../src/mining/pow.ts';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const KILLS = 20;
@@ -98,7 +96,6 @@ async function replay(
   const dir = mkdtempSync(join(root, 'replay-'));
   const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });
   const chain = await Chain.open(dir, params, {
-    validator: defaultValidator(params, { verifySolution: verifyHeaderSolution }),
     extensions: [new TxIndexExtension(), addressIndex],
   });
   try {

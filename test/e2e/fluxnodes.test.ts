@@ -114,7 +114,7 @@ test('operators fund exact collaterals, START and CONFIRM, and appear in every n
   for (const o of ops) await o.node.operator.start(o.collateral!);
   await mine(3); // START, then the operator's CONFIRM, then room for it to be mined
   for (const n of all) {
-    const list = n.fluxnodes.registry.confirmed();
+    const list = n.chain.fluxnodes.confirmed();
     assert.deepEqual(
       list.map((r) => r.collateral).sort(),
       ops.map((o) => o.collateral!).sort(),
@@ -122,7 +122,7 @@ test('operators fund exact collaterals, START and CONFIRM, and appear in every n
     );
   }
   assert.deepEqual(
-    ops.map((o) => miner.fluxnodes.registry.get(o.collateral!)?.tier),
+    ops.map((o) => miner.chain.fluxnodes.get(o.collateral!)?.tier),
     ops.map((o) => o.tier),
   );
 });
@@ -130,7 +130,7 @@ test('operators fund exact collaterals, START and CONFIRM, and appear in every n
 test('each block pays the miner and exactly one node per tier, in queue order', async () => {
   const paidCumulus: string[] = [];
   for (let i = 0; i < 6; i++) {
-    const payees = miner.fluxnodes.registry.payees(miner.chain.height() + 1);
+    const payees = miner.chain.fluxnodes.payees(miner.chain.height() + 1);
     assert.deepEqual(
       payees.map((p) => p.tier),
       ['cumulus', 'nimbus', 'stratus'],
@@ -162,11 +162,11 @@ test('a node that stops confirming expires and is no longer paid; spending a col
   const quitter = ops[3];
   await quitter.node.stop();
   all.splice(all.indexOf(quitter.node), 1);
-  assert.ok(miner.fluxnodes.registry.get(quitter.collateral!), 'still registered right after it stops');
+  assert.ok(miner.chain.fluxnodes.get(quitter.collateral!), 'still registered right after it stops');
   // expireAfter is 30 blocks on devnet: mine until it expires while the others keep confirming, and
   // fail if it is still registered 40 blocks on.
   const stoppedAt = miner.chain.height();
-  while (miner.fluxnodes.registry.get(quitter.collateral!) !== undefined) {
+  while (miner.chain.fluxnodes.get(quitter.collateral!) !== undefined) {
     const mined = miner.chain.height() - stoppedAt;
     assert.ok(mined < 40, `the quitter expired within 40 blocks (still registered after ${mined})`);
     await mine(1);
@@ -176,9 +176,9 @@ test('a node that stops confirming expires and is no longer paid; spending a col
     expiredAfter > 10,
     `a missed confirmation is not an expiry (expired after ${expiredAfter} blocks)`,
   );
-  assert.equal(miner.fluxnodes.registry.confirmed().length, 3, 'the others kept confirming');
+  assert.equal(miner.chain.fluxnodes.confirmed().length, 3, 'the others kept confirming');
   await mine(1);
-  const payees = miner.fluxnodes.registry.payees(miner.chain.height() + 1);
+  const payees = miner.chain.fluxnodes.payees(miner.chain.height() + 1);
   assert.ok(!payees.some((p) => p.collateral === quitter.collateral), 'not paid');
 
   const spender = ops[0];
@@ -198,5 +198,5 @@ test('a node that stops confirming expires and is no longer paid; spending a col
   await spender.node.acceptTransaction(back.tx);
   await mine(1);
   for (const n of all)
-    assert.equal(n.fluxnodes.registry.get(spender.collateral!), undefined, 'removed everywhere');
+    assert.equal(n.chain.fluxnodes.get(spender.collateral!), undefined, 'removed everywhere');
 });

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chain, type ChainOptions } from '../../src/chain/chain.ts';
-import { defaultValidator } from '../../src/chain/default-validator.ts';
 import { genesisBlock } from '../../src/chain/genesis.ts';
 import { concatBytes } from '../../src/consensus/bytes.ts';
 import { paramsFor } from '../../src/consensus/params/index.ts';
@@ -164,7 +163,7 @@ export const SUBSIDY = 150n * 100_000_000n;
 /** A devnet chain whose validator skips proof of work and difficulty (chain-logic tests only). */
 export function openTestChain(dir: string, options: ChainOptions = {}): Promise<Chain> {
   return Chain.open(dir, devnet, {
-    validator: defaultValidator(devnet, { checkPow: false, checkDifficulty: false }),
+    validation: { checkPow: false, checkDifficulty: false },
     ...options,
   });
 }

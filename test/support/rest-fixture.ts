@@ -19,8 +19,6 @@ import type { AppLogLine, NodeBenchmark } from '../../src/api/rest/types.ts';
 import { attachWebSocket, type EventHub } from '../../src/api/ws/event-hub.ts';
 import { AddressIndex } from '../../src/chain/address-index/address-index.ts';
 import { Chain } from '../../src/chain/chain.ts';
-import { defaultValidator } from '../../src/chain/default-validator.ts';
-import { FluxnodeExtension } from '../../src/chain/fluxnodes/extension.ts';
 import { Mempool } from '../../src/chain/mempool/mempool.ts';
 import { TxIndexExtension } from '../../src/chain/tx-index.ts';
 import type { ChainEntry } from '../../src/chain/types.ts';
@@ -45,16 +43,12 @@ import { merkleRoot } from '../../src/consensus/primitives/merkle.ts';
 import { txid } from '../../src/consensus/primitives/transaction.ts';
 import type { Block, OutPoint, Transaction, TxOut } from '../../src/consensus/primitives/types.ts';
 import { p2pkhScript } from '../../src/consensus/script/templates.ts';
-import { tierOfCollateral } from '../../src/consensus/tiers.ts';
-import { fluxnodePayeeOutputs } from '../../src/mining/payouts.ts';
 import { meetsTarget } from '../../src/mining/pow.ts';
 import { buildBlockTemplate } from '../../src/mining/template.ts';
 import {
   BENCHMARK_TIER_NUMBER,
   buildFluxnodeConfirm,
   buildFluxnodeStart,
-  scriptPaysToPubKey,
-  verifyFluxnodeSignature,
 } from '../../src/wallet/fluxnode-txs.ts';
 import { frameFor, signAllInputs, unsignedTransaction } from '../../src/wallet/tx-builder.ts';
 import { dashboardHandler } from '../../src/web/serve.ts';
@@ -141,7 +135,7 @@ class FixtureApps implements AppsProvider {
         paid.push({ spec, specHash: hash, payment });
     const priceAt = (s: AppSpec, h: number) => appPrice(s, priceParamsAt(MAINNET_PRICE_SCHEDULE, h)).total;
     const apps = activeApps(paid, tip, { priceAt });
-    const nodes = this.net.fluxnodes.registry.confirmed().map((r) => ({
+    const nodes = this.net.chain.fluxnodes.confirmed().map((r) => ({
       id: r.collateral,
       ip: r.ip.split(':')[0],
       tier: r.tier,
@@ -155,7 +149,7 @@ class FixtureApps implements AppsProvider {
       live,
       epoch: 0,
     });
-    const byId = new Map(this.net.fluxnodes.registry.list().map((r) => [r.collateral, r]));
+    const byId = new Map(this.net.chain.fluxnodes.list().map((r) => [r.collateral, r]));
     return apps.map((a) => ({
       name: a.name,
       owner: a.owner,
@@ -205,7 +199,6 @@ class FixtureApps implements AppsProvider {
 export class DashboardFixture {
   readonly dir: string;
   readonly chain: Chain;
-  readonly fluxnodes: FluxnodeExtension;
   readonly appPayments: AppPaymentsExtension;
   readonly addressIndex: AddressIndex;
   readonly txIndex: TxIndexExtension;
@@ -226,7 +219,6 @@ export class DashboardFixture {
     dir: string,
     chain: Chain,
     ext: {
-      fluxnodes: FluxnodeExtension;
       appPayments: AppPaymentsExtension;
       addressIndex: AddressIndex;
       txIndex: TxIndexExtension;
@@ -234,7 +226,6 @@ export class DashboardFixture {
   ) {
     this.dir = dir;
     this.chain = chain;
-    this.fluxnodes = ext.fluxnodes;
     this.appPayments = ext.appPayments;
     this.addressIndex = ext.addressIndex;
     this.txIndex = ext.txIndex;
@@ -248,7 +239,7 @@ export class DashboardFixture {
       chain,
       mempool: new Mempool({ maxBytes: 1_000_000, minFeePerKb: 100n }),
       txIndex: this.txIndex,
-      registry: () => this.fluxnodes.registry,
+      registry: () => chain.fluxnodes,
       acceptTransaction: () => Promise.reject(new Error('read-only fixture')),
       submitBlock: (b) => chain.acceptBlock(b),
       peers: () => [],
@@ -272,28 +263,15 @@ export class DashboardFixture {
   /** Builds the network (about 480 blocks) and serves the API and the dashboard on 127.0.0.1. */
   static async start(): Promise<DashboardFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'fluxnode-api-'));
-    const fluxnodes = new FluxnodeExtension({
-      params: {
-        rulesAt: (h) => registryRulesAt(h, params),
-        tierOfCollateral: (a, h) => tierOfCollateral(a, h, params),
-      },
-      verifyFluxnodeSignature,
-      scriptPaysToPubKey,
-    });
     const appPayments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
     const txIndex = new TxIndexExtension();
     const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });
     const chain = await Chain.open(join(dir, 'chain'), params, {
-      validator: defaultValidator(params, {
-        scriptThreads: 0,
-        // Solving 48,5 takes ~0.2 s a block on this CPU; the hash must still meet the target.
-        verifySolution: () => {},
-        requiredCoinbaseOutputs: (ctx) =>
-          fluxnodePayeeOutputs(ctx.height, params, fluxnodes.registry.payees(ctx.height)),
-      }),
-      extensions: [fluxnodes, appPayments, txIndex, addressIndex],
+      // Solving 48,5 takes ~0.2 s a block on this CPU, too slow for ~480 blocks: no proof of work.
+      validation: { scriptThreads: 0, checkPow: false },
+      extensions: [appPayments, txIndex, addressIndex],
     });
-    const net = new DashboardFixture(dir, chain, { fluxnodes, appPayments, addressIndex, txIndex });
+    const net = new DashboardFixture(dir, chain, { appPayments, addressIndex, txIndex });
     await net.build();
     net.routes = registerRestRoutes(net.api, net.ctx);
     const { port } = await net.api.listen();
@@ -317,7 +295,6 @@ export class DashboardFixture {
     const t = buildBlockTemplate({
       chain: this.chain,
       params,
-      payees: (h) => this.fluxnodes.registry.payees(h),
       minerScript: this.minerScript,
       time: this.nextTime(),
     });
@@ -343,7 +320,7 @@ export class DashboardFixture {
   private dueConfirms(height: number, txs: Transaction[]): Transaction[] {
     const rules = registryRulesAt(height, params);
     const out: Transaction[] = [];
-    for (const r of this.fluxnodes.registry.list()) {
+    for (const r of this.chain.fluxnodes.list()) {
       if (r.status !== 'confirmed' || r.lastConfirmHeight === null) continue;
       if (height - r.lastConfirmHeight < rules.confirmExpiry - 5) continue;
       if (
@@ -371,7 +348,7 @@ export class DashboardFixture {
       // Standing in for the bench process, which signs with the devnet's benchmark key.
       benchmarkKey: DEVNET_BENCHMARK_SECRET,
       // fluxd: the first CONFIRM is an initial one, the later ones updates.
-      updateType: this.fluxnodes.registry.get(node.id ?? '')?.status === 'confirmed' ? 1 : 0,
+      updateType: this.chain.fluxnodes.get(node.id ?? '')?.status === 'confirmed' ? 1 : 0,
     });
   }
 

@@ -77,7 +77,7 @@ test('node start --tier cumulus --wait: collateral, its confirmations, START, an
   assert.equal(out.tier, 'cumulus');
   assert.equal(out.status, 'confirmed');
   assert.equal(t.node.operator.collateral, out.collateral);
-  const record = t.node.fluxnodes.registry.get(out.collateral);
+  const record = t.node.chain.fluxnodes.get(out.collateral);
   assert.equal(record?.tier, 'cumulus');
   assert.equal(record?.status, 'confirmed');
   const [txid] = out.collateral.split(':');

@@ -113,7 +113,6 @@ function template(node: FluxNode): BlockTemplate {
   return buildBlockTemplate({
     chain: node.chain,
     params,
-    payees: (h) => node.fluxnodes.registry.payees(h),
     minerScript: Uint8Array.of(0x51),
     time: Math.floor(Date.now() / 1000),
   });

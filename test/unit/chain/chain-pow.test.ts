@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chain } from '../../../src/chain/chain.ts';
-import { defaultValidator, requiredBits } from '../../../src/chain/default-validator.ts';
+import { requiredBits } from '../../../src/chain/default-validator.ts';
 import { genesisBlock } from '../../../src/chain/genesis.ts';
-import { verifyHeaderEquihash } from '../../../src/chain/rules/pow.ts';
+import { verifyHeaderSolution } from '../../../src/consensus/pow/header-solution.ts';
 import type { ChainEntry } from '../../../src/chain/types.ts';
 import { reverseHex } from '../../../src/consensus/bytes.ts';
 import { bitsToTarget, hashToBigInt } from '../../../src/consensus/difficulty/target.ts';
@@ -54,7 +54,7 @@ describe('chain: real proof of work', () => {
       const params = paramsFor(network);
       const g = genesisBlock(params);
       assert.equal(reverseHex(blockHash(g)), params.genesis.hash);
-      verifyHeaderEquihash(g.header, 0, params);
+      verifyHeaderSolution(g.header, 0, params);
       assert.ok(
         hashToBigInt(blockHash(g)) <= bitsToTarget(g.header.bits),
         `${network} genesis meets its target`,
@@ -64,7 +64,7 @@ describe('chain: real proof of work', () => {
 
   it('connects mined devnet blocks under every rule, and refuses a bad solution', async () => {
     const t = tempDir();
-    const chain = await Chain.open(t.dir, devnet, { validator: defaultValidator(devnet) });
+    const chain = await Chain.open(t.dir, devnet);
     try {
       const mined: Block[] = [];
       for (let i = 0; i < 11; i++) {
@@ -103,7 +103,7 @@ describe('chain: real proof of work', () => {
 
   it('refuses a solved block whose bits are not the required ones', async () => {
     const t = tempDir();
-    const chain = await Chain.open(t.dir, devnet, { validator: defaultValidator(devnet) });
+    const chain = await Chain.open(t.dir, devnet);
     try {
       const b = mine(chain.tip(), []);
       // Claim an easier target than the rule allows (devnet's limit is already the easiest, so harder).

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Chain } from '../../../src/chain/chain.ts';
-import { defaultValidator } from '../../../src/chain/default-validator.ts';
-import { reverseHex } from '../../../src/consensus/bytes.ts';
 import { targetToBits } from '../../../src/consensus/difficulty/target.ts';
 import { encodeAddress } from '../../../src/consensus/keys/address.ts';
 import { generatePrivateKey, publicKeyOf, pubKeyHash } from '../../../src/consensus/keys/keys.ts';
@@ -21,7 +19,6 @@ import {
   genesisParent,
   makeBlock,
   openTestChain,
-  type Parent,
   parentOf,
   SUBSIDY,
   spendTx,
@@ -224,7 +221,7 @@ describe('chain: header rules', () => {
   it('bad-diffbits: bits other than the difficulty algorithm requires', async () => {
     const t = tempDir();
     const chain = await openTestChain(t.dir, {
-      validator: defaultValidator(devnet, { checkPow: false, checkDifficulty: true }),
+      validation: { checkPow: false, checkDifficulty: true },
     });
     try {
       const limitBits = targetToBits(devnet.difficulty.powLimit);
@@ -247,7 +244,7 @@ describe('chain: header rules', () => {
   it('high-hash: a hash above the target its bits name', async () => {
     const t = tempDir();
     const chain = await openTestChain(t.dir, {
-      validator: defaultValidator(devnet, { checkPow: true, checkDifficulty: false }),
+      validation: { checkPow: true, checkDifficulty: false },
     });
     try {
       // A target of 2^200: a random hash meets it with probability 2^-56.
@@ -264,9 +261,9 @@ describe('chain: header rules', () => {
 
   it('checkpoint-mismatch: a block at a checkpointed height that is not the checkpoint', async () => {
     const t = tempDir();
-    const params = { ...devnet, checkpoints: [...devnet.checkpoints, { height: 2, hash: 'ab'.repeat(32) }] };
+    const _params = { ...devnet, checkpoints: [...devnet.checkpoints, { height: 2, hash: 'ab'.repeat(32) }] };
     const chain = await openTestChain(t.dir, {
-      validator: defaultValidator(params, { checkPow: false, checkDifficulty: false }),
+      validation: { checkPow: false, checkDifficulty: false },
     });
     try {
       const b = new ChainBuilder(genesisParent(), SUBSIDY);
@@ -283,12 +280,12 @@ describe('chain: header rules', () => {
     const fundHash = new Uint8Array(20).fill(0x21);
     const address = encodeAddress('p2pkh', fundHash, devnet.base58);
     const amount = 1_000n * 100_000_000n;
-    const params = {
+    const _params = {
       ...devnet,
       oneOffs: [{ kind: 'foundation-fund' as const, address, amount, firstHeight: 2, interval: 0, count: 1 }],
     };
     const chain = await openTestChain(t.dir, {
-      validator: defaultValidator(params, { checkPow: false, checkDifficulty: false }),
+      validation: { checkPow: false, checkDifficulty: false },
     });
     try {
       const b = new ChainBuilder(genesisParent(), SUBSIDY);
@@ -314,47 +311,19 @@ describe('chain: header rules', () => {
       t.cleanup();
     }
   });
-
-  it('bad-cb-payee: a coinbase without an output the state requires', async () => {
-    const t = tempDir();
-    const payee = p2pkhScript(new Uint8Array(20).fill(0x42));
-    const chain = await openTestChain(t.dir, {
-      validator: defaultValidator(devnet, {
-        checkPow: false,
-        checkDifficulty: false,
-        requiredCoinbaseOutputs: () => [{ value: 1000n, scriptPubKey: payee }],
-      }),
-    });
-    try {
-      const g: Parent = genesisParent();
-      const without = makeBlock(g, [coinbaseTx(1, [{ value: SUBSIDY, scriptPubKey: ANYONE }])]);
-      await expectRejected(chain, without, 'bad-cb-payee');
-      const withIt = makeBlock(g, [
-        coinbaseTx(1, [
-          { value: SUBSIDY - 1000n, scriptPubKey: ANYONE },
-          { value: 1000n, scriptPubKey: payee },
-        ]),
-      ]);
-      const r = await chain.acceptBlock(withIt);
-      assert.equal(r.status, 'connected', r.reason);
-      assert.equal(chain.tip().id, reverseHex(blockHash(withIt)));
-    } finally {
-      chain.close();
-      t.cleanup();
-    }
-  });
+  // bad-cb-payee is tested against a real registry: test/unit/chain/complete-validator.test.ts.
 });
 
 describe('chain: scripts checked on worker threads', () => {
   it('accepts good signatures and names the earliest bad input of a block, like the inline check', async () => {
     const t = tempDir();
     const chain = await openTestChain(t.dir, {
-      validator: defaultValidator(devnet, {
+      validation: {
         checkPow: false,
         checkDifficulty: false,
         scriptThreads: 2,
         parallelMinInputs: 1,
-      }),
+      },
     });
     try {
       const key = generatePrivateKey();

@@ -8,14 +8,16 @@ import type {
   Tier,
 } from '../../../src/chain/fluxnodes/types.ts';
 import { ConsensusError } from '../../../src/consensus/errors.ts';
+import { hash160 } from '../../../src/consensus/hash.ts';
+import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import {
   type Block,
   COIN,
-  FLUXNODE_CONFIRM,
-  FLUXNODE_START,
   type OutPoint,
   type Transaction,
 } from '../../../src/consensus/primitives/types.ts';
+import { p2pkhScript } from '../../../src/consensus/script/templates.ts';
+import { buildFluxnodeConfirm, buildFluxnodeStart } from '../../../src/wallet/fluxnode-txs.ts';
 
 const TIER_AMOUNTS: [bigint, Tier][] = [
   [1_000n * COIN, 'cumulus'],
@@ -35,17 +37,36 @@ const params: RegistryParams = {
   tierOfCollateral: (amount) => TIER_AMOUNTS.find(([a]) => a === amount)?.[1] ?? null,
 };
 
-// Keys are stand-ins: the signature checker accepts a tx whose sig equals the key it is checked
-// against, so each test controls validity exactly. Real signatures are tested in the chain tests.
-const key = (n: number) => Uint8Array.of(2, n, ...new Uint8Array(31));
+// Real keys and signatures: the registry checks them itself (consensus/fluxnode/signatures.ts).
+// Node n's collateral key is the scalar n, its operator key the scalar 100 + n.
+const key = (n: number): Uint8Array => Uint8Array.of(...new Uint8Array(31), n);
 const outpoint = (n: number): OutPoint => ({ txid: new Uint8Array(32).fill(n), index: 0 });
 
 function context(utxos: Map<string, CollateralUtxo>): RegistryContext {
-  return {
-    getUtxo: (o) => utxos.get(`${o.txid[0]}:${o.index}`),
-    verifyFluxnodeSignature: (tx, pubKey) => Buffer.from(tx.sig).equals(Buffer.from(pubKey)),
-    scriptPaysToPubKey: (script, pubKey) => Buffer.from(script).equals(Buffer.from(pubKey)),
-  };
+  return { getUtxo: (o) => utxos.get(`${o.txid[0]}:${o.index}`) };
+}
+
+/** Node n's START, signed by `signer` (another key than n's collateral key makes it invalid). */
+function start(n: number, signer = key(n)): Transaction {
+  const tx = buildFluxnodeStart({
+    collateral: outpoint(n),
+    collateralKey: signer,
+    operatorPubKey: publicKeyOf(key(100 + n)),
+    sigTime: 0,
+  });
+  tx.fluxnode!.collateralPubKey = publicKeyOf(key(n));
+  return tx;
+}
+
+function confirm(n: number, signer = key(100 + n)): Transaction {
+  return buildFluxnodeConfirm({
+    collateral: outpoint(n),
+    operatorKey: signer,
+    ip: `127.0.0.${n}:16125`,
+    sigTime: 0,
+    benchmarkTier: 1,
+    benchmarkSigTime: 0,
+  });
 }
 
 function emptyTx(): Transaction {
@@ -64,34 +85,6 @@ function emptyTx(): Transaction {
   };
 }
 
-function start(n: number, signer = key(n)): Transaction {
-  return {
-    ...emptyTx(),
-    fluxnode: {
-      type: FLUXNODE_START,
-      collateral: outpoint(n),
-      collateralPubKey: key(n),
-      pubKey: key(100 + n),
-      sigTime: 0,
-      sig: signer,
-    },
-  };
-}
-
-function confirm(n: number, signer = key(100 + n)): Transaction {
-  return {
-    ...emptyTx(),
-    fluxnode: {
-      type: FLUXNODE_CONFIRM,
-      collateral: outpoint(n),
-      sigTime: 0,
-      sig: signer,
-      ip: `127.0.0.${n}:16125`,
-      benchmarkTier: 3,
-    },
-  };
-}
-
 function spend(n: number): Transaction {
   return {
     ...emptyTx(),
@@ -100,11 +93,14 @@ function spend(n: number): Transaction {
   };
 }
 
+/** Node n's collateral output script: P2PKH of its collateral key. */
+const payTo = (n: number): Uint8Array => p2pkhScript(hash160(publicKeyOf(key(n))));
+
 const block = (...txs: Transaction[]): Block => ({ header: {} as Block['header'], txs });
 
 function setup(collaterals: [number, bigint][]) {
   const utxos = new Map<string, CollateralUtxo>();
-  for (const [n, value] of collaterals) utxos.set(`${n}:0`, { value, scriptPubKey: key(n), height: 1 });
+  for (const [n, value] of collaterals) utxos.set(`${n}:0`, { value, scriptPubKey: payTo(n), height: 1 });
   return { reg: new FluxnodeRegistry(params), ctx: context(utxos) };
 }
 

@@ -35,11 +35,7 @@ import {
 } from '../../../src/consensus/primitives/types.ts';
 import { p2pkhScript } from '../../../src/consensus/script/templates.ts';
 import { tierOfCollateral } from '../../../src/consensus/tiers.ts';
-import {
-  buildFluxnodeConfirm,
-  buildFluxnodeStart,
-  fluxnodeSignatureChecks,
-} from '../../../src/wallet/fluxnode-txs.ts';
+import { buildFluxnodeConfirm, buildFluxnodeStart } from '../../../src/wallet/fluxnode-txs.ts';
 
 const mainnet = paramsFor('mainnet');
 const params: RegistryParams = {
@@ -87,10 +83,7 @@ function setup(collaterals: [number, bigint, number][]) {
   for (const [n, value, height] of collaterals) {
     utxos.set(keyOf(n), { value, scriptPubKey: p2pkhScript(hash160(publicKeyOf(key(n)))), height });
   }
-  const ctx: RegistryContext = {
-    getUtxo: (o) => utxos.get(`${reverseHex(o.txid)}:${o.index}`),
-    ...fluxnodeSignatureChecks,
-  };
+  const ctx: RegistryContext = { getUtxo: (o) => utxos.get(`${reverseHex(o.txid)}:${o.index}`) };
   const reg = new FluxnodeRegistry(params);
   /** Connects empty blocks from `from` to `to` inclusive. */
   const idle = (from: number, to: number) => {

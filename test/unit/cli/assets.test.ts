@@ -40,7 +40,7 @@ before(async () => {
     chain: node.chain,
     mempool: node.mempool,
     txIndex: new TxIndexExtension(),
-    registry: () => node.fluxnodes.registry,
+    registry: () => node.chain.fluxnodes,
     acceptTransaction: () => Promise.reject(new Error('not in this test')),
     submitBlock: () => Promise.reject(new Error('not in this test')),
     peers: () => [],

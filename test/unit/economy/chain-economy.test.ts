@@ -164,7 +164,7 @@ function assertSupplyMatchesChain(n: EconomyTestNode): void {
   assert.equal(s.circulating, n.chain.utxoStats().totalValue, 'circulating = the chain’s UTXO total');
   // Collateral locked: what the registered nodes hold, by tier.
   const locked: Record<Tier, bigint> = { cumulus: 0n, nimbus: 0n, stratus: 0n };
-  for (const r of n.fluxnodes.registry.list()) locked[r.tier] += r.amount;
+  for (const r of n.chain.fluxnodes.list()) locked[r.tier] += r.amount;
   assert.deepEqual(s.collateralByTier, locked, 'collateral by tier');
   assert.equal(s.liquid, s.circulating - s.collateralLocked);
   // And the running figures equal a recomputation from the stored summaries.
@@ -238,9 +238,9 @@ after(() => {
 
 test('the chain did what the scenario says (nodes paid, spent, expired)', () => {
   assert.equal(a.chain.height(), 56);
-  assert.equal(a.fluxnodes.registry.get(ops[3].collateral), undefined, 'spent collateral removed');
-  assert.equal(a.fluxnodes.registry.get(ops[2].collateral), undefined, 'stratus node expired');
-  assert.equal(a.fluxnodes.registry.confirmed().length, 2);
+  assert.equal(a.chain.fluxnodes.get(ops[3].collateral), undefined, 'spent collateral removed');
+  assert.equal(a.chain.fluxnodes.get(ops[2].collateral), undefined, 'stratus node expired');
+  assert.equal(a.chain.fluxnodes.confirmed().length, 2);
 });
 
 test('supply figures equal a fresh sum over the chain’s outputs and the UTXO total', () => {
@@ -467,7 +467,7 @@ test('a reorg deeper than the claim depth rebuilds the claim ledger; accepted cl
   const otherMiner = e.wallet.newAddress('fork miner');
   e.submit(spendCollateral(e, ops[0], otherMiner));
   for (let i = 0; i < 7; i++) await e.mineBlock(otherMiner);
-  assert.equal(e.fluxnodes.registry.get(ops[0].collateral), undefined);
+  assert.equal(e.chain.fluxnodes.get(ops[0].collateral), undefined);
   for (const block of e.blocks().slice(45)) await d.chain.acceptBlock(block);
   assert.equal(d.chain.tip().id, e.chain.tip().id);
   assert.deepEqual(d.economy.claims('FLUX-TRX'), [claim], 'the claim survives the reorg');
@@ -605,7 +605,7 @@ test('economy added to an existing node: coverage starts at the next block, deep
   for (const block of a.blocks().slice(0, 30)) await h.chain.acceptBlock(block);
   const forkMiner = h.wallet.newAddress('fork miner');
   for (let i = 0; i < 12; i++) await h.mineBlock(forkMiner);
-  assert.ok(h.fluxnodes.registry.get(ops[3].collateral), 'the second cumulus node lives on this branch');
+  assert.ok(h.chain.fluxnodes.get(ops[3].collateral), 'the second cumulus node lives on this branch');
   // Disconnecting 40..31 needs the registry's state before each of them: blocks the economy never saw.
   for (const block of h.blocks().slice(30)) await g.chain.acceptBlock(block);
   assert.equal(g.chain.tip().id, h.chain.tip().id);

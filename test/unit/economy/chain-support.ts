@@ -10,33 +10,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddressIndex } from '../../../src/chain/address-index/address-index.ts';
 import { Chain } from '../../../src/chain/chain.ts';
-import { defaultValidator } from '../../../src/chain/default-validator.ts';
 import type { ChainStateExtension } from '../../../src/chain/extension.ts';
 import type { AcceptResult } from '../../../src/chain/types.ts';
-import { FluxnodeExtension } from '../../../src/chain/fluxnodes/extension.ts';
 import { mempoolValidator } from '../../../src/chain/mempool/accept.ts';
 import { Mempool } from '../../../src/chain/mempool/mempool.ts';
 import { appPaymentScriptFor } from '../../../src/cloud/registry/app-address.ts';
 import { AppPaymentsExtension } from '../../../src/cloud/registry/app-payments.ts';
 import { reverseHex } from '../../../src/consensus/bytes.ts';
 import { scriptForAddress } from '../../../src/consensus/keys/address.ts';
-import { paramsFor, registryRulesAt } from '../../../src/consensus/params/index.ts';
+import { paramsFor } from '../../../src/consensus/params/index.ts';
 import { merkleRoot } from '../../../src/consensus/primitives/merkle.ts';
 import { parseOutpointKey } from '../../../src/consensus/primitives/outpoint.ts';
 import { txid } from '../../../src/consensus/primitives/transaction.ts';
 import type { Block, OutPoint, Transaction } from '../../../src/consensus/primitives/types.ts';
 import { nullDataScript } from '../../../src/consensus/script/templates.ts';
-import { type Tier, tierOfCollateral } from '../../../src/consensus/tiers.ts';
+import type { Tier } from '../../../src/consensus/tiers.ts';
 import { type EconomyOptions, EconomyExtension } from '../../../src/economy/chain/extension.ts';
-import { cpuSolver, solveNonce, verifyHeaderSolution } from '../../../src/mining/pow.ts';
+import { cpuSolver, solveNonce } from '../../../src/mining/pow.ts';
 import { assembleBlock, type BlockTemplate, buildBlockTemplate } from '../../../src/mining/template.ts';
-import { fluxnodePayeeOutputs } from '../../../src/mining/payouts.ts';
 import {
   BENCHMARK_TIER_NUMBER,
   buildFluxnodeConfirm,
-  scriptPaysToPubKey,
   startFromWallet,
-  verifyFluxnodeSignature,
 } from '../../../src/wallet/fluxnode-txs.ts';
 import { Wallet } from '../../../src/wallet/wallet.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
@@ -64,7 +59,6 @@ export interface TestNodeOptions {
 /** One node's chain state, mempool and wallet, without networking. */
 export class EconomyTestNode {
   readonly chain: Chain;
-  readonly fluxnodes: FluxnodeExtension;
   readonly economy: EconomyExtension;
   readonly addressIndex: AddressIndex;
   readonly mempool = new Mempool({ maxBytes: 10_000_000, minFeePerKb: 100n });
@@ -74,12 +68,11 @@ export class EconomyTestNode {
 
   private constructor(
     chain: Chain,
-    parts: { fluxnodes: FluxnodeExtension; economy: EconomyExtension; addressIndex: AddressIndex },
+    parts: { economy: EconomyExtension; addressIndex: AddressIndex },
     wallet: Wallet,
     blockTime: (height: number) => number,
   ) {
     this.chain = chain;
-    this.fluxnodes = parts.fluxnodes;
     this.economy = parts.economy;
     this.addressIndex = parts.addressIndex;
     this.wallet = wallet;
@@ -88,35 +81,17 @@ export class EconomyTestNode {
       params: devnet,
       tipHeight: () => this.chain.height(),
       getUtxo: (o) => this.chain.getUtxo(o),
-      registry: () => this.fluxnodes.registry,
-      registryContext: () => ({ verifyFluxnodeSignature, scriptPaysToPubKey }),
+      registry: () => this.chain.fluxnodes,
     });
     chain.on('connect', (block) => this.mempool.removeForBlock(block.txs, (tx) => reverseHex(txid(tx))));
   }
 
   static async open(dir: string, opts: TestNodeOptions): Promise<EconomyTestNode> {
-    const fluxnodes = new FluxnodeExtension({
-      params: {
-        rulesAt: (h) => registryRulesAt(h, devnet),
-        tierOfCollateral: (a, h) => tierOfCollateral(a, h, devnet),
-      },
-      verifyFluxnodeSignature,
-      scriptPaysToPubKey,
-    });
     const economy = new EconomyExtension({ params: devnet, ...opts.economy });
     const addressIndex = new AddressIndex({ coinbaseMaturity: devnet.coinbaseMaturity });
-    const others: ChainStateExtension[] = [
-      fluxnodes,
-      new AppPaymentsExtension(APP_SCRIPT, txid),
-      addressIndex,
-    ];
+    const others: ChainStateExtension[] = [new AppPaymentsExtension(APP_SCRIPT, txid), addressIndex];
     const chain = await Chain.open(dir, devnet, {
-      validator: defaultValidator(devnet, {
-        verifySolution: verifyHeaderSolution,
-        scriptThreads: 0,
-        requiredCoinbaseOutputs: (ctx) =>
-          fluxnodePayeeOutputs(ctx.height, devnet, fluxnodes.registry.payees(ctx.height)),
-      }),
+      validation: { scriptThreads: 0 },
       extensions: opts.withoutEconomy
         ? others
         : opts.economyFirst
@@ -125,7 +100,7 @@ export class EconomyTestNode {
     });
     const wallet = opts.wallet ?? new Wallet(devnet, { now: () => 1_700_000_000 });
     wallet.setSource(addressIndex);
-    return new EconomyTestNode(chain, { fluxnodes, economy, addressIndex }, wallet, opts.blockTime);
+    return new EconomyTestNode(chain, { economy, addressIndex }, wallet, opts.blockTime);
   }
 
   close(): void {
@@ -159,7 +134,6 @@ export class EconomyTestNode {
       chain: this.chain,
       params: devnet,
       mempool: this.mempool,
-      payees: (h) => this.fluxnodes.registry.payees(h),
       minerScript: scriptForAddress(minerAddress, devnet.base58),
       time: this.blockTime(height),
     });
@@ -264,7 +238,7 @@ export async function registerOperators(
   for (const op of ops) node.submit(confirmTx(node, op));
   await node.mineBlock(minerAddress);
   for (const op of ops) {
-    if (node.fluxnodes.registry.get(op.collateral)?.status !== 'confirmed')
+    if (node.chain.fluxnodes.get(op.collateral)?.status !== 'confirmed')
       throw new Error(`node ${op.collateral} did not get confirmed`);
   }
   return ops;
@@ -282,7 +256,7 @@ export function confirmTx(node: EconomyTestNode, op: Operator): Transaction {
     // Standing in for the bench process, which signs with the devnet's benchmark key.
     benchmarkKey: DEVNET_BENCHMARK_SECRET,
     // fluxd: the first CONFIRM is an initial one, the later ones updates.
-    updateType: node.fluxnodes.registry.get(op.collateral)?.status === 'confirmed' ? 1 : 0,
+    updateType: node.chain.fluxnodes.get(op.collateral)?.status === 'confirmed' ? 1 : 0,
   });
 }
 

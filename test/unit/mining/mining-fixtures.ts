@@ -1,18 +1,17 @@
 /**
- * Shared pieces of the mining tests: fluxnode payees with real P2PKH payout scripts, a validator
- * whose payee hook pays them, and chains opened in temporary folders.
+ * Shared pieces of the mining tests: fluxnode payees with real P2PKH payout scripts and chains
+ * opened in temporary folders.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chain } from '../../../src/chain/chain.ts';
-import { type DefaultValidatorOptions, defaultValidator } from '../../../src/chain/default-validator.ts';
+import type { DefaultValidatorOptions } from '../../../src/chain/default-validator.ts';
 import type { Payee } from '../../../src/chain/fluxnodes/types.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { hash160 } from '../../../src/consensus/hash.ts';
 import type { ConsensusParams } from '../../../src/consensus/params/index.ts';
 import { p2pkhScript, p2shScript } from '../../../src/consensus/script/templates.ts';
-import { fluxnodePayeeOutputs } from '../../../src/mining/payouts.ts';
 
 /** OP_TRUE as a redeem script: P2SH outputs anyone can spend with a standard-looking script. */
 export const ANYONE_REDEEM = Uint8Array.of(0x51);
@@ -38,21 +37,15 @@ export function tempDir(prefix = 'fluxnode-mining-'): { dir: string; cleanup: ()
 }
 
 /**
- * Opens a chain whose validator requires the coinbase to pay `expected(height)` (the role the
- * fluxnode registry plays on a node), with the other validator options given.
+ * Opens a chain with the network's full rules (switches in `options`). Its fluxnode registry is
+ * empty, so no tier payee is required: templates may lay out any payees (PAYEES) and connect; the
+ * payee rule itself is tested against a real registry in test/unit/chain/complete-validator.test.ts.
  */
-export function openChainWithPayees(
+export function openMiningChain(
   dir: string,
   params: ConsensusParams,
-  expected: (height: number) => readonly Payee[],
   options: DefaultValidatorOptions = {},
   now?: () => number,
 ): Promise<Chain> {
-  return Chain.open(dir, params, {
-    validator: defaultValidator(params, {
-      ...options,
-      requiredCoinbaseOutputs: (ctx) => fluxnodePayeeOutputs(ctx.height, params, expected(ctx.height)),
-    }),
-    now,
-  });
+  return Chain.open(dir, params, { validation: options, now });
 }

@@ -10,7 +10,7 @@ import { cpuSolver } from '../../../src/mining/pow.ts';
 import { StratumServer } from '../../../src/mining/stratum.ts';
 import { feedStratum, type StratumFeed, stratumBackendFor } from '../../../src/mining/stratum-wiring.ts';
 import { buildBlockTemplate } from '../../../src/mining/template.ts';
-import { MINER_SCRIPT, openChainWithPayees, PAYEES, tempDir } from './mining-fixtures.ts';
+import { MINER_SCRIPT, openMiningChain, PAYEES, tempDir } from './mining-fixtures.ts';
 import { type StratumNotification, StratumTestClient } from './stratum-client.ts';
 
 const devnet = paramsFor('devnet');
@@ -84,7 +84,7 @@ describe('stratum server on the node chain (real Equihash, TCP client)', () => {
   const gossiped: string[] = [];
 
   before(async () => {
-    chain = await openChainWithPayees(t.dir, devnet, () => PAYEES);
+    chain = await openMiningChain(t.dir, devnet);
     server = new StratumServer({
       host: '127.0.0.1',
       port: 0,

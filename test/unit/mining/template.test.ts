@@ -29,7 +29,7 @@ import {
   ANYONE_REDEEM,
   MINER_SCRIPT,
   OTHER_PAYEES,
-  openChainWithPayees,
+  openMiningChain,
   PAYEES,
   tempDir,
 } from './mining-fixtures.ts';
@@ -54,7 +54,7 @@ describe('template coinbase against the consensus split', () => {
   const t = tempDir();
   let chain: Chain;
   before(async () => {
-    chain = await openChainWithPayees(t.dir, devnet, () => PAYEES, NO_POW);
+    chain = await openMiningChain(t.dir, devnet, NO_POW);
   });
   after(() => {
     chain.close();
@@ -195,7 +195,7 @@ describe('template header and coinbase format', () => {
   const t = tempDir();
   let chain: Chain;
   before(async () => {
-    chain = await openChainWithPayees(t.dir, devnet, () => [], NO_POW);
+    chain = await openMiningChain(t.dir, devnet, NO_POW);
   });
   after(() => {
     chain.close();
@@ -287,7 +287,7 @@ describe('template header and coinbase format', () => {
       parent: null,
     };
     const tpl = buildBlockTemplate({
-      chain: { tip: () => genesis },
+      chain: { tip: () => genesis, fluxnodes: { payees: () => [] } },
       params: mainnet,
       payees: [],
       minerScript: MINER_SCRIPT,
@@ -307,7 +307,7 @@ describe('template fund outputs (regtest: exchange, foundation and swap-pool out
   const t = tempDir();
   let chain: Chain;
   before(async () => {
-    chain = await openChainWithPayees(t.dir, regtest, () => [], NO_POW);
+    chain = await openMiningChain(t.dir, regtest, NO_POW);
     for (let h = 1; h < 10; h++) {
       const tpl = buildBlockTemplate({
         chain,
@@ -410,16 +410,11 @@ describe('template transactions from the mempool', () => {
       params: devnet,
       tipHeight: () => chain.height() + ahead,
       getUtxo: (o) => chain.getUtxo(o),
-      registry: () => {
-        throw new Error('no fluxnode txs in this test');
-      },
-      registryContext: () => {
-        throw new Error('no fluxnode txs in this test');
-      },
+      registry: () => chain.fluxnodes,
     });
 
   before(async () => {
-    chain = await openChainWithPayees(t.dir, devnet, () => PAYEES, NO_POW);
+    chain = await openMiningChain(t.dir, devnet, NO_POW);
     pool = new Mempool({ maxBytes: 1_000_000, minFeePerKb: 1000n });
     for (let h = 1; h <= 12; h++) {
       const tpl = buildBlockTemplate({

@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
 import { DEVNET_BENCHMARK_SECRET } from '../../../src/cloud/benchmark/attest.ts';
 import { test } from 'node:test';
-import { FluxnodeExtension } from '../../../src/chain/fluxnodes/extension.ts';
 import { collateralKey } from '../../../src/chain/fluxnodes/registry.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { ConsensusError } from '../../../src/consensus/errors.ts';
 import { scriptForAddress } from '../../../src/consensus/keys/address.ts';
 import { generatePrivateKey, publicKeyOf } from '../../../src/consensus/keys/keys.ts';
-import { registryRulesAt } from '../../../src/consensus/params/index.ts';
 import { outpointKey } from '../../../src/consensus/primitives/outpoint.ts';
-import { tierOfCollateral } from '../../../src/consensus/tiers.ts';
 import {
   BENCHMARK_TIER_NUMBER,
   buildFluxnodeConfirm,
-  fluxnodeSignatureChecks,
   startFromWallet,
 } from '../../../src/wallet/fluxnode-txs.ts';
 import { Wallet } from '../../../src/wallet/wallet.ts';
 import { devnet, TestNet } from './wallet-fixtures.ts';
 
 test('a wallet funds an exact-tier collateral, STARTs and CONFIRMs a node the chain registers', async () => {
-  const registry = new FluxnodeExtension({
-    params: {
-      rulesAt: (h) => registryRulesAt(h, devnet),
-      tierOfCollateral: (amount, h) => tierOfCollateral(amount, h, devnet),
-    },
-    ...fluxnodeSignatureChecks,
-  });
-  const net = await TestNet.open(devnet, [registry]);
+  const net = await TestNet.open(devnet);
   try {
     const owner = new Wallet(devnet, { source: net.index });
     const ownerScript = scriptForAddress(owner.newAddress('mining'), devnet.base58);
@@ -79,11 +68,11 @@ test('a wallet funds an exact-tier collateral, STARTs and CONFIRMs a node the ch
     assert.equal(r0.status, 'invalid');
     assert.equal(r0.rule, 'bad-fluxnode-start-signature');
 
-    net.toMempool([good], registry, fluxnodeSignatureChecks);
+    net.toMempool([good]);
     await net.mine(minerScript, [good]);
-    assert.equal(registry.registry.get(key)?.status, 'started');
-    assert.equal(registry.registry.get(key)?.tier, 'cumulus');
-    assert.equal(registry.registry.get(key)?.operatorPubKey, toHex(publicKeyOf(operatorKey)));
+    assert.equal(net.chain.fluxnodes.get(key)?.status, 'started');
+    assert.equal(net.chain.fluxnodes.get(key)?.tier, 'cumulus');
+    assert.equal(net.chain.fluxnodes.get(key)?.operatorPubKey, toHex(publicKeyOf(operatorKey)));
 
     const confirmWith = (k: Uint8Array) =>
       buildFluxnodeConfirm({
@@ -97,18 +86,18 @@ test('a wallet funds an exact-tier collateral, STARTs and CONFIRMs a node the ch
       });
     const forgedConfirm = confirmWith(generatePrivateKey());
     assert.throws(
-      () => net.toMempool([forgedConfirm], registry, fluxnodeSignatureChecks),
+      () => net.toMempool([forgedConfirm]),
       (e: unknown) => e instanceof ConsensusError && e.rule === 'bad-fluxnode-confirm-signature',
     );
     const wrong = await net.submit(net.block(minerScript, [forgedConfirm], 2));
     assert.equal(wrong.status, 'invalid');
     assert.equal(wrong.rule, 'bad-fluxnode-confirm-signature');
-    assert.equal(registry.registry.get(key)?.status, 'started');
+    assert.equal(net.chain.fluxnodes.get(key)?.status, 'started');
 
     const confirmed = confirmWith(operatorKey);
-    net.toMempool([confirmed], registry, fluxnodeSignatureChecks);
+    net.toMempool([confirmed]);
     await net.mine(minerScript, [confirmed]);
-    const node = registry.registry.get(key);
+    const node = net.chain.fluxnodes.get(key);
     assert.equal(node?.status, 'confirmed');
     assert.equal(node?.ip, '127.0.0.11:16125');
     assert.equal(node?.payoutScript, toHex(scriptForAddress(funded.address, devnet.base58)));

@@ -9,12 +9,11 @@ import { decodeTransaction, encodeTransaction, txid } from '../../../src/consens
 import type { FluxnodeTx, Transaction } from '../../../src/consensus/primitives/types.ts';
 import { p2pkhScript, p2pkScript, p2shScript } from '../../../src/consensus/script/templates.ts';
 import {
-  buildFluxnodeConfirm,
-  buildFluxnodeStart,
   scriptPaysToPubKey,
   verifyBenchmarkSignature,
   verifyFluxnodeSignature,
-} from '../../../src/wallet/fluxnode-txs.ts';
+} from '../../../src/consensus/fluxnode/signatures.ts';
+import { buildFluxnodeConfirm, buildFluxnodeStart } from '../../../src/wallet/fluxnode-txs.ts';
 import { WalletError } from '../../../src/wallet/keystore.ts';
 
 const collateralKey = generatePrivateKey();

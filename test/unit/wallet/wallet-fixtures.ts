@@ -4,11 +4,7 @@
  */
 import { AddressIndex } from '../../../src/chain/address-index/address-index.ts';
 import { Chain } from '../../../src/chain/chain.ts';
-import { defaultValidator } from '../../../src/chain/default-validator.ts';
 import type { ChainStateExtension } from '../../../src/chain/extension.ts';
-import type { FluxnodeExtension } from '../../../src/chain/fluxnodes/extension.ts';
-import { FluxnodeRegistry } from '../../../src/chain/fluxnodes/registry.ts';
-import type { RegistryContext } from '../../../src/chain/fluxnodes/types.ts';
 import { mempoolValidator } from '../../../src/chain/mempool/accept.ts';
 import { Mempool, type PoolEntry } from '../../../src/chain/mempool/mempool.ts';
 import type { AcceptResult } from '../../../src/chain/types.ts';
@@ -26,20 +22,6 @@ import {
 } from '../../support/chain-fixtures.ts';
 
 export { devnet, SUBSIDY };
-
-type FluxnodeChecks = Omit<RegistryContext, 'getUtxo'>;
-const NO_REGISTRY = {
-  rulesAt: () => ({
-    startExpiry: 0,
-    dosRemoval: 0,
-    confirmExpiry: 0,
-    minConfirmInterval: 0,
-    ipChangeMinInterval: null,
-    collateralMinConfirmations: 0,
-  }),
-  tierOfCollateral: () => null,
-};
-const REFUSE_FLUXNODES = { verifyFluxnodeSignature: () => false, scriptPaysToPubKey: () => false };
 
 export class TestNet {
   readonly chain: Chain;
@@ -61,7 +43,7 @@ export class TestNet {
     const t = tempDir('fluxnode-wallet-');
     const index = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity, deepCheck: true });
     const chain = await Chain.open(t.dir, params, {
-      validator: defaultValidator(params, { checkPow: false, checkDifficulty: false }),
+      validation: { checkPow: false, checkDifficulty: false },
       extensions: [index, ...extensions],
     });
     return new TestNet(chain, index, t.cleanup);
@@ -101,14 +83,13 @@ export class TestNet {
    * Offers `tx` to a fresh mempool of this chain (relay fee 1,000 satoshis/kB, standard policy):
    * what a node does with a transaction before it may be mined. Throws the rule it breaks.
    */
-  toMempool(txs: Transaction[], fluxnodes?: FluxnodeExtension, checks?: FluxnodeChecks): PoolEntry[] {
+  toMempool(txs: Transaction[]): PoolEntry[] {
     const pool = new Mempool({ maxBytes: 1_000_000, minFeePerKb: 1_000n });
     const validate = mempoolValidator({
       params: this.chain.params,
       tipHeight: () => this.chain.height(),
       getUtxo: (o) => this.chain.getUtxo(o),
-      registry: () => fluxnodes?.registry ?? new FluxnodeRegistry(NO_REGISTRY),
-      registryContext: () => checks ?? REFUSE_FLUXNODES,
+      registry: () => this.chain.fluxnodes,
     });
     return txs.map((tx) => pool.add(tx, validate, 0));
   }
