@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Chain } from '../../../src/chain/chain.ts';
+import { Chain } from '../../../src/chain/chain.ts';
 import { targetToBits } from '../../../src/consensus/difficulty/target.ts';
 import { encodeAddress } from '../../../src/consensus/keys/address.ts';
 import { generatePrivateKey, publicKeyOf, pubKeyHash } from '../../../src/consensus/keys/keys.ts';
@@ -261,8 +261,8 @@ describe('chain: header rules', () => {
 
   it('checkpoint-mismatch: a block at a checkpointed height that is not the checkpoint', async () => {
     const t = tempDir();
-    const _params = { ...devnet, checkpoints: [...devnet.checkpoints, { height: 2, hash: 'ab'.repeat(32) }] };
-    const chain = await openTestChain(t.dir, {
+    const params = { ...devnet, checkpoints: [...devnet.checkpoints, { height: 2, hash: 'ab'.repeat(32) }] };
+    const chain = await Chain.open(t.dir, params, {
       validation: { checkPow: false, checkDifficulty: false },
     });
     try {
@@ -280,11 +280,11 @@ describe('chain: header rules', () => {
     const fundHash = new Uint8Array(20).fill(0x21);
     const address = encodeAddress('p2pkh', fundHash, devnet.base58);
     const amount = 1_000n * 100_000_000n;
-    const _params = {
+    const params = {
       ...devnet,
       oneOffs: [{ kind: 'foundation-fund' as const, address, amount, firstHeight: 2, interval: 0, count: 1 }],
     };
-    const chain = await openTestChain(t.dir, {
+    const chain = await Chain.open(t.dir, params, {
       validation: { checkPow: false, checkDifficulty: false },
     });
     try {

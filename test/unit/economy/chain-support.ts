@@ -22,7 +22,7 @@ import { paramsFor } from '../../../src/consensus/params/index.ts';
 import { merkleRoot } from '../../../src/consensus/primitives/merkle.ts';
 import { parseOutpointKey } from '../../../src/consensus/primitives/outpoint.ts';
 import { txid } from '../../../src/consensus/primitives/transaction.ts';
-import type { Block, OutPoint, Transaction } from '../../../src/consensus/primitives/types.ts';
+import type { Block, OutPoint, Transaction, TxOut } from '../../../src/consensus/primitives/types.ts';
 import { nullDataScript } from '../../../src/consensus/script/templates.ts';
 import type { Tier } from '../../../src/consensus/tiers.ts';
 import { type EconomyOptions, EconomyExtension } from '../../../src/economy/chain/extension.ts';
@@ -164,11 +164,14 @@ export interface MineOptions {
   /** Moves this much of the miner's output to an OP_RETURN output of the coinbase. */
   burn?: bigint;
   extraTxs?: Transaction[];
+  /** Rewrites the coinbase outputs (to build blocks whose payees the chain must refuse). */
+  coinbase?: (outputs: TxOut[]) => TxOut[];
 }
 
 function withChanges(t: BlockTemplate, opts: MineOptions): BlockTemplate {
-  if (!opts.burn && !opts.extraTxs?.length) return t;
+  if (!opts.burn && !opts.extraTxs?.length && !opts.coinbase) return t;
   let coinbase = t.coinbase;
+  if (opts.coinbase) coinbase = { ...coinbase, outputs: opts.coinbase(coinbase.outputs) };
   if (opts.burn) {
     const [miner, ...rest] = coinbase.outputs;
     coinbase = {

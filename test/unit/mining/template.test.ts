@@ -21,6 +21,7 @@ import {
 import { COIN, type Block, type Transaction } from '../../../src/consensus/primitives/types.ts';
 import { pushData, pushNumber } from '../../../src/consensus/script/script.ts';
 import { EMPTY_SAPLING_ROOT } from '../../../src/mining/coinbase.ts';
+import { fluxnodePayeeOutputs } from '../../../src/consensus/money/payees.ts';
 import { MiningError } from '../../../src/mining/errors.ts';
 import { buildBlockTemplate, medianTimePast, type BlockTemplate } from '../../../src/mining/template.ts';
 import { templateToJson } from '../../../src/mining/template-json.ts';
@@ -110,29 +111,19 @@ describe('template coinbase against the consensus split', () => {
     );
   });
 
-  it('a coinbase paying other nodes than the registry names is refused (bad-cb-payee)', async () => {
-    const tpl = buildBlockTemplate({
-      chain,
-      params: devnet,
-      payees: OTHER_PAYEES,
-      minerScript: MINER_SCRIPT,
-      time: clockOf(chain),
-    });
-    const r = await chain.acceptBlock(blockOf(tpl));
-    assert.equal(r.status, 'invalid');
-    assert.equal(r.rule, 'bad-cb-payee');
-  });
-
-  it('a coinbase leaving out a tier is refused (bad-cb-payee)', async () => {
-    const tpl = buildBlockTemplate({
-      chain,
-      params: devnet,
-      payees: PAYEES.slice(0, 2),
-      minerScript: MINER_SCRIPT,
-      time: clockOf(chain),
-    });
-    const r = await chain.acceptBlock(blockOf(tpl));
-    assert.equal(r.rule, 'bad-cb-payee');
+  it('pays each tier exactly the output the payee rule requires, and none for a tier without a payee', () => {
+    for (const payees of [PAYEES, OTHER_PAYEES, PAYEES.slice(0, 2)]) {
+      const tpl = buildBlockTemplate({
+        chain,
+        params: devnet,
+        payees,
+        minerScript: MINER_SCRIPT,
+        time: clockOf(chain),
+      });
+      const required = fluxnodePayeeOutputs(tpl.height, devnet, payees);
+      assert.equal(required.length, payees.length);
+      assert.deepEqual(tpl.coinbase.outputs.slice(1, 1 + required.length), required);
+    }
   });
 
   it('a wrong split is refused by rule: the miner taking one satoshi more (bad-cb-amount)', async () => {
@@ -150,20 +141,8 @@ describe('template coinbase against the consensus split', () => {
     assert.equal(r.rule, 'bad-cb-amount');
   });
 
-  it('a wrong split is refused by rule: one satoshi moved from a node to the miner (bad-cb-payee)', async () => {
-    const tpl = buildBlockTemplate({
-      chain,
-      params: devnet,
-      payees: PAYEES,
-      minerScript: MINER_SCRIPT,
-      time: clockOf(chain),
-    });
-    const cb = structuredClone(tpl.coinbase);
-    cb.outputs[0].value += 1n;
-    cb.outputs[3].value -= 1n;
-    const r = await chain.acceptBlock(withTxs(tpl, [cb]));
-    assert.equal(r.rule, 'bad-cb-payee');
-  });
+  // The chain's refusals of payees other than its registry's (bad-cb-payee) are tested against a
+  // real registry in test/unit/chain/complete-validator.test.ts.
 
   it('after refusals the honest template still connects', async () => {
     const tpl = buildBlockTemplate({
