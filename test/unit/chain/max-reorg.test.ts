@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Chain } from '../../../src/chain/chain.ts';
-import { defaultValidator } from '../../../src/chain/default-validator.ts';
 import { reverseHex } from '../../../src/consensus/bytes.ts';
 import { paramsFor } from '../../../src/consensus/params/index.ts';
 import { blockHash } from '../../../src/consensus/primitives/block.ts';
@@ -28,7 +27,7 @@ test('a fork from the limit below the tip is refused (bad-fork-prior-to-maxreorg
   const params = { ...devnet, maxReorgDepth: 5 };
   const t = tempDir();
   const chain = await Chain.open(t.dir, params, {
-    validator: defaultValidator(params, { checkPow: false, checkDifficulty: false }),
+    validation: { checkPow: false, checkDifficulty: false },
   });
   try {
     const a = new ChainBuilder(genesisParent(), SUBSIDY, 1).extend(10);

@@ -20,7 +20,7 @@ import {
 import type { Transaction } from '../../../src/consensus/primitives/types.ts';
 import { Miner } from '../../../src/mining/miner.ts';
 import { cpuSolver } from '../../../src/mining/pow.ts';
-import { ANYONE_P2SH, MINER_SCRIPT, openChainWithPayees, tempDir } from './mining-fixtures.ts';
+import { ANYONE_P2SH, MINER_SCRIPT, openMiningChain, tempDir } from './mining-fixtures.ts';
 
 const regtest = paramsFor('regtest');
 const devnet = paramsFor('devnet');
@@ -61,9 +61,6 @@ function realValidator(params: ConsensusParams, height: () => number) {
     tipHeight: height,
     getUtxo: () => undefined,
     registry: () => {
-      throw new Error('no fluxnode txs in this test');
-    },
-    registryContext: () => {
       throw new Error('no fluxnode txs in this test');
     },
   });
@@ -109,7 +106,7 @@ describe('the mempool applies the contextual rules of the next block', () => {
 describe('the miner evicts what no block can carry and keeps mining', () => {
   it('regtest: the template refuses the v4 transaction, the miner evicts it with its rule and mines on', async () => {
     const t = tempDir();
-    const chain = await openChainWithPayees(t.dir, regtest, () => []);
+    const chain = await openMiningChain(t.dir, regtest);
     try {
       const pool = new Mempool({ maxBytes: 1_000_000, minFeePerKb: 0n });
       const stuck = pool.add(v4Tx(4), permissive, 0);
@@ -144,7 +141,7 @@ describe('the miner evicts what no block can carry and keeps mining', () => {
 
   it('devnet: a rule only the chain checks refuses the block; the pool re-check evicts the culprit', async () => {
     const t = tempDir();
-    const chain = await openChainWithPayees(t.dir, devnet, () => []);
+    const chain = await openMiningChain(t.dir, devnet);
     try {
       const pool = new Mempool({ maxBytes: 1_000_000, minFeePerKb: 0n });
       const stuck = pool.add(v4Tx(5), permissive, 0);
