@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Chain } from '../../../src/chain/chain.ts';
+import { DEVNET_BENCHMARK_SECRET } from '../../../src/cloud/benchmark/attest.ts';
 import { equalBytes, fromHex } from '../../../src/consensus/bytes.ts';
 import { generatePrivateKey, publicKeyOf, signMessage } from '../../../src/consensus/keys/keys.ts';
 import { fluxnodePayeeOutputs } from '../../../src/consensus/money/payees.ts';
@@ -135,6 +136,8 @@ describe('a Chain opened with only params', () => {
           sigTime,
           benchmarkTier: 1,
           benchmarkSigTime: sigTime,
+          // Standing in for the bench process, which signs with the devnet's benchmark key.
+          benchmarkKey: DEVNET_BENCHMARK_SECRET,
         });
       };
       const { judged } = await mineAndJudge({ extraTxs: [confirmBy(generatePrivateKey())], burn: 1n });
