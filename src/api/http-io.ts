@@ -4,7 +4,7 @@
  * handler foresaw (it gets a 500 or a closed socket, never the process).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { jsonReplacer } from '../cli/output.ts';
+import { jsonReplacer } from './json.ts';
 
 /** Typed REST error: status and message are sent as JSON `{ error }`. */
 export class HttpError extends Error {

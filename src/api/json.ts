@@ -9,6 +9,14 @@ import { COIN, type Block, type BlockHeader, type Transaction } from '../consens
 import { classifyScript } from '../consensus/script/templates.ts';
 import { scriptToAsm } from '../consensus/script/script.ts';
 
+/**
+ * The one replacer for API and CLI JSON: a bigint that is not an amount (amounts go through
+ * `fluxAmount`, as fluxd prints them) is written as a decimal string so it stays exact.
+ */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
 /** FLUX amount as fluxd prints it (a JSON number with 8 decimals of precision). */
 export function fluxAmount(sats: bigint): number {
   return Number(sats) / Number(COIN);

@@ -1,3 +1,5 @@
+import { jsonReplacer } from '../api/json.ts';
+
 /**
  * An error meant for the person at the terminal: the message says what was wrong. Exit codes:
  * 1 the answer is "no" (invalid spec, refused transaction, unreachable node), 2 bad input (flags,
@@ -15,11 +17,6 @@ export class CliError extends Error {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
-}
-
-/** bigint amounts print as strings so JSON stays exact. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 /** A plain aligned table for human output. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ChainEntry } from '../../chain/types.ts';
-import { jsonReplacer } from '../../cli/output.ts';
+import { jsonReplacer } from '../json.ts';
 import type { Block } from '../../consensus/primitives/types.ts';
 import { BlockSummaries } from '../rest/chain-routes.ts';
 import { confirmedByTier } from '../rest/node-view.ts';

@@ -7,6 +7,7 @@ import { tierOfCollateral } from '../../consensus/tiers.ts';
 import { ChainStateError } from '../errors.ts';
 import type { ChainStateExtension, ExtensionContext } from '../extension.ts';
 import type { ChainEntry } from '../types.ts';
+import { reviveStoredBigint, storedBigint } from '../stored-json.ts';
 import { FluxnodeRegistry } from './registry.ts';
 import type { FluxnodeBlockEffect, FluxnodeRecord, RegistryParams, RegistryUndo } from './types.ts';
 
@@ -53,7 +54,7 @@ export class FluxnodeExtension implements ChainStateExtension {
   ): FluxnodeBlockEffect {
     const paid = this.registry.payees(height).map((p) => this.registry.get(p.collateral)!);
     const changes = this.registry.connectBlock(block, height, { getUtxo: (o) => ctx.getUtxo(o) });
-    undo.varString(JSON.stringify(changes, jsonBigint));
+    undo.varString(JSON.stringify(changes, storedBigint));
     this.persist(db, changes);
     return {
       paid,
@@ -75,7 +76,7 @@ export class FluxnodeExtension implements ChainStateExtension {
   ): void {
     const changes = JSON.parse(
       new ByteReader(undo).varString('fluxnode undo', 64 * 1024 * 1024),
-      reviveBigint,
+      reviveStoredBigint,
     ) as RegistryUndo;
     this.registry.disconnectBlock(changes);
     this.persist(db, changes);
@@ -88,7 +89,7 @@ export class FluxnodeExtension implements ChainStateExtension {
   checkConsistency(db: DatabaseSync, _tip: ChainEntry): string[] {
     const stored = this.load(db);
     const mem = this.registry.records();
-    return JSON.stringify(stored.sort(byCollateral), jsonBigint) === JSON.stringify(mem, jsonBigint)
+    return JSON.stringify(stored.sort(byCollateral), storedBigint) === JSON.stringify(mem, storedBigint)
       ? []
       : ['fluxnode registry in memory differs from its table'];
   }
@@ -100,7 +101,7 @@ export class FluxnodeExtension implements ChainStateExtension {
     const del = db.prepare('DELETE FROM fluxnodes WHERE collateral = ?');
     for (const key of new Set(changes.map((c) => c.collateral))) {
       const now = this.registry.stored(key);
-      if (now) upsert.run(key, JSON.stringify(now, jsonBigint));
+      if (now) upsert.run(key, JSON.stringify(now, storedBigint));
       else del.run(key);
     }
   }
@@ -111,16 +112,8 @@ export class FluxnodeExtension implements ChainStateExtension {
 
   private load(db: DatabaseSync): FluxnodeRecord[] {
     const rows = db.prepare('SELECT record FROM fluxnodes').all() as { record: string }[];
-    return rows.map((r) => JSON.parse(r.record, reviveBigint) as FluxnodeRecord);
+    return rows.map((r) => JSON.parse(r.record, reviveStoredBigint) as FluxnodeRecord);
   }
-}
-
-function jsonBigint(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? `${v}n` : v;
-}
-
-function reviveBigint(_k: string, v: unknown): unknown {
-  return typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v;
 }
 
 function byCollateral(a: FluxnodeRecord, b: FluxnodeRecord): number {

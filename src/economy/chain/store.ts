@@ -7,6 +7,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { BlockSummary, OperatorPayout, Tier } from '../inputs.ts';
 import type { ClaimRecord } from '../parallel/ledger.ts';
+import { reviveStoredBigint, storedBigint } from '../../chain/stored-json.ts';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS economy_blocks (
@@ -52,14 +53,6 @@ CREATE TABLE IF NOT EXISTS economy_meta (
   value INTEGER NOT NULL
 );
 `;
-
-function jsonBigint(_k: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? `${v}n` : v;
-}
-
-function reviveBigint(_k: string, v: unknown): unknown {
-  return typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v;
-}
 
 export interface StoredClaim {
   record: ClaimRecord;
@@ -118,7 +111,7 @@ export class EconomyStore {
   putBlock(hash: Uint8Array, summary: BlockSummary, eligible: (p: OperatorPayout) => boolean): void {
     this.conn
       .prepare('INSERT INTO economy_blocks (height, hash, summary) VALUES (?, ?, ?)')
-      .run(summary.height, hash, JSON.stringify(summary, jsonBigint));
+      .run(summary.height, hash, JSON.stringify(summary, storedBigint));
     const put = this.conn.prepare(
       `INSERT INTO economy_payouts (height, collateral, txid, address, tier, amount, time, node_start_time, eligible)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -321,5 +314,5 @@ export class EconomyStore {
 }
 
 function parseSummary(text: string): BlockSummary {
-  return JSON.parse(text, reviveBigint) as BlockSummary;
+  return JSON.parse(text, reviveStoredBigint) as BlockSummary;
 }
