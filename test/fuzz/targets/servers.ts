@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
-import { jsonReplacer } from '../../../src/cli/output.ts';
+import { jsonReplacer } from '../../../src/api/json.ts';
 import { isBug } from '../../../src/consensus/errors.ts';
 import type { FuzzNode } from '../node-fixture.ts';
 import type { FuzzTarget } from '../target.ts';
