@@ -32,6 +32,7 @@ import { precomputeSighash } from '../src/consensus/script/sighash.ts';
 import { signInput } from '../src/consensus/script/sign.ts';
 import { p2pkhScript } from '../src/consensus/script/templates.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const params = paramsFor('devnet');
 const GENESIS = genesisBlock(params);
@@ -77,7 +78,7 @@ interface Tip {
 function mine(b: Block, tip: Tip): Block {
   const bits = requiredBits(tip.entry!, b.header.time, params);
   const target = bitsToTarget(bits);
-  const spec = equihashSpecsAt(tip.height + 1, params)[0];
+  const spec = at(equihashSpecsAt(tip.height + 1, params), 0);
   for (let nonce = 0; ; nonce++) {
     const n = new Uint8Array(32);
     new DataView(n.buffer).setUint32(0, nonce, true);
@@ -157,17 +158,17 @@ function buildSignedChain(): { blocks: Block[]; spends: number } {
     const txs: Transaction[] = [];
     let fees = 0n;
     if (height > 10) {
-      const cbOut = blocks[height - 11].txs[0];
-      const each = (cbOut.outputs[0].value - 10_000n) / BigInt(FAN_OUT);
+      const cbOut = at(at(blocks, height - 11).txs, 0);
+      const each = (at(cbOut.outputs, 0).value - 10_000n) / BigInt(FAN_OUT);
       const fan = sign(
         tx(
           [{ txid: txid(cbOut), index: 0 }],
           Array.from({ length: FAN_OUT }, () => ({ value: each, scriptPubKey: script })),
         ),
-        cbOut.outputs[0],
+        at(cbOut.outputs, 0),
         height,
       );
-      fees += cbOut.outputs[0].value - each * BigInt(FAN_OUT);
+      fees += at(cbOut.outputs, 0).value - each * BigInt(FAN_OUT);
       const use = spendable.splice(0, SPENDS_PER_BLOCK);
       for (const u of use) {
         txs.push(
@@ -179,7 +180,7 @@ function buildSignedChain(): { blocks: Block[]; spends: number } {
       txs.push(fan);
       const id = txid(fan);
       for (let index = 0; index < fan.outputs.length; index++) {
-        spendable.push({ outpoint: { txid: id, index }, out: fan.outputs[index] });
+        spendable.push({ outpoint: { txid: id, index }, out: at(fan.outputs, index) });
       }
     }
     const b = mine(block(tip, txs, script, fees), tip);
@@ -200,13 +201,13 @@ function buildPlainChain(n: number): { blocks: Block[]; spends: number } {
     const txs: Transaction[] = [];
     let fees = 0n;
     if (height > 10) {
-      const cb = blocks[height - 11].txs[0];
-      const each = (cb.outputs[0].value - 10_000n) / BigInt(FAN_OUT);
+      const cb = at(at(blocks, height - 11).txs, 0);
+      const each = (at(cb.outputs, 0).value - 10_000n) / BigInt(FAN_OUT);
       const fan = tx(
         [{ txid: txid(cb), index: 0 }],
         Array.from({ length: FAN_OUT }, () => ({ value: each, scriptPubKey: ANYONE })),
       );
-      fees += cb.outputs[0].value - each * BigInt(FAN_OUT);
+      fees += at(cb.outputs, 0).value - each * BigInt(FAN_OUT);
       for (const o of spendable.splice(0, SPENDS_PER_BLOCK)) {
         txs.push(tx([o.outpoint], [{ value: o.value - 1_000n, scriptPubKey: ANYONE }]));
         fees += 1_000n;

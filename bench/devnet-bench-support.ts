@@ -20,6 +20,7 @@ import { publishSampleImage } from '../src/devnet/sample-image.ts';
 import { type DevnetState, type NodeState, readState } from '../src/devnet/state.ts';
 import { teardownDevnet } from '../src/devnet/teardown.ts';
 import { devnetUp } from '../src/devnet/up.ts';
+import { at } from '../test/support/at.ts';
 
 export const BENCH_BASE_ADDRESS = '127.0.0.150';
 export const BENCH_REGISTRY_PORT = 5150;
@@ -123,7 +124,7 @@ async function startDevnet(): Promise<BenchDevnet> {
   }
   const state = readState(dir);
   if (!state) throw new Error(`devnet up finished but ${dir} holds no state file`);
-  const first = state.nodes[0];
+  const first = at(state.nodes, 0);
   if (!first.dockerd.socketPath || !state.registry.address) {
     throw new Error('devnet up finished without node 1’s engine or the registry');
   }

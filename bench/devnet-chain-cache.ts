@@ -12,6 +12,7 @@ import { paramsFor } from '../src/consensus/params/index.ts';
 import type { BlockHeader } from '../src/consensus/primitives/types.ts';
 import { assembleBlock, buildBlockTemplate } from '../src/mining/template.ts';
 import type { SolveJob } from './solve-worker.ts';
+import { at } from '../test/support/at.ts';
 
 const params = paramsFor('devnet');
 const CACHE_VERSION = 1;
@@ -72,7 +73,7 @@ async function mine(dataDir: string, height: number): Promise<void> {
         minerScript: script,
         time: Math.floor(Date.now() / 1000),
       });
-      const job: SolveJob = { id: ++jobId, header: t.header, target: t.target, spec: t.equihash[0] };
+      const job: SolveJob = { id: ++jobId, header: t.header, target: t.target, spec: at(t.equihash, 0) };
       const header = await new Promise<BlockHeader>((resolve) => {
         const onMessage = (msg: { id: number; header: BlockHeader }) => {
           if (msg.id !== job.id) return;

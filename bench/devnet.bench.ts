@@ -24,6 +24,7 @@ import {
   waitSettled,
 } from './devnet-bench-support.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const INSTANCES = 3;
 // Short-lived apps for the first benchmark, so that they are gone (and their room free) before the
@@ -80,7 +81,7 @@ function pickVictim(hosts: string[], nodes: NodeState[]): NodeState {
   const candidates = nodes.filter((n) => n.index !== 1 && hosts.includes(n.host));
   if (candidates.length === 0) throw new Error(`no node but node 1 hosts the app (${hosts.join(', ')})`);
   candidates.sort((a, b) => (kills.get(a.name) ?? 0) - (kills.get(b.name) ?? 0) || a.index - b.index);
-  return candidates[0];
+  return at(candidates, 0);
 }
 
 const killToRestored: Benchmark = {

@@ -1,5 +1,6 @@
 import { StakingPool } from '../src/economy/pool/pool.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const COIN = 100_000_000n;
 const STAKERS = 500;
@@ -28,7 +29,7 @@ export const benchmarks: Benchmark[] = [
     run: () => {
       for (let i = 0; i < DISTRIBUTIONS; i++) {
         height += 1;
-        pool.reward(height, nodes[i % nodes.length], 1_125_000_000n + BigInt(i % 997));
+        pool.reward(height, at(nodes, i % nodes.length), 1_125_000_000n + BigInt(i % 997));
       }
       return DISTRIBUTIONS;
     },

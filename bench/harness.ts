@@ -1,3 +1,4 @@
+import { at } from '../test/support/at.ts';
 /**
  * One benchmark: `run` does some work and returns how many operations it did; the harness times
  * several trials and reports the median rate. `target` is the issue's goal, shown beside the figure.
@@ -25,7 +26,7 @@ export interface BenchResult {
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return s.length % 2 ? at(s, mid) : (at(s, mid - 1) + at(s, mid)) / 2;
 }
 
 export async function runBenchmark(b: Benchmark): Promise<BenchResult> {

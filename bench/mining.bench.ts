@@ -18,6 +18,7 @@ import { Miner } from '../src/mining/miner.ts';
 import { cpuSolver } from '../src/mining/pow.ts';
 import { buildBlockTemplate } from '../src/mining/template.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const devnet = paramsFor('devnet');
 const MINER_SCRIPT = p2pkhScript(new Uint8Array(20).fill(0xa1));
@@ -85,7 +86,7 @@ async function setupPool(): Promise<void> {
     registry: () => chain.fluxnodes,
   });
   const fanPool = new Mempool({ maxBytes: 10_000_000, minFeePerKb: 1_000n });
-  const piece = (first.coinbase.outputs[0].value - 100_000n) / BigInt(POOL_TXS);
+  const piece = (at(first.coinbase.outputs, 0).value - 100_000n) / BigInt(POOL_TXS);
   const fan = spend([{ txid: txid(first.coinbase), index: 0 }], Array(POOL_TXS).fill(piece));
   fanPool.add(fan, validate, 0);
   await next(fanPool);

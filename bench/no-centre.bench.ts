@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FluxNode } from '../src/node/node.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const APPS = 5;
 const NODES = 5;
@@ -90,19 +91,19 @@ async function build(): Promise<void> {
   nodes = [await FluxNode.start(options(0, []))];
   for (let i = 1; i < NODES; i++) nodes.push(await FluxNode.start(options(i, [`${host(0)}:36125`])));
   await until('3 peers each', () => nodes.every((n) => n.p2p.peers().length >= 3));
-  const owner = nodes[0].wallet.newAddress('bench');
-  await mine(nodes[0], owner, 12);
+  const owner = at(nodes, 0).wallet.newAddress('bench');
+  await mine(at(nodes, 0), owner, 12);
   for (let a = 0; a < APPS; a++) {
-    const r = await nodes[0].rpc.handleOne({
+    const r = await at(nodes, 0).rpc.handleOne({
       method: 'registerapp',
       params: [appSpec(`bench${a}`, owner)],
       id: a,
     });
     if (r.error) throw new Error(`registerapp: ${r.error.message}`);
-    await mine(nodes[0], owner, 1); // confirms the change, which pays the next one
+    await mine(at(nodes, 0), owner, 1); // confirms the change, which pays the next one
   }
-  await mine(nodes[0], owner, 1);
-  const tip = () => nodes[0].chain.tip().id;
+  await mine(at(nodes, 0), owner, 1);
+  const tip = () => at(nodes, 0).chain.tip().id;
   await until('one tip', () => nodes.every((n) => n.chain.tip().id === tip()));
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../src/cloud/placement/placement.ts';
 import { MAINNET_APP_LIMITS, type TierName } from '../src/cloud/spec/limits.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 /** mulberry32: a small seeded generator so every run places the same synthetic network. */
 function rng(seed: number): () => number {
@@ -30,7 +31,8 @@ export function syntheticNetwork(nodeCount: number, appCount: number, seed = 1) 
     const x = r();
     const tier: TierName = x < 0.5 ? 'cumulus' : x < 0.7 ? 'nimbus' : 'stratus';
     // About 5% of nodes share an IP with the node before them (several nodes behind one address).
-    const ip = i > 0 && r() < 0.05 ? nodes[i - 1].ip : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    const ip =
+      i > 0 && r() < 0.05 ? at(nodes, i - 1).ip : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     nodes.push({
       id: `${i.toString(16).padStart(8, '0')}${'ab'.repeat(28)}:${i % 3}`,
       ip,

@@ -13,6 +13,7 @@ import { encodeAddress } from '../src/consensus/keys/address.ts';
 import { paramsFor } from '../src/consensus/params/index.ts';
 import { benchNodeOptions } from './devnet-chain-cache.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const BLOCKS_PER_TRIAL = 10;
 const params = paramsFor('devnet');
@@ -33,7 +34,7 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
 
 /** Mines one block on the miner; resolves with the seconds until all nodes had connected it. */
 async function propagateOne(): Promise<number> {
-  const miner = nodes[nodes.length - 1];
+  const miner = at(nodes, nodes.length - 1);
   const height = miner.chain.height() + 1;
   miner.startMiner(minerAddress, { maxBlocks: 1 });
   await miner.miner!.whenStopped();
@@ -53,7 +54,7 @@ const propagation: Benchmark = {
   async setup() {
     root = mkdtempSync(join(tmpdir(), 'fluxnode-bench-prop-'));
     for (let i = 0; i < 5; i++) {
-      const bootstrap = i === 0 ? [] : [nodes[0].p2p.multiaddrs[0]];
+      const bootstrap = i === 0 ? [] : [at(at(nodes, 0).p2p.multiaddrs, 0)];
       const node = await FluxNode.start(
         benchNodeOptions(join(root, `node${i}`), `127.0.0.${160 + i}`, bootstrap),
       );

@@ -16,6 +16,7 @@ import { decodeHeader } from '../src/consensus/primitives/header.ts';
 import { P2PHost } from '../src/p2p/host.ts';
 import { benchNodeOptions, cachedDevnetChain, copyOfChain } from './devnet-chain-cache.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 /** SYNC_BENCH_HEIGHT shortens the chain for a quick try; the figures that count are at 10,000. */
 const HEIGHT = Number(process.env.SYNC_BENCH_HEIGHT ?? 10_000);
@@ -51,7 +52,7 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
 async function timeSync(dataDir: string): Promise<number> {
   const s = server!;
   const t0 = performance.now();
-  const node = await FluxNode.start(benchNodeOptions(dataDir, '127.0.0.151', [s.p2p.multiaddrs[0]]));
+  const node = await FluxNode.start(benchNodeOptions(dataDir, '127.0.0.151', [at(s.p2p.multiaddrs, 0)]));
   try {
     await until('the sync', () => node.chain.height() >= HEIGHT, 300_000);
     const seconds = (performance.now() - t0) / 1000;
@@ -75,7 +76,7 @@ const headers: Benchmark = {
       network: 'devnet',
       host: '127.0.0.152',
       port: 0,
-      bootstrap: [s.p2p.multiaddrs[0]],
+      bootstrap: [at(s.p2p.multiaddrs, 0)],
     });
     await client.start();
     await until('a connection', () => client!.peers().length > 0, 10_000);

@@ -3,6 +3,7 @@ import { paramsFor } from '../src/consensus/params/index.ts';
 import { COIN } from '../src/consensus/primitives/types.ts';
 import { type CoinSource, Wallet, type WalletCoin } from '../src/wallet/wallet.ts';
 import type { Benchmark } from './harness.ts';
+import { at } from '../test/support/at.ts';
 
 const params = paramsFor('devnet');
 
@@ -16,7 +17,7 @@ function setup(): { wallet: Wallet; to: string } {
   const coins: WalletCoin[] = Array.from({ length: 400 }, (_, i) => ({
     outpoint: { txid: Uint8Array.from({ length: 32 }, (_, j) => (i * 31 + j) & 0xff), index: i },
     value: COIN,
-    scriptPubKey: scriptForAddress(addresses[i % addresses.length], params.base58),
+    scriptPubKey: scriptForAddress(at(addresses, i % addresses.length), params.base58),
     height: 1 + (i % 50),
     coinbase: false,
   }));

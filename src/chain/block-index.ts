@@ -1,5 +1,6 @@
 import { reverseHex, toHex } from '../consensus/bytes.ts';
 import type { BlockStatus, ChainEntry } from './types.ts';
+import { must } from '../consensus/must.ts';
 
 /** Map key for a hash in internal byte order. */
 export function hashKey(hash: Uint8Array): string {
@@ -104,7 +105,7 @@ export class BlockIndex {
     let cur: IndexEntry | null = e;
     for (let i = 0; i < MEDIAN_TIME_SPAN && cur; i++, cur = cur.parent) times.push(cur.time);
     times.sort((a, b) => a - b);
-    return times[times.length >> 1];
+    return must(times[times.length >> 1], 'a block time (the entry itself is one)');
   }
 
   /** The last block two branches share. */

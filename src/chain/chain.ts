@@ -42,6 +42,7 @@ import { ChainObserver } from './observer.ts';
 import { type BlockContext, type BlockValidator, CORRUPTION_RULES, type HeaderContext } from './validator.ts';
 import { defaultValidator, type DefaultValidatorOptions } from './default-validator.ts';
 import { genesisBlock } from './genesis.ts';
+import { must } from '../consensus/must.ts';
 
 export interface ChainOptions {
   /** Genesis block of the network; defaults to the params' genesis. */
@@ -179,7 +180,12 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   tip(): ChainEntry {
-    return this.main[this.main.length - 1];
+    return this.top;
+  }
+
+  /** The last main-chain entry; a chain always holds at least its genesis. */
+  private get top(): IndexEntry {
+    return must(this.main.at(-1), 'the main-chain tip');
   }
 
   height(): number {
@@ -192,7 +198,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   genesis(): ChainEntry {
-    return this.main[0];
+    return must(this.main[0], 'the genesis block');
   }
 
   getEntry(ref: BlockRef): ChainEntry | undefined {
@@ -240,7 +246,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Locator of the main chain (or of the branch ending at `from`). */
   locator(from?: BlockRef): Uint8Array[] {
-    const start = from === undefined ? this.main[this.main.length - 1] : this.resolve(from);
+    const start = from === undefined ? this.top : this.resolve(from);
     if (!start) return [];
     return buildLocator(start, this.main);
   }
@@ -250,8 +256,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const fork = forkFromLocator(locator, this.index, this.main);
     const out: BlockHeader[] = [];
     const stopKey = stop ? hashKey(stop) : undefined;
-    for (let h = fork.height + 1; h < this.main.length && out.length < max; h++) {
-      const e = this.main[h];
+    for (const e of this.main.slice(fork.height + 1, fork.height + 1 + max)) {
       out.push(this.loadHeader(e));
       if (e.key === stopKey) break;
     }
@@ -314,7 +319,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Checks the stored state against the in-memory index; returns the problems found. */
   checkConsistency(integrity = false): string[] {
     const problems: string[] = [];
-    const tip = this.main[this.main.length - 1];
+    const tip = this.top;
     const storedTip = this.blocks.getMeta('tip');
     if (!(storedTip instanceof Uint8Array) || hashKey(storedTip) !== tip.key)
       problems.push('stored tip differs');
@@ -626,7 +631,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Marks `e` (and every stored descendant whose parent is now complete) as connectable. */
   private link(e: IndexEntry): void {
     if (!e.parent?.linked) return;
-    const tipWork = this.main[this.main.length - 1].chainWork;
+    const tipWork = this.top.chainWork;
     const stack = [e];
     while (stack.length) {
       const cur = stack.pop()!;
@@ -691,7 +696,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private recomputeBestHeader(): void {
-    let best = this.main[this.main.length - 1];
+    let best = this.top;
     for (const e of this.index.values()) if (e.status !== 'invalid' && betterThan(e, best)) best = e;
     this.bestHeaderEntry = best;
   }
@@ -703,21 +708,21 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async activate(): Promise<void> {
-    const before = this.main[this.main.length - 1];
+    const before = this.top;
     for (;;) {
-      const tip = this.main[this.main.length - 1];
+      const tip = this.top;
       const best = this.bestCandidate();
       if (!best || best === tip || best.chainWork <= tip.chainWork) break;
       const fork = BlockIndex.fork(tip, best);
       if (!fork) throw new ChainStateError(`block ${best.id} shares no ancestor with the tip`);
       if (tip !== fork) this.#observer.reorg(tip, best, fork, tip.height - fork.height);
-      while (this.main[this.main.length - 1] !== fork) this.disconnectTip();
+      while (this.top !== fork) this.disconnectTip();
       const path: IndexEntry[] = [];
       for (let e: IndexEntry = best; e !== fork; e = e.parent!) path.push(e);
       path.reverse();
       for (const e of path) if (!(await this.connectTip(e))) break;
     }
-    const tip = this.main[this.main.length - 1];
+    const tip = this.top;
     for (const e of this.candidates) if (e.chainWork < tip.chainWork) this.candidates.delete(e);
     if (tip !== before) this.emit('tip', tip);
   }
@@ -736,7 +741,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.validator.checkCoinbase({
         ...ctx,
         block,
-        coinbase: block.txs[0],
+        coinbase: must(block.txs[0], 'the coinbase (checkBlock requires one)'),
         fees: plan.fees,
         payees: this.#fluxnodes.registry.payees(e.height),
       });
@@ -761,7 +766,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private disconnectTip(): void {
-    const e = this.main[this.main.length - 1];
+    const e = this.top;
     if (e.height === 0) throw new ChainStateError('cannot disconnect the genesis block');
     const block = this.loadBlock(e);
     const rawUndo = this.blocks.getUndo(e.hash);

@@ -3,6 +3,7 @@ import { ConsensusError } from '../consensus/errors.ts';
 import type { Block, OutPoint, Transaction } from '../consensus/primitives/types.ts';
 import type { Coin, SpentCoin } from './types.ts';
 import type { ScriptCheck } from './validator.ts';
+import { must } from '../consensus/must.ts';
 
 /** The parts of the UTXO set a connect reads. */
 export interface CoinSource {
@@ -35,8 +36,9 @@ export function isUnspendable(script: Uint8Array): boolean {
 }
 
 export function isCoinbaseTx(tx: Transaction): boolean {
-  if (tx.inputs.length !== 1) return false;
-  const p = tx.inputs[0].prevout;
+  const [first] = tx.inputs;
+  if (tx.inputs.length !== 1 || !first) return false;
+  const p = first.prevout;
   return p.index === 0xffffffff && p.txid.every((b) => b === 0);
 }
 
@@ -82,29 +84,23 @@ export function planConnect(
   let fees = 0n;
 
   // BIP30: a transaction may not recreate outputs of an earlier one that are still unspent.
-  for (let t = 0; t < block.txs.length; t++) {
-    if (coins.hasAnyOutputOf(txids[t])) {
-      throw new ConsensusError(
-        'bad-txns-BIP30',
-        `transaction ${reverseHex(txids[t])} overwrites unspent outputs`,
-        {
-          field: `txs[${t}]`,
-          value: reverseHex(txids[t]),
-        },
-      );
+  for (const [t, id] of txids.entries()) {
+    if (coins.hasAnyOutputOf(id)) {
+      throw new ConsensusError('bad-txns-BIP30', `transaction ${reverseHex(id)} overwrites unspent outputs`, {
+        field: `txs[${t}]`,
+        value: reverseHex(id),
+      });
     }
   }
 
-  for (let t = 0; t < block.txs.length; t++) {
-    const tx = block.txs[t];
-    const txid = txids[t];
+  for (const [t, tx] of block.txs.entries()) {
+    const txid = must(txids[t], 'the id of a block transaction');
     const coinbase = t === 0 && isCoinbaseTx(tx);
 
     if (!coinbase && tx.inputs.length > 0) {
       let valueIn = 0n;
       const txSpent: Coin[] = [];
-      for (let i = 0; i < tx.inputs.length; i++) {
-        const o = tx.inputs[i].prevout;
+      for (const [i, { prevout: o }] of tx.inputs.entries()) {
         const key = `${toHex(o.txid)}:${o.index}`;
         const inBlock = spentKeys.has(key) ? undefined : created.get(key)?.coin;
         const coin = inBlock ?? (spentKeys.has(key) ? undefined : coins.get(o));
@@ -159,8 +155,7 @@ export function planConnect(
       scriptChecks.push({ tx, txIndex: t, spent: txSpent });
     }
 
-    for (let i = 0; i < tx.outputs.length; i++) {
-      const out = tx.outputs[i];
+    for (const [i, out] of tx.outputs.entries()) {
       if (isUnspendable(out.scriptPubKey)) continue;
       const outpoint = { txid, index: i };
       created.set(`${toHex(txid)}:${i}`, {

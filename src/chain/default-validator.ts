@@ -26,6 +26,7 @@ import {
   checkTransactionsFinal,
 } from './rules/contextual.ts';
 import type { BlockContext, BlockValidator, HeaderContext, ScriptCheck } from './validator.ts';
+import { must } from '../consensus/must.ts';
 
 /** Zcash-family blocks are version 4 or later. */
 export const MIN_BLOCK_VERSION = 4;
@@ -80,11 +81,12 @@ export function verifyScriptsInline(checks: ScriptCheck[], ctx: BlockContext): v
     // The shared sighash parts pay off only when several inputs sign over them.
     const cache = tx.overwintered && tx.inputs.length > 1 ? precomputeSighash(tx) : undefined;
     for (let i = 0; i < tx.inputs.length; i++) {
+      const coin = must(spent[i], 'the coin a block input spends');
       try {
         verifyInputSignature(
           tx,
           i,
-          { value: spent[i].value, scriptPubKey: spent[i].scriptPubKey },
+          { value: coin.value, scriptPubKey: coin.scriptPubKey },
           branchId,
           BLOCK_SCRIPT_FLAGS,
           cache,
@@ -155,9 +157,9 @@ export function defaultValidator(
       });
       checkCoinbaseHeight(block, ctx.height);
       checkTransactionsFinal(block, ctx.height);
-      for (let t = 0; t < block.txs.length; t++) {
-        checkTransactionContext(block.txs[t], t, ctx.height, params);
-        if (!trustShielded) checkNoUnverifiedShielded(block.txs[t], t);
+      for (const [t, tx] of block.txs.entries()) {
+        checkTransactionContext(tx, t, ctx.height, params);
+        if (!trustShielded) checkNoUnverifiedShielded(tx, t);
       }
       return { txids };
     },

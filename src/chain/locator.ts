@@ -1,4 +1,5 @@
 import { BlockIndex, type IndexEntry } from './block-index.ts';
+import { must } from '../consensus/must.ts';
 
 /**
  * Hashes describing a branch to a peer: the last 10 blocks one by one, then doubling steps back,
@@ -25,5 +26,5 @@ export function forkFromLocator(locator: Uint8Array[], index: BlockIndex, main: 
     const e = index.get(hash);
     if (e && main[e.height] === e) return e;
   }
-  return main[0];
+  return must(main[0], 'the genesis block');
 }

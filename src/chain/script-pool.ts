@@ -4,6 +4,7 @@ import { ConsensusError } from '../consensus/errors.ts';
 import { encodeTransaction } from '../consensus/primitives/transaction.ts';
 import type { TxOut } from '../consensus/primitives/types.ts';
 import type { ScriptCheck } from './validator.ts';
+import { must } from '../consensus/must.ts';
 
 /** One batch for a worker: transactions (encoded) and the outputs their inputs spend. */
 export interface ScriptJob {
@@ -98,7 +99,9 @@ export class ScriptVerifierPool {
     if (this.busy++ === 0) for (const w of this.workers) w.ref();
     let results: ScriptJobResult[];
     try {
-      results = await Promise.all(jobs.map((job, i) => this.run(this.workers[i % this.workers.length], job)));
+      results = await Promise.all(
+        jobs.map((job, i) => this.run(must(this.workers[i % this.workers.length], 'a script worker'), job)),
+      );
     } finally {
       if (--this.busy === 0) for (const w of this.workers) w.unref();
     }

@@ -8,6 +8,7 @@ import { decodeTransaction } from '../consensus/primitives/transaction.ts';
 import { precomputeSighash } from '../consensus/script/sighash.ts';
 import { verifyInputSignature } from '../consensus/script/sign.ts';
 import type { ScriptJob, ScriptJobResult } from './script-pool.ts';
+import { must } from '../consensus/must.ts';
 
 parentPort!.on('message', (job: ScriptJob) => {
   let result: ScriptJobResult = { id: job.id };
@@ -17,7 +18,14 @@ parentPort!.on('message', (job: ScriptJob) => {
       const cache = tx.overwintered && tx.inputs.length > 1 ? precomputeSighash(tx) : undefined;
       for (let i = 0; i < tx.inputs.length; i++) {
         try {
-          verifyInputSignature(tx, i, item.spent[i], job.branchId, job.flags, cache);
+          verifyInputSignature(
+            tx,
+            i,
+            must(item.spent[i], 'the coin an input spends'),
+            job.branchId,
+            job.flags,
+            cache,
+          );
         } catch (err) {
           if (!(err instanceof ConsensusError)) throw err;
           result = {

@@ -10,6 +10,7 @@ import type { BlockStore } from './storage/block-store.ts';
 import { inTransaction } from './storage/database.ts';
 import type { UtxoStore } from './storage/utxo-store.ts';
 import { type BlockUndo, encodeUndo } from './undo.ts';
+import { must } from '../consensus/must.ts';
 
 export interface StateStores {
   db: DatabaseSync;
@@ -78,8 +79,7 @@ export function disconnectWrite(s: StateStores, e: IndexEntry, block: Block, und
   if (!parent) throw new ChainStateError('cannot disconnect the genesis block');
   atomically(s, (touched) => {
     const ctx: ExtensionContext = { entry: e, getUtxo: (o) => s.utxos.get(o), spent: [], effects: new Map() };
-    for (let i = s.extensions.length - 1; i >= 0; i--) {
-      const ext = s.extensions[i];
+    for (const ext of s.extensions.toReversed()) {
       touched.push(ext);
       ext.disconnectBlock(s.db, block, e.height, undo.extensions.get(ext.name) ?? new Uint8Array(0), ctx);
     }
@@ -87,9 +87,9 @@ export function disconnectWrite(s: StateStores, e: IndexEntry, block: Block, und
     // Offsets of each transaction's first input in the block-wide list of spent coins.
     const offsets: number[] = [];
     let n = 0;
-    for (let t = 0; t < block.txs.length; t++) {
+    for (const [t, tx] of block.txs.entries()) {
       offsets.push(n);
-      if (!(t === 0 && isCoinbaseTx(block.txs[t]))) n += block.txs[t].inputs.length;
+      if (!(t === 0 && isCoinbaseTx(tx))) n += tx.inputs.length;
     }
     if (n !== undo.spent.length) {
       throw new ChainStateError(
@@ -97,18 +97,20 @@ export function disconnectWrite(s: StateStores, e: IndexEntry, block: Block, und
       );
     }
 
-    for (let t = block.txs.length - 1; t >= 0; t--) {
-      const tx = block.txs[t];
+    for (const [t, tx] of [...block.txs.entries()].reverse()) {
       const id = txid(tx);
-      for (let i = 0; i < tx.outputs.length; i++) {
-        if (isUnspendable(tx.outputs[i].scriptPubKey)) continue;
+      for (const [i, out] of tx.outputs.entries()) {
+        if (isUnspendable(out.scriptPubKey)) continue;
         if (!s.utxos.delete({ txid: id, index: i })) {
           throw new ChainStateError(`output ${reverseHex(id)}:${i} of ${e.id} is missing from the UTXO set`);
         }
       }
       if (t === 0 && isCoinbaseTx(tx)) continue;
-      for (let i = tx.inputs.length - 1; i >= 0; i--)
-        s.utxos.put(tx.inputs[i].prevout, undo.spent[offsets[t] + i]);
+      // The count check above makes every offset and coin present.
+      const first = must(offsets[t], 'the spent-coin offset of a transaction');
+      for (const [i, input] of [...tx.inputs.entries()].reverse()) {
+        s.utxos.put(input.prevout, must(undo.spent[first + i], 'the undo coin of an input'));
+      }
     }
 
     s.blocks.deleteMain(e.height);

@@ -4,6 +4,7 @@ import { solveEquihash } from '../consensus/pow/solver.ts';
 import { headerHash, powInput } from '../consensus/primitives/header.ts';
 import type { BlockHeader } from '../consensus/primitives/types.ts';
 import type { BlockTemplate } from './template.ts';
+import { must } from '../consensus/must.ts';
 
 /**
  * An Equihash solver: every solution for the 140-byte input (header prefix ‖ nonce) under `spec`,
@@ -40,7 +41,10 @@ export function solveNonce(
   time = t.header.time,
 ): NonceResult {
   const base: BlockHeader = { ...t.header, time, nonce, solution: new Uint8Array(0) };
-  const solutions = solver(powInput(base), t.equihash[0]);
+  const solutions = solver(
+    powInput(base),
+    must(t.equihash[0], 'the Equihash parameters of the template height'),
+  );
   let tried = 0;
   for (const solution of solutions) {
     tried++;

@@ -315,12 +315,13 @@ function targetHex(target: bigint): string {
 /** The submitted solution carries its compact-size length prefix, as in the serialized header. */
 function stripCompactSize(b: Uint8Array): Uint8Array {
   const first = b[0];
+  if (first === undefined) throw new Error('solution is empty');
   const skip = first < 0xfd ? 1 : first === 0xfd ? 3 : 5;
   const len =
     first < 0xfd
       ? first
       : first === 0xfd
-        ? b[1] | (b[2] << 8)
+        ? (b[1] ?? 0) | ((b[2] ?? 0) << 8)
         : new DataView(b.buffer, b.byteOffset + 1, 4).getUint32(0, true);
   if (b.length !== skip + len)
     throw new Error(`solution length prefix says ${len} bytes, got ${b.length - skip}`);

@@ -16,6 +16,7 @@ import { buildCoinbaseTx, finalSaplingRootAt } from './coinbase.ts';
 import { MiningError } from './errors.ts';
 import { type CoinbasePayout, planCoinbase } from './payouts.ts';
 import type { CoinbaseSplit } from '../consensus/money/rewards.ts';
+import { must } from '../consensus/must.ts';
 
 /** Block header version fluxd mines (CBlockHeader::CURRENT_VERSION). */
 export const BLOCK_VERSION = 4;
@@ -122,7 +123,7 @@ export function medianTimePast(e: ChainEntry): number {
     times.push(cur.time);
   }
   times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return must(times[times.length >> 1], 'a block time (the entry itself is one)');
 }
 
 const hasShielded = (tx: Transaction) =>

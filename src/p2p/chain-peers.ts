@@ -20,7 +20,8 @@ export function chainPeerAddresses(nodes: readonly { ip: string }[], p2pPort: nu
 function hostOf(announced: string): string {
   const s = announced.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(s);
-  if (bracketed) return bracketed[1];
+  const inner = bracketed?.[1];
+  if (inner) return inner;
   if (isIPv6(s)) return s;
   return s.split(':')[0] ?? '';
 }

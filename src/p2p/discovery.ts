@@ -177,7 +177,8 @@ export class PeerDiscovery {
     const others = this.book.pick(1, (e) => this.#isOwn(e.addr) || (!!e.peerId && connected.has(e.peerId)));
     if (!others.length) return;
     const list = [...out];
-    this.#net.hangUp(list[Math.floor(Math.random() * list.length)]);
+    const victim = list[Math.floor(Math.random() * list.length)];
+    if (victim) this.#net.hangUp(victim);
   }
 
   async #dial(e: BookEntry): Promise<void> {
@@ -229,7 +230,8 @@ export class PeerDiscovery {
 
   async #exchangeWithRandom(): Promise<void> {
     const peers = [...new Set(this.#net.connections().map((c) => c.peer))];
-    if (peers.length) await this.exchange(peers[Math.floor(Math.random() * peers.length)]);
+    const peer = peers[Math.floor(Math.random() * peers.length)];
+    if (peer) await this.exchange(peer);
   }
 
   /** Whom we know: peers connected now first, then others seen lately; never the asker itself. */

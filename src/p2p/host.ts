@@ -480,5 +480,6 @@ function encodeStatus(status: number, count: number): Uint8Array {
 
 function decodeStatus(b: Uint8Array): { status: number; count: number } {
   if (b.length !== 5) throw new MalformedReply(`bad response header of ${b.length} bytes`);
-  return { status: b[0], count: new DataView(b.buffer, b.byteOffset, 5).getUint32(1, true) };
+  const view = new DataView(b.buffer, b.byteOffset, 5);
+  return { status: view.getUint8(0), count: view.getUint32(1, true) };
 }

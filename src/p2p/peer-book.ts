@@ -67,7 +67,7 @@ export function parsePeerAddress(text: string): { addr: string; peerId?: string 
   const [, family, host, port, peerId] = m;
   const p = Number(port);
   if (p < 1 || p > 65535) throw new PeerAddressError(text, 'port out of range');
-  if (UNSPECIFIED.has(host)) throw new PeerAddressError(text, 'unspecified host');
+  if (host === undefined || UNSPECIFIED.has(host)) throw new PeerAddressError(text, 'unspecified host');
   const addr = `/${family}/${host}/tcp/${p}`;
   return peerId ? { addr, peerId } : { addr };
 }
@@ -173,7 +173,8 @@ export class PeerBook {
     const pool = [...this.#entries.values()].filter((e) => !exclude(e) && this.dialable(e));
     for (let i = pool.length - 1; i > 0; i--) {
       const j = Math.floor(this.#opts.random() * (i + 1));
-      [pool[i], pool[j]] = [pool[j], pool[i]];
+      const [a, b] = [pool[i], pool[j]];
+      if (a && b) [pool[i], pool[j]] = [b, a];
     }
     return pool.slice(0, Math.max(0, n));
   }

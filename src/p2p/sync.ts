@@ -8,6 +8,7 @@ import type { Block } from '../consensus/primitives/types.ts';
 import { ACCEPT, type GossipVerdict, ignore, reject } from './gossip-validation.ts';
 import type { P2PHost } from './host.ts';
 import { CHAIN_TOPICS } from './topics.ts';
+import { must } from '../consensus/must.ts';
 
 /** The part of the chain sync needs. */
 export type SyncChain = Pick<
@@ -86,7 +87,8 @@ export class ChainSync {
     this.host.onPeerConnect((peer) => this.requestSync(peer));
     this.timer = setInterval(() => {
       const peers = this.host.peers();
-      if (peers.length) this.requestSync(peers[Math.floor(Math.random() * peers.length)].id);
+      const peer = peers[Math.floor(Math.random() * peers.length)];
+      if (peer) this.requestSync(peer.id);
     }, this.opts.pollMs);
     this.timer.unref();
   }
@@ -204,8 +206,8 @@ export class ChainSync {
     const launch = () => {
       if (next >= batches.length) return;
       const i = next++;
-      const peer = peers[i % peers.length];
-      const batch = batches[i];
+      const peer = must(peers[i % peers.length], 'a peer to ask (the primary is always one)');
+      const batch = must(batches[i], 'the batch being launched');
       const p =
         peer === primary
           ? ask(primary, batch)
@@ -218,10 +220,10 @@ export class ChainSync {
     };
     for (let i = 0; i < this.opts.parallel; i++) launch();
     let stored = 0;
-    for (let i = 0; i < batches.length; i++) {
-      const { peer, items } = await results[i];
+    for (const [i, batch] of batches.entries()) {
+      const { peer, items } = await must(results[i], 'the request launched for a batch');
       launch();
-      const wanted = new Set(batches[i].map((e) => e.id));
+      const wanted = new Set(batch.map((e) => e.id));
       for (const bytes of items) {
         let block: Block;
         try {

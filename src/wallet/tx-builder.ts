@@ -5,6 +5,7 @@ import { SIGHASH_ALL } from '../consensus/script/interpreter.ts';
 import { precomputeSighash } from '../consensus/script/sighash.ts';
 import { signInputScript } from '../consensus/script/sign.ts';
 import { OUTPUT_BYTES, P2PKH_INPUT_BYTES, TX_OVERHEAD_BYTES } from './coin-select.ts';
+import { must } from '../consensus/must.ts';
 
 /** Blocks a v4 transaction stays minable after the block it was built for (Zcash's default). */
 export const DEFAULT_EXPIRY_DELTA = 20;
@@ -104,8 +105,9 @@ export function signAllInputs(
   // Each signature hash ignores the other inputs' scriptSigs, so all are computed on the unsigned form.
   const cache = tx.overwintered ? precomputeSighash(tx) : undefined;
   const inputs = tx.inputs.map((input, i) => {
-    const key = keyFor(spent[i].scriptPubKey, i);
-    const scriptSig = signInputScript(tx, i, key.privateKey, spent[i], branchId, {
+    const coin = must(spent[i], 'the output an input spends');
+    const key = keyFor(coin.scriptPubKey, i);
+    const scriptSig = signInputScript(tx, i, key.privateKey, coin, branchId, {
       hashType: SIGHASH_ALL,
       compressed: key.compressed,
       cache,

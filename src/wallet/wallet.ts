@@ -27,6 +27,7 @@ import {
   UNCOMPRESSED_P2PKH_INPUT_BYTES,
   unsignedTransaction,
 } from './tx-builder.ts';
+import { must } from '../consensus/must.ts';
 
 /** An unspent output the wallet's coin source reports (the chain's address index gives these). */
 export interface WalletCoin {
@@ -341,7 +342,7 @@ export class Wallet {
     const inputs: WalletCoin[] = selection.inputs.map(({ key: _k, ...c }) => c);
     let change: Payment['change'];
     if (selection.change > 0n) {
-      const script = changeScript ?? inputs[0].scriptPubKey;
+      const script = changeScript ?? must(inputs[0], 'a selected coin (there is change)').scriptPubKey;
       const address = req.changeAddress ?? this.keys.forScript(script)?.address ?? '';
       outputs.push({ value: selection.change, scriptPubKey: script });
       change = { address, value: selection.change, index: outputs.length - 1 };
@@ -376,6 +377,8 @@ export class Wallet {
     opts: { feePerKb?: bigint; label?: string; address?: string } = {},
   ): CollateralPayment {
     const amount = collateralFor(tier, this.nextHeight(), this.params)[0];
+    if (amount === undefined)
+      throw new WalletError('tier', `no ${tier} collateral amount at the next height`);
     const address = opts.address ?? this.newAddress(opts.label ?? `${tier} collateral`);
     if (!this.isMine(address))
       throw new WalletError('address', `${address} is not an address of this wallet`);

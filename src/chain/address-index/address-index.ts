@@ -123,8 +123,7 @@ export class AddressIndex implements ChainStateExtension {
     const s = this.statements();
     const spent: IndexedCoin[] = [];
     let k = 0;
-    for (let t = 0; t < block.txs.length; t++) {
-      const tx = block.txs[t];
+    for (const [t, tx] of block.txs.entries()) {
       const id = txidOf(tx);
       const coinbase = t === 0 && isCoinbaseTx(tx);
       // Net amount per script for this transaction, keyed by script hex.
@@ -158,8 +157,7 @@ export class AddressIndex implements ChainStateExtension {
           add(coin.scriptPubKey, -coin.value);
         }
       }
-      for (let i = 0; i < tx.outputs.length; i++) {
-        const out = tx.outputs[i];
+      for (const [i, out] of tx.outputs.entries()) {
         if (isUnspendable(out.scriptPubKey)) continue;
         s.insertCoin.run(out.scriptPubKey, id, i, out.value, height, coinbase ? 1 : 0);
         add(out.scriptPubKey, out.value);
@@ -188,11 +186,9 @@ export class AddressIndex implements ChainStateExtension {
     const scripts = new Map<string, Uint8Array>();
     // Mirror of connect: transactions last to first, each one's outputs removed, then its spends restored.
     let k = spent.length;
-    for (let t = block.txs.length - 1; t >= 0; t--) {
-      const tx = block.txs[t];
+    for (const [t, tx] of [...block.txs.entries()].reverse()) {
       const id = txidOf(tx);
-      for (let i = 0; i < tx.outputs.length; i++) {
-        const out = tx.outputs[i];
+      for (const [i, out] of tx.outputs.entries()) {
         if (isUnspendable(out.scriptPubKey)) continue;
         const gone = s.deleteCoin.run(out.scriptPubKey, id, i);
         if (Number(gone.changes) !== 1) {
@@ -203,13 +199,9 @@ export class AddressIndex implements ChainStateExtension {
         scripts.set(toHex(out.scriptPubKey), out.scriptPubKey);
       }
       if (t === 0 && isCoinbaseTx(tx)) continue;
-      for (let i = tx.inputs.length - 1; i >= 0; i--) {
+      for (const { prevout } of tx.inputs.toReversed()) {
         const c = spent[--k];
-        if (
-          !c ||
-          !equalBytes(c.outpoint.txid, tx.inputs[i].prevout.txid) ||
-          c.outpoint.index !== tx.inputs[i].prevout.index
-        ) {
+        if (!c || !equalBytes(c.outpoint.txid, prevout.txid) || c.outpoint.index !== prevout.index) {
           throw new ChainStateError(
             `address index undo record of block ${ctx.entry.id} does not match its inputs`,
           );

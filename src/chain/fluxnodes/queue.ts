@@ -28,7 +28,7 @@ function queueHeight(r: FluxnodeRecord): number {
 export function compareCollateral(a: string, b: string): number {
   const [txA, nA] = splitKey(a);
   const [txB, nB] = splitKey(b);
-  for (let i = 0; i < 32; i++) if (txA[i] !== txB[i]) return txA[i] - txB[i];
+  for (let i = 0; i < 32; i++) if (txA[i] !== txB[i]) return txA[i]! - txB[i]!;
   return nA - nB;
 }
 

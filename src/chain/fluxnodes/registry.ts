@@ -116,8 +116,7 @@ export class FluxnodeRegistry {
   }
 
   disconnectBlock(undo: RegistryUndo): void {
-    for (let i = undo.length - 1; i >= 0; i--) {
-      const { collateral, before } = undo[i];
+    for (const { collateral, before } of undo.toReversed()) {
       if (before) this.nodes.set(collateral, { ...before });
       else this.nodes.delete(collateral);
     }

@@ -13,6 +13,7 @@ import { checkTransactionContext } from '../rules/transaction.ts';
 import type { Coin } from '../types.ts';
 import type { FluxnodeRegistry } from '../fluxnodes/registry.ts';
 import type { TxValidator, ValidatedTx } from './mempool.ts';
+import { must } from '../../consensus/must.ts';
 
 export interface MempoolChainView {
   params: ConsensusParams;
@@ -129,7 +130,14 @@ export function mempoolValidator(view: MempoolChainView): TxValidator {
     const branchId = branchIdAt(height, view.params);
     const cache = tx.overwintered ? precomputeSighash(tx) : undefined;
     for (let i = 0; i < tx.inputs.length; i++) {
-      verifyInputSignature(tx, i, spent[i], branchId, STANDARD_SCRIPT_VERIFY_FLAGS, cache);
+      verifyInputSignature(
+        tx,
+        i,
+        must(spent[i], 'the coin a mempool input spends'),
+        branchId,
+        STANDARD_SCRIPT_VERIFY_FLAGS,
+        cache,
+      );
     }
     return { txid: id, fee: totalIn - totalOut, size: bytes.length };
   };

@@ -55,9 +55,9 @@ export function checkCheckpoint(id: string, height: number, checkpoints: readonl
 /** Zcash enforces BIP34 from launch: the coinbase scriptSig starts with the height pushed as a number. */
 export function checkCoinbaseHeight(block: Block, height: number): void {
   const cb = block.txs[0];
-  if (!cb || !isCoinbaseTx(cb)) return; // structure is checkBlock's business
+  const sig = cb?.inputs[0]?.scriptSig;
+  if (!cb || !sig || !isCoinbaseTx(cb)) return; // structure is checkBlock's business
   const expect = pushNumber(height);
-  const sig = cb.inputs[0].scriptSig;
   if (sig.length < expect.length || !equalBytes(sig.subarray(0, expect.length), expect)) {
     throw new ConsensusError('bad-cb-height', `coinbase does not start with the height ${height}`, {
       field: 'txs[0].inputs[0].scriptSig',
@@ -75,8 +75,7 @@ export function isFinalTx(tx: Transaction, height: number, blockTime: number): b
 
 /** Lock times, against the block's own height and time as Zcash does (not the median time past). */
 export function checkTransactionsFinal(block: Block, height: number): void {
-  for (let t = 0; t < block.txs.length; t++) {
-    const tx = block.txs[t];
+  for (const [t, tx] of block.txs.entries()) {
     if (!isFinalTx(tx, height, block.header.time)) {
       throw new ConsensusError('bad-txns-nonfinal', `transaction ${t} is not final at height ${height}`, {
         field: `txs[${t}].lockTime`,

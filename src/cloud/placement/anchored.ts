@@ -194,8 +194,7 @@ export class AnchoredPlacer {
     }
     const assignment = new Map<string, string[]>();
     const unplaced = new Map<string, number>();
-    for (let a = 0; a < this.apps.length; a++) {
-      const app = this.apps[a];
+    for (const [a, app] of this.apps.entries()) {
       const mine = changed.get(a);
       let ids: string[];
       if (mine) {

@@ -22,6 +22,7 @@ import {
   spendTx,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 /*
  * Scripts OP_1 … OP_16 each leave a true value on the stack, so they are 16 distinct scripts that
@@ -67,7 +68,7 @@ function branch(base: Parent, history: Block[], n: number, seed: number): Block[
       const each = (total - fee) / BigInt(parts);
       for (let p = 0; p < parts; p++) {
         const value = p === parts - 1 ? total - fee - each * BigInt(parts - 1) : each;
-        outputs.push({ value, scriptPubKey: SCRIPTS[rand(16)] });
+        outputs.push({ value, scriptPubKey: at(SCRIPTS, rand(16)) });
       }
       outputs.splice(1, 0, { value: 0n, scriptPubKey: OP_RETURN });
       const split = spendTx(
@@ -79,12 +80,12 @@ function branch(base: Parent, history: Block[], n: number, seed: number): Block[
       // Spend the split's first output again inside the block.
       const hop = spendTx(
         [{ txid: txid(split), index: 0 }],
-        [{ value: outputs[0].value - 300n, scriptPubKey: SCRIPTS[rand(16)] }],
+        [{ value: at(outputs, 0).value - 300n, scriptPubKey: at(SCRIPTS, rand(16)) }],
       );
       txs.push(hop);
       fees += 300n;
     }
-    const cb = coinbaseTx(height, [{ value: SUBSIDY + fees, scriptPubKey: SCRIPTS[rand(16)] }], seed);
+    const cb = coinbaseTx(height, [{ value: SUBSIDY + fees, scriptPubKey: at(SCRIPTS, rand(16)) }], seed);
     const block = makeBlock(tip, [cb, ...txs]);
     out.push(block);
     applyToModel({ coins: utxo, history: new Map() }, block, height);
@@ -208,10 +209,10 @@ describe('chain: address index', () => {
         assert.deepEqual(index.history(script, 1000), want);
         if (want.length > 3) {
           assert.deepEqual(index.history(script, 2), want.slice(0, 2));
-          const older = index.history(script, 1000, want[1].height);
+          const older = index.history(script, 1000, at(want, 1).height);
           assert.deepEqual(
             older,
-            want.filter((h) => h.height < want[1].height),
+            want.filter((h) => h.height < at(want, 1).height),
           );
         }
       }
@@ -229,7 +230,7 @@ describe('chain: address index', () => {
       const a = branch(genesisParent(), [], 25, 1);
       await feed(chain, a);
       const fork = 12;
-      const b = branch(parentOf(a[fork - 1], fork), a.slice(0, fork), 16, 2);
+      const b = branch(parentOf(at(a, fork - 1), fork), a.slice(0, fork), 16, 2);
       const statuses = await feed(chain, b);
       assert.equal(statuses.at(-1), 'connected');
       assert.equal(chain.height(), fork + 16);
@@ -238,9 +239,9 @@ describe('chain: address index', () => {
       assert.deepEqual(chain.checkConsistency(), [], 'tip and every row match the chain UTXO set');
 
       // A grows past B again: back to A (blocks A created, B removed, A's coins restored).
-      const more = branch(parentOf(a[24], 25), a, 5, 1);
+      const more = branch(parentOf(at(a, 24), 25), a, 5, 1);
       await feed(chain, more);
-      assert.equal(chain.tip().id, reverseHex(blockHash(more[4])));
+      assert.equal(chain.tip().id, reverseHex(blockHash(at(more, 4))));
       assert.equal(index.digest(), await replayDigest([...a, ...more]));
       assert.deepEqual(
         sortCoins(index.coinsFor(SCRIPTS)),
@@ -270,7 +271,7 @@ describe('chain: address index', () => {
       await feed(chain, blocks.slice(0, 15));
       const before = index.digest();
       refuseAt.height = 16;
-      const r = await chain.acceptBlock(blocks[15]);
+      const r = await chain.acceptBlock(at(blocks, 15));
       assert.equal(r.status, 'invalid');
       assert.equal(r.rule, 'bad-test-refusal');
       assert.equal(index.digest(), before, 'the index rows of the refused block were rolled back');

@@ -18,6 +18,7 @@ import {
   spendTx,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at, tuple } from '../../support/at.ts';
 
 describe('chain: connecting blocks', () => {
   const t = tempDir();
@@ -65,7 +66,7 @@ describe('chain: connecting blocks', () => {
 
   it('serves blocks and headers by height, hash and id, byte for byte', () => {
     for (const h of [1, 57, 200]) {
-      const b = blocks[h - 1];
+      const b = at(blocks, h - 1);
       const hash = blockHash(b);
       assert.deepEqual(encodeBlock(chain.getBlock(h)!), encodeBlock(b));
       assert.deepEqual(encodeBlock(chain.getBlock(hash)!), encodeBlock(b));
@@ -80,7 +81,7 @@ describe('chain: connecting blocks', () => {
   });
 
   it('keeps each coinbase output in the UTXO set with its height and coinbase flag', () => {
-    const coin = chain.getUtxo(coinbaseOutpoint(blocks[41]))!;
+    const coin = chain.getUtxo(coinbaseOutpoint(at(blocks, 41)))!;
     assert.equal(coin.height, 42);
     assert.equal(coin.coinbase, true);
     assert.equal(coin.value, SUBSIDY);
@@ -102,24 +103,24 @@ describe('chain: connecting blocks', () => {
   });
 
   it('answers headersAfter from the newest shared locator hash', () => {
-    const loc = [blockHash(blocks[149]), blockHash(blocks[99])];
+    const loc = [blockHash(at(blocks, 149)), blockHash(at(blocks, 99))];
     const hs = chain.headersAfter(loc, 20);
     assert.equal(hs.length, 20);
-    assert.deepEqual(encodeHeader(hs[0]), encodeHeader(blocks[150].header));
-    const stop = chain.headersAfter([blockHash(blocks[195])], 2000, blockHash(blocks[197]));
+    assert.deepEqual(encodeHeader(at(hs, 0)), encodeHeader(at(blocks, 150).header));
+    const stop = chain.headersAfter([blockHash(at(blocks, 195))], 2000, blockHash(at(blocks, 197)));
     assert.deepEqual(
       stop.map((h) => encodeHeader(h)),
-      [blocks[196], blocks[197]].map((b) => encodeHeader(b.header)),
+      [at(blocks, 196), at(blocks, 197)].map((b) => encodeHeader(b.header)),
     );
     // Nothing shared: start after genesis.
     assert.deepEqual(
-      encodeHeader(chain.headersAfter([new Uint8Array(32).fill(7)], 1)[0]),
-      encodeHeader(blocks[0].header),
+      encodeHeader(at(chain.headersAfter([new Uint8Array(32).fill(7)], 1), 0)),
+      encodeHeader(at(blocks, 0).header),
     );
   });
 
   it('spends a mature coinbase and records who spent what', async () => {
-    const src = coinbaseOutpoint(blocks[0]);
+    const src = coinbaseOutpoint(at(blocks, 0));
     const tx = spendTx(
       [src],
       [
@@ -141,7 +142,7 @@ describe('chain: connecting blocks', () => {
 
   it('reports a block it already has as a duplicate and changes nothing', async () => {
     const before = chain.utxoSetHash();
-    const r = await chain.acceptBlock(blocks[10]);
+    const r = await chain.acceptBlock(at(blocks, 10));
     assert.equal(r.status, 'duplicate');
     assert.equal(chain.utxoSetHash(), before);
   });
@@ -171,7 +172,7 @@ describe('chain: orphans', () => {
     const chain = await openTestChain(t.dir);
     try {
       const builder = new ChainBuilder(genesisParent(), SUBSIDY);
-      const [b1, b2, b3] = builder.extend(3);
+      const [b1, b2, b3] = tuple(builder.extend(3), 3);
       assert.equal((await chain.acceptBlock(b3)).status, 'orphan');
       assert.equal((await chain.acceptBlock(b2)).status, 'orphan');
       assert.equal(chain.height(), 0);
@@ -202,13 +203,13 @@ describe('chain: orphans', () => {
         chain.blocksToFetch(3).map((e) => e.height),
         [1, 2, 3],
       );
-      assert.equal((await chain.acceptBlock(bs[1])).status, 'side-branch');
+      assert.equal((await chain.acceptBlock(at(bs, 1))).status, 'side-branch');
       assert.deepEqual(
         chain.blocksToFetch().map((e) => e.height),
         [1, 3, 4, 5],
       );
       assert.equal(chain.height(), 0, 'block 2 cannot connect without block 1');
-      assert.equal((await chain.acceptBlock(bs[0])).status, 'connected');
+      assert.equal((await chain.acceptBlock(at(bs, 0))).status, 'connected');
       assert.equal(chain.height(), 2, 'block 1 makes block 2 connectable');
       for (const b of bs.slice(2)) await chain.acceptBlock(b);
       assert.equal(chain.height(), 5);

@@ -12,6 +12,7 @@ import {
   SUBSIDY,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 /**
  * A toy state store: counts connected blocks and sums their coinbase values in its own table, and
@@ -39,7 +40,7 @@ class Tally implements ChainStateExtension {
   connectBlock(db: DatabaseSync, block: Block, _height: number, undo: ByteWriter): void {
     const before = this.read(db);
     undo.u32(before.blocks).i64(before.paid);
-    const value = block.txs[0].outputs.reduce((s, o) => s + o.value, 0n);
+    const value = at(block.txs, 0).outputs.reduce((s, o) => s + o.value, 0n);
     db.prepare('UPDATE tally SET blocks = ?, paid = ? WHERE id = 1').run(
       before.blocks + 1,
       before.paid + value,

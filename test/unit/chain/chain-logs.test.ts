@@ -9,6 +9,7 @@ import {
   SUBSIDY,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 interface Line {
   level: number;
@@ -51,9 +52,9 @@ test('the chain logs its opening, each block connected (debug, with height and h
     assert.equal(connected.at(-1)?.hash, chain.tip().id);
     const reorg = lines.filter((l) => l.msg === 'reorg');
     assert.equal(reorg.length, 1);
-    assert.equal(reorg[0].level, 30);
-    assert.equal(reorg[0].depth, 2);
-    assert.equal(reorg[0].forkHeight, 0);
+    assert.equal(at(reorg, 0).level, 30);
+    assert.equal(at(reorg, 0).depth, 2);
+    assert.equal(at(reorg, 0).forkHeight, 0);
     assert.equal(lines.filter((l) => l.msg === 'block disconnected').length, 2);
   } finally {
     chain.close();

@@ -21,6 +21,7 @@ import {
   spendTx,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 const devnet = paramsFor('devnet');
 
@@ -30,7 +31,7 @@ function mine(tip: ChainEntry, txs: Transaction[]): Block {
   const time = tip.time + devnet.difficulty.targetSpacing;
   const bits = requiredBits(tip, time, devnet);
   const target = bitsToTarget(bits);
-  const spec = equihashSpecsAt(height, devnet)[0];
+  const spec = at(equihashSpecsAt(height, devnet), 0);
   const template = makeBlock(
     { hash: tip.hash, height: tip.height, time: tip.time },
     [coinbaseTx(height, [{ value: SUBSIDY, scriptPubKey: ANYONE }]), ...txs],
@@ -74,11 +75,11 @@ describe('chain: real proof of work', () => {
         mined.push(b);
       }
       // Block 12 spends the (now mature) coinbase of block 1.
-      const spend = spendTx([coinbaseOutpoint(mined[0])], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
+      const spend = spendTx([coinbaseOutpoint(at(mined, 0))], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
       const next = mine(chain.tip(), [spend]);
 
       const flipped = Uint8Array.from(next.header.solution);
-      flipped[5] ^= 0x10;
+      flipped[5]! ^= 0x10;
       const bad = await chain.acceptBlock({ header: { ...next.header, solution: flipped }, txs: next.txs });
       assert.equal(bad.status, 'invalid');
       // Either the changed header now misses the target or its solution no longer verifies.
@@ -94,7 +95,7 @@ describe('chain: real proof of work', () => {
       const r = await chain.acceptBlock(next);
       assert.equal(r.status, 'connected', `${r.rule}: ${r.reason}`);
       assert.equal(chain.height(), 12);
-      assert.equal(chain.getUtxo(coinbaseOutpoint(mined[0])), undefined);
+      assert.equal(chain.getUtxo(coinbaseOutpoint(at(mined, 0))), undefined);
     } finally {
       chain.close();
       t.cleanup();

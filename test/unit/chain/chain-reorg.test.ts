@@ -18,6 +18,7 @@ import {
   spendTx,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 /**
  * A branch whose blocks spend the coinbase created `maturity` blocks earlier (in the branch's own
@@ -88,9 +89,9 @@ describe('chain: reorganisation', () => {
 
       const fork = 18;
       const forkParent: Parent = {
-        hash: blockHash(a[fork - 1]),
+        hash: blockHash(at(a, fork - 1)),
         height: fork,
-        time: a[fork - 1].header.time,
+        time: at(a, fork - 1).header.time,
       };
       const b = churningBranch(forkParent, a.slice(0, fork), 15, 2);
 
@@ -105,10 +106,10 @@ describe('chain: reorganisation', () => {
         first.every((s) => s === 'side-branch'),
         first.join(),
       );
-      assert.equal(chain.tip().id, reverseHex(blockHash(a[29])));
+      assert.equal(chain.tip().id, reverseHex(blockHash(at(a, 29))));
 
       // The 13th gives B more work: reorg to B.
-      const r = await chain.acceptBlock(b[12]);
+      const r = await chain.acceptBlock(at(b, 12));
       assert.equal(r.status, 'connected');
       assert.equal(chain.height(), fork + 13);
       assert.equal(disconnected.length, 30 - fork);
@@ -121,10 +122,15 @@ describe('chain: reorganisation', () => {
       assert.equal(replayB.height, fork + 15);
 
       // A grows past B again: back to A.
-      const more = churningBranch({ hash: blockHash(a[29]), height: 30, time: a[29].header.time }, a, 4, 1);
+      const more = churningBranch(
+        { hash: blockHash(at(a, 29)), height: 30, time: at(a, 29).header.time },
+        a,
+        4,
+        1,
+      );
       await feed(chain, more);
       assert.equal(chain.height(), 34);
-      assert.equal(chain.tip().id, reverseHex(blockHash(more[3])));
+      assert.equal(chain.tip().id, reverseHex(blockHash(at(more, 3))));
       const replayA = await replayHash([...a, ...more]);
       assert.equal(chain.utxoSetHash(), replayA.hash);
       assert.deepEqual(chain.checkConsistency(true), []);
@@ -142,7 +148,7 @@ describe('chain: reorganisation', () => {
       const b = new ChainBuilder(genesisParent(), SUBSIDY, 2).extend(5);
       await feed(chain, a);
       assert.deepEqual(await feed(chain, b), Array(5).fill('side-branch'));
-      assert.equal(chain.tip().id, reverseHex(blockHash(a[4])));
+      assert.equal(chain.tip().id, reverseHex(blockHash(at(a, 4))));
     } finally {
       chain.close();
       t.cleanup();
@@ -160,13 +166,13 @@ describe('chain: reorganisation', () => {
 
       const fork = 14;
       const bb = new ChainBuilder(
-        { hash: blockHash(a[fork - 1]), height: fork, time: a[fork - 1].header.time },
+        { hash: blockHash(at(a, fork - 1)), height: fork, time: at(a, fork - 1).header.time },
         SUBSIDY,
         2,
       );
       const branch = [bb.next(), bb.next()];
       // Block fork+3 spends more than its input holds.
-      const over = spendTx([coinbaseOutpoint(a[6])], [{ value: SUBSIDY + 1n, scriptPubKey: ANYONE }]);
+      const over = spendTx([coinbaseOutpoint(at(a, 6))], [{ value: SUBSIDY + 1n, scriptPubKey: ANYONE }]);
       const bad = bb.next([over]);
       branch.push(bad);
       for (let i = 0; i < 5; i++) branch.push(bb.next());
@@ -194,7 +200,7 @@ describe('chain: reorganisation', () => {
       assert.equal(chain.utxoSetHash(), before);
 
       // Another child of a block known to be invalid is refused at once.
-      const late = new ChainBuilder(parentOf(branch[5], fork + 6), SUBSIDY, 3).next();
+      const late = new ChainBuilder(parentOf(at(branch, 5), fork + 6), SUBSIDY, 3).next();
       const lr = await chain.acceptBlock(late);
       assert.equal(lr.status, 'invalid');
       assert.equal(lr.rule, 'bad-prevblk');
@@ -223,7 +229,7 @@ describe('chain: reorganisation', () => {
       const bad = bb.next([], { coinbaseValue: SUBSIDY + 1n });
       const statuses = await feed(chain, [...good, bad]);
       assert.deepEqual(statuses, ['side-branch', 'side-branch', 'side-branch', 'connected', 'invalid']);
-      assert.equal(chain.tip().id, reverseHex(blockHash(good[3])));
+      assert.equal(chain.tip().id, reverseHex(blockHash(at(good, 3))));
       assert.equal(chain.getEntry(blockHash(bad))!.invalidRule, 'bad-cb-amount');
       assert.equal(chain.utxoSetHash(), (await replayHash(good)).hash);
     } finally {

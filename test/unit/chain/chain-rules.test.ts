@@ -24,6 +24,7 @@ import {
   spendTx,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 /** Accepts `block` and checks it is refused for `rule` with the chain left exactly as it was. */
 async function expectRejected(chain: Chain, block: Block, rule: string): Promise<void> {
@@ -69,7 +70,7 @@ describe('chain: contextual rules, each refused by name', () => {
   });
 
   it('bad-txns-inputs-missingorspent: the same output spent twice in one block', async () => {
-    const src = coinbaseOutpoint(history[0]);
+    const src = coinbaseOutpoint(at(history, 0));
     const a = spendTx([src], [{ value: 10n, scriptPubKey: ANYONE }]);
     const b = spendTx([src], [{ value: 20n, scriptPubKey: ANYONE }]);
     await expectRejected(
@@ -82,10 +83,10 @@ describe('chain: contextual rules, each refused by name', () => {
   it('bad-txns-premature-spend-of-coinbase: depth 9 with maturity 10', async () => {
     assert.equal(devnet.coinbaseMaturity, 10);
     // Next block is height 13; the coinbase of height 4 is at depth 9.
-    const tx = spendTx([coinbaseOutpoint(history[3])], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
+    const tx = spendTx([coinbaseOutpoint(at(history, 3))], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
     await expectRejected(chain, onTip([tx]), 'bad-txns-premature-spend-of-coinbase');
     // At depth 10 (height 3) it is fine.
-    const ok = spendTx([coinbaseOutpoint(history[2])], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
+    const ok = spendTx([coinbaseOutpoint(at(history, 2))], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
     const r = await chain.acceptBlock(onTip([ok]));
     assert.equal(r.status, 'connected', r.reason);
     history.push(chain.getBlock(chain.height())!);
@@ -93,18 +94,18 @@ describe('chain: contextual rules, each refused by name', () => {
   });
 
   it('bad-txns-in-belowout: outputs worth more than the inputs', async () => {
-    const tx = spendTx([coinbaseOutpoint(history[0])], [{ value: SUBSIDY + 1n, scriptPubKey: ANYONE }]);
+    const tx = spendTx([coinbaseOutpoint(at(history, 0))], [{ value: SUBSIDY + 1n, scriptPubKey: ANYONE }]);
     await expectRejected(chain, onTip([tx]), 'bad-txns-in-belowout');
   });
 
   it('bad-txns-BIP30: a transaction whose outputs are still unspent, included again', async () => {
-    const replay = chain.getBlock(chain.height())!.txs[1];
+    const replay = at(chain.getBlock(chain.height())!.txs, 1);
     await expectRejected(chain, onTip([replay]), 'bad-txns-BIP30');
   });
 
   it('bad-cb-amount: coinbase pays more than subsidy plus fees', async () => {
     await expectRejected(chain, onTip([], { coinbaseValue: SUBSIDY + 1n }), 'bad-cb-amount');
-    const tx = spendTx([coinbaseOutpoint(history[0])], [{ value: SUBSIDY - 700n, scriptPubKey: ANYONE }]);
+    const tx = spendTx([coinbaseOutpoint(at(history, 0))], [{ value: SUBSIDY - 700n, scriptPubKey: ANYONE }]);
     await expectRejected(chain, onTip([tx], { fees: 701n }), 'bad-cb-amount');
   });
 
@@ -116,7 +117,7 @@ describe('chain: contextual rules, each refused by name', () => {
 
   it('bad-txns-nonfinal: lock time above the block height with a non-final input', async () => {
     const h = chain.height() + 1;
-    const tx = spendTx([coinbaseOutpoint(history[0])], [{ value: SUBSIDY, scriptPubKey: ANYONE }], {
+    const tx = spendTx([coinbaseOutpoint(at(history, 0))], [{ value: SUBSIDY, scriptPubKey: ANYONE }], {
       lockTime: h,
       sequence: 0,
     });
@@ -152,18 +153,18 @@ describe('chain: contextual rules, each refused by name', () => {
   });
 
   it('tx-sapling-active: a pre-Sapling (version 1) transaction after Acadia', async () => {
-    const tx = { ...spendTx([coinbaseOutpoint(history[0])], [{ value: SUBSIDY, scriptPubKey: ANYONE }]) };
+    const tx = { ...spendTx([coinbaseOutpoint(at(history, 0))], [{ value: SUBSIDY, scriptPubKey: ANYONE }]) };
     const legacy = { ...tx, version: 1, overwintered: false, versionGroupId: 0 };
     await expectRejected(chain, onTip([legacy]), 'tx-sapling-active');
   });
 
   it('tx-sapling-expired: a transaction past its expiry height', async () => {
-    const tx = spendTx([coinbaseOutpoint(history[0])], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
+    const tx = spendTx([coinbaseOutpoint(at(history, 0))], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
     await expectRejected(chain, onTip([{ ...tx, expiryHeight: chain.height() }]), 'tx-sapling-expired');
   });
 
   it('bad-txns-shielded-unverified: a Sapling spend this node cannot verify', async () => {
-    const tx = spendTx([coinbaseOutpoint(history[0])], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
+    const tx = spendTx([coinbaseOutpoint(at(history, 0))], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
     const z = new Uint8Array(32);
     const spend = {
       cv: z,
@@ -189,7 +190,7 @@ describe('chain: contextual rules, each refused by name', () => {
     const key = generatePrivateKey();
     const other = generatePrivateKey();
     const script = p2pkhScript(pubKeyHash(publicKeyOf(key)));
-    const fund = spendTx([coinbaseOutpoint(history[4])], [{ value: SUBSIDY, scriptPubKey: script }]);
+    const fund = spendTx([coinbaseOutpoint(at(history, 4))], [{ value: SUBSIDY, scriptPubKey: script }]);
     const r = await chain.acceptBlock(onTip([fund]));
     assert.equal(r.status, 'connected', r.reason);
     builder.tip = parentOf(chain.getBlock(chain.height())!, chain.height());
@@ -197,7 +198,7 @@ describe('chain: contextual rules, each refused by name', () => {
     const height = chain.height() + 1;
     const unsigned = spendTx([{ txid: txid(fund), index: 0 }], [{ value: SUBSIDY, scriptPubKey: ANYONE }]);
     const branch = branchIdAt(height, devnet);
-    const spent = fund.outputs[0];
+    const spent = at(fund.outputs, 0);
     // Signed by another key (as if the output paid to it): the key hash check fails.
     const otherScript = p2pkhScript(pubKeyHash(publicKeyOf(other)));
     const forged = signInput(unsigned, 0, other, { value: spent.value, scriptPubKey: otherScript }, branch);
@@ -333,7 +334,7 @@ describe('chain: scripts checked on worker threads', () => {
       for (const blk of early) await chain.acceptBlock(blk);
       // Fan a mature coinbase out to 8 P2PKH outputs.
       const fan = spendTx(
-        [coinbaseOutpoint(early[0])],
+        [coinbaseOutpoint(at(early, 0))],
         Array.from({ length: 8 }, () => ({ value: SUBSIDY / 8n, scriptPubKey: script })),
       );
       assert.equal((await chain.acceptBlock(b.next([fan]))).status, 'connected');

@@ -17,6 +17,7 @@ import {
   SUBSIDY,
   tempDir,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 test('mainnet, testnet and regtest refuse forks 29 blocks deep, as fluxd', () => {
   for (const net of ['mainnet', 'testnet', 'regtest'] as const)
@@ -34,17 +35,17 @@ test('a fork from the limit below the tip is refused (bad-fork-prior-to-maxreorg
     for (const b of a) assert.equal((await chain.acceptBlock(b)).status, 'connected');
 
     // Parent at 5, tip at 10: 5 blocks deep. Refused even as a longer branch.
-    const deep = new ChainBuilder(parentOf(a[4], 5), SUBSIDY, 2).extend(8);
-    const r = await chain.acceptBlock(deep[0]);
+    const deep = new ChainBuilder(parentOf(at(a, 4), 5), SUBSIDY, 2).extend(8);
+    const r = await chain.acceptBlock(at(deep, 0));
     assert.equal(r.status, 'invalid');
     assert.equal(r.rule, 'bad-fork-prior-to-maxreorgdepth');
-    assert.equal(chain.tip().id, reverseHex(blockHash(a[9])));
+    assert.equal(chain.tip().id, reverseHex(blockHash(at(a, 9))));
 
     // Parent at 6: 4 deep. Its branch overtakes and the chain reorganises to it.
-    const shallow = new ChainBuilder(parentOf(a[5], 6), SUBSIDY, 3).extend(6);
+    const shallow = new ChainBuilder(parentOf(at(a, 5), 6), SUBSIDY, 3).extend(6);
     for (const b of shallow) await chain.acceptBlock(b);
     assert.equal(chain.height(), 12);
-    assert.equal(chain.tip().id, reverseHex(blockHash(shallow[5])));
+    assert.equal(chain.tip().id, reverseHex(blockHash(at(shallow, 5))));
   } finally {
     chain.close();
     t.cleanup();

@@ -4,6 +4,7 @@ import { Mempool, type TxValidator } from '../../../src/chain/mempool/mempool.ts
 import { reverseHex } from '../../../src/consensus/bytes.ts';
 import { ConsensusError } from '../../../src/consensus/errors.ts';
 import type { OutPoint, Transaction } from '../../../src/consensus/primitives/types.ts';
+import { at } from '../../support/at.ts';
 
 // Txs here are identified by a number in their lock time; the validator reads the fee from the
 // first output's value field of a marker and the size from `size`. This unit test is about the
@@ -41,7 +42,7 @@ const validate: TxValidator = (t, poolOutput) => {
   const s = meta.get(t)!;
   for (const i of t.inputs) {
     // Inputs numbered >= 100 are "chain" outputs; below that they must come from the pool.
-    if (i.prevout.txid[0] < 100 && !poolOutput(i.prevout)) {
+    if (at(i.prevout.txid, 0) < 100 && !poolOutput(i.prevout)) {
       throw new ConsensusError('bad-txns-inputs-missingorspent', `input ${i.prevout.txid[0]}`);
     }
   }

@@ -3,6 +3,7 @@
  * id, notifications queued until a test takes them.
  */
 import { connect, type Socket } from 'node:net';
+import { at } from '../../support/at.ts';
 
 export interface StratumReply {
   id: number | null;
@@ -52,8 +53,7 @@ export class StratumTestClient {
       const note = { method: msg.method, params: msg.params ?? [] };
       const i = this.noteWaiters.findIndex((w) => w.method === note.method);
       if (i >= 0) {
-        const [w] = this.noteWaiters.splice(i, 1);
-        w.resolve(note);
+        at(this.noteWaiters.splice(i, 1), 0).resolve(note);
       } else {
         this.notes.push(note);
       }
@@ -77,7 +77,7 @@ export class StratumTestClient {
   /** The oldest queued notification of `method`, or the next one to arrive. */
   next(method: string, timeoutMs = 5_000): Promise<StratumNotification> {
     const i = this.notes.findIndex((n) => n.method === method);
-    if (i >= 0) return Promise.resolve(this.notes.splice(i, 1)[0]);
+    if (i >= 0) return Promise.resolve(at(this.notes.splice(i, 1), 0));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.noteWaiters = this.noteWaiters.filter((w) => w.resolve !== done);
@@ -94,7 +94,7 @@ export class StratumTestClient {
   /** Drops queued notifications of `method`. */
   drain(method: string): void {
     for (let i = this.notes.length - 1; i >= 0; i--)
-      if (this.notes[i].method === method) this.notes.splice(i, 1);
+      if (at(this.notes, i).method === method) this.notes.splice(i, 1);
   }
 
   close(): void {

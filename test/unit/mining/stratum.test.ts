@@ -12,6 +12,7 @@ import { feedStratum, type StratumFeed, stratumBackendFor } from '../../../src/m
 import { buildBlockTemplate } from '../../../src/mining/template.ts';
 import { MINER_SCRIPT, openMiningChain, PAYEES, tempDir } from './mining-fixtures.ts';
 import { type StratumNotification, StratumTestClient } from './stratum-client.ts';
+import { at, tuple } from '../../support/at.ts';
 
 const devnet = paramsFor('devnet');
 const EVERY_SOLUTION = (1n << 256n) - 1n;
@@ -24,7 +25,7 @@ interface Job {
 }
 
 function jobOf(note: StratumNotification): Job {
-  const [id, version, prev, merkle, reserved, time, bits] = note.params as string[];
+  const [id, version, prev, merkle, reserved, time, bits] = tuple(note.params as string[], 7);
   const le32 = (hex: string) => new DataView(fromHex(hex).buffer).getUint32(0, true);
   return {
     id,
@@ -59,7 +60,7 @@ function solve(
     const nonce2 = new Uint8Array(32 - nonce1.length);
     new DataView(nonce2.buffer).setUint32(0, n, true);
     const header = { ...job.header, nonce: Uint8Array.from([...nonce1, ...nonce2]) };
-    for (const solution of cpuSolver(powInput(header), devnet.equihashEpochs[0].spec)) {
+    for (const solution of cpuSolver(powInput(header), at(devnet.equihashEpochs, 0).spec)) {
       const hash = hashToBigInt(headerHash({ ...header, solution }));
       const w = new ByteWriter(solution.length + 3);
       w.varBytes(solution);
@@ -161,7 +162,7 @@ describe('stratum server on the node chain (real Equihash, TCP client)', () => {
   it('a share with a corrupted solution is refused as invalid', async () => {
     const share = solve(job, nonce1, () => true, 5_000);
     const bad = fromHex(share.solution);
-    bad[10] ^= 0x01;
+    bad[10]! ^= 0x01;
     const r = await client.call('mining.submit', ['worker.1', job.id, job.timeHex, share.nonce2, toHex(bad)]);
     assert.equal(r.result, null);
     assert.equal(r.error?.[0], 20);

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiServer } from '../../../src/api/http-server.ts';
 import { StratumServer } from '../../../src/mining/stratum.ts';
 import { ConnectionGuard } from '../../../src/p2p/connection-guard.ts';
+import { at } from '../../support/at.ts';
 
 function open(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -41,7 +42,7 @@ test('the guard closes connections over the per-address and total caps, and free
     const closed = await Promise.all(sockets.map((s) => closedWithin(s, 300)));
     assert.deepEqual(closed, [false, false, false, true], 'the fourth from one address is refused');
     assert.equal(guard.counts.refusedPerAddress, 1);
-    sockets[0].destroy();
+    at(sockets, 0).destroy();
     await sleep(50);
     const again = await open(port);
     assert.equal(await closedWithin(again, 300), false, 'a freed slot is usable again');
@@ -79,7 +80,7 @@ test('the HTTP server caps connections per address and still answers the ones it
     const held = await Promise.all([1, 2].map(() => open(port)));
     const extra = await open(port);
     assert.equal(await closedWithin(extra, 300), true, 'third connection refused');
-    held[0].destroy();
+    at(held, 0).destroy();
     await sleep(50);
     const res = await fetch(`http://127.0.0.1:${port}/ping`);
     assert.deepEqual(await res.json(), { ok: true });

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestHandler } from '../../../src/p2p/host.ts';
 import { type DiscoveryNet, PeerDiscovery } from '../../../src/p2p/discovery.ts';
 import { PeerBook } from '../../../src/p2p/peer-book.ts';
+import { at, tuple } from '../../support/at.ts';
 
 type Direction = 'inbound' | 'outbound';
 
@@ -28,7 +29,7 @@ class TwinNode implements DiscoveryNet {
     this.world = world;
     this.peerId = twinId(i);
     this.multiaddrs = [`/ip4/10.0.0.${i}/tcp/36125`];
-    world.set(this.multiaddrs[0], this);
+    world.set(at(this.multiaddrs, 0), this);
   }
 
   connections() {
@@ -36,7 +37,7 @@ class TwinNode implements DiscoveryNet {
   }
 
   async dial(addr: string): Promise<string> {
-    const target = this.world.get(addr.split('/p2p/')[0]);
+    const target = this.world.get(at(addr.split('/p2p/'), 0));
     if (!target?.alive || !this.alive) throw new Error('connection refused');
     if (target === this) return this.peerId;
     if (!this.conns.has(target.peerId)) {
@@ -103,7 +104,7 @@ function network(n: number, target: number, bootstrapOf: (i: number) => string[]
 /** Nodes reachable from the first live node over connections between live nodes. */
 function reachable(nodes: TwinNode[]): number {
   const live = nodes.filter((n) => n.alive);
-  const seen = new Set([live[0].peerId]);
+  const seen = new Set([at(live, 0).peerId]);
   const todo = [live[0]];
   for (let n = todo.pop(); n; n = todo.pop())
     for (const p of n.conns.keys()) {
@@ -129,7 +130,7 @@ describe('peer discovery', () => {
     const nodes = network(5, 8, (i) => (i === 1 ? [] : ['10.0.0.1:36125']));
     for (const n of nodes) n.discovery.start();
     await until('a full mesh', () => nodes.every((n) => n.conns.size === 4));
-    nodes[0].kill();
+    at(nodes, 0).kill();
     await sleep(100);
     assert.ok(
       nodes.slice(1).every((n) => n.conns.size === 3),
@@ -146,8 +147,11 @@ describe('peer discovery', () => {
     await sleep(1000); // a few rotations: early picks from small books get replaced
     const degrees = nodes.map((n) => n.conns.size);
     // Uniform picks: the bootstrap ends up with no more peers than chance gives any node.
-    assert.ok(nodes[0].conns.size <= 16, `bootstrap has ${nodes[0].conns.size} peers (all: ${degrees})`);
-    nodes[0].kill();
+    assert.ok(
+      at(nodes, 0).conns.size <= 16,
+      `bootstrap has ${at(nodes, 0).conns.size} peers (all: ${degrees})`,
+    );
+    at(nodes, 0).kill();
     await until(
       'the 29 others to be one network with 3 peers each',
       () => reachable(nodes) === 29 && nodes.slice(1).every((n) => n.conns.size >= 3),
@@ -195,7 +199,10 @@ describe('peer discovery', () => {
   });
 
   it('books valid exchanged addresses and penalizes a peer that sends malformed ones', async () => {
-    const [a, b] = network(2, 8, () => []);
+    const [a, b] = tuple(
+      network(2, 8, () => []),
+      2,
+    );
     b.handle('peers', () => [
       new TextEncoder().encode(
         '/ip4/10.0.0.7/tcp/36125/p2p/12D3KooWGRUVh8gfGbVT5QZf4sAjDCRtxszj7NPWc5sSEEJm8bXb',

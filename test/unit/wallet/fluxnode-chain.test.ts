@@ -14,6 +14,7 @@ import {
 } from '../../../src/wallet/fluxnode-txs.ts';
 import { Wallet } from '../../../src/wallet/wallet.ts';
 import { devnet, TestNet } from './wallet-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 test('a wallet funds an exact-tier collateral, STARTs and CONFIRMs a node the chain registers', async () => {
   const net = await TestNet.open(devnet);
@@ -26,9 +27,9 @@ test('a wallet funds an exact-tier collateral, STARTs and CONFIRMs a node the ch
     const funded = owner.createCollateral('cumulus');
     const tierAmount = devnet.fluxnodes.collateral.cumulus.after;
     assert.equal(funded.amount, tierAmount);
-    assert.equal(funded.tx.outputs[0].value, tierAmount, 'an output of exactly the tier amount');
+    assert.equal(at(funded.tx.outputs, 0).value, tierAmount, 'an output of exactly the tier amount');
     assert.equal(
-      toHex(funded.tx.outputs[0].scriptPubKey),
+      toHex(at(funded.tx.outputs, 0).scriptPubKey),
       toHex(scriptForAddress(funded.address, devnet.base58)),
     );
     assert.ok(owner.isMine(funded.address));

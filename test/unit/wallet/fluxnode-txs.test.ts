@@ -15,6 +15,7 @@ import {
 } from '../../../src/consensus/fluxnode/signatures.ts';
 import { buildFluxnodeConfirm, buildFluxnodeStart } from '../../../src/wallet/fluxnode-txs.ts';
 import { WalletError } from '../../../src/wallet/keystore.ts';
+import { at } from '../../support/at.ts';
 
 const collateralKey = generatePrivateKey();
 const operatorKey = generatePrivateKey();
@@ -37,7 +38,7 @@ function recoverSigner(message: Buffer, sig: Uint8Array): string {
     .digest();
   const digest = createHash('sha256').update(once).digest();
   assert.equal(sig.length, 65);
-  const header = sig[0] - 27;
+  const header = at(sig, 0) - 27;
   const recovered = Uint8Array.from([header & 3, ...sig.subarray(1)]);
   const pub = secp256k1.recoverPublicKey(recovered, digest, { prehash: false });
   return toHex((header & 4) !== 0 ? pub : secp256k1.Point.fromBytes(pub).toBytes(false));

@@ -18,6 +18,7 @@ import { InsufficientFundsError } from '../../../src/wallet/coin-select.ts';
 import { WalletError } from '../../../src/wallet/keystore.ts';
 import { type CoinSource, Wallet, type WalletCoin } from '../../../src/wallet/wallet.ts';
 import { devnet, SUBSIDY, TestNet } from './wallet-fixtures.ts';
+import { at, tuple } from '../../support/at.ts';
 
 const MATURITY = devnet.coinbaseMaturity;
 
@@ -42,7 +43,7 @@ describe('wallet: keys', () => {
     const a = w.newAddress('savings');
     assert.match(a, /^tm/, 'devnet uses the testnet P2PKH prefix');
     w.setLabel(a, 'renamed');
-    assert.equal(w.listAddresses()[0].label, 'renamed');
+    assert.equal(at(w.listAddresses(), 0).label, 'renamed');
 
     const other = new Wallet(devnet);
     assert.equal(other.importWif(w.exportWif(a), 'copy'), a);
@@ -52,7 +53,7 @@ describe('wallet: keys', () => {
     const k = new Wallet(devnet);
     k.importWif('cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA');
     k.importWif('91avARGdfge8E4tZfYLoxeJ5sGBdNJQH4kvjJoQFacbgwmaKkrx');
-    const [c, u] = k.listAddresses();
+    const [c, u] = tuple(k.listAddresses(), 2);
     assert.equal(c.publicKey, g);
     assert.equal(u.publicKey.slice(0, 66), `04${g.slice(2)}`);
     assert.equal(u.compressed, false);
@@ -103,13 +104,13 @@ describe('wallet: payments on a devnet chain', () => {
       assert.equal(tx.versionGroupId, SAPLING_VERSION_GROUP_ID);
       assert.equal(tx.expiryHeight, 13 + 20);
       assert.equal(pay.txid, reverseHex(txid(tx)));
-      assert.equal(tx.outputs[0].value, 200n * COIN);
-      assert.equal(toHex(tx.outputs[0].scriptPubKey), toHex(b.script));
-      assert.equal(classifyScript(tx.outputs[1].scriptPubKey).type, 'nulldata');
+      assert.equal(at(tx.outputs, 0).value, 200n * COIN);
+      assert.equal(toHex(at(tx.outputs, 0).scriptPubKey), toHex(b.script));
+      assert.equal(classifyScript(at(tx.outputs, 1).scriptPubKey).type, 'nulldata');
       assert.ok(pay.change, 'two 150 FLUX coins leave change');
       assert.equal(pay.change.index, 2);
       assert.equal(
-        toHex(tx.outputs[2].scriptPubKey),
+        toHex(at(tx.outputs, 2).scriptPubKey),
         toHex(a.script),
         'change returns to the spending address',
       );
@@ -130,7 +131,7 @@ describe('wallet: payments on a devnet chain', () => {
       const second = a.wallet.createPayment({ to: [{ address: b.address, amount: 10n * COIN }] });
       const firstKeys = new Set(pay.inputs.map((c) => toHex(c.outpoint.txid)));
       assert.ok(second.inputs.every((c) => !firstKeys.has(toHex(c.outpoint.txid))));
-      assert.equal(a.wallet.balance().locked, spentValue + second.inputs[0].value);
+      assert.equal(a.wallet.balance().locked, spentValue + at(second.inputs, 0).value);
 
       // A node takes both into its mempool (relay fee, standard outputs, scripts) before mining.
       const pooled = net.toMempool([tx, second.tx]);
@@ -188,7 +189,7 @@ describe('wallet: payments on a devnet chain', () => {
         },
       );
       // Naming an immature coin explicitly is refused with its maturity height.
-      const [first] = a.wallet.coins();
+      const first = at(a.wallet.coins(), 0);
       assert.throws(
         () =>
           a.wallet.createPayment({
@@ -224,14 +225,14 @@ describe('wallet: payments on a devnet chain', () => {
       await net.mineMany(13, a.script);
       const coins = a.wallet.coins().filter((c) => c.status === 'spendable');
       assert.equal(coins.length, 4);
-      const chosen = coins[2];
+      const chosen = at(coins, 2);
       const pay = a.wallet.createPayment({
         to: [{ address: b.address, amount: 100n * COIN }],
         inputs: [chosen.outpoint],
         changeAddress: b.address,
       });
       assert.equal(pay.tx.inputs.length, 1);
-      assert.equal(toHex(pay.tx.inputs[0].prevout.txid), toHex(chosen.outpoint.txid));
+      assert.equal(toHex(at(pay.tx.inputs, 0).prevout.txid), toHex(chosen.outpoint.txid));
       assert.equal(pay.change?.address, b.address);
       await net.mine(b.script, [pay.tx]);
       assert.equal(b.wallet.balance().total, SUBSIDY + SUBSIDY - pay.fee);
