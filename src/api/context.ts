@@ -3,8 +3,7 @@ import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
 import type { Mempool, PoolEntry } from '../chain/mempool/mempool.ts';
 import type { TxIndexExtension } from '../chain/tx-index.ts';
 import type { AcceptResult } from '../chain/types.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
-import type { Block, Transaction } from '../consensus/primitives/types.ts';
+import type { Block, ConsensusParams, Transaction } from '../consensus/index.ts';
 
 /** What the API layer sees of a running node. Every handler reads through this, never globals. */
 export interface NodeContext {

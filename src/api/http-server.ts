@@ -2,8 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type BlockList, isIPv4 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseBoundedJson } from '../consensus/bounded-json.ts';
-import { isBug } from '../consensus/errors.ts';
+import { isBug, parseBoundedJson } from '../consensus/index.ts';
 import {
   DEFAULT_MAX_BODY_BYTES,
   failRequest,

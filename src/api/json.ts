@@ -1,13 +1,20 @@
 import type { ChainEntry } from '../chain/types.ts';
-import { reverseHex, toHex } from '../consensus/bytes.ts';
-import { bitsToTarget } from '../consensus/difficulty/target.ts';
-import { addressForScript } from '../consensus/keys/address.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
-import { encodeHeader } from '../consensus/primitives/header.ts';
-import { encodeTransaction, txid } from '../consensus/primitives/transaction.ts';
-import { COIN, type Block, type BlockHeader, type Transaction } from '../consensus/primitives/types.ts';
-import { classifyScript } from '../consensus/script/templates.ts';
-import { scriptToAsm } from '../consensus/script/script.ts';
+import {
+  addressForScript,
+  bitsToTarget,
+  type Block,
+  type BlockHeader,
+  classifyScript,
+  COIN,
+  type ConsensusParams,
+  encodeHeader,
+  encodeTransaction,
+  reverseHex,
+  scriptToAsm,
+  toHex,
+  type Transaction,
+  txid,
+} from '../consensus/index.ts';
 
 /**
  * The one replacer for API and CLI JSON: a bigint that is not an amount (amounts go through

@@ -1,6 +1,5 @@
 import type { ApiMetrics } from './metrics.ts';
-import { JsonDepthError, MAX_JSON_DEPTH, parseBoundedJson } from '../consensus/bounded-json.ts';
-import { isBug } from '../consensus/errors.ts';
+import { isBug, JsonDepthError, MAX_JSON_DEPTH, parseBoundedJson } from '../consensus/index.ts';
 import { RPC, RpcError } from './rpc-errors.ts';
 
 export type RpcHandler = (params: unknown[]) => unknown;

@@ -1,6 +1,5 @@
-import { reverseHex, toHex } from '../consensus/bytes.ts';
+import { must, reverseHex, toHex } from '../consensus/index.ts';
 import type { BlockStatus, ChainEntry } from './types.ts';
-import { must } from '../consensus/must.ts';
 
 /** Map key for a hash in internal byte order. */
 export function hashKey(hash: Uint8Array): string {

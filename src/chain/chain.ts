@@ -1,10 +1,15 @@
 import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
-import { fromReverseHex, reverseHex } from '../consensus/bytes.ts';
-import { workFromBits } from '../consensus/difficulty/target.ts';
-import { ConsensusError } from '../consensus/errors.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
-import type { Block, BlockHeader } from '../consensus/primitives/types.ts';
+import {
+  type Block,
+  type BlockHeader,
+  ConsensusError,
+  type ConsensusParams,
+  fromReverseHex,
+  must,
+  reverseHex,
+  workFromBits,
+} from '../consensus/index.ts';
 import { BlockIndex, betterThan, hashKey, IndexEntry } from './block-index.ts';
 import {
   blockHash,
@@ -42,7 +47,6 @@ import { ChainObserver } from './observer.ts';
 import { type BlockContext, type BlockValidator, CORRUPTION_RULES, type HeaderContext } from './validator.ts';
 import { defaultValidator, type DefaultValidatorOptions } from './default-validator.ts';
 import { genesisBlock } from './genesis.ts';
-import { must } from '../consensus/must.ts';
 
 export interface ChainOptions {
   /** Genesis block of the network; defaults to the params' genesis. */

@@ -1,9 +1,14 @@
-import { reverseHex, toHex } from '../consensus/bytes.ts';
-import { ConsensusError } from '../consensus/errors.ts';
-import type { Block, OutPoint, Transaction } from '../consensus/primitives/types.ts';
+import {
+  type Block,
+  ConsensusError,
+  must,
+  type OutPoint,
+  reverseHex,
+  toHex,
+  type Transaction,
+} from '../consensus/index.ts';
 import type { Coin, SpentCoin } from './types.ts';
 import type { ScriptCheck } from './validator.ts';
-import { must } from '../consensus/must.ts';
 
 /** The parts of the UTXO set a connect reads. */
 export interface CoinSource {

@@ -1,20 +1,22 @@
 import { availableParallelism } from 'node:os';
-import { reverseHex } from '../consensus/bytes.ts';
-import { ConsensusError } from '../consensus/errors.ts';
 import {
-  nextWorkRequired,
+  type BlockHeader,
+  branchIdAt,
+  checkBlock as checkBlockStateless,
+  checkProofOfWorkTarget,
+  ConsensusError,
+  type ConsensusParams,
+  fluxnodePayeeOutputs,
   headersNeededForNextWork,
+  must,
+  nextWorkRequired,
+  precomputeSighash,
+  reverseHex,
+  SCRIPT_VERIFY,
+  verifyHeaderSolution,
+  verifyInputSignature,
   type WorkHeader,
-} from '../consensus/difficulty/next-work.ts';
-import { checkProofOfWorkTarget } from '../consensus/difficulty/target.ts';
-import { branchIdAt, type ConsensusParams } from '../consensus/params/index.ts';
-import type { BlockHeader } from '../consensus/primitives/types.ts';
-import { fluxnodePayeeOutputs } from '../consensus/money/payees.ts';
-import { verifyHeaderSolution } from '../consensus/pow/header-solution.ts';
-import { SCRIPT_VERIFY } from '../consensus/script/interpreter.ts';
-import { precomputeSighash } from '../consensus/script/sighash.ts';
-import { verifyInputSignature } from '../consensus/script/sign.ts';
-import { checkBlock as checkBlockStateless } from '../consensus/validation/check-block.ts';
+} from '../consensus/index.ts';
 import { ScriptVerifierPool } from './script-pool.ts';
 import type { ChainEntry } from './types.ts';
 import { checkCoinbaseAmount, checkFundOutputs, checkRequiredOutputs } from './rules/coinbase.ts';
@@ -26,7 +28,6 @@ import {
   checkTransactionsFinal,
 } from './rules/contextual.ts';
 import type { BlockContext, BlockValidator, HeaderContext, ScriptCheck } from './validator.ts';
-import { must } from '../consensus/must.ts';
 
 /** Zcash-family blocks are version 4 or later. */
 export const MIN_BLOCK_VERSION = 4;

@@ -1,6 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { ByteWriter } from '../consensus/bytes.ts';
-import type { Block } from '../consensus/primitives/types.ts';
+import type { Block, ByteWriter } from '../consensus/index.ts';
 import type { ChainEntry, Coin, OutPoint, SpentCoin } from './types.ts';
 
 /** What an extension sees while a block is connected or disconnected. */

@@ -1,9 +1,14 @@
-import { fromHex, fromReverseHex, reverseHex } from '../consensus/bytes.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
-import { blockHash } from '../consensus/primitives/block.ts';
-import { merkleRoot } from '../consensus/primitives/merkle.ts';
-import { decodeTransaction, txid } from '../consensus/primitives/transaction.ts';
-import type { Block } from '../consensus/primitives/types.ts';
+import {
+  type Block,
+  blockHash,
+  type ConsensusParams,
+  decodeTransaction,
+  fromHex,
+  fromReverseHex,
+  merkleRoot,
+  reverseHex,
+  txid,
+} from '../consensus/index.ts';
 import { ChainStateError } from './errors.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { BlockIndex, type IndexEntry } from './block-index.ts';
-import { must } from '../consensus/must.ts';
+import { must } from '../consensus/index.ts';
 
 /**
  * Hashes describing a branch to a peer: the last 10 blocks one by one, then doubling steps back,

@@ -1,10 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ConsensusError } from '../consensus/errors.ts';
-import { encodeTransaction } from '../consensus/primitives/transaction.ts';
-import type { TxOut } from '../consensus/primitives/types.ts';
+import { ConsensusError, encodeTransaction, must, type TxOut } from '../consensus/index.ts';
 import type { ScriptCheck } from './validator.ts';
-import { must } from '../consensus/must.ts';
 
 /** One batch for a worker: transactions (encoded) and the outputs their inputs spend. */
 export interface ScriptJob {

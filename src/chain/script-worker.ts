@@ -3,12 +3,14 @@
  * and answers with the first failure it meets (or none). Pure computation, no state between jobs.
  */
 import { parentPort } from 'node:worker_threads';
-import { ConsensusError } from '../consensus/errors.ts';
-import { decodeTransaction } from '../consensus/primitives/transaction.ts';
-import { precomputeSighash } from '../consensus/script/sighash.ts';
-import { verifyInputSignature } from '../consensus/script/sign.ts';
+import {
+  ConsensusError,
+  decodeTransaction,
+  must,
+  precomputeSighash,
+  verifyInputSignature,
+} from '../consensus/index.ts';
 import type { ScriptJob, ScriptJobResult } from './script-pool.ts';
-import { must } from '../consensus/must.ts';
 
 parentPort!.on('message', (job: ScriptJob) => {
   let result: ScriptJobResult = { id: job.id };

@@ -1,6 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { ByteWriter, reverseHex } from '../consensus/bytes.ts';
-import type { Block } from '../consensus/primitives/types.ts';
+import { type Block, ByteWriter, must, reverseHex } from '../consensus/index.ts';
 import type { IndexEntry } from './block-index.ts';
 import { txid } from './codec.ts';
 import { type ConnectPlan, isCoinbaseTx, isUnspendable } from './connect-plan.ts';
@@ -10,7 +9,6 @@ import type { BlockStore } from './storage/block-store.ts';
 import { inTransaction } from './storage/database.ts';
 import type { UtxoStore } from './storage/utxo-store.ts';
 import { type BlockUndo, encodeUndo } from './undo.ts';
-import { must } from '../consensus/must.ts';
 
 export interface StateStores {
   db: DatabaseSync;

@@ -1,7 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { reverseHex } from '../consensus/bytes.ts';
-import { txid } from '../consensus/primitives/transaction.ts';
-import type { Block } from '../consensus/primitives/types.ts';
+import { type Block, reverseHex, txid } from '../consensus/index.ts';
 import type { ChainStateExtension } from './extension.ts';
 
 /**

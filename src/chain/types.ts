@@ -1,4 +1,4 @@
-import type { BlockHeader, OutPoint, TxOut } from '../consensus/primitives/types.ts';
+import type { BlockHeader, OutPoint, TxOut } from '../consensus/index.ts';
 
 /**
  * How far a block has come: `header` (header checked, body not yet seen), `data` (body stored,

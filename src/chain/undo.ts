@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from '../consensus/bytes.ts';
+import { ByteReader, ByteWriter } from '../consensus/index.ts';
 import type { Coin } from './types.ts';
 
 const UNDO_VERSION = 1;

@@ -1,6 +1,4 @@
-import type { Payee } from '../consensus/money/payees.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
-import type { Block, BlockHeader, Transaction } from '../consensus/primitives/types.ts';
+import type { Block, BlockHeader, ConsensusParams, Payee, Transaction } from '../consensus/index.ts';
 import type { ChainEntry, Coin } from './types.ts';
 
 /** Everything a header rule may look at: the new header's height, its parent and the clock. */

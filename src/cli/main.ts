@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.ts';
-import { isBug } from '../consensus/errors.ts';
+import { isBug } from '../consensus/index.ts';
 import { CliError } from './output.ts';
 
 const program = new Command('fluxnode')

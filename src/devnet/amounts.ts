@@ -1,6 +1,6 @@
 // FLUX amounts as the RPC speaks them (decimal numbers of FLUX) and as we compute them (bigint sats).
 
-import { COIN } from '../consensus/primitives/types.ts';
+import { COIN } from '../consensus/index.ts';
 
 /** A decimal FLUX amount from JSON (number or string, up to 8 decimals) as satoshis, exactly. */
 export function fluxToSats(value: unknown): bigint {

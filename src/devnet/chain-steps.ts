@@ -1,7 +1,7 @@
 // The chain part of `devnet up`, all through each node's JSON-RPC: peers, mining, funding every
 // node's collateral from node 1's coinbase, and starting every node as a fluxnode of its tier.
 
-import { devnet } from '../consensus/params/devnet.ts';
+import { devnet } from '../consensus/index.ts';
 import { fluxToSats, formatFluxShort, satsToFluxNumber } from './amounts.ts';
 import { minerNodes } from './engines.ts';
 import { rpcOf } from './host-process.ts';

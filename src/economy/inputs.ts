@@ -2,10 +2,9 @@
  * What the chain layer feeds the economy ledgers. The economy never reads chain tables: the chain
  * turns each connected block into these plain records (amounts in satoshis, times in UTC seconds).
  */
-import type { Tier } from '../consensus/tiers.ts';
+import type { Tier } from '../consensus/index.ts';
 
-export type { Tier } from '../consensus/tiers.ts';
-export { TIERS } from '../consensus/tiers.ts';
+export { type Tier, TIERS } from '../consensus/index.ts';
 
 /** One fluxnode payment in a block's coinbase. */
 export interface OperatorPayout {

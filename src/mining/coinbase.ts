@@ -1,9 +1,16 @@
-import { concatBytes, fromReverseHex } from '../consensus/bytes.ts';
-import { upgradeActive, type ConsensusParams } from '../consensus/params/index.ts';
-import { nullOutPoint } from '../consensus/primitives/outpoint.ts';
-import { SAPLING_TX_VERSION, SAPLING_VERSION_GROUP_ID } from '../consensus/primitives/transaction.ts';
-import type { Transaction, TxOut } from '../consensus/primitives/types.ts';
-import { pushData, pushNumber } from '../consensus/script/script.ts';
+import {
+  concatBytes,
+  type ConsensusParams,
+  fromReverseHex,
+  nullOutPoint,
+  pushData,
+  pushNumber,
+  SAPLING_TX_VERSION,
+  SAPLING_VERSION_GROUP_ID,
+  type Transaction,
+  type TxOut,
+  upgradeActive,
+} from '../consensus/index.ts';
 import { MiningError } from './errors.ts';
 
 /** A coinbase scriptSig must be 2 to 100 bytes (`bad-cb-length`). */

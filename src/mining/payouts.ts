@@ -1,15 +1,16 @@
-import { fromHex } from '../consensus/bytes.ts';
-import { scriptForAddress } from '../consensus/keys/address.ts';
 import {
   coinbaseSplit,
   type CoinbaseSplit,
+  type ConsensusParams,
+  fromHex,
   type OneOffPayment,
+  type Payee,
+  scriptForAddress,
+  type Tier,
   tierPayment,
-} from '../consensus/money/rewards.ts';
-import type { ConsensusParams, Tier } from '../consensus/params/index.ts';
-import type { TxOut } from '../consensus/primitives/types.ts';
-import { TIERS } from '../consensus/tiers.ts';
-import type { Payee } from '../consensus/money/payees.ts';
+  TIERS,
+  type TxOut,
+} from '../consensus/index.ts';
 import { MiningError } from './errors.ts';
 
 /** One coinbase output, with why it is there. */

@@ -1,10 +1,13 @@
-import { hashToBigInt } from '../consensus/difficulty/target.ts';
-import type { EquihashSpec } from '../consensus/params/index.ts';
-import { solveEquihash } from '../consensus/pow/solver.ts';
-import { headerHash, powInput } from '../consensus/primitives/header.ts';
-import type { BlockHeader } from '../consensus/primitives/types.ts';
+import {
+  type BlockHeader,
+  type EquihashSpec,
+  hashToBigInt,
+  headerHash,
+  must,
+  powInput,
+  solveEquihash,
+} from '../consensus/index.ts';
 import type { BlockTemplate } from './template.ts';
-import { must } from '../consensus/must.ts';
 
 /**
  * An Equihash solver: every solution for the 140-byte input (header prefix ‖ nonce) under `spec`,

@@ -1,8 +1,5 @@
 import type { AcceptResult, ChainEntry } from '../chain/types.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
-import { verifyHeaderSolution } from '../consensus/pow/header-solution.ts';
-import { headerHash } from '../consensus/primitives/header.ts';
-import type { Block } from '../consensus/primitives/types.ts';
+import { type Block, type ConsensusParams, headerHash, verifyHeaderSolution } from '../consensus/index.ts';
 import type { StratumBackend, StratumJob, StratumServer } from './stratum.ts';
 import { assembleBlock, type BlockTemplate } from './template.ts';
 

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { parseBoundedJson } from '../consensus/bounded-json.ts';
-import { fromHex, reverseHex, toHex } from '../consensus/bytes.ts';
+import {
+  type Block,
+  type BlockHeader,
+  fromHex,
+  parseBoundedJson,
+  reverseHex,
+  toHex,
+} from '../consensus/index.ts';
 import { ConnectionGuard, type ConnectionLimits } from '../p2p/connection-guard.ts';
-import type { Block, BlockHeader } from '../consensus/primitives/types.ts';
 
 /**
  * Zcash-style equihash stratum (ZIP-301), the protocol Flux's GPU miners speak:

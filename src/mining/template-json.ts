@@ -1,8 +1,14 @@
-import { reverseHex, toHex } from '../consensus/bytes.ts';
-import { addressForScript } from '../consensus/keys/address.ts';
-import type { ConsensusParams, Tier } from '../consensus/params/index.ts';
-import { encodeTransaction, txid } from '../consensus/primitives/transaction.ts';
-import { legacySigOpCount, MAX_BLOCK_SIGOPS } from '../consensus/validation/check-block.ts';
+import {
+  addressForScript,
+  type ConsensusParams,
+  encodeTransaction,
+  legacySigOpCount,
+  MAX_BLOCK_SIGOPS,
+  reverseHex,
+  type Tier,
+  toHex,
+  txid,
+} from '../consensus/index.ts';
 import type { BlockTemplate } from './template.ts';
 
 /** One transaction of a `getblocktemplate` result (BIP 22). */

@@ -1,22 +1,30 @@
-import { fromReverseHex } from '../consensus/bytes.ts';
+import {
+  bitsToTarget,
+  type Block,
+  type BlockHeader,
+  type CoinbaseSplit,
+  ConsensusError,
+  type ConsensusParams,
+  encodeTransaction,
+  type EquihashSpec,
+  equihashSpecsAt,
+  fromReverseHex,
+  legacySigOpCount,
+  MAX_BLOCK_SIGOPS,
+  merkleRoot,
+  must,
+  type Transaction,
+  txid as txidOf,
+} from '../consensus/index.ts';
 import { isFinalTx } from '../chain/rules/contextual.ts';
 import { requiredBits } from '../chain/default-validator.ts';
 import type { Payee } from '../chain/fluxnodes/types.ts';
 import type { EvictedTx, PoolEntry } from '../chain/mempool/mempool.ts';
 import { checkTransactionContext } from '../chain/rules/transaction.ts';
-import { ConsensusError } from '../consensus/errors.ts';
 import type { ChainEntry } from '../chain/types.ts';
-import { bitsToTarget } from '../consensus/difficulty/target.ts';
-import { type ConsensusParams, equihashSpecsAt, type EquihashSpec } from '../consensus/params/index.ts';
-import { encodeTransaction, txid as txidOf } from '../consensus/primitives/transaction.ts';
-import { merkleRoot } from '../consensus/primitives/merkle.ts';
-import type { Block, BlockHeader, Transaction } from '../consensus/primitives/types.ts';
-import { legacySigOpCount, MAX_BLOCK_SIGOPS } from '../consensus/validation/check-block.ts';
 import { buildCoinbaseTx, finalSaplingRootAt } from './coinbase.ts';
 import { MiningError } from './errors.ts';
 import { type CoinbasePayout, planCoinbase } from './payouts.ts';
-import type { CoinbaseSplit } from '../consensus/money/rewards.ts';
-import { must } from '../consensus/must.ts';
 
 /** Block header version fluxd mines (CBlockHeader::CURRENT_VERSION). */
 export const BLOCK_VERSION = 4;

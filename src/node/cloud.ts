@@ -21,7 +21,7 @@ import type { RegisteredApp } from '../cloud/registry/app-registry.ts';
 import { SpecStore } from '../cloud/registry/spec-store.ts';
 import { SpecSync } from '../cloud/registry/spec-sync.ts';
 import type { ValidSpec } from '../cloud/spec/schema.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
+import type { ConsensusParams } from '../consensus/index.ts';
 import { ACCEPT, type GossipVerdict, refusal, reject } from '../p2p/gossip-validation.ts';
 import type { P2PHost } from '../p2p/host.ts';
 import type { NodeModule } from './module.ts';

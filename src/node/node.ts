@@ -13,7 +13,7 @@ import type { RpcDispatcher } from '../api/jsonrpc.ts';
 import type { Chain } from '../chain/chain.ts';
 import { AppRegistration } from '../cloud/registry/registration.ts';
 import type { AcceptResult } from '../chain/types.ts';
-import type { Block, Transaction } from '../consensus/primitives/types.ts';
+import type { Block, Transaction } from '../consensus/index.ts';
 import { chainPeerAddresses } from '../p2p/chain-peers.ts';
 import type { P2PHost } from '../p2p/host.ts';
 import type { ChainSync } from '../p2p/sync.ts';

@@ -1,5 +1,5 @@
 import { isLoopback } from '../api/allow-list.ts';
-import type { NetworkName } from '../consensus/params/index.ts';
+import type { NetworkName } from '../consensus/index.ts';
 
 /** Everything one node process needs to know; `fluxnode start` fills it from flags and config. */
 export interface NodeOptions {

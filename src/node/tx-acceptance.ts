@@ -9,11 +9,16 @@ import type { ChainMetrics } from '../chain/metrics.ts';
 import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
 import { mempoolValidator } from '../chain/mempool/accept.ts';
 import { type EvictedTx, Mempool, type PoolEntry, type TxValidator } from '../chain/mempool/mempool.ts';
-import { reverseHex } from '../consensus/bytes.ts';
-import { ConsensusError } from '../consensus/errors.ts';
-import type { ConsensusParams } from '../consensus/params/index.ts';
-import { decodeTransaction, encodeTransaction, txid } from '../consensus/primitives/transaction.ts';
-import type { Block, Transaction } from '../consensus/primitives/types.ts';
+import {
+  type Block,
+  ConsensusError,
+  type ConsensusParams,
+  decodeTransaction,
+  encodeTransaction,
+  reverseHex,
+  type Transaction,
+  txid,
+} from '../consensus/index.ts';
 import { ACCEPT, type GossipVerdict, ignore, refusal, reject } from '../p2p/gossip-validation.ts';
 import type { P2PHost } from '../p2p/host.ts';
 import { MempoolSync } from '../p2p/mempool-sync.ts';

@@ -4,7 +4,7 @@
  * restarts has the pending transactions (fluxnode STARTs and CONFIRMs, app payments) at once, not
  * only those sent after it came up.
  */
-import { fromHex, toHex } from '../consensus/bytes.ts';
+import { fromHex, toHex } from '../consensus/index.ts';
 import type { GossipResult, GossipVerdict, TopicValidator } from './gossip-validation.ts';
 import type { RequestHandler, RequestOptions } from './host.ts';
 import { CHAIN_TOPICS } from './topics.ts';

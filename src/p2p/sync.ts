@@ -1,14 +1,21 @@
 import type { Chain } from '../chain/chain.ts';
 import type { ChainEntry } from '../chain/types.ts';
 import { TRANSIENT_HEADER_RULES } from '../chain/validator.ts';
-import { ByteReader, ByteWriter, reverseHex } from '../consensus/bytes.ts';
-import { blockHash, decodeBlock, encodeBlock } from '../consensus/primitives/block.ts';
-import { decodeHeader, encodeHeader } from '../consensus/primitives/header.ts';
-import type { Block } from '../consensus/primitives/types.ts';
+import {
+  type Block,
+  blockHash,
+  ByteReader,
+  ByteWriter,
+  decodeBlock,
+  decodeHeader,
+  encodeBlock,
+  encodeHeader,
+  must,
+  reverseHex,
+} from '../consensus/index.ts';
 import { ACCEPT, type GossipVerdict, ignore, reject } from './gossip-validation.ts';
 import type { P2PHost } from './host.ts';
 import { CHAIN_TOPICS } from './topics.ts';
-import { must } from '../consensus/must.ts';
 
 /** The part of the chain sync needs. */
 export type SyncChain = Pick<

@@ -3,29 +3,27 @@
  * signs, and the checks the chain applies, are consensus (consensus/fluxnode/signatures.ts); this
  * file only builds and signs.
  */
-import { fluxnodeTransaction, scriptPaysToPubKey } from '../consensus/fluxnode/signatures.ts';
-import { publicKeyOf, signMessage } from '../consensus/keys/keys.ts';
-import type { Tier } from '../consensus/params/index.ts';
 import {
+  FLUXNODE_CONFIRM,
+  FLUXNODE_INTERNAL_NORMAL_TX_VERSION,
+  FLUXNODE_START,
+  FLUXNODE_TX_UPGRADEABLE_VERSION,
+  FLUXNODE_TX_VERSION,
   fluxnodeBenchmarkMessage,
   fluxnodeConfirmMessage,
   fluxnodeStartMessage,
-} from '../consensus/primitives/fluxnode-messages.ts';
-import {
-  FLUXNODE_INTERNAL_NORMAL_TX_VERSION,
-  FLUXNODE_TX_UPGRADEABLE_VERSION,
-  FLUXNODE_TX_VERSION,
-} from '../consensus/primitives/fluxnode-tx.ts';
-import {
-  FLUXNODE_CONFIRM,
-  FLUXNODE_START,
+  fluxnodeTransaction,
   type FluxnodeTx,
   type OutPoint,
+  outpointKey,
+  publicKeyOf,
+  scriptPaysToPubKey,
+  signMessage,
+  type Tier,
   type Transaction,
-} from '../consensus/primitives/types.ts';
+} from '../consensus/index.ts';
 import { WalletError } from './keystore.ts';
 import type { Wallet } from './wallet.ts';
-import { outpointKey } from '../consensus/primitives/outpoint.ts';
 
 /** fluxd numbers the tiers 1 (Cumulus), 2 (Nimbus), 3 (Stratus) in CONFIRM's benchmarkTier. */
 export const BENCHMARK_TIER_NUMBER: Record<Tier, number> = { cumulus: 1, nimbus: 2, stratus: 3 };

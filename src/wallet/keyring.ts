@@ -1,10 +1,19 @@
-import { fromHex, toHex } from '../consensus/bytes.ts';
-import { ConsensusError } from '../consensus/errors.ts';
-import { addressForPublicKey, decodeAddress } from '../consensus/keys/address.ts';
-import { generatePrivateKey, isValidPrivateKey, publicKeyOf, pubKeyHash } from '../consensus/keys/keys.ts';
-import { decodeWif, encodeWif } from '../consensus/keys/wif.ts';
-import type { Base58Prefixes } from '../consensus/params/index.ts';
-import { p2pkhScript, p2pkScript } from '../consensus/script/templates.ts';
+import {
+  addressForPublicKey,
+  type Base58Prefixes,
+  ConsensusError,
+  decodeAddress,
+  decodeWif,
+  encodeWif,
+  fromHex,
+  generatePrivateKey,
+  isValidPrivateKey,
+  p2pkhScript,
+  p2pkScript,
+  pubKeyHash,
+  publicKeyOf,
+  toHex,
+} from '../consensus/index.ts';
 import { type StoredKey, WalletError } from './keystore.ts';
 
 /** One key of the wallet with everything derived from it. */

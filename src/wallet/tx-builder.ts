@@ -1,11 +1,18 @@
-import { branchIdAt, type ConsensusParams, upgradeActive } from '../consensus/params/index.ts';
-import { SAPLING_TX_VERSION, SAPLING_VERSION_GROUP_ID } from '../consensus/primitives/transaction.ts';
-import type { OutPoint, Transaction, TxOut } from '../consensus/primitives/types.ts';
-import { SIGHASH_ALL } from '../consensus/script/interpreter.ts';
-import { precomputeSighash } from '../consensus/script/sighash.ts';
-import { signInputScript } from '../consensus/script/sign.ts';
+import {
+  branchIdAt,
+  type ConsensusParams,
+  must,
+  type OutPoint,
+  precomputeSighash,
+  SAPLING_TX_VERSION,
+  SAPLING_VERSION_GROUP_ID,
+  SIGHASH_ALL,
+  signInputScript,
+  type Transaction,
+  type TxOut,
+  upgradeActive,
+} from '../consensus/index.ts';
 import { OUTPUT_BYTES, P2PKH_INPUT_BYTES, TX_OVERHEAD_BYTES } from './coin-select.ts';
-import { must } from '../consensus/must.ts';
 
 /** Blocks a v4 transaction stays minable after the block it was built for (Zcash's default). */
 export const DEFAULT_EXPIRY_DELTA = 20;

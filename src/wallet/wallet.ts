@@ -1,13 +1,22 @@
-import { reverseHex, toHex } from '../consensus/bytes.ts';
-import { ConsensusError } from '../consensus/errors.ts';
-import { scriptForAddress } from '../consensus/keys/address.ts';
-import type { ConsensusParams, Tier } from '../consensus/params/index.ts';
-import { outpointKey } from '../consensus/primitives/outpoint.ts';
-import { encodeTransaction, txid } from '../consensus/primitives/transaction.ts';
-import type { OutPoint, Transaction, TxOut } from '../consensus/primitives/types.ts';
-import { verifyTransactionInputs } from '../consensus/script/sign.ts';
-import { nullDataScript } from '../consensus/script/templates.ts';
-import { collateralFor, tierOfCollateral } from '../consensus/tiers.ts';
+import {
+  collateralFor,
+  ConsensusError,
+  type ConsensusParams,
+  encodeTransaction,
+  must,
+  nullDataScript,
+  type OutPoint,
+  outpointKey,
+  reverseHex,
+  scriptForAddress,
+  type Tier,
+  tierOfCollateral,
+  toHex,
+  type Transaction,
+  txid,
+  type TxOut,
+  verifyTransactionInputs,
+} from '../consensus/index.ts';
 import {
   feeFor,
   fundFromCoins,
@@ -27,7 +36,6 @@ import {
   UNCOMPRESSED_P2PKH_INPUT_BYTES,
   unsignedTransaction,
 } from './tx-builder.ts';
-import { must } from '../consensus/must.ts';
 
 /** An unspent output the wallet's coin source reports (the chain's address index gives these). */
 export interface WalletCoin {

@@ -1,11 +1,14 @@
 import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
 import type { ChainEntry } from '../../chain/types.ts';
-import { toHex } from '../../consensus/bytes.ts';
-import { addressForScript } from '../../consensus/keys/address.ts';
-import { oneOffsAt, tierPayment } from '../../consensus/money/rewards.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import type { Block } from '../../consensus/primitives/types.ts';
-import { TIERS } from '../../consensus/tiers.ts';
+import {
+  addressForScript,
+  type Block,
+  type ConsensusParams,
+  oneOffsAt,
+  tierPayment,
+  TIERS,
+  toHex,
+} from '../../consensus/index.ts';
 import { prefixes } from '../json.ts';
 import type { BlockSummary, NodePayout, TierName } from './types.ts';
 

@@ -1,6 +1,5 @@
 import type { ChainEntry } from '../../chain/types.ts';
-import { decodeBlock } from '../../consensus/primitives/block.ts';
-import { p2pkhScript, p2shScript } from '../../consensus/script/templates.ts';
+import { decodeBlock, p2pkhScript, p2shScript } from '../../consensus/index.ts';
 import type { ApiServer } from '../http-server.ts';
 import { blockJson, difficultyOf, txJson } from '../json.ts';
 import { BlockSummaryCache, summarizeBlock } from './block-summary.ts';

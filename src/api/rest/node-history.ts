@@ -1,6 +1,6 @@
 import type { Chain } from '../../chain/chain.ts';
 import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
-import type { Block } from '../../consensus/primitives/types.ts';
+import type { Block } from '../../consensus/index.ts';
 import type { ChainEntry } from '../../chain/types.ts';
 import { confirmedByTier, zeroCounts } from './node-view.ts';
 import type { NodeCountPoint } from './types.ts';

@@ -1,4 +1,4 @@
-import { tierPayment } from '../../consensus/money/rewards.ts';
+import { tierPayment } from '../../consensus/index.ts';
 import type { ApiServer } from '../http-server.ts';
 import type { BlockSummaries } from './chain-routes.ts';
 import { benchmarkView, nodeViews } from './node-view.ts';

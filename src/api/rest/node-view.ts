@@ -1,8 +1,10 @@
 import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
-import { fromHex } from '../../consensus/bytes.ts';
-import { addressForScript } from '../../consensus/keys/address.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import { tierHardwareMinimums } from '../../consensus/tiers.ts';
+import {
+  addressForScript,
+  type ConsensusParams,
+  fromHex,
+  tierHardwareMinimums,
+} from '../../consensus/index.ts';
 import { checkBenchmark } from '../../cloud/benchmark/check.ts';
 import { prefixes } from '../json.ts';
 import type { RestContext } from './providers.ts';

@@ -1,6 +1,4 @@
-import { decodeAddress } from '../../consensus/keys/address.ts';
-import { verifyMessage } from '../../consensus/keys/keys.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
+import { type ConsensusParams, decodeAddress, verifyMessage } from '../../consensus/index.ts';
 import { HttpError } from '../http-server.ts';
 import { prefixes } from '../json.ts';
 

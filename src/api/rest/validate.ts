@@ -1,5 +1,4 @@
-import { decodeAddress } from '../../consensus/keys/address.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
+import { type ConsensusParams, decodeAddress } from '../../consensus/index.ts';
 import { HttpError } from '../http-server.ts';
 import { prefixes } from '../json.ts';
 import type { TierName } from './types.ts';

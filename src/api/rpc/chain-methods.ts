@@ -1,9 +1,14 @@
-import { ConsensusError } from '../../consensus/errors.ts';
-import { fromHex, toHex } from '../../consensus/bytes.ts';
-import { decodeBlock } from '../../consensus/primitives/block.ts';
-import { encodeHeader } from '../../consensus/primitives/header.ts';
-import { decodeTransaction, encodeTransaction } from '../../consensus/primitives/transaction.ts';
-import { decodeAddress, scriptForAddress } from '../../consensus/keys/address.ts';
+import {
+  ConsensusError,
+  decodeAddress,
+  decodeBlock,
+  decodeTransaction,
+  encodeHeader,
+  encodeTransaction,
+  fromHex,
+  scriptForAddress,
+  toHex,
+} from '../../consensus/index.ts';
 import type { NodeContext } from '../context.ts';
 import { blockJson, difficultyOf, fluxAmount, headerJson, prefixes, txJson } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';

@@ -1,6 +1,5 @@
 import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
-import { fromHex } from '../../consensus/bytes.ts';
-import { addressForScript } from '../../consensus/keys/address.ts';
+import { addressForScript, fromHex } from '../../consensus/index.ts';
 import type { NodeContext } from '../context.ts';
 import { fluxAmount, prefixes } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';

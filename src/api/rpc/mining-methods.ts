@@ -1,4 +1,4 @@
-import { scriptForAddress } from '../../consensus/keys/address.ts';
+import { scriptForAddress } from '../../consensus/index.ts';
 import { buildBlockTemplate } from '../../mining/template.ts';
 import { templateToJson } from '../../mining/template-json.ts';
 import type { NodeContext } from '../context.ts';

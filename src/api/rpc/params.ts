@@ -3,8 +3,7 @@
  * the form before a method looks anything up, and refuses with fluxd's code for that kind of
  * mistake (-5 for an address, -8 for any other invalid parameter) and a message naming the value.
  */
-import { decodeAddress } from '../../consensus/keys/address.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
+import { type ConsensusParams, decodeAddress } from '../../consensus/index.ts';
 import { appLimitsFor } from '../../cloud/registry/app-directory.ts';
 import { prefixes } from '../json.ts';
 import { param } from '../jsonrpc.ts';

@@ -1,7 +1,4 @@
-import { ConsensusError } from '../../consensus/errors.ts';
-import { reverseHex } from '../../consensus/bytes.ts';
-import { isTier, TIERS } from '../../consensus/tiers.ts';
-import { COIN } from '../../consensus/primitives/types.ts';
+import { COIN, ConsensusError, isTier, reverseHex, TIERS } from '../../consensus/index.ts';
 import { InsufficientFundsError } from '../../wallet/coin-select.ts';
 import type { Wallet } from '../../wallet/wallet.ts';
 import type { NodeContext } from '../context.ts';

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ChainEntry } from '../../chain/types.ts';
 import { jsonReplacer } from '../json.ts';
-import type { Block } from '../../consensus/primitives/types.ts';
+import type { Block } from '../../consensus/index.ts';
 import { BlockSummaries } from '../rest/chain-routes.ts';
 import { confirmedByTier } from '../rest/node-view.ts';
 import type { RestContext } from '../rest/providers.ts';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { type ByteWriter, equalBytes, reverseHex, toHex } from '../../consensus/bytes.ts';
-import type { Block } from '../../consensus/primitives/types.ts';
+import { type Block, type ByteWriter, equalBytes, reverseHex, toHex } from '../../consensus/index.ts';
 import { txid as txidOf } from '../codec.ts';
 import { isCoinbaseTx, isUnspendable } from '../connect-plan.ts';
 import { ChainStateError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import type { OutPoint } from '../../consensus/primitives/types.ts';
+import type { OutPoint } from '../../consensus/index.ts';
 
 /** An unspent output paying to an indexed script, with what a wallet needs to spend it. */
 export interface IndexedCoin {

@@ -1,4 +1,4 @@
-import { ByteReader, type ByteWriter } from '../../consensus/bytes.ts';
+import { ByteReader, type ByteWriter } from '../../consensus/index.ts';
 import type { IndexedCoin } from './types.ts';
 
 const UNDO_VERSION = 1;

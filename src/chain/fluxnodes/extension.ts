@@ -1,9 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { ByteWriter } from '../../consensus/bytes.ts';
-import { ByteReader } from '../../consensus/bytes.ts';
-import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
-import type { Block } from '../../consensus/primitives/types.ts';
-import { tierOfCollateral } from '../../consensus/tiers.ts';
+import {
+  type Block,
+  ByteReader,
+  type ByteWriter,
+  type ConsensusParams,
+  registryRulesAt,
+  tierOfCollateral,
+} from '../../consensus/index.ts';
 import { ChainStateError } from '../errors.ts';
 import type { ChainStateExtension, ExtensionContext } from '../extension.ts';
 import type { ChainEntry } from '../types.ts';

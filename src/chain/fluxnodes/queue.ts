@@ -1,4 +1,4 @@
-import { fromReverseHex } from '../../consensus/bytes.ts';
+import { fromReverseHex } from '../../consensus/index.ts';
 import type { FluxnodeRecord } from './types.ts';
 
 /**

@@ -1,12 +1,12 @@
-import { reverseHex } from '../../consensus/bytes.ts';
-import { ConsensusError } from '../../consensus/errors.ts';
 import {
+  type Block,
+  ConsensusError,
   FLUXNODE_CONFIRM,
   FLUXNODE_START,
-  type Block,
   type OutPoint,
+  reverseHex,
   type Transaction,
-} from '../../consensus/primitives/types.ts';
+} from '../../consensus/index.ts';
 import { queueOrder } from './queue.ts';
 import { confirmRecord, startRecord } from './tx-rules.ts';
 import {

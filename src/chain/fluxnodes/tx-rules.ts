@@ -1,8 +1,12 @@
-import { toHex } from '../../consensus/bytes.ts';
-import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
-import { benchmarkSignatureValid } from '../../consensus/fluxnode/benchmark.ts';
-import { scriptPaysToPubKey, verifyFluxnodeSignature } from '../../consensus/fluxnode/signatures.ts';
-import type { FluxnodeTx } from '../../consensus/primitives/types.ts';
+import {
+  benchmarkSignatureValid,
+  ConsensusError,
+  type FluxnodeTx,
+  NO_FAULT,
+  scriptPaysToPubKey,
+  toHex,
+  verifyFluxnodeSignature,
+} from '../../consensus/index.ts';
 import type { FluxnodeRecord, RegistryContext, RegistryParams, Tier } from './types.ts';
 
 /**

@@ -1,5 +1,4 @@
-import type { BenchmarkKey } from '../../consensus/params/types.ts';
-import type { OutPoint } from '../../consensus/primitives/types.ts';
+import type { BenchmarkKey, OutPoint } from '../../consensus/index.ts';
 
 export type Tier = 'cumulus' | 'nimbus' | 'stratus';
 export const TIERS: readonly Tier[] = ['cumulus', 'nimbus', 'stratus'];
@@ -68,7 +67,7 @@ export interface RegistryContext {
 /** Undo data for one block: each touched record as it was before (null = it did not exist). */
 export type RegistryUndo = { collateral: string; before: FluxnodeRecord | null }[];
 
-export type { Payee } from '../../consensus/money/payees.ts';
+export type { Payee } from '../../consensus/index.ts';
 
 /** What connecting one block did to the registry, handed to the extensions that depend on it. */
 export interface FluxnodeBlockEffect {

@@ -1,19 +1,28 @@
-import { reverseHex } from '../../consensus/bytes.ts';
-import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
-import { branchIdAt, type ConsensusParams } from '../../consensus/params/index.ts';
-import { encodeTransaction, txid } from '../../consensus/primitives/transaction.ts';
-import type { Block, OutPoint, Transaction, TxOut } from '../../consensus/primitives/types.ts';
-import { STANDARD_SCRIPT_VERIFY_FLAGS } from '../../consensus/script/interpreter.ts';
-import { precomputeSighash } from '../../consensus/script/sighash.ts';
-import { verifyInputSignature } from '../../consensus/script/sign.ts';
-import { isStandardScript } from '../../consensus/script/templates.ts';
-import { checkTransaction, isCoinbase } from '../../consensus/validation/check-tx.ts';
+import {
+  type Block,
+  branchIdAt,
+  checkTransaction,
+  ConsensusError,
+  type ConsensusParams,
+  encodeTransaction,
+  isCoinbase,
+  isStandardScript,
+  must,
+  NO_FAULT,
+  type OutPoint,
+  precomputeSighash,
+  reverseHex,
+  STANDARD_SCRIPT_VERIFY_FLAGS,
+  type Transaction,
+  txid,
+  type TxOut,
+  verifyInputSignature,
+} from '../../consensus/index.ts';
 import { isFinalTx } from '../rules/contextual.ts';
 import { checkTransactionContext } from '../rules/transaction.ts';
 import type { Coin } from '../types.ts';
 import type { FluxnodeRegistry } from '../fluxnodes/registry.ts';
 import type { TxValidator, ValidatedTx } from './mempool.ts';
-import { must } from '../../consensus/must.ts';
 
 export interface MempoolChainView {
   params: ConsensusParams;

@@ -1,6 +1,10 @@
-import { ConsensusError, NO_FAULT } from '../../consensus/errors.ts';
-import type { OutPoint, Transaction } from '../../consensus/primitives/types.ts';
-import { reverseHex } from '../../consensus/bytes.ts';
+import {
+  ConsensusError,
+  NO_FAULT,
+  type OutPoint,
+  reverseHex,
+  type Transaction,
+} from '../../consensus/index.ts';
 import type { ChainMetrics } from '../metrics.ts';
 
 /** What validation of one transaction against the chain tip (plus the pool's own outputs) found. */

@@ -1,9 +1,14 @@
-import { equalBytes, toHex } from '../../consensus/bytes.ts';
-import { ConsensusError } from '../../consensus/errors.ts';
-import { scriptForAddress } from '../../consensus/keys/address.ts';
-import { maxCoinbaseValue, oneOffsAt, type OneOffPayment } from '../../consensus/money/rewards.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import type { TxOut } from '../../consensus/primitives/types.ts';
+import {
+  ConsensusError,
+  type ConsensusParams,
+  equalBytes,
+  maxCoinbaseValue,
+  type OneOffPayment,
+  oneOffsAt,
+  scriptForAddress,
+  toHex,
+  type TxOut,
+} from '../../consensus/index.ts';
 import type { CoinbaseContext } from '../validator.ts';
 
 /** The coinbase may pay out at most subsidy + fees + due fund outputs (`bad-cb-amount`). */

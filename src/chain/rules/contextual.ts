@@ -1,9 +1,13 @@
-import { equalBytes } from '../../consensus/bytes.ts';
-import { maxFutureBlockTime } from '../../consensus/difficulty/future-time.ts';
-import { ConsensusError } from '../../consensus/errors.ts';
-import type { Checkpoint } from '../../consensus/params/index.ts';
-import type { Block, BlockHeader, Transaction } from '../../consensus/primitives/types.ts';
-import { pushNumber } from '../../consensus/script/script.ts';
+import {
+  type Block,
+  type BlockHeader,
+  type Checkpoint,
+  ConsensusError,
+  equalBytes,
+  maxFutureBlockTime,
+  pushNumber,
+  type Transaction,
+} from '../../consensus/index.ts';
 import { isCoinbaseTx } from '../connect-plan.ts';
 import type { HeaderContext } from '../validator.ts';
 

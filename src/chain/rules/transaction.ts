@@ -1,12 +1,13 @@
-import { ConsensusError } from '../../consensus/errors.ts';
-import { type ConsensusParams, upgradeActive } from '../../consensus/params/index.ts';
 import {
+  ConsensusError,
+  type ConsensusParams,
   encodeTransaction,
   isFluxnodeTx,
   SAPLING_TX_VERSION,
   SAPLING_VERSION_GROUP_ID,
-} from '../../consensus/primitives/transaction.ts';
-import type { Transaction } from '../../consensus/primitives/types.ts';
+  type Transaction,
+  upgradeActive,
+} from '../../consensus/index.ts';
 import { isCoinbaseTx } from '../connect-plan.ts';
 
 /** Largest transaction before Acadia (Sapling). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { ByteWriter } from '../../consensus/bytes.ts';
+import { ByteWriter } from '../../consensus/index.ts';
 import type { Coin, OutPoint } from '../types.ts';
 
 interface UtxoRow {

@@ -17,11 +17,15 @@ import { type AppSpec, AppSpecError, type AppSpecIssue, formatIssue } from '../.
 import { validateAppSpec } from '../../cloud/spec/validate.ts';
 import { ownerLogsMessage } from '../../api/rest/owner-auth.ts';
 import type { AppLogLine } from '../../api/rest/types.ts';
-import { ConsensusError } from '../../consensus/errors.ts';
-import { addressForPublicKey } from '../../consensus/keys/address.ts';
-import { publicKeyOf, signMessageBase64 } from '../../consensus/keys/keys.ts';
-import { decodeWif } from '../../consensus/keys/wif.ts';
-import { isNetworkName, paramsFor } from '../../consensus/params/index.ts';
+import {
+  addressForPublicKey,
+  ConsensusError,
+  decodeWif,
+  isNetworkName,
+  paramsFor,
+  publicKeyOf,
+  signMessageBase64,
+} from '../../consensus/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 import {
   type ConnectionFlags,

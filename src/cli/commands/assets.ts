@@ -6,11 +6,15 @@
  * The key never leaves this process: only the signature of the claim message goes to the node.
  */
 import type { Command } from 'commander';
-import { ConsensusError } from '../../consensus/errors.ts';
-import { addressForPublicKey } from '../../consensus/keys/address.ts';
-import { publicKeyOf, signMessageBase64 } from '../../consensus/keys/keys.ts';
-import { decodeWif } from '../../consensus/keys/wif.ts';
-import { type NetworkName, paramsFor } from '../../consensus/params/index.ts';
+import {
+  addressForPublicKey,
+  ConsensusError,
+  decodeWif,
+  type NetworkName,
+  paramsFor,
+  publicKeyOf,
+  signMessageBase64,
+} from '../../consensus/index.ts';
 import { type ClaimFields, claimMessage } from '../../economy/parallel/claim-message.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 import { type ConnectionFlags, connect, type NodeClient, showFlux, withConnectionOptions } from '../rpc.ts';

@@ -10,9 +10,17 @@ import type { Command } from 'commander';
 import type { BenchmarkFigures } from '../../cloud/benchmark/check.ts';
 import { checkBenchmark } from '../../cloud/benchmark/check.ts';
 import { type BenchmarkMeasurement, DEVNET_BENCHMARK, runBenchmark } from '../../cloud/benchmark/run.ts';
-import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
-import type { ConsensusParams, HardwareMinimums, Tier } from '../../consensus/params/types.ts';
-import { isTier, TIERS, tierHardwareMinimums } from '../../consensus/tiers.ts';
+import {
+  type ConsensusParams,
+  type HardwareMinimums,
+  isNetworkName,
+  isTier,
+  NETWORKS,
+  paramsFor,
+  type Tier,
+  tierHardwareMinimums,
+  TIERS,
+} from '../../consensus/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 
 export interface MinimumCheck {

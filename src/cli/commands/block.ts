@@ -7,23 +7,28 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkCheckpoint } from '../../chain/rules/contextual.ts';
-import { verifyHeaderSolution } from '../../consensus/pow/header-solution.ts';
-import { fromHex, reverseHex, equalBytes } from '../../consensus/bytes.ts';
-import { checkProofOfWorkTarget } from '../../consensus/difficulty/target.ts';
-import { ConsensusError, verdictOf } from '../../consensus/errors.ts';
 import {
+  type Block,
+  type BlockHeader,
+  checkProofOfWorkTarget,
+  ConsensusError,
   type ConsensusParams,
+  decodeBlock,
+  decodeHeader,
+  equalBytes,
   equihashSpecsAt,
+  fromHex,
+  headerHash,
   isNetworkName,
+  merkleRoot,
   NETWORKS,
   paramsFor,
-} from '../../consensus/params/index.ts';
-import { solutionSize } from '../../consensus/pow/equihash-params.ts';
-import { decodeBlock } from '../../consensus/primitives/block.ts';
-import { decodeHeader, headerHash } from '../../consensus/primitives/header.ts';
-import { merkleRoot } from '../../consensus/primitives/merkle.ts';
-import { txid } from '../../consensus/primitives/transaction.ts';
-import type { Block, BlockHeader } from '../../consensus/primitives/types.ts';
+  reverseHex,
+  solutionSize,
+  txid,
+  verdictOf,
+  verifyHeaderSolution,
+} from '../../consensus/index.ts';
 import { CliError, printJson } from '../output.ts';
 
 export interface PowReport {

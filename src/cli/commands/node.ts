@@ -6,8 +6,7 @@
  *   node status                    this node's fluxnode status (getfluxnodestatus)
  */
 import type { Command } from 'commander';
-import { isNetworkName, paramsFor } from '../../consensus/params/index.ts';
-import { isTier, TIERS } from '../../consensus/tiers.ts';
+import { isNetworkName, isTier, paramsFor, TIERS } from '../../consensus/index.ts';
 import { CliError, printJson } from '../output.ts';
 import {
   type ConnectionFlags,

@@ -7,12 +7,19 @@
  * Amounts print in FLUX for people and as satoshi strings in JSON.
  */
 import type { Command } from 'commander';
-import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
-import type { ConsensusParams, Tier } from '../../consensus/params/types.ts';
-import { coinbaseSplit, type OneOffPayment } from '../../consensus/money/rewards.ts';
-import { halvingHeight } from '../../consensus/money/subsidy.ts';
-import { collateralFor, TIERS } from '../../consensus/tiers.ts';
-import { toHex } from '../../consensus/bytes.ts';
+import {
+  coinbaseSplit,
+  collateralFor,
+  type ConsensusParams,
+  halvingHeight,
+  isNetworkName,
+  NETWORKS,
+  type OneOffPayment,
+  paramsFor,
+  type Tier,
+  TIERS,
+  toHex,
+} from '../../consensus/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 
 interface NetworkOption {

@@ -8,9 +8,16 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { headersNeededForNextWork, nextWork, type WorkHeader } from '../../consensus/difficulty/next-work.ts';
-import { bitsToTarget } from '../../consensus/difficulty/target.ts';
-import { type ConsensusParams, isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
+import {
+  bitsToTarget,
+  type ConsensusParams,
+  headersNeededForNextWork,
+  isNetworkName,
+  NETWORKS,
+  nextWork,
+  paramsFor,
+  type WorkHeader,
+} from '../../consensus/index.ts';
 import { CliError, printJson } from '../output.ts';
 
 export interface NextWorkRequest {

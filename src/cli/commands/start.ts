@@ -5,7 +5,7 @@
 import { isIP, isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/params/index.ts';
+import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/index.ts';
 import { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions } from '../../node/options.ts';
 import { allowList, isLoopback } from '../../api/allow-list.ts';
 import { CliError } from '../output.ts';

@@ -3,7 +3,7 @@
  * again after `retryMs` when it failed or fell short (a busy disk at start-up should not bar a node
  * for good).
  */
-import type { HardwareMinimums } from '../../consensus/params/types.ts';
+import type { HardwareMinimums } from '../../consensus/index.ts';
 import { type BenchmarkFigures, type BenchmarkVerdict, checkBenchmark } from '../benchmark/check.ts';
 import type { OwnBenchmark } from './agent-options.ts';
 import { figuresOf } from './peer-view.ts';

@@ -5,7 +5,7 @@
  * earlier placements), so two agents that hear the same heartbeats and share the tip compute the
  * same assignment, and a node that just (re)started computes what everybody else already has.
  */
-import type { HardwareMinimums } from '../../consensus/params/types.ts';
+import type { HardwareMinimums } from '../../consensus/index.ts';
 import { type BenchmarkFigures, checkBenchmark } from '../benchmark/check.ts';
 import { placementApp } from '../placement/from-spec.ts';
 import type { PlacementApp, PlacementNode, PlacementResult } from '../placement/placement.ts';

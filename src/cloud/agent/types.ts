@@ -8,7 +8,7 @@ import {
   gossipTopic,
   type TopicValidator,
 } from '../../p2p/gossip-validation.ts';
-import type { HardwareMinimums } from '../../consensus/params/types.ts';
+import type { HardwareMinimums } from '../../consensus/index.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { AppSpecLimits, TierName } from '../spec/limits.ts';
 import type { ContainerEvent, ManagedContainer, RuntimeApp, RuntimeComponent } from '../runtime/types.ts';

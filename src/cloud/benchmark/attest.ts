@@ -5,11 +5,14 @@
  * testnet only Flux's own daemon holds it, so this node cannot attest there.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../consensus/bytes.ts';
-import { benchmarkMessageOf } from '../../consensus/fluxnode/benchmark.ts';
-import { publicKeyOf, signMessage } from '../../consensus/keys/keys.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import type { Transaction } from '../../consensus/primitives/types.ts';
+import {
+  benchmarkMessageOf,
+  type ConsensusParams,
+  publicKeyOf,
+  signMessage,
+  toHex,
+  type Transaction,
+} from '../../consensus/index.ts';
 
 /** The devnet benchmark key's secret: sha256 of a fixed label, so every devnet bench process has it. */
 export const DEVNET_BENCHMARK_SECRET: Uint8Array = sha256(

@@ -2,7 +2,7 @@
  * Judging a benchmark against a tier's minimums. Memory is compared with 5% of slack because the
  * kernel keeps part of the RAM for itself (a machine sold with 8 GB reports about 7.8 GiB).
  */
-import type { HardwareMinimums } from '../../consensus/params/types.ts';
+import type { HardwareMinimums } from '../../consensus/index.ts';
 
 export const RAM_TOLERANCE = 0.95;
 

@@ -6,7 +6,7 @@
  * Body: node (string ≤ 128) | time (u64, ms) | cores (u32) | ramMB (u32) | diskGB (u32) |
  *       eps (u32, CPU events per second) | diskWriteMBps (u32)
  */
-import type { ByteReader, ByteWriter } from '../../consensus/bytes.ts';
+import type { ByteReader, ByteWriter } from '../../consensus/index.ts';
 import {
   checkU32,
   decodeSigned,

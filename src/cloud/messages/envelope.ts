@@ -9,9 +9,15 @@
  * covered bytes, 65-byte recoverable signature), so any Flux tool that verifies messages can check them.
  * Integers are little-endian; strings are compact-size-prefixed UTF-8.
  */
-import { ByteReader, ByteWriter, fromHex, toHex } from '../../consensus/bytes.ts';
-import { DecodeError } from '../../consensus/errors.ts';
-import { signMessage, verifyMessage } from '../../consensus/keys/keys.ts';
+import {
+  ByteReader,
+  ByteWriter,
+  DecodeError,
+  fromHex,
+  signMessage,
+  toHex,
+  verifyMessage,
+} from '../../consensus/index.ts';
 import { MessageDecodeError, MessageFieldError, type MessageKindName, MessageVerifyError } from './errors.ts';
 
 export const MESSAGE_MAGIC_BYTES = new TextEncoder().encode('FXCM');

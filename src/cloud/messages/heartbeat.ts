@@ -6,7 +6,7 @@
  * Body: node (string ≤ 128) | seq (u64) | time (u64, ms since the epoch) | height (u32) |
  *       tipHash (32 bytes) | ip (string ≤ 64)
  */
-import type { ByteReader, ByteWriter } from '../../consensus/bytes.ts';
+import type { ByteReader, ByteWriter } from '../../consensus/index.ts';
 import {
   checkU32,
   decodeSigned,

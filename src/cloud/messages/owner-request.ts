@@ -12,8 +12,7 @@
  * long a captured request stays usable (and the agent refuses a restart it has already carried out).
  */
 import { base64 } from '@scure/base';
-import { base58CheckDecode } from '../../consensus/keys/address.ts';
-import { signMessage, verifyMessage } from '../../consensus/keys/keys.ts';
+import { base58CheckDecode, signMessage, verifyMessage } from '../../consensus/index.ts';
 import { checkSafe, checkToken } from './envelope.ts';
 import { MessageFieldError, MessageVerifyError } from './errors.ts';
 import { NODE_ID_MAX } from './heartbeat.ts';

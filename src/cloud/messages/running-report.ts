@@ -8,7 +8,7 @@
  *                 port count (compact size ≤ 16) | ports (u16 each) ]
  * States are numbered in the order of RUNNING_STATES.
  */
-import type { ByteReader, ByteWriter } from '../../consensus/bytes.ts';
+import type { ByteReader, ByteWriter } from '../../consensus/index.ts';
 import { MessageFieldError } from './errors.ts';
 import {
   decodeSigned,

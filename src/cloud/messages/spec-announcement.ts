@@ -9,16 +9,21 @@
  * so anybody may relay an announcement unchanged.
  */
 import { base64 } from '@scure/base';
-import { ByteReader, ByteWriter, toHex } from '../../consensus/bytes.ts';
-import { DecodeError } from '../../consensus/errors.ts';
-import { base58CheckDecode } from '../../consensus/keys/address.ts';
-import { signMessage, verifyMessage } from '../../consensus/keys/keys.ts';
+import {
+  base58CheckDecode,
+  ByteReader,
+  ByteWriter,
+  DecodeError,
+  parseBoundedJson,
+  signMessage,
+  toHex,
+  verifyMessage,
+} from '../../consensus/index.ts';
 import { canonicalJson, specHash } from '../spec/hash.ts';
 import type { AppSpecLimits } from '../spec/limits.ts';
 import { AppSpecError, type AppSpec, type ValidSpec } from '../spec/schema.ts';
 import { validateAppSpec } from '../spec/validate.ts';
 import { MAX_SPEC_BYTES, MAX_SPEC_DEPTH } from '../spec/parse.ts';
-import { parseBoundedJson } from '../../consensus/bounded-json.ts';
 import { MESSAGE_KIND, MESSAGE_MAGIC_BYTES, MESSAGE_VERSION } from './envelope.ts';
 import { MessageDecodeError, MessageVerifyError } from './errors.ts';
 

@@ -1,7 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { hash160 } from '../../consensus/hash.ts';
-import { encodeAddress, scriptForAddress } from '../../consensus/keys/address.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
+import { type ConsensusParams, encodeAddress, hash160, scriptForAddress } from '../../consensus/index.ts';
 
 /** FluxOS's app registration address on mainnet (from FluxOS's config). */
 const MAINNET_APP_ADDRESS = 't1LUs6quf7TB2zVZmexqPQdnqmrFMGZGjV6';

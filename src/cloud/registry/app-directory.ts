@@ -1,4 +1,4 @@
-import type { ConsensusParams } from '../../consensus/params/index.ts';
+import type { ConsensusParams } from '../../consensus/index.ts';
 import { DEVNET_APP_LIMITS, MAINNET_APP_LIMITS, type AppSpecLimits } from '../spec/limits.ts';
 import { appPrice, MAINNET_PRICE_SCHEDULE, priceParamsAt } from '../spec/price.ts';
 import type { AppSpec, ValidSpec } from '../spec/schema.ts';

@@ -1,6 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { type ByteWriter, reverseHex } from '../../consensus/bytes.ts';
-import type { Block } from '../../consensus/primitives/types.ts';
+import { type Block, type ByteWriter, reverseHex } from '../../consensus/index.ts';
 import type { ChainStateExtension } from '../../chain/extension.ts';
 import { parseAppPayment } from './payment-tx.ts';
 

@@ -1,6 +1,12 @@
-import { concatBytes, equalBytes, fromHex, toHex } from '../../consensus/bytes.ts';
-import type { Transaction } from '../../consensus/primitives/types.ts';
-import { classifyScript, nullDataScript } from '../../consensus/script/templates.ts';
+import {
+  classifyScript,
+  concatBytes,
+  equalBytes,
+  fromHex,
+  nullDataScript,
+  toHex,
+  type Transaction,
+} from '../../consensus/index.ts';
 
 /** OP_RETURN payload of an app payment: this marker, then the 32-byte spec hash. */
 const MARKER = new TextEncoder().encode('fluxapp1');

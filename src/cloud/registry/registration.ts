@@ -5,8 +5,7 @@
  * pays its price to the network's app address with the spec hash in OP_RETURN, and announces it.
  */
 import { base64 } from '@scure/base';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import type { Transaction } from '../../consensus/primitives/types.ts';
+import type { ConsensusParams, Transaction } from '../../consensus/index.ts';
 import type { Wallet } from '../../wallet/wallet.ts';
 import { signSpec } from '../messages/spec-announcement.ts';
 import { canonicalJson, specHash } from '../spec/hash.ts';

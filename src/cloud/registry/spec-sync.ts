@@ -5,7 +5,7 @@
  * and must hash to a spec that was asked for: a peer that serves anything else is penalized.
  * Hashes nobody has (a payment for a spec never published) are asked again less and less often.
  */
-import { fromHex, toHex } from '../../consensus/bytes.ts';
+import { fromHex, toHex } from '../../consensus/index.ts';
 import {
   decodeSpecAnnouncement,
   encodeSpecAnnouncement,

@@ -7,7 +7,7 @@
  * spec (JSON or YAML, any key order, `expire` left out or given as the default) hash the same.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../consensus/bytes.ts';
+import { toHex } from '../../consensus/index.ts';
 import type { AppSpec } from './schema.ts';
 
 /** Canonical JSON text of a JSON-like value; throws on values JSON cannot carry exactly. */

@@ -5,7 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createBase58check } from '@scure/base';
-import { toHex } from '../../consensus/bytes.ts';
+import { toHex } from '../../consensus/index.ts';
 
 const base58check = createBase58check(sha256);
 

@@ -3,7 +3,7 @@
  * accepted; duplicate keys are an error in either, since a spec that means two things cannot be signed.
  */
 import { parseDocument } from 'yaml';
-import { jsonDepth } from '../../consensus/bounded-json.ts';
+import { jsonDepth } from '../../consensus/index.ts';
 import { AppSpecError } from './schema.ts';
 
 /** The longest spec text read, in characters (a real spec is a few kilobytes; registered ones travel by gossip). */

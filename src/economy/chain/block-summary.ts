@@ -3,12 +3,20 @@
  * the block (its fluxnode payees before it connected, the coins it spent, the collateral it locked or
  * released) comes in as plain facts, so the same block always gives the same summary.
  */
-import { equalBytes, fromHex, reverseHex } from '../../consensus/bytes.ts';
-import { addressForScript, scriptForAddress } from '../../consensus/keys/address.ts';
-import { oneOffsAt, tierPayment } from '../../consensus/money/rewards.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import { txid } from '../../consensus/primitives/transaction.ts';
-import type { Block, Transaction, TxOut } from '../../consensus/primitives/types.ts';
+import {
+  addressForScript,
+  type Block,
+  type ConsensusParams,
+  equalBytes,
+  fromHex,
+  oneOffsAt,
+  reverseHex,
+  scriptForAddress,
+  tierPayment,
+  type Transaction,
+  txid,
+  type TxOut,
+} from '../../consensus/index.ts';
 import { isUnspendable } from '../../chain/connect-plan.ts';
 import { parseAppPayment } from '../../cloud/registry/payment-tx.ts';
 import type {

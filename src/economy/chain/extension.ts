@@ -10,11 +10,13 @@
  * changed, were spent or expired), from which the payees and the collateral changes are read.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { ByteWriter } from '../../consensus/bytes.ts';
-import { equalBytes } from '../../consensus/bytes.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
-import { TIERS } from '../../consensus/tiers.ts';
-import type { Block } from '../../consensus/primitives/types.ts';
+import {
+  type Block,
+  type ByteWriter,
+  type ConsensusParams,
+  equalBytes,
+  TIERS,
+} from '../../consensus/index.ts';
 import { ChainStateError } from '../../chain/errors.ts';
 import { inTransaction } from '../../chain/storage/database.ts';
 import type { ChainStateExtension, ExtensionContext } from '../../chain/extension.ts';

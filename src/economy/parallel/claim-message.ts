@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../consensus/bytes.ts';
+import { toHex } from '../../consensus/index.ts';
 
 /**
  * Checks a message signature made by an address's key (Bitcoin-style message signing for t1

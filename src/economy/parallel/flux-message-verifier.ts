@@ -1,6 +1,4 @@
-import { ConsensusError } from '../../consensus/errors.ts';
-import { type AddressPrefixes, decodeAddress } from '../../consensus/keys/address.ts';
-import { verifyMessage } from '../../consensus/keys/keys.ts';
+import { type AddressPrefixes, ConsensusError, decodeAddress, verifyMessage } from '../../consensus/index.ts';
 import type { VerifySignature } from './claim-message.ts';
 
 /**

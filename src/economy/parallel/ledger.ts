@@ -1,4 +1,4 @@
-import { fromHex, toHex } from '../../consensus/bytes.ts';
+import { fromHex, toHex } from '../../consensus/index.ts';
 import {
   EconomyError,
   requireHeight,

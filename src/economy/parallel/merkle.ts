@@ -1,7 +1,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { sha256, sha512_256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { concatBytes } from '../../consensus/bytes.ts';
+import { concatBytes } from '../../consensus/index.ts';
 import { EconomyError } from '../errors.ts';
 import type { MerkleHashName } from './assets.ts';
 

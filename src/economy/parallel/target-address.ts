@@ -2,7 +2,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { sha256, sha512_256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { base32nopad, base58 } from '@scure/base';
-import { equalBytes, fromHex, toHex } from '../../consensus/bytes.ts';
+import { equalBytes, fromHex, toHex } from '../../consensus/index.ts';
 import { EconomyError } from '../errors.ts';
 import type { ChainFamily } from './assets.ts';
 

@@ -11,7 +11,7 @@ import { DEVNET_BENCHMARK, runBenchmark } from '../../cloud/benchmark/run.ts';
 import { appLimitsFor } from '../../cloud/registry/app-directory.ts';
 import type { CloudMetrics } from '../../cloud/metrics.ts';
 import { DockerRuntime } from '../../cloud/runtime/docker-runtime.ts';
-import type { ConsensusParams } from '../../consensus/params/index.ts';
+import type { ConsensusParams } from '../../consensus/index.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { NodeModule } from '../module.ts';
 

@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import type { Chain } from '../../chain/chain.ts';
 import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
 import type { Mempool } from '../../chain/mempool/mempool.ts';
-import { reverseHex } from '../../consensus/bytes.ts';
-import { publicKeyOf } from '../../consensus/keys/keys.ts';
-import { type ConsensusParams, registryRulesAt } from '../../consensus/params/index.ts';
-import { parseOutpointKey } from '../../consensus/primitives/outpoint.ts';
-import type { Transaction } from '../../consensus/primitives/types.ts';
+import {
+  type ConsensusParams,
+  parseOutpointKey,
+  publicKeyOf,
+  registryRulesAt,
+  reverseHex,
+  type Transaction,
+} from '../../consensus/index.ts';
 import {
   BENCHMARK_TIER_NUMBER,
   buildFluxnodeConfirm,
