@@ -1,8 +1,11 @@
-import type { Chain } from '../chain/chain.ts';
-import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
-import type { Mempool, PoolEntry } from '../chain/mempool/mempool.ts';
-import type { TxIndexExtension } from '../chain/tx-index.ts';
-import type { AcceptResult } from '../chain/types.ts';
+import type {
+  AcceptResult,
+  Chain,
+  FluxnodeRegistry,
+  Mempool,
+  PoolEntry,
+  TxIndexExtension,
+} from '../chain/index.ts';
 import type { Block, ConsensusParams, Transaction } from '../consensus/index.ts';
 
 /** What the API layer sees of a running node. Every handler reads through this, never globals. */

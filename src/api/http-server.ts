@@ -12,7 +12,7 @@ import {
   sendJson,
 } from './http-io.ts';
 import type { RpcDispatcher } from './jsonrpc.ts';
-import { ConnectionGuard, type ConnectionLimits } from '../p2p/connection-guard.ts';
+import { ConnectionGuard, type ConnectionLimits } from '../p2p/index.ts';
 import { type ApiMetrics, methodLabel } from './metrics.ts';
 
 export { HttpError, sendJson };

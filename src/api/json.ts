@@ -1,4 +1,4 @@
-import type { ChainEntry } from '../chain/types.ts';
+import type { ChainEntry } from '../chain/index.ts';
 import {
   addressForScript,
   bitsToTarget,

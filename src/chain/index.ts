@@ -17,7 +17,7 @@ export {
 export { ChainConfigError, ChainStateError } from './errors.ts';
 export type { ChainStateExtension, ExtensionContext } from './extension.ts';
 export { FLUXNODES } from './fluxnodes/extension.ts';
-export type { FluxnodeRegistry } from './fluxnodes/registry.ts';
+export { FluxnodeRegistry } from './fluxnodes/registry.ts';
 export type { FluxnodeBlockEffect, FluxnodeRecord } from './fluxnodes/types.ts';
 export { genesisBlock } from './genesis.ts';
 export { ScriptVerifierPool } from './script-pool.ts';
@@ -30,3 +30,17 @@ export type {
   HeaderContext,
   ScriptCheck,
 } from './validator.ts';
+export { AddressIndex } from './address-index/address-index.ts';
+export type { HistoryEntry, ScriptBalance } from './address-index/types.ts';
+export { fluxnodeEffectOf } from './fluxnodes/extension.ts';
+export type { Payee } from './fluxnodes/types.ts';
+export { mempoolValidator } from './mempool/accept.ts';
+export { type EvictedTx, Mempool, type PoolEntry, type TxValidator } from './mempool/mempool.ts';
+export { type ChainMetrics, createChainMetrics } from './metrics.ts';
+export { checkCheckpoint, isFinalTx } from './rules/contextual.ts';
+export { checkTransactionContext } from './rules/transaction.ts';
+export { inTransaction } from './storage/database.ts';
+export { reviveStoredBigint, storedBigint } from './stored-json.ts';
+export { TxIndexExtension } from './tx-index.ts';
+export type { AcceptResult, ChainEntry } from './types.ts';
+export { TRANSIENT_HEADER_RULES } from './validator.ts';

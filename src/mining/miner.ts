@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Payee } from '../chain/fluxnodes/types.ts';
-import type { EvictedTx } from '../chain/mempool/mempool.ts';
-import type { AcceptResult } from '../chain/types.ts';
+import type { AcceptResult, EvictedTx, Payee } from '../chain/index.ts';
 import { type Block, type ConsensusParams, equalBytes } from '../consensus/index.ts';
 import { MiningError } from './errors.ts';
 import type { MiningMetrics } from './metrics.ts';

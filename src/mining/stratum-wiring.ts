@@ -1,4 +1,4 @@
-import type { AcceptResult, ChainEntry } from '../chain/types.ts';
+import type { AcceptResult, ChainEntry } from '../chain/index.ts';
 import { type Block, type ConsensusParams, headerHash, verifyHeaderSolution } from '../consensus/index.ts';
 import type { StratumBackend, StratumJob, StratumServer } from './stratum.ts';
 import { assembleBlock, type BlockTemplate } from './template.ts';

@@ -8,7 +8,7 @@ import {
   reverseHex,
   toHex,
 } from '../consensus/index.ts';
-import { ConnectionGuard, type ConnectionLimits } from '../p2p/connection-guard.ts';
+import { ConnectionGuard, type ConnectionLimits } from '../p2p/index.ts';
 
 /**
  * Zcash-style equihash stratum (ZIP-301), the protocol Flux's GPU miners speak:

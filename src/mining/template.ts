@@ -16,12 +16,15 @@ import {
   type Transaction,
   txid as txidOf,
 } from '../consensus/index.ts';
-import { isFinalTx } from '../chain/rules/contextual.ts';
-import { requiredBits } from '../chain/default-validator.ts';
-import type { Payee } from '../chain/fluxnodes/types.ts';
-import type { EvictedTx, PoolEntry } from '../chain/mempool/mempool.ts';
-import { checkTransactionContext } from '../chain/rules/transaction.ts';
-import type { ChainEntry } from '../chain/types.ts';
+import {
+  type ChainEntry,
+  checkTransactionContext,
+  type EvictedTx,
+  isFinalTx,
+  type Payee,
+  type PoolEntry,
+  requiredBits,
+} from '../chain/index.ts';
 import { buildCoinbaseTx, finalSaplingRootAt } from './coinbase.ts';
 import { MiningError } from './errors.ts';
 import { type CoinbasePayout, planCoinbase } from './payouts.ts';

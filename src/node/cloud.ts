@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Chain } from '../chain/chain.ts';
+import type { Chain } from '../chain/index.ts';
 import { StateSync } from '../cloud/agent/state-sync.ts';
 import { GOSSIP_TOPICS } from '../cloud/agent/types.ts';
 import { MessageVerifyError } from '../cloud/messages/errors.ts';
@@ -22,8 +22,7 @@ import { SpecStore } from '../cloud/registry/spec-store.ts';
 import { SpecSync } from '../cloud/registry/spec-sync.ts';
 import type { ValidSpec } from '../cloud/spec/schema.ts';
 import type { ConsensusParams } from '../consensus/index.ts';
-import { ACCEPT, type GossipVerdict, refusal, reject } from '../p2p/gossip-validation.ts';
-import type { P2PHost } from '../p2p/host.ts';
+import { ACCEPT, type GossipVerdict, type P2PHost, refusal, reject } from '../p2p/index.ts';
 import type { NodeModule } from './module.ts';
 
 export interface CloudDeps {

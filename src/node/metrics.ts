@@ -5,10 +5,10 @@
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type ApiMetrics, createApiMetrics } from '../api/metrics.ts';
-import { type ChainMetrics, createChainMetrics } from '../chain/metrics.ts';
+import { type ChainMetrics, createChainMetrics } from '../chain/index.ts';
 import { type CloudMetrics, createCloudMetrics } from '../cloud/metrics.ts';
-import { createMiningMetrics, type MiningMetrics } from '../mining/metrics.ts';
-import { createP2PMetrics, type P2PMetrics } from '../p2p/metrics.ts';
+import { createMiningMetrics, type MiningMetrics } from '../mining/index.ts';
+import { createP2PMetrics, type P2PMetrics } from '../p2p/index.ts';
 
 export interface NodeMetrics {
   registry: Registry;

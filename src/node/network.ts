@@ -3,10 +3,8 @@
  * handlers are registered before it opens, so the first peer already finds them.
  */
 import type { Logger } from 'pino';
-import type { Chain } from '../chain/chain.ts';
-import type { P2PMetrics } from '../p2p/metrics.ts';
-import { P2PHost } from '../p2p/host.ts';
-import { ChainSync } from '../p2p/sync.ts';
+import type { Chain } from '../chain/index.ts';
+import { ChainSync, P2PHost, type P2PMetrics } from '../p2p/index.ts';
 import type { NodeModule } from './module.ts';
 
 export interface NetworkOptions {

@@ -7,14 +7,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { AddressIndex } from '../chain/address-index/address-index.ts';
-import { Chain } from '../chain/chain.ts';
-import { TxIndexExtension } from '../chain/tx-index.ts';
+import { AddressIndex, Chain, TxIndexExtension } from '../chain/index.ts';
 import { appPaymentScriptFor } from '../cloud/registry/app-address.ts';
 import { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
 import { type ConsensusParams, paramsFor, txid } from '../consensus/index.ts';
 import { EconomyExtension } from '../economy/chain/extension.ts';
-import { Wallet } from '../wallet/wallet.ts';
+import { Wallet } from '../wallet/index.ts';
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts';
 import type { NodeOptions } from './options.ts';
 

@@ -4,11 +4,16 @@
  * reorg disconnected. Keeps the pool in step with the chain while it is open.
  */
 import type { Logger } from 'pino';
-import type { Chain } from '../chain/chain.ts';
-import type { ChainMetrics } from '../chain/metrics.ts';
-import type { FluxnodeRegistry } from '../chain/fluxnodes/registry.ts';
-import { mempoolValidator } from '../chain/mempool/accept.ts';
-import { type EvictedTx, Mempool, type PoolEntry, type TxValidator } from '../chain/mempool/mempool.ts';
+import {
+  type Chain,
+  type ChainMetrics,
+  type EvictedTx,
+  type FluxnodeRegistry,
+  Mempool,
+  mempoolValidator,
+  type PoolEntry,
+  type TxValidator,
+} from '../chain/index.ts';
 import {
   type Block,
   ConsensusError,
@@ -19,10 +24,16 @@ import {
   type Transaction,
   txid,
 } from '../consensus/index.ts';
-import { ACCEPT, type GossipVerdict, ignore, refusal, reject } from '../p2p/gossip-validation.ts';
-import type { P2PHost } from '../p2p/host.ts';
-import { MempoolSync } from '../p2p/mempool-sync.ts';
-import { CHAIN_TOPICS } from '../p2p/topics.ts';
+import {
+  ACCEPT,
+  CHAIN_TOPICS,
+  type GossipVerdict,
+  ignore,
+  MempoolSync,
+  type P2PHost,
+  refusal,
+  reject,
+} from '../p2p/index.ts';
 import type { NodeModule } from './module.ts';
 
 export interface TxAcceptanceDeps {

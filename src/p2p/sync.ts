@@ -1,6 +1,4 @@
-import type { Chain } from '../chain/chain.ts';
-import type { ChainEntry } from '../chain/types.ts';
-import { TRANSIENT_HEADER_RULES } from '../chain/validator.ts';
+import { type Chain, type ChainEntry, TRANSIENT_HEADER_RULES } from '../chain/index.ts';
 import {
   type Block,
   blockHash,

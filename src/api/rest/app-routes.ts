@@ -1,4 +1,4 @@
-import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
+import type { FluxnodeRecord } from '../../chain/index.ts';
 import { HttpError, type ApiServer } from '../http-server.ts';
 import { checkOwnerSignature } from './owner-auth.ts';
 import type { AppRecord, RestContext } from './providers.ts';

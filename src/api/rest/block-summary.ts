@@ -1,5 +1,4 @@
-import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
-import type { ChainEntry } from '../../chain/types.ts';
+import type { ChainEntry, FluxnodeRecord } from '../../chain/index.ts';
 import {
   addressForScript,
   type Block,

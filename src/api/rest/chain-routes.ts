@@ -1,4 +1,4 @@
-import type { ChainEntry } from '../../chain/types.ts';
+import type { ChainEntry } from '../../chain/index.ts';
 import { decodeBlock, p2pkhScript, p2shScript } from '../../consensus/index.ts';
 import type { ApiServer } from '../http-server.ts';
 import { blockJson, difficultyOf, txJson } from '../json.ts';

@@ -1,7 +1,5 @@
-import type { Chain } from '../../chain/chain.ts';
-import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
+import type { Chain, ChainEntry, FluxnodeRegistry } from '../../chain/index.ts';
 import type { Block } from '../../consensus/index.ts';
-import type { ChainEntry } from '../../chain/types.ts';
 import { confirmedByTier, zeroCounts } from './node-view.ts';
 import type { NodeCountPoint } from './types.ts';
 

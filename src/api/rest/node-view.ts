@@ -1,4 +1,4 @@
-import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
+import type { FluxnodeRecord } from '../../chain/index.ts';
 import {
   addressForScript,
   type ConsensusParams,

@@ -1,4 +1,4 @@
-import type { HistoryEntry, ScriptBalance } from '../../chain/address-index/types.ts';
+import type { HistoryEntry, ScriptBalance } from '../../chain/index.ts';
 import type { AppSpec } from '../../cloud/spec/schema.ts';
 import type { SupplySnapshot } from '../../economy/supply/stats.ts';
 import type { NodeContext } from '../context.ts';

@@ -1,4 +1,4 @@
-import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
+import type { FluxnodeRecord } from '../../chain/index.ts';
 import { addressForScript, fromHex } from '../../consensus/index.ts';
 import type { NodeContext } from '../context.ts';
 import { fluxAmount, prefixes } from '../json.ts';

@@ -1,6 +1,5 @@
 import { scriptForAddress } from '../../consensus/index.ts';
-import { buildBlockTemplate } from '../../mining/template.ts';
-import { templateToJson } from '../../mining/template-json.ts';
+import { buildBlockTemplate, templateToJson } from '../../mining/index.ts';
 import type { NodeContext } from '../context.ts';
 import { difficultyOf, prefixes } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';

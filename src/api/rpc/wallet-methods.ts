@@ -1,6 +1,5 @@
 import { COIN, ConsensusError, isTier, reverseHex, TIERS } from '../../consensus/index.ts';
-import { InsufficientFundsError } from '../../wallet/coin-select.ts';
-import type { Wallet } from '../../wallet/wallet.ts';
+import { InsufficientFundsError, type Wallet } from '../../wallet/index.ts';
 import type { NodeContext } from '../context.ts';
 import { fluxAmount } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';

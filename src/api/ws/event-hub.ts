@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { ChainEntry } from '../../chain/types.ts';
+import type { ChainEntry } from '../../chain/index.ts';
 import { jsonReplacer } from '../json.ts';
 import type { Block } from '../../consensus/index.ts';
 import { BlockSummaries } from '../rest/chain-routes.ts';

@@ -1,4 +1,4 @@
-import type { FluxnodeRecord } from '../../chain/fluxnodes/types.ts';
+import type { FluxnodeRecord } from '../../chain/index.ts';
 import type { AppRecord } from '../rest/providers.ts';
 import type { ApiEvent, AppLocation } from '../rest/types.ts';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkCheckpoint } from '../../chain/rules/contextual.ts';
+import { checkCheckpoint } from '../../chain/index.ts';
 import {
   type Block,
   type BlockHeader,

@@ -4,7 +4,7 @@
  * penalized; unknown node or not for us: ignore. The handler reuses the validator's result when the
  * same bytes arrive, so a signature is checked once per message.
  */
-import { ACCEPT, ignore, refusal, reject } from '../../p2p/gossip-validation.ts';
+import { ACCEPT, ignore, refusal, reject } from '../../p2p/index.ts';
 import { MessageDecodeError, MessageVerifyError } from '../messages/errors.ts';
 import {
   type AgentLogger,

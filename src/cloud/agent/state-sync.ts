@@ -10,7 +10,7 @@
 import { decodeBenchmarkResult } from '../messages/benchmark-result.ts';
 import { decodeHeartbeat } from '../messages/heartbeat.ts';
 import { decodeRunningReport } from '../messages/running-report.ts';
-import type { GossipResult } from '../../p2p/gossip-validation.ts';
+import type { GossipResult } from '../../p2p/index.ts';
 import { GOSSIP_TOPICS, type Gossip, type GossipTopic, type TopicValidator } from './types.ts';
 
 /** The network as state sync needs it (p2p/P2PHost fits). */

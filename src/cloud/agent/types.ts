@@ -2,12 +2,7 @@
  * What the cloud agent is given: small interfaces onto the chain, the gossip network, the Docker
  * engine and the clock, so the node process wires real ones and tests may wire simpler ones.
  */
-import {
-  type GossipTopic,
-  type GossipVerdict,
-  gossipTopic,
-  type TopicValidator,
-} from '../../p2p/gossip-validation.ts';
+import { type GossipTopic, gossipTopic, type GossipVerdict, type TopicValidator } from '../../p2p/index.ts';
 import type { HardwareMinimums } from '../../consensus/index.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { AppSpecLimits, TierName } from '../spec/limits.ts';

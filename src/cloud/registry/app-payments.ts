@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Block, type ByteWriter, reverseHex } from '../../consensus/index.ts';
-import type { ChainStateExtension } from '../../chain/extension.ts';
+import type { ChainStateExtension } from '../../chain/index.ts';
 import { parseAppPayment } from './payment-tx.ts';
 
 export interface AppPayment {

@@ -6,7 +6,7 @@
  */
 import { base64 } from '@scure/base';
 import type { ConsensusParams, Transaction } from '../../consensus/index.ts';
-import type { Wallet } from '../../wallet/wallet.ts';
+import type { Wallet } from '../../wallet/index.ts';
 import { signSpec } from '../messages/spec-announcement.ts';
 import { canonicalJson, specHash } from '../spec/hash.ts';
 import type { ValidSpec } from '../spec/schema.ts';

@@ -17,7 +17,7 @@ import {
   txid,
   type TxOut,
 } from '../../consensus/index.ts';
-import { isUnspendable } from '../../chain/connect-plan.ts';
+import { isUnspendable } from '../../chain/index.ts';
 import { parseAppPayment } from '../../cloud/registry/payment-tx.ts';
 import type {
   AppPayment,

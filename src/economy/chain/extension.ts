@@ -17,12 +17,16 @@ import {
   equalBytes,
   TIERS,
 } from '../../consensus/index.ts';
-import { ChainStateError } from '../../chain/errors.ts';
-import { inTransaction } from '../../chain/storage/database.ts';
-import type { ChainStateExtension, ExtensionContext } from '../../chain/extension.ts';
-import { FLUXNODES, fluxnodeEffectOf } from '../../chain/fluxnodes/extension.ts';
-import type { FluxnodeBlockEffect } from '../../chain/fluxnodes/types.ts';
-import type { ChainEntry } from '../../chain/types.ts';
+import {
+  type ChainEntry,
+  ChainStateError,
+  type ChainStateExtension,
+  type ExtensionContext,
+  type FluxnodeBlockEffect,
+  fluxnodeEffectOf,
+  FLUXNODES,
+  inTransaction,
+} from '../../chain/index.ts';
 import { appPaymentScriptFor } from '../../cloud/registry/app-address.ts';
 import { EconomyError } from '../errors.ts';
 import type { BlockSummary, CollateralChange, Tier } from '../inputs.ts';

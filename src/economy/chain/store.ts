@@ -7,7 +7,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { BlockSummary, OperatorPayout, Tier } from '../inputs.ts';
 import type { ClaimRecord } from '../parallel/ledger.ts';
-import { reviveStoredBigint, storedBigint } from '../../chain/stored-json.ts';
+import { reviveStoredBigint, storedBigint } from '../../chain/index.ts';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS economy_blocks (

@@ -5,7 +5,7 @@
  */
 import type { NodeContext } from '../../api/context.ts';
 import type { AppRegistration } from '../../cloud/registry/registration.ts';
-import type { P2PHost } from '../../p2p/host.ts';
+import type { P2PHost } from '../../p2p/index.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { CloudAgentModule } from '../modules/cloud-agent.ts';
 import type { MinerModule } from '../modules/miner.ts';

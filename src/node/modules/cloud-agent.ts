@@ -3,8 +3,7 @@
  * the chain knows the node as registered, until the node closes.
  */
 import type { Logger } from 'pino';
-import type { Chain } from '../../chain/chain.ts';
-import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
+import type { Chain, FluxnodeRegistry } from '../../chain/index.ts';
 import { CloudAgent } from '../../cloud/agent/agent.ts';
 import type { Gossip } from '../../cloud/agent/types.ts';
 import { DEVNET_BENCHMARK, runBenchmark } from '../../cloud/benchmark/run.ts';

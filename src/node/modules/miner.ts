@@ -3,13 +3,9 @@
  * from the start when the options name an address (`--mine-to`).
  */
 import type { Logger } from 'pino';
-import type { Chain } from '../../chain/chain.ts';
-import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
-import type { EvictedTx, Mempool } from '../../chain/mempool/mempool.ts';
+import type { Chain, EvictedTx, FluxnodeRegistry, Mempool } from '../../chain/index.ts';
 import { type Block, type ConsensusParams, scriptForAddress } from '../../consensus/index.ts';
-import { Miner } from '../../mining/miner.ts';
-import type { MiningMetrics } from '../../mining/metrics.ts';
-import { cpuSolver } from '../../mining/pow.ts';
+import { cpuSolver, Miner, type MiningMetrics } from '../../mining/index.ts';
 import type { NodeModule } from '../module.ts';
 
 export interface MinerModuleOptions {

@@ -1,8 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Chain } from '../../chain/chain.ts';
-import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
-import type { Mempool } from '../../chain/mempool/mempool.ts';
+import type { Chain, FluxnodeRegistry, Mempool } from '../../chain/index.ts';
 import {
   type ConsensusParams,
   parseOutpointKey,
@@ -17,8 +15,8 @@ import {
   CONFIRM_UPDATE_TYPE_INITIAL,
   CONFIRM_UPDATE_TYPE_UPDATE,
   startFromWallet,
-} from '../../wallet/fluxnode-txs.ts';
-import type { Wallet } from '../../wallet/wallet.ts';
+  type Wallet,
+} from '../../wallet/index.ts';
 import type { NodeModule } from '../module.ts';
 
 /** Blocks between two automatic re-STARTs of an expired node (one may still be on its way). */

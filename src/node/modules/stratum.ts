@@ -3,13 +3,15 @@
  * shares, and submits and announces the blocks they find. Added when the options name a port.
  */
 import type { Logger } from 'pino';
-import type { Chain } from '../../chain/chain.ts';
-import type { FluxnodeRegistry } from '../../chain/fluxnodes/registry.ts';
-import type { Mempool } from '../../chain/mempool/mempool.ts';
+import type { Chain, FluxnodeRegistry, Mempool } from '../../chain/index.ts';
 import type { Block, ConsensusParams } from '../../consensus/index.ts';
-import { StratumServer } from '../../mining/stratum.ts';
-import { feedStratum, type StratumFeed, stratumBackendFor } from '../../mining/stratum-wiring.ts';
-import { buildBlockTemplate } from '../../mining/template.ts';
+import {
+  buildBlockTemplate,
+  feedStratum,
+  stratumBackendFor,
+  type StratumFeed,
+  StratumServer,
+} from '../../mining/index.ts';
 import type { NodeModule } from '../module.ts';
 
 export interface StratumModuleOptions {
