@@ -175,8 +175,8 @@ export class CloudAgent extends EventEmitter {
     this.#timers = new AgentTimers({
       clock: this.#clock,
       tickMs: o.tickMs,
-      periodMs: () => this.heartbeatPeriod(),
-      heartbeat: () => this.#out.heartbeat(),
+      beatIn: () => this.#out.heartbeatIn(this.heartbeatPeriod()),
+      heartbeat: () => this.#out.heartbeat(this.heartbeatPeriod()),
       tick: () => this.#peers.refreshLive(),
       every: [
         [o.reconcileMs, () => this.#trigger.schedule('timer')],

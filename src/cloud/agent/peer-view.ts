@@ -7,6 +7,7 @@ import type { BenchmarkFigures } from '../benchmark/check.ts';
 import { HeldBackLiveness } from '../liveness/held-back.ts';
 import { type BenchmarkResult, verifyBenchmarkResult } from '../messages/benchmark-result.ts';
 import type { OperatorKeyLookup } from '../messages/envelope.ts';
+import { HeadCache } from '../messages/head-cache.ts';
 import { type Heartbeat, verifyHeartbeat } from '../messages/heartbeat.ts';
 import { type RunningReport, verifyRunningReport } from '../messages/running-report.ts';
 import type { Clock } from './types.ts';
@@ -42,6 +43,8 @@ export class PeerView {
   private readonly clock: Clock;
   private readonly listener: PeerViewListener;
   private readonly liveness: HeldBackLiveness;
+  /** Heads whose signature was checked: a run's later heartbeats cost hashes, not a signature. */
+  readonly heads = new HeadCache();
   private readonly heartbeats = new Map<string, Heartbeat>();
   private readonly benchmarks = new Map<string, BenchmarkResult>();
   private readonly reports = new Map<string, RunningReport>();
@@ -60,7 +63,7 @@ export class PeerView {
 
   /** A verified heartbeat of another node, or undefined when it is our own or outside the time window. */
   checkHeartbeat(data: Uint8Array): Heartbeat | undefined {
-    const hb = verifyHeartbeat(data, this.lookup);
+    const hb = verifyHeartbeat(data, this.lookup, this.heads);
     if (hb.node === this.opts.selfId) return undefined;
     const now = this.clock.now();
     const window = this.liveness.rule.heartbeatMs * this.opts.missedIntervals;

@@ -5,7 +5,7 @@
  */
 import type { BenchmarkFigures } from '../benchmark/check.ts';
 import { type BenchmarkResult, encodeBenchmarkResult } from '../messages/benchmark-result.ts';
-import { encodeHeartbeat, type Heartbeat } from '../messages/heartbeat.ts';
+import { HeartbeatRuns } from './heartbeat-runs.ts';
 import {
   encodeRunningReport,
   RUNNING_STATES,
@@ -43,6 +43,7 @@ export interface PublisherDeps {
 export class Publisher {
   readonly #d: PublisherDeps;
   #lastSeq = 0;
+  readonly #runs = new HeartbeatRuns();
   #lastReportKey = '';
   #lastReportAt = 0;
   lastRepublishAt = 0;
@@ -53,32 +54,34 @@ export class Publisher {
 
   /** Sequence numbers grow across restarts too: they follow the clock. */
   #nextSeq(): number {
-    this.#lastSeq = Math.max(this.#lastSeq + 1, this.#d.clock.now());
+    this.#lastSeq = Math.max(this.#lastSeq + 1, this.#runs.lastSeq() + 1, this.#d.clock.now());
     return this.#lastSeq;
   }
 
-  heartbeat(): void {
+  /** The heartbeat due now (its run's next beat, or a new run's signed first). */
+  heartbeat(periodMs: number): void {
     const d = this.#d;
     if (!d.active()) return;
-    let hb: Heartbeat;
-    let bytes: Uint8Array;
+    const now = d.clock.now();
+    const { nodeId: node, ip } = d.identity;
+    const first = () => {
+      const tip = { height: d.chain.tipHeight(), tipHash: d.chain.tipHash() };
+      return { node, seq: this.#nextSeq(), time: now, ...tip, ip };
+    };
+    let beat: ReturnType<HeartbeatRuns['next']>;
     try {
-      const { nodeId: node, ip } = d.identity;
-      hb = {
-        node,
-        seq: this.#nextSeq(),
-        time: d.clock.now(),
-        height: d.chain.tipHeight(),
-        tipHash: d.chain.tipHash(),
-        ip,
-      };
-      bytes = encodeHeartbeat(hb, d.identity.operatorPrivateKey);
+      beat = this.#runs.next(now, periodMs, first, d.identity.operatorPrivateKey);
     } catch (err) {
       d.log.error({ err: (err as Error).message }, 'cannot build a heartbeat');
       return;
     }
-    d.peers.heard(hb);
-    this.#publish(GOSSIP_TOPICS.heartbeat, bytes);
+    d.peers.heard(beat.hb);
+    this.#publish(GOSSIP_TOPICS.heartbeat, beat.bytes);
+  }
+
+  /** Milliseconds until the next heartbeat is due. */
+  heartbeatIn(periodMs: number): number {
+    return this.#runs.nextIn(this.#d.clock.now(), periodMs);
   }
 
   /** Signs the own benchmark afresh (new time: gossip drops repeated bytes) and gossips it. */

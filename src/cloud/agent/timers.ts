@@ -1,5 +1,5 @@
 /**
- * The agent's clockwork: a heartbeat every period (the period may change at a tip, so each beat
+ * The agent's clockwork: heartbeats on their slots (the period may change at a tip, so each beat
  * schedules the next), the live set re-read just after every whole tick (so every node reads it at
  * the same tick), and plain intervals (reconcile timer, republish).
  */
@@ -9,8 +9,8 @@ import type { Clock } from './types.ts';
 export interface TimerDeps {
   clock: Clock;
   tickMs: number;
-  /** Current heartbeat period. */
-  periodMs: () => number;
+  /** Milliseconds until the next heartbeat is due. */
+  beatIn: () => number;
   heartbeat: () => void;
   tick: () => void;
   /** [period ms, job] pairs run on plain intervals. */
@@ -46,7 +46,7 @@ export class AgentTimers {
   #heartbeat(): void {
     if (!this.#on) return;
     this.#d.heartbeat();
-    this.#beat = setTimeout(() => this.#heartbeat(), this.#d.periodMs());
+    this.#beat = setTimeout(() => this.#heartbeat(), this.#d.beatIn());
   }
 
   #ticks(): void {

@@ -116,15 +116,18 @@ describe('heartbeat', () => {
       Buffer.from(heartbeat.tipHash, 'hex'),
       Buffer.from([heartbeat.ip.length]),
       enc.encode(heartbeat.ip),
+      Buffer.alloc(4 + 2 + 32), // a lone heartbeat: period 0, run length 0, commit 0…0
       Buffer.from([65]),
     ]);
     assert.equal(toHex(bytes.subarray(0, expected.length)), toHex(expected));
-    assert.equal(bytes.length, expected.length + 65);
+    // Then the signature, and the tail: index 0 and the reveal (the commit itself).
+    assert.equal(bytes.length, expected.length + 65 + 2 + 32);
+    assert.equal(toHex(bytes.subarray(expected.length + 65)), '00'.repeat(34));
     // The signature is an ordinary Flux message signature over the bytes before it.
     assert.ok(
       verifyMessage(
         bytes.subarray(0, expected.length - 1),
-        bytes.subarray(expected.length),
+        bytes.subarray(expected.length, expected.length + 65),
         publicKeyOf(operator),
       ),
     );
@@ -139,7 +142,8 @@ describe('heartbeat', () => {
 
   test('any changed byte, a wrong signer or an unknown node fails', () => {
     const bytes = encodeHeartbeat(heartbeat, operator);
-    assertTamperProof(bytes, (b) => verifyHeartbeat(b, lookup), bytes.length - 66);
+    // Every byte: the head's, its signature's and the tail's (index and reveal).
+    assertTamperProof(bytes, (b) => verifyHeartbeat(b, lookup), bytes.length);
     assert.throws(
       () => verifyHeartbeat(encodeHeartbeat(heartbeat, intruder), lookup),
       (e: unknown) => e instanceof MessageVerifyError && e.rule === 'bad-signature',
@@ -168,7 +172,7 @@ describe('heartbeat', () => {
       );
     fails(new Uint8Array(0), 'magic');
     fails(new TextEncoder().encode('GET / HTTP/1.1\r\n'), 'magic');
-    fails(bytes.subarray(0, 6 + 1 + NODE.length + 4), 'seq');
+    fails(Uint8Array.from([...bytes.subarray(0, 6 + 1 + NODE.length + 4), ...new Uint8Array(34)]), 'seq');
     fails(bytes.subarray(0, 20), 'node');
     fails(Uint8Array.from([...bytes, 0]), 'message');
     fails(encodeRunningReport(report, operator), 'kind');
@@ -178,10 +182,12 @@ describe('heartbeat', () => {
     const spaced = Uint8Array.from(bytes);
     spaced[7] = 0x20; // a space inside the node id
     fails(spaced, 'node');
+    const head = bytes.subarray(0, bytes.length - 34);
     const shortSig = Uint8Array.from([
-      ...bytes.subarray(0, bytes.length - 66),
+      ...head.subarray(0, head.length - 66),
       64,
-      ...bytes.subarray(bytes.length - 64),
+      ...head.subarray(head.length - 64),
+      ...bytes.subarray(bytes.length - 34),
     ]);
     fails(shortSig, 'signature');
   });
