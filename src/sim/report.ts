@@ -44,7 +44,7 @@ export interface WindowReport {
   /** Gossip load per up node: messages per minute (one per heartbeat copy, or batched per round). */
   messagesPerNodeMinute: number;
   batchedMessagesPerNodeMinute: number;
-  /** Heartbeat signatures each node checks per second. */
+  /** Heartbeat signatures each node checks per second (one per run of heartbeats per sender). */
   verificationsPerNodeSecond: number;
 }
 
@@ -81,6 +81,8 @@ export interface SimReport {
     batchedMessagesPerNodeMinute: number;
     heartbeatBytesPerNodeSecond: number;
     verificationsPerNodeSecond: number;
+    /** Hash-chain links each node checks per second (one per heartbeat heard). */
+    hashChecksPerNodeSecond: number;
     receiverMissProbability: number;
     privateDrops: number;
     sourceLost: number;

@@ -10,7 +10,7 @@
  * arrivals and scenario events happen at their exact times between ticks, so over/under counts
  * and convergence times are exact, not rounded to ticks.
  */
-import { heartbeatPeriodMs } from '../cloud/liveness/rule.ts';
+import { HEARTBEAT_CHECK_BUDGET, HEARTBEAT_RUN, heartbeatPeriodMs } from '../cloud/liveness/rule.ts';
 import type { PlacementNode } from '../cloud/placement/placement.ts';
 import type { PaidSpec } from '../cloud/registry/app-registry.ts';
 import type { DesiredComponent } from '../cloud/reconciler/plan.ts';
@@ -41,8 +41,10 @@ export interface SimOptions {
   lazyDegree?: number;
   gossipRoundMs?: number;
   messageLoss?: number;
-  /** Size of one signed heartbeat on the wire (id, sequence, time, signature, framing). */
+  /** Size of one heartbeat on the wire (signed head with its chain commit, index and reveal: 282). */
   heartbeatBytes?: number;
+  /** Heartbeats per signed head (cloud/liveness/rule.ts HEARTBEAT_RUN; 1: a signature on every one). */
+  heartbeatRun?: number;
   startMs?: readonly [number, number];
   stopMs?: readonly [number, number];
   blockDelayMs?: readonly [number, number];
@@ -64,7 +66,8 @@ export type { CpuFigures, SeriesPoint, SimReport, WindowReport } from './report.
 
 export function resolveOptions(o: SimOptions): ResolvedOptions {
   // By default the period the node would use at this size: ≤ 500 signature checks/s (rule.ts).
-  const heartbeatMs = o.heartbeatMs ?? heartbeatPeriodMs(o.nodes, 5000);
+  const heartbeatRun = o.heartbeatRun ?? HEARTBEAT_RUN;
+  const heartbeatMs = o.heartbeatMs ?? heartbeatPeriodMs(o.nodes, 5000, HEARTBEAT_CHECK_BUDGET, heartbeatRun);
   const killFraction = o.killFraction ?? 0.05;
   const scenarioName = typeof o.scenario === 'string' ? o.scenario : o.scenario ? 'custom' : 'full';
   return {
@@ -80,7 +83,8 @@ export function resolveOptions(o: SimOptions): ResolvedOptions {
     lazyDegree: o.lazyDegree ?? 6,
     gossipRoundMs: o.gossipRoundMs ?? 1000,
     messageLoss: o.messageLoss ?? 0.01,
-    heartbeatBytes: o.heartbeatBytes ?? 150,
+    heartbeatBytes: o.heartbeatBytes ?? 282,
+    heartbeatRun,
     startMs: o.startMs ?? [2000, 6000],
     stopMs: o.stopMs ?? [500, 1500],
     blockDelayMs: o.blockDelayMs ?? [200, 1500],
@@ -308,7 +312,7 @@ export function simulate(options: SimOptions): SimReport {
       messagesPerNodeMinute:
         nodeMinutes > 0 ? (o.meshDegree * relayed) / nodeMinutes + o.lazyDegree * rounds : 0,
       batchedMessagesPerNodeMinute: (o.meshDegree + o.lazyDegree) * rounds,
-      verificationsPerNodeSecond: nodeMinutes > 0 ? relayed / (nodeMinutes * 60) : 0,
+      verificationsPerNodeSecond: nodeMinutes > 0 ? relayed / o.heartbeatRun / (nodeMinutes * 60) : 0,
     });
     window = undefined;
   };
@@ -505,7 +509,9 @@ export function simulate(options: SimOptions): SimReport {
       messagesPerNodeMinute: (o.meshDegree * views.relayed) / nodeMinutes + o.lazyDegree * rounds,
       batchedMessagesPerNodeMinute: (o.meshDegree + o.lazyDegree) * rounds,
       heartbeatBytesPerNodeSecond: (o.meshDegree * views.relayed * o.heartbeatBytes) / (nodeMinutes * 60),
-      verificationsPerNodeSecond: views.relayed / (nodeMinutes * 60),
+      // A receiver checks a head's signature once per run, and one hash-chain link per heartbeat.
+      verificationsPerNodeSecond: views.relayed / o.heartbeatRun / (nodeMinutes * 60),
+      hashChecksPerNodeSecond: views.relayed / (nodeMinutes * 60),
       receiverMissProbability: receiverMissProbability(o.messageLoss, o.meshDegree, o.lazyDegree),
       privateDrops: views.privateDrops,
       sourceLost: views.sourceLost,

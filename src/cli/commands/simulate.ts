@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { heartbeatPeriodMs } from '../../cloud/liveness/rule.ts';
+import { HEARTBEAT_CHECK_BUDGET, heartbeatPeriodMs } from '../../cloud/liveness/rule.ts';
 import { svgChart, timelinePanel } from '../../sim/plot.ts';
 import type { PlacerKind } from '../../sim/planner.ts';
 import type { ScenarioName } from '../../sim/scenario.ts';
@@ -23,6 +23,7 @@ interface SimulateOptions {
   scenario: string;
   kill: string;
   interval?: string;
+  run: string;
   missed: string;
   holdBack: string;
   tick: string;
@@ -119,7 +120,7 @@ function printHuman(r: SimReport, steps: boolean): void {
       `seed ${o.seed}, scenario ${o.scenarioName}`,
   );
   lines.push(
-    `heartbeat every ${o.heartbeatMs / 1000} s, not live after ${o.missedIntervals} silent intervals, hold-back ` +
+    `heartbeat every ${o.heartbeatMs / 1000} s (signed once per ${o.heartbeatRun}), not live after ${o.missedIntervals} silent intervals, hold-back ` +
       `${o.holdBackMs / 1000} s, tick ${o.tickMs / 1000} s; gossip mesh ${o.meshDegree}, message loss ` +
       `${(o.messageLoss * 100).toFixed(1)}%; container start ${o.startMs[0] / 1000}-${o.startMs[1] / 1000} s; ` +
       `placer ${o.placer}`,
@@ -155,7 +156,8 @@ function printHuman(r: SimReport, steps: boolean): void {
   lines.push(
     `gossip per node: ${n0(t.messagesPerNodeMinute)} messages/min (one per heartbeat copy; ${n0(t.batchedMessagesPerNodeMinute)}/min ` +
       `if batched per round), ${(t.heartbeatBytesPerNodeSecond / 1e6).toFixed(2)} MB/s of heartbeats, ` +
-      `${n0(t.verificationsPerNodeSecond)} signature checks/s`,
+      `${n0(t.verificationsPerNodeSecond)} signature checks/s (one per run of ${r.options.heartbeatRun}), ` +
+      `${n0(t.hashChecksPerNodeSecond)} hash-chain checks/s`,
   );
   lines.push(
     `placement: ${t.placements.count} distinct views computed, CPU per placement mean ${s2(t.placements.mean)} s, ` +
@@ -213,6 +215,11 @@ export function register(program: Command): void {
       '--interval <s>',
       'heartbeat interval in seconds (default: what a node uses at this size, ≥ 5 s and ≤ 500 signature checks/s)',
     )
+    .option(
+      '--run <n>',
+      'heartbeats per signed head (the rest are proven by a hash chain; 1: a signature on every one)',
+      '12',
+    )
     .option('--missed <n>', 'silent intervals before a node leaves the live set', '3')
     .option('--hold-back <s>', 'seconds a heartbeat waits before it counts (gossip delay + clock skew)', '1')
     .option('--tick <s>', 'seconds between live-set evaluations', '1')
@@ -233,9 +240,10 @@ export function register(program: Command): void {
         throw new CliError(`--scenario: "${scenario}" is not one of: full, kill`);
       const nodes = wholeNumber(opts.nodes, '--nodes', 10, 1_000_000);
       const apps = wholeNumber(opts.apps, '--apps', 1, 10_000_000);
+      const run = wholeNumber(opts.run, '--run', 1, 65_536);
       const interval =
         opts.interval === undefined
-          ? heartbeatPeriodMs(nodes, 5000) / 1000
+          ? heartbeatPeriodMs(nodes, 5000, HEARTBEAT_CHECK_BUDGET, run) / 1000
           : decimal(opts.interval, '--interval', 0.1, 3600);
       const tick = decimal(opts.tick, '--tick', 0.01, interval);
       const report = simulate({
@@ -245,6 +253,7 @@ export function register(program: Command): void {
         scenario: scenario as ScenarioName,
         killFraction: decimal(opts.kill, '--kill', 0, 100) / 100,
         heartbeatMs: interval * 1000,
+        heartbeatRun: run,
         missedIntervals: wholeNumber(opts.missed, '--missed', 1, 100),
         holdBackMs: decimal(opts.holdBack, '--hold-back', 0, interval) * 1000,
         tickMs: tick * 1000,
