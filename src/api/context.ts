@@ -20,6 +20,12 @@ export interface NodeContext {
   /** Accepts a block (from RPC or the miner) and announces it when it joins the chain. */
   submitBlock: (block: Block) => Promise<AcceptResult>;
   peers: () => { id: string; addr: string }[];
+  /** IP addresses the operator banned from p2p (setban/listbanned/clearbanned). */
+  bans?: {
+    add: (ip: string) => Promise<void>;
+    remove: (ip: string) => boolean;
+    list: () => string[];
+  };
   startedAt: number;
   version: string;
 }

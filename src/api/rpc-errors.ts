@@ -15,6 +15,7 @@ export const RPC = {
   VERIFY_ALREADY_IN_CHAIN: -27,
   IN_WARMUP: -28,
   WALLET_ERROR: -4,
+  CLIENT_INVALID_IP_OR_SUBNET: -30,
 } as const;
 
 export class RpcError extends Error {

@@ -85,9 +85,17 @@ export function launchOf(state: DevnetState, node: NodeState, restart: boolean):
 export async function startNodeProcess(
   state: DevnetState,
   node: NodeState,
-  opts: { restart: boolean; save: () => void; signal?: AbortSignal; timeoutMs: number },
+  opts: {
+    restart: boolean;
+    /** First contact other than node 1 (a node joining later, when node 1 may be down). */
+    bootstrap?: string[];
+    save: () => void;
+    signal?: AbortSignal;
+    timeoutMs: number;
+  },
 ): Promise<void> {
-  node.pid = spawnNode(launchOf(state, node, opts.restart));
+  const launch = launchOf(state, node, opts.restart);
+  node.pid = spawnNode(opts.bootstrap ? { ...launch, bootstrap: opts.bootstrap } : launch);
   node.killed = false;
   opts.save();
   await waitForNodeApi(state, node, { timeoutMs: opts.timeoutMs, signal: opts.signal });

@@ -275,6 +275,11 @@ export class FluxNode implements ApiSources {
       acceptTransaction: (tx) => this.acceptTransaction(tx),
       submitBlock: (block) => this.submitBlock(block),
       peers: () => this.p2p.peers(),
+      bans: {
+        add: (ip) => this.p2p.banAddress(ip),
+        remove: (ip) => this.p2p.unbanAddress(ip),
+        list: () => this.p2p.bannedAddresses(),
+      },
       startedAt: this.startedAt,
       version: NODE_VERSION,
     };

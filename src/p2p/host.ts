@@ -6,7 +6,7 @@ import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { lpStream } from '@libp2p/utils';
-import { multiaddr } from '@multiformats/multiaddr';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import pino, { type Logger } from 'pino';
@@ -90,6 +90,8 @@ export class P2PHost {
   private readonly connectListeners: ((peer: string) => void)[] = [];
   /** Peers refused by the operator (or a partition test), whatever their score. */
   private readonly blocked = new Set<string>();
+  /** IP addresses refused by the operator (`setban`): no dial to them, no connection from a peer there. */
+  private readonly bannedIps = new Set<string>();
   /** Judges every gossip message, penalizes rejections and counts verdicts by topic. */
   readonly gossip = new GossipValidation((peer, points, reason) => this.penalize(peer, points, reason));
   readonly #tallies = { requestsServed: 0, requestsRefused: 0, handlerFailures: 0 };
@@ -165,11 +167,11 @@ export class P2PHost {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionGater: {
-        // Loopback and private addresses are where devnets and LANs live: allow them.
-        denyDialMultiaddr: () => false,
+        // Loopback and private addresses are allowed; only what the operator banned is refused.
+        denyDialMultiaddr: (ma: Multiaddr) => this.bannedIps.has(ipOf(ma) ?? ''),
         denyDialPeer: (peerId: PeerId) => this.refuses(peerId.toString()),
-        denyInboundEncryptedConnection: (peerId: PeerId) => this.refuses(peerId.toString()),
-        denyOutboundEncryptedConnection: (peerId: PeerId) => this.refuses(peerId.toString()),
+        denyInboundEncryptedConnection: (peerId: PeerId) => this.refusesAt(peerId),
+        denyOutboundEncryptedConnection: (peerId: PeerId) => this.refusesAt(peerId),
       },
       connectionManager: { maxConnections: 64 },
       services: {
@@ -420,6 +422,37 @@ export class P2PHost {
     return this.blocked.has(peer) || this.scores.isBanned(peer);
   }
 
+  /**
+   * Bans an IP address (fluxd's `setban IP add`): hangs up on every peer there now and refuses it
+   * later. A peer is "there" when it listens there (identify told us) or its connection comes from
+   * there: on one host every peer dials from the same loopback source, so the listen address is
+   * what tells peers apart.
+   */
+  async banAddress(ip: string): Promise<void> {
+    this.bannedIps.add(ip);
+    for (const c of this.libp2p?.getConnections() ?? []) {
+      if (await this.refusesAt(c.remotePeer, c.remoteAddr)) {
+        void c.close().catch(() => c.abort(new Error('banned address')));
+      }
+    }
+  }
+
+  unbanAddress(ip: string): boolean {
+    return this.bannedIps.delete(ip);
+  }
+
+  bannedAddresses(): string[] {
+    return [...this.bannedIps].sort();
+  }
+
+  private async refusesAt(peerId: PeerId, remote?: Multiaddr): Promise<boolean> {
+    if (this.refuses(peerId.toString())) return true;
+    if (this.bannedIps.size === 0) return false;
+    if (remote && this.bannedIps.has(ipOf(remote) ?? '')) return true;
+    const known = await this.libp2p?.peerStore.get(peerId).catch(() => undefined);
+    return (known?.addresses ?? []).some((a) => this.bannedIps.has(ipOf(a.multiaddr) ?? ''));
+  }
+
   /** Every open connection: remote peer, its address, and who dialed. */
   connections(): { peer: string; addr: string; direction: 'inbound' | 'outbound' }[] {
     return (this.libp2p?.getConnections() ?? []).map((c) => ({
@@ -482,4 +515,9 @@ function decodeStatus(b: Uint8Array): { status: number; count: number } {
   if (b.length !== 5) throw new MalformedReply(`bad response header of ${b.length} bytes`);
   const view = new DataView(b.buffer, b.byteOffset, 5);
   return { status: view.getUint8(0), count: view.getUint32(1, true) };
+}
+
+/** The IP address of an /ip4 or /ip6 multiaddr. */
+function ipOf(ma: Multiaddr): string | undefined {
+  return ma.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value;
 }

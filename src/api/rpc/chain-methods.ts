@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   ConsensusError,
   decodeAddress,
@@ -258,6 +259,7 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
   rpc.register('getpeerinfo', 'Connected peers.', () =>
     ctx.peers().map((peer, id) => ({ id, addr: peer.addr, peerid: peer.id })),
   );
+  registerBanMethods(rpc, ctx);
   rpc.register('getconnectioncount', 'Number of connected peers.', () => ctx.peers().length);
   rpc.register('getnetworkinfo', 'Version and network state.', () => ({
     version: ctx.version,
@@ -272,6 +274,45 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
     const e = entryFor(ctx, param.string(p, 0, 'blockhash')!);
     const bytes = chain.getBlockBytes(e.hash);
     return bytes ? toHex(bytes) : null;
+  });
+}
+
+/** fluxd's setban/listbanned/clearbanned, by IP address (no netmask, no ban time: until removed). */
+function registerBanMethods(rpc: RpcDispatcher, ctx: NodeContext): void {
+  const bans = () => {
+    if (!ctx.bans) throw new RpcError(RPC.MISC_ERROR, 'this node has no p2p to ban addresses from');
+    return ctx.bans;
+  };
+  rpc.register(
+    'setban',
+    'setban "ip" "add|remove": refuse p2p connections with an IP address (and hang up on it now), or stop.',
+    async (p) => {
+      const ip = param.string(p, 0, 'ip', { maxLength: 64 })!;
+      const command = param.string(p, 1, 'command', { maxLength: 10 })!;
+      if (isIP(ip) === 0)
+        throw new RpcError(
+          RPC.CLIENT_INVALID_IP_OR_SUBNET,
+          `setban: invalid IP address ${JSON.stringify(ip)}`,
+        );
+      if (command === 'add') await bans().add(ip);
+      else if (command === 'remove') {
+        if (!bans().remove(ip)) throw new RpcError(RPC.MISC_ERROR, `setban: ${ip} is not banned`);
+      } else
+        throw new RpcError(
+          RPC.INVALID_PARAMETER,
+          `setban: command must be add or remove, got ${JSON.stringify(command)}`,
+        );
+      return null;
+    },
+  );
+  rpc.register('listbanned', 'The banned IP addresses.', () =>
+    bans()
+      .list()
+      .map((address) => ({ address })),
+  );
+  rpc.register('clearbanned', 'Lifts every IP ban.', () => {
+    for (const ip of bans().list()) bans().remove(ip);
+    return null;
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * `fluxnode devnet up|status|kill|restart|down`: a local network on one machine. Every node gets its
+ * `fluxnode devnet up|status|add|kill|restart|down`: a local network on one machine. Every node gets its
  * own loopback address, process and Docker engine; the devnet's folder (default ./.devnet in the
  * repository) holds all of it plus the state file that lets `down` remove everything, always.
  * Exit codes: 0 done, 1 failed (the message says what and what was cleaned up), 2 bad options,
@@ -18,6 +18,7 @@ import {
   parseNodeCount,
   parseTiers,
 } from '../../devnet/layout.ts';
+import { addNode } from '../../devnet/add-node.ts';
 import { killNode, restartNode } from '../../devnet/node-control.ts';
 import { DevnetAbortedError } from '../../devnet/poll.ts';
 import { formatDuration, streamProgress } from '../../devnet/progress.ts';
@@ -25,6 +26,7 @@ import { type DevnetState, DevnetStateError, readState } from '../../devnet/stat
 import { type DevnetStatus, devnetStatus } from '../../devnet/status.ts';
 import { teardownDevnet } from '../../devnet/teardown.ts';
 import { type DevnetSummary, DevnetUpError, devnetUp } from '../../devnet/up.ts';
+import { TIER_NAMES, type TierName } from '../../cloud/spec/limits.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 
 /** ./.devnet at the repository root, wherever the command is run from. */
@@ -210,6 +212,24 @@ export function register(program: Command): void {
     const s = await devnetStatus(state);
     if (o.json) printJson(s);
     else printStatus(s);
+  });
+
+  dirOption(
+    devnet
+      .command('add')
+      .option('--tier <tier>', 'cumulus, nimbus or stratus', 'cumulus')
+      .description('start one more node with its own engine, pay its collateral and start it as a fluxnode'),
+  ).action(async (o: DirOptions & { tier: string }) => {
+    const state = loadState(o.dir, true)!;
+    if (!(TIER_NAMES as readonly string[]).includes(o.tier)) {
+      throw new CliError(`--tier must be one of ${TIER_NAMES.join(', ')}, got "${o.tier}"`, 2);
+    }
+    const r = await addNode(state, { tier: o.tier as TierName }).catch(rethrowState);
+    if (o.json) printJson(r);
+    else {
+      const took = r.steps.map((s) => `${s.name} ${formatDuration(s.ms)}`).join(', ');
+      process.stdout.write(`${r.node} (${r.host}) joined as a ${r.tier} fluxnode: ${took}\n`);
+    }
   });
 
   dirOption(
