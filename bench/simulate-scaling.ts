@@ -11,8 +11,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Panel, svgChart, timelinePanel } from '../src/sim/plot.ts';
-import { type SimReport, simulate, type WindowReport } from '../src/sim/simulator.ts';
+import {
+  type Panel,
+  type SimReport,
+  simulate,
+  svgChart,
+  timelinePanel,
+  type WindowReport,
+} from '../src/sim/index.ts';
 
 const SIZES = [1000, 12_270, 50_000];
 const appsFor = (nodes: number) => Math.round((nodes * 20_000) / 12_270);

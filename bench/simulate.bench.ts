@@ -10,7 +10,7 @@
  *   running elsewhere).
  * `node bench/run.ts simulate`; the same run as `fluxnode simulate --scenario kill`.
  */
-import { type SimReport, simulate } from '../src/sim/simulator.ts';
+import { type SimReport, simulate } from '../src/sim/index.ts';
 import type { Benchmark } from './harness.ts';
 
 const NODES = 12_270;

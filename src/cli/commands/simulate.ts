@@ -10,10 +10,15 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HEARTBEAT_CHECK_BUDGET, heartbeatPeriodMs } from '../../cloud/liveness/rule.ts';
-import { svgChart, timelinePanel } from '../../sim/plot.ts';
-import type { PlacerKind } from '../../sim/planner.ts';
-import type { ScenarioName } from '../../sim/scenario.ts';
-import { type SimReport, simulate, type WindowReport } from '../../sim/simulator.ts';
+import {
+  type PlacerKind,
+  type ScenarioName,
+  type SimReport,
+  simulate,
+  svgChart,
+  timelinePanel,
+  type WindowReport,
+} from '../../sim/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 
 interface SimulateOptions {
