@@ -30,10 +30,13 @@ ENTRYPOINT ["/bin/busybox", "sh", "/bin/hello.sh"]
 // Every command goes through busybox explicitly: the image has no applet links.
 const SCRIPT = `# flux hello: a page naming where it runs
 who="node \${FLUX_NODE:-unknown}, app \${FLUX_APP:-unknown}, component \${FLUX_COMPONENT:-unknown}"
-busybox mkdir -p /www
-echo "<!doctype html><title>flux hello</title><h1>hello from \${FLUX_NODE:-unknown}</h1><p>\${who}</p>" > /www/index.html
+# The root filesystem is read-only: /www is writable only when it is the app's data mount.
+www=/www
+busybox mkdir -p $www 2>/dev/null && busybox touch $www/.writable 2>/dev/null || www=/tmp/www
+busybox mkdir -p $www
+echo "<!doctype html><title>flux hello</title><h1>hello from \${FLUX_NODE:-unknown}</h1><p>\${who}</p>" > $www/index.html
 echo "hello: serving \${who} on port \${PORT:-80}"
-exec busybox httpd -f -v -p "\${PORT:-80}" -h /www
+exec busybox httpd -f -v -p "\${PORT:-80}" -h $www
 `;
 
 export interface SampleImage {

@@ -18,7 +18,7 @@ import type { NodePlacement, RuntimeApp, RuntimeComponent } from './types.ts';
 export interface ContainerLimits {
   /** Most processes/threads a container may have (fork bombs stop there). */
   pidsLimit: number;
-  /** Capabilities given back after dropping all; empty by default (see below). */
+  /** Capabilities given back after dropping all: empty by default, at most NET_BIND_SERVICE (see below). */
   capAdd: string[];
   /** Seconds between SIGTERM and SIGKILL when the container is stopped. */
   stopTimeoutSec: number;
@@ -26,7 +26,19 @@ export interface ContainerLimits {
 
 // Docker ≥ 20.10 sets net.ipv4.ip_unprivileged_port_start=0 inside each container's network
 // namespace, so an app binds ports below 1024 (httpd on 80) with every capability dropped:
-// NET_BIND_SERVICE is not needed, and nothing is added back unless a node operator asks.
+// NET_BIND_SERVICE is not needed, and nothing is added back unless a node operator asks. It is the
+// only capability an operator may add: Kubernetes' "restricted" pod security allows no other.
+export const ALLOWED_CAP_ADD: readonly string[] = ['NET_BIND_SERVICE'];
+
+/**
+ * Writable places of a container whose root filesystem is read-only: memory-backed, sized, wiped
+ * at every start. Persistent data goes to the component's containerData mount.
+ */
+export const TMPFS: Readonly<Record<string, string>> = {
+  '/tmp': 'rw,nosuid,nodev,size=64m',
+  '/run': 'rw,nosuid,nodev,size=8m',
+};
+
 export const DEFAULT_LIMITS: ContainerLimits = { pidsLimit: 256, capAdd: [], stopTimeoutSec: 10 };
 
 export interface ContainerPlan {
@@ -120,7 +132,12 @@ export function planContainer(
     'must be > 0',
   );
   limits.capAdd.forEach((c, i) => {
-    check(`limits.capAdd[${i}]`, c, CAP_RE.test(c) && c !== 'ALL', 'must name one capability');
+    check(
+      `limits.capAdd[${i}]`,
+      c,
+      CAP_RE.test(c) && ALLOWED_CAP_ADD.includes(c),
+      `may only be ${ALLOWED_CAP_ADD.join(', ')} (every other capability stays dropped)`,
+    );
   });
 
   const containerData = dataPath(component.containerData);
@@ -172,6 +189,9 @@ export function planContainer(
         CapDrop: ['ALL'],
         CapAdd: [...limits.capAdd],
         SecurityOpt: ['no-new-privileges:true'],
+        // Nothing of the image can be changed at run time; tmpfs and the data mount take the writes.
+        ReadonlyRootfs: true,
+        Tmpfs: Object.fromEntries(Object.entries(TMPFS).filter(([at]) => at !== containerData)),
         // The engine's default bridge: never the host network, never the Docker socket.
         NetworkMode: 'bridge',
         PortBindings: bindings,

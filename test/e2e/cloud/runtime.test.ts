@@ -98,6 +98,17 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
       assert.equal(BigInt(`0x${status.CapEff}`), 0n, `no effective capability on ${pid}`);
       assert.equal(BigInt(`0x${status.CapBnd}`), 0n, `empty bounding set on ${pid}`);
     }
+    // The root filesystem is mounted read-only; /tmp and /run are tmpfs; the data folder is writable.
+    const mounts = readFileSync(`/proc/${httpd.pid}/mounts`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
+    const at = (dir: string) => mounts.findLast((m) => m[1] === dir);
+    assert.match(at('/')?.[3] ?? '', /(^|,)ro(,|$)/, 'root filesystem read-only');
+    assert.equal(at('/tmp')?.[2], 'tmpfs');
+    assert.equal(at('/run')?.[2], 'tmpfs');
+    assert.match(at('/www')?.[3] ?? '', /(^|,)rw(,|$)/, 'data folder writable');
+    assert.equal(info.HostConfig.ReadonlyRootfs, true);
     const cgroup = (...files: string[]) => {
       for (const dir of cgroupsNamed(dockerd!.cgroupParent)) {
         for (const f of files) {

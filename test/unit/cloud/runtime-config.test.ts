@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { dataPath, planContainer } from '../../../src/cloud/runtime/container-config.ts';
+import { DEFAULT_LIMITS, dataPath, planContainer } from '../../../src/cloud/runtime/container-config.ts';
 import { RuntimeError, RuntimeInputError } from '../../../src/cloud/runtime/errors.ts';
 import { demuxLogs, drainProgress, jsonLines } from '../../../src/cloud/runtime/streams.ts';
 import type { RuntimeComponent } from '../../../src/cloud/runtime/types.ts';
@@ -53,6 +53,8 @@ test('a component becomes a locked-down container named flux<component>_<app>', 
   assert.deepEqual(hc.CapDrop, ['ALL']);
   assert.deepEqual(hc.CapAdd, []);
   assert.deepEqual(hc.SecurityOpt, ['no-new-privileges:true']);
+  assert.equal(hc.ReadonlyRootfs, true);
+  assert.deepEqual(Object.keys(hc.Tmpfs ?? {}), ['/tmp', '/run']);
   assert.equal(hc.Privileged, false);
   assert.equal(hc.NetworkMode, 'bridge');
   assert.equal(hc.RestartPolicy?.Name, 'no');
@@ -75,6 +77,22 @@ test('no containerData means no mount and no data folder; no commands keeps the 
   assert.equal(plan.hostDataDir, '');
   assert.deepEqual(plan.options.HostConfig?.Mounts, []);
   assert.equal(plan.options.Cmd, undefined);
+});
+
+test('capabilities: all dropped; an operator may add back NET_BIND_SERVICE and nothing else', () => {
+  const ok = planContainer(app, web, node, { ...DEFAULT_LIMITS, capAdd: ['NET_BIND_SERVICE'] });
+  assert.deepEqual(ok.options.HostConfig?.CapAdd, ['NET_BIND_SERVICE']);
+  for (const cap of ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW', 'ALL', 'CHOWN'])
+    assert.throws(
+      () => planContainer(app, web, node, { ...DEFAULT_LIMITS, capAdd: [cap] }),
+      (err: unknown) => err instanceof RuntimeInputError && err.field === 'limits.capAdd[0]',
+      cap,
+    );
+});
+
+test('a data mount on /tmp replaces the tmpfs there rather than clash with it', () => {
+  const plan = planContainer(app, { ...web, containerData: '/tmp' }, node);
+  assert.deepEqual(Object.keys(plan.options.HostConfig?.Tmpfs ?? {}), ['/run']);
 });
 
 test('containerData: Flux mode prefixes are dropped, unsafe paths refused', () => {
