@@ -6,6 +6,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
 import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
+import { checkImage, DEFAULT_IMAGE_RULES, type ImageRules } from './image-check.ts';
 import { LABEL_APP, LABEL_COMPONENT, LABEL_NODE, LABEL_SPEC_HASH } from './labels.ts';
 import { demuxLogs, drainProgress, jsonLines } from './streams.ts';
 import type {
@@ -22,17 +23,21 @@ export interface DockerRuntimeOptions {
   socketPath: string;
   node: NodePlacement;
   limits?: Partial<ContainerLimits>;
+  /** What an image must meet before it is pulled (default: 5 GB, amd64/arm64, no blocklist); null skips. */
+  imageRules?: ImageRules | null;
 }
 
 export class DockerRuntime {
   readonly docker: Docker;
   readonly node: NodePlacement;
   readonly limits: ContainerLimits;
+  readonly imageRules: ImageRules | null;
 
   constructor(opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath });
     this.node = { ...opts.node };
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.imageRules = opts.imageRules === undefined ? DEFAULT_IMAGE_RULES : opts.imageRules;
   }
 
   /** True when the engine answers. */
@@ -77,8 +82,12 @@ export class DockerRuntime {
     }
   }
 
-  /** Pulls an image from the registry its reference names; resolves once every layer is in. */
+  /**
+   * Pulls an image from the registry its reference names, once its manifests show it meets the
+   * image rules (ImageRefusedError otherwise); resolves once every layer is in.
+   */
   async pullImage(ref: string): Promise<void> {
+    if (this.imageRules) await checkImage(ref, this.imageRules);
     try {
       const stream = await this.docker.pull(ref);
       await drainProgress(stream as AsyncIterable<Uint8Array>, 'pull', ref);

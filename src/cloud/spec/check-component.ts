@@ -4,7 +4,7 @@
  */
 import { checkContainerData, checkDescription, checkName, checkResource } from './check-values.ts';
 import { arrayOf, type Issues, isRecord, num, str, typeName, unknownKeys } from './fields.ts';
-import { parseImageReference } from './image-ref.ts';
+import { isBlockedImage, parseImageReference, repositoryName } from './image-ref.ts';
 import { type AppSpecLimits, portIsReserved, type Resources } from './limits.ts';
 import type { AppComponent } from './schema.ts';
 
@@ -72,6 +72,8 @@ export function checkComponent(
     } else {
       const parsed = parseImageReference(repotag);
       if (!parsed.ok) issues.add(`${at}.repotag`, repotag, parsed.rule, parsed.message);
+      else if (isBlockedImage(repositoryName(parsed.ref), limits.images.blocked))
+        issues.add(`${at}.repotag`, repotag, 'image-blocked', 'this image is on the network’s blocklist');
     }
   }
 

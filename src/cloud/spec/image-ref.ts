@@ -43,6 +43,17 @@ function checkHost(host: string): boolean {
   return host.split('.').every((c) => DOMAIN_COMPONENT.test(c));
 }
 
+/** The repository as a blocklist names it: `host[:port]/path`, or `library/x` / `user/x` on Docker Hub. */
+export function repositoryName(r: ImageReference): string {
+  if (r.host === undefined || r.host === 'docker.io')
+    return r.path.includes('/') ? r.path : `library/${r.path}`;
+  return `${r.port === undefined ? r.host : `${r.host}:${r.port}`}/${r.path}`;
+}
+
+export function isBlockedImage(name: string, blocked: readonly string[]): boolean {
+  return blocked.some((b) => (b.endsWith('/') ? name.startsWith(b) : name === b));
+}
+
 export function parseImageReference(text: string): ImageRefResult {
   if (text.length === 0) return fail('image-format', 'image reference is empty');
   if (/\s/.test(text)) return fail('image-format', 'image reference must not contain whitespace');

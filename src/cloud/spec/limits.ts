@@ -47,6 +47,17 @@ export interface AppSpecLimits {
   geolocationMaxCount: number;
   /** Base58check version bytes (hex) an owner address may carry: P2PKH only, since the owner signs. */
   ownerAddressVersions: readonly string[];
+  /** What an image must meet: checked at validation (blocklist) and before every pull (all three). */
+  images: ImageRules;
+}
+
+export interface ImageRules {
+  /** Largest image (config and layers as stored in the registry, compressed). */
+  maxBytes: number;
+  /** Architectures accepted (linux only), in Docker's names. */
+  architectures: readonly string[];
+  /** Refused repositories: `host/path` (`library/x` or `user/x` on Docker Hub); a trailing `/` blocks a namespace. */
+  blocked: readonly string[];
 }
 
 function minus(a: Resources, b: Resources): Resources {
@@ -105,6 +116,8 @@ export const MAINNET_APP_LIMITS: AppSpecLimits = {
   commands: { maxCount: 20, maxLength: 400 },
   geolocationMaxCount: 10,
   ownerAddressVersions: ['1cb8'],
+  // Empty until the network decides otherwise: the mechanism is in place, the list is policy.
+  images: { maxBytes: 5 * 1024 ** 3, architectures: ['amd64', 'arm64'], blocked: [] },
 };
 
 /**

@@ -75,6 +75,7 @@ export class CloudAgentModule implements NodeModule {
     const runtime = (this.#runtime = new DockerRuntime({
       socketPath: this.#opts.dockerSocket,
       node: { nodeId, hostIp: host, nodeDir: dataDir },
+      imageRules: appLimitsFor(params).images,
     }));
     this.agent = new CloudAgent(
       {

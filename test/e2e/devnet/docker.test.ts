@@ -20,6 +20,12 @@ import {
   startDockerd,
 } from '../../../src/devnet/dockerd.ts';
 import { type Registry, startRegistry } from '../../../src/devnet/registry.ts';
+import {
+  checkImage,
+  DEFAULT_IMAGE_RULES,
+  ImageRefusedError,
+  type ImageRules,
+} from '../../../src/cloud/runtime/image-check.ts';
 import { publishSampleImage, type SampleImage, sampleImageRef } from '../../../src/devnet/sample-image.ts';
 import { cgroupsNamed, dockerSkip, fetchText, freePort, leftovers, refused } from './docker-fixture.ts';
 
@@ -100,6 +106,29 @@ describe('devnet Docker: a registry and two private dockerds', {
     const manifest = (await res.json()) as { config: { digest: string }; layers: unknown[] };
     assert.equal(manifest.config.digest, image.imageId);
     assert.equal(manifest.layers.length, 2, 'busybox and the script, nothing from a base image');
+  });
+
+  test('an image is checked from the registry’s manifests before a pull: blocklist, architecture, size', async () => {
+    assert.ok(a && registry);
+    const facts = await checkImage(image.ref, DEFAULT_IMAGE_RULES);
+    assert.equal(facts.architecture, process.arch === 'arm64' ? 'arm64' : 'amd64');
+    assert.ok(facts.bytes > 0 && facts.bytes < 10_000_000, `${facts.bytes} bytes`);
+    const refused = async (rules: Partial<ImageRules>, rule: string) =>
+      assert.rejects(
+        checkImage(image.ref, { ...DEFAULT_IMAGE_RULES, ...rules }),
+        (err: unknown) => err instanceof ImageRefusedError && err.rule === rule && err.value === image.ref,
+        rule,
+      );
+    await refused({ maxBytes: 1000 }, 'image-too-large');
+    await refused({ architectures: ['s390x'] }, 'image-platform');
+    await refused({ blocked: [`${registry.address}/flux/`] }, 'image-blocked');
+    const guarded = new DockerRuntime({
+      socketPath: a.socketPath,
+      node: { nodeId: 'node-tda', hostIp: A.ip, nodeDir: path.join(base, 'nodeA') },
+      imageRules: { ...DEFAULT_IMAGE_RULES, blocked: [`${registry.address}/flux/hello`] },
+    });
+    await assert.rejects(guarded.pullImage(image.ref), ImageRefusedError);
+    assert.equal(await guarded.hasImage(image.ref), false, 'nothing was pulled');
   });
 
   test('A pulls the image from the registry and serves it on its node address', async () => {
