@@ -44,7 +44,13 @@ import { decodeUndo } from './undo.ts';
 import type { Logger } from 'pino';
 import type { ChainMetrics } from './metrics.ts';
 import { ChainObserver } from './observer.ts';
-import { type BlockContext, type BlockValidator, CORRUPTION_RULES, type HeaderContext } from './validator.ts';
+import {
+  type BlockContext,
+  type BlockValidator,
+  CORRUPTION_RULES,
+  type HeaderContext,
+  UNCOMMITTED_BODY_RULES,
+} from './validator.ts';
 import { defaultValidator, type DefaultValidatorOptions } from './default-validator.ts';
 import { genesisBlock } from './genesis.ts';
 
@@ -122,6 +128,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly #observer: ChainObserver;
+  /** Copies dropped by `forgetBody` during the current accept, so the sender still hears why. */
+  readonly #refusedCopies = new Map<string, { rule: string; reason: string }>();
 
   private constructor(
     db: DatabaseSync,
@@ -615,6 +623,11 @@ export class Chain extends EventEmitter<ChainEvents> {
 
     await this.activate();
 
+    const refused = this.#refusedCopies.get(entry.key);
+    this.#refusedCopies.delete(entry.key);
+    if (refused && (entry.status as BlockStatus) === 'header') {
+      return { status: 'invalid', id, height: entry.height, rule: refused.rule, reason: refused.reason };
+    }
     // Activation may have found the block (or an ancestor) invalid.
     if ((entry.status as BlockStatus) === 'invalid') {
       return {
@@ -699,6 +712,25 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.emit('invalid', e, rule, reason);
   }
 
+  /**
+   * Drops a stored copy of `e` that broke a rule over bytes its hash does not commit to: the header
+   * (and every descendant) stays open, so an honest copy of the same block can still connect.
+   */
+  private forgetBody(e: IndexEntry, rule: string, reason: string): void {
+    inTransaction(this.db, () => {
+      this.blocks.deleteBlockData(e.hash);
+      this.blocks.setStatus(e.hash, 'header', null, null);
+    });
+    e.status = 'header';
+    this.recent.delete(e.key);
+    for (const d of [e, ...BlockIndex.descendants(e)]) {
+      d.linked = false;
+      this.candidates.delete(d);
+    }
+    this.#refusedCopies.set(e.key, { rule, reason });
+    this.#observer.invalid(e, rule);
+  }
+
   private recomputeBestHeader(): void {
     let best = this.top;
     for (const e of this.index.values()) if (e.status !== 'invalid' && betterThan(e, best)) best = e;
@@ -758,7 +790,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       );
     } catch (err) {
       if (!(err instanceof ConsensusError)) throw err;
-      this.markInvalid(e, err.rule, err.message);
+      if (UNCOMMITTED_BODY_RULES.has(err.rule)) this.forgetBody(e, err.rule, err.message);
+      else this.markInvalid(e, err.rule, err.message);
       return false;
     }
     e.status = 'valid';

@@ -68,5 +68,16 @@ export const CORRUPTION_RULES: ReadonlySet<string> = new Set([
   'decode-error',
 ]);
 
+/**
+ * Connect-time rules over bytes the block hash does not cover. A fluxnode tx's txid leaves out its
+ * signatures, so a relay can alter one without changing the merkle root or the block hash: such a
+ * failure condemns the copy, never the block, or a forged copy arriving first would split the chain.
+ */
+export const UNCOMMITTED_BODY_RULES: ReadonlySet<string> = new Set([
+  'bad-fluxnode-start-signature',
+  'bad-fluxnode-confirm-signature',
+  'bad-txns-zelnode-tx-invalid-signature',
+]);
+
 /** Header failures that depend on the local clock: the header may become valid later. */
 export const TRANSIENT_HEADER_RULES: ReadonlySet<string> = new Set(['time-too-new']);

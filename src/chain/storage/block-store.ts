@@ -34,6 +34,7 @@ export class BlockStore {
   private readonly s: {
     insertIndex: StatementSync;
     setStatus: StatementSync;
+    deleteData: StatementSync;
     allIndex: StatementSync;
     putData: StatementSync;
     getData: StatementSync;
@@ -63,6 +64,7 @@ export class BlockStore {
       ),
       putData: db.prepare('INSERT OR REPLACE INTO block_data (hash, data) VALUES (?, ?)'),
       getData: db.prepare('SELECT data FROM block_data WHERE hash = ?'),
+      deleteData: db.prepare('DELETE FROM block_data WHERE hash = ?'),
       hasData: db.prepare('SELECT 1 AS x FROM block_data WHERE hash = ?'),
       putUndo: db.prepare('INSERT OR REPLACE INTO block_undo (hash, data) VALUES (?, ?)'),
       getUndo: db.prepare('SELECT data FROM block_undo WHERE hash = ?'),
@@ -116,6 +118,11 @@ export class BlockStore {
 
   putBlockData(hash: Uint8Array, data: Uint8Array): void {
     this.s.putData.run(hash, data);
+  }
+
+  /** Drops a stored body (a copy that failed a rule its header does not commit to). */
+  deleteBlockData(hash: Uint8Array): void {
+    this.s.deleteData.run(hash);
   }
 
   getBlockData(hash: Uint8Array): Uint8Array | undefined {

@@ -90,7 +90,8 @@ describe('a Chain opened with only params', () => {
   });
 
   // A txid leaves a fluxnode signature out, so a block with a forged signature has the same hash as
-  // the honest one: the forged blocks below burn a satoshi to differ (see the report on malleability).
+  // the honest one. Most forged blocks below burn a satoshi to be blocks of their own; one test sends
+  // a forged copy of an honest block first, which must not condemn the honest block.
   describe('fluxnode transactions', () => {
     const operatorKey = generatePrivateKey();
     let collateral = '';
@@ -122,10 +123,29 @@ describe('a Chain opened with only params', () => {
       assert.equal(judge.fluxnodes.get(collateral), undefined);
     });
 
+    it('refuses a copy of a block whose START signature was altered, and still takes the block', async () => {
+      // The forged copy has the honest block's hash: its refusal must not condemn that hash.
+      const { block, result } = await node.tryMineBlock(miner, { extraTxs: [start] });
+      assert.equal(result.status, 'connected', result.reason);
+      const forgedStart: Transaction = {
+        ...start,
+        fluxnode: { ...start.fluxnode!, sig: signMessage(fluxnodeStartMessage(start), generatePrivateKey()) },
+      };
+      const copy: Block = {
+        ...block,
+        txs: block.txs.map((tx) => (tx === block.txs.at(-1) ? forgedStart : tx)),
+      };
+      const refused = await judge.acceptBlock(copy);
+      assert.equal(refused.status, 'invalid');
+      assert.equal(refused.rule, 'bad-fluxnode-start-signature');
+      assert.equal(refused.id, node.chain.tip().id, 'the copy carries the honest block’s hash');
+      const honest = await judge.acceptBlock(block);
+      assert.equal(honest.status, 'connected', `${honest.rule} ${honest.reason}`);
+      assert.equal(judge.tip().id, node.chain.tip().id);
+      assert.equal(judge.fluxnodes.get(collateral)?.status, 'started');
+    });
+
     it('refuses a CONFIRM signed by another key than the START named (bad-fluxnode-confirm-signature)', async () => {
-      node.submit(start);
-      await node.mineBlock(miner);
-      await relay();
       assert.equal(judge.fluxnodes.get(collateral)?.status, 'started');
       const confirmBy = (key: Uint8Array): Transaction => {
         const sigTime = blockTime(node.chain.height() + 1);
