@@ -3,10 +3,14 @@
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DEVNET_APP_LIMITS } from '../cloud/spec/limits.ts';
-import { formatFromPath, parseAppSpec } from '../cloud/spec/parse.ts';
-import { AppSpecError, formatIssue } from '../cloud/spec/schema.ts';
-import { validateAppSpec } from '../cloud/spec/validate.ts';
+import {
+  AppSpecError,
+  DEVNET_APP_LIMITS,
+  formatFromPath,
+  formatIssue,
+  parseAppSpec,
+  validateAppSpec,
+} from '../cloud/index.ts';
 import { rpcOf } from './host-process.ts';
 import { pending, waitFor } from './poll.ts';
 import { publishSampleImage, SAMPLE_IMAGE_NAME } from './sample-image.ts';

@@ -4,7 +4,7 @@
 
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
-import { TIER_NAMES, type TierName } from '../cloud/spec/limits.ts';
+import { TIER_NAMES, type TierName } from '../cloud/index.ts';
 
 export type { TierName };
 

@@ -7,8 +7,7 @@ import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { engineError, RuntimeError } from '../cloud/runtime/errors.ts';
-import { drainProgress } from '../cloud/runtime/streams.ts';
+import { drainProgress, engineError, RuntimeError } from '../cloud/index.ts';
 import { findTool, HostToolMissingError } from './dockerd.ts';
 
 export const SAMPLE_IMAGE_NAME = 'flux/hello';

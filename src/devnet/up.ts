@@ -3,7 +3,7 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatFromPath, parseAppSpec } from '../cloud/spec/parse.ts';
+import { formatFromPath, parseAppSpec } from '../cloud/index.ts';
 import { DEFAULT_APP_SPEC, publishImage, registerSampleApp, waitForApp } from './app-steps.ts';
 import { fundNodes, startFluxnodes, startMining, waitForPeers } from './chain-steps.ts';
 import { startDevnetRegistry, startEngines, startNodes } from './engines.ts';

@@ -6,21 +6,22 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Chain } from '../chain/index.ts';
-import { StateSync } from '../cloud/agent/state-sync.ts';
-import { GOSSIP_TOPICS } from '../cloud/agent/types.ts';
-import { MessageVerifyError } from '../cloud/messages/errors.ts';
 import {
+  AppDirectory,
+  appLimitsFor,
+  type AppPaymentsExtension,
   decodeSpecAnnouncement,
   encodeSpecAnnouncement,
+  GOSSIP_TOPICS,
+  MessageVerifyError,
+  type RegisteredApp,
+  SpecStore,
+  SpecSync,
+  StateSync,
+  type ValidSpec,
   type VerifiedSpec,
   verifySpecAnnouncement,
-} from '../cloud/messages/spec-announcement.ts';
-import { AppDirectory, appLimitsFor } from '../cloud/registry/app-directory.ts';
-import type { AppPaymentsExtension } from '../cloud/registry/app-payments.ts';
-import type { RegisteredApp } from '../cloud/registry/app-registry.ts';
-import { SpecStore } from '../cloud/registry/spec-store.ts';
-import { SpecSync } from '../cloud/registry/spec-sync.ts';
-import type { ValidSpec } from '../cloud/spec/schema.ts';
+} from '../cloud/index.ts';
 import type { ConsensusParams } from '../consensus/index.ts';
 import { ACCEPT, type GossipVerdict, type P2PHost, refusal, reject } from '../p2p/index.ts';
 import type { NodeModule } from './module.ts';

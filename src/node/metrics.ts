@@ -4,9 +4,9 @@
  * `fluxnode_<area>_<name>_<unit>`. The API serves it at GET /metrics.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { type ApiMetrics, createApiMetrics } from '../api/metrics.ts';
+import { type ApiMetrics, createApiMetrics } from '../api/index.ts';
 import { type ChainMetrics, createChainMetrics } from '../chain/index.ts';
-import { type CloudMetrics, createCloudMetrics } from '../cloud/metrics.ts';
+import { type CloudMetrics, createCloudMetrics } from '../cloud/index.ts';
 import { createMiningMetrics, type MiningMetrics } from '../mining/index.ts';
 import { createP2PMetrics, type P2PMetrics } from '../p2p/index.ts';
 

@@ -5,13 +5,11 @@
  * the reverse one, so a stop never leaves a half-written block. Which roles exist follows from the
  * typed options alone (`rolesOf`).
  */
-import { benchmarkAttesterFor } from '../cloud/benchmark/attest.ts';
+import { AppRegistration, benchmarkAttesterFor } from '../cloud/index.ts';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { NodeContext } from '../api/context.ts';
-import type { RpcDispatcher } from '../api/jsonrpc.ts';
+import type { NodeContext, RpcDispatcher } from '../api/index.ts';
 import type { AcceptResult, Chain } from '../chain/index.ts';
-import { AppRegistration } from '../cloud/registry/registration.ts';
 import type { Block, Transaction } from '../consensus/index.ts';
 import { chainPeerAddresses, type ChainSync, type P2PHost } from '../p2p/index.ts';
 import { buildRpc } from './api/rpc.ts';

@@ -1,4 +1,4 @@
-import { isLoopback } from '../api/allow-list.ts';
+import { isLoopback } from '../api/index.ts';
 import type { NetworkName } from '../consensus/index.ts';
 
 /** Everything one node process needs to know; `fluxnode start` fills it from flags and config. */

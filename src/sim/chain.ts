@@ -4,10 +4,15 @@
  * placement view of each app from the real `placementApp`, so registrations, updates and expiries
  * follow the registry's rules.
  */
-import { placementApp } from '../cloud/placement/from-spec.ts';
-import type { PlacementApp, PlacementNode } from '../cloud/placement/placement.ts';
-import { activeApps, type PaidSpec, type RegisteredApp } from '../cloud/registry/app-registry.ts';
-import type { DesiredComponent } from '../cloud/reconciler/plan.ts';
+import {
+  activeApps,
+  type DesiredComponent,
+  type PaidSpec,
+  placementApp,
+  type PlacementApp,
+  type PlacementNode,
+  type RegisteredApp,
+} from '../cloud/index.ts';
 import { priceAt } from './workload.ts';
 
 export interface ChainVersion {

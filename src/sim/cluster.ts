@@ -8,12 +8,7 @@
  * `start` action for it is already in progress and is not repeated; `remove` stops it (a container
  * still starting is cancelled). A crash takes every container of the node with it.
  */
-import {
-  type ActualContainer,
-  containerName,
-  type DesiredComponent,
-  planReconcile,
-} from '../cloud/reconciler/plan.ts';
+import { type ActualContainer, containerName, type DesiredComponent, planReconcile } from '../cloud/index.ts';
 import type { Network } from './network.ts';
 import type { EventQueue } from './queue.ts';
 import type { Rng } from './rng.ts';

@@ -14,10 +14,16 @@
  * real node does, once per distinct input, and charges its measured CPU time to every node that
  * used that input. CPU is process CPU time (user + system) around the placement calls only.
  */
-import { type AnchoredPlacer, anchorPlacement, placeAnchored } from '../cloud/placement/anchored.ts';
-import { CandidateIndex } from '../cloud/placement/candidates.ts';
-import { AnchoredPlanner, type PlanMeter } from '../cloud/placement/planner.ts';
-import type { PlacementResult, RankedCandidates } from '../cloud/placement/placement.ts';
+import {
+  type AnchoredPlacer,
+  AnchoredPlanner,
+  anchorPlacement,
+  CandidateIndex,
+  placeAnchored,
+  type PlacementResult,
+  type PlanMeter,
+  type RankedCandidates,
+} from '../cloud/index.ts';
 import type { ChainVersion } from './chain.ts';
 
 export type PlacerKind = 'incremental' | 'index' | 'scan';

@@ -3,7 +3,7 @@
  * delays, losses) draws from its own stream forked from the run's seed by a label, so changing
  * one knob does not reshuffle everything else and a seed always replays the same run.
  */
-import { fmix32, fnv1a32 } from '../cloud/placement/hash32.ts';
+import { fmix32, fnv1a32 } from '../cloud/index.ts';
 
 export class Rng {
   private a: number;

@@ -10,10 +10,14 @@
  * arrivals and scenario events happen at their exact times between ticks, so over/under counts
  * and convergence times are exact, not rounded to ticks.
  */
-import { HEARTBEAT_CHECK_BUDGET, HEARTBEAT_RUN, heartbeatPeriodMs } from '../cloud/liveness/rule.ts';
-import type { PlacementNode } from '../cloud/placement/placement.ts';
-import type { PaidSpec } from '../cloud/registry/app-registry.ts';
-import type { DesiredComponent } from '../cloud/reconciler/plan.ts';
+import {
+  type DesiredComponent,
+  HEARTBEAT_CHECK_BUDGET,
+  HEARTBEAT_RUN,
+  heartbeatPeriodMs,
+  type PaidSpec,
+  type PlacementNode,
+} from '../cloud/index.ts';
 import { type BlockChanges, type ChainVersion, SimChain } from './chain.ts';
 import { Cluster } from './cluster.ts';
 import { Network } from './network.ts';

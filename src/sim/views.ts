@@ -27,7 +27,7 @@
  * Nodes on the same side of the network that have no private losses share one tracker (they hold
  * identical state, so this is exact); a receiver's private losses are kept as exceptions on top.
  */
-import { HeldBackLiveness } from '../cloud/liveness/held-back.ts';
+import { HeldBackLiveness } from '../cloud/index.ts';
 import type { Network } from './network.ts';
 import type { Rng } from './rng.ts';
 

@@ -4,13 +4,20 @@
  * each paid at its price by a payment that `activeApps` accepts. The mix follows the placement
  * benchmark (most apps 3 instances, a few large ones) so both measure the same kind of load.
  */
-import type { PaidSpec } from '../cloud/registry/app-registry.ts';
-import { specHash } from '../cloud/spec/hash.ts';
-import { MAINNET_APP_LIMITS, type TierName } from '../cloud/spec/limits.ts';
-import { appPrice, MAINNET_PRICE_SCHEDULE, priceParamsAt } from '../cloud/spec/price.ts';
-import type { AppComponent, AppSpec, ValidSpec } from '../cloud/spec/schema.ts';
-import { validateAppSpec } from '../cloud/spec/validate.ts';
-import type { PlacementNode } from '../cloud/placement/placement.ts';
+import {
+  type AppComponent,
+  appPrice,
+  type AppSpec,
+  MAINNET_APP_LIMITS,
+  MAINNET_PRICE_SCHEDULE,
+  type PaidSpec,
+  type PlacementNode,
+  priceParamsAt,
+  specHash,
+  type TierName,
+  validateAppSpec,
+  type ValidSpec,
+} from '../cloud/index.ts';
 import type { Rng } from './rng.ts';
 
 /** A mainnet P2PKH address (any valid one will do: placement ignores owners). */

@@ -1,7 +1,9 @@
-import type { AppLocation as AgentLocation } from '../../cloud/agent/locations.ts';
-import type { BenchmarkResult } from '../../cloud/messages/benchmark-result.ts';
-import type { RegisteredApp } from '../../cloud/registry/app-registry.ts';
-import type { AppSpec } from '../../cloud/spec/schema.ts';
+import type {
+  AppLocation as AgentLocation,
+  AppSpec,
+  BenchmarkResult,
+  RegisteredApp,
+} from '../../cloud/index.ts';
 import type { AppRecord, AppsProvider, BenchmarkProvider } from './providers.ts';
 import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
 

@@ -5,7 +5,7 @@ import {
   fromHex,
   tierHardwareMinimums,
 } from '../../consensus/index.ts';
-import { checkBenchmark } from '../../cloud/benchmark/check.ts';
+import { checkBenchmark } from '../../cloud/index.ts';
 import { prefixes } from '../json.ts';
 import type { RestContext } from './providers.ts';
 import type { BenchmarkView, ComputeTotals, NodeBenchmark, NodeView, TierCounts, TierName } from './types.ts';

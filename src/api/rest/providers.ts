@@ -1,6 +1,6 @@
 import type { HistoryEntry, ScriptBalance } from '../../chain/index.ts';
-import type { AppSpec } from '../../cloud/spec/schema.ts';
-import type { SupplySnapshot } from '../../economy/supply/stats.ts';
+import type { AppSpec } from '../../cloud/index.ts';
+import type { SupplySnapshot } from '../../economy/index.ts';
 import type { NodeContext } from '../context.ts';
 import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
 

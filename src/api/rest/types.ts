@@ -1,4 +1,4 @@
-import type { AppComponent } from '../../cloud/spec/schema.ts';
+import type { AppComponent } from '../../cloud/index.ts';
 /**
  * The JSON shapes of the REST API and the WebSocket events, shared by the server and the dashboard
  * (the dashboard imports these as types only). Amounts are satoshis: bigint on the server, decimal

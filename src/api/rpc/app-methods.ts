@@ -1,7 +1,11 @@
-import type { AppDirectory } from '../../cloud/registry/app-directory.ts';
-import type { RegisteredApp } from '../../cloud/registry/app-registry.ts';
-import { type AppRegistration, RegistrationError } from '../../cloud/registry/registration.ts';
-import { AppSpecError, type ValidSpec } from '../../cloud/spec/schema.ts';
+import {
+  type AppDirectory,
+  type AppRegistration,
+  AppSpecError,
+  type RegisteredApp,
+  RegistrationError,
+  type ValidSpec,
+} from '../../cloud/index.ts';
 import type { NodeContext } from '../context.ts';
 import { fluxAmount } from '../json.ts';
 import type { RpcDispatcher } from '../jsonrpc.ts';

@@ -5,11 +5,15 @@
  * Amounts: FLUX figures are JSON numbers in FLUX (as fluxd prints them) next to exact satoshi strings;
  * parallel-asset amounts are exact strings in the asset's smallest units, with its `decimals`.
  */
-import type { Coverage, EconomyExtension } from '../../economy/chain/extension.ts';
-import { EconomyError } from '../../economy/errors.ts';
-import type { ClaimRequest } from '../../economy/parallel/claim-message.ts';
-import type { ClaimRecord, ClaimSnapshot } from '../../economy/parallel/ledger.ts';
-import type { SupplySnapshot } from '../../economy/supply/stats.ts';
+import {
+  type ClaimRecord,
+  type ClaimRequest,
+  type ClaimSnapshot,
+  type Coverage,
+  EconomyError,
+  type EconomyExtension,
+  type SupplySnapshot,
+} from '../../economy/index.ts';
 import { fluxAmount } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';

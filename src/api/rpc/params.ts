@@ -4,7 +4,7 @@
  * mistake (-5 for an address, -8 for any other invalid parameter) and a message naming the value.
  */
 import { type ConsensusParams, decodeAddress } from '../../consensus/index.ts';
-import { appLimitsFor } from '../../cloud/registry/app-directory.ts';
+import { appLimitsFor } from '../../cloud/index.ts';
 import { prefixes } from '../json.ts';
 import { param } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';

@@ -8,15 +8,27 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEVNET_APP_LIMITS, MAINNET_APP_LIMITS, type AppSpecLimits } from '../../cloud/spec/limits.ts';
-import { formatFromPath, MAX_SPEC_BYTES, parseAppSpec } from '../../cloud/spec/parse.ts';
-import { appPrice, formatFlux, MAINNET_PRICE_SCHEDULE, priceParamsAt } from '../../cloud/spec/price.ts';
-import { appDemand, appPorts } from '../../cloud/spec/resources.ts';
-import { specHash } from '../../cloud/spec/hash.ts';
-import { type AppSpec, AppSpecError, type AppSpecIssue, formatIssue } from '../../cloud/spec/schema.ts';
-import { validateAppSpec } from '../../cloud/spec/validate.ts';
-import { ownerLogsMessage } from '../../api/rest/owner-auth.ts';
-import type { AppLogLine } from '../../api/rest/types.ts';
+import {
+  appDemand,
+  appPorts,
+  appPrice,
+  type AppSpec,
+  AppSpecError,
+  type AppSpecIssue,
+  type AppSpecLimits,
+  DEVNET_APP_LIMITS,
+  formatFlux,
+  formatFromPath,
+  formatIssue,
+  MAINNET_APP_LIMITS,
+  MAINNET_PRICE_SCHEDULE,
+  MAX_SPEC_BYTES,
+  parseAppSpec,
+  priceParamsAt,
+  specHash,
+  validateAppSpec,
+} from '../../cloud/index.ts';
+import { type AppLogLine, ownerLogsMessage } from '../../api/index.ts';
 import {
   addressForPublicKey,
   ConsensusError,

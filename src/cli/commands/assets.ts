@@ -15,7 +15,7 @@ import {
   publicKeyOf,
   signMessageBase64,
 } from '../../consensus/index.ts';
-import { type ClaimFields, claimMessage } from '../../economy/parallel/claim-message.ts';
+import { type ClaimFields, claimMessage } from '../../economy/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 import { type ConnectionFlags, connect, type NodeClient, showFlux, withConnectionOptions } from '../rpc.ts';
 

@@ -7,9 +7,13 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BenchmarkFigures } from '../../cloud/benchmark/check.ts';
-import { checkBenchmark } from '../../cloud/benchmark/check.ts';
-import { type BenchmarkMeasurement, DEVNET_BENCHMARK, runBenchmark } from '../../cloud/benchmark/run.ts';
+import {
+  type BenchmarkFigures,
+  type BenchmarkMeasurement,
+  checkBenchmark,
+  DEVNET_BENCHMARK,
+  runBenchmark,
+} from '../../cloud/index.ts';
 import {
   type ConsensusParams,
   type HardwareMinimums,

@@ -7,26 +7,33 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { HostNotReadyError } from '../../devnet/host-check.ts';
 import {
+  addNode,
   DEFAULT_BASE_ADDRESS,
   DEFAULT_MONITOR_PORT,
   DEFAULT_NODES,
   DEFAULT_REGISTRY_PORT,
-  DevnetConfigError,
   defaultTiers,
+  DevnetAbortedError,
+  DevnetConfigError,
+  type DevnetState,
+  DevnetStateError,
+  type DevnetStatus,
+  devnetStatus,
+  type DevnetSummary,
+  devnetUp,
+  DevnetUpError,
+  formatDuration,
+  HostNotReadyError,
+  killNode,
   parseNodeCount,
   parseTiers,
-} from '../../devnet/layout.ts';
-import { addNode } from '../../devnet/add-node.ts';
-import { killNode, restartNode } from '../../devnet/node-control.ts';
-import { DevnetAbortedError } from '../../devnet/poll.ts';
-import { formatDuration, streamProgress } from '../../devnet/progress.ts';
-import { type DevnetState, DevnetStateError, readState } from '../../devnet/state.ts';
-import { type DevnetStatus, devnetStatus } from '../../devnet/status.ts';
-import { teardownDevnet } from '../../devnet/teardown.ts';
-import { type DevnetSummary, DevnetUpError, devnetUp } from '../../devnet/up.ts';
-import { TIER_NAMES, type TierName } from '../../cloud/spec/limits.ts';
+  readState,
+  restartNode,
+  streamProgress,
+  teardownDevnet,
+} from '../../devnet/index.ts';
+import { TIER_NAMES, type TierName } from '../../cloud/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 
 /** ./.devnet at the repository root, wherever the command is run from. */

@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { HEARTBEAT_CHECK_BUDGET, heartbeatPeriodMs } from '../../cloud/liveness/rule.ts';
+import { HEARTBEAT_CHECK_BUDGET, heartbeatPeriodMs } from '../../cloud/index.ts';
 import {
   type PlacerKind,
   type ScenarioName,

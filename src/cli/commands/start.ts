@@ -6,8 +6,8 @@ import { isIP, isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/index.ts';
-import { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions } from '../../node/options.ts';
-import { allowList, isLoopback } from '../../api/allow-list.ts';
+import { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions } from '../../node/index.ts';
+import { allowList, isLoopback } from '../../api/index.ts';
 import { CliError } from '../output.ts';
 import { readSecret } from '../secrets.ts';
 
@@ -99,7 +99,7 @@ export function register(program: Command): void {
         logLevel: o.logLevel,
       };
       // Loaded here, not at the top: every other command starts a second faster without the node's graph.
-      const { FluxNode } = await import('../../node/node.ts');
+      const { FluxNode } = await import('../../node/index.ts');
       const node = await FluxNode.start(opts);
       // Every server contains its own failures; a rejection still reaching here is a bug to log
       // with its stack, not a reason to take the chain, wallet and apps down with it.

@@ -18,7 +18,7 @@ import {
   type TxOut,
 } from '../../consensus/index.ts';
 import { isUnspendable } from '../../chain/index.ts';
-import { parseAppPayment } from '../../cloud/registry/payment-tx.ts';
+import { parseAppPayment } from '../../cloud/index.ts';
 import type {
   AppPayment,
   BlockSummary,

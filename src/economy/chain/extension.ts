@@ -27,7 +27,7 @@ import {
   FLUXNODES,
   inTransaction,
 } from '../../chain/index.ts';
-import { appPaymentScriptFor } from '../../cloud/registry/app-address.ts';
+import { appPaymentScriptFor } from '../../cloud/index.ts';
 import { EconomyError } from '../errors.ts';
 import type { BlockSummary, CollateralChange, Tier } from '../inputs.ts';
 import { isEligiblePayout, parallelUnits } from '../parallel/accrual.ts';

@@ -1,7 +1,6 @@
 /** The REST API's view of the node: its context plus the cloud providers (read lazily: the agent starts later). */
-import { agentProviders } from '../../api/rest/agent-providers.ts';
-import type { RestContext } from '../../api/rest/providers.ts';
-import { appPriceAt } from '../../cloud/registry/app-directory.ts';
+import { agentProviders, type RestContext } from '../../api/index.ts';
+import { appPriceAt } from '../../cloud/index.ts';
 import type { ApiSources } from './sources.ts';
 
 export function restContext(node: ApiSources): RestContext {

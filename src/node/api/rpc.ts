@@ -1,11 +1,13 @@
 /** Fills a JSON-RPC dispatcher with every method group, each given the node parts it uses. */
-import { RpcDispatcher } from '../../api/jsonrpc.ts';
-import { registerAppMethods } from '../../api/rpc/app-methods.ts';
-import { registerChainMethods } from '../../api/rpc/chain-methods.ts';
-import { registerEconomyMethods } from '../../api/rpc/economy-methods.ts';
-import { registerFluxnodeMethods } from '../../api/rpc/fluxnode-methods.ts';
-import { registerMiningMethods } from '../../api/rpc/mining-methods.ts';
-import { registerWalletMethods } from '../../api/rpc/wallet-methods.ts';
+import {
+  registerAppMethods,
+  registerChainMethods,
+  registerEconomyMethods,
+  registerFluxnodeMethods,
+  registerMiningMethods,
+  registerWalletMethods,
+  RpcDispatcher,
+} from '../../api/index.ts';
 import type { ApiSources } from './sources.ts';
 
 export function buildRpc(node: ApiSources): RpcDispatcher {

@@ -3,8 +3,8 @@
  * role modules the root built. One interface, so another front end (a second JSON-RPC port, say)
  * is wired from the same parts.
  */
-import type { NodeContext } from '../../api/context.ts';
-import type { AppRegistration } from '../../cloud/registry/registration.ts';
+import type { NodeContext } from '../../api/index.ts';
+import type { AppRegistration } from '../../cloud/index.ts';
 import type { P2PHost } from '../../p2p/index.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { CloudAgentModule } from '../modules/cloud-agent.ts';

@@ -4,12 +4,15 @@
  */
 import type { Logger } from 'pino';
 import type { Chain, FluxnodeRegistry } from '../../chain/index.ts';
-import { CloudAgent } from '../../cloud/agent/agent.ts';
-import type { Gossip } from '../../cloud/agent/types.ts';
-import { DEVNET_BENCHMARK, runBenchmark } from '../../cloud/benchmark/run.ts';
-import { appLimitsFor } from '../../cloud/registry/app-directory.ts';
-import type { CloudMetrics } from '../../cloud/metrics.ts';
-import { DockerRuntime } from '../../cloud/runtime/docker-runtime.ts';
+import {
+  appLimitsFor,
+  CloudAgent,
+  type CloudMetrics,
+  DEVNET_BENCHMARK,
+  DockerRuntime,
+  type Gossip,
+  runBenchmark,
+} from '../../cloud/index.ts';
 import type { ConsensusParams } from '../../consensus/index.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { NodeModule } from '../module.ts';

@@ -3,11 +3,15 @@
  * port of its own: rpc-server.ts). Opened after every module it reports on, closed before them.
  */
 import type { Logger } from 'pino';
-import { ApiServer } from '../../api/http-server.ts';
-import type { ApiMetrics } from '../../api/metrics.ts';
-import { registerRestRoutes, type RestRoutes } from '../../api/rest/routes.ts';
-import { attachWebSocket, type EventHub } from '../../api/ws/event-hub.ts';
-import { dashboardHandler } from '../../web/serve.ts';
+import {
+  type ApiMetrics,
+  ApiServer,
+  attachWebSocket,
+  type EventHub,
+  registerRestRoutes,
+  type RestRoutes,
+} from '../../api/index.ts';
+import { dashboardHandler } from '../../web/index.ts';
 import { restContext } from '../api/rest.ts';
 import type { ApiSources } from '../api/sources.ts';
 import type { NodeModule } from '../module.ts';

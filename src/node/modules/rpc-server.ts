@@ -4,9 +4,7 @@
  * `registerapp` live here, so nothing on the public port can spend or register.
  */
 import type { Logger } from 'pino';
-import { allowList } from '../../api/allow-list.ts';
-import { ApiServer } from '../../api/http-server.ts';
-import type { RpcDispatcher } from '../../api/jsonrpc.ts';
+import { allowList, ApiServer, type RpcDispatcher } from '../../api/index.ts';
 import type { NodeModule } from '../module.ts';
 
 export interface RpcServerOptions {

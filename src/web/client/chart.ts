@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { NodeCountPoint, TierName } from '../../api/rest/types.ts';
+import type { NodeCountPoint, TierName } from '../../api/index.ts';
 import { html, type SafeHtml } from './dom.ts';
 
 const TIERS: TierName[] = ['cumulus', 'nimbus', 'stratus'];

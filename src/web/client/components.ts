@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { AppSummary, BlockSummary, NodeView, TierName } from '../../api/rest/types.ts';
+import type { AppSummary, BlockSummary, NodeView, TierName } from '../../api/index.ts';
 import { html, type SafeHtml } from './dom.ts';
 import { ago, flux, short } from './format.ts';
 

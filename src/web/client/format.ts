@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { Sats } from '../../api/rest/types.ts';
+import type { Sats } from '../../api/index.ts';
 
 const COIN = 100_000_000n;
 

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { ApiEvent } from '../../api/rest/types.ts';
+import type { ApiEvent } from '../../api/index.ts';
 
 type Listener = (ev: ApiEvent) => void;
 type StatusListener = (connected: boolean) => void;

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import type { ApiEvent } from '../../api/rest/types.ts';
+import type { ApiEvent } from '../../api/index.ts';
 import { api } from './api.ts';
 import { byId } from './dom.ts';
 import { ago } from './format.ts';

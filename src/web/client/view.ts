@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { ApiEvent } from '../../api/rest/types.ts';
+import type { ApiEvent } from '../../api/index.ts';
 
 /** A page of the dashboard: renders into `root`, reacts to live events until it is left. */
 export interface View {

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { AppDetail, AppLogLine, AppSummary, NodeView } from '../../../api/rest/types.ts';
+import type { AppDetail, AppLogLine, AppSummary, NodeView } from '../../../api/index.ts';
 import { api } from '../api.ts';
 import { addressLink, appDot, errorBox, nodeMap, tierBadge } from '../components.ts';
 import { byId, html, render } from '../dom.ts';

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { BlockSummary } from '../../../api/rest/types.ts';
+import type { BlockSummary } from '../../../api/index.ts';
 import { api } from '../api.ts';
 import { addressLink, blockLink, errorBox, tierBadge } from '../components.ts';
 import { html, render } from '../dom.ts';

@@ -5,7 +5,7 @@ import type {
   NetworkTotals,
   NodeCountPoint,
   NodeView,
-} from '../../../api/rest/types.ts';
+} from '../../../api/index.ts';
 import { api } from '../api.ts';
 import { nodeCountChart } from '../chart.ts';
 import { appDot, blockRow, blocksTable, errorBox, nodeMap, TIERS, tierBadge } from '../components.ts';

@@ -1,0 +1,68 @@
+/** The cloud layer's public surface: what other layers may import (DESIGN.md, Layers). */
+export { CloudAgent } from './agent/agent.ts';
+export type { AppLocation } from './agent/locations.ts';
+export { StateSync } from './agent/state-sync.ts';
+export { type Gossip, GOSSIP_TOPICS } from './agent/types.ts';
+export { benchmarkAttesterFor } from './benchmark/attest.ts';
+export { type BenchmarkFigures, checkBenchmark } from './benchmark/check.ts';
+export { type BenchmarkMeasurement, DEVNET_BENCHMARK, runBenchmark } from './benchmark/run.ts';
+export { HeldBackLiveness } from './liveness/held-back.ts';
+export { heartbeatPeriodMs } from './liveness/rule.ts';
+export type { BenchmarkResult } from './messages/benchmark-result.ts';
+export { MessageVerifyError } from './messages/errors.ts';
+export {
+  decodeSpecAnnouncement,
+  encodeSpecAnnouncement,
+  type VerifiedSpec,
+  verifySpecAnnouncement,
+} from './messages/spec-announcement.ts';
+export { type CloudMetrics, createCloudMetrics } from './metrics.ts';
+export { AnchoredPlacer, anchorPlacement, placeAnchored } from './placement/anchored.ts';
+export { CandidateIndex } from './placement/candidates.ts';
+export { placementApp } from './placement/from-spec.ts';
+export { fmix32, fnv1a32 } from './placement/hash32.ts';
+export type {
+  PlacementApp,
+  PlacementNode,
+  PlacementResult,
+  RankedCandidates,
+} from './placement/placement.ts';
+export { AnchoredPlanner, type PlanMeter } from './placement/planner.ts';
+export {
+  type ActualContainer,
+  containerName,
+  type DesiredComponent,
+  planReconcile,
+} from './reconciler/plan.ts';
+export { appPaymentScriptFor } from './registry/app-address.ts';
+export { AppDirectory, appLimitsFor, appPriceAt } from './registry/app-directory.ts';
+export { AppPaymentsExtension } from './registry/app-payments.ts';
+export { activeApps, type PaidSpec, type RegisteredApp } from './registry/app-registry.ts';
+export { parseAppPayment } from './registry/payment-tx.ts';
+export { AppRegistration, RegistrationError } from './registry/registration.ts';
+export { SpecStore } from './registry/spec-store.ts';
+export { SpecSync } from './registry/spec-sync.ts';
+export { DockerRuntime } from './runtime/docker-runtime.ts';
+export { engineError, RuntimeError } from './runtime/errors.ts';
+export { drainProgress } from './runtime/streams.ts';
+export { specHash } from './spec/hash.ts';
+export {
+  type AppSpecLimits,
+  DEVNET_APP_LIMITS,
+  MAINNET_APP_LIMITS,
+  TIER_NAMES,
+  type TierName,
+} from './spec/limits.ts';
+export { formatFromPath, MAX_SPEC_BYTES, parseAppSpec } from './spec/parse.ts';
+export { appPrice, formatFlux, MAINNET_PRICE_SCHEDULE, priceParamsAt } from './spec/price.ts';
+export { appDemand, appPorts } from './spec/resources.ts';
+export {
+  type AppComponent,
+  type AppSpec,
+  AppSpecError,
+  type AppSpecIssue,
+  formatIssue,
+  type ValidSpec,
+} from './spec/schema.ts';
+export { validateAppSpec } from './spec/validate.ts';
+export { HEARTBEAT_CHECK_BUDGET, HEARTBEAT_RUN } from './liveness/rule.ts';
