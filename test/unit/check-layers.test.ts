@@ -70,3 +70,11 @@ describe('check-layers', () => {
     assert.deepEqual(cyclesOf(edges), [['a', 'b', 'c', 'a']]);
   });
 });
+
+describe('src/', () => {
+  it('follows the layer table: no upward, sideways or deep cross-layer import, no cycle', () => {
+    const src = join(import.meta.dirname, '..', '..', 'src');
+    const found = checkLayers(src).violations.map((v) => `${v.kind} src/${v.from}: ${v.detail}`);
+    assert.deepEqual(found, []);
+  });
+});
