@@ -256,8 +256,10 @@ export class PeerDiscovery {
     const all = list();
     for (let i = 0; i < Math.min(all.length, CHAIN_SAMPLE); i++) {
       const j = i + Math.floor(Math.random() * (all.length - i));
-      [all[i], all[j]] = [all[j], all[i]];
-      this.#addQuietly(all[i], 'chain');
+      const [a, b] = [all[i], all[j]];
+      if (a === undefined || b === undefined) break;
+      [all[i], all[j]] = [b, a];
+      this.#addQuietly(b, 'chain');
     }
   }
 

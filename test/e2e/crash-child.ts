@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FluxNode } from '../../src/node/node.ts';
 import { COIN } from '../../src/consensus/primitives/types.ts';
 import { InsufficientFundsError } from '../../src/wallet/coin-select.ts';
+import { at } from '../support/at.ts';
 
 const [dataDir, host, seedArg] = process.argv.slice(2);
 let seed = Number(seedArg ?? 1) >>> 0;
@@ -41,7 +42,7 @@ const addresses = node.wallet
   .map((k) => k.address);
 process.stdout.write(`ready ${node.chain.height()}\n`);
 
-node.startMiner(addresses[0]);
+node.startMiner(at(addresses, 0));
 node.miner!.on('block', (found) => process.stdout.write(`block ${found.height}\n`));
 
 for (;;) {

@@ -17,6 +17,7 @@ import { coinbaseSplit } from '../../src/consensus/money/rewards.ts';
 import { parseOutpointKey } from '../../src/consensus/primitives/outpoint.ts';
 import { COIN } from '../../src/consensus/primitives/types.ts';
 import type { Tier } from '../../src/consensus/tiers.ts';
+import { at } from '../support/at.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'fluxnode-e2e-fn-'));
 const all: FluxNode[] = [];
@@ -68,7 +69,7 @@ async function mine(n: number): Promise<void> {
   await until('the network to settle', synced, 20_000);
   for (let i = 0; i < n; i++) {
     const h = miner.chain.height();
-    miner.startMiner(miner.wallet.listAddresses()[0].address, { maxBlocks: 1 });
+    miner.startMiner(at(miner.wallet.listAddresses(), 0).address, { maxBlocks: 1 });
     await until(
       `block ${h + 1} (miner: ${JSON.stringify(miner.miner?.stats())})`,
       () => miner.chain.height() > h,
@@ -87,7 +88,7 @@ async function mine(n: number): Promise<void> {
 before(async () => {
   miner = await start(1, []);
   miner.wallet.newAddress('miner');
-  const seed = miner.p2p.multiaddrs[0];
+  const seed = at(miner.p2p.multiaddrs, 0);
   const tiers: Tier[] = ['cumulus', 'nimbus', 'stratus', 'cumulus'];
   for (const [i, tier] of tiers.entries()) ops.push({ node: await start(i + 2, [seed]), tier });
   await until('peers', () => all.every((n) => n.p2p.peers().length >= 1));
@@ -137,7 +138,7 @@ test('each block pays the miner and exactly one node per tier, in queue order', 
     );
     await mine(1);
     const block = miner.chain.getBlock(miner.chain.height())!;
-    const coinbase = block.txs[0];
+    const coinbase = at(block.txs, 0);
     const split = coinbaseSplit(miner.chain.height(), miner.params, {
       fees: 0n,
       tiersPresent: ['cumulus', 'nimbus', 'stratus'],
@@ -147,10 +148,10 @@ test('each block pays the miner and exactly one node per tier, in queue order', 
         Buffer.from(o.scriptPubKey).equals(Buffer.from(fromHex(p.payoutScript))),
       );
       assert.equal(outs.length, 1, `one output to the ${p.tier} payee`);
-      assert.equal(outs[0].value, split[p.tier]);
+      assert.equal(at(outs, 0).value, split[p.tier]);
     }
-    assert.equal(coinbase.outputs[0].value >= split.miner, true, 'the miner takes the rest');
-    paidCumulus.push(payees[0].collateral);
+    assert.equal(at(coinbase.outputs, 0).value >= split.miner, true, 'the miner takes the rest');
+    paidCumulus.push(at(payees, 0).collateral);
   }
   const cumulus = ops.filter((o) => o.tier === 'cumulus').map((o) => o.collateral!);
   // Two cumulus nodes: they alternate.
@@ -159,7 +160,7 @@ test('each block pays the miner and exactly one node per tier, in queue order', 
 });
 
 test('a node that stops confirming expires and is no longer paid; spending a collateral removes its node', async () => {
-  const quitter = ops[3];
+  const quitter = at(ops, 3);
   await quitter.node.stop();
   all.splice(all.indexOf(quitter.node), 1);
   assert.ok(miner.chain.fluxnodes.get(quitter.collateral!), 'still registered right after it stops');
@@ -181,13 +182,13 @@ test('a node that stops confirming expires and is no longer paid; spending a col
   const payees = miner.chain.fluxnodes.payees(miner.chain.height() + 1);
   assert.ok(!payees.some((p) => p.collateral === quitter.collateral), 'not paid');
 
-  const spender = ops[0];
+  const spender = at(ops, 0);
   spender.node.wallet.unlockCoin(parseOutpointKey(spender.collateral!));
   const back = spender.node.wallet.createPayment({
     to: [
       {
         address: addressForScript(
-          miner.wallet.keyForScript(miner.wallet.coins()[0].scriptPubKey)!.p2pkh,
+          miner.wallet.keyForScript(at(miner.wallet.coins(), 0).scriptPubKey)!.p2pkh,
           miner.params.base58,
         )!,
         amount: 999n * COIN,

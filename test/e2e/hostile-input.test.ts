@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { FluxNode } from '../../src/node/node.ts';
 import { HostilePeer, lengthPrefixed } from './p2p/hostile-peer.ts';
+import { at } from '../support/at.ts';
 
 const HOST = '127.0.0.1';
 const AUTH = `Basic ${Buffer.from('u:p').toString('base64')}`;
@@ -197,12 +198,12 @@ test('a seeded stream of generated hostile lines leaves every server answering',
 test('generated junk on every p2p topic and request protocol leaves the node answering', async () => {
   const junk = fc.sample(fc.uint8Array({ maxLength: 2000 }), { numRuns: 40, seed: 13 });
   // The node bans a junk sender after a few messages: a fresh peer takes over each time.
-  for (let at = 0; at < junk.length; at += 10) {
+  for (let from = 0; from < junk.length; from += 10) {
     const peer = await HostilePeer.start('devnet', HOST);
     try {
-      await peer.dial(node.p2p.multiaddrs[0]);
+      await peer.dial(at(node.p2p.multiaddrs, 0));
       for (const topic of ['blocks', 'txs']) peer.join(topic);
-      for (const [i, bytes] of junk.slice(at, at + 10).entries()) {
+      for (const [i, bytes] of junk.slice(from, from + 10).entries()) {
         await peer.publish(i % 2 ? 'blocks' : 'txs', bytes);
         const protocol = i % 2 ? 'headers' : 'blocks';
         // Refused or hung up on are both fine answers; only the node's survival is asserted.

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FluxNode } from '../../src/node/node.ts';
 import { encodeAddress } from '../../src/consensus/keys/address.ts';
 import { paramsFor } from '../../src/consensus/params/index.ts';
+import { at, tuple } from '../support/at.ts';
 
 const params = paramsFor('devnet');
 const prefixes = { pubkeyHash: params.base58.pubkeyHash, scriptHash: params.base58.scriptHash };
@@ -51,7 +52,7 @@ async function until(what: string, cond: () => boolean, ms = 30_000): Promise<vo
 
 before(async () => {
   const first = await startNode(1, []);
-  const seed = first.p2p.multiaddrs[0];
+  const seed = at(first.p2p.multiaddrs, 0);
   for (let i = 2; i <= 5; i++) await startNode(i, [seed]);
   await until('a connected network', () => nodes.every((n) => n.p2p.peers().length >= 1));
 });
@@ -64,7 +65,7 @@ after(async () => {
 test('blocks mined on any node reach every node', async () => {
   const latencies: number[] = [];
   for (let round = 0; round < 5; round++) {
-    const miner = nodes[round % 5];
+    const miner = at(nodes, round % 5);
     const target = miner.chain.height() + 1;
     miner.startMiner(minerAddress(round + 1));
     await until('a mined block', () => miner.chain.height() >= target);
@@ -85,11 +86,11 @@ test('blocks mined on any node reach every node', async () => {
 });
 
 test('a node started later syncs the chain and then follows the tip', async () => {
-  const miner = nodes[0];
+  const miner = at(nodes, 0);
   miner.startMiner(minerAddress(9));
   await until('30 more blocks', () => miner.chain.height() >= 40, 60_000);
   await miner.miner!.stop();
-  const late = await startNode(6, [nodes[2].p2p.multiaddrs[0]]);
+  const late = await startNode(6, [at(at(nodes, 2).p2p.multiaddrs, 0)]);
   await until('the late node to catch up', () => late.chain.tip().id === miner.chain.tip().id, 60_000);
   assert.equal(late.chain.utxoSetHash(), miner.chain.utxoSetHash());
   miner.startMiner(minerAddress(9));
@@ -100,7 +101,7 @@ test('a node started later syncs the chain and then follows the tip', async () =
 });
 
 test('a 2+3 partition that mines on both sides heals onto the most-work chain', async () => {
-  const [a, b, c, d, e] = nodes;
+  const [a, b, c, d, e] = tuple(nodes, 5);
   const left = [a, b];
   const right = [c, d, e, nodes[5]];
   for (const l of left)

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { at } from '../support/at.ts';
 
 const CHILD = join(import.meta.dirname, 'mesh-child.ts');
 const root = mkdtempSync(join(tmpdir(), 'fluxnode-no-centre-'));
@@ -101,13 +102,13 @@ function oneNetwork(): boolean {
   return seen.size === ls.length;
 }
 
-const sameTip = (ns: MeshNode[]) => ns.every((n) => n.status && n.status.tip === ns[0].status?.tip);
+const sameTip = (ns: MeshNode[]) => ns.every((n) => n.status && n.status.tip === at(ns, 0).status?.tip);
 
 before(async () => {
   nodes.push(new MeshNode(1, []));
-  await until('node 1 to start', () => !!nodes[0].status, 30_000);
-  nodes[0].send('mine 12');
-  await until('12 blocks (a spendable coinbase)', () => (nodes[0].status?.height ?? 0) >= 12, 120_000);
+  await until('node 1 to start', () => !!at(nodes, 0).status, 30_000);
+  at(nodes, 0).send('mine 12');
+  await until('12 blocks (a spendable coinbase)', () => (at(nodes, 0).status?.height ?? 0) >= 12, 120_000);
 });
 
 after(async () => {
@@ -126,15 +127,15 @@ test('five nodes given one bootstrap address each find at least three peers', as
 });
 
 test('an app registered on node 1 is listed by every node', async () => {
-  nodes[0].send('register meshapp');
-  await until('the registration', () => nodes[0].lines.some((l) => l.startsWith('registered')), 30_000);
-  assert.match(nodes[0].lines.find((l) => l.startsWith('registered')) ?? '', /"error":null/);
-  nodes[0].send('mine 2');
+  at(nodes, 0).send('register meshapp');
+  await until('the registration', () => at(nodes, 0).lines.some((l) => l.startsWith('registered')), 30_000);
+  assert.match(at(nodes, 0).lines.find((l) => l.startsWith('registered')) ?? '', /"error":null/);
+  at(nodes, 0).send('mine 2');
   await until('the app on every node', () => nodes.every((n) => n.status?.apps.includes('meshapp')));
 });
 
 test('killing the bootstrap node leaves the others connected and syncing', async (t) => {
-  await nodes[0].kill();
+  await at(nodes, 0).kill();
   await sleep(3000);
   const others = live();
   assert.equal(others.length, 4);
@@ -144,8 +145,8 @@ test('killing the bootstrap node leaves the others connected and syncing', async
   );
   assert.ok(oneNetwork(), 'the four others are one network');
   t.diagnostic(`peers per node after the kill: ${others.map(peersOf).join(', ')}`);
-  const h = nodes[1].status!.height;
-  nodes[1].send('mine 2');
+  const h = at(nodes, 1).status!.height;
+  at(nodes, 1).send('mine 2');
   await until('2 more blocks on every live node', () => others.every((n) => n.status!.height >= h + 2));
   await until('one tip', () => sameTip(others));
 });
@@ -160,7 +161,7 @@ test('all nodes killed and restarted without any bootstrap reconnect from their 
     `processes up ${up} ms after the restart, mesh reassembled ${ms} ms later; peers per node: ${nodes.map(peersOf).join(', ')}`,
   );
   const h = Math.max(...nodes.map((n) => n.status!.height));
-  nodes[2].send('mine 1');
+  at(nodes, 2).send('mine 1');
   await until('a new block everywhere', () => nodes.every((n) => n.status!.height > h) && sameTip(nodes));
 });
 
@@ -170,11 +171,11 @@ test('two nodes mining at once do not fork for good: the next block puts everyon
   const stops = (n: MeshNode) => n.lines.filter((l) => l === 'miner stopped').length;
   const before = miners.map(stops);
   for (const m of miners) m.send('mine 5');
-  await until('both miners done', () => miners.every((m, i) => stops(m) > before[i]));
+  await until('both miners done', () => miners.every((m, i) => stops(m) > at(before, i)));
   const split = new Set(nodes.map((n) => n.status!.tip)).size;
-  nodes[3].send('mine 1');
+  at(nodes, 3).send('mine 1');
   await until('one tip after one more block', () => sameTip(nodes));
-  assert.ok(nodes[0].status!.height >= base + 6);
+  assert.ok(at(nodes, 0).status!.height >= base + 6);
   t.diagnostic(`tips right after both miners stopped: ${split}; one tip after the next block`);
 });
 

@@ -18,6 +18,7 @@ import {
 } from '../../src/consensus/primitives/transaction.ts';
 import type { Block, OutPoint, Transaction, TxOut } from '../../src/consensus/primitives/types.ts';
 import { pushData, pushNumber } from '../../src/consensus/script/script.ts';
+import { at } from './at.ts';
 
 /** OP_TRUE: anyone can spend, with an empty scriptSig. */
 export const ANYONE = Uint8Array.of(0x51);
@@ -153,7 +154,7 @@ export class ChainBuilder {
 }
 
 export function coinbaseOutpoint(block: Block, index = 0): OutPoint {
-  return { txid: txid(block.txs[0]), index };
+  return { txid: txid(at(block.txs, 0)), index };
 }
 
 export const devnet = paramsFor('devnet');

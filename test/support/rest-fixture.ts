@@ -52,6 +52,8 @@ import {
 } from '../../src/wallet/fluxnode-txs.ts';
 import { frameFor, signAllInputs, unsignedTransaction } from '../../src/wallet/tx-builder.ts';
 import { dashboardHandler } from '../../src/web/serve.ts';
+import { at } from './at.ts';
+import { tuple } from './at.ts';
 
 export const params = paramsFor('devnet');
 const PFX = { pubkeyHash: params.base58.pubkeyHash, scriptHash: params.base58.scriptHash };
@@ -249,7 +251,7 @@ export class DashboardFixture {
       benchmarks: {
         benchmarkOf: (c) => benchmarks.get(c) ?? this.nodes.find((n) => n.id === c)?.benchmark,
       },
-      self: { collateral: () => this.nodes[0].id },
+      self: { collateral: () => at(this.nodes, 0).id },
       addressIndex: this.addressIndex,
     };
     this.api = new ApiServer({
@@ -308,7 +310,11 @@ export class DashboardFixture {
     const r = await this.chain.acceptBlock(block);
     if (r.status !== 'connected')
       throw new Error(`fixture block ${height}: ${r.status} ${r.rule ?? ''} ${r.reason ?? ''}`);
-    this.coins.push({ outpoint: { txid: txid(t.coinbase), index: 0 }, out: t.coinbase.outputs[0], height });
+    this.coins.push({
+      outpoint: { txid: txid(t.coinbase), index: 0 },
+      out: at(t.coinbase.outputs, 0),
+      height,
+    });
     return this.chain.tip();
   }
 
@@ -361,7 +367,7 @@ export class DashboardFixture {
     while (have < want) {
       const i = this.coins.findIndex((c) => height - c.height >= params.coinbaseMaturity);
       if (i < 0) throw new Error(`fixture: miner has ${have} mature satoshis, needs ${want}`);
-      const [c] = this.coins.splice(i, 1);
+      const [c] = tuple(this.coins.splice(i, 1), 1);
       used.push(c);
       have += c.out.value;
     }
@@ -398,8 +404,8 @@ export class DashboardFixture {
     );
     await this.mineBlock(funding);
     funding.forEach((tx, i) => {
-      this.nodes[i].collateral = { txid: txid(tx), index: 0 };
-      this.nodes[i].id = `${reverseHex(txid(tx))}:0`;
+      at(this.nodes, i).collateral = { txid: txid(tx), index: 0 };
+      at(this.nodes, i).id = `${reverseHex(txid(tx))}:0`;
     });
     await this.mine(params.fluxnodes.collateralMinConfirmations);
     await this.mineBlock(
@@ -433,7 +439,7 @@ export class DashboardFixture {
 
   /** Spends node `i`'s collateral back to the miner: the registry drops the node in that block. */
   async spendCollateral(i: number): Promise<ChainEntry> {
-    const node = this.nodes[i];
+    const node = at(this.nodes, i);
     const value = params.fluxnodes.collateral[node.tier].after;
     const out: TxOut = { value, scriptPubKey: p2pkhScript(hash160(publicKeyOf(node.collateralKey))) };
     const frame = frameFor(this.chain.height() + 1, params);

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import { at } from '../support/at.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TEST = join(ROOT, 'test');
@@ -41,7 +42,7 @@ function importsOf(file: string): string[] {
 test('every test file is in test/unit, test/spec, test/e2e or test/support', () => {
   const stray = filesUnder(TEST)
     .map((f) => relative(TEST, f))
-    .filter((f) => !KINDS.includes(f.split('/')[0]));
+    .filter((f) => !KINDS.includes(at(f.split('/'), 0)));
   assert.deepEqual(stray, []);
 });
 

@@ -36,9 +36,9 @@ export interface PlacementView extends PlacementResult {
 /** The host part of "ip", "ip:port" or "[v6]:port": placement allows one instance per host address. */
 export function hostOf(ip: string): string {
   const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
-  if (v6) return v6[1];
-  const parts = ip.split(':');
-  return parts.length === 2 ? parts[0] : ip;
+  if (v6?.[1]) return v6[1];
+  const [host = ip, port, ...rest] = ip.split(':');
+  return port !== undefined && rest.length === 0 ? host : ip;
 }
 
 export function epochAt(height: number, epochLength: number): number {

@@ -146,14 +146,15 @@ export class StateSync implements Gossip {
 
   #remember(topic: GossipTopic, data: Uint8Array): void {
     const i = STATE_TOPICS.findIndex((t) => t.name === topic.name);
-    if (i < 0 || data.length > MAX_ITEM_BYTES) return;
+    const signerOf = SIGNER[i];
+    const map = this.#latest[i];
+    if (!signerOf || !map || data.length > MAX_ITEM_BYTES) return;
     let signer: { node: string; time: number };
     try {
-      signer = SIGNER[i](data);
+      signer = signerOf(data);
     } catch {
       return;
     }
-    const map = this.#latest[i];
     const prev = map.get(signer.node);
     if (prev && prev.time >= signer.time) return;
     if (!prev && map.size >= this.#o.maxNodes) this.#evictOldest(map);

@@ -78,9 +78,8 @@ export class HeldBackLiveness {
   #release(t: number): void {
     for (const [node, queue] of this.#pending) {
       let k = 0;
-      while (k < queue.length && queue[k].sentAt <= t) {
-        this.#tracker.heard(node, queue[k].seq, queue[k].sentAt);
-        k++;
+      for (let beat = queue[k]; beat && beat.sentAt <= t; beat = queue[++k]) {
+        this.#tracker.heard(node, beat.seq, beat.sentAt);
       }
       if (k === queue.length) this.#pending.delete(node);
       else if (k > 0) queue.splice(0, k);

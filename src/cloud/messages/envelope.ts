@@ -200,7 +200,7 @@ export function writeU16(w: ByteWriter, field: string, value: number): void {
 
 export function readU16(r: ByteReader, field: string): number {
   const b = r.bytesN(2, field);
-  return b[0] | (b[1] << 8);
+  return new DataView(b.buffer, b.byteOffset, 2).getUint16(0, true);
 }
 
 /** 32 bytes shown as 64 lowercase hex digits (spec hashes, block hashes). */

@@ -83,7 +83,7 @@ export class AnchoredPlacer {
     this.atPos = new Int32Array(input.nodes.length).fill(-1);
     const ips = new Map<string, number>();
     for (let i = 0; i < n; i++) {
-      const { n: node, p } = usable[i];
+      const { n: node, p } = usable[i]!;
       this.indexOf.set(node.id, i);
       this.atPos[p] = i;
       this.keyOf[i] = nodeKey(node.id);
@@ -105,10 +105,10 @@ export class AnchoredPlacer {
       const ids = this.anchor.assignment.get(app.name) ?? [];
       const anchored = Int32Array.from(ids, (id) => this.indexOf.get(id) as number);
       for (const i of anchored) {
-        this.onNode[i].push(a);
-        this.left.cpu[i] -= d.cpu;
-        this.left.ram[i] -= d.ram;
-        this.left.hdd[i] -= d.hdd;
+        this.onNode[i]!.push(a);
+        this.left.cpu[i]! -= d.cpu;
+        this.left.ram[i]! -= d.ram;
+        this.left.hdd[i]! -= d.hdd;
       }
       total += anchored.length;
       if (anchored.length < app.instances) this.short.push(a);
@@ -132,11 +132,11 @@ export class AnchoredPlacer {
     const touched = new Set<number>(this.short);
     let dropped = 0;
     for (let i = 0; i < n; i++) {
-      if (live.has(this.ids[i])) continue;
+      if (live.has(this.ids[i]!)) continue;
       dead[i] = 1;
       cpu[i] = -1; // no demand fits: the scan and the walk skip it
-      for (const a of this.onNode[i]) touched.add(a);
-      dropped += this.onNode[i].length;
+      for (const a of this.onNode[i]!) touched.add(a);
+      dropped += this.onNode[i]!.length;
     }
     const nodeMark = new Int32Array(n);
     const ipMark = new Int32Array(n);
@@ -144,7 +144,7 @@ export class AnchoredPlacer {
     const changed = new Map<number, number[]>();
     let placed = 0;
     for (const a of [...touched].sort((x, y) => x - y)) {
-      const app = this.apps[a];
+      const app = this.apps[a]!;
       const chosen: number[] = [];
       for (const i of app.anchored) if (!dead[i]) chosen.push(i);
       let need = app.instances - chosen.length;
@@ -152,17 +152,17 @@ export class AnchoredPlacer {
         const stamp = a + 1;
         for (const i of chosen) {
           nodeMark[i] = stamp;
-          ipMark[this.ipOf[i]] = stamp;
+          ipMark[this.ipOf[i]!] = stamp;
         }
         const { d } = app;
         const list = this.lists?.get(app.name);
         if (list) {
           for (let k = 0; k < list.length && need > 0; k++) {
-            const i = this.atPos[list[k]] ?? -1;
-            if (i < 0 || nodeMark[i] === stamp || ipMark[this.ipOf[i]] === stamp) continue;
-            if (room.cpu[i] < d.cpu || room.ram[i] < d.ram || room.hdd[i] < d.hdd) continue;
+            const i = this.atPos[list[k]!] ?? -1;
+            if (i < 0 || nodeMark[i] === stamp || ipMark[this.ipOf[i]!] === stamp) continue;
+            if (room.cpu[i]! < d.cpu || room.ram[i]! < d.ram || room.hdd[i]! < d.hdd) continue;
             nodeMark[i] = stamp;
-            ipMark[this.ipOf[i]] = stamp;
+            ipMark[this.ipOf[i]!] = stamp;
             take(room, i, d);
             chosen.push(i);
             placed++;
@@ -199,9 +199,9 @@ export class AnchoredPlacer {
       let ids: string[];
       if (mine) {
         const key = app.key;
-        const score = (i: number) => rendezvousScore(key, this.keyOf[i]);
+        const score = (i: number) => rendezvousScore(key, this.keyOf[i]!);
         mine.sort((x, y) => score(y) - score(x) || x - y);
-        ids = mine.map((i) => this.ids[i]);
+        ids = mine.map((i) => this.ids[i]!);
       } else {
         ids = (this.anchor.assignment.get(app.name) ?? []).slice();
       }
@@ -228,9 +228,9 @@ function demandOf(app: PlacementApp): Demand {
 }
 
 function take(room: { cpu: Int32Array; ram: Int32Array; hdd: Int32Array }, i: number, d: Demand): void {
-  room.cpu[i] -= d.cpu;
-  room.ram[i] -= d.ram;
-  room.hdd[i] -= d.hdd;
+  room.cpu[i]! -= d.cpu;
+  room.ram[i]! -= d.ram;
+  room.hdd[i]! -= d.hdd;
 }
 
 function cmp(a: string, b: string): number {

@@ -34,10 +34,10 @@ function nodeTable(nodes: readonly PlacementNode[], keyCache?: Map<string, numbe
   const ids = [...new Set(nodes.map((n) => n.id))].sort(cmp);
   const keys = new Uint32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
-    let k = keyCache?.get(ids[i]);
+    let k = keyCache?.get(ids[i]!);
     if (k === undefined) {
-      k = nodeKey(ids[i]);
-      keyCache?.set(ids[i], k);
+      k = nodeKey(ids[i]!);
+      keyCache?.set(ids[i]!, k);
     }
     keys[i] = k;
   }
@@ -62,7 +62,7 @@ function rankOne(key: number, depth: number, table: NodeTable): string[] {
       // The hot path: most nodes score below the bar. Nodes come in id order, so an equal score
       // never displaces an earlier node: hence the strict test.
       for (; i < n; i++) {
-        let h = key ^ keys[i];
+        let h = key ^ keys[i]!;
         h ^= h >>> 16;
         h = Math.imul(h, 0x85ebca6b);
         h ^= h >>> 13;
@@ -74,7 +74,7 @@ function rankOne(key: number, depth: number, table: NodeTable): string[] {
       if (i === n) break;
       len--; // the weakest falls out
     } else {
-      let h = key ^ keys[i];
+      let h = key ^ keys[i]!;
       h ^= h >>> 16;
       h = Math.imul(h, 0x85ebca6b);
       h ^= h >>> 13;
@@ -83,19 +83,19 @@ function rankOne(key: number, depth: number, table: NodeTable): string[] {
       s = h ^ 0x80000000;
     }
     let pos = len;
-    while (pos > 0 && score[pos - 1] < s) {
-      idx[pos] = idx[pos - 1];
-      score[pos] = score[pos - 1];
+    while (pos > 0 && score[pos - 1]! < s) {
+      idx[pos] = idx[pos - 1]!;
+      score[pos] = score[pos - 1]!;
       pos--;
     }
     idx[pos] = i;
     score[pos] = s;
     len++;
-    bar = score[len - 1];
+    bar = score[len - 1]!;
     i++;
   }
   const out: string[] = new Array(len);
-  for (let k = 0; k < len; k++) out[k] = ids[idx[k]];
+  for (let k = 0; k < len; k++) out[k] = ids[idx[k]!]!;
   return out;
 }
 
@@ -117,13 +117,13 @@ export function rankCandidates(
 
 function positions(nodes: readonly PlacementNode[]): Map<string, number> {
   const at = new Map<string, number>();
-  for (let p = 0; p < nodes.length; p++) if (!at.has(nodes[p].id)) at.set(nodes[p].id, p);
+  for (let p = 0; p < nodes.length; p++) if (!at.has(nodes[p]!.id)) at.set(nodes[p]!.id, p);
   return at;
 }
 
 function toPositions(list: readonly string[], at: ReadonlyMap<string, number>): Int32Array {
   const out = new Int32Array(list.length);
-  for (let k = 0; k < list.length; k++) out[k] = at.get(list[k]) ?? -1;
+  for (let k = 0; k < list.length; k++) out[k] = at.get(list[k]!) ?? -1;
   return out;
 }
 
@@ -227,10 +227,10 @@ export class CandidateIndex {
     // Most new nodes rank below the end of the list: compare with its last node's score first,
     // a number kept up to date, and look for a position only for the few that beat it.
     let out: string[] | undefined;
-    let lastId = list.length > 0 ? list[list.length - 1] : '';
+    let lastId = list.at(-1) ?? '';
     let lastScore = list.length > 0 ? rendezvousScore(key, this.keyOf(lastId)) : -1;
     for (const [j, id] of added.entries()) {
-      const s = rendezvousScore(key, addedKeys[j]);
+      const s = rendezvousScore(key, addedKeys[j]!);
       const cur = out ?? list;
       if (cur.length === 0 || s < lastScore || (s === lastScore && id > lastId)) {
         // Below the end: only a list that holds every node, and has room, may take it.
@@ -243,8 +243,8 @@ export class CandidateIndex {
       } else {
         let pos = 0;
         for (; pos < cur.length; pos++) {
-          const t = rendezvousScore(key, this.keyOf(cur[pos]));
-          if (s > t || (s === t && id < cur[pos])) break;
+          const t = rendezvousScore(key, this.keyOf(cur[pos]!));
+          if (s > t || (s === t && id < cur[pos]!)) break;
         }
         if (!out) out = [...list];
         out.splice(pos, 0, id);
@@ -253,7 +253,7 @@ export class CandidateIndex {
           complete = false;
         }
       }
-      lastId = out[out.length - 1];
+      lastId = out.at(-1) ?? lastId;
       lastScore = rendezvousScore(key, this.keyOf(lastId));
       this.counters.nodeInserts++;
     }

@@ -16,7 +16,7 @@ export function fnv1a32(text: string): number {
   const bytes = encoder.encode(text);
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i];
+    h ^= bytes[i]!;
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;

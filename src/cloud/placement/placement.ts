@@ -133,7 +133,7 @@ export function placeApps(input: PlacementInput): PlacementResult {
     checkResources(node.capacity, `nodes[${node.id}].capacity`);
     if (node.benchmarkOk && live.has(node.id)) eligiblePos.push(p);
   }
-  eligiblePos.sort((p, q) => cmp(input.nodes[p].id, input.nodes[q].id));
+  eligiblePos.sort((p, q) => cmp(input.nodes[p]!.id, input.nodes[q]!.id));
   const eligible = eligiblePos.map((p) => input.nodes[p]);
   const n = eligible.length;
   const keyOf = new Uint32Array(n);
@@ -142,7 +142,7 @@ export function placeApps(input: PlacementInput): PlacementResult {
   const indexOf = new Map<string, number>();
   const ipIndex = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const node = eligible[i];
+    const node = eligible[i]!;
     keyOf[i] = nodeKey(node.id);
     room.cpu[i] = Math.floor(Math.round(node.capacity.cpu * 100) / 10);
     room.ram[i] = Math.floor(node.capacity.ram);
@@ -182,7 +182,7 @@ export function placeApps(input: PlacementInput): PlacementResult {
   const ipMark = new Int32Array(ipIndex.size);
   // Highest score first; equal scores: smaller node id (index) first.
   const byScore = (key: number) => (a: number, b: number) =>
-    rendezvousScore(key, keyOf[b]) - rendezvousScore(key, keyOf[a]) || a - b;
+    rendezvousScore(key, keyOf[b]!) - rendezvousScore(key, keyOf[a]!) || a - b;
 
   const demands = apps.map((a) => ({
     cpu: Math.ceil(Math.round(a.demand.cpu * 100) / 10),
@@ -194,17 +194,17 @@ export function placeApps(input: PlacementInput): PlacementResult {
   const stats = { kept: 0, placed: 0, dropped: 0 };
 
   const fits = (i: number, d: { cpu: number; ram: number; hdd: number }) =>
-    room.cpu[i] >= d.cpu && room.ram[i] >= d.ram && room.hdd[i] >= d.hdd;
+    room.cpu[i]! >= d.cpu && room.ram[i]! >= d.ram && room.hdd[i]! >= d.hdd;
   const take = (i: number, d: { cpu: number; ram: number; hdd: number }) => {
-    room.cpu[i] -= d.cpu;
-    room.ram[i] -= d.ram;
-    room.hdd[i] -= d.hdd;
+    room.cpu[i]! -= d.cpu;
+    room.ram[i]! -= d.ram;
+    room.hdd[i]! -= d.hdd;
   };
 
   // Step 3: keep what is still valid from the previous placement.
   if (previous) {
     for (let a = 0; a < apps.length; a++) {
-      const before = previous.get(apps[a].name);
+      const before = previous.get(apps[a]!.name);
       if (!before || before.length === 0) continue;
       const stamp = 2 * a + 1;
       const candidates: number[] = [];
@@ -214,17 +214,17 @@ export function placeApps(input: PlacementInput): PlacementResult {
         nodeMark[i] = stamp;
         candidates.push(i);
       }
-      candidates.sort(byScore(keys[a]));
-      const d = demands[a];
+      candidates.sort(byScore(keys[a]!));
+      const d = demands[a]!;
       for (const i of candidates) {
-        if (chosen[a].length === apps[a].instances) break;
-        if (ipMark[ipOf[i]] === stamp || !fits(i, d)) continue;
-        ipMark[ipOf[i]] = stamp;
+        if (chosen[a]!.length === apps[a]!.instances) break;
+        if (ipMark[ipOf[i]!] === stamp || !fits(i, d)) continue;
+        ipMark[ipOf[i]!] = stamp;
         take(i, d);
-        chosen[a].push(i);
+        chosen[a]!.push(i);
       }
-      stats.kept += chosen[a].length;
-      stats.dropped += distinctCount(before) - chosen[a].length;
+      stats.kept += chosen[a]!.length;
+      stats.dropped += distinctCount(before) - chosen[a]!.length;
     }
   }
 
@@ -234,49 +234,61 @@ export function placeApps(input: PlacementInput): PlacementResult {
       ? input.ranked.lists
       : undefined;
   const eligibleAt = new Int32Array(hint ? input.nodes.length : 0).fill(-1);
-  if (hint) for (let i = 0; i < n; i++) eligibleAt[eligiblePos[i]] = i;
+  if (hint) for (let i = 0; i < n; i++) eligibleAt[eligiblePos[i]!] = i;
   for (let a = 0; a < apps.length; a++) {
-    let need = apps[a].instances - chosen[a].length;
+    let need = apps[a]!.instances - chosen[a]!.length;
     if (need <= 0) continue;
     const stamp = 2 * a + 2;
-    for (const i of chosen[a]) {
+    for (const i of chosen[a]!) {
       nodeMark[i] = stamp;
-      ipMark[ipOf[i]] = stamp;
+      ipMark[ipOf[i]!] = stamp;
     }
-    const d = demands[a];
+    const d = demands[a]!;
     // The hint lists the best nodes of the whole node list in score order, so walking it and taking
     // each usable node picks exactly what the full scan would; only when it runs out does the scan
     // look for the rest (skipping what the walk took, by the same marks).
-    const list = hint?.get(apps[a].name);
+    const list = hint?.get(apps[a]!.name);
     if (list) {
       for (let k = 0; k < list.length && need > 0; k++) {
-        const i = eligibleAt[list[k]] ?? -1;
-        if (i < 0 || nodeMark[i] === stamp || ipMark[ipOf[i]] === stamp || !fits(i, d)) continue;
+        const i = eligibleAt[list[k]!] ?? -1;
+        if (i < 0 || nodeMark[i] === stamp || ipMark[ipOf[i]!] === stamp || !fits(i, d)) continue;
         nodeMark[i] = stamp;
-        ipMark[ipOf[i]] = stamp;
+        ipMark[ipOf[i]!] = stamp;
         take(i, d);
-        chosen[a].push(i);
+        chosen[a]!.push(i);
         stats.placed++;
         need--;
       }
       if (need === 0) continue;
     }
-    const picked = topByScore(keys[a], need, d.cpu, d.ram, d.hdd, stamp, keyOf, room, ipOf, nodeMark, ipMark);
-    for (const i of picked) take(i, demands[a]);
+    const picked = topByScore(
+      keys[a]!,
+      need,
+      d.cpu,
+      d.ram,
+      d.hdd,
+      stamp,
+      keyOf,
+      room,
+      ipOf,
+      nodeMark,
+      ipMark,
+    );
+    for (const i of picked) take(i, demands[a]!);
     stats.placed += picked.length;
-    for (const i of picked) chosen[a].push(i);
+    for (const i of picked) chosen[a]!.push(i);
   }
 
   const assignment = new Map<string, string[]>();
   const unplaced = new Map<string, number>();
   for (let a = 0; a < apps.length; a++) {
-    const nodes = chosen[a].sort(byScore(keys[a]));
+    const nodes = chosen[a]!.sort(byScore(keys[a]!));
     assignment.set(
-      apps[a].name,
-      nodes.map((i) => eligible[i].id),
+      apps[a]!.name,
+      nodes.map((i) => eligible[i]!.id),
     );
-    const missing = apps[a].instances - nodes.length;
-    if (missing > 0) unplaced.set(apps[a].name, missing);
+    const missing = apps[a]!.instances - nodes.length;
+    if (missing > 0) unplaced.set(apps[a]!.name, missing);
   }
   return { assignment, unplaced, stats };
 }
@@ -284,7 +296,7 @@ export function placeApps(input: PlacementInput): PlacementResult {
 function distinctCount(ids: readonly string[]): number {
   if (ids.length > 16) return new Set(ids).size;
   let count = 0;
-  for (let i = 0; i < ids.length; i++) if (ids.indexOf(ids[i]) === i) count++;
+  for (let i = 0; i < ids.length; i++) if (ids.indexOf(ids[i]!) === i) count++;
   return count;
 }
 
@@ -323,7 +335,7 @@ export function topByScore(
       // The hot path: most nodes score below the bar, so this tight loop only hashes and compares.
       // Equal scores lose to the earlier (smaller-id) node already held, hence the strict test.
       for (; i < n; i++) {
-        let h = key ^ keyOf[i];
+        let h = key ^ keyOf[i]!;
         h ^= h >>> 16;
         h = Math.imul(h, 0x85ebca6b);
         h ^= h >>> 13;
@@ -334,7 +346,7 @@ export function topByScore(
       }
       if (i === n) break;
     } else {
-      let h = key ^ keyOf[i];
+      let h = key ^ keyOf[i]!;
       h ^= h >>> 16;
       h = Math.imul(h, 0x85ebca6b);
       h ^= h >>> 13;
@@ -343,38 +355,38 @@ export function topByScore(
       s = h ^ 0x80000000;
     }
     next = i + 1;
-    if (cpu[i] < dCpu || ram[i] < dRam || hdd[i] < dHdd) continue;
+    if (cpu[i]! < dCpu || ram[i]! < dRam || hdd[i]! < dHdd) continue;
     if (nodeMark[i] === stamp) continue;
-    const ip = ipOf[i];
+    const ip = ipOf[i]!;
     if (ipMark[ip] === stamp) continue;
     let same = -1;
     for (let k = 0; k < len; k++) {
-      if (ipOf[candIdx[k]] === ip) {
+      if (ipOf[candIdx[k]!] === ip) {
         same = k;
         break;
       }
     }
     if (same >= 0) {
-      if (s <= candScore[same]) continue; // this IP is already held by a better node
+      if (s <= candScore[same]!) continue; // this IP is already held by a better node
       for (let k = same; k < len - 1; k++) {
-        candIdx[k] = candIdx[k + 1];
-        candScore[k] = candScore[k + 1];
+        candIdx[k] = candIdx[k + 1]!;
+        candScore[k] = candScore[k + 1]!;
       }
       len--;
     } else if (len === need) {
       len--; // the weakest candidate falls out
     }
     let pos = len;
-    while (pos > 0 && candScore[pos - 1] < s) {
-      candIdx[pos] = candIdx[pos - 1];
-      candScore[pos] = candScore[pos - 1];
+    while (pos > 0 && candScore[pos - 1]! < s) {
+      candIdx[pos] = candIdx[pos - 1]!;
+      candScore[pos] = candScore[pos - 1]!;
       pos--;
     }
     candIdx[pos] = i;
     candScore[pos] = s;
     len++;
     full = len === need;
-    bar = candScore[len - 1];
+    bar = candScore[len - 1]!;
   }
   return Array.from(candIdx.subarray(0, len));
 }

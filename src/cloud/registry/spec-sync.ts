@@ -200,7 +200,8 @@ export class SpecSync {
   #shuffled(list: string[]): string[] {
     for (let i = list.length - 1; i > 0; i--) {
       const j = Math.floor(this.#random() * (i + 1));
-      [list[i], list[j]] = [list[j], list[i]];
+      const [a, b] = [list[i], list[j]];
+      if (a !== undefined && b !== undefined) [list[i], list[j]] = [b, a];
     }
     return list;
   }

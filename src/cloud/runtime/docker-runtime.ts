@@ -173,7 +173,7 @@ export class DockerRuntime {
     for (const [field, value] of [
       ['app', app],
       ['component', component],
-    ]) {
+    ] as const) {
       if (!/^[A-Za-z0-9]{1,63}$/.test(value))
         throw new RuntimeInputError(field, value, 'must be 1..63 letters or digits');
     }

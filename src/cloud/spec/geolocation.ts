@@ -38,7 +38,7 @@ export function parseGeolocation(text: string): GeoParseResult {
         'location must be "ac<CONTINENT>[_<COUNTRY>]" to allow or "a!c<CONTINENT>[_<COUNTRY>]" to forbid, e.g. "acEU_DE"',
     };
   }
-  const [, kind, continent, country] = m;
+  const [, kind, continent = '', country] = m;
   if (!CONTINENT_CODES.has(continent)) {
     return {
       ok: false,

@@ -64,7 +64,7 @@ export function parseImageReference(text: string): ImageRefResult {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    const [algorithm, hex, extra] = digest.split(':');
+    const [algorithm = '', hex, extra] = digest.split(':');
     const length = Object.hasOwn(DIGEST_HEX_LENGTH, algorithm) ? DIGEST_HEX_LENGTH[algorithm] : undefined;
     if (
       length === undefined ||
@@ -99,13 +99,13 @@ export function parseImageReference(text: string): ImageRefResult {
   const parts = rest.split('/');
   let host: string | undefined;
   let port: number | undefined;
-  const first = parts[0];
+  const first = parts[0] ?? '';
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
     parts.shift();
     const portMatch = /^(.*):([^:\]]*)$/.exec(first);
-    host = portMatch ? portMatch[1] : first;
-    if (portMatch) {
-      const portText = portMatch[2];
+    const [, hostText = first, portText] = portMatch ?? [];
+    host = hostText;
+    if (portText !== undefined) {
       const n = Number(portText);
       if (!/^[0-9]{1,5}$/.test(portText) || n < 1 || n > 65535) {
         return fail('image-registry-port', `registry port "${portText}" must be a number from 1 to 65535`);

@@ -79,9 +79,10 @@ export function parseAppSpec(text: string, format?: SpecFormat): unknown {
     return value;
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
+  const [firstError] = doc.errors;
+  if (firstError) {
     // Compact block nesting (`- - - - x`) is not bracketed: the parser's own recursion limit finds it.
-    const message = doc.errors[0].message;
+    const message = firstError.message;
     if (/call stack/i.test(message))
       throw new AppSpecError([
         { field: '', value: undefined, rule: 'depth', message: 'YAML nested too deeply to read' },

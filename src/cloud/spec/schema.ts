@@ -71,7 +71,7 @@ export class AppSpecError extends Error {
 
   constructor(issues: AppSpecIssue[]) {
     super(
-      issues.length === 1
+      issues.length === 1 && issues[0]
         ? `invalid app spec: ${formatIssue(issues[0])}`
         : `invalid app spec (${issues.length} problems):\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`,
     );

@@ -27,6 +27,7 @@ import type {
   OperatorPayout,
   Tier,
 } from '../inputs.ts';
+import { must } from '../../consensus/must.ts';
 
 /** A node the fluxnode queue pays in this block, as the registry stood before the block. */
 export interface BlockPayee {
@@ -119,7 +120,7 @@ function takeOutput(
  */
 export function summarizeBlock(f: BlockFacts, rules: SummaryRules): BlockSummary {
   const { params } = rules;
-  const coinbase = f.block.txs[0];
+  const coinbase = must(f.block.txs[0], 'the coinbase of a connected block');
   const coinbaseTxid = reverseHex(txid(coinbase));
   const used = new Set<number>();
 

@@ -153,8 +153,8 @@ export class ClaimBook {
     const restored = new Map<string, number>();
     const sealDue = (asset: string) => {
       const queue = pending.get(asset);
-      while (queue?.length && queue[0].claims === (restored.get(asset) ?? 0)) {
-        const s = queue.shift()!;
+      for (let s = queue?.[0]; s && s.claims === (restored.get(asset) ?? 0); s = queue?.[0]) {
+        queue?.shift();
         const snap = ledger.snapshot(asset, s.time);
         if (snap.snapshot !== s.number || snap.root !== s.root) {
           throw new EconomyError(

@@ -39,6 +39,7 @@ import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
 import { type BlockPayee, summarizeBlock } from './block-summary.ts';
 import { type ChainTip, ClaimBook } from './claim-book.ts';
 import { EconomyStore, type EarningsRow } from './store.ts';
+import { must } from '../../consensus/must.ts';
 
 export interface EconomyOptions {
   params: ConsensusParams;
@@ -308,7 +309,7 @@ export class EconomyExtension implements ChainStateExtension {
     const earnings = this.earnings(address);
     const positions = this.book.positions(address, tip);
     const assets = positions.map((p, i): AssetBalance => {
-      const asset = this.book.registry[i];
+      const asset = must(this.book.registry[i], 'the asset of a position (one per registered asset)');
       const accrued = parallelUnits(earnings.eligible, asset.decimals);
       return {
         assetId: asset.id,

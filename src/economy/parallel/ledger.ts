@@ -20,6 +20,7 @@ import {
 import { type ClaimRequest, claimId, claimMessage, type VerifySignature } from './claim-message.ts';
 import { encodeClaimLeaf, merkleHash, merkleProof, merkleRoot, verifyMerkleProof } from './merkle.ts';
 import { parseTargetAddress } from './target-address.ts';
+import { must } from '../../consensus/must.ts';
 
 export interface ClaimRecord {
   id: string;
@@ -340,14 +341,18 @@ export class ParallelLedger {
     for (const snap of book.snapshots) {
       if (at.position < first + snap.leafCount) {
         const index = at.position - first;
-        const record = book.claims[at.position];
+        const record = must(book.claims[at.position], 'an indexed claim');
         const leaf = encodeClaimLeaf({
           snapshot: snap.snapshot,
           index,
           amount: record.amount,
           address: parseTargetAddress(book.asset.family, record.targetAddress).bytes,
         });
-        const siblings = merkleProof(merkleHash(snap.hash), book.leaves[snap.snapshot], index);
+        const siblings = merkleProof(
+          merkleHash(snap.hash),
+          must(book.leaves[snap.snapshot], 'the leaves of a snapshot'),
+          index,
+        );
         return {
           assetId: snap.assetId,
           snapshot: snap.snapshot,
@@ -392,7 +397,7 @@ export function decodeClaimLeaf(hex: string): {
   address: Uint8Array;
 } {
   const bytes = fromHex(hex, 'leaf');
-  if (bytes.length < 19 || bytes[0] !== 0x00 || bytes.length !== 18 + bytes[17]) {
+  if (bytes.length < 19 || bytes[0] !== 0x00 || bytes.length !== 18 + (bytes[17] ?? 0)) {
     throw new EconomyError('bad-leaf', 'not a claim leaf', { field: 'leaf', value: hex });
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -4,6 +4,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { concatBytes } from '../../consensus/index.ts';
 import { EconomyError } from '../errors.ts';
 import type { MerkleHashName } from './assets.ts';
+import { must } from '../../consensus/must.ts';
 
 /**
  * The claim tree a payout contract on the other chain checks.
@@ -72,8 +73,11 @@ function hashNode(hash: HashFn, left: Uint8Array, right: Uint8Array): Uint8Array
 
 function nextLevel(hash: HashFn, level: Uint8Array[]): Uint8Array[] {
   const up: Uint8Array[] = [];
-  for (let i = 0; i + 1 < level.length; i += 2) up.push(hashNode(hash, level[i], level[i + 1]));
-  if (level.length % 2 === 1) up.push(level[level.length - 1]);
+  for (let i = 0; i < level.length; i += 2) {
+    const [left, right] = [level[i], level[i + 1]];
+    if (left && right) up.push(hashNode(hash, left, right));
+    else if (left) up.push(left); // the odd one out is lifted unchanged
+  }
   return up;
 }
 
@@ -81,7 +85,7 @@ export function merkleRoot(hash: HashFn, leaves: readonly Uint8Array[]): Uint8Ar
   if (leaves.length === 0) throw new EconomyError('empty-tree', 'a Merkle tree needs at least one leaf');
   let level = [...leaves];
   while (level.length > 1) level = nextLevel(hash, level);
-  return level[0];
+  return must(level[0], 'the Merkle root (the tree has a leaf)');
 }
 
 /** Sibling hashes from the leaf up; levels where the node is lifted without a sibling contribute none. */
@@ -97,7 +101,8 @@ export function merkleProof(hash: HashFn, leaves: readonly Uint8Array[], index: 
   let at = index;
   while (level.length > 1) {
     const lifted = at === level.length - 1 && level.length % 2 === 1;
-    if (!lifted) proof.push(level[at ^ 1]);
+    const sibling = level[at ^ 1];
+    if (!lifted && sibling) proof.push(sibling);
     level = nextLevel(hash, level);
     at >>= 1;
   }

@@ -25,9 +25,8 @@ export function toChecksumAddress(hex40: string): string {
   const lower = hex40.toLowerCase();
   const hash = toHex(keccak_256(new TextEncoder().encode(lower)));
   let out = '0x';
-  for (let i = 0; i < 40; i++) {
-    const c = lower[i];
-    out += c >= 'a' && Number.parseInt(hash[i], 16) >= 8 ? c.toUpperCase() : c;
+  for (const [i, c] of [...lower.slice(0, 40)].entries()) {
+    out += c >= 'a' && Number.parseInt(hash.charAt(i), 16) >= 8 ? c.toUpperCase() : c;
   }
   return out;
 }
@@ -81,8 +80,9 @@ function parseErgo(address: string): TargetAddress {
   const check = blake2b(body, { dkLen: 32 }).subarray(0, 4);
   if (!equalBytes(check, raw.subarray(raw.length - 4)))
     reject('ergo', address, 'blake2b256 checksum does not match');
-  const network = body[0] & 0xf0;
-  const type = body[0] & 0x0f;
+  const head = body[0] ?? 0;
+  const network = head & 0xf0;
+  const type = head & 0x0f;
   if (network !== 0x00) reject('ergo', address, 'not a mainnet address');
   if (type === 1 && body.length !== 34) reject('ergo', address, 'P2PK must hold a 33-byte public key');
   if (type === 2 && body.length !== 25) reject('ergo', address, 'P2SH must hold a 24-byte script hash');

@@ -184,8 +184,8 @@ export class StakingPool {
   advance(height: number): void {
     this.checkHeight(height);
     this.current = height;
-    while (this.queueHead < this.queue.length && this.queue[this.queueHead].due <= height) {
-      this.payWithdrawal(this.queue[this.queueHead], height);
+    for (let w = this.queue[this.queueHead]; w && w.due <= height; w = this.queue[this.queueHead]) {
+      this.payWithdrawal(w, height);
       this.queueHead++;
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {

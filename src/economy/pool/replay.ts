@@ -25,8 +25,8 @@ export function replay(journal: readonly PoolEvent[]): StakingPool {
     });
   }
   const pool = new StakingPool(first.params, first.height);
-  for (let i = 1; i < journal.length; i++) {
-    const entry = journal[i];
+  for (const [i, entry] of journal.entries()) {
+    if (i === 0) continue;
     if (entry.seq !== i) mismatch(i, entry, pool.journal[i]);
     if (pool.journal.length <= i) {
       try {

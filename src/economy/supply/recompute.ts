@@ -16,8 +16,9 @@ const sum = (values: Iterable<bigint>): bigint => {
 export function computeSupply(blocks: readonly BlockSummary[]): SupplySnapshot {
   blocks.forEach((b, i) => {
     checkBlockSummary(b);
-    if (i > 0 && b.height !== blocks[i - 1].height + 1) {
-      throw new EconomyError('not-next-block', `expected height ${blocks[i - 1].height + 1}`, {
+    const before = blocks[i - 1];
+    if (before && b.height !== before.height + 1) {
+      throw new EconomyError('not-next-block', `expected height ${before.height + 1}`, {
         field: `blocks[${i}].height`,
         value: b.height,
       });

@@ -95,7 +95,7 @@ export class SupplyStats {
     return {
       blocks: this.times.length,
       tipHeight: this.tipHeight,
-      tipTime: this.times.length ? this.times[this.times.length - 1] : null,
+      tipTime: this.times.at(-1) ?? null,
       minted,
       minedByMiners: this.minedByMiners,
       feesToMiners: this.feesToMiners,

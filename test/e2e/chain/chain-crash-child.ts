@@ -15,8 +15,9 @@ import {
   SUBSIDY,
   spendTx,
 } from '../../support/chain-fixtures.ts';
+import { at } from '../../support/at.ts';
 
-const dir = process.argv[2];
+const dir = at(process.argv, 2);
 let seed = Number(process.argv[3] ?? 1) >>> 0;
 const rand = (): number => {
   seed = (seed + 0x6d2b79f5) >>> 0;
@@ -54,7 +55,7 @@ function spendsFor(chain: Chain): { txs: Transaction[]; fees: bigint } {
   }
   const tip = chain.getBlock(chain.height())!;
   if (tip.txs.length > 1) {
-    const prev = { txid: txid(tip.txs[1]), index: 0 };
+    const prev = { txid: txid(at(tip.txs, 1)), index: 0 };
     const coin = chain.getUtxo(prev);
     if (coin) {
       txs.push(spendTx([prev], [{ value: coin.value - 100n, scriptPubKey: ANYONE }]));

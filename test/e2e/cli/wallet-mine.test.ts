@@ -16,6 +16,7 @@ import { generatePrivateKey, publicKeyOf } from '../../../src/consensus/keys/key
 import { COIN } from '../../../src/consensus/primitives/types.ts';
 import { jsonOf, parseInProcess, runCli } from '../../support/cli-harness.ts';
 import { mineBlocks, startTestNode, type TestNode } from './test-node.ts';
+import { at } from '../../support/at.ts';
 
 let t: TestNode;
 
@@ -167,7 +168,7 @@ test('mine starts the miner to a given address and mine --stop stops it', async 
   for (let i = 0; i < 200 && t.node.chain.height() === h; i++) await sleep(20);
   const tip = t.node.chain.getBlock(t.node.chain.height())!;
   assert.deepEqual(
-    Buffer.from(tip.txs[0].outputs[0].scriptPubKey),
+    Buffer.from(at(at(tip.txs, 0).outputs, 0).scriptPubKey),
     Buffer.from(scriptForAddress(to, t.node.params.base58)),
     'the miner pays the given address',
   );

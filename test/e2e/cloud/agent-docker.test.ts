@@ -32,6 +32,7 @@ import { type Registry, startRegistry } from '../../../src/devnet/registry.ts';
 import { publishSampleImage, type SampleImage } from '../../../src/devnet/sample-image.ts';
 import { P2PHost } from '../../../src/p2p/host.ts';
 import { dockerSkip, freePort } from '../devnet/docker-fixture.ts';
+import { at } from '../../support/at.ts';
 
 const HEARTBEAT_MS = 1000;
 const MISSED = 3;
@@ -189,7 +190,7 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
     n.dockerd ??= await startDockerd({
       name: `tag${n.i}`,
       dir: path.join(n.dir, 'docker'),
-      bridgeIndex: INDEXES[n.i],
+      bridgeIndex: at(INDEXES, n.i),
     });
     n.runtime = new DockerRuntime({
       socketPath: n.dockerd.socketPath,
@@ -312,15 +313,15 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
     const [reg, ...dockerds] = await Promise.all([
       startRegistry({ dir: path.join(base, 'registry'), port: await freePort('127.0.0.1') }),
       ...nodes.map((n) =>
-        startDockerd({ name: `tag${n.i}`, dir: path.join(n.dir, 'docker'), bridgeIndex: INDEXES[n.i] }),
+        startDockerd({ name: `tag${n.i}`, dir: path.join(n.dir, 'docker'), bridgeIndex: at(INDEXES, n.i) }),
       ),
     ]);
     registry = reg;
     dockerds.forEach((d, i) => {
-      nodes[i].dockerd = d;
+      at(nodes, i).dockerd = d;
     });
     // Built on one node's engine and pushed; the others pull it from the registry like any image.
-    image = await publishSampleImage(nodes[0].dockerd!.socketPath, registry.address);
+    image = await publishSampleImage(at(nodes, 0).dockerd!.socketPath, registry.address);
     appPort = await freeAppPort(nodes.map((n) => n.ip));
     app = registered(spec('hello', appPort), 90);
     await Promise.all(nodes.map((n) => startNode(n)));
@@ -341,7 +342,7 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
     );
     for (const n of up()) {
       assert.deepEqual(n.agent!.liveNodes(), nodes.map((x) => x.id).sort());
-      const b = n.agent!.benchmarkOf(nodes[(n.i + 1) % N].id);
+      const b = n.agent!.benchmarkOf(at(nodes, (n.i + 1) % N).id);
       assert.ok(b && b.eps > 0 && b.cores > 0, 'a peer’s signed benchmark result is known');
       assert.deepEqual(await n.runtime!.listManagedContainers(), []);
     }
@@ -357,11 +358,11 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
     // Every agent computes the same placement, and it names exactly the nodes that run the app.
     const placements = up().map((n) => JSON.stringify(n.agent!.placement().assignment.get(app.name)));
     assert.equal(new Set(placements).size, 1, `placements differ: ${placements}`);
-    assert.deepEqual([...JSON.parse(placements[0])].sort(), hosts.map((h) => h.id).sort());
+    assert.deepEqual([...JSON.parse(at(placements, 0))].sort(), hosts.map((h) => h.id).sort());
   });
 
   test('the owner can read status and logs and restart the app on a host; nobody else can', async () => {
-    const host = (await running(app.name))[0].node;
+    const host = at(await running(app.name), 0).node;
     const req = (action: 'status' | 'logs' | 'restart', key = ownerKey, node = host.id) =>
       signOwnerRequest({ action, app: app.name, node, time: Date.now() }, key);
     const status = await host.agent!.ownerStatus(req('status'));
@@ -375,12 +376,12 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
     await get(`http://${host.ip}:${appPort}/`);
     const logs = await host.agent!.ownerLogs(req('logs'));
     assert.equal(logs.length, 1);
-    assert.match(logs[0].logs, /hello: serving node .* app hello, component web on port 80/);
+    assert.match(at(logs, 0).logs, /hello: serving node .* app hello, component web on port 80/);
 
-    const before = status.containers[0];
+    const before = at(status.containers, 0);
     const { restarted } = await host.agent!.ownerRestart(req('restart'));
     assert.deepEqual(restarted, ['fluxweb_hello']);
-    const after = (await host.runtime!.listManagedContainers())[0];
+    const after = at(await host.runtime!.listManagedContainers(), 0);
     assert.equal(after.id, before.id, 'restarted in place, not re-created');
     assert.equal(after.state, 'running');
     // The app binds its port a moment after the container starts.
@@ -409,8 +410,8 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
   });
 
   test('a container that dies is started again, and one removed behind the agent’s back is re-created', async () => {
-    const host = (await running(app.name))[0].node;
-    const first = (await host.runtime!.listManagedContainers())[0];
+    const host = at(await running(app.name), 0).node;
+    const first = at(await host.runtime!.listManagedContainers(), 0);
     const t0 = Date.now();
     await host.runtime!.docker.getContainer(first.id).kill();
     await until(
@@ -439,7 +440,7 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
   let killed: Node;
   test('a host that dies is replaced within 3 heartbeat intervals plus start time', async () => {
     const hosts = await serving(3, 5_000);
-    killed = hosts[0];
+    killed = at(hosts, 0);
     const t0 = Date.now();
     await stopNode(killed);
     const tStopped = Date.now();
@@ -478,7 +479,7 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
 
   test('a spec nobody paid for is relayed but never run, and stray containers are removed', async () => {
     const ghost = spec('ghost', appPort + 1 > 39999 ? appPort - 1 : appPort + 1);
-    const announcer = up()[0];
+    const announcer = at(up(), 0);
     await announcer.agent!.announceSpec(ghost, signSpec(ghost, ownerKey));
     await until(
       'the announcement to reach the other nodes',
@@ -489,7 +490,7 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
       10_000,
     );
     // Someone starts a container with our labels for an app that is not on the chain.
-    const victim = up()[1];
+    const victim = at(up(), 1);
     await victim.runtime!.createAndStart(
       { name: 'stray', specHash: 'ab'.repeat(32) },
       {

@@ -20,6 +20,7 @@ import {
   processStatus,
   refused,
 } from '../devnet/docker-fixture.ts';
+import { at } from '../../support/at.ts';
 
 const NODE = { name: 'trt', bridgeIndex: 224, ip: '127.0.0.224' };
 const IMAGE = 'fluxtest.invalid/flux/hello:1';
@@ -84,7 +85,7 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
       listed.map((c) => [c.name, c.app, c.component, c.specHash, c.node, c.state]),
       [['fluxweb_hello', 'hello', 'web', '5eed', 'node-trt', 'running']],
     );
-    assert.equal(listed[0].id, started.id);
+    assert.equal(at(listed, 0).id, started.id);
 
     // What the kernel enforces for the container's processes, read from /proc and the cgroup files.
     const info = await runtime.docker.getContainer(started.id).inspect();
@@ -120,10 +121,10 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
     };
     assert.equal(Number(cgroup('memory.limit_in_bytes', 'memory.max')), 48 * MB);
     assert.equal(Number(cgroup('pids.max')), 256);
-    const quota = existsSync(path.join(cgroupsNamed(dockerd!.cgroupParent)[0], started.id, 'cpu.max'))
+    const quota = existsSync(path.join(at(cgroupsNamed(dockerd!.cgroupParent), 0), started.id, 'cpu.max'))
       ? cgroup('cpu.max').split(' ').map(Number)
       : [Number(cgroup('cpu.cfs_quota_us')), Number(cgroup('cpu.cfs_period_us'))];
-    assert.equal(quota[0] / quota[1], 0.25, `cpu quota ${quota}`);
+    assert.equal(at(quota, 0) / at(quota, 1), 0.25, `cpu quota ${quota}`);
   });
 
   test('creating a component that already runs is refused and changes nothing', async () => {
@@ -228,7 +229,7 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
         .HostPort,
     );
     assert.equal(await runtime.stop('fluxweb_hello', 5), true);
-    assert.equal((await runtime.listManagedContainers())[0].state, 'exited');
+    assert.equal(at(await runtime.listManagedContainers(), 0).state, 'exited');
     assert.equal(await refused(NODE.ip, port), true);
     assert.equal(await runtime.stop('fluxweb_hello', 5), true, 'already stopped is fine');
     await runtime.start('fluxweb_hello');

@@ -19,6 +19,7 @@ import { type DevnetState, initialState, readState, writeState } from '../../../
 import type { StepContext } from '../../../src/devnet/step-context.ts';
 import { teardownDevnet } from '../../../src/devnet/teardown.ts';
 import { cgroupsNamed, dockerSkip, fetchText, freePort, leftovers, refused } from './docker-fixture.ts';
+import { at } from '../../support/at.ts';
 
 // Addresses and bridges of their own (fluxbr171, fluxbr172), clear of a devnet on .11.. and of
 // the other Docker tests.
@@ -81,7 +82,7 @@ describe('devnet teardown from the state file', { skip: dockerSkip(), timeout: 1
     const ctx: StepContext = { state, update: () => {}, save: () => writeState(state), patience: 1 };
     await publishImage(ctx);
     assert.equal(readState(dir)?.sampleImage?.ref, `${state.registry.address}/flux/hello:1`);
-    const n2 = state.nodes[1];
+    const n2 = at(state.nodes, 1);
     const runtime = new DockerRuntime({
       socketPath: n2.dockerd.socketPath!,
       node: { nodeId: n2.name, hostIp: n2.host, nodeDir: n2.dataDir },
@@ -109,7 +110,7 @@ describe('devnet teardown from the state file', { skip: dockerSkip(), timeout: 1
   });
 
   test('after a crash of node 1’s engine and a lost registry pid, down still removes everything', async () => {
-    const n1 = state.nodes[0];
+    const n1 = at(state.nodes, 0);
     const recorded = {
       registry: state.registry.pid!,
       engines: state.nodes.map((n) => n.dockerd.pid!),
@@ -129,7 +130,11 @@ describe('devnet teardown from the state file', { skip: dockerSkip(), timeout: 1
     for (const pid of [recorded.registry, ...recorded.engines, appPid]) {
       assert.equal(processAlive(pid), false, `pid ${pid} is gone`);
     }
-    assert.equal(await refused(state.nodes[1].host, Number(new URL(appUrl).port)), true, 'app port closed');
+    assert.equal(
+      await refused(at(state.nodes, 1).host, Number(new URL(appUrl).port)),
+      true,
+      'app port closed',
+    );
     assert.equal(await refused('127.0.0.170', state.registry.port), true, 'registry port closed');
     for (const socket of recorded.sockets) {
       await assert.rejects(

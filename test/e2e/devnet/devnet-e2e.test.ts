@@ -19,6 +19,7 @@ import type { DevnetStatus } from '../../../src/devnet/status.ts';
 import { teardownDevnet } from '../../../src/devnet/teardown.ts';
 import type { DevnetSummary } from '../../../src/devnet/up.ts';
 import { cgroupsNamed, dockerSkip, fetchText, freePort, leftovers, refused } from './docker-fixture.ts';
+import { at } from '../../support/at.ts';
 
 const execFileAsync = promisify(execFile);
 const REPO = path.resolve(path.dirname(CLI_MAIN), '..', '..');
@@ -143,12 +144,13 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
   });
 
   test('devnet kill stops a node and its containers at once; restart brings both back', async () => {
-    const victim = state.nodes[1];
+    const victim = at(state.nodes, 1);
     const url = summary.app!.urls.find((u) => new URL(u).hostname === victim.host)!;
     const socket = victim.dockerd.socketPath!;
     const containers = await new Docker({ socketPath: socket }).listContainers();
-    const containerPid = (await new Docker({ socketPath: socket }).getContainer(containers[0].Id).inspect())
-      .State.Pid;
+    const containerPid = (
+      await new Docker({ socketPath: socket }).getContainer(at(containers, 0).Id).inspect()
+    ).State.Pid;
     const before = { node: victim.pid!, engine: victim.dockerd.pid! };
 
     await cli(['devnet', 'kill', victim.name, '--dir', dir], 30_000);
@@ -156,28 +158,28 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
       assert.equal(processAlive(pid), false, `pid ${pid}`);
     assert.equal(await refused(victim.host, Number(new URL(url).port)), true, 'its app instance is gone');
     assert.equal(await refused(victim.host, 16127), true, 'its API is gone');
-    const other = state.nodes[0];
-    assert.ok(processAlive(readState(dir)!.nodes[0].pid!), `${other.name} is unaffected`);
+    const other = at(state.nodes, 0);
+    assert.ok(processAlive(at(readState(dir)!.nodes, 0).pid!), `${other.name} is unaffected`);
 
     await cli(['devnet', 'restart', victim.name, '--dir', dir], 60_000);
-    const after = readState(dir)!.nodes[1];
+    const after = at(readState(dir)!.nodes, 1);
     assert.ok(after.pid && processAlive(after.pid) && after.pid !== before.node);
     assert.ok(after.dockerd.pid && processAlive(after.dockerd.pid));
     assert.ok(await new Docker({ socketPath: after.dockerd.socketPath! }).ping());
     const s: DevnetStatus = JSON.parse(
       (await cli(['devnet', 'status', '--dir', dir, '--json'], 30_000)).stdout,
     );
-    assert.equal(s.nodes[1].process, 'running');
+    assert.equal(at(s.nodes, 1).process, 'running');
     // Same data: its wallet still holds the collateral, so it is a fluxnode again (re-announced if
     // it expired while down) and the network puts the app's third instance back on it.
-    assert.ok((s.nodes[1].height ?? 0) > 11);
+    assert.ok((at(s.nodes, 1).height ?? 0) > 11);
     const deadline = Date.now() + 60_000;
     for (;;) {
       const now: DevnetStatus = JSON.parse(
         (await cli(['devnet', 'status', '--dir', dir, '--json'], 30_000)).stdout,
       );
       const back = now.apps[0]?.locations.some((l) => l.nodeName === victim.name);
-      if (back && now.nodes[1].fluxnode === 'confirmed') break;
+      if (back && at(now.nodes, 1).fluxnode === 'confirmed') break;
       assert.ok(Date.now() < deadline, `the app did not come back to ${victim.name}: ${JSON.stringify(now)}`);
       await new Promise((r) => setTimeout(r, 1_000));
     }

@@ -28,6 +28,7 @@ import {
 } from '../../../src/cloud/runtime/image-check.ts';
 import { publishSampleImage, type SampleImage, sampleImageRef } from '../../../src/devnet/sample-image.ts';
 import { cgroupsNamed, dockerSkip, fetchText, freePort, leftovers, refused } from './docker-fixture.ts';
+import { at } from '../../support/at.ts';
 
 const MB = 1024 * 1024;
 // Indexes and addresses of their own, so a devnet running on .11, .12, … is not disturbed.
@@ -78,7 +79,7 @@ describe('devnet Docker: a registry and two private dockerds', {
         (p) => path.basename(p.argv[0] ?? '') === 'containerd' && p.argv.some((x) => x.startsWith(d.dir)),
       );
       assert.equal(containerd.length, 1, `one containerd for ${d.name}`);
-      assert.equal(containerd[0].ppid, d.pid);
+      assert.equal(at(containerd, 0).ppid, d.pid);
     }
 
     // The kernel has the bridge with the gateway address we asked for.

@@ -24,6 +24,7 @@ import { COIN } from '../../../src/consensus/primitives/types.ts';
 import { buildBlockTemplate, type BlockTemplate } from '../../../src/mining/template.ts';
 import { badPowBlock, mineForged, overpayingCoinbase, phantomSpend, unconnectedBlock } from './forge.ts';
 import { HostilePeer, lengthPrefixed, replyFrames, varint } from './hostile-peer.ts';
+import { at } from '../../support/at.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -85,7 +86,7 @@ async function startHonest(i: number, bootstrap: string[], mine = false): Promis
 async function hostile(i: number, targets: FluxNode[]): Promise<HostilePeer> {
   const h = await HostilePeer.start('devnet', `127.0.0.${80 + i}`);
   hostiles.push(h);
-  for (const t of targets) await h.dial(t.p2p.multiaddrs[0]);
+  for (const t of targets) await h.dial(at(t.p2p.multiaddrs, 0));
   h.join('blocks');
   h.join('txs');
   await until('the hostile peer to see the honest topics', () =>
@@ -125,8 +126,8 @@ const cutOff = (n: FluxNode, h: HostilePeer) => !n.p2p.peers().some((p) => p.id 
 
 before(async () => {
   a = await startHonest(1, [], true);
-  b = await startHonest(2, [a.p2p.multiaddrs[0]]);
-  await startHonest(3, [a.p2p.multiaddrs[0], b.p2p.multiaddrs[0]]);
+  b = await startHonest(2, [at(a.p2p.multiaddrs, 0)]);
+  await startHonest(3, [at(a.p2p.multiaddrs, 0), at(b.p2p.multiaddrs, 0)]);
   await until('a connected network', () => honest.every((n) => n.p2p.peers().length >= 2));
   a.startMiner(minerAddress);
   await keepsMiningAndAgreeing(5);
@@ -150,7 +151,7 @@ test('garbage on the block and tx topics gets the sender banned and cut off', as
   assert.ok(a.p2p.counters.gossipRejected > rejectedBefore, 'the garbage was judged and rejected');
   assert.ok(a.p2p.scores.reasons(h.peerId).some((r) => /^invalid message on (blocks|txs): /.test(r)));
   // Banned means refused: a new connection is hung up on during its handshake.
-  await h.dial(a.p2p.multiaddrs[0]).catch(() => {});
+  await h.dial(at(a.p2p.multiaddrs, 0)).catch(() => {});
   await sleep(1000);
   assert.ok(cutOff(a, h) && !h.connected(a.p2p.peerId), 'a banned peer cannot reconnect');
   await keepsMiningAndAgreeing(3);
@@ -219,7 +220,7 @@ test('each invalid block is refused by every node and gets its sender banned', a
       const before = [a, b].map((n) => n.p2p.counters.gossipRejected);
       await h.publish('blocks', encodeBlock(block));
       await until(`${what} to be refused`, () =>
-        [a, b].every((n, j) => n.p2p.counters.gossipRejected > before[j]),
+        [a, b].every((n, j) => n.p2p.counters.gossipRejected > at(before, j)),
       );
       for (const n of [a, b]) {
         assert.equal(n.chain.tip().id, tip, `${what}: the tip did not move`);
@@ -296,7 +297,7 @@ test('malformed replies to our requests cost the replier points until it is bann
     await judged(server, c);
   }
   // Served again, they get the first replier banned if the first pass did not.
-  for (let i = 0; i < cases.length && !banned(a, h); i++) await judged(h, cases[i]);
+  for (let i = 0; i < cases.length && !banned(a, h); i++) await judged(h, at(cases, i));
   await until('a to ban the replier', () => banned(a, h));
   await until('a to hang up on it', () => cutOff(a, h));
   await keepsMiningAndAgreeing(2);
@@ -330,7 +331,7 @@ test('oversized messages and malformed request frames get the sender banned', as
     await judged(sender, frame);
   }
   // Sent again, they get the first sender banned if the first pass did not.
-  for (let i = 0; i < frames.length && !banned(a, h); i++) await judged(h, frames[i]);
+  for (let i = 0; i < frames.length && !banned(a, h); i++) await judged(h, at(frames, i));
   await until('a to ban the sender', () => banned(a, h));
   await until('a to hang up on it', () => cutOff(a, h));
 

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACCEPT, gossipTopic, reject } from '../../../src/p2p/gossip-validation.ts';
 import { P2PHost } from '../../../src/p2p/host.ts';
+import { at } from '../../support/at.ts';
 
 const BLOCKS = gossipTopic('blocks', { maxBytes: 1000, maxPending: 16 });
 
@@ -22,7 +23,7 @@ let c: P2PHost;
 before(async () => {
   a = new P2PHost({ network: 'test', host: '127.0.0.11', port: 0, bootstrap: [], requestRate: 5 });
   await a.start();
-  const aAddr = a.multiaddrs[0];
+  const aAddr = at(a.multiaddrs, 0);
   b = new P2PHost({ network: 'test', host: '127.0.0.12', port: 0, bootstrap: [aAddr] });
   c = new P2PHost({ network: 'test', host: '127.0.0.13', port: 0, bootstrap: [aAddr] });
   hosts.push(a, b, c);

@@ -36,6 +36,7 @@ import { readState } from '../../../src/devnet/state.ts';
 import { teardownDevnet } from '../../../src/devnet/teardown.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { tuple } from '../../support/at.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EXTERNAL = process.env.FLUXNODE_DASHBOARD_URL;
@@ -266,7 +267,7 @@ test('a new block appears without a reload', { timeout: 60_000 }, async () => {
     await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
     true,
   );
-  const [summary] = await api<BlockSummary[]>(`/chain/blocks?limit=1&before=${top + 2}`);
+  const [summary] = tuple(await api<BlockSummary[]>(`/chain/blocks?limit=1&before=${top + 2}`), 1);
   assert.equal(summary.height, top + 1);
   assert.equal(await next.locator('.payout').count(), summary.nodePayouts.length);
   assert.equal(Number((await text('#tip')).slice(1)) >= top + 1, true);

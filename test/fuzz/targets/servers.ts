@@ -10,6 +10,7 @@ import { jsonReplacer } from '../../../src/api/json.ts';
 import { isBug } from '../../../src/consensus/errors.ts';
 import type { FuzzNode } from '../node-fixture.ts';
 import type { FuzzTarget } from '../target.ts';
+import { at } from '../../support/at.ts';
 
 /** Methods that start long work or grow state with every call: covered by their own tests. */
 const NOT_FUZZED = new Set(['setgenerate', 'getnewaddress']);
@@ -201,7 +202,7 @@ function p2pTarget(f: FuzzNode): FuzzTarget {
     input: fc.tuple(fc.nat({ max: channels.length - 1 }), fc.uint8Array({ maxLength: 2048 })),
     check: async (input) => {
       const [i, bytes] = input as [number, Uint8Array];
-      const ch = channels[i];
+      const ch = at(channels, i);
       try {
         const out = await ch.call(bytes, 'fuzz-peer');
         const result = (out as { result?: unknown } | undefined)?.result;

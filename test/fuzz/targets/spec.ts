@@ -12,12 +12,13 @@ import { AppSpecError } from '../../../src/cloud/spec/schema.ts';
 import { DEVNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { type FuzzTarget, onlyTyped } from '../target.ts';
+import { at } from '../../support/at.ts';
 
 const example = (name: string) => readFileSync(new URL(`../../../examples/${name}`, import.meta.url), 'utf8');
 const texts = [example('hello-app.yaml'), example('guestbook-app.json')];
 const specs = [
-  parseYaml(texts[0]) as Record<string, unknown>,
-  JSON.parse(texts[1]) as Record<string, unknown>,
+  parseYaml(at(texts, 0)) as Record<string, unknown>,
+  JSON.parse(at(texts, 1)) as Record<string, unknown>,
 ];
 
 /** A real spec with one field (top level or in the first component) replaced by anything. */

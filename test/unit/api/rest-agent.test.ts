@@ -9,6 +9,7 @@ import { specHash } from '../../../src/cloud/spec/hash.ts';
 import { DEVNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { OWNER_ADDRESS, params, SAMPLE_APP } from '../../support/rest-fixture.ts';
+import { tuple } from '../../support/at.ts';
 
 const spec = validateAppSpec({ ...SAMPLE_APP, owner: OWNER_ADDRESS }, DEVNET_APP_LIMITS);
 const app: RegisteredApp = {
@@ -22,7 +23,10 @@ const app: RegisteredApp = {
   paid: 450_000_000n,
   txid: 'ab'.repeat(32),
 };
-const [A, B, C] = ['aa', 'bb', 'cc'].map((c) => `${c.repeat(32)}:0`);
+const [A, B, C] = tuple(
+  ['aa', 'bb', 'cc'].map((c) => `${c.repeat(32)}:0`),
+  3,
+);
 
 class FakeAgent extends EventEmitter implements AgentSource {
   allLocations() {
@@ -67,7 +71,7 @@ test('agent locations: reported states, assigned nodes still starting, report ti
     activeApps: () => [app],
     ipOf: (n) => (n === C ? '127.0.0.13' : ''),
   });
-  const [rec] = apps.list() as Exclude<ReturnType<typeof apps.list>, Promise<unknown>>;
+  const [rec] = tuple(apps.list() as Exclude<ReturnType<typeof apps.list>, Promise<unknown>>, 1);
   assert.equal(rec.name, 'hello');
   assert.equal(rec.priceSat, app.paid);
   assert.deepEqual(rec.locations, [

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { ApiServer } from '../../../src/api/http-server.ts';
 import type { RestContext } from '../../../src/api/rest/providers.ts';
 import { registerRestRoutes } from '../../../src/api/rest/routes.ts';
+import { tuple } from '../../support/at.ts';
 
 const DOCS = join(import.meta.dirname, '..', '..', '..', 'docs');
 
@@ -43,7 +44,7 @@ test('openapi.json describes exactly the routes the server registers (and /ws)',
 test('api.md mentions every route', () => {
   const md = readFileSync(join(DOCS, 'api.md'), 'utf8');
   for (const r of registeredRoutes()) {
-    const [method, path] = r.split(' ');
+    const [method, path] = tuple(r.split(' '), 2);
     assert.ok(md.includes(`${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`), `${r} is not in docs/api.md`);
   }
 });

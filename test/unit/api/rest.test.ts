@@ -21,6 +21,7 @@ import {
   params,
   SAMPLE_APP,
 } from '../../support/rest-fixture.ts';
+import { at, tuple } from '../../support/at.ts';
 
 let net: DashboardFixture;
 
@@ -47,7 +48,7 @@ async function getError(path: string, status: number, message: RegExp): Promise<
 
 /** A tier's payment from the network parameters alone: subsidy × basis points / 10,000. */
 function tierShare(tier: 'cumulus' | 'nimbus' | 'stratus'): bigint {
-  const bps = params.fluxnodes.tierShares[0].basisPoints[tier];
+  const bps = at(params.fluxnodes.tierShares, 0).basisPoints[tier];
   return (params.subsidy.baseAmount * BigInt(bps)) / 10_000n;
 }
 
@@ -69,7 +70,7 @@ test('chain info and block summaries follow the chain, with miner and node payou
     const raw = await get<{ tx: { vout: { valueSat: string }[] }[] }>(
       `/chain/block/${b.height}?verbose=true`,
     );
-    const outputs = raw.tx[0].vout.map((o) => BigInt(o.valueSat));
+    const outputs = at(raw.tx, 0).vout.map((o) => BigInt(o.valueSat));
     assert.equal(
       BigInt(b.coinbaseSat),
       outputs.reduce((s, v) => s + v, 0n),
@@ -92,13 +93,13 @@ test('chain info and block summaries follow the chain, with miner and node payou
     }
   }
   // The tip paid one node of each tier, and those nodes now show it as their last payment.
-  for (const p of blocks[0].nodePayouts)
-    assert.equal(nodes.find((n) => n.collateral === p.collateral)!.lastPaidHeight, blocks[0].height);
+  for (const p of at(blocks, 0).nodePayouts)
+    assert.equal(nodes.find((n) => n.collateral === p.collateral)!.lastPaidHeight, at(blocks, 0).height);
 
-  const older = await get<BlockSummary[]>(`/chain/blocks?limit=3&before=${blocks[4].height}`);
+  const older = await get<BlockSummary[]>(`/chain/blocks?limit=3&before=${at(blocks, 4).height}`);
   assert.deepEqual(
     older.map((b) => b.height),
-    [1, 2, 3].map((i) => blocks[4].height - i),
+    [1, 2, 3].map((i) => at(blocks, 4).height - i),
   );
 });
 
@@ -118,18 +119,18 @@ test('one block by height or hash, one transaction, one address', async () => {
   }>(`/chain/tx/${net.appPayment.txid}`);
   assert.equal(tx.txid, net.appPayment.txid);
   assert.equal(tx.height, h);
-  assert.equal(BigInt(tx.vout[0].valueSat), net.appPayment.paid);
-  assert.equal(tx.vout[1].scriptPubKey.type, 'nulldata');
+  assert.equal(BigInt(at(tx.vout, 0).valueSat), net.appPayment.paid);
+  assert.equal(at(tx.vout, 1).scriptPubKey.type, 'nulldata');
 
   const addr = await get<{
     balanceSat: string;
     history: { txid: string; height: number; deltaSat: string }[];
   }>(`/chain/address/${net.minerAddress}?limit=3`);
   assert.equal(addr.history.length, 3);
-  assert.equal(addr.history[0].height, net.chain.height());
+  assert.equal(at(addr.history, 0).height, net.chain.height());
   assert.equal(
-    BigInt(addr.history[0].deltaSat),
-    BigInt((await get<BlockSummary[]>('/chain/blocks?limit=1'))[0].miner.amountSat),
+    BigInt(at(addr.history, 0).deltaSat),
+    BigInt(at(await get<BlockSummary[]>('/chain/blocks?limit=1'), 0).miner.amountSat),
   );
   assert.ok(BigInt(addr.balanceSat) > 0n);
 });
@@ -183,7 +184,7 @@ test('nodes carry tier, status, address, last payment and benchmark; filters are
   await getError('/nodes?tier=cirrus', 400, /tier "cirrus".*cumulus, nimbus or stratus/);
   await getError('/nodes?status=gone', 400, /status "gone"/);
 
-  const one = await get<NodeView>(`/nodes/${encodeURIComponent(net.nodes[4].id!.toUpperCase())}`);
+  const one = await get<NodeView>(`/nodes/${encodeURIComponent(at(net.nodes, 4).id!.toUpperCase())}`);
   assert.equal(one.tier, 'stratus');
   await getError('/nodes/abc:1', 400, /collateral "abc:1"/);
   await getError(`/nodes/${'ef'.repeat(32)}:0`, 404, /no registered fluxnode/);
@@ -232,17 +233,17 @@ test('network totals add up the confirmed nodes’ benchmarks, by tier', async (
 
   const history = await get<NodeCountPoint[]>('/network/history?limit=50');
   assert.ok(history.length >= 2 && history.length <= 50);
-  const last = history[history.length - 1];
+  const last = at(history, history.length - 1);
   assert.equal(last.height, net.chain.height());
   assert.deepEqual([last.cumulus, last.nimbus, last.stratus], [2, 2, 1]);
-  assert.deepEqual([history[0].cumulus, history[0].nimbus, history[0].stratus], [0, 0, 0]);
+  assert.deepEqual([at(history, 0).cumulus, at(history, 0).nimbus, at(history, 0).stratus], [0, 0, 0]);
   await getError('/network/history?limit=1', 400, /limit "1"/);
 });
 
 test('apps show spec, price, instances and locations; names are checked', async () => {
   const apps = await get<AppSummary[]>('/apps');
   assert.equal(apps.length, 1);
-  const [hello] = apps;
+  const [hello] = tuple(apps, 1);
   assert.equal(hello.name, 'hello');
   assert.equal(hello.owner, OWNER_ADDRESS);
   assert.equal(hello.placed, 3);
@@ -259,8 +260,8 @@ test('apps show spec, price, instances and locations; names are checked', async 
   assert.equal(detail.height, net.appPayment.height);
   assert.equal(detail.txid, net.appPayment.txid);
   assert.equal(detail.spec.instances, SAMPLE_APP.instances);
-  assert.deepEqual(detail.spec.components[0].ports, SAMPLE_APP.components[0].ports);
-  assert.equal(detail.spec.components[0].repotag, SAMPLE_APP.components[0].repotag);
+  assert.deepEqual(at(detail.spec.components, 0).ports, at(SAMPLE_APP.components, 0).ports);
+  assert.equal(at(detail.spec.components, 0).repotag, at(SAMPLE_APP.components, 0).repotag);
   assert.equal(detail.unplaced, 0);
   assert.deepEqual(await get('/apps/hello/locations'), hello.locations);
   await getError('/apps/no-such!', 400, /app name "no-such!"/);
@@ -298,7 +299,7 @@ test('this node’s status: its tier, benchmark and rewards from the chain', asy
   const s = await get<NodeStatus>('/node/status');
   assert.equal(s.height, net.chain.height());
   assert.equal(s.network, 'devnet');
-  const me = net.nodes[0];
+  const me = at(net.nodes, 0);
   assert.equal(s.fluxnode!.collateral, me.id);
   assert.equal(s.fluxnode!.registered!.tier, 'cumulus');
   assert.equal(s.fluxnode!.benchmark!.cores, me.benchmark.cores);
@@ -306,7 +307,7 @@ test('this node’s status: its tier, benchmark and rewards from the chain', asy
   assert.equal(BigInt(r.nextPaymentSat), tierShare('cumulus'));
   assert.ok(r.count > 0, 'a confirmed cumulus node was paid in the window');
   assert.equal(BigInt(r.totalSat), tierShare('cumulus') * BigInt(r.count));
-  assert.equal(r.recent[0].height, r.lastPaidHeight);
+  assert.equal(at(r.recent, 0).height, r.lastPaidHeight);
 });
 
 function nextEvent(ws: WebSocket, type: ApiEvent['type']): Promise<ApiEvent> {
@@ -339,18 +340,18 @@ test('WebSocket: hello, a block with payouts, moved instances, a removed node', 
   assert.deepEqual(ev.data.nodes, { cumulus: 2, nimbus: 2, stratus: 1 });
 
   // A placed node goes silent: its instance moves to another node.
-  const before = net.apps.list()[0].locations.map((l) => l.node);
+  const before = at(net.apps.list(), 0).locations.map((l) => l.node);
   const moved = nextEvent(ws, 'placements');
-  net.apps.silent.add(before[0]);
+  net.apps.silent.add(at(before, 0));
   net.apps.changed();
   const pe = await moved;
   assert.equal(pe.type, 'placements');
   if (pe.type !== 'placements') return;
-  assert.equal(pe.data.changes[0].app, 'hello');
-  assert.deepEqual(pe.data.changes[0].removed, [before[0]]);
-  assert.equal(pe.data.changes[0].added.length, 1);
-  assert.ok(!before.includes(pe.data.changes[0].added[0]));
-  assert.equal(pe.data.changes[0].locations.length, 3);
+  assert.equal(at(pe.data.changes, 0).app, 'hello');
+  assert.deepEqual(at(pe.data.changes, 0).removed, [before[0]]);
+  assert.equal(at(pe.data.changes, 0).added.length, 1);
+  assert.ok(!before.includes(at(at(pe.data.changes, 0).added, 0)));
+  assert.equal(at(pe.data.changes, 0).locations.length, 3);
 
   // Spending a collateral removes its node in that block.
   const gone = nextEvent(ws, 'nodes');
@@ -359,7 +360,7 @@ test('WebSocket: hello, a block with payouts, moved instances, a removed node', 
   assert.equal(ne.type, 'nodes');
   if (ne.type !== 'nodes') return;
   assert.deepEqual(ne.data.changes, [
-    { collateral: net.nodes[3].id, change: 'removed', tier: 'nimbus', status: 'confirmed' },
+    { collateral: at(net.nodes, 3).id, change: 'removed', tier: 'nimbus', status: 'confirmed' },
   ]);
   assert.deepEqual(ne.data.byTier, { cumulus: 2, nimbus: 1, stratus: 1 });
   ws.close();

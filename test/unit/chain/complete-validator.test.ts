@@ -22,6 +22,7 @@ import {
   registerOperators,
   tempDir,
 } from '../economy/chain-support.ts';
+import { at } from '../../support/at.ts';
 
 const blockTime = (h: number) => 1_700_000_000 + 3 * h;
 
@@ -46,8 +47,8 @@ describe('a Chain opened with only params', () => {
   }
 
   before(async () => {
-    node = await EconomyTestNode.open(dirs[0].dir, { blockTime });
-    judge = await Chain.open(dirs[1].dir, devnet);
+    node = await EconomyTestNode.open(at(dirs, 0).dir, { blockTime });
+    judge = await Chain.open(at(dirs, 1).dir, devnet);
     miner = node.wallet.newAddress('miner');
     await registerOperators(node, miner, ['cumulus', 'nimbus', 'stratus']);
     await relay();

@@ -18,6 +18,7 @@ import {
 } from '../../../src/consensus/primitives/types.ts';
 import { p2pkhScript } from '../../../src/consensus/script/templates.ts';
 import { buildFluxnodeConfirm, buildFluxnodeStart } from '../../../src/wallet/fluxnode-txs.ts';
+import { at } from '../../support/at.ts';
 
 const TIER_AMOUNTS: [bigint, Tier][] = [
   [1_000n * COIN, 'cumulus'],
@@ -180,7 +181,7 @@ test('each block pays the front of each tier queue, which then moves to the back
       ['cumulus', 'nimbus'],
       'a tier with no confirmed node (stratus) pays no one',
     );
-    paid.push(payees[0].collateral.slice(0, 2));
+    paid.push(at(payees, 0).collateral.slice(0, 2));
     reg.connectBlock(h === 12 ? block(confirm(1), confirm(3)) : block(), h, ctx);
   }
   // Node 2, confirmed alone at 11, is paid at 12, the height nodes 1 and 3 confirm: the three tie
@@ -237,11 +238,11 @@ test('undoing blocks restores the exact earlier registry (reorg safety)', () => 
     block(),
   ];
   for (let i = 0; i < blocks.length; i++) {
-    undos.push(reg.connectBlock(blocks[i], 10 + i, ctx));
+    undos.push(reg.connectBlock(at(blocks, i), 10 + i, ctx));
     snapshots.push(reg.digestInput());
   }
   for (let i = blocks.length - 1; i >= 0; i--) {
-    reg.disconnectBlock(undos[i]);
+    reg.disconnectBlock(at(undos, i));
     assert.equal(reg.digestInput(), snapshots[i], `state after undoing block ${i}`);
   }
 });

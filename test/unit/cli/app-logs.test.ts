@@ -11,6 +11,7 @@ import { checkOwnerSignature } from '../../../src/api/rest/owner-auth.ts';
 import { encodeWif } from '../../../src/consensus/keys/wif.ts';
 import { DashboardFixture, OWNER_ADDRESS, OWNER_KEY, params } from '../../support/rest-fixture.ts';
 import { jsonOf, parseInProcess, runCli } from '../../support/cli-harness.ts';
+import { at } from '../../support/at.ts';
 
 let net: DashboardFixture;
 const ownerWif = encodeWif(OWNER_KEY, params.base58.secretKey);
@@ -55,8 +56,8 @@ test('app logs with the owner’s key prints the lines of every instance', async
   const lines = forPeople.stdout.trim().split('\n');
   assert.equal(lines.length, expected.length);
   for (const [i, l] of expected.entries()) {
-    assert.ok(lines[i].includes(l.text), lines[i]);
-    assert.ok(lines[i].includes(l.component));
+    assert.ok(at(lines, i).includes(l.text), lines[i]);
+    assert.ok(at(lines, i).includes(l.component));
   }
 });
 

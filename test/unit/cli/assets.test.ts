@@ -14,6 +14,7 @@ import { type ClaimProof, verifyClaimProof } from '../../../src/economy/parallel
 import { EconomyTestNode, type Operator, registerOperators, tempDir } from '../economy/chain-support.ts';
 import { jsonOf, runCli } from '../../support/cli-harness.ts';
 import { parseTokenAmount } from '../../../src/cli/commands/assets.ts';
+import { at } from '../../support/at.ts';
 
 const Y2022 = Date.UTC(2022, 0, 1) / 1000;
 const KDA_TARGET = 'k:ac07e9862bf04fe680c879286f273413d35b87667cce4a76d355fa319a51d82e';
@@ -129,8 +130,8 @@ test('assets claim: signed with the WIF key, recorded once by the node; the rest
   assert.match(all.stdout, /claimed [\d.]+ FLUX-KDA/);
   const claims = node.economy.claims('FLUX-KDA');
   assert.equal(claims.length, 2);
-  assert.equal(claims[1].amount, rest);
-  assert.equal(claims[1].nonce, 1);
+  assert.equal(at(claims, 1).amount, rest);
+  assert.equal(at(claims, 1).nonce, 1);
 });
 
 test('assets claim: bad input is refused with a clear message and changes nothing', async () => {
@@ -165,8 +166,8 @@ test('assets claim: bad input is refused with a clear message and changes nothin
   ];
   const results = await Promise.all(cases.map(([args]) => assets('claim', ...args)));
   for (const [i, [args, status, message]] of cases.entries()) {
-    assert.equal(results[i].status, status, `${args.join(' ')}: ${results[i].stderr}`);
-    assert.match(results[i].stderr, message);
+    assert.equal(at(results, i).status, status, `${args.join(' ')}: ${at(results, i).stderr}`);
+    assert.match(at(results, i).stderr, message);
   }
   assert.equal(node.economy.claims('FLUX-ETH').length, 0);
   assert.equal(node.economy.claims('FLUX-KDA').length, 2);
@@ -189,7 +190,7 @@ test('assets snapshot --seal: the Merkle root over the claims, with proofs a con
   }>(r);
   assert.equal(s.snapshot.snapshot, 0);
   assert.equal(s.snapshot.leafCount, 2);
-  assert.equal(s.snapshot.root, node.economy.snapshots('FLUX-KDA')[0].root);
+  assert.equal(s.snapshot.root, at(node.economy.snapshots('FLUX-KDA'), 0).root);
   for (const c of s.claims) {
     assert.equal(c.proof.root, s.snapshot.root);
     assert.equal(verifyClaimProof(c.proof), true, c.id);

@@ -15,6 +15,7 @@ import { TIERS } from '../../../src/consensus/tiers.ts';
 import { register } from '../../../src/cli/commands/bench.ts';
 import { CliError } from '../../../src/cli/output.ts';
 import { jsonOf, parseInProcess, runCli } from '../../support/cli-harness.ts';
+import { at } from '../../support/at.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fluxnode-bench-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +82,7 @@ test('bench --network devnet --json: every figure, every tier checked against de
   );
   checkConsistent(out, 'devnet');
   // Without --tier the verdict is the smallest tier's.
-  assert.equal(out.ok, out.tiers[0].ok);
+  assert.equal(out.ok, at(out.tiers, 0).ok);
   assert.equal(r.status, out.ok ? 0 : 1, r.stderr);
 });
 
@@ -94,7 +95,7 @@ test('bench --tier stratus --json on mainnet minimums: the verdict and the exit 
     ['stratus'],
   );
   checkConsistent(out, 'mainnet');
-  assert.equal(out.ok, out.tiers[0].ok);
+  assert.equal(out.ok, at(out.tiers, 0).ok);
   assert.equal(r.status, out.ok ? 0 : 1, r.stderr);
   // Stratus asks for 64 GB of RAM: a machine with less must fail, and say so by exit code.
   const stratusRamMB = paramsFor('mainnet').fluxnodes.hardwareMinimums.stratus.ramGB * 1024;

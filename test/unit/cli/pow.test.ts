@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { nextWork } from '../../../src/consensus/difficulty/next-work.ts';
 import { paramsFor } from '../../../src/consensus/params/index.ts';
+import { at } from '../../support/at.ts';
 
 const BIN = new URL('../../../bin/fluxnode.js', import.meta.url).pathname;
 
@@ -48,7 +49,7 @@ test('answers the bits of the next mainnet block as nextWork computes them, with
 
 test('testnet reads the optional new block time: more than 30 s after the parent gives powLimit', () => {
   const hs = headers(499, 61, '1e0ffff0');
-  const tip = hs[hs.length - 1].time;
+  const tip = at(hs, hs.length - 1).time;
   const late = JSON.parse(
     nextWorkCli('testnet', JSON.stringify({ height: 500, headers: hs, time: tip + 31 })).stdout,
   );

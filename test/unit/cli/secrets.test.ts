@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CliError } from '../../../src/cli/output.ts';
 import { readSecret } from '../../../src/cli/secrets.ts';
+import { at } from '../../support/at.ts';
 
 const sources = (flag?: string, file?: string) => ({
   what: 'RPC password',
@@ -21,7 +22,7 @@ test('a secret given as a flag works but warns that ps shows it; file and enviro
     assert.equal(readSecret(sources('hunter2'), warn), 'hunter2');
     assert.equal(warnings.length, 1);
     assert.match(
-      warnings[0],
+      at(warnings, 0),
       /--rpc-password shows the RPC password .*\(ps\).*--rpc-password-file or FLUXNODE_TEST_SECRET/,
     );
 

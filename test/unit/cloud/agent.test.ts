@@ -33,6 +33,7 @@ import type { AppSpec, ValidSpec } from '../../../src/cloud/spec/schema.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import { devnet } from '../../../src/consensus/params/devnet.ts';
+import { at } from '../../support/at.ts';
 
 const HB = 400;
 
@@ -269,7 +270,7 @@ describe('cloud agent over an in-memory network', () => {
       collateral: id,
       tier: 'cumulus',
       ip: `10.0.0.${i + 1}`,
-      operatorPubKey: toHex(publicKeyOf(keys[i])),
+      operatorPubKey: toHex(publicKeyOf(at(keys, i))),
       status: 'confirmed',
     })),
   );
@@ -280,9 +281,9 @@ describe('cloud agent over an in-memory network', () => {
       new CloudAgent(
         {
           chain,
-          gossip: gossip[i],
-          runtime: engines[i],
-          identity: { nodeId: id, operatorPrivateKey: keys[i], ip: `10.0.0.${i + 1}`, tier: 'cumulus' },
+          gossip: at(gossip, i),
+          runtime: at(engines, i),
+          identity: { nodeId: id, operatorPrivateKey: at(keys, i), ip: `10.0.0.${i + 1}`, tier: 'cumulus' },
           benchmark: async () => (i === 4 ? slow : good), // the fifth node is below the minimums
         },
         {
@@ -295,7 +296,7 @@ describe('cloud agent over an in-memory network', () => {
         },
       ),
   );
-  const up = () => agents.filter((_, i) => gossip[i].up);
+  const up = () => agents.filter((_, i) => at(gossip, i).up);
   const total = (name: string) => engines.reduce((n, e) => n + e.running(name), 0);
 
   after(async () => {
@@ -304,7 +305,7 @@ describe('cloud agent over an in-memory network', () => {
 
   test('nothing is done before the live set is known', async () => {
     await Promise.all(agents.map((a) => a.start()));
-    const early = await agents[0].reconcileNow('test');
+    const early = await at(agents, 0).reconcileNow('test');
     assert.equal(early.skipped, true);
   });
 
@@ -313,9 +314,11 @@ describe('cloud agent over an in-memory network', () => {
       agents.every((a) => a.placement().eligible.length === 4 && a.liveNodes().length === 5),
     );
     for (const a of agents) assert.deepEqual(a.placement().eligible, ids.slice(0, 4));
-    assert.deepEqual(agents[0].status().benchmark?.verdict, { ok: true, shortfalls: [] });
+    assert.deepEqual(at(agents, 0).status().benchmark?.verdict, { ok: true, shortfalls: [] });
     assert.deepEqual(
-      agents[4].status().benchmark?.verdict.shortfalls.map((s) => s.field),
+      at(agents, 4)
+        .status()
+        .benchmark?.verdict.shortfalls.map((s) => s.field),
       ['eps'],
     );
   });
@@ -323,7 +326,7 @@ describe('cloud agent over an in-memory network', () => {
   test('an app gets exactly its instances, never on the failing node, and everyone agrees where', async () => {
     chain.setApps([app('hello')]);
     await until('3 instances', () => total('hello') === 3);
-    assert.equal(engines[4].running('hello'), 0);
+    assert.equal(at(engines, 4).running('hello'), 0);
     const where = agents.map((a) => JSON.stringify(a.placement().assignment.get('hello')));
     assert.equal(new Set(where).size, 1);
     await until('locations everywhere', () =>
@@ -340,7 +343,7 @@ describe('cloud agent over an in-memory network', () => {
   test('forged, unknown and stale messages are refused before anything believes them', async () => {
     const stranger = sha256(new TextEncoder().encode('stranger'));
     const hb = {
-      node: ids[0],
+      node: at(ids, 0),
       seq: Date.now() * 2,
       time: Date.now(),
       height: 1,
@@ -355,7 +358,7 @@ describe('cloud agent over an in-memory network', () => {
     );
     await injector.publish(
       GOSSIP_TOPICS.heartbeat,
-      encodeHeartbeat({ ...hb, time: Date.now() - 3_600_000 }, keys[0]),
+      encodeHeartbeat({ ...hb, time: Date.now() - 3_600_000 }, at(keys, 0)),
     );
     await injector.publish(GOSSIP_TOPICS.running, new TextEncoder().encode('not a report'));
     injector.up = false;
@@ -370,25 +373,26 @@ describe('cloud agent over an in-memory network', () => {
       assert.deepEqual(seen(to, GOSSIP_TOPICS.running), ['reject'], to);
     }
     // Node 0 itself rejects the forgery too, and ignores its own old heartbeat.
-    assert.deepEqual(seen(ids[0], GOSSIP_TOPICS.heartbeat), ['reject', 'ignore', 'ignore']);
+    assert.deepEqual(seen(at(ids, 0), GOSSIP_TOPICS.heartbeat), ['reject', 'ignore', 'ignore']);
     // The forged heartbeat's huge seq was not recorded: node 0's real heartbeats still count.
     // Polled, not slept: on a loaded machine a heartbeat can run late without anything being wrong.
     const deadline = Date.now() + HB * 20;
-    while (!agents.every((a) => a.liveNodes().includes(ids[0])) && Date.now() < deadline) await sleep(HB / 2);
-    for (const a of agents) assert.ok(a.liveNodes().includes(ids[0]));
+    while (!agents.every((a) => a.liveNodes().includes(at(ids, 0))) && Date.now() < deadline)
+      await sleep(HB / 2);
+    for (const a of agents) assert.ok(a.liveNodes().includes(at(ids, 0)));
   });
 
   test('a silent host is replaced by the next eligible node; it comes back without duplicates', async () => {
     const host = engines.findIndex((e) => e.running('hello') === 1);
-    gossip[host].up = false; // silent, as a crashed or cut-off node
-    await agents[host].stop();
+    at(gossip, host).up = false; // silent, as a crashed or cut-off node
+    await at(agents, host).stop();
     const others = () => engines.filter((_, i) => i !== host).reduce((n, e) => n + e.running('hello'), 0);
     await until('3 instances on the others', () => others() === 3, 3000);
-    assert.equal(engines[4].running('hello'), 0, 'never on the failing node');
+    assert.equal(at(engines, 4).running('hello'), 0, 'never on the failing node');
     // It returns with an empty engine, like a node whose dockerd was stopped with it.
-    engines[host].containers.clear();
-    gossip[host].up = true;
-    await agents[host].start();
+    at(engines, host).containers.clear();
+    at(gossip, host).up = true;
+    await at(agents, host).start();
     await until(
       'settled with 3',
       () => total('hello') === 3 && up().every((a) => a.liveNodes().length === 5),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { activeApps, type PaidSpec } from '../../../src/cloud/registry/app-registry.ts';
 import type { AppSpec, ValidSpec } from '../../../src/cloud/spec/schema.ts';
+import { at } from '../../support/at.ts';
 
 function spec(name: string, owner: string, cpu: number, expire = 100): AppSpec {
   return {
@@ -32,14 +33,14 @@ function spec(name: string, owner: string, cpu: number, expire = 100): AppSpec {
 
 // Price: 1,000 satoshis per 0.1 cpu per 100 blocks of lifetime; simple enough to check by hand.
 const rules = {
-  priceAt: (s: AppSpec) => BigInt(Math.round(s.components[0].cpu * 10)) * 1000n * BigInt(s.expire / 100),
+  priceAt: (s: AppSpec) => BigInt(Math.round(at(s.components, 0).cpu * 10)) * 1000n * BigInt(s.expire / 100),
 };
 let n = 0;
 const paid = (
   s: AppSpec,
   height: number,
   amount: bigint,
-  hash = `${s.name}-${s.components[0].cpu}-${s.owner}`,
+  hash = `${s.name}-${at(s.components, 0).cpu}-${s.owner}`,
 ): PaidSpec => ({
   spec: s as ValidSpec, // hand-made: the registry rules trust what validation let through
   specHash: hash,
@@ -80,10 +81,10 @@ test('an update by the owner pays its price minus the unused value of the old ve
   const v2 = spec('hello', 'alice', 1.0); // price 10,000
   // At height 60, 50 of 100 blocks of v1 are unused: worth 2,500. v2 is due 7,500.
   const short = activeApps([paid(v1, 10, 5000n), paid(v2, 60, 7499n)], 70, rules);
-  assert.equal(short[0].spec.components[0].cpu, 0.5, 'an underpaid update is ignored');
+  assert.equal(at(at(short, 0).spec.components, 0).cpu, 0.5, 'an underpaid update is ignored');
   const ok = activeApps([paid(v1, 10, 5000n), paid(v2, 60, 7500n)], 70, rules);
   assert.deepEqual(
-    ok.map((a) => [a.spec.components[0].cpu, a.height, a.registeredHeight, a.expiresAt]),
+    ok.map((a) => [at(a.spec.components, 0).cpu, a.height, a.registeredHeight, a.expiresAt]),
     [[1, 60, 10, 160]],
   );
 });

@@ -45,6 +45,7 @@ import { toHex } from '../../../src/consensus/bytes.ts';
 import { addressForPublicKey } from '../../../src/consensus/keys/address.ts';
 import { publicKeyOf, signMessageBase64, verifyMessage } from '../../../src/consensus/keys/keys.ts';
 import { devnet } from '../../../src/consensus/params/devnet.ts';
+import { at } from '../../support/at.ts';
 
 // Fixed keys (any scalar below the curve order is a key) so failures reproduce.
 const key = (n: number) => sha256(new TextEncoder().encode(`messages test key ${n}`));
@@ -86,7 +87,7 @@ const bench = {
 function assertTamperProof(bytes: Uint8Array, verify: (b: Uint8Array) => unknown, signedLength: number) {
   for (let i = 0; i < signedLength; i++) {
     const bad = Uint8Array.from(bytes);
-    bad[i] ^= 0x01;
+    bad[i]! ^= 0x01;
     assert.throws(
       () => verify(bad),
       (e: unknown) => e instanceof MessageDecodeError || e instanceof MessageVerifyError,
@@ -220,20 +221,20 @@ describe('running report', () => {
   });
 
   test('an unknown state number or an oversized list is a decode error', () => {
-    const bytes = encodeRunningReport({ ...report, apps: [report.apps[0]] }, operator);
+    const bytes = encodeRunningReport({ ...report, apps: [at(report.apps, 0)] }, operator);
     // Layout: header 6, node 1+67, seq 8, time 8, count 1, name 1+5, hash 32, component 1+3 → state.
-    const at = 6 + 1 + NODE.length + 8 + 8 + 1 + 1 + 5 + 32 + 1 + 3;
-    assert.equal(bytes[at], 1, 'state byte of "running"');
+    const state = 6 + 1 + NODE.length + 8 + 8 + 1 + 1 + 5 + 32 + 1 + 3;
+    assert.equal(bytes[state], 1, 'state byte of "running"');
     const bad = Uint8Array.from(bytes);
-    bad[at] = 9;
+    bad[state] = 9;
     assert.throws(
       () => decodeRunningReport(bad),
       (e: unknown) => e instanceof MessageDecodeError && e.field === 'apps[0].state',
     );
-    const many = { ...report, apps: Array.from({ length: 1001 }, () => report.apps[1]) };
+    const many = { ...report, apps: Array.from({ length: 1001 }, () => at(report.apps, 1)) };
     assert.throws(() => encodeRunningReport(many, operator), MessageFieldError);
     assert.throws(
-      () => encodeRunningReport({ ...report, apps: [{ ...report.apps[0], ports: [70000] }] }, operator),
+      () => encodeRunningReport({ ...report, apps: [{ ...at(report.apps, 0), ports: [70000] }] }, operator),
       (e: unknown) => e instanceof MessageFieldError && e.field === 'apps[0].ports[0]',
     );
   });

@@ -13,6 +13,7 @@ import {
 import { specHash } from '../../../src/cloud/spec/hash.ts';
 import { MAINNET_APP_LIMITS, TIER_NAMES } from '../../../src/cloud/spec/limits.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
+import { at } from '../../support/at.ts';
 
 interface World {
   apps: PlacementApp[];
@@ -57,7 +58,7 @@ function worldArb(opts: { ample?: boolean; uniqueIps?: boolean } = {}): fc.Arbit
         capacity: opts.ample ? { cpu: 1000, ram: 1e6, hdd: 1e6 } : SMALL_TIERS[n.tier],
         benchmarkOk: n.benchmarkOk,
       }));
-      const live = new Set(placementNodes.filter((_, i) => nodes[i].alive < 0.85).map((n) => n.id));
+      const live = new Set(placementNodes.filter((_, i) => at(nodes, i).alive < 0.85).map((n) => n.id));
       const placementApps: PlacementApp[] = apps.map((a, i) => ({
         name: `app${i}`,
         height: a.height,
@@ -75,7 +76,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   for (let i = out.length - 1; i > 0; i--) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     const j = s % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
+    [out[i], out[j]] = [at(out, j), at(out, i)];
   }
   return out;
 }
@@ -236,7 +237,7 @@ test('killing a node moves only its instances; restoring it duplicates nothing a
       const p0 = placeApps(w);
       const liveIds = [...w.live].sort();
       fc.pre(liveIds.length > 0);
-      const dead = liveIds[pick % liveIds.length];
+      const dead = at(liveIds, pick % liveIds.length);
       const live1 = new Set(liveIds.filter((id) => id !== dead));
       const w1 = { ...w, live: live1 };
       const p1 = placeApps({ ...w1, previous: p0.assignment });
@@ -273,7 +274,7 @@ test('with ample room, a dead node’s instances are all re-placed and nothing e
       const p0 = placeApps(w);
       const liveIds = [...w.live].sort();
       fc.pre(liveIds.length > 0);
-      const dead = liveIds[pick % liveIds.length];
+      const dead = at(liveIds, pick % liveIds.length);
       const live1 = new Set(liveIds.filter((id) => id !== dead));
       const p1 = placeApps({ ...w, live: live1, previous: p0.assignment });
       const hosted = w.apps.filter((a) => p0.assignment.get(a.name)!.includes(dead));

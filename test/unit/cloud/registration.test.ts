@@ -25,6 +25,7 @@ import { paramsFor } from '../../../src/consensus/params/index.ts';
 import { txid } from '../../../src/consensus/primitives/transaction.ts';
 import type { Transaction } from '../../../src/consensus/primitives/types.ts';
 import { Wallet } from '../../../src/wallet/wallet.ts';
+import { at } from '../../support/at.ts';
 
 const params = paramsFor('devnet');
 const COIN = 100_000_000n;
@@ -130,19 +131,19 @@ test('registering keeps the signed spec, pays its price to the app address with 
   assert.equal(r.specHash, hash);
   assert.equal(r.price, appPriceAt(spec, 201));
   assert.equal(submitted.length, 1);
-  const payment = parseAppPayment(submitted[0], appPaymentScriptFor(params));
+  const payment = parseAppPayment(at(submitted, 0), appPaymentScriptFor(params));
   assert.equal(payment?.specHash, hash);
   assert.equal(payment?.paid, r.price);
   const stored = specs.get(hash);
   assert.equal(stored?.received, 1234);
   assert.equal(announced.length, 1);
   assert.equal(
-    announced[0].spec,
+    at(announced, 0).spec,
     spec,
     'the announced spec is the validated one, not a copy validated again',
   );
   // What peers receive verifies: the owner's key signed the spec hash.
-  const wire = decodeSpecAnnouncement(encodeSpecAnnouncement(spec, announced[0].signature));
+  const wire = decodeSpecAnnouncement(encodeSpecAnnouncement(spec, at(announced, 0).signature));
   assert.equal(verifySpecAnnouncement(wire, appLimitsFor(params)).specHash, hash);
 });
 

@@ -7,6 +7,7 @@ import { DEVNET_APP_LIMITS, MAINNET_APP_LIMITS } from '../../../src/cloud/spec/l
 import { formatFromPath, parseAppSpec } from '../../../src/cloud/spec/parse.ts';
 import { AppSpecError } from '../../../src/cloud/spec/schema.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
+import { at } from '../../support/at.ts';
 
 const EXAMPLES = ['hello-app.yaml', 'guestbook-app.json'].map(
   (f) => new URL(`../../../examples/${f}`, import.meta.url),
@@ -71,7 +72,7 @@ test('YAML and JSON of the same spec validate to the same spec and the same hash
   assert.deepEqual(fromYaml, fromJson);
   assert.equal(specHash(fromYaml), specHash(fromJson));
   // YAML 1.2: "on" stays a string.
-  assert.equal(fromYaml.components[0].environmentParameters[1], 'ENABLED=on');
+  assert.equal(at(fromYaml.components, 0).environmentParameters[1], 'ENABLED=on');
   // Format is detected from content when not given.
   assert.deepEqual(parseAppSpec(JSON_SPEC, 'json'), parseAppSpec(JSON_SPEC));
   assert.deepEqual(parseAppSpec(YAML_SPEC, 'yaml'), parseAppSpec(YAML_SPEC));
@@ -107,10 +108,10 @@ test('any change to the spec changes the hash', () => {
   const spec = validateAppSpec(parseAppSpec(YAML_SPEC), MAINNET_APP_LIMITS);
   const h = specHash(spec);
   const changed = structuredClone(spec);
-  changed.components[0].ram = 200;
+  at(changed.components, 0).ram = 200;
   assert.notEqual(specHash(changed), h);
   const reordered = structuredClone(spec);
-  reordered.components[0].commands = ['-f', 'httpd', '-p', '8080'];
+  at(reordered.components, 0).commands = ['-f', 'httpd', '-p', '8080'];
   assert.notEqual(specHash(reordered), h);
 });
 
@@ -125,7 +126,7 @@ test('unreadable text is a syntax issue; duplicate keys are refused in JSON and 
   for (const [text, format] of cases) {
     assert.throws(
       () => parseAppSpec(text, format),
-      (e: unknown) => e instanceof AppSpecError && e.issues.length === 1 && e.issues[0].rule === 'syntax',
+      (e: unknown) => e instanceof AppSpecError && e.issues.length === 1 && at(e.issues, 0).rule === 'syntax',
       text,
     );
   }

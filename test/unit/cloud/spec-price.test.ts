@@ -16,7 +16,7 @@ import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 // above 3 adds base/3 (rounded up to 0.01); total = period price × expire / 22,000, rounded up to 0.01.
 
 const sat = (flux: string) => {
-  const [w, f = ''] = flux.split('.');
+  const [w = '', f = ''] = flux.split('.');
   return BigInt(w) * 100_000_000n + BigInt(f.padEnd(8, '0'));
 };
 

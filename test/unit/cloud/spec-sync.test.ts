@@ -16,6 +16,7 @@ import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { addressForPublicKey } from '../../../src/consensus/keys/address.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import { devnet } from '../../../src/consensus/params/devnet.ts';
+import { at } from '../../support/at.ts';
 
 const ownerKey = sha256(new TextEncoder().encode('spec sync test owner'));
 const owner = addressForPublicKey(publicKeyOf(ownerKey), devnet.base58);
@@ -101,7 +102,7 @@ describe('spec sync', () => {
     assert.deepEqual(s.client.missing().sort(), [a.hash, b.hash].sort());
     assert.equal(await s.client.syncOnce(), 2);
     assert.equal(s.requests.length, 1);
-    assert.equal(s.requests[0].length, 64, 'two 32-byte hashes asked for, once each');
+    assert.equal(at(s.requests, 0).length, 64, 'two 32-byte hashes asked for, once each');
     assert.deepEqual(s.kept.map((v) => v.spec.name).sort(), ['alpha', 'beta']);
     assert.deepEqual(s.client.missing(), [], 'nothing is asked for again once held');
     assert.equal(await s.client.syncOnce(), 0);
@@ -120,8 +121,8 @@ describe('spec sync', () => {
     assert.equal(await s.client.syncOnce(), 0);
     assert.deepEqual(s.kept, []);
     assert.equal(s.penalties.length, 1);
-    assert.equal(s.penalties[0].points, WRONG_SPEC_PENALTY);
-    assert.match(s.penalties[0].reason, /not asked for/);
+    assert.equal(at(s.penalties, 0).points, WRONG_SPEC_PENALTY);
+    assert.match(at(s.penalties, 0).reason, /not asked for/);
   });
 
   it('penalizes a peer that serves altered bytes (the signature no longer matches the spec)', async () => {
@@ -135,7 +136,7 @@ describe('spec sync', () => {
     assert.equal(await s.client.syncOnce(), 0);
     assert.deepEqual(s.kept, []);
     assert.equal(s.penalties.length, 1);
-    assert.match(s.penalties[0].reason, /invalid spec served/);
+    assert.match(at(s.penalties, 0).reason, /invalid spec served/);
   });
 
   it('runs one more round after a round that was poked while running (the new tip may pay a new spec)', async () => {

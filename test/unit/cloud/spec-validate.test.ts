@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { type AppSpecLimits, DEVNET_APP_LIMITS, MAINNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
 import { AppSpecError, formatIssue } from '../../../src/cloud/spec/schema.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
+import { at } from '../../support/at.ts';
 
 // Real mainnet addresses (FluxOS config and the reference notes): a P2PKH address that may own apps,
 // and a P2SH one that may not.
@@ -58,7 +59,7 @@ interface BadCase {
   limits?: AppSpecLimits;
 }
 
-const c0 = (s: Json) => s.components[0];
+const c0 = (s: Json) => at(s.components, 0);
 
 const BAD: BadCase[] = [
   { what: 'unknown top-level field', change: (s) => (s.extra = 1), field: 'extra', rule: 'unknown-field' },
@@ -467,7 +468,7 @@ for (const c of BAD) {
           `${c.what}: ${err.message}`,
         );
         // The message names field, value and rule.
-        const issue = err.issues[0];
+        const issue = at(err.issues, 0);
         assert.ok(err.message.includes(c.field === '' ? '(spec)' : c.field), c.what);
         assert.ok(err.message.includes(`[${c.rule}]`), c.what);
         assert.equal(typeof issue.message, 'string');
@@ -483,7 +484,8 @@ test('a spec that is not an object is refused with a type issue', () => {
   for (const v of [null, [], 'hello', 3]) {
     assert.throws(
       () => validateAppSpec(v, MAINNET_APP_LIMITS),
-      (e: unknown) => e instanceof AppSpecError && e.issues[0].rule === 'type' && e.issues[0].field === '',
+      (e: unknown) =>
+        e instanceof AppSpecError && at(e.issues, 0).rule === 'type' && at(e.issues, 0).field === '',
     );
   }
 });
@@ -511,7 +513,7 @@ test('every problem is reported at once, each naming field, value and rule', () 
       ],
     );
     assert.equal(
-      formatIssue(err.issues[2]),
+      formatIssue(at(err.issues, 2)),
       'components[0].ports[0] = 30000 [port-range]: public port must be a whole number from 31000 to 39999',
     );
     for (const issue of err.issues) assert.ok(err.message.includes(formatIssue(issue)));
@@ -523,7 +525,7 @@ test('a good spec comes back typed, with defaults filled in', () => {
   assert.equal(spec.expire, MAINNET_APP_LIMITS.expire.default);
   assert.equal(spec.expire, 22000);
   assert.deepEqual(spec.geolocation, []);
-  assert.equal(spec.components[0].repotag, '127.0.0.1:5000/busybox:1.36');
+  assert.equal(at(spec.components, 0).repotag, '127.0.0.1:5000/busybox:1.36');
 
   const minimal = good();
   for (const key of ['description', 'ports', 'containerPorts', 'environmentParameters', 'commands'])
@@ -531,10 +533,10 @@ test('a good spec comes back typed, with defaults filled in', () => {
   const m = validateAppSpec(minimal, MAINNET_APP_LIMITS);
   assert.deepEqual(
     [
-      m.components[0].description,
-      m.components[0].ports,
-      m.components[0].environmentParameters,
-      m.components[0].commands,
+      at(m.components, 0).description,
+      at(m.components, 0).ports,
+      at(m.components, 0).environmentParameters,
+      at(m.components, 0).commands,
     ],
     ['', [], [], []],
   );
@@ -552,7 +554,7 @@ test('boundary values FluxOS allows are accepted', () => {
   c0(spec).ram = 59000;
   c0(spec).hdd = 840;
   const v = validateAppSpec(spec, MAINNET_APP_LIMITS);
-  assert.equal(v.components[0].cpu, 15);
+  assert.equal(at(v.components, 0).cpu, 15);
 });
 
 test('limits are data: the devnet table refuses what mainnet accepts, and accepts testnet owners', () => {
@@ -561,7 +563,7 @@ test('limits are data: the devnet table refuses what mainnet accepts, and accept
   assert.doesNotThrow(() => validateAppSpec(spec, MAINNET_APP_LIMITS));
   assert.throws(
     () => validateAppSpec(spec, DEVNET_APP_LIMITS),
-    (e: unknown) => e instanceof AppSpecError && e.issues[0].rule === 'cpu-max',
+    (e: unknown) => e instanceof AppSpecError && at(e.issues, 0).rule === 'cpu-max',
   );
   const devnetOwner = good();
   devnetOwner.owner = 'tmM2HGLJcjDsbRR4SUw3B7ttGQbnUFYbxvn';

@@ -7,6 +7,7 @@ import { encodeHeartbeat, type Heartbeat, verifyHeartbeat } from '../../../src/c
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import { ACCEPT, GossipValidation, reject } from '../../../src/p2p/gossip-validation.ts';
+import { at } from '../../support/at.ts';
 
 const key = sha256(new TextEncoder().encode('state sync test operator'));
 const NODE = `${'ab'.repeat(32)}:0`;
@@ -81,6 +82,6 @@ describe('cloud state sync', () => {
     await a.publish(GOSSIP_TOPICS.heartbeat, encodeHeartbeat(hb(2, now), key));
     assert.equal(await b.fetch('a'), 0);
     assert.equal(penalties.length, 1);
-    assert.match(penalties[0], /^a 25 invalid message on cloud\/heartbeat: bad-signature/);
+    assert.match(at(penalties, 0), /^a 25 invalid message on cloud\/heartbeat: bad-signature/);
   });
 });

@@ -30,6 +30,7 @@ import {
   STATE_FILE_NAME,
   writeState,
 } from '../../../src/devnet/state.ts';
+import { at } from '../../support/at.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'fxdevnet-unit-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,9 +54,9 @@ describe('devnet layout', () => {
       new Set(l.nodes.map((n) => `${n.apiPort}/${n.rpcPort}/${n.p2pPort}`)),
       new Set(['16127/16124/36125']),
     );
-    assert.equal(l.nodes[2].dataDir, path.join(tmp, 'a', 'node3'));
-    assert.equal(l.nodes[2].logFile, path.join(tmp, 'a', 'node3', 'node.log'));
-    assert.equal(l.nodes[2].dockerd.dir, path.join(tmp, 'a', 'docker', 'node3'));
+    assert.equal(at(l.nodes, 2).dataDir, path.join(tmp, 'a', 'node3'));
+    assert.equal(at(l.nodes, 2).logFile, path.join(tmp, 'a', 'node3', 'node.log'));
+    assert.equal(at(l.nodes, 2).dockerd.dir, path.join(tmp, 'a', 'docker', 'node3'));
     // Every engine folder is distinct and outside every node's data folder.
     const dirs = l.nodes.map((n) => n.dockerd.dir);
     assert.equal(new Set(dirs).size, 5);
@@ -144,7 +145,7 @@ describe('devnet amounts', () => {
     const l = planDevnet({ dir: 'x', nodes: 5, tiers: parseTiers('2,2,1', 5) });
     const state = initialState(l, parseTiers('2,2,1', 5), 1000);
     const c = devnet.fluxnodes.collateral;
-    assert.equal(collateralOf(state.nodes[4]), c.stratus.after);
+    assert.equal(collateralOf(at(state.nodes, 4)), c.stratus.after);
     assert.equal(
       fundsNeeded(state.nodes),
       2n * c.cumulus.after + 2n * c.nimbus.after + c.stratus.after + 5n * FEE_MARGIN,
@@ -161,8 +162,8 @@ describe('devnet state file', () => {
 
   test('round-trips, is private to its owner, and records a dashboard on node 1', () => {
     const s = initialState(layout, tiers, 500);
-    s.nodes[1].pid = 4242;
-    s.nodes[1].dockerd.socketPath = '/x/docker.sock';
+    at(s.nodes, 1).pid = 4242;
+    at(s.nodes, 1).dockerd.socketPath = '/x/docker.sock';
     writeState(s);
     const file = path.join(dir, STATE_FILE_NAME);
     assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -221,7 +222,7 @@ describe('devnet node command lines', () => {
   };
 
   test('node 1 is the network at first start; the others bootstrap to it', () => {
-    const a1 = nodeArgs(launchOf(s, s.nodes[0], false));
+    const a1 = nodeArgs(launchOf(s, at(s.nodes, 0), false));
     assert.equal(a1[0], CLI_MAIN);
     assert.equal(a1[1], 'start');
     assert.equal(flag(a1, '--network'), 'devnet');
@@ -237,11 +238,11 @@ describe('devnet node command lines', () => {
     assert.equal(flag(a1, '--rpc-port'), '16124');
     assert.ok(!a1.includes('--rpc-password') && !a1.includes(s.rpc.password), 'no password in the arguments');
 
-    const a2 = nodeArgs(launchOf(s, s.nodes[1], false));
+    const a2 = nodeArgs(launchOf(s, at(s.nodes, 1), false));
     assert.equal(flag(a2, '--bootstrap'), '127.0.0.11:36125');
     assert.equal(flag(a2, '--mine-interval-ms'), '1500', 'node 2 mines too');
 
-    const a3 = nodeArgs(launchOf(s, s.nodes[2], false));
+    const a3 = nodeArgs(launchOf(s, at(s.nodes, 2), false));
     assert.equal(flag(a3, '--bootstrap'), '127.0.0.11:36125');
     assert.equal(flag(a3, '--mine-interval-ms'), undefined);
     assert.equal(flag(a3, '--mine-to'), undefined);
@@ -254,7 +255,7 @@ describe('devnet node command lines', () => {
       [1, true],
       [2, false],
     ] as const) {
-      const args = nodeArgs(launchOf(s, s.nodes[i], true));
+      const args = nodeArgs(launchOf(s, at(s.nodes, i), true));
       assert.equal(flag(args, '--mine-to'), mines ? s.miner.address : undefined, `node ${i + 1}`);
       assert.equal(flag(args, '--bootstrap'), undefined, 'the peer book and the chain find the network');
     }
@@ -272,7 +273,7 @@ describe('devnet sample app spec', () => {
     assert.equal(spec.owner, owner);
     assert.notEqual(original.owner, owner);
     const comps = spec.components as Record<string, unknown>[];
-    assert.equal(comps[0].repotag, ref);
+    assert.equal(at(comps, 0).repotag, ref);
     assert.deepEqual(
       { ...comps[0], repotag: undefined },
       { ...(original.components as object[])[0], repotag: undefined },

@@ -14,6 +14,7 @@ import type { Block, Transaction, TxOut } from '../../../src/consensus/primitive
 import { nullDataScript, p2pkhScript } from '../../../src/consensus/script/templates.ts';
 import { type BlockPayee, summarizeBlock } from '../../../src/economy/chain/block-summary.ts';
 import { SupplyStats } from '../../../src/economy/supply/stats.ts';
+import { at } from '../../support/at.ts';
 
 const mainnet = paramsFor('mainnet');
 const HEIGHT = 836_994;
@@ -67,7 +68,10 @@ test('a mainnet coinbase with the foundation output: every satoshi lands in one 
     due.map((d) => d.kind),
     ['foundation-fund'],
   );
-  const fund = { value: due[0].amount, scriptPubKey: scriptForAddress(due[0].address, mainnet.base58) };
+  const fund = {
+    value: at(due, 0).amount,
+    scriptPubKey: scriptForAddress(at(due, 0).address, mainnet.base58),
+  };
   const subsidy = blockSubsidy(HEIGHT, mainnet);
   const paid = PAYEES.reduce((s, p) => s + tierPayment(HEIGHT, p.tier, mainnet), 0n);
   const fees = 12_345n;
@@ -91,7 +95,9 @@ test('a mainnet coinbase with the foundation output: every satoshi lands in one 
   );
   assert.equal(s.fees, fees);
   assert.equal(s.minerReward, subsidy - paid + fees);
-  assert.deepEqual(s.oneOffs, [{ address: due[0].address, amount: due[0].amount, kind: 'foundation' }]);
+  assert.deepEqual(s.oneOffs, [
+    { address: at(due, 0).address, amount: at(due, 0).amount, kind: 'foundation' },
+  ]);
   assert.deepEqual(
     s.operatorPayouts.map((p) => [p.tier, p.amount, p.collateral]),
     PAYEES.map((p) => [p.tier, tierPayment(HEIGHT, p.tier, mainnet), p.collateral]),
@@ -101,14 +107,14 @@ test('a mainnet coinbase with the foundation output: every satoshi lands in one 
   // minted − burned = what the block added to the transparent coins.
   const stats = new SupplyStats();
   stats.connect({ ...s, height: 1 });
-  const outputsAdded = subsidy + fees + due[0].amount + 25n * 100_000_000n; // coinbase + app output
+  const outputsAdded = subsidy + fees + at(due, 0).amount + 25n * 100_000_000n; // coinbase + app output
   assert.equal(stats.snapshot().circulating, outputsAdded - 28n * 100_000_000n);
 });
 
 test('a payee paid more than its due counts its due; the excess is the miner’s', () => {
   const subsidy = blockSubsidy(HEIGHT, mainnet);
   const paid = PAYEES.reduce((s, p) => s + tierPayment(HEIGHT, p.tier, mainnet), 0n);
-  const due = oneOffsAt(HEIGHT, mainnet)[0];
+  const due = at(oneOffsAt(HEIGHT, mainnet), 0);
   const fund = { value: due.amount, scriptPubKey: scriptForAddress(due.address, mainnet.base58) };
   const b = block([{ value: subsidy - paid - 1000n, scriptPubKey: MINER }, ...payeeOutputs(1000n), fund]);
   const s = summarizeBlock(
@@ -124,7 +130,7 @@ test('a payee paid more than its due counts its due; the excess is the miner’s
 
 test('a miner that claims less than the fees: the shortfall is burned, never negative minting', () => {
   const paid = PAYEES.reduce((s, p) => s + tierPayment(HEIGHT, p.tier, mainnet), 0n);
-  const due = oneOffsAt(HEIGHT, mainnet)[0];
+  const due = at(oneOffsAt(HEIGHT, mainnet), 0);
   const fund = { value: due.amount, scriptPubKey: scriptForAddress(due.address, mainnet.base58) };
   const spend = tx([{ value: 1_000n, scriptPubKey: MINER }]);
   // The miner takes nothing at all: no subsidy share, none of the 99,000 satoshis of fees.
@@ -143,7 +149,7 @@ test('a miner that claims less than the fees: the shortfall is burned, never neg
 });
 
 test('a payee the coinbase does not pay is not counted; payees before payments start earn nothing', () => {
-  const b = block([{ value: 1n, scriptPubKey: MINER }, payeeOutputs()[0]]);
+  const b = block([{ value: 1n, scriptPubKey: MINER }, at(payeeOutputs(), 0)]);
   const s = summarizeBlock(
     { block: b, height: HEIGHT, time: TIME, payees: PAYEES, spentValues: [], collateral: [] },
     rules,

@@ -32,6 +32,7 @@ import {
   spendCollateral,
   tempDir,
 } from './chain-support.ts';
+import { at } from '../../support/at.ts';
 
 const COIN = 100_000_000n;
 const E = ACCRUAL_EPOCH;
@@ -221,13 +222,13 @@ before(async () => {
   );
   await a.mineBlock(miner); // 30: an app payment
   await a.mineBlock(miner, { burn: 2n * COIN }); // 31: coin burned in the coinbase
-  a.submit(spendCollateral(a, ops[3], miner));
+  a.submit(spendCollateral(a, at(ops, 3), miner));
   await a.mineBlock(miner); // 32: the second cumulus node's collateral is spent
   await a.mine(2, miner);
   for (const op of ops.slice(0, 2)) a.submit(confirmTx(a, op)); // the stratus node stops confirming
   await a.mineBlock(miner); // 35
   while (a.chain.height() < AVAX_LAUNCH_HEIGHT - 1) await a.mineBlock(miner);
-  balanceBeforeAvax = a.economy.balance(ops[1].address);
+  balanceBeforeAvax = a.economy.balance(at(ops, 1).address);
   while (a.chain.height() < 56) await a.mineBlock(miner); // the stratus node expires at 54
 });
 
@@ -238,8 +239,8 @@ after(() => {
 
 test('the chain did what the scenario says (nodes paid, spent, expired)', () => {
   assert.equal(a.chain.height(), 56);
-  assert.equal(a.chain.fluxnodes.get(ops[3].collateral), undefined, 'spent collateral removed');
-  assert.equal(a.chain.fluxnodes.get(ops[2].collateral), undefined, 'stratus node expired');
+  assert.equal(a.chain.fluxnodes.get(at(ops, 3).collateral), undefined, 'spent collateral removed');
+  assert.equal(a.chain.fluxnodes.get(at(ops, 2).collateral), undefined, 'stratus node expired');
   assert.equal(a.chain.fluxnodes.confirmed().length, 2);
 });
 
@@ -262,7 +263,7 @@ test('block summaries: payees, collateral locks and releases, burns, app payment
   assert.equal(b31.operatorPayouts.length, 3);
   const b30 = a.economy.blockSummary(30)!;
   assert.equal(b30.appPayments.length, 1);
-  assert.equal(b30.appPayments[0].amount, 25n * COIN);
+  assert.equal(at(b30.appPayments, 0).amount, 25n * COIN);
   // START at 22 locks every collateral; the spend at 32 and the expiry at 54 release them.
   assert.deepEqual(a.economy.blockSummary(22)!.collateral, [
     { tier: 'cumulus', amount: 2_000n * COIN },
@@ -283,10 +284,10 @@ test('block summaries: payees, collateral locks and releases, burns, app payment
 
 test('operator accruals equal 0.1 × the payments found in the coinbases, from the accrual epoch on', () => {
   assertAccrualsMatchChain(a);
-  const early = a.economy.earnings(ops[1].address);
+  const early = a.economy.earnings(at(ops, 1).address);
   assert.ok(early.total > early.eligible, 'payments before 27 March 2021 do not accrue');
   // Matured payments only count toward claims.
-  const b = a.economy.balance(ops[1].address);
+  const b = a.economy.balance(at(ops, 1).address);
   assert.equal(b.maturedHeight, 56 + 1 - devnet.coinbaseMaturity);
   const kda = b.assets.find((x) => x.assetId === 'FLUX-KDA')!;
   assert.ok(kda.immature > 0n && kda.matured > 0n);
@@ -302,17 +303,17 @@ test('an asset launched later makes the accrual since the start rule claimable (
   assert.equal(before.launched, false);
   assert.equal(before.claimable, 0n);
   assert.ok(before.pending > 0n);
-  const now = a.economy.balance(ops[1].address).assets.find((x) => x.assetId === 'FLUX-AVAX')!;
+  const now = a.economy.balance(at(ops, 1).address).assets.find((x) => x.assetId === 'FLUX-AVAX')!;
   assert.equal(now.launched, true);
   assert.equal(now.pending, 0n);
   assert.ok(now.claimable >= before.pending, 'everything pending became claimable');
   // Backdated: the accrual includes payments from before the launch, from the epoch on.
-  const kda = a.economy.balance(ops[1].address).assets.find((x) => x.assetId === 'FLUX-KDA')!;
+  const kda = a.economy.balance(at(ops, 1).address).assets.find((x) => x.assetId === 'FLUX-KDA')!;
   assert.equal(now.matured, kda.matured);
 });
 
 test('claims: signed by the payout address’s key, once only; snapshots with verifiable proofs', () => {
-  const source = ops[1].address;
+  const source = at(ops, 1).address;
   const kda = a.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-KDA')!;
   const first: ClaimFields = {
     assetId: 'FLUX-KDA',
@@ -323,7 +324,7 @@ test('claims: signed by the payout address’s key, once only; snapshots with ve
   };
   // Another operator's key, even over the right fields, is refused and changes nothing.
   assert.equal(
-    codeOf(() => a.economy.claim(signed(a, first, ops[0].address))),
+    codeOf(() => a.economy.claim(signed(a, first, at(ops, 0).address))),
     'bad-claim-signature',
   );
   const record = a.economy.claim(signed(a, first));
@@ -355,7 +356,7 @@ test('claims: signed by the payout address’s key, once only; snapshots with ve
   a.economy.claim(
     signed(a, {
       assetId: 'FLUX-ETH',
-      sourceAddress: ops[0].address,
+      sourceAddress: at(ops, 0).address,
       targetAddress: ETH_TARGET,
       amount: 7n,
       nonce: 0,
@@ -378,14 +379,14 @@ test('claims: signed by the payout address’s key, once only; snapshots with ve
     codeOf(() => a.economy.sealSnapshot('FLUX-KDA')),
     'nothing-to-snapshot',
   );
-  assert.equal(a.economy.proof(a.economy.claims('FLUX-ETH')[0].id), null, 'not sealed yet');
+  assert.equal(a.economy.proof(at(a.economy.claims('FLUX-ETH'), 0).id), null, 'not sealed yet');
 });
 
 test('reopening the chain restores the figures, claims and snapshot roots from the tables', async () => {
   const supply = a.economy.supply();
   const claims = a.economy.claims('FLUX-KDA');
   const snaps = a.economy.snapshots('FLUX-KDA');
-  const balance = a.economy.balance(ops[1].address);
+  const balance = a.economy.balance(at(ops, 1).address);
   const wallet = a.wallet;
   closeNode(a);
   a = await EconomyTestNode.open(dirA, {
@@ -398,7 +399,7 @@ test('reopening the chain restores the figures, claims and snapshot roots from t
   assert.deepEqual(a.economy.supply(), supply);
   assert.deepEqual(a.economy.claims('FLUX-KDA'), claims);
   assert.deepEqual(a.economy.snapshots('FLUX-KDA'), snaps);
-  assert.deepEqual(a.economy.balance(ops[1].address), balance);
+  assert.deepEqual(a.economy.balance(at(ops, 1).address), balance);
   assert.deepEqual(a.chain.checkConsistency(), []);
   assert.deepEqual(a.economy.coverage(), { fromHeight: 1, tipHeight: 56, complete: true });
 });
@@ -448,7 +449,7 @@ test('a reorg deeper than the claim depth rebuilds the claim ledger; accepted cl
   });
   open.push(d);
   for (const block of mainBlocks.slice(0, 50)) await d.chain.acceptBlock(block);
-  const source = ops[0].address;
+  const source = at(ops, 0).address;
   const before = d.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-TRX')!;
   assert.equal(d.economy.balance(source).maturedHeight, 49);
   const claim = d.economy.claim(
@@ -465,9 +466,9 @@ test('a reorg deeper than the claim depth rebuilds the claim ledger; accepted cl
   open.push(e);
   for (const block of mainBlocks.slice(0, 45)) await e.chain.acceptBlock(block);
   const otherMiner = e.wallet.newAddress('fork miner');
-  e.submit(spendCollateral(e, ops[0], otherMiner));
+  e.submit(spendCollateral(e, at(ops, 0), otherMiner));
   for (let i = 0; i < 7; i++) await e.mineBlock(otherMiner);
-  assert.equal(e.chain.fluxnodes.get(ops[0].collateral), undefined);
+  assert.equal(e.chain.fluxnodes.get(at(ops, 0).collateral), undefined);
   for (const block of e.blocks().slice(45)) await d.chain.acceptBlock(block);
   assert.equal(d.chain.tip().id, e.chain.tip().id);
   assert.deepEqual(d.economy.claims('FLUX-TRX'), [claim], 'the claim survives the reorg');
@@ -498,7 +499,7 @@ test('summaries that do not reach the tip are dropped on open and coverage resta
   assert.equal(cov.complete, false);
   assert.match(cov.resetReason ?? '', /last summary is for height 20/);
   assert.equal(g.economy.supply().blocks, 0);
-  await g.chain.acceptBlock(a.blocks()[30]);
+  await g.chain.acceptBlock(at(a.blocks(), 30));
   assert.equal(g.economy.supply().blocks, 1);
   assert.equal(g.economy.supply().tipHeight, 31);
   assert.deepEqual(g.chain.checkConsistency(), []);
@@ -509,7 +510,7 @@ test('a block another extension refuses leaves the economy exactly as it was', a
   // the block, the fluxnode registry after it refuses it, and the whole block is rolled back.
   const supply = a.economy.supply();
   const height = a.chain.height();
-  const forged = confirmTx(a, { ...ops[1], operatorKey: ops[0].operatorKey });
+  const forged = confirmTx(a, { ...at(ops, 1), operatorKey: at(ops, 0).operatorKey });
   const { result } = await a.tryMineBlock(miner, { extraTxs: [forged] });
   assert.equal(result.status, 'invalid');
   assert.equal(result.rule, 'bad-fluxnode-confirm-signature');
@@ -538,10 +539,10 @@ test('JSON-RPC: getsupply, getassetbalance, claimasset and getassetsnapshot chec
   assert.equal(supply.result.distribution.app_payments, Number(s.appPayments) / 1e8);
   assert.equal(supply.result.coverage.complete, true);
 
-  const bal = await call('getassetbalance', [ops[1].address]);
-  const direct = a.economy.balance(ops[1].address);
+  const bal = await call('getassetbalance', [at(ops, 1).address]);
+  const direct = a.economy.balance(at(ops, 1).address);
   assert.equal(bal.result.assets.length, direct.assets.length);
-  assert.equal(bal.result.assets[0].accrued, direct.assets[0].accrued.toString());
+  assert.equal(bal.result.assets[0].accrued, at(direct.assets, 0).accrued.toString());
   assert.equal(bal.result.earnings.total_sat, direct.earnings.total.toString());
 
   const bad: [unknown[], number, RegExp][] = [
@@ -582,7 +583,7 @@ test('JSON-RPC: getsupply, getassetbalance, claimasset and getassetsnapshot chec
     assert.match(r.error.message, message);
   }
   const snap = await call('getassetsnapshot', ['FLUX-KDA']);
-  assert.equal(snap.result.snapshot.root, a.economy.snapshots('FLUX-KDA')[0].root);
+  assert.equal(snap.result.snapshot.root, at(a.economy.snapshots('FLUX-KDA'), 0).root);
   assert.equal(snap.result.claims.length, 2);
   assert.equal((await call('getassetsnapshot', ['FLUX-KDA', 5])).error.code, -8);
   const unknown = await call('getassetsnapshot', ['NOPE']);
@@ -607,7 +608,7 @@ test('economy added to an existing node: coverage starts at the next block, deep
   for (const block of a.blocks().slice(0, 30)) await h.chain.acceptBlock(block);
   const forkMiner = h.wallet.newAddress('fork miner');
   for (let i = 0; i < 12; i++) await h.mineBlock(forkMiner);
-  assert.ok(h.chain.fluxnodes.get(ops[3].collateral), 'the second cumulus node lives on this branch');
+  assert.ok(h.chain.fluxnodes.get(at(ops, 3).collateral), 'the second cumulus node lives on this branch');
   // Disconnecting 40..31 needs the registry's state before each of them: blocks the economy never saw.
   for (const block of h.blocks().slice(30)) await g.chain.acceptBlock(block);
   assert.equal(g.chain.tip().id, h.chain.tip().id);
@@ -618,7 +619,7 @@ test('economy added to an existing node: coverage starts at the next block, deep
     for (const p of g.economy.blockSummary(height)!.operatorPayouts) payees.add(p.collateral);
   }
   assert.ok(
-    payees.has(ops[3].collateral) && payees.has(ops[0].collateral),
+    payees.has(at(ops, 3).collateral) && payees.has(at(ops, 0).collateral),
     'both cumulus nodes paid in turn',
   );
   const summaries = [];

@@ -35,6 +35,8 @@ import {
 } from '../../../src/wallet/fluxnode-txs.ts';
 import { Wallet } from '../../../src/wallet/wallet.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
+import { at } from '../../support/at.ts';
+import assert from 'node:assert/strict';
 
 export const devnet = paramsFor('devnet');
 export const APP_SCRIPT = appPaymentScriptFor(devnet);
@@ -174,6 +176,7 @@ function withChanges(t: BlockTemplate, opts: MineOptions): BlockTemplate {
   if (opts.coinbase) coinbase = { ...coinbase, outputs: opts.coinbase(coinbase.outputs) };
   if (opts.burn) {
     const [miner, ...rest] = coinbase.outputs;
+    assert.ok(miner, 'the coinbase pays the miner');
     coinbase = {
       ...coinbase,
       outputs: [
@@ -210,7 +213,7 @@ export async function registerOperators(
   const addresses = tiers.map((t, i) => w.newAddress(`${t} node ${i}`));
   const payment = w.createPayment({
     to: tiers.map((tier, i) => ({
-      address: addresses[i],
+      address: at(addresses, i),
       amount:
         tier === 'cumulus'
           ? 1_000n * 100_000_000n
@@ -223,7 +226,7 @@ export async function registerOperators(
   await node.mineBlock(minerAddress);
   const ops: Operator[] = tiers.map((tier, i) => ({
     tier,
-    address: addresses[i],
+    address: at(addresses, i),
     collateral: `${payment.txid}:${i}`,
     operatorKey: Uint8Array.from({ length: 32 }, (_, j) => (j === 0 ? i + 1 : 7)),
   }));

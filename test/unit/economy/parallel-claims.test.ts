@@ -11,6 +11,7 @@ import { type ClaimFields, claimMessage } from '../../../src/economy/parallel/cl
 import { decodeClaimLeaf, ParallelLedger, verifyClaimProof } from '../../../src/economy/parallel/ledger.ts';
 import { merkleProof, merkleRoot, verifyMerkleProof } from '../../../src/economy/parallel/merkle.ts';
 import { type TestKey, TestKeyring, utc } from './support.ts';
+import { at } from '../../support/at.ts';
 
 const NOW = utc(2022, 6, 1);
 const ETH_TARGET = '0x720CD16b011b987Da3518fbf38c3071d4F0D1495';
@@ -168,11 +169,11 @@ const H = {
 test('Merkle tree by its definition: H(0x01‖l‖r) for pairs, an odd last node lifted unchanged', () => {
   const leaves = [1, 2, 3].map((n) => H.sha256(Uint8Array.of(0x00, n)));
   const inner = (l: Uint8Array, r: Uint8Array) => H.sha256(concatBytes(Uint8Array.of(1), l, r));
-  const byHand = inner(inner(leaves[0], leaves[1]), leaves[2]);
+  const byHand = inner(inner(at(leaves, 0), at(leaves, 1)), at(leaves, 2));
   assert.equal(toHex(merkleRoot(H.sha256, leaves)), toHex(byHand));
-  assert.equal(toHex(merkleRoot(H.sha256, leaves.slice(0, 1))), toHex(leaves[0]));
+  assert.equal(toHex(merkleRoot(H.sha256, leaves.slice(0, 1))), toHex(at(leaves, 0)));
   // The lifted leaf's proof has one sibling (the left pair's hash), not two.
-  assert.deepEqual(merkleProof(H.sha256, leaves, 2).map(toHex), [toHex(inner(leaves[0], leaves[1]))]);
+  assert.deepEqual(merkleProof(H.sha256, leaves, 2).map(toHex), [toHex(inner(at(leaves, 0), at(leaves, 1)))]);
 });
 
 test('property: every proof verifies, and any change to leaf, index, sibling or count fails', () => {
@@ -181,17 +182,19 @@ test('property: every proof verifies, and any change to leaf, index, sibling or 
       const leaves = Array.from({ length: count }, (_, i) => H.keccak(Uint8Array.of(0, i & 0xff, i >> 8)));
       const root = merkleRoot(H.keccak, leaves);
       for (let i = 0; i < count; i++) {
-        assert.ok(verifyMerkleProof(H.keccak, leaves[i], i, count, merkleProof(H.keccak, leaves, i), root));
+        assert.ok(
+          verifyMerkleProof(H.keccak, at(leaves, i), i, count, merkleProof(H.keccak, leaves, i), root),
+        );
       }
       const i = pick % count;
       const proof = merkleProof(H.keccak, leaves, i);
       const other = H.keccak(Uint8Array.of(9, 9, 9));
       assert.ok(!verifyMerkleProof(H.keccak, other, i, count, proof, root));
       if (count > 1) {
-        assert.ok(!verifyMerkleProof(H.keccak, leaves[i], (i + 1) % count, count, proof, root));
+        assert.ok(!verifyMerkleProof(H.keccak, at(leaves, i), (i + 1) % count, count, proof, root));
         const bent = proof.map((s, k) => (k === 0 ? H.keccak(s) : s));
-        assert.ok(!verifyMerkleProof(H.keccak, leaves[i], i, count, bent, root));
-        assert.ok(!verifyMerkleProof(H.keccak, leaves[i], i, count, [...proof, other], root));
+        assert.ok(!verifyMerkleProof(H.keccak, at(leaves, i), i, count, bent, root));
+        assert.ok(!verifyMerkleProof(H.keccak, at(leaves, i), i, count, [...proof, other], root));
       }
     }),
     { numRuns: 30 },
@@ -210,8 +213,8 @@ test('snapshots: one root per asset per snapshot, with its chain hash, and proof
     );
 
   const eth = ops.map((op, i) => claimFor(op, 'FLUX-ETH', ETH_TARGET, 1_000n + BigInt(i), 0));
-  const kda = claimFor(ops[0], 'FLUX-KDA', KDA_TARGET, 777n, 0);
-  assert.equal(ledger.proof(eth[0].id), null); // not yet in a snapshot
+  const kda = claimFor(at(ops, 0), 'FLUX-KDA', KDA_TARGET, 777n, 0);
+  assert.equal(ledger.proof(at(eth, 0).id), null); // not yet in a snapshot
 
   const snapEth = ledger.snapshot('FLUX-ETH', NOW);
   const snapKda = ledger.snapshot('FLUX-KDA', NOW);
@@ -246,7 +249,7 @@ test('snapshots: one root per asset per snapshot, with its chain hash, and proof
   assert.equal(leafText, KDA_TARGET);
 
   // A later claim goes into snapshot 1, not 0.
-  const late = claimFor(ops[1], 'FLUX-ETH', ETH_TARGET, 5n, 1);
+  const late = claimFor(at(ops, 1), 'FLUX-ETH', ETH_TARGET, 5n, 1);
   const snap1 = ledger.snapshot('FLUX-ETH', NOW + 60);
   assert.equal(snap1.snapshot, 1);
   const lateProof = ledger.proof(late.id)!;

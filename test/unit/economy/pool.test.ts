@@ -10,6 +10,7 @@ import {
 import { StakingPool } from '../../../src/economy/pool/pool.ts';
 import { replay } from '../../../src/economy/pool/replay.ts';
 import { prng } from './support.ts';
+import { at } from '../../support/at.ts';
 
 const COIN = 100_000_000n;
 
@@ -276,7 +277,7 @@ test('simulation: 10,000 blocks, 500 stakers joining and leaving; every satoshi 
   // Every withdrawal was paid exactly when due.
   for (const e of pool.journal) {
     if (e.type === 'withdraw') {
-      const req = pool.journal[e.request];
+      const req = at(pool.journal, e.request);
       assert.ok(req.type === 'withdraw-request' && req.due === e.height && req.amount === e.amount);
     }
   }

@@ -5,6 +5,7 @@ import { EconomyError } from '../../../src/economy/errors.ts';
 import type { BlockSummary, CollateralChange, Tier } from '../../../src/economy/inputs.ts';
 import { computeSupply } from '../../../src/economy/supply/recompute.ts';
 import { SupplyStats } from '../../../src/economy/supply/stats.ts';
+import { at, tuple } from '../../support/at.ts';
 
 const COIN = 100_000_000n;
 const TIERS: Tier[] = ['cumulus', 'nimbus', 'stratus'];
@@ -119,9 +120,9 @@ test('property: after reorgs (tip disconnects and new blocks) the stats equal a 
       const stats = new SupplyStats();
       for (const b of main) stats.connect(b);
       const keep = main.length === 0 ? 0 : cutSeed % (main.length + 1);
-      for (let i = main.length - 1; i >= keep; i--) stats.disconnect(main[i]);
+      for (let i = main.length - 1; i >= keep; i--) stats.disconnect(at(main, i));
       // Re-base the alternative branch onto the kept part (collateral stays non-negative: its releases are its own locks).
-      const base = main.length > 0 ? main[0].height : 0;
+      const base = main.length > 0 ? at(main, 0).height : 0;
       const branch = chainOf(base + keep, []).concat(
         alt.map((b, i) => ({
           ...b,
@@ -177,11 +178,14 @@ test('a 2022 block with the exchange-fund one-off: 75 FLUX subsidy plus 7,500,00
 });
 
 test('out-of-order, inconsistent or impossible blocks are refused and change nothing', () => {
-  const [b0, b1, b2] = chainOf(100, [
-    { time: 1, subsidy: COIN, fees: 0n, payouts: [], oneOffs: [], apps: [], burned: 0n, collateral: [] },
-    { time: 1, subsidy: COIN, fees: 5n, payouts: [], oneOffs: [], apps: [2n], burned: 1n, collateral: [] },
-    { time: 1, subsidy: COIN, fees: 0n, payouts: [], oneOffs: [], apps: [], burned: 0n, collateral: [] },
-  ]);
+  const [b0, b1, b2] = tuple(
+    chainOf(100, [
+      { time: 1, subsidy: COIN, fees: 0n, payouts: [], oneOffs: [], apps: [], burned: 0n, collateral: [] },
+      { time: 1, subsidy: COIN, fees: 5n, payouts: [], oneOffs: [], apps: [2n], burned: 1n, collateral: [] },
+      { time: 1, subsidy: COIN, fees: 0n, payouts: [], oneOffs: [], apps: [], burned: 0n, collateral: [] },
+    ]),
+    3,
+  );
   const stats = new SupplyStats();
   stats.connect(b0);
   stats.connect(b1);

@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromHex, toHex } from '../../../src/consensus/bytes.ts';
 import type { VerifySignature } from '../../../src/economy/parallel/claim-message.ts';
+import { at } from '../../support/at.ts';
 
 /** Deterministic PRNG (mulberry32) so simulations are reproducible from a seed. */
 export function prng(seed: number): {
@@ -20,7 +21,7 @@ export function prng(seed: number): {
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
+    pick: (xs) => at(xs, Math.floor(next() * xs.length)),
   };
 }
 

@@ -5,6 +5,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { EconomyError } from '../../../src/economy/errors.ts';
 import { parseTargetAddress, toChecksumAddress } from '../../../src/economy/parallel/target-address.ts';
+import { at } from '../../support/at.ts';
 
 // Published vectors: public key → address pairs from mrtnetwork/blockchain_utils test/address/*,
 // and the parallel-asset contract addresses Flux publishes for its own tokens.
@@ -25,7 +26,7 @@ const ETH_FROM_PUBKEY = [
     '039ce2c88f082e5b2a85cc31386cb2f7a4ca122f2d907eaa850d8d16979642a079',
     '0xD11110E35B29C82cf7E4aaA16579503a1F8B0d97',
   ],
-];
+] as const;
 const FLUX_EVM_CONTRACTS = [
   '0x720CD16b011b987Da3518fbf38c3071d4F0D1495', // FLUX-ETH
   '0xaFF9084f2374585879e8B434C399E29E80ccE635', // FLUX-BSC
@@ -36,7 +37,7 @@ const TRON = [
   ['TDCEx9fU3UVuMPPXpGeX6BXjwsVo4vGuNh', '235f6999f99545ea37965e68031050af8a0cbd6a'],
   ['TToBpczGoKTbom3DtQR4BhZxvs8hmBi96y', 'c38d1e981ee3126804e7db1efeedb0cc00548e3f'],
   ['TA9ULfRLKR8hszmtpfm6Je6GBtQ7YdjvbV', '01f0f690426188393dadc8fb102a198bcf16115b'],
-];
+] as const;
 const SOLANA = [
   [
     'Ho87cuS3aSRgUMCeMrV7uNCCWx6Fj2ytnufYQ1W7KCLr',
@@ -46,7 +47,7 @@ const SOLANA = [
     'CSKgzVRhq6PKFUtiEFtWdTYhQTd12ohN3fc6yjxYnwHL',
     'a9ed356dbef8a0b4375b60269a60c257effd3131f2b96cf389761fce35f79a23',
   ],
-];
+] as const;
 const ERGO_MAINNET = [
   [
     '9fWj4meAF1bnGA5FiGfh2ZXyaXXjEUZ4hTaX7vzrGo4BZdqpLFX',
@@ -56,7 +57,7 @@ const ERGO_MAINNET = [
     '9grKJayfgF6A1YHKaL19MF3S8Pe4MzFMosZ1GdazX7NwuZhggsB',
     '03331cec8a4e7b3f462ebbc910fc1d23d6d0f5d6df1c2b849fc3b44d6e0c755590',
   ],
-];
+] as const;
 const ERGO_TESTNET = '3WvopqY4wWMLA248gTt9f3knuRDqDJJMB5NewqgRCaohrPcRygfw';
 const ALGORAND = [
   [
@@ -67,17 +68,17 @@ const ALGORAND = [
     'UZDRIHQ2Q4EVRKYW4DP2XE2W2GFFIHMY2O6VVQWXZ7LS4HILKLX45W3WGA',
     'a647141e1a870958ab16e0dfab9356d18a541d98d3bd5ac2d7cfd72e1d0b52ef',
   ],
-];
+] as const;
 
 function rejects(fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => err instanceof EconomyError && err.code === 'bad-target-address');
 }
 
 /** Swap one character for another of the same alphabet, so only the checksum can catch it. */
-function mutate(s: string, at: number, alphabet: string): string {
-  const c = s[at];
-  const next = alphabet[(alphabet.indexOf(c) + 1) % alphabet.length];
-  return s.slice(0, at) + next + s.slice(at + 1);
+function mutate(s: string, pos: number, alphabet: string): string {
+  const c = s.charAt(pos);
+  const next = alphabet.charAt((alphabet.indexOf(c) + 1) % alphabet.length);
+  return s.slice(0, pos) + next + s.slice(pos + 1);
 }
 
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -96,12 +97,12 @@ test('EVM: addresses derived from published public keys come out in their EIP-55
 test("EVM: Flux's own token contracts validate; a single case flip breaks the checksum", () => {
   for (const address of FLUX_EVM_CONTRACTS) {
     assert.equal(parseTargetAddress('evm', address).text, address);
-    const at = [...address].findIndex((c, i) => i > 1 && /[a-f]/i.test(c));
-    const c = address[at];
+    const pos = [...address].findIndex((c, i) => i > 1 && /[a-f]/i.test(c));
+    const c = address.charAt(pos);
     const flipped =
-      address.slice(0, at) +
+      address.slice(0, pos) +
       (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) +
-      address.slice(at + 1);
+      address.slice(pos + 1);
     rejects(() => parseTargetAddress('evm', flipped));
   }
   rejects(() => parseTargetAddress('evm', '0x720cd16b011b987da3518fbf38c3071d4f0d149'));
@@ -138,7 +139,7 @@ test('Algorand: base32 public key with SHA-512/256 checksum', () => {
     assert.equal(toHex(parseTargetAddress('algorand', address).bytes), key);
     rejects(() => parseTargetAddress('algorand', mutate(address, 5, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')));
   }
-  rejects(() => parseTargetAddress('algorand', ALGORAND[0][0].toLowerCase()));
+  rejects(() => parseTargetAddress('algorand', at(at(ALGORAND, 0), 0).toLowerCase()));
 });
 
 test('Kadena: k: accounts of a lower-case 32-byte hex key only', () => {

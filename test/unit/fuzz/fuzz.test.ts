@@ -11,6 +11,7 @@ import type { FuzzTarget } from '../../fuzz/target.ts';
 import { decodingTargets } from '../../fuzz/targets/decoding.ts';
 import { serverTargets } from '../../fuzz/targets/servers.ts';
 import { specTargets } from '../../fuzz/targets/spec.ts';
+import { must } from '../../../src/consensus/must.ts';
 
 const SEED = 13;
 /** Cases per target: decoders are fast, servers answer over sockets. */
@@ -56,7 +57,7 @@ describe('fuzzing the servers of one node', () => {
       const t = servers.targets.find((x) => x.name === name);
       assert.ok(t, name);
       assert.deepEqual(await replayCorpus(t), [], 'corpus replays clean');
-      const run = await runTarget(t, { seed: SEED, numRuns: RUNS[name] });
+      const run = await runTarget(t, { seed: SEED, numRuns: must(RUNS[name], 'RUNS[name]') });
       assert.equal(run.finding, undefined, JSON.stringify(run.finding));
       assert.equal(run.cases, RUNS[name]);
     });

@@ -21,6 +21,7 @@ import type { Transaction } from '../../../src/consensus/primitives/types.ts';
 import { Miner } from '../../../src/mining/miner.ts';
 import { cpuSolver } from '../../../src/mining/pow.ts';
 import { ANYONE_P2SH, MINER_SCRIPT, openMiningChain, tempDir } from './mining-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 const regtest = paramsFor('regtest');
 const devnet = paramsFor('devnet');
@@ -95,7 +96,7 @@ describe('the mempool applies the contextual rules of the next block', () => {
       (err: unknown) => err instanceof ConsensusError && err.rule === 'tx-sapling-expired',
     );
     const locked = { ...v4Tx(3), lockTime: 100 };
-    locked.inputs = [{ ...locked.inputs[0], sequence: 0 }];
+    locked.inputs = [{ ...at(locked.inputs, 0), sequence: 0 }];
     assert.throws(
       () => realValidator(devnet, () => 5)(locked, () => undefined),
       (err: unknown) => err instanceof ConsensusError && err.rule === 'non-final',

@@ -11,6 +11,7 @@ import { type FoundBlock, Miner } from '../../../src/mining/miner.ts';
 import { cpuSolver, type EquihashSolver, solveNonce } from '../../../src/mining/pow.ts';
 import { assembleBlock, buildBlockTemplate } from '../../../src/mining/template.ts';
 import { MINER_SCRIPT, OTHER_PAYEES, openMiningChain, PAYEES, tempDir } from './mining-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 const devnet = paramsFor('devnet');
 const SPACING = devnet.difficulty.targetSpacing;
@@ -44,20 +45,20 @@ describe('CPU miner on a devnet chain (real Equihash 48,5, full validation)', ()
       assert.equal(stats.running, false);
       for (let h = 1; h <= 200; h++) {
         const block = chain.getBlock(h)!;
-        assert.equal(found[h - 1].id, chain.getEntry(h)!.id);
+        assert.equal(at(found, h - 1).id, chain.getEntry(h)!.id);
         const paid = h >= devnet.fluxnodes.paymentsStartHeight;
         const split = coinbaseSplit(h, devnet, {
           fees: 0n,
           tiersPresent: paid ? PAYEES.map((p) => p.tier) : [],
         });
-        const outs = block.txs[0].outputs;
-        assert.equal(outs[0].value, split.miner, `miner at ${h}`);
-        assert.ok(equalBytes(outs[0].scriptPubKey, MINER_SCRIPT));
+        const outs = at(block.txs, 0).outputs;
+        assert.equal(at(outs, 0).value, split.miner, `miner at ${h}`);
+        assert.ok(equalBytes(at(outs, 0).scriptPubKey, MINER_SCRIPT));
         assert.equal(outs.length, paid ? 4 : 1);
         if (paid) {
           for (const [i, p] of PAYEES.entries()) {
-            assert.equal(outs[i + 1].value, split[p.tier], `${p.tier} at ${h}`);
-            assert.equal(toHex(outs[i + 1].scriptPubKey), p.payoutScript);
+            assert.equal(at(outs, i + 1).value, split[p.tier], `${p.tier} at ${h}`);
+            assert.equal(toHex(at(outs, i + 1).scriptPubKey), p.payoutScript);
           }
         }
       }
@@ -146,11 +147,11 @@ describe('CPU miner on a devnet chain (real Equihash 48,5, full validation)', ()
       assert.equal(chain.height(), 2);
       assert.ok(
         equalBytes(
-          chain.getBlock(1)!.txs[0].outputs[0].scriptPubKey,
-          peerTpl.coinbase.outputs[0].scriptPubKey,
+          at(at(chain.getBlock(1)!.txs, 0).outputs, 0).scriptPubKey,
+          at(peerTpl.coinbase.outputs, 0).scriptPubKey,
         ),
       );
-      assert.ok(equalBytes(chain.getBlock(2)!.txs[0].outputs[0].scriptPubKey, MINER_SCRIPT));
+      assert.ok(equalBytes(at(at(chain.getBlock(2)!.txs, 0).outputs, 0).scriptPubKey, MINER_SCRIPT));
     } finally {
       chain.close();
       t.cleanup();
@@ -179,7 +180,7 @@ describe('CPU miner on a devnet chain (real Equihash 48,5, full validation)', ()
       assert.equal(miner.isRunning, false);
       assert.ok(took < 500, `stop took ${took} ms`);
       for (let i = 1; i < times.length; i++)
-        assert.ok(times[i] - times[i - 1] >= 140, `gap ${times[i] - times[i - 1]} ms`);
+        assert.ok(at(times, i) - at(times, i - 1) >= 140, `gap ${at(times, i) - at(times, i - 1)} ms`);
       const height = chain.height();
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(chain.height(), height, 'no block after stop');

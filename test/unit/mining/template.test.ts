@@ -34,6 +34,7 @@ import {
   PAYEES,
   tempDir,
 } from './mining-fixtures.ts';
+import { at } from '../../support/at.ts';
 
 // Structure of templates against the chain's own rules. Proof of work is switched off in these
 // chains (blocks are accepted unsolved); the miner and stratum tests mine with real Equihash.
@@ -79,12 +80,12 @@ describe('template coinbase against the consensus split', () => {
       });
       const outs = tpl.coinbase.outputs;
       assert.equal(outs.length, paid ? 4 : 1, `outputs at ${h}`);
-      assert.equal(outs[0].value, split.miner);
-      assert.ok(equalBytes(outs[0].scriptPubKey, MINER_SCRIPT));
+      assert.equal(at(outs, 0).value, split.miner);
+      assert.ok(equalBytes(at(outs, 0).scriptPubKey, MINER_SCRIPT));
       if (paid) {
         for (const [i, p] of PAYEES.entries()) {
-          assert.equal(outs[i + 1].value, split[p.tier], `${p.tier} at ${h}`);
-          assert.equal(toHex(outs[i + 1].scriptPubKey), p.payoutScript);
+          assert.equal(at(outs, i + 1).value, split[p.tier], `${p.tier} at ${h}`);
+          assert.equal(toHex(at(outs, i + 1).scriptPubKey), p.payoutScript);
         }
       }
       let total = 0n;
@@ -135,7 +136,7 @@ describe('template coinbase against the consensus split', () => {
       time: clockOf(chain),
     });
     const cb = structuredClone(tpl.coinbase);
-    cb.outputs[0].value += 1n;
+    at(cb.outputs, 0).value += 1n;
     const r = await chain.acceptBlock(withTxs(tpl, [cb]));
     assert.equal(r.status, 'invalid');
     assert.equal(r.rule, 'bad-cb-amount');
@@ -161,7 +162,7 @@ describe('template coinbase against the consensus split', () => {
         buildBlockTemplate({
           chain,
           params: devnet,
-          payees: [PAYEES[0], OTHER_PAYEES[0]],
+          payees: [at(PAYEES, 0), at(OTHER_PAYEES, 0)],
           minerScript: MINER_SCRIPT,
           time: clockOf(chain),
         }),
@@ -198,9 +199,9 @@ describe('template header and coinbase format', () => {
     assert.equal(cb.versionGroupId, SAPLING_VERSION_GROUP_ID);
     assert.equal(cb.expiryHeight, 0);
     assert.equal(cb.lockTime, 0);
-    assert.deepEqual(cb.inputs[0].scriptSig, concatBytes(pushNumber(1), pushNumber(300), pushData(data)));
+    assert.deepEqual(at(cb.inputs, 0).scriptSig, concatBytes(pushNumber(1), pushNumber(300), pushData(data)));
     // Height 1 is OP_1 (BIP34's minimal number push), 300 is the two bytes 2c 01.
-    assert.equal(toHex(cb.inputs[0].scriptSig.subarray(0, 4)), '51022c01');
+    assert.equal(toHex(at(cb.inputs, 0).scriptSig.subarray(0, 4)), '51022c01');
     assert.ok(equalBytes(tpl.header.finalSaplingRoot, EMPTY_SAPLING_ROOT));
     assert.equal(tpl.header.version, 4);
     assert.ok(equalBytes(tpl.header.prevHash, chain.tip().hash));
@@ -276,7 +277,7 @@ describe('template header and coinbase format', () => {
     assert.equal(tpl.coinbase.overwintered, false);
     assert.ok(tpl.header.finalSaplingRoot.every((b) => b === 0));
     // Mainnet's first block: slow-start subsidy, all to the miner, Equihash 200,9.
-    assert.equal(tpl.coinbase.outputs[0].value, blockSubsidy(1, mainnet));
+    assert.equal(at(tpl.coinbase.outputs, 0).value, blockSubsidy(1, mainnet));
     assert.deepEqual(tpl.equihash, [{ n: 200, k: 9, personalization: 'ZcashPoW' }]);
   });
 });
@@ -317,15 +318,15 @@ describe('template fund outputs (regtest: exchange, foundation and swap-pool out
     assert.equal(due.length, 3);
     const outs = tpl.coinbase.outputs;
     assert.equal(outs.length, 1 + due.length);
-    assert.equal(outs[0].value, blockSubsidy(10, regtest));
+    assert.equal(at(outs, 0).value, blockSubsidy(10, regtest));
     for (const [i, o] of regtest.oneOffs.entries()) {
-      assert.equal(outs[i + 1].value, o.amount);
-      assert.ok(equalBytes(outs[i + 1].scriptPubKey, scriptForAddress(o.address, regtest.base58)));
+      assert.equal(at(outs, i + 1).value, o.amount);
+      assert.ok(equalBytes(at(outs, i + 1).scriptPubKey, scriptForAddress(o.address, regtest.base58)));
     }
     const json = templateToJson(tpl, regtest);
     // fluxd writes one flux_creation pair; with all three due at once the last (swap pool) remains.
-    assert.equal(json.flux_creation_address, regtest.oneOffs[2].address);
-    assert.equal(json.flux_creation_amount, Number(regtest.oneOffs[2].amount));
+    assert.equal(json.flux_creation_address, at(regtest.oneOffs, 2).address);
+    assert.equal(json.flux_creation_amount, Number(at(regtest.oneOffs, 2).amount));
     const r = await chain.acceptBlock(blockOf(tpl));
     assert.equal(r.status, 'connected', `${r.rule} ${r.reason}`);
   });
@@ -351,7 +352,7 @@ describe('template fund outputs (regtest: exchange, foundation and swap-pool out
     });
     assert.equal(tpl.coinbase.outputs.length, 2);
     const cb = structuredClone(tpl.coinbase);
-    cb.outputs = [cb.outputs[0]];
+    cb.outputs = [at(cb.outputs, 0)];
     const r = await chain.acceptBlock(withTxs(tpl, [cb]));
     assert.equal(r.rule, 'tx-coinbase-missing-swappool-funding');
   });
@@ -413,10 +414,10 @@ describe('template transactions from the mempool', () => {
   });
 
   it('takes valid pool txs with parents first, leaves out non-final ones and their children, pays fees to the miner', async () => {
-    const cb1 = { txid: txid(mined[0].txs[0]), index: 0 };
-    const cb2 = { txid: txid(mined[1].txs[0]), index: 0 };
-    const v1 = mined[0].txs[0].outputs[0].value;
-    const v2 = mined[1].txs[0].outputs[0].value;
+    const cb1 = { txid: txid(at(at(mined, 0).txs, 0)), index: 0 };
+    const cb2 = { txid: txid(at(at(mined, 1).txs, 0)), index: 0 };
+    const v1 = at(at(at(mined, 0).txs, 0).outputs, 0).value;
+    const v2 = at(at(at(mined, 1).txs, 0).outputs, 0).value;
     const parent = spend(cb1, [v1 - 10_000n]);
     const child = spend({ txid: txid(parent), index: 0 }, [v1 - 30_000n]);
     // Locked until a height far ahead, with a non-final sequence: not valid in the next block.
@@ -444,13 +445,13 @@ describe('template transactions from the mempool', () => {
       tpl.entries.map((e) => e.txid),
       [reverseHex(txid(parent)), reverseHex(txid(child))],
     );
-    assert.deepEqual(tpl.entries[1].depends, [1]);
+    assert.deepEqual(at(tpl.entries, 1).depends, [1]);
     assert.equal(tpl.fees, 30_000n);
     const split = coinbaseSplit(tpl.height, devnet, {
       fees: 30_000n,
       tiersPresent: ['cumulus', 'nimbus', 'stratus'],
     });
-    assert.equal(tpl.coinbase.outputs[0].value, split.miner);
+    assert.equal(at(tpl.coinbase.outputs, 0).value, split.miner);
     assert.equal(tpl.minerReward, split.miner);
 
     const json = templateToJson(tpl, devnet);
@@ -476,9 +477,9 @@ describe('template transactions from the mempool', () => {
     );
     assert.equal(json.miner_reward, Number(split.miner));
     for (const [p, names] of [
-      [PAYEES[0], ['basic', 'cumulus']],
-      [PAYEES[1], ['super', 'nimbus']],
-      [PAYEES[2], ['bamf', 'stratus']],
+      [at(PAYEES, 0), ['basic', 'cumulus']],
+      [at(PAYEES, 1), ['super', 'nimbus']],
+      [at(PAYEES, 2), ['bamf', 'stratus']],
     ] as const) {
       for (const name of names) {
         const address = json[`${name}_fluxnode_address`] as string;
@@ -496,8 +497,8 @@ describe('template transactions from the mempool', () => {
   });
 
   it('a coinbase claiming the fees twice is refused (bad-cb-amount)', async () => {
-    const cb3 = { txid: txid(mined[2].txs[0]), index: 0 };
-    const tx = spend(cb3, [mined[2].txs[0].outputs[0].value - 5_000n]);
+    const cb3 = { txid: txid(at(at(mined, 2).txs, 0)), index: 0 };
+    const tx = spend(cb3, [at(at(at(mined, 2).txs, 0).outputs, 0).value - 5_000n]);
     pool.add(tx, validate(), 10);
     const tpl = buildBlockTemplate({
       chain,
@@ -509,7 +510,7 @@ describe('template transactions from the mempool', () => {
     });
     assert.ok(tpl.entries.some((e) => e.txid === reverseHex(txid(tx))));
     const cb = structuredClone(tpl.coinbase);
-    cb.outputs[0].value += tpl.fees;
+    at(cb.outputs, 0).value += tpl.fees;
     const r = await chain.acceptBlock(withTxs(tpl, [cb, ...tpl.txs.slice(1)]));
     assert.equal(r.rule, 'bad-cb-amount');
   });

@@ -177,7 +177,10 @@ describe('peer discovery', () => {
   });
 
   it('takes a bounded random sample of a 12,000-node chain list into its bounded book', async () => {
-    const [a] = network(1, 8, () => []);
+    const [a] = tuple(
+      network(1, 8, () => []),
+      1,
+    );
     a.discovery.stop();
     const list = Array.from(
       { length: 12_000 },

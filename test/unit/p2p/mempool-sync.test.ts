@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { GossipVerdict } from '../../../src/p2p/gossip-validation.ts';
 import type { RequestHandler } from '../../../src/p2p/host.ts';
 import { MempoolSync } from '../../../src/p2p/mempool-sync.ts';
+import { at } from '../../support/at.ts';
 
 const id = (n: number) => n.toString(16).padStart(64, '0');
 const bytesOf = (n: number) => new Uint8Array([n]);
@@ -42,9 +43,9 @@ function node(
     has: (t) => held.has(Number.parseInt(t, 16)),
     get: (t) => (held.has(Number.parseInt(t, 16)) ? bytesOf(Number.parseInt(t, 16)) : undefined),
     accept: (b) => {
-      judged.push(b[0]);
-      const result = verdictOf(b[0]);
-      if (result === 'accept') held.add(b[0]);
+      judged.push(at(b, 0));
+      const result = verdictOf(at(b, 0));
+      if (result === 'accept') held.add(at(b, 0));
       return { result };
     },
   });

@@ -18,6 +18,7 @@ import {
 import { TIER_NAMES } from '../../../src/cloud/spec/limits.ts';
 import { Rng } from '../../../src/sim/rng.ts';
 import { makeNodes } from '../../../src/sim/workload.ts';
+import { at } from '../../support/at.ts';
 
 const TIGHT = {
   cumulus: { cpu: 1, ram: 1000, hdd: 10 },
@@ -65,7 +66,7 @@ const worldArb: fc.Arbitrary<World> = fc
     }));
     return {
       nodes: ns,
-      live: new Set(ns.filter((_, i) => nodes[i].alive > 1).map((n) => n.id)),
+      live: new Set(ns.filter((_, i) => at(nodes, i).alive > 1).map((n) => n.id)),
       apps: apps.map((a, i) => ({
         name: `a${i}`,
         height: a.height,
@@ -106,7 +107,7 @@ test('a ranked list is the top of the full ranking: score descending, then node 
           .map((n) => ({ id: n.id, s: rendezvousScore(key, nodeKey(n.id)) }))
           .sort((x, y) => y.s - x.s || (x.id < y.id ? -1 : 1))
           .map((x) => x.id);
-        const got = [...(ranked.lists.get(app.name) ?? [])].map((p) => w.nodes[p].id);
+        const got = [...(ranked.lists.get(app.name) ?? [])].map((p) => at(w.nodes, p).id);
         assert.deepEqual(got, full.slice(0, depth));
       }
     }),
@@ -158,8 +159,8 @@ test('the candidate index stays a prefix of the fresh ranking through joins, exp
     const got = index.update(apps, nodes, epoch);
     const fresh = rankCandidates(apps, nodes, epoch, depth);
     for (const a of apps) {
-      const have = [...(got.lists.get(a.name) ?? [])].map((p) => nodes[p].id);
-      const want = [...(fresh.lists.get(a.name) ?? [])].map((p) => nodes[p].id);
+      const have = [...(got.lists.get(a.name) ?? [])].map((p) => at(nodes, p).id);
+      const want = [...(fresh.lists.get(a.name) ?? [])].map((p) => at(nodes, p).id);
       assert.deepEqual(have, want.slice(0, have.length), `step ${step}: ${a.name} is a prefix`);
       assert.ok(
         have.length >= Math.min(want.length, Math.ceil(depth(a.instances) / 2)),
