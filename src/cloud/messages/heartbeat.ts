@@ -131,7 +131,7 @@ export function decodeHeartbeat(bytes: Uint8Array): DecodedHeartbeat {
   const split = bytes.length - TAIL_BYTES;
   const headBytes = bytes.subarray(0, split);
   const head = decodeSigned('heartbeat', headBytes, readBody);
-  const index = bytes[split] | ((bytes[split + 1] as number) << 8);
+  const index = (bytes[split] ?? 0) | ((bytes[split + 1] ?? 0) << 8);
   const reveal = bytes.subarray(split + 2);
   const h = head.body;
   if (index > h.length) throw new MessageDecodeError('heartbeat', 'index', index, `the run has ${h.length}`);

@@ -162,15 +162,16 @@ export function checkComponent(
         );
         return;
       }
-      const first = keys.get(m[1]);
+      const [, name = ''] = m;
+      const first = keys.get(name);
       if (first !== undefined) {
         issues.add(
           field,
           entry,
           'env-duplicate',
-          `variable ${m[1]} is already set by environmentParameters[${first}]`,
+          `variable ${name} is already set by environmentParameters[${first}]`,
         );
-      } else keys.set(m[1], i);
+      } else keys.set(name, i);
     });
   }
 

@@ -27,7 +27,7 @@ import type {
   OperatorPayout,
   Tier,
 } from '../inputs.ts';
-import { must } from '../../consensus/must.ts';
+import { must } from '../../consensus/index.ts';
 
 /** A node the fluxnode queue pays in this block, as the registry stood before the block. */
 export interface BlockPayee {

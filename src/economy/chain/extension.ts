@@ -39,7 +39,7 @@ import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
 import { type BlockPayee, summarizeBlock } from './block-summary.ts';
 import { type ChainTip, ClaimBook } from './claim-book.ts';
 import { EconomyStore, type EarningsRow } from './store.ts';
-import { must } from '../../consensus/must.ts';
+import { must } from '../../consensus/index.ts';
 
 export interface EconomyOptions {
   params: ConsensusParams;

@@ -20,7 +20,7 @@ import {
 import { type ClaimRequest, claimId, claimMessage, type VerifySignature } from './claim-message.ts';
 import { encodeClaimLeaf, merkleHash, merkleProof, merkleRoot, verifyMerkleProof } from './merkle.ts';
 import { parseTargetAddress } from './target-address.ts';
-import { must } from '../../consensus/must.ts';
+import { must } from '../../consensus/index.ts';
 
 export interface ClaimRecord {
   id: string;

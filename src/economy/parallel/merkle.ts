@@ -4,7 +4,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { concatBytes } from '../../consensus/index.ts';
 import { EconomyError } from '../errors.ts';
 import type { MerkleHashName } from './assets.ts';
-import { must } from '../../consensus/must.ts';
+import { must } from '../../consensus/index.ts';
 
 /**
  * The claim tree a payout contract on the other chain checks.

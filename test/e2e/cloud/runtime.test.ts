@@ -104,11 +104,11 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
       .trim()
       .split('\n')
       .map((l) => l.split(' '));
-    const at = (dir: string) => mounts.findLast((m) => m[1] === dir);
-    assert.match(at('/')?.[3] ?? '', /(^|,)ro(,|$)/, 'root filesystem read-only');
-    assert.equal(at('/tmp')?.[2], 'tmpfs');
-    assert.equal(at('/run')?.[2], 'tmpfs');
-    assert.match(at('/www')?.[3] ?? '', /(^|,)rw(,|$)/, 'data folder writable');
+    const mountAt = (dir: string) => mounts.findLast((m) => m[1] === dir);
+    assert.match(mountAt('/')?.[3] ?? '', /(^|,)ro(,|$)/, 'root filesystem read-only');
+    assert.equal(mountAt('/tmp')?.[2], 'tmpfs');
+    assert.equal(mountAt('/run')?.[2], 'tmpfs');
+    assert.match(mountAt('/www')?.[3] ?? '', /(^|,)rw(,|$)/, 'data folder writable');
     assert.equal(info.HostConfig.ReadonlyRootfs, true);
     const cgroup = (...files: string[]) => {
       for (const dir of cgroupsNamed(dockerd!.cgroupParent)) {
