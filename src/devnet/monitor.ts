@@ -13,18 +13,7 @@ import {
   terminateProcess,
   waitUntilReady,
 } from './dockerd.ts';
-import type { DevnetState } from './state.ts';
-import type { TeardownReport } from './teardown.ts';
-
-/** Where the devnet's prometheus runs; recorded in the state before it is started. */
-export interface MonitorState {
-  host: string;
-  port: number;
-  /** Its folder: data/ (the time series) and prometheus.log. */
-  dir: string;
-  configFile: string;
-  pid?: number;
-}
+import type { DevnetState, MonitorState } from './state.ts';
 
 /** Scrapes are frequent on a devnet: a test or a person watching wants to see a block within seconds. */
 const SCRAPE_INTERVAL = '1s';
@@ -97,14 +86,11 @@ export function monitorRunning(state: DevnetState): boolean {
   );
 }
 
-export async function stopMonitor(
-  state: DevnetState,
-  report: TeardownReport,
-  log: (l: string) => void,
-): Promise<void> {
+/** Stops the devnet's prometheus if it runs; says what it stopped (for the teardown report). */
+export async function stopMonitor(state: DevnetState, log: (l: string) => void): Promise<string | null> {
   const pid = state.monitor?.pid;
-  if (pid === undefined || !monitorRunning(state)) return;
+  if (pid === undefined || !monitorRunning(state)) return null;
   log(`stopping prometheus (pid ${pid})`);
   await terminateProcess(pid, 5_000);
-  report.stopped.push(`prometheus (pid ${pid})`);
+  return `prometheus (pid ${pid})`;
 }

@@ -8,7 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DevnetLayout, DockerdLayout, TierCounts, TierName } from './layout.ts';
-import type { MonitorState } from './monitor.ts';
+
+/** Where the devnet's prometheus runs; recorded in the state before it is started. */
+export interface MonitorState {
+  host: string;
+  port: number;
+  /** Its folder: data/ (the time series) and prometheus.log. */
+  dir: string;
+  configFile: string;
+  pid?: number;
+}
 
 export const STATE_FILE_NAME = 'devnet.json';
 const KIND = 'fluxnode-devnet';

@@ -65,7 +65,8 @@ export async function teardownDevnet(
 
   await Promise.all(state.nodes.map((n) => stopEngine(n, report, log)));
   await stopRegistry(state, report, log);
-  await stopMonitor(state, report, log);
+  const monitor = await stopMonitor(state, log);
+  if (monitor !== null) report.stopped.push(monitor);
   // A registry or node started by a step that was interrupted before its pid was recorded.
   for (const p of devnetProcesses(dir)) {
     await terminateProcess(p.pid, 5_000);

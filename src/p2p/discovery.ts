@@ -6,7 +6,7 @@
  * every known peer when fewer), each drawn at random from the book, so the overlay has no hub and
  * losing any one node leaves the others connected to each other.
  */
-import type { RequestHandler, RequestOptions } from './host.ts';
+import type { RequestHandler, RequestOptions } from './request.ts';
 import { type BookEntry, PeerAddressError, type PeerBook, parsePeerAddress } from './peer-book.ts';
 
 /** What discovery needs of the libp2p host (P2PHost fits; unit tests give a twin). */

@@ -21,8 +21,9 @@ import type { P2PMetrics } from './metrics.ts';
 import { PeerDiscovery } from './discovery.ts';
 import { PeerBook } from './peer-book.ts';
 import { PeerScores, RateLimiter } from './peer-score.ts';
+import type { RequestHandler, RequestOptions } from './request.ts';
 
-export type RequestHandler = (request: Uint8Array, from: string) => Promise<Uint8Array[]> | Uint8Array[];
+export type { RequestHandler, RequestOptions } from './request.ts';
 
 export interface P2PHostOptions {
   /** Network name: topics and protocols are namespaced by it so networks never mix. */
@@ -46,14 +47,6 @@ export interface P2PHostOptions {
   metrics?: P2PMetrics | null;
   /** The p2p child logger (`{ module: 'p2p' }`); silent when not given. */
   log?: Logger;
-}
-
-export interface RequestOptions {
-  timeoutMs?: number;
-  /** Most items the reply may carry (default 10,000). */
-  maxItems?: number;
-  /** Most bytes all items together may carry (default 64 MB). */
-  maxBytes?: number;
 }
 
 const STATUS_OK = 0;

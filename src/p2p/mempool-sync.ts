@@ -6,7 +6,7 @@
  */
 import { fromHex, toHex } from '../consensus/index.ts';
 import type { GossipResult, GossipVerdict, TopicValidator } from './gossip-validation.ts';
-import type { RequestHandler, RequestOptions } from './host.ts';
+import type { RequestHandler, RequestOptions } from './request.ts';
 import { CHAIN_TOPICS } from './topics.ts';
 
 /** The network as mempool sync needs it (P2PHost fits). */

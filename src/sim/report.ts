@@ -3,7 +3,7 @@
  * (simulated unless named wall), CPU in seconds of process CPU time.
  */
 import type { ScenarioEvent } from './scenario.ts';
-import type { ResolvedOptions } from './simulator.ts';
+import type { ResolvedOptions } from './options.ts';
 
 export interface CpuFigures {
   count: number;
