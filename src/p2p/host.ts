@@ -38,6 +38,8 @@ export interface P2PHostOptions {
   chainPeers?: () => string[];
   /** Outbound connections to hold (default 8). */
   targetOutbound?: number;
+  /** Inbound connections accepted at most (default 48 of the 64 connections). */
+  maxInbound?: number;
   keyFile?: string;
   privateKey?: PrivateKey;
   /** Largest gossip message and request/response item accepted. */
@@ -49,6 +51,9 @@ export interface P2PHostOptions {
   log?: Logger;
 }
 
+const MAX_CONNECTIONS = 64;
+/** Inbound connections accepted at most: the rest of MAX_CONNECTIONS is for outbound ones. */
+const MAX_INBOUND = 48;
 const STATUS_OK = 0;
 const STATUS_ERROR = 1;
 const MAX_REPLY_BYTES = 64_000_000;
@@ -165,8 +170,11 @@ export class P2PHost {
         denyDialPeer: (peerId: PeerId) => this.refuses(peerId.toString()),
         denyInboundEncryptedConnection: (peerId: PeerId) => this.refusesAt(peerId),
         denyOutboundEncryptedConnection: (peerId: PeerId) => this.refusesAt(peerId),
+        // Room is kept for the connections this node chooses (discovery's random outbound picks):
+        // whoever dials in can never take every slot and so decide alone whom this node hears.
+        denyInboundConnection: () => this.#inboundCount() >= this.#maxInbound(),
       },
-      connectionManager: { maxConnections: 64 },
+      connectionManager: { maxConnections: MAX_CONNECTIONS },
       services: {
         identify: identify(),
         ping: ping(),
@@ -197,6 +205,13 @@ export class P2PHost {
           this.#log.error({ err, topic: msg.topic, from }, 'gossip listener failed');
         }
       }
+    });
+    // The gater above refuses early, but dials that arrive together all pass it: the one that opens
+    // past the limit is closed here.
+    this.libp2p.addEventListener('connection:open', (evt) => {
+      const c = evt.detail;
+      if (c.direction === 'inbound' && this.#inboundCount() > this.#maxInbound())
+        void c.close().catch(() => c.abort(new Error('inbound limit')));
     });
     this.libp2p.addEventListener('peer:identify', (evt) => {
       const { peerId, listenAddrs, connection } = evt.detail;
@@ -444,6 +459,14 @@ export class P2PHost {
     if (remote && this.bannedIps.has(ipOf(remote) ?? '')) return true;
     const known = await this.libp2p?.peerStore.get(peerId).catch(() => undefined);
     return (known?.addresses ?? []).some((a) => this.bannedIps.has(ipOf(a.multiaddr) ?? ''));
+  }
+
+  #inboundCount(): number {
+    return (this.libp2p?.getConnections() ?? []).filter((c) => c.direction === 'inbound').length;
+  }
+
+  #maxInbound(): number {
+    return this.opts.maxInbound ?? MAX_INBOUND;
   }
 
   /** Every open connection: remote peer, its address, and who dialed. */
