@@ -9,6 +9,7 @@ import { collateralOf, FEE_MARGIN } from './chain-steps.ts';
 import { startEngine, startNodeProcess } from './engines.ts';
 import { rpcOf } from './host-process.ts';
 import { DevnetConfigError, MAX_NODES, type TierName } from './layout.ts';
+import { createNodeNetns, nodeNetnsOf } from './netns.ts';
 import { nodeRunning } from './node-control.ts';
 import { pending, waitFor } from './poll.ts';
 import { retryAnswered } from './step-context.ts';
@@ -75,7 +76,13 @@ export async function addNode(state: DevnetState, opts: AddNodeOptions = {}): Pr
     await run();
     steps.push({ name, ms: Date.now() - t0 });
   };
-  await step('engine', () => startEngine(node, save));
+  const netns = state.netns;
+  if (netns) {
+    node.dockerd.netns = nodeNetnsOf(node.host).name;
+    save();
+    await step('network namespace', () => createNodeNetns(netns, nodeNetnsOf(node.host)));
+  }
+  await step('engine', () => startEngine(state, node, save));
   await step('node process', () =>
     startNodeProcess(state, node, {
       restart: false,

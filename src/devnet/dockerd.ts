@@ -48,6 +48,13 @@ export interface DockerdOptions {
   storageDriver?: string;
   /** How long to wait for the API to answer (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * A network namespace (`ip netns add`) to run the daemon in, with its bridge: the node's own
+   * network, as on a machine of its own.
+   */
+  netns?: string;
+  /** Registries pulled from over plain HTTP though not on 127.x (the namespaced devnet's). */
+  insecureRegistries?: string[];
 }
 
 export interface Dockerd {
@@ -224,10 +231,12 @@ async function launch(
 ): Promise<Dockerd> {
   await mkdir(l.dataRoot, { recursive: true, mode: 0o700 });
   await mkdir(l.execRoot, { recursive: true, mode: 0o700 });
-  await writeFile(l.configFile, '{}\n');
-  await createBridge(l.bridge);
+  const config = opts.insecureRegistries ? { 'insecure-registries': opts.insecureRegistries } : {};
+  await writeFile(l.configFile, `${JSON.stringify(config)}\n`);
+  await createBridge(l.bridge, opts.netns);
 
-  const child = spawnDaemon(dockerd, daemonArgs(l, storageDriver, dockerProxy), l.logFile);
+  const [command, args] = inNetns(opts.netns, dockerd, daemonArgs(l, storageDriver, dockerProxy));
+  const child = spawnDaemon(command, args, l.logFile);
   const label = `dockerd ${l.name}`;
   await waitUntilReady(label, child, l.logFile, timeoutMs, () => pingSocket(l.socketPath));
   const pid = child.pid!;
@@ -310,7 +319,14 @@ export async function reapDockerd(opts: DockerdOptions): Promise<void> {
     if (leftover) problems.push(`cgroup ${leftover} could not be removed`);
   }
 
-  if (existsSync(`/sys/class/net/${l.bridge.name}`)) {
+  if (opts.netns) {
+    // The bridge lives in the node's namespace: removed here, or with the namespace at teardown.
+    if (existsSync(`/run/netns/${opts.netns}`)) {
+      await execFileAsync(requireTool('ip'), ['-n', opts.netns, 'link', 'delete', l.bridge.name]).catch(
+        () => {},
+      );
+    }
+  } else if (existsSync(`/sys/class/net/${l.bridge.name}`)) {
     const owner = bridgeUser(l.bridge.name, l.dir);
     if (owner !== undefined) {
       problems.push(`bridge ${l.bridge.name} is used by another dockerd (pid ${owner}); left in place`);
@@ -336,9 +352,11 @@ export async function reapDockerd(opts: DockerdOptions): Promise<void> {
     throw new DaemonError(`dockerd ${l.name}`, `cleanup incomplete: ${problems.join('; ')}`);
 }
 
-async function createBridge(bridge: Layout['bridge']): Promise<void> {
-  const ip = requireTool('ip');
-  if (existsSync(`/sys/class/net/${bridge.name}`)) {
+async function createBridge(bridge: Layout['bridge'], netns: string | undefined): Promise<void> {
+  const ipTool = requireTool('ip');
+  // In a namespace of its own the bridge cannot clash with the host's (reapDockerd removed a stale one).
+  const ip = (args: string[]) => execFileAsync(ipTool, netns ? ['-n', netns, ...args] : args);
+  if (!netns && existsSync(`/sys/class/net/${bridge.name}`)) {
     const owner = bridgeUser(bridge.name, '');
     throw new DaemonError(
       'dockerd',
@@ -348,16 +366,26 @@ async function createBridge(bridge: Layout['bridge']): Promise<void> {
     );
   }
   try {
-    await execFileAsync(ip, ['link', 'add', 'name', bridge.name, 'type', 'bridge']);
-    await execFileAsync(ip, ['addr', 'add', bridge.cidr, 'dev', bridge.name]);
-    await execFileAsync(ip, ['link', 'set', bridge.name, 'up']);
+    await ip(['link', 'add', 'name', bridge.name, 'type', 'bridge']);
+    await ip(['addr', 'add', bridge.cidr, 'dev', bridge.name]);
+    await ip(['link', 'set', bridge.name, 'up']);
   } catch (err) {
-    await execFileAsync(ip, ['link', 'delete', bridge.name]).catch(() => {});
+    await ip(['link', 'delete', bridge.name]).catch(() => {});
     throw new DaemonError(
       'dockerd',
       `could not create bridge ${bridge.name} (${bridge.cidr}): ${errorText(err)}`,
     );
   }
+}
+
+/**
+ * The command line that runs `command args` inside network namespace `ns` (as is without one).
+ * nsenter enters the network namespace alone and execs the command, so the pid spawned is the
+ * command's own. (`ip netns exec` would also give it a mount namespace with a fresh /sys, where
+ * dockerd finds no cgroups.)
+ */
+export function inNetns(ns: string | undefined, command: string, args: string[]): [string, string[]] {
+  return ns ? [requireTool('nsenter'), [`--net=/run/netns/${ns}`, '--', command, ...args]] : [command, args];
 }
 
 /** The pid of a live dockerd (other than one running in `exceptDir`) configured with this bridge. */

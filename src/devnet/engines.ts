@@ -8,16 +8,19 @@ import type { DevnetState, NodeState } from './state.ts';
 
 export async function startDevnetRegistry(state: DevnetState, save: () => void): Promise<string> {
   const r = state.registry;
-  const registry = await startRegistry({ dir: r.dir, host: r.host, port: r.port }).catch((err: unknown) => {
-    if (err instanceof DaemonError && /EADDRINUSE|EACCES/.test(err.detail)) {
-      // Debian's docker-registry package enables a system service on port 5000.
-      throw new DaemonError(
-        err.daemon,
-        `${err.detail}; is another registry using it (\`systemctl stop docker-registry\`)? Or pick another port with --registry-port`,
-      );
-    }
-    throw err;
-  });
+  const declaredInsecure = state.netns !== undefined;
+  const registry = await startRegistry({ dir: r.dir, host: r.host, port: r.port, declaredInsecure }).catch(
+    (err: unknown) => {
+      if (err instanceof DaemonError && /EADDRINUSE|EACCES/.test(err.detail)) {
+        // Debian's docker-registry package enables a system service on port 5000.
+        throw new DaemonError(
+          err.daemon,
+          `${err.detail}; is another registry using it (\`systemctl stop docker-registry\`)? Or pick another port with --registry-port`,
+        );
+      }
+      throw err;
+    },
+  );
   r.pid = registry.pid;
   r.address = registry.address;
   save();
@@ -25,9 +28,16 @@ export async function startDevnetRegistry(state: DevnetState, save: () => void):
 }
 
 /** Starts the node's own Docker engine and records its socket and pid. */
-export async function startEngine(node: NodeState, save: () => void): Promise<void> {
+export async function startEngine(state: DevnetState, node: NodeState, save: () => void): Promise<void> {
   const d = node.dockerd;
-  const engine = await startDockerd({ name: d.name, dir: d.dir, bridgeIndex: d.bridgeIndex });
+  const r = state.registry;
+  const engine = await startDockerd({
+    name: d.name,
+    dir: d.dir,
+    bridgeIndex: d.bridgeIndex,
+    // In its namespace the engine reaches the registry on the host bridge, not on loopback.
+    ...(d.netns ? { netns: d.netns, insecureRegistries: [`${r.host}:${r.port}`] } : {}),
+  });
   d.pid = engine.pid;
   d.socketPath = engine.socketPath;
   d.storageDriver = engine.storageDriver;
@@ -36,7 +46,7 @@ export async function startEngine(node: NodeState, save: () => void): Promise<vo
 
 /** Starts every engine at once; records each that started even when another fails. */
 export async function startEngines(state: DevnetState, save: () => void): Promise<string> {
-  const results = await Promise.allSettled(state.nodes.map((n) => startEngine(n, save)));
+  const results = await Promise.allSettled(state.nodes.map((n) => startEngine(state, n, save)));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
   const drivers = [...new Set(state.nodes.map((n) => n.dockerd.storageDriver))].join('/');
@@ -78,6 +88,7 @@ export function launchOf(state: DevnetState, node: NodeState, restart: boolean):
     bootstrap: restart || isFirst ? [] : [peer(first)],
     mineTo: mines ? state.miner.address : undefined,
     mineIntervalMs: mines ? minerIntervalMs(state) : undefined,
+    rpcAllowIp: state.netns?.address,
   };
 }
 

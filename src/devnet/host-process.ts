@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type HostProcess,
+  inNetns,
   listProcesses,
   processAlive,
   spawnDaemon,
@@ -30,6 +31,8 @@ export interface NodeLaunch {
   bootstrap: string[];
   mineTo?: string;
   mineIntervalMs?: number;
+  /** A namespaced node's RPC is on its namespace's address: the host (this devnet's driver) may call it. */
+  rpcAllowIp?: string;
 }
 
 export function nodeArgs(l: NodeLaunch): string[] {
@@ -53,6 +56,7 @@ export function nodeArgs(l: NodeLaunch): string[] {
     '--rpc-port',
     String(rpcPortOf(n)),
   ];
+  if (l.rpcAllowIp) args.push('--rpc-allow-ip', l.rpcAllowIp);
   for (const peer of l.bootstrap) args.push('--bootstrap', peer);
   if (n.dockerd.socketPath) args.push('--fluxnode', '--docker-socket', n.dockerd.socketPath);
   if (l.mineTo) args.push('--mine-to', l.mineTo);
@@ -71,7 +75,9 @@ export function spawnNode(l: NodeLaunch): number {
     FLUXNODE_RPC_USER: l.rpc.user,
     FLUXNODE_RPC_PASSWORD: l.rpc.password,
   };
-  const child = spawnDaemon(process.execPath, nodeArgs(l), l.node.logFile, env);
+  // A namespaced node runs in its node's network namespace, beside its engine.
+  const [command, args] = inNetns(l.node.dockerd.netns, process.execPath, nodeArgs(l));
+  const child = spawnDaemon(command, args, l.node.logFile, env);
   if (child.pid === undefined) throw new Error(`could not spawn the node process for ${l.node.name}`);
   return child.pid;
 }

@@ -5,6 +5,7 @@
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { TIER_NAMES, type TierName } from '../cloud/index.ts';
+import { hostNetnsOf, type NetnsHost, nodeNetnsOf } from './netns.ts';
 
 export type { TierName };
 
@@ -24,6 +25,8 @@ export class DevnetConfigError extends Error {
 
 export const DEFAULT_NODES = 5;
 export const DEFAULT_BASE_ADDRESS = '127.0.0.11';
+/** Node 1's address with `--netns`: the host bridge (and registry) on 10.77.0.10/24, nodes from .11. */
+export const DEFAULT_NETNS_BASE_ADDRESS = '10.77.0.11';
 export const DEFAULT_REGISTRY_PORT = 5000;
 export const DEFAULT_API_PORT = 16127;
 /** fluxd's RPC port: each node serves it on its own loopback address (127.0.0.x), as private as 127.0.0.1. */
@@ -45,12 +48,19 @@ export interface DevnetLayoutOptions {
   p2pPort?: number;
   /** Port of prometheus (`--monitor`), on the registry's address. */
   monitorPort?: number;
+  /**
+   * Each node and its engine in a network namespace of its own, on a host bridge in a 10.x /24
+   * (the registry on the host's address there); addresses then come from that /24, not loopback.
+   */
+  netns?: boolean;
 }
 
 export interface DockerdLayout {
   name: string;
   dir: string;
   bridgeIndex: number;
+  /** The node's network namespace (namespaced devnets only). */
+  netns?: string;
 }
 
 export interface NodeLayout {
@@ -73,6 +83,8 @@ export interface DevnetLayout {
   /** Where prometheus runs when the devnet is monitored. */
   monitor: { host: string; port: number; dir: string; configFile: string };
   nodes: NodeLayout[];
+  /** The host bridge of a namespaced devnet. */
+  netns?: NetnsHost;
 }
 
 function wholeNumber(field: string, text: string): number {
@@ -126,8 +138,13 @@ function port(field: string, value: number): number {
 
 export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
   const dir = path.resolve(opts.dir);
-  const base = opts.baseAddress ?? DEFAULT_BASE_ADDRESS;
-  if (!isIPv4(base) || !base.startsWith('127.')) {
+  const base = opts.baseAddress ?? (opts.netns ? DEFAULT_NETNS_BASE_ADDRESS : DEFAULT_BASE_ADDRESS);
+  if (opts.netns) {
+    // Only addresses of namespaces we create: a private 10.x /24 that no real network is expected on.
+    if (!isIPv4(base) || !base.startsWith('10.')) {
+      throw new DevnetConfigError('--base-address', base, 'must be a 10.x.y.z address with --netns');
+    }
+  } else if (!isIPv4(base) || !base.startsWith('127.')) {
     throw new DevnetConfigError('--base-address', base, 'must be a loopback IPv4 address (127.x.y.z)');
   }
   const octets = base.split('.').map(Number);
@@ -154,6 +171,7 @@ export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
   const address = (last: number) => `${octets[0]}.${octets[1]}.${octets[2]}.${last}`;
   return {
     dir,
+    ...(opts.netns ? { netns: hostNetnsOf(address(first - 1)) } : {}),
     registry: {
       host: address(first - 1),
       port: port('--registry-port', opts.registryPort ?? DEFAULT_REGISTRY_PORT),
@@ -179,7 +197,12 @@ export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
         dataDir,
         logFile: path.join(dataDir, 'node.log'),
         // Outside the node's data folder: the node's own files never mix with the engine's.
-        dockerd: { name, dir: path.join(dir, 'docker', name), bridgeIndex: first + i },
+        dockerd: {
+          name,
+          dir: path.join(dir, 'docker', name),
+          bridgeIndex: first + i,
+          ...(opts.netns ? { netns: nodeNetnsOf(address(first + i)).name } : {}),
+        },
       };
     }),
   };

@@ -32,7 +32,7 @@ export async function killNode(state: DevnetState, which: string): Promise<NodeA
   const d = node.dockerd;
   // reapDockerd kills with SIGKILL every dockerd/containerd/shim process of this engine and every
   // process in its containers' cgroup before it unmounts anything.
-  await reapDockerd({ name: d.name, dir: d.dir, bridgeIndex: d.bridgeIndex });
+  await reapDockerd({ name: d.name, dir: d.dir, bridgeIndex: d.bridgeIndex, netns: d.netns });
   if (d.pid !== undefined) actions.push(`SIGKILL dockerd ${d.pid} and its containers`);
   node.pid = undefined;
   d.pid = undefined;
@@ -59,7 +59,7 @@ export async function restartNode(
     throw new Error(`${node.name} could not be stopped: ${report.problems.join('; ')}`);
   actions.push(...report.stopped.map((s) => `stopped ${s}`));
   const save = () => writeState(state);
-  await startEngine(node, save);
+  await startEngine(state, node, save);
   actions.push(`started dockerd ${node.dockerd.pid}`);
   await startNodeProcess(state, node, {
     restart: true,

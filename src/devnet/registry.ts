@@ -25,6 +25,11 @@ export interface RegistryOptions {
   dir: string;
   /** Loopback address to listen on (default 127.0.0.1). */
   host?: string;
+  /**
+   * The engines that pull from it are told it is an insecure registry (namespaced devnets): then
+   * `host` may be a 10.x address, the host's own on the devnet's bridge.
+   */
+  declaredInsecure?: boolean;
   /** TCP port (default 5000). */
   port?: number;
   startTimeoutMs?: number;
@@ -44,7 +49,8 @@ export interface Registry {
 export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 5000;
-  if (!net.isIPv4(host) || !host.startsWith('127.')) {
+  const allowed = host.startsWith('127.') || (opts.declaredInsecure === true && host.startsWith('10.'));
+  if (!net.isIPv4(host) || !allowed) {
     throw new DaemonError(
       'docker-registry',
       `host ${host} must be a 127.x address (dockerd pulls plain HTTP only there)`,

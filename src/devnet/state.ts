@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DevnetLayout, DockerdLayout, TierCounts, TierName } from './layout.ts';
+import type { NetnsHost } from './netns.ts';
 
 /** Where the devnet's prometheus runs; recorded in the state before it is started. */
 export interface MonitorState {
@@ -68,6 +69,8 @@ export interface DevnetState {
   registry: { host: string; port: number; dir: string; pid?: number; address?: string };
   /** The prometheus of `up --monitor`. */
   monitor?: MonitorState;
+  /** `up --netns`: the host bridge; each node's namespace is in its `dockerd.netns`. */
+  netns?: NetnsHost;
   nodes: NodeState[];
   /** Node 1 mines to a wallet address of its own; restarts keep mining there. */
   miner: { node: string; address?: string; intervalMs: number };
@@ -106,6 +109,7 @@ export function initialState(layout: DevnetLayout, tiers: TierCounts, mineInterv
     tiers,
     rpc: { user: 'devnet', password: randomBytes(18).toString('base64url') },
     registry: { ...layout.registry },
+    ...(layout.netns ? { netns: { ...layout.netns } } : {}),
     nodes: layout.nodes.map((n) => ({
       index: n.index,
       name: n.name,

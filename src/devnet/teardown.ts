@@ -19,6 +19,7 @@ import {
 } from './dockerd.ts';
 import { devnetProcesses, isNodeProcess, stopProcess } from './host-process.ts';
 import { stopMonitor } from './monitor.ts';
+import { removeDevnetNamespaces } from './netns.ts';
 import { type DevnetState, type NodeState, writeState } from './state.ts';
 
 const execFileAsync = promisify(execFile);
@@ -74,6 +75,16 @@ export async function teardownDevnet(
   }
   for (const p of devnetProcesses(dir)) report.problems.push(`process ${p.pid} survived SIGKILL`);
 
+  if (state.netns) {
+    // Nothing runs in them any more: the namespaces, their veths and the host bridge go.
+    const left = await removeDevnetNamespaces(
+      state.netns,
+      state.nodes.map((n) => n.host),
+    );
+    report.problems.push(...left);
+    if (left.length === 0) report.stopped.push(`network namespaces and bridge ${state.netns.bridge}`);
+  }
+
   for (const mount of mountsUnder(dir)) {
     try {
       await execFileAsync(requireTool('umount'), ['--lazy', mount]);
@@ -127,7 +138,7 @@ export async function stopEngine(
     report.stopped.push(`dockerd ${n.name} (pid ${pid})`);
   }
   try {
-    await reapDockerd({ name: d.name, dir: d.dir, bridgeIndex: d.bridgeIndex });
+    await reapDockerd({ name: d.name, dir: d.dir, bridgeIndex: d.bridgeIndex, netns: d.netns });
   } catch (err) {
     report.problems.push((err as Error).message);
   }

@@ -8,6 +8,7 @@ import { DEFAULT_APP_SPEC, publishImage, registerSampleApp, waitForApp } from '.
 import { fundNodes, startFluxnodes, startMining, waitForPeers } from './chain-steps.ts';
 import { startDevnetRegistry, startEngines, startNodes } from './engines.ts';
 import { assertHostReady } from './host-check.ts';
+import { createDevnetNamespaces } from './netns.ts';
 import { rpcPortOf } from './host-process.ts';
 import { type DevnetLayoutOptions, planDevnet, type TierCounts } from './layout.ts';
 import { DevnetAbortedError, throwIfAborted } from './poll.ts';
@@ -190,6 +191,15 @@ export async function devnetUp(opts: UpOptions): Promise<DevnetSummary> {
   };
 
   try {
+    const netns = state.netns;
+    if (netns) {
+      await step('Network namespaces', () =>
+        createDevnetNamespaces(
+          netns,
+          state.nodes.map((n) => n.host),
+        ),
+      );
+    }
     await step('Registry', () => startDevnetRegistry(state, save));
     await step('Docker engines', () => startEngines(state, save));
     await step('Node processes', () =>

@@ -11,6 +11,7 @@ import {
   addNode,
   DEFAULT_BASE_ADDRESS,
   DEFAULT_MONITOR_PORT,
+  DEFAULT_NETNS_BASE_ADDRESS,
   DEFAULT_NODES,
   DEFAULT_REGISTRY_PORT,
   defaultTiers,
@@ -146,7 +147,8 @@ async function up(o: Record<string, string | boolean | undefined> & DirOptions):
       dir: o.dir,
       nodes,
       tiers,
-      baseAddress: String(o.baseAddress),
+      baseAddress: o.baseAddress === undefined ? undefined : String(o.baseAddress),
+      netns: o.netns === true,
       registryPort: number(String(o.registryPort), '--registry-port'),
       apiPort: o.apiPort === undefined ? undefined : number(String(o.apiPort), '--api-port'),
       rpcPort: o.rpcPort === undefined ? undefined : number(String(o.rpcPort), '--rpc-port'),
@@ -197,8 +199,11 @@ export function register(program: Command): void {
       .option('--tiers <c,n,s>', 'how many cumulus,nimbus,stratus fluxnodes (default: 2,2,1 for 5 nodes)')
       .option(
         '--base-address <ip>',
-        'address of node 1; the others follow, the registry is just below',
-        DEFAULT_BASE_ADDRESS,
+        `address of node 1; the others follow, the registry is just below (default ${DEFAULT_BASE_ADDRESS}, with --netns ${DEFAULT_NETNS_BASE_ADDRESS})`,
+      )
+      .option(
+        '--netns',
+        'each node and its Docker engine in a network namespace of its own, on a host bridge (10.77.0.0/24)',
       )
       .option('--registry-port <port>', 'registry port', String(DEFAULT_REGISTRY_PORT))
       .option('--api-port <port>', "every node's public API port (default 16127)")

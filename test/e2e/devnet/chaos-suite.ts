@@ -32,11 +32,18 @@ const INSTANCES = 3;
 const APP_PORT = 31000;
 
 export interface ChaosOptions {
-  /** Last octet of node 1's loopback address (nodes follow, the registry is just below). */
-  base: number;
-  /** Extra `devnet up` options (e.g. network namespaces). */
-  up?: Record<string, unknown>;
+  /** Node 1's address (nodes follow, the registry is just below). */
+  base: string;
+  /** Each node and its engine in a network namespace of its own (`devnet up --netns`). */
+  netns?: boolean;
   skip?: string | false;
+}
+
+/** The registry's port: any free one on loopback; a fixed one on a namespaced devnet's bridge (not made yet). */
+async function registryPort(o: ChaosOptions): Promise<number> {
+  if (o.netns) return 5000 + Number(o.base.split('.')[3]);
+  const octets = o.base.split('.');
+  return freePort(`${octets.slice(0, 3).join('.')}.${Number(octets[3]) - 1}`);
 }
 
 export function chaosSuite(title: string, opts: ChaosOptions): void {
@@ -52,15 +59,14 @@ export function chaosSuite(title: string, opts: ChaosOptions): void {
     before(async () => {
       base = await mkdtemp('/tmp/fxchaos-');
       dir = path.join(base, 'devnet');
-      const host = `127.0.0.${opts.base}`;
       await devnetUp({
         dir,
         nodes: 5,
         tiers: { cumulus: 2, nimbus: 2, stratus: 1 },
-        baseAddress: host,
-        registryPort: await freePort(`127.0.0.${opts.base - 1}`),
+        baseAddress: opts.base,
+        registryPort: await registryPort(opts),
         mineIntervalMs: 500,
-        ...opts.up,
+        netns: opts.netns,
       });
       state = readState(dir)!;
       app = state.app!.name;

@@ -2,4 +2,4 @@
 // fluxbr131–136): see chaos-suite.ts for the blows and the invariants checked after each.
 import { chaosSuite } from './chaos-suite.ts';
 
-chaosSuite('chaos on a five-node devnet: kill, join, partition, kill everything', { base: 131 });
+chaosSuite('chaos on a five-node devnet: kill, join, partition, kill everything', { base: '127.0.0.131' });

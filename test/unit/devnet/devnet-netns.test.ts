@@ -1,0 +1,102 @@
+// The pure parts of a namespaced devnet (`devnet up --netns`) and of `devnet add`: addresses,
+// namespace and interface names, node command lines, the next node's place.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { nextNode } from '../../../src/devnet/add-node.ts';
+import { launchOf } from '../../../src/devnet/engines.ts';
+import { nodeArgs } from '../../../src/devnet/host-process.ts';
+import { DevnetConfigError, planDevnet } from '../../../src/devnet/layout.ts';
+import { hostNetnsOf, nodeNetnsOf } from '../../../src/devnet/netns.ts';
+import { initialState } from '../../../src/devnet/state.ts';
+
+const tiers = { cumulus: 2, nimbus: 2, stratus: 1 };
+const dir = '/tmp/fluxnode-netns-unit/devnet';
+const flag = (args: string[], name: string) => {
+  const at = args.indexOf(name);
+  return at < 0 ? undefined : args[at + 1];
+};
+
+describe('devnet up --netns layout', () => {
+  test('nodes on 10.77.0.11…, the registry on the host bridge address just below, one namespace each', () => {
+    const l = planDevnet({ dir, nodes: 5, tiers, netns: true });
+    assert.deepEqual(
+      l.nodes.map((n) => n.host),
+      ['10.77.0.11', '10.77.0.12', '10.77.0.13', '10.77.0.14', '10.77.0.15'],
+    );
+    assert.equal(l.registry.host, '10.77.0.10');
+    assert.deepEqual(l.netns, { bridge: 'fluxns0', address: '10.77.0.10' });
+    assert.deepEqual(
+      l.nodes.map((n) => n.dockerd.netns),
+      ['fluxns0-11', 'fluxns0-12', 'fluxns0-13', 'fluxns0-14', 'fluxns0-15'],
+    );
+  });
+
+  test('without --netns nothing is namespaced', () => {
+    const l = planDevnet({ dir, nodes: 2, tiers: { cumulus: 2, nimbus: 0, stratus: 0 } });
+    assert.equal(l.netns, undefined);
+    assert.deepEqual(
+      l.nodes.map((n) => n.dockerd.netns),
+      [undefined, undefined],
+    );
+  });
+
+  test('only 10.x addresses with --netns, only loopback without', () => {
+    assert.throws(
+      () => planDevnet({ dir, nodes: 5, tiers, netns: true, baseAddress: '192.168.1.11' }),
+      (e: unknown) =>
+        e instanceof DevnetConfigError && e.field === '--base-address' && e.value === '192.168.1.11',
+    );
+    assert.throws(
+      () => planDevnet({ dir, nodes: 5, tiers, netns: true, baseAddress: '127.0.0.11' }),
+      DevnetConfigError,
+    );
+    assert.throws(() => planDevnet({ dir, nodes: 5, tiers, baseAddress: '10.77.0.11' }), DevnetConfigError);
+  });
+
+  test('interface names fit the kernel’s 15 characters at every address', () => {
+    const n = nodeNetnsOf('10.77.255.254');
+    assert.ok(n.veth.length <= 15, n.veth);
+    assert.ok(hostNetnsOf('10.77.255.253').bridge.length <= 15);
+  });
+
+  test('a namespaced node serves RPC on its own address to the host alone', () => {
+    const l = planDevnet({ dir, nodes: 2, tiers: { cumulus: 2, nimbus: 0, stratus: 0 }, netns: true });
+    const s = initialState(l, { cumulus: 2, nimbus: 0, stratus: 0 }, 500);
+    const args = nodeArgs(launchOf(s, s.nodes[1], false));
+    assert.equal(flag(args, '--host'), '10.77.0.12');
+    assert.equal(flag(args, '--rpc-bind'), '10.77.0.12');
+    assert.equal(flag(args, '--rpc-allow-ip'), '10.77.0.10');
+    assert.equal(flag(args, '--bootstrap'), '10.77.0.11:36125');
+    const loopback = initialState(
+      planDevnet({ dir, nodes: 1, tiers: { cumulus: 1, nimbus: 0, stratus: 0 } }),
+      tiers,
+      500,
+    );
+    assert.equal(flag(nodeArgs(launchOf(loopback, loopback.nodes[0], false)), '--rpc-allow-ip'), undefined);
+  });
+});
+
+describe('devnet add', () => {
+  test('the next node takes the address, bridge and folders after the last one', () => {
+    const s = initialState(planDevnet({ dir, nodes: 5, tiers }), tiers, 500);
+    const n = nextNode(s, 'nimbus');
+    assert.equal(n.name, 'node6');
+    assert.equal(n.index, 6);
+    assert.equal(n.host, '127.0.0.16');
+    assert.equal(n.tier, 'nimbus');
+    assert.equal(n.dataDir, path.join(dir, 'node6'));
+    assert.deepEqual(n.dockerd, { name: 'node6', dir: path.join(dir, 'docker', 'node6'), bridgeIndex: 16 });
+    assert.equal(n.p2pPort, s.nodes[0].p2pPort);
+  });
+
+  test('no address after .254: refused, naming it', () => {
+    const s = initialState(
+      planDevnet({ dir, nodes: 1, tiers: { cumulus: 1, nimbus: 0, stratus: 0 }, baseAddress: '127.0.0.254' }),
+      tiers,
+      500,
+    );
+    assert.throws(() => nextNode(s, 'cumulus'), DevnetConfigError);
+  });
+});
