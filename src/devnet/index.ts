@@ -3,6 +3,7 @@ export { HostNotReadyError } from './host-check.ts';
 export {
   DEFAULT_BASE_ADDRESS,
   DEFAULT_MONITOR_PORT,
+  DEFAULT_NETNS_BASE_ADDRESS,
   DEFAULT_NODES,
   DEFAULT_REGISTRY_PORT,
   defaultTiers,
