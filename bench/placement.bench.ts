@@ -2,13 +2,14 @@
  * Placement at mainnet scale: 12,270 fluxnodes (about the 2022 count) and 10,000 apps, from scratch
  * and incrementally after 1% of the nodes go silent. Target: under 2 s on one core from scratch.
  */
+import type { Tier } from '../src/consensus/index.ts';
 import {
   placeApps,
   type PlacementApp,
   type PlacementNode,
   type PlacementResult,
 } from '../src/cloud/placement/placement.ts';
-import { MAINNET_APP_LIMITS, type TierName } from '../src/cloud/spec/limits.ts';
+import { MAINNET_APP_LIMITS } from '../src/cloud/spec/limits.ts';
 import type { Benchmark } from './harness.ts';
 import { at } from '../test/support/at.ts';
 
@@ -29,7 +30,7 @@ export function syntheticNetwork(nodeCount: number, appCount: number, seed = 1) 
   const nodes: PlacementNode[] = [];
   for (let i = 0; i < nodeCount; i++) {
     const x = r();
-    const tier: TierName = x < 0.5 ? 'cumulus' : x < 0.7 ? 'nimbus' : 'stratus';
+    const tier: Tier = x < 0.5 ? 'cumulus' : x < 0.7 ? 'nimbus' : 'stratus';
     // About 5% of nodes share an IP with the node before them (several nodes behind one address).
     const ip =
       i > 0 && r() < 0.05 ? at(nodes, i - 1).ip : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;

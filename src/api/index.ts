@@ -12,6 +12,7 @@ export { registerRestRoutes, type RestRoutes } from './rest/routes.ts';
 export type {
   ApiEvent,
   AppDetail,
+  AppLocation,
   AppLogLine,
   AppSummary,
   BlockSummary,
@@ -20,7 +21,6 @@ export type {
   NodeStatus,
   NodeView,
   Sats,
-  TierName,
 } from './rest/types.ts';
 export { registerAppMethods } from './rpc/app-methods.ts';
 export { registerChainMethods } from './rpc/chain-methods.ts';

@@ -50,8 +50,6 @@ export {
   type AppSpecLimits,
   DEVNET_APP_LIMITS,
   MAINNET_APP_LIMITS,
-  TIER_NAMES,
-  type TierName,
 } from './spec/limits.ts';
 export { formatFromPath, MAX_SPEC_BYTES, parseAppSpec } from './spec/parse.ts';
 export { appPrice, formatFlux, MAINNET_PRICE_SCHEDULE, priceParamsAt } from './spec/price.ts';

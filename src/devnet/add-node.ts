@@ -3,12 +3,13 @@
 // from the miners' wallet, then announced as a fluxnode. It learns the chain, the fluxnode list and
 // every app from the network itself.
 
+import type { Tier } from '../consensus/index.ts';
 import path from 'node:path';
 import { formatFluxShort, fluxToSats, satsToFluxNumber } from './amounts.ts';
 import { collateralOf, FEE_MARGIN } from './chain-steps.ts';
 import { startEngine, startNodeProcess } from './engines.ts';
 import { rpcOf } from './host-process.ts';
-import { DevnetConfigError, MAX_NODES, type TierName } from './layout.ts';
+import { DevnetConfigError, MAX_NODES } from './layout.ts';
 import { createNodeNetns, nodeNetnsOf } from './netns.ts';
 import { nodeRunning } from './node-control.ts';
 import { pending, waitFor } from './poll.ts';
@@ -16,7 +17,7 @@ import { retryAnswered } from './step-context.ts';
 import { type DevnetState, findNode, type NodeState, writeState } from './state.ts';
 
 export interface AddNodeOptions {
-  tier?: TierName;
+  tier?: Tier;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -24,14 +25,14 @@ export interface AddNodeOptions {
 export interface AddNodeResult {
   node: string;
   host: string;
-  tier: TierName;
+  tier: Tier;
   collateral: string;
   /** What was done, in order, with how long each took. */
   steps: { name: string; ms: number }[];
 }
 
 /** The next node's place: the address after the highest one, its folders beside the others'. */
-export function nextNode(state: DevnetState, tier: TierName): NodeState {
+export function nextNode(state: DevnetState, tier: Tier): NodeState {
   if (state.nodes.length >= MAX_NODES) {
     throw new DevnetConfigError('nodes', state.nodes.length + 1, `a devnet holds at most ${MAX_NODES} nodes`);
   }

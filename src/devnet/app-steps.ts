@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { AppLocation as ApiAppLocation } from '../api/index.ts';
 import {
   AppSpecError,
   DEVNET_APP_LIMITS,
@@ -83,19 +84,13 @@ export async function registerSampleApp(ctx: StepContext, specFile: string): Pro
   return `${r.name}, ${String(spec.instances)} instances, paid ${String(r.price)} FLUX (tx ${r.txid.slice(0, 12)}…)`;
 }
 
-/** A location as listapps gives it (`ports` now; a single `port` accepted too). */
-export interface AppLocation {
-  node?: string;
-  ip: string;
-  ports?: number[];
-  port?: number;
-  state?: string;
-}
+/** A location as listapps gives it: the API's shape (a single `port` from older nodes accepted too). */
+export type ListedLocation = Omit<ApiAppLocation, 'node'> & { node?: string; port?: number };
 
 export interface ListedApp {
   name: string;
   instances: number;
-  locations: AppLocation[];
+  locations: ListedLocation[];
 }
 
 /** GET url: true when it answers 200. */
@@ -110,7 +105,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** Where a location answers: its host (a node's `ip` may carry its own port) and the app's port. */
-export function locationUrl(l: AppLocation, fallbackPort: number | undefined): string {
+export function locationUrl(l: ListedLocation, fallbackPort: number | undefined): string {
   const host = l.ip.includes(':') && !l.ip.startsWith('[') ? l.ip.slice(0, l.ip.lastIndexOf(':')) : l.ip;
   return `http://${host}:${l.ports?.[0] ?? l.port ?? fallbackPort}/`;
 }

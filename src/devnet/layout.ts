@@ -2,14 +2,12 @@
 // the registry on the address just below the first node, one folder per node under the devnet's
 // folder, and which fluxnode tier each node runs. Pure: the same options always give the same layout.
 
+import { TIERS, type Tier } from '../consensus/index.ts';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
-import { TIER_NAMES, type TierName } from '../cloud/index.ts';
 import { hostNetnsOf, type NetnsHost, nodeNetnsOf } from './netns.ts';
 
-export type { TierName };
-
-export type TierCounts = Record<TierName, number>;
+export type TierCounts = Record<Tier, number>;
 
 /** Bad devnet options: names the option and the value at fault. */
 export class DevnetConfigError extends Error {
@@ -71,7 +69,7 @@ export interface NodeLayout {
   p2pPort: number;
   apiPort: number;
   rpcPort: number;
-  tier: TierName;
+  tier: Tier;
   dataDir: string;
   logFile: string;
   dockerd: DockerdLayout;
@@ -125,8 +123,8 @@ export function defaultTiers(nodes: number): TierCounts {
 }
 
 /** The tier of each node in order: the Cumulus nodes first, then Nimbus, then Stratus. */
-export function tierSequence(counts: TierCounts): TierName[] {
-  return TIER_NAMES.flatMap((t) => Array<TierName>(counts[t]).fill(t));
+export function tierSequence(counts: TierCounts): Tier[] {
+  return TIERS.flatMap((t) => Array<Tier>(counts[t]).fill(t));
 }
 
 function port(field: string, value: number): number {

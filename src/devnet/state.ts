@@ -4,10 +4,11 @@
 // recorded BEFORE it is created (the folders, the bridge index), so cleanup never depends on a
 // step having finished.
 
+import type { Tier } from '../consensus/index.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DevnetLayout, DockerdLayout, TierCounts, TierName } from './layout.ts';
+import type { DevnetLayout, DockerdLayout, TierCounts } from './layout.ts';
 import type { NetnsHost } from './netns.ts';
 
 /** Where the devnet's prometheus runs; recorded in the state before it is started. */
@@ -33,7 +34,7 @@ export interface NodeState {
   apiPort: number;
   /** JSON-RPC, bound to `host` (absent in state files from before RPC had its own port: 16124). */
   rpcPort?: number;
-  tier: TierName;
+  tier: Tier;
   dataDir: string;
   logFile: string;
   /** The node process, while one was started (may be dead since). */

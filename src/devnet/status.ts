@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import Docker from 'dockerode';
-import { type AppLocation, type ListedApp, locationUrl } from './app-steps.ts';
+import { type ListedLocation, type ListedApp, locationUrl } from './app-steps.ts';
 import { listProcesses, processAlive } from './dockerd.ts';
 import { minerNodes } from './engines.ts';
 import { isNodeProcess, rpcOf, rpcPortOf } from './host-process.ts';
@@ -33,7 +33,7 @@ export interface AppStatus {
   name: string;
   instances: number;
   /** `nodeName`: the devnet node (node1, …) the location is, by collateral or address. */
-  locations: (AppLocation & { url: string; nodeName?: string })[];
+  locations: (ListedLocation & { url: string; nodeName?: string })[];
 }
 
 export interface DevnetStatus {

@@ -4,8 +4,6 @@
  */
 import type { Tier } from '../consensus/index.ts';
 
-export { type Tier, TIERS } from '../consensus/index.ts';
-
 /** One fluxnode payment in a block's coinbase. */
 export interface OperatorPayout {
   height: number;

@@ -4,6 +4,7 @@
  * each paid at its price by a payment that `activeApps` accepts. The mix follows the placement
  * benchmark (most apps 3 instances, a few large ones) so both measure the same kind of load.
  */
+import type { Tier } from '../consensus/index.ts';
 import {
   type AppComponent,
   appPrice,
@@ -14,7 +15,6 @@ import {
   type PlacementNode,
   priceParamsAt,
   specHash,
-  type TierName,
   validateAppSpec,
   type ValidSpec,
 } from '../cloud/index.ts';
@@ -34,7 +34,7 @@ export function makeNodes(count: number, first: number, rng: Rng): PlacementNode
   for (let k = 0; k < count; k++) {
     const i = first + k;
     const x = rng.next();
-    const tier: TierName = x < 0.5 ? 'cumulus' : x < 0.7 ? 'nimbus' : 'stratus';
+    const tier: Tier = x < 0.5 ? 'cumulus' : x < 0.7 ? 'nimbus' : 'stratus';
     let txid = (i >>> 0).toString(16).padStart(8, '0');
     while (txid.length < 64) txid += hex32(rng);
     // About 5% of nodes share an address with the node before them (several nodes behind one IP).

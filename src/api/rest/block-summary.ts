@@ -7,9 +7,10 @@ import {
   tierPayment,
   TIERS,
   toHex,
+  type Tier,
 } from '../../consensus/index.ts';
 import { prefixes } from '../json.ts';
-import type { BlockSummary, NodePayout, TierName } from './types.ts';
+import type { BlockSummary, NodePayout } from './types.ts';
 
 /**
  * Who a block paid, read from its coinbase the way the rules build it: fund outputs due at the
@@ -28,7 +29,7 @@ export function summarizeBlock(
   const height = entry.height;
   const outputs = block.txs[0]?.outputs ?? [];
   const funds = oneOffsAt(height, params).map((f) => ({ ...f, matched: false }));
-  const tierAmounts = new Map<TierName, bigint>();
+  const tierAmounts = new Map<Tier, bigint>();
   if (height > 0) for (const t of TIERS) tierAmounts.set(t, tierPayment(height, t, params));
   const nodePayouts: NodePayout[] = [];
   const fundsOut: BlockSummary['funds'] = [];
@@ -82,7 +83,7 @@ export function summarizeBlock(
 function paidNode(
   nodes: readonly FluxnodeRecord[],
   script: string,
-  tier: TierName,
+  tier: Tier,
   height: number,
 ): string | null {
   const same = nodes.filter((n) => n.payoutScript === script && n.tier === tier);

@@ -4,13 +4,13 @@ import {
   type ConsensusParams,
   fromHex,
   tierHardwareMinimums,
+  type Tier,
+  TIERS,
 } from '../../consensus/index.ts';
 import { checkBenchmark } from '../../cloud/index.ts';
 import { prefixes } from '../json.ts';
 import type { RestContext } from './providers.ts';
-import type { BenchmarkView, ComputeTotals, NodeBenchmark, NodeView, TierCounts, TierName } from './types.ts';
-
-const TIERS: readonly TierName[] = ['cumulus', 'nimbus', 'stratus'];
+import type { BenchmarkView, ComputeTotals, NodeBenchmark, NodeView, TierCounts } from './types.ts';
 
 /**
  * A reported benchmark with the verdict the cloud agents reach on it (cloud/benchmark's check, with
@@ -18,7 +18,7 @@ const TIERS: readonly TierName[] = ['cumulus', 'nimbus', 'stratus'];
  */
 export function benchmarkView(
   b: NodeBenchmark | undefined,
-  tier: TierName,
+  tier: Tier,
   params: ConsensusParams,
 ): BenchmarkView | null {
   if (!b) return null;
@@ -81,7 +81,7 @@ export function zeroCounts(): TierCounts {
   return { cumulus: 0, nimbus: 0, stratus: 0 };
 }
 
-export function confirmedByTier(records: readonly { tier: TierName; status: string }[]): TierCounts {
+export function confirmedByTier(records: readonly { tier: Tier; status: string }[]): TierCounts {
   const c = zeroCounts();
   for (const r of records) if (r.status === 'confirmed') c[r.tier]++;
   return c;
@@ -94,9 +94,9 @@ function emptyTotals(): ComputeTotals {
 /** Cores, RAM and SSD over confirmed nodes with a known benchmark, in all and by tier. */
 export function computeTotals(
   nodes: readonly NodeView[],
-): ComputeTotals & { byTier: Record<TierName, ComputeTotals> } {
+): ComputeTotals & { byTier: Record<Tier, ComputeTotals> } {
   const all = emptyTotals();
-  const byTier: Record<TierName, ComputeTotals> = {
+  const byTier: Record<Tier, ComputeTotals> = {
     cumulus: emptyTotals(),
     nimbus: emptyTotals(),
     stratus: emptyTotals(),

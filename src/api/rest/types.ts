@@ -1,11 +1,11 @@
 import type { AppComponent } from '../../cloud/index.ts';
+import type { Tier } from '../../consensus/index.ts';
 /**
  * The JSON shapes of the REST API and the WebSocket events, shared by the server and the dashboard
  * (the dashboard imports these as types only). Amounts are satoshis: bigint on the server, decimal
  * strings on the wire, so nothing is rounded. Times are UTC seconds; heights are block heights.
  */
 
-export type TierName = 'cumulus' | 'nimbus' | 'stratus';
 export type Sats = bigint | string;
 
 export interface TierCounts {
@@ -16,7 +16,7 @@ export interface TierCounts {
 
 /** One coinbase output paid to a fluxnode operator. */
 export interface NodePayout {
-  tier: TierName;
+  tier: Tier;
   address: string | null;
   amountSat: Sats;
   /** The paid node's collateral ("txid:n"), when the registry still knows it. */
@@ -58,7 +58,7 @@ export interface BenchmarkView extends NodeBenchmark {
 /** One registered fluxnode. */
 export interface NodeView {
   collateral: string;
-  tier: TierName;
+  tier: Tier;
   status: 'started' | 'confirmed';
   ip: string;
   paymentAddress: string | null;
@@ -94,7 +94,7 @@ export interface NetworkTotals {
     byTier: TierCounts;
   };
   /** Confirmed nodes only. */
-  compute: ComputeTotals & { byTier: Record<TierName, ComputeTotals> };
+  compute: ComputeTotals & { byTier: Record<Tier, ComputeTotals> };
   apps: { count: number; instances: number; placed: number };
 }
 
@@ -111,7 +111,7 @@ export interface AppLocation {
   /** The hosting node's collateral ("txid:n"). */
   node: string;
   ip: string;
-  tier?: TierName;
+  tier?: Tier;
   /** The app's public ports on that node. */
   ports?: number[];
   /** running | starting | stopped | unhealthy | unknown, as the hosting node last reported. */
@@ -205,7 +205,7 @@ export type ApiEvent =
         changes: {
           collateral: string;
           change: 'added' | 'removed' | 'updated';
-          tier: TierName;
+          tier: Tier;
           status: string;
         }[];
       };

@@ -1,13 +1,11 @@
-import { type ConsensusParams, decodeAddress } from '../../consensus/index.ts';
+import { type ConsensusParams, decodeAddress, type Tier, TIERS } from '../../consensus/index.ts';
 import { HttpError } from '../http-server.ts';
 import { prefixes } from '../json.ts';
-import type { TierName } from './types.ts';
 
 /** Input checks for REST parameters: each failure is a 400 naming the parameter and the value. */
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const APP_NAME = /^[A-Za-z0-9]{1,32}$/;
-const TIERS: readonly TierName[] = ['cumulus', 'nimbus', 'stratus'];
 
 function show(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
@@ -70,12 +68,12 @@ export function appNameParam(value: string): string {
   return value;
 }
 
-export function tierParam(value: string | null): TierName | undefined {
+export function tierParam(value: string | null): Tier | undefined {
   if (value === null || value === '') return undefined;
   const t = value.toLowerCase();
   if (!(TIERS as readonly string[]).includes(t))
     throw badRequest('tier', value, 'cumulus, nimbus or stratus');
-  return t as TierName;
+  return t as Tier;
 }
 
 export function statusParam(value: string | null): 'started' | 'confirmed' | undefined {

@@ -7,18 +7,12 @@ import {
   type ValidSpec,
 } from '../../cloud/index.ts';
 import type { NodeContext } from '../context.ts';
+import type { AppLocation } from '../rest/types.ts';
 import { fluxAmount } from '../json.ts';
 import type { RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
 import { appNameParam } from './params.ts';
 import { walletError } from './wallet-methods.ts';
-
-export interface AppLocation {
-  node: string;
-  ip: string;
-  ports: number[];
-  state: string;
-}
 
 export interface AppControls {
   /** The cloud's registration service: validates once, prices, signs, pays and announces. */

@@ -6,18 +6,12 @@ import {
   type OutPoint,
   reverseHex,
   type Transaction,
+  TIERS,
+  type Tier,
 } from '../../consensus/index.ts';
 import { queueOrder } from './queue.ts';
 import { confirmRecord, startRecord } from './tx-rules.ts';
-import {
-  type FluxnodeRecord,
-  type Payee,
-  type RegistryContext,
-  type RegistryParams,
-  type RegistryUndo,
-  TIERS,
-  type Tier,
-} from './types.ts';
+import type { FluxnodeRecord, Payee, RegistryContext, RegistryParams, RegistryUndo } from './types.ts';
 
 export function collateralKey(o: OutPoint): string {
   return `${reverseHex(o.txid)}:${o.index}`;

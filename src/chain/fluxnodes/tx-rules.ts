@@ -7,7 +7,8 @@ import {
   toHex,
   verifyFluxnodeSignature,
 } from '../../consensus/index.ts';
-import type { FluxnodeRecord, RegistryContext, RegistryParams, Tier } from './types.ts';
+import type { Tier } from '../../consensus/index.ts';
+import type { FluxnodeRecord, RegistryContext, RegistryParams } from './types.ts';
 
 /**
  * The rules a START or CONFIRM must meet against the registry as it stood before its block (fluxd

@@ -1,7 +1,4 @@
-import type { BenchmarkKey, OutPoint } from '../../consensus/index.ts';
-
-export type Tier = 'cumulus' | 'nimbus' | 'stratus';
-export const TIERS: readonly Tier[] = ['cumulus', 'nimbus', 'stratus'];
+import type { BenchmarkKey, OutPoint, Tier } from '../../consensus/index.ts';
 
 /**
  * One registered fluxnode, keyed by its collateral outpoint ("txid:index", display order). A START

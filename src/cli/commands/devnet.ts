@@ -5,6 +5,7 @@
  * Exit codes: 0 done, 1 failed (the message says what and what was cleaned up), 2 bad options,
  * 130 interrupted.
  */
+import { TIERS, type Tier } from '../../consensus/index.ts';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import {
@@ -34,7 +35,6 @@ import {
   streamProgress,
   teardownDevnet,
 } from '../../devnet/index.ts';
-import { TIER_NAMES, type TierName } from '../../cloud/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 
 /** ./.devnet at the repository root, wherever the command is run from. */
@@ -233,10 +233,10 @@ export function register(program: Command): void {
       .description('start one more node with its own engine, pay its collateral and start it as a fluxnode'),
   ).action(async (o: DirOptions & { tier: string }) => {
     const state = loadState(o.dir, true)!;
-    if (!(TIER_NAMES as readonly string[]).includes(o.tier)) {
-      throw new CliError(`--tier must be one of ${TIER_NAMES.join(', ')}, got "${o.tier}"`, 2);
+    if (!(TIERS as readonly string[]).includes(o.tier)) {
+      throw new CliError(`--tier must be one of ${TIERS.join(', ')}, got "${o.tier}"`, 2);
     }
-    const r = await addNode(state, { tier: o.tier as TierName }).catch(rethrowState);
+    const r = await addNode(state, { tier: o.tier as Tier }).catch(rethrowState);
     if (o.json) printJson(r);
     else {
       const took = r.steps.map((s) => `${s.name} ${formatDuration(s.ms)}`).join(', ');

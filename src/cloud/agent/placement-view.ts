@@ -5,7 +5,7 @@
  * earlier placements), so two agents that hear the same heartbeats and share the tip compute the
  * same assignment, and a node that just (re)started computes what everybody else already has.
  */
-import type { HardwareMinimums } from '../../consensus/index.ts';
+import type { HardwareMinimums, Tier } from '../../consensus/index.ts';
 import { type BenchmarkFigures, checkBenchmark } from '../benchmark/check.ts';
 import { placementApp } from '../placement/from-spec.ts';
 import type { PlacementApp, PlacementNode, PlacementResult } from '../placement/placement.ts';
@@ -13,7 +13,7 @@ import { AnchoredPlanner, type ChainPlacementState } from '../placement/planner.
 import type { DesiredComponent } from '../reconciler/plan.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { RuntimeComponent } from '../runtime/types.ts';
-import type { AppSpecLimits, TierName } from '../spec/limits.ts';
+import type { AppSpecLimits } from '../spec/limits.ts';
 import type { AppComponent } from '../spec/schema.ts';
 import type { NodeRecordView } from './types.ts';
 
@@ -23,7 +23,7 @@ export interface PlacementSnapshot {
   live: ReadonlySet<string>;
   /** Latest verified benchmark figures per node id. */
   benchmarks: ReadonlyMap<string, BenchmarkFigures>;
-  minimums: Record<TierName, HardwareMinimums>;
+  minimums: Record<Tier, HardwareMinimums>;
   limits: AppSpecLimits;
   epoch: number;
 }
@@ -52,7 +52,7 @@ export function isHostable(node: NodeRecordView): boolean {
 export function benchmarkPasses(
   node: NodeRecordView,
   benchmarks: ReadonlyMap<string, BenchmarkFigures>,
-  minimums: Record<TierName, HardwareMinimums>,
+  minimums: Record<Tier, HardwareMinimums>,
 ): boolean {
   const figures = benchmarks.get(node.collateral);
   const min = minimums[node.tier];

@@ -3,16 +3,16 @@
  * engine and the clock, so the node process wires real ones and tests may wire simpler ones.
  */
 import { type GossipTopic, gossipTopic, type GossipVerdict, type TopicValidator } from '../../p2p/index.ts';
-import type { HardwareMinimums } from '../../consensus/index.ts';
+import type { HardwareMinimums, Tier } from '../../consensus/index.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
-import type { AppSpecLimits, TierName } from '../spec/limits.ts';
+import type { AppSpecLimits } from '../spec/limits.ts';
 import type { ContainerEvent, ManagedContainer, RuntimeApp, RuntimeComponent } from '../runtime/types.ts';
 
 /** A registered fluxnode as the agent needs it (chain/fluxnodes' FluxnodeRecord fits). */
 export interface NodeRecordView {
   /** Collateral outpoint "txid:n": the node's id everywhere in the cloud. */
   collateral: string;
-  tier: TierName;
+  tier: Tier;
   /** Address the node announced, with or without ":port". */
   ip: string;
   /** Operator public key, hex. */
@@ -71,7 +71,7 @@ export interface AgentIdentity {
   operatorPrivateKey: Uint8Array;
   /** The address this node announces and publishes app ports on. */
   ip: string;
-  tier: TierName;
+  tier: Tier;
 }
 
 export interface Clock {
@@ -106,7 +106,7 @@ export interface CloudAgentOptions {
   /** Tier capacities for placement (DEVNET_APP_LIMITS on devnet, MAINNET_APP_LIMITS otherwise). */
   appLimits: AppSpecLimits;
   /** Benchmark minimums per tier (consensus params' fluxnodes.hardwareMinimums). */
-  hardwareMinimums: Record<TierName, HardwareMinimums>;
+  hardwareMinimums: Record<Tier, HardwareMinimums>;
   /** Blocks per placement epoch; 0 (default) keeps one epoch forever, so apps never move without cause. */
   epochLength: number;
   /** After start, how long to listen before acting, so the live set is known (default 2 × heartbeatMs). */

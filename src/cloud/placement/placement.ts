@@ -37,7 +37,8 @@
  * that needs new nodes walks its short list instead, and scans every node only if the list runs out:
  * the same result, without the apps × nodes pass on every re-placement.
  */
-import type { Resources, TierName } from '../spec/limits.ts';
+import type { Tier } from '../../consensus/index.ts';
+import type { Resources } from '../spec/limits.ts';
 import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
 
 export interface PlacementApp {
@@ -54,7 +55,7 @@ export interface PlacementApp {
 export interface PlacementNode {
   id: string;
   ip: string;
-  tier: TierName;
+  tier: Tier;
   /** What the node offers to apps: cores, MB, GB. */
   capacity: Resources;
   benchmarkOk: boolean;

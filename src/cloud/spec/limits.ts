@@ -10,8 +10,7 @@
  * command arguments of at most 400 characters; names of at most 32 letters and digits.
  */
 
-export type TierName = 'cumulus' | 'nimbus' | 'stratus';
-export const TIER_NAMES: readonly TierName[] = ['cumulus', 'nimbus', 'stratus'];
+import { type Tier, TIERS } from '../../consensus/index.ts';
 
 /** Resources: cpu in cores (0.1 steps), ram in MB, hdd in GB. */
 export interface Resources {
@@ -25,7 +24,7 @@ export type PortRule = number | readonly [number, number];
 
 export interface AppSpecLimits {
   /** What one node of each tier offers to apps (its hardware minus what the node keeps for itself). */
-  tiers: Record<TierName, Resources>;
+  tiers: Record<Tier, Resources>;
   /** Smallest amounts a component may ask for. */
   minComponent: Resources;
   ports: { min: number; max: number; reserved: readonly PortRule[]; perComponent: number; total: number };
@@ -64,7 +63,7 @@ function minus(a: Resources, b: Resources): Resources {
   return { cpu: Math.round((a.cpu - b.cpu) * 10) / 10, ram: a.ram - b.ram, hdd: a.hdd - b.hdd };
 }
 
-const FLUXOS_NODE_SPECS: Record<TierName, Resources> = {
+const FLUXOS_NODE_SPECS: Record<Tier, Resources> = {
   cumulus: { cpu: 4, ram: 7000, hdd: 220 },
   nimbus: { cpu: 8, ram: 30000, hdd: 440 },
   stratus: { cpu: 16, ram: 61000, hdd: 880 },
@@ -137,7 +136,7 @@ export const DEVNET_APP_LIMITS: AppSpecLimits = {
 
 /** The largest amount of each resource any one tier offers: the most a single app instance can use. */
 export function largestTier(limits: AppSpecLimits): Resources {
-  const all = TIER_NAMES.map((t) => limits.tiers[t]);
+  const all = TIERS.map((t) => limits.tiers[t]);
   return {
     cpu: Math.max(...all.map((r) => r.cpu)),
     ram: Math.max(...all.map((r) => r.ram)),

@@ -1,8 +1,7 @@
 import type { ConsensusParams, OneOffFunding, Tier } from '../params/types.ts';
 import { fluxdShareOf } from './fluxd-double.ts';
 import { blockSubsidy } from './subsidy.ts';
-
-const TIER_ORDER: readonly Tier[] = ['cumulus', 'nimbus', 'stratus'];
+import { TIERS } from '../tiers.ts';
 
 export interface OneOffPayment {
   kind: OneOffFunding['kind'];
@@ -70,7 +69,7 @@ export function coinbaseSplit(
   const subsidy = blockSubsidy(height, params);
   const paid: Record<Tier, bigint> = { cumulus: 0n, nimbus: 0n, stratus: 0n };
   let miner = subsidy;
-  for (const tier of TIER_ORDER) {
+  for (const tier of TIERS) {
     if (!present.has(tier)) continue;
     paid[tier] = tierPayment(height, tier, params);
     miner -= paid[tier];

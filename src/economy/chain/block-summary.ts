@@ -16,17 +16,11 @@ import {
   type Transaction,
   txid,
   type TxOut,
+  type Tier,
 } from '../../consensus/index.ts';
 import { isUnspendable } from '../../chain/index.ts';
 import { parseAppPayment } from '../../cloud/index.ts';
-import type {
-  AppPayment,
-  BlockSummary,
-  CollateralChange,
-  OneOffOutput,
-  OperatorPayout,
-  Tier,
-} from '../inputs.ts';
+import type { AppPayment, BlockSummary, CollateralChange, OneOffOutput, OperatorPayout } from '../inputs.ts';
 import { must } from '../../consensus/index.ts';
 
 /** A node the fluxnode queue pays in this block, as the registry stood before the block. */

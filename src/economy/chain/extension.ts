@@ -16,6 +16,7 @@ import {
   type ConsensusParams,
   equalBytes,
   TIERS,
+  type Tier,
 } from '../../consensus/index.ts';
 import {
   type ChainEntry,
@@ -29,7 +30,7 @@ import {
 } from '../../chain/index.ts';
 import { appPaymentScriptFor } from '../../cloud/index.ts';
 import { EconomyError } from '../errors.ts';
-import type { BlockSummary, CollateralChange, Tier } from '../inputs.ts';
+import type { BlockSummary, CollateralChange } from '../inputs.ts';
 import { isEligiblePayout, parallelUnits } from '../parallel/accrual.ts';
 import { ACCRUAL_EPOCH, isLaunched, PARALLEL_ASSETS, type ParallelAsset } from '../parallel/assets.ts';
 import type { ClaimRequest, VerifySignature } from '../parallel/claim-message.ts';

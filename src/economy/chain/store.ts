@@ -4,8 +4,9 @@
  * transactions, so they always describe exactly the active chain. Claims and snapshots are not chain
  * data: they are appended in their own small transactions and never undone by a reorg.
  */
+import type { Tier } from '../../consensus/index.ts';
 import type { DatabaseSync } from 'node:sqlite';
-import type { BlockSummary, OperatorPayout, Tier } from '../inputs.ts';
+import type { BlockSummary, OperatorPayout } from '../inputs.ts';
 import type { ClaimRecord } from '../parallel/ledger.ts';
 import { reviveStoredBigint, storedBigint } from '../../chain/index.ts';
 

@@ -1,4 +1,4 @@
-import { fromHex, toHex } from '../../consensus/index.ts';
+import { fromHex, toHex, TIERS } from '../../consensus/index.ts';
 import {
   EconomyError,
   requireHeight,
@@ -6,7 +6,7 @@ import {
   requirePositiveAmount,
   requireTime,
 } from '../errors.ts';
-import { type OperatorPayout, TIERS } from '../inputs.ts';
+import type { OperatorPayout } from '../inputs.ts';
 import { isEligiblePayout, parallelUnits } from './accrual.ts';
 import {
   ACCRUAL_EPOCH,

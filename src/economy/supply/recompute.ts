@@ -1,5 +1,6 @@
+import { type Tier, TIERS } from '../../consensus/index.ts';
 import { EconomyError } from '../errors.ts';
-import { type BlockSummary, type Tier, TIERS } from '../inputs.ts';
+import type { BlockSummary } from '../inputs.ts';
 import type { SupplySnapshot } from './stats.ts';
 import { checkBlockSummary } from './summary-check.ts';
 

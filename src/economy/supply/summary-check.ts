@@ -1,3 +1,4 @@
+import { TIERS } from '../../consensus/index.ts';
 import {
   EconomyError,
   requireHeight,
@@ -6,7 +7,7 @@ import {
   requirePositiveAmount,
   requireTime,
 } from '../errors.ts';
-import { type BlockSummary, TIERS } from '../inputs.ts';
+import type { BlockSummary } from '../inputs.ts';
 
 /** Rejects a block summary that cannot be right on its own, naming the field. */
 export function checkBlockSummary(b: BlockSummary): void {

@@ -1,8 +1,7 @@
 /// <reference lib="dom" />
-import type { NodeCountPoint, TierName } from '../../api/index.ts';
+import { type Tier, TIERS } from '../../consensus/index.ts';
+import type { NodeCountPoint } from '../../api/index.ts';
 import { html, type SafeHtml } from './dom.ts';
-
-const TIERS: TierName[] = ['cumulus', 'nimbus', 'stratus'];
 
 /**
  * Confirmed nodes per tier over block height as stacked step areas in SVG (no library; scales to
@@ -32,7 +31,7 @@ export function nodeCountChart(points: readonly NodeCountPoint[]): SafeHtml {
     });
     return `${d} ${x(h1)},${y(i < 0 ? 0 : level(points[points.length - 1], i))}`;
   };
-  const band = (t: TierName, i: number) => {
+  const band = (t: Tier, i: number) => {
     const top = edge(i);
     const bottom = edge(i - 1)
       .split(' ')

@@ -1,11 +1,16 @@
 /// <reference lib="dom" />
-import type { AppSummary, BlockSummary, NodeView, TierName } from '../../api/index.ts';
+import type { Tier } from '../../consensus/index.ts';
+import type { AppSummary, BlockSummary, NodeView } from '../../api/index.ts';
 import { html, type SafeHtml } from './dom.ts';
 import { ago, flux, short } from './format.ts';
 
-export const TIERS: TierName[] = ['cumulus', 'nimbus', 'stratus'];
+/**
+ * consensus/'s TIERS, spelled out here because the browser bundle must not pull in consensus/ (its
+ * index loads the hashing and script code); the type is consensus/'s own.
+ */
+export const TIERS: readonly Tier[] = ['cumulus', 'nimbus', 'stratus'];
 
-export function tierBadge(tier: TierName): SafeHtml {
+export function tierBadge(tier: Tier): SafeHtml {
   return html`<span class="tier ${tier}">${tier}</span>`;
 }
 

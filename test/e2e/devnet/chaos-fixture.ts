@@ -5,7 +5,7 @@
  * exactly N instances answer, no node runs two instances of one app, and all tips are equal.
  */
 import Docker from 'dockerode';
-import { type AppLocation, locationUrl } from '../../../src/devnet/app-steps.ts';
+import { type ListedLocation, locationUrl } from '../../../src/devnet/app-steps.ts';
 import { rpcOf } from '../../../src/devnet/host-process.ts';
 import { nodeRunning } from '../../../src/devnet/node-control.ts';
 import type { DevnetState, NodeState } from '../../../src/devnet/state.ts';
@@ -40,7 +40,7 @@ async function viewOf(state: DevnetState, n: NodeState, app: string): Promise<No
     rpc.call<string>('getbestblockhash'),
     rpc.call<number>('getblockcount'),
     rpc.call<number>('getconnectioncount'),
-    getJson<AppLocation[]>(`http://${n.host}:${n.apiPort}/apps/${app}/locations`).catch(() => []),
+    getJson<ListedLocation[]>(`http://${n.host}:${n.apiPort}/apps/${app}/locations`).catch(() => []),
     new Docker({ socketPath: n.dockerd.socketPath, timeout: 3_000 })
       .listContainers({ filters: { label: [`${LABEL_APP}=${app}`] } })
       .then((l) => l.length),
@@ -50,7 +50,7 @@ async function viewOf(state: DevnetState, n: NodeState, app: string): Promise<No
 }
 
 /** True when the instance at `l` answers with the page of the node the location names. */
-async function answersAsItself(l: AppLocation, port: number): Promise<boolean> {
+async function answersAsItself(l: ListedLocation, port: number): Promise<boolean> {
   try {
     const res = await fetch(locationUrl(l, port), { signal: AbortSignal.timeout(2_000) });
     return res.status === 200 && (await res.text()).includes(`hello from ${l.node}`);
@@ -63,7 +63,9 @@ export async function snapshot(state: DevnetState, app: string, port: number): P
   const live = state.nodes.filter(nodeRunning);
   const nodes = await Promise.all(live.map((n) => viewOf(state, n, app)));
   const first = live[0];
-  const listed = await getJson<AppLocation[]>(`http://${first.host}:${first.apiPort}/apps/${app}/locations`);
+  const listed = await getJson<ListedLocation[]>(
+    `http://${first.host}:${first.apiPort}/apps/${app}/locations`,
+  );
   const answers = await Promise.all(listed.map((l) => answersAsItself(l, port)));
   return { nodes, answering: answers.filter(Boolean).length };
 }

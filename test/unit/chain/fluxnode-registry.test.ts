@@ -1,12 +1,8 @@
+import type { Tier } from '../../../src/consensus/index.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FluxnodeRegistry } from '../../../src/chain/fluxnodes/registry.ts';
-import type {
-  CollateralUtxo,
-  RegistryContext,
-  RegistryParams,
-  Tier,
-} from '../../../src/chain/fluxnodes/types.ts';
+import type { CollateralUtxo, RegistryContext, RegistryParams } from '../../../src/chain/fluxnodes/types.ts';
 import { ConsensusError } from '../../../src/consensus/errors.ts';
 import { hash160 } from '../../../src/consensus/hash.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';

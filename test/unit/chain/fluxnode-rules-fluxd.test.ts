@@ -5,6 +5,7 @@
  * tamper test names the reject reason fluxd gives, and checks the registry is left unchanged.
  * Transactions are really signed (wallet builders), so the signature rules hold throughout.
  */
+import type { Tier } from '../../../src/consensus/index.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { queueOrder } from '../../../src/chain/fluxnodes/queue.ts';
@@ -14,7 +15,6 @@ import type {
   FluxnodeRecord,
   RegistryContext,
   RegistryParams,
-  Tier,
 } from '../../../src/chain/fluxnodes/types.ts';
 import {
   attestBenchmark,

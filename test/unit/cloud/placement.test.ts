@@ -1,3 +1,4 @@
+import { TIERS } from '../../../src/consensus/index.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -11,7 +12,7 @@ import {
   placeApps,
 } from '../../../src/cloud/placement/placement.ts';
 import { specHash } from '../../../src/cloud/spec/hash.ts';
-import { MAINNET_APP_LIMITS, TIER_NAMES } from '../../../src/cloud/spec/limits.ts';
+import { MAINNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { at } from '../../support/at.ts';
 
@@ -32,7 +33,7 @@ const SMALL_TIERS = {
 function worldArb(opts: { ample?: boolean; uniqueIps?: boolean } = {}): fc.Arbitrary<World> {
   const nodeArb = fc.record({
     ip: fc.integer({ min: 0, max: 30 }),
-    tier: fc.constantFrom(...TIER_NAMES),
+    tier: fc.constantFrom(...TIERS),
     benchmarkOk: fc.integer({ min: 0, max: 9 }).map((x) => x > 0),
     alive: fc.double({ min: 0, max: 1, noNaN: true }),
   });

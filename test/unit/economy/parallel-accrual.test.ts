@@ -1,8 +1,9 @@
+import type { Tier } from '../../../src/consensus/index.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EconomyError } from '../../../src/economy/errors.ts';
-import type { OperatorPayout, Tier } from '../../../src/economy/inputs.ts';
+import type { OperatorPayout } from '../../../src/economy/inputs.ts';
 import { ACCRUAL_EPOCH, PARALLEL_ASSETS, withLaunchTime } from '../../../src/economy/parallel/assets.ts';
 import { claimMessage } from '../../../src/economy/parallel/claim-message.ts';
 import { ParallelLedger } from '../../../src/economy/parallel/ledger.ts';

@@ -1,8 +1,9 @@
+import type { Tier } from '../../../src/consensus/index.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EconomyError } from '../../../src/economy/errors.ts';
-import type { BlockSummary, CollateralChange, Tier } from '../../../src/economy/inputs.ts';
+import type { BlockSummary, CollateralChange } from '../../../src/economy/inputs.ts';
 import { computeSupply } from '../../../src/economy/supply/recompute.ts';
 import { SupplyStats } from '../../../src/economy/supply/stats.ts';
 import { at, tuple } from '../../support/at.ts';

@@ -3,6 +3,7 @@
  * a result), their incremental index, and anchored placement (a pure function of chain state and
  * live set that moves only the instances of nodes that went away).
  */
+import { TIERS } from '../../../src/consensus/index.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -15,7 +16,6 @@ import {
   type PlacementResult,
   placeApps,
 } from '../../../src/cloud/placement/placement.ts';
-import { TIER_NAMES } from '../../../src/cloud/spec/limits.ts';
 import { Rng } from '../../../src/sim/rng.ts';
 import { makeNodes } from '../../../src/sim/workload.ts';
 import { at } from '../../support/at.ts';
@@ -39,7 +39,7 @@ const worldArb: fc.Arbitrary<World> = fc
     nodes: fc.array(
       fc.record({
         ip: fc.integer({ min: 0, max: 25 }),
-        tier: fc.constantFrom(...TIER_NAMES),
+        tier: fc.constantFrom(...TIERS),
         ok: fc.integer({ min: 0, max: 9 }),
         alive: fc.integer({ min: 0, max: 9 }),
       }),
