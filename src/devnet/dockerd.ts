@@ -21,7 +21,7 @@
 // - --cgroup-parent=/fluxnode-<name>: containers land in a cgroup of their own per daemon, which
 //   lets cleanup find and kill every container process even when dockerd itself has crashed
 //   (containerd shims are reparented to init and outlive a killed dockerd).
-// - --config-file: a private, empty daemon.json so that a host's /etc/docker/daemon.json cannot
+// - --config-file: a private daemon.json (only the pool app networks come from) so that a host's /etc/docker/daemon.json cannot
 //   add settings (a TCP host, another data-root) to our daemons.
 //
 // Measured here: dockerd answers _ping about 0.2 s after spawn; a graceful stop after removing the
@@ -159,6 +159,32 @@ function layoutOf(opts: DockerdOptions): Layout {
   };
 }
 
+/**
+ * The daemon's private config. Apps get a network each (fluxnet_<app>); the engine's default pools
+ * (172.17.0.0/16 …) would hand every daemon on the host the same subnets, and two bridges with one
+ * subnet break routing between the host and both. So each daemon draws /28s from a /24 of its own,
+ * 198.19.<i>.0/24 (still RFC 2544): 16 app networks of 13 containers per devnet node.
+ */
+export function daemonConfig(l: Pick<Layout, 'bridge'>): Record<string, unknown> {
+  const i = l.bridge.gateway.split('.')[2];
+  return { 'default-address-pools': [{ base: `198.19.${i}.0/24`, size: 28 }] };
+}
+
+/** Host bridges (`br-…`) carrying an address from the daemon's app network pool. */
+async function appBridges(l: Pick<Layout, 'bridge'>): Promise<string[]> {
+  const pool = daemonConfig(l)['default-address-pools'] as { base: string }[];
+  const prefix = pool[0].base.replace(/0\/24$/, '');
+  const { stdout } = await execFileAsync(requireTool('ip'), ['-o', '-4', 'addr', 'show']).catch(() => ({
+    stdout: '',
+  }));
+  const out = new Set<string>();
+  for (const line of String(stdout).split('\n')) {
+    const m = /^\d+:\s+(br-[0-9a-f]+)\s+inet\s+(\S+)/.exec(line);
+    if (m?.[2].startsWith(prefix)) out.add(m[1]);
+  }
+  return [...out];
+}
+
 function daemonArgs(l: Layout, storageDriver: string, dockerProxy: string): string[] {
   return [
     `--config-file=${l.configFile}`,
@@ -231,9 +257,14 @@ async function launch(
 ): Promise<Dockerd> {
   await mkdir(l.dataRoot, { recursive: true, mode: 0o700 });
   await mkdir(l.execRoot, { recursive: true, mode: 0o700 });
+<<<<<<< HEAD
   const config = opts.insecureRegistries ? { 'insecure-registries': opts.insecureRegistries } : {};
   await writeFile(l.configFile, `${JSON.stringify(config)}\n`);
   await createBridge(l.bridge, opts.netns);
+=======
+  await writeFile(l.configFile, `${JSON.stringify(daemonConfig(l))}\n`);
+  await createBridge(l.bridge);
+>>>>>>> 68739b5 (Apps get a Docker network each (fluxnet_<app>): components reach each other by name, other apps cannot; placement is port-aware (no node hosts two apps claiming one host port, AnchoredPlacer kept exact); devnet dockerds draw app subnets from a pool of their own; relay example (two components talking by name) replaces the guestbook)
 
   const [command, args] = inNetns(opts.netns, dockerd, daemonArgs(l, storageDriver, dockerProxy));
   const child = spawnDaemon(command, args, l.logFile);
@@ -262,6 +293,8 @@ async function stopDockerd(opts: DockerdOptions, l: Layout, pid: number): Promis
   // Removing containers through the API first lets containerd tear down shims, netns and overlay
   // mounts in order; dockerd's own shutdown would wait for every container's stop timeout.
   await removeAllContainers(l.socketPath).catch(() => {});
+  // App networks next: dockerd keeps them (and their host bridges) across restarts otherwise.
+  await new Docker({ socketPath: l.socketPath, timeout: 10_000 }).pruneNetworks().catch(() => {});
   const children = descendantsOf(pid);
   await terminateProcess(pid, 10_000);
   for (const child of children) killQuietly(child, 'SIGKILL');
@@ -337,6 +370,13 @@ export async function reapDockerd(opts: DockerdOptions): Promise<void> {
         problems.push(`ip link delete ${l.bridge.name}: ${errorText(err)}`);
       }
     }
+  }
+
+  // Bridges of app networks a crashed daemon left: those with an address in its own pool.
+  for (const bridge of await appBridges(l)) {
+    await execFileAsync(requireTool('ip'), ['link', 'delete', bridge]).catch((err) =>
+      problems.push(`ip link delete ${bridge}: ${errorText(err)}`),
+    );
   }
 
   if (ownMounts().length === 0) {

@@ -1,7 +1,8 @@
 // The devnet's sample app, built without pulling anything: an empty (`FROM scratch`) image holding
 // only the host's static busybox and a short script. The script writes a page naming the node, app
 // and component it runs for (from the FLUX_* variables the runtime sets) and serves it with
-// `busybox httpd` on $PORT (80 by default).
+// `busybox httpd` on $PORT (80 by default). With $UPSTREAM set it also mirrors that URL into
+// /upstream.html, which is how the multi-component example shows its components talk.
 
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,18 @@ busybox mkdir -p $www 2>/dev/null && busybox touch $www/.writable 2>/dev/null ||
 busybox mkdir -p $www
 echo "<!doctype html><title>flux hello</title><h1>hello from \${FLUX_NODE:-unknown}</h1><p>\${who}</p>" > $www/index.html
 echo "hello: serving \${who} on port \${PORT:-80}"
+# With UPSTREAM set (a URL, e.g. another component of the app by its container name), the page
+# /upstream.html mirrors what that URL answers, refreshed every second: proof that they talk.
+if [ -n "\${UPSTREAM:-}" ]; then
+  ( while true; do
+      if busybox timeout 5 busybox wget -q -O $www/upstream.tmp "$UPSTREAM"; then
+        busybox mv $www/upstream.tmp $www/upstream.html
+      else
+        echo "hello: upstream $UPSTREAM did not answer"
+      fi
+      busybox sleep 1
+    done ) &
+fi
 exec busybox httpd -f -v -p "\${PORT:-80}" -h $www
 `;
 

@@ -87,6 +87,8 @@ export async function reconcilePass(
         if (action.reason === 'not-placed-here' && !desiredApps.has(app)) {
           await ctx.runtime.removeData(app, component).catch(() => false);
         }
+        // Its network goes with its last container here.
+        if (!desiredApps.has(app)) await ctx.runtime.removeAppNetworkIfUnused(app).catch(() => false);
         continue;
       }
       const key = `${app}/${component}`;

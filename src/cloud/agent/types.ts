@@ -59,6 +59,8 @@ export interface AgentRuntime {
   start(nameOrId: string): Promise<void>;
   remove(nameOrId: string): Promise<boolean>;
   removeData(app: string, component: string): Promise<boolean>;
+  /** Removes the app's network when none of its containers is left. */
+  removeAppNetworkIfUnused(app: string): Promise<boolean>;
   restart(nameOrId: string, timeoutSec?: number): Promise<void>;
   logs(nameOrId: string, tail?: number): Promise<string>;
   events(signal?: AbortSignal): AsyncGenerator<ContainerEvent>;

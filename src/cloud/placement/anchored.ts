@@ -21,7 +21,7 @@
  */
 import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
 import type { PlacementApp, PlacementNode, PlacementResult, RankedCandidates } from './placement.ts';
-import { placeApps, topByScore } from './placement.ts';
+import { NodePorts, placeApps, portList, topByScore } from './placement.ts';
 
 export interface AnchorInput {
   apps: readonly PlacementApp[];
@@ -61,7 +61,16 @@ export class AnchoredPlacer {
   private readonly ipOf: Int32Array;
   private readonly left: { cpu: Int32Array; ram: Int32Array; hdd: Int32Array };
   private readonly indexOf = new Map<string, number>();
-  private readonly apps: { name: string; instances: number; key: number; d: Demand; anchored: Int32Array }[];
+  private readonly apps: {
+    name: string;
+    instances: number;
+    key: number;
+    d: Demand;
+    ports: number[];
+    anchored: Int32Array;
+  }[];
+  /** Host ports the anchored apps claim on each node. */
+  private readonly ports = new NodePorts();
   /** node index → apps (indices into `apps`) anchored on it */
   private readonly onNode: number[][];
   /** apps the anchor could not fully place: they try again whatever the live set */
@@ -102,17 +111,19 @@ export class AnchoredPlacer {
     let total = 0;
     this.apps = ordered.map((app, a) => {
       const d = demandOf(app);
+      const ports = portList(app.ports);
       const ids = this.anchor.assignment.get(app.name) ?? [];
       const anchored = Int32Array.from(ids, (id) => this.indexOf.get(id) as number);
       for (const i of anchored) {
         this.onNode[i]!.push(a);
+        this.ports.claim(i, ports);
         this.left.cpu[i]! -= d.cpu;
         this.left.ram[i]! -= d.ram;
         this.left.hdd[i]! -= d.hdd;
       }
       total += anchored.length;
       if (anchored.length < app.instances) this.short.push(a);
-      return { name: app.name, instances: app.instances, key: appKey(app.name, input.epoch), d, anchored };
+      return { name: app.name, instances: app.instances, key: appKey(app.name, input.epoch), d, ports, anchored };
     });
     this.total = total;
     const r = input.ranked;
@@ -142,6 +153,8 @@ export class AnchoredPlacer {
     const ipMark = new Int32Array(n);
     const room = { cpu, ram: Int32Array.from(ram), hdd: Int32Array.from(hdd) };
     const changed = new Map<number, number[]>();
+    // Ports claimed in this round, over those of the anchored apps (which the keep step keeps).
+    const claimed = new NodePorts();
     let placed = 0;
     for (const a of [...touched].sort((x, y) => x - y)) {
       const app = this.apps[a]!;
@@ -155,15 +168,21 @@ export class AnchoredPlacer {
           ipMark[this.ipOf[i]!] = stamp;
         }
         const { d } = app;
+        const blocked =
+          app.ports.length > 0
+            ? (i: number) => !this.ports.free(i, app.ports) || !claimed.free(i, app.ports)
+            : undefined;
         const list = this.lists?.get(app.name);
         if (list) {
           for (let k = 0; k < list.length && need > 0; k++) {
             const i = this.atPos[list[k]!] ?? -1;
             if (i < 0 || nodeMark[i] === stamp || ipMark[this.ipOf[i]!] === stamp) continue;
             if (room.cpu[i]! < d.cpu || room.ram[i]! < d.ram || room.hdd[i]! < d.hdd) continue;
+            if (blocked?.(i)) continue;
             nodeMark[i] = stamp;
             ipMark[this.ipOf[i]!] = stamp;
             take(room, i, d);
+            claimed.claim(i, app.ports);
             chosen.push(i);
             placed++;
             need--;
@@ -182,9 +201,11 @@ export class AnchoredPlacer {
             this.ipOf,
             nodeMark,
             ipMark,
+            blocked,
           );
           for (const i of picked) {
             take(room, i, d);
+            claimed.claim(i, app.ports);
             chosen.push(i);
           }
           placed += picked.length;

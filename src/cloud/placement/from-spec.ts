@@ -11,5 +11,6 @@ export function placementApp(spec: AppSpec, registrationHeight: number, hash = s
     hash,
     instances: spec.instances,
     demand: appDemand(spec),
+    ports: spec.components.flatMap((c) => c.ports),
   };
 }

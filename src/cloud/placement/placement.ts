@@ -24,6 +24,8 @@
  * 4. Fill: each app that still lacks instances gets, one by one, the eligible node with room and the
  *    highest rendezvous score H(app, node, epoch) (see hash32.ts; ties go to the smaller node id),
  *    skipping nodes it already has and IPs it already uses: at most one instance per node and per IP.
+ *    A node whose placed apps already claim one of the app's host ports is skipped too (ports are
+ *    part of room: two apps publishing one port on one node cannot both bind it).
  * 5. Instances that find no node are reported in `unplaced`.
  * Consequences: when a node dies only its instances move; when it comes back nothing is duplicated
  * and nothing moves back; without `previous` the result is plain rendezvous hashing.
@@ -50,6 +52,8 @@ export interface PlacementApp {
   instances: number;
   /** What one instance needs: cores (0.1 steps), MB, GB. */
   demand: Resources;
+  /** Host ports its components publish: no node runs two apps claiming one port. */
+  ports?: readonly number[];
 }
 
 export interface PlacementNode {
@@ -194,12 +198,15 @@ export function placeApps(input: PlacementInput): PlacementResult {
   const chosen: number[][] = apps.map(() => []);
   const stats = { kept: 0, placed: 0, dropped: 0 };
 
-  const fits = (i: number, d: { cpu: number; ram: number; hdd: number }) =>
-    room.cpu[i]! >= d.cpu && room.ram[i]! >= d.ram && room.hdd[i]! >= d.hdd;
-  const take = (i: number, d: { cpu: number; ram: number; hdd: number }) => {
+  const ports = new NodePorts();
+  const appPorts = apps.map((a) => portList(a.ports));
+  const fits = (i: number, d: { cpu: number; ram: number; hdd: number }, a: number) =>
+    room.cpu[i]! >= d.cpu && room.ram[i]! >= d.ram && room.hdd[i]! >= d.hdd && ports.free(i, appPorts[a]!);
+  const take = (i: number, d: { cpu: number; ram: number; hdd: number }, a: number) => {
     room.cpu[i]! -= d.cpu;
     room.ram[i]! -= d.ram;
     room.hdd[i]! -= d.hdd;
+    ports.claim(i, appPorts[a]!);
   };
 
   // Step 3: keep what is still valid from the previous placement.
@@ -219,9 +226,9 @@ export function placeApps(input: PlacementInput): PlacementResult {
       const d = demands[a]!;
       for (const i of candidates) {
         if (chosen[a]!.length === apps[a]!.instances) break;
-        if (ipMark[ipOf[i]!] === stamp || !fits(i, d)) continue;
+        if (ipMark[ipOf[i]!] === stamp || !fits(i, d, a)) continue;
         ipMark[ipOf[i]!] = stamp;
-        take(i, d);
+        take(i, d, a);
         chosen[a]!.push(i);
       }
       stats.kept += chosen[a]!.length;
@@ -252,16 +259,18 @@ export function placeApps(input: PlacementInput): PlacementResult {
     if (list) {
       for (let k = 0; k < list.length && need > 0; k++) {
         const i = eligibleAt[list[k]!] ?? -1;
-        if (i < 0 || nodeMark[i] === stamp || ipMark[ipOf[i]!] === stamp || !fits(i, d)) continue;
+        if (i < 0 || nodeMark[i] === stamp || ipMark[ipOf[i]!] === stamp || !fits(i, d, a)) continue;
         nodeMark[i] = stamp;
         ipMark[ipOf[i]!] = stamp;
-        take(i, d);
+        take(i, d, a);
         chosen[a]!.push(i);
         stats.placed++;
         need--;
       }
       if (need === 0) continue;
     }
+    const mine = appPorts[a]!;
+    const blocked = mine.length > 0 ? (i: number) => !ports.free(i, mine) : undefined;
     const picked = topByScore(
       keys[a]!,
       need,
@@ -274,8 +283,9 @@ export function placeApps(input: PlacementInput): PlacementResult {
       ipOf,
       nodeMark,
       ipMark,
+      blocked,
     );
-    for (const i of picked) take(i, demands[a]!);
+    for (const i of picked) take(i, demands[a]!, a);
     stats.placed += picked.length;
     for (const i of picked) chosen[a]!.push(i);
   }
@@ -318,6 +328,7 @@ export function topByScore(
   ipOf: Int32Array,
   nodeMark: Int32Array,
   ipMark: Int32Array,
+  blocked?: (i: number) => boolean,
 ): number[] {
   const candIdx = new Int32Array(need);
   // Scores are compared as signed 32-bit integers with the top bit flipped, which orders them exactly
@@ -358,6 +369,7 @@ export function topByScore(
     next = i + 1;
     if (cpu[i]! < dCpu || ram[i]! < dRam || hdd[i]! < dHdd) continue;
     if (nodeMark[i] === stamp) continue;
+    if (blocked?.(i)) continue;
     const ip = ipOf[i]!;
     if (ipMark[ip] === stamp) continue;
     let same = -1;
@@ -390,4 +402,27 @@ export function topByScore(
     bar = candScore[len - 1]!;
   }
   return Array.from(candIdx.subarray(0, len));
+}
+
+/** An app's host ports, distinct and sorted (empty when it publishes none). */
+export function portList(ports: readonly number[] | undefined): number[] {
+  return ports && ports.length > 0 ? [...new Set(ports)].sort((a, b) => a - b) : [];
+}
+
+/** The host ports claimed on each node (by node index) as apps are placed on it. */
+export class NodePorts {
+  readonly #used = new Map<number, Set<number>>();
+
+  free(i: number, ports: readonly number[]): boolean {
+    if (ports.length === 0) return true;
+    const used = this.#used.get(i);
+    return !used || ports.every((p) => !used.has(p));
+  }
+
+  claim(i: number, ports: readonly number[]): void {
+    if (ports.length === 0) return;
+    let used = this.#used.get(i);
+    if (!used) this.#used.set(i, (used = new Set()));
+    for (const p of ports) used.add(p);
+  }
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { RuntimeInputError } from './errors.ts';
 import {
+  appNetworkName,
   containerName,
   LABEL_APP,
   LABEL_COMPONENT,
@@ -192,8 +193,9 @@ export function planContainer(
         // Nothing of the image can be changed at run time; tmpfs and the data mount take the writes.
         ReadonlyRootfs: true,
         Tmpfs: Object.fromEntries(Object.entries(TMPFS).filter(([at]) => at !== containerData)),
-        // The engine's default bridge: never the host network, never the Docker socket.
-        NetworkMode: 'bridge',
+        // The app's own network (never the host network, never the Docker socket): its components
+        // reach each other by container name, other apps' containers are elsewhere.
+        NetworkMode: appNetworkName(app.name),
         PortBindings: bindings,
         // The reconciler decides about restarts; the engine restarting on its own would race it.
         RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },

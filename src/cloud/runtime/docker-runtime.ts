@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
 import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
 import { checkImage, DEFAULT_IMAGE_RULES, type ImageRules } from './image-check.ts';
-import { LABEL_APP, LABEL_COMPONENT, LABEL_NODE, LABEL_SPEC_HASH } from './labels.ts';
+import { appNetworkName, LABEL_APP, LABEL_COMPONENT, LABEL_NODE, LABEL_SPEC_HASH } from './labels.ts';
 import { demuxLogs, drainProgress, jsonLines } from './streams.ts';
 import type {
   ContainerEvent,
@@ -112,6 +112,7 @@ export class DockerRuntime {
       );
     }
     if (plan.hostDataDir) await mkdir(plan.hostDataDir, { recursive: true, mode: 0o750 });
+    await this.ensureAppNetwork(app.name);
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer(plan.options);
@@ -161,6 +162,44 @@ export class DockerRuntime {
     } catch (err) {
       if (isNotFound(err)) return false;
       throw engineError('remove', nameOrId, err);
+    }
+  }
+
+  /** Creates the app's own network (see appNetworkName) unless it exists. */
+  async ensureAppNetwork(app: string): Promise<void> {
+    const name = appNetworkName(app);
+    try {
+      await this.docker.getNetwork(name).inspect();
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw engineError('inspect network', name, err);
+    }
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: { [LABEL_APP]: app },
+      });
+    } catch (err) {
+      // 409: created meanwhile by a concurrent call, which is what was asked for.
+      if ((err as { statusCode?: number }).statusCode !== 409) throw engineError('create network', name, err);
+    }
+  }
+
+  /**
+   * Removes the app's network once none of its containers is left on this node. False when it was
+   * kept (containers remain) or did not exist.
+   */
+  async removeAppNetworkIfUnused(app: string): Promise<boolean> {
+    if ((await this.listManagedContainers()).some((c) => c.app === app)) return false;
+    const name = appNetworkName(app);
+    try {
+      await this.docker.getNetwork(name).remove();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw engineError('remove network', name, err);
     }
   }
 

@@ -10,3 +10,11 @@ export const LABEL_HDD = 'flux.hdd';
 export function containerName(app: string, component: string): string {
   return `flux${component}_${app}`;
 }
+
+/**
+ * The app's own Docker network, `fluxnet_<app>`: its components find each other there by container
+ * name, and containers of other apps are not on it (the engine resolves names per network).
+ */
+export function appNetworkName(app: string): string {
+  return `fluxnet_${app}`;
+}

@@ -246,6 +246,48 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
     await assert.rejects(runtime.removeData('..', 'web'), RuntimeInputError);
   });
 
+  test('components of one app reach each other by name on its network; another app cannot', async () => {
+    const [front, lone] = [await freePort(NODE.ip), await freePort(NODE.ip)];
+    const duo = { name: 'duo', specHash: 'd0' };
+    const upstream = 'UPSTREAM=http://fluxback_duo:8080/';
+    await runtime.createAndStart(duo, component({ name: 'back', env: ['PORT=8080'] }));
+    await runtime.createAndStart(
+      duo,
+      component({ name: 'front', ports: [front], containerPorts: [80], env: [upstream] }),
+    );
+    await runtime.createAndStart(
+      { name: 'solo', specHash: '50' },
+      component({ name: 'front', ports: [lone], containerPorts: [80], env: [upstream] }),
+    );
+    const nets = await runtime.docker.listNetworks({ filters: { label: ['flux.app'] } });
+    const names = nets.map((n) => n.Name);
+    assert.ok(names.includes('fluxnet_duo') && names.includes('fluxnet_solo'), `networks ${names}`);
+
+    const deadline = Date.now() + 15_000;
+    let mirrored = '';
+    while (Date.now() < deadline) {
+      mirrored = await fetchText(`http://${NODE.ip}:${front}/upstream.html`).catch(() => '');
+      if (mirrored) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(mirrored, /hello from node-trt.*component back/s, 'front fetched back by its name');
+    const lonely = await fetchText(`http://${NODE.ip}:${lone}/upstream.html`).catch((e: Error) => e.message);
+    assert.doesNotMatch(lonely, /component back/, 'another app does not see duo’s containers');
+    // The name does not resolve there (or the lookup times out after 5 s): the loop says so.
+    let soloLogs = '';
+    for (const until = Date.now() + 15_000; Date.now() < until; ) {
+      soloLogs = await runtime.logs('fluxfront_solo');
+      if (soloLogs.includes('did not answer')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(soloLogs, /upstream http:\/\/fluxback_duo:8080\/ did not answer/);
+
+    for (const c of ['fluxback_duo', 'fluxfront_duo', 'fluxfront_solo']) await runtime.remove(c);
+    assert.equal(await runtime.removeAppNetworkIfUnused('duo'), true);
+    assert.equal(await runtime.removeAppNetworkIfUnused('solo'), true);
+    assert.equal(await runtime.removeAppNetworkIfUnused('solo'), false);
+  });
+
   test('stopping the dockerd leaves nothing behind', async () => {
     assert.ok(dockerd);
     await dockerd.stop();

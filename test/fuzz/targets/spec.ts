@@ -15,7 +15,7 @@ import { type FuzzTarget, onlyTyped } from '../target.ts';
 import { at } from '../../support/at.ts';
 
 const example = (name: string) => readFileSync(new URL(`../../../examples/${name}`, import.meta.url), 'utf8');
-const texts = [example('hello-app.yaml'), example('guestbook-app.json')];
+const texts = [example('hello-app.yaml'), example('relay-app.json')];
 const specs = [
   parseYaml(at(texts, 0)) as Record<string, unknown>,
   JSON.parse(at(texts, 1)) as Record<string, unknown>,

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 
 const BIN = new URL('../../../bin/fluxnode.js', import.meta.url).pathname;
 const HELLO = new URL('../../../examples/hello-app.yaml', import.meta.url).pathname;
-const GUESTBOOK = new URL('../../../examples/guestbook-app.json', import.meta.url).pathname;
+const RELAY = new URL('../../../examples/relay-app.json', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fluxnode-app-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -23,7 +23,7 @@ function writeSpec(name: string, value: unknown): string {
 }
 
 test('app validate: the sample specs are valid (exit 0) and the spec hash is printed', () => {
-  for (const file of [HELLO, GUESTBOOK]) {
+  for (const file of [HELLO, RELAY]) {
     const r = run('validate', file);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /valid app spec/);

@@ -135,6 +135,9 @@ class FakeEngine implements AgentRuntime {
     this.emit(c, 'destroy');
     return true;
   }
+  async removeAppNetworkIfUnused() {
+    return false;
+  }
   async removeData() {
     return false;
   }

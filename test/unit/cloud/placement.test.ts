@@ -30,7 +30,7 @@ const SMALL_TIERS = {
 };
 
 /** Random networks: few enough nodes that capacity, shared IPs and dead nodes all matter. */
-function worldArb(opts: { ample?: boolean; uniqueIps?: boolean } = {}): fc.Arbitrary<World> {
+function worldArb(opts: { ample?: boolean; uniqueIps?: boolean; ports?: boolean } = {}): fc.Arbitrary<World> {
   const nodeArb = fc.record({
     ip: fc.integer({ min: 0, max: 30 }),
     tier: fc.constantFrom(...TIERS),
@@ -44,6 +44,7 @@ function worldArb(opts: { ample?: boolean; uniqueIps?: boolean } = {}): fc.Arbit
     cpu: fc.integer({ min: 1, max: 10 }),
     ram: fc.integer({ min: 1, max: 10 }),
     hdd: fc.integer({ min: 1, max: 10 }),
+    ports: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
   });
   return fc
     .record({
@@ -66,6 +67,7 @@ function worldArb(opts: { ample?: boolean; uniqueIps?: boolean } = {}): fc.Arbit
         hash: a.hash.toString(16).padStart(4, '0'),
         instances: a.instances,
         demand: { cpu: a.cpu / 10, ram: a.ram * 100, hdd: a.hdd },
+        ...(opts.ports ? { ports: a.ports.map((p) => 31000 + p) } : {}),
       }));
       return { apps: placementApps, nodes: placementNodes, live, epoch };
     });
@@ -129,6 +131,18 @@ function checkInvariants(w: World, r: PlacementResult): void {
       `capacity of ${id} exceeded`,
     );
   }
+  // No node hosts two apps claiming one host port.
+  const claimed = new Map<string, Set<number>>();
+  for (const app of w.apps) {
+    for (const id of r.assignment.get(app.name) ?? []) {
+      const ports = claimed.get(id) ?? new Set<number>();
+      for (const p of new Set(app.ports ?? [])) {
+        assert.ok(!ports.has(p), `${id} runs two apps claiming port ${p}`);
+        ports.add(p);
+      }
+      claimed.set(id, ports);
+    }
+  }
   // Greedy is maximal: an app short of instances has no eligible node left with room and a fresh IP.
   for (const app of w.apps) {
     if (!r.unplaced.has(app.name)) continue;
@@ -136,6 +150,7 @@ function checkInvariants(w: World, r: PlacementResult): void {
     const ips = new Set(placed.map((id) => byId.get(id)!.ip));
     for (const node of w.nodes) {
       if (!eligible(w, node.id) || placed.includes(node.id) || ips.has(node.ip)) continue;
+      if ((app.ports ?? []).some((p) => claimed.get(node.id)?.has(p))) continue;
       const u = used.get(node.id) ?? { cpu: 0, ram: 0, hdd: 0 };
       const fits =
         u.cpu + Math.round(app.demand.cpu * 10) <= Math.round(node.capacity.cpu * 10) &&
@@ -202,6 +217,35 @@ test('never two instances of an app on one node or one IP, capacity never exceed
     }),
     { numRuns: 300 },
   );
+});
+
+test('two apps claiming one host port never share a node, and an app short of nodes had none free of its ports', () => {
+  fc.assert(
+    fc.property(worldArb({ ports: true }), (w) => {
+      checkInvariants(w, placeApps(w));
+    }),
+    { numRuns: 300 },
+  );
+  // Two nodes, two apps on port 31000 with room for both on each: one node each.
+  const nodes: PlacementNode[] = ['a', 'b'].map((id, i) => ({
+    id,
+    ip: `10.0.0.${i}`,
+    tier: 'stratus',
+    capacity: { cpu: 8, ram: 8000, hdd: 100 },
+    benchmarkOk: true,
+  }));
+  const apps: PlacementApp[] = ['x', 'y', 'z'].map((name, i) => ({
+    name,
+    height: i,
+    hash: '00',
+    instances: 1,
+    demand: { cpu: 0.1, ram: 100, hdd: 1 },
+    ports: [31000],
+  }));
+  const r = placeApps({ apps, nodes, live: new Set(['a', 'b']), epoch: 1 });
+  assert.notEqual(r.assignment.get('x')?.[0], r.assignment.get('y')?.[0]);
+  assert.deepEqual(r.assignment.get('z'), []);
+  assert.equal(r.unplaced.get('z'), 1);
 });
 
 test('the result does not depend on the order of apps, nodes, the live set or previous lists', () => {
@@ -433,5 +477,6 @@ test('a validated spec becomes a placement app with its summed demand', () => {
     hash: specHash(spec),
     instances: 4,
     demand: { cpu: 0.3, ram: 400, hdd: 3 },
+    ports: [31000, 31001],
   });
 });

@@ -56,7 +56,7 @@ test('a component becomes a locked-down container named flux<component>_<app>', 
   assert.equal(hc.ReadonlyRootfs, true);
   assert.deepEqual(Object.keys(hc.Tmpfs ?? {}), ['/tmp', '/run']);
   assert.equal(hc.Privileged, false);
-  assert.equal(hc.NetworkMode, 'bridge');
+  assert.equal(hc.NetworkMode, 'fluxnet_wordpress');
   assert.equal(hc.RestartPolicy?.Name, 'no');
   assert.equal(hc.PidsLimit, 256);
   assert.deepEqual(hc.PortBindings, {

@@ -9,7 +9,7 @@ import { AppSpecError } from '../../../src/cloud/spec/schema.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { at } from '../../support/at.ts';
 
-const EXAMPLES = ['hello-app.yaml', 'guestbook-app.json'].map(
+const EXAMPLES = ['hello-app.yaml', 'relay-app.json'].map(
   (f) => new URL(`../../../examples/${f}`, import.meta.url),
 );
 

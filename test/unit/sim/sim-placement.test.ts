@@ -51,6 +51,8 @@ const worldArb: fc.Arbitrary<World> = fc
         instances: fc.integer({ min: 0, max: 9 }),
         cpu: fc.integer({ min: 1, max: 12 }),
         ram: fc.integer({ min: 1, max: 12 }),
+        // Few distinct host ports, so apps often claim the same one and must go elsewhere.
+        ports: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
       }),
       { minLength: 1, maxLength: 15 },
     ),
@@ -73,6 +75,7 @@ const worldArb: fc.Arbitrary<World> = fc
         hash: String(i),
         instances: a.instances,
         demand: { cpu: a.cpu / 10, ram: a.ram * 100, hdd: a.cpu },
+        ports: a.ports.map((p) => 31000 + p),
       })),
       epoch,
     };
