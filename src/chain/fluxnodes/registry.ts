@@ -12,6 +12,7 @@ import {
 import { queueOrder } from './queue.ts';
 import { confirmRecord, startRecord } from './tx-rules.ts';
 import type { FluxnodeRecord, Payee, RegistryContext, RegistryParams, RegistryUndo } from './types.ts';
+import { storedBigint } from '../stored-json.ts';
 
 export function collateralKey(o: OutPoint): string {
   return `${reverseHex(o.txid)}:${o.index}`;
@@ -178,7 +179,7 @@ export class FluxnodeRegistry {
 
   /** A digest of the whole registry (barred collaterals included), for comparing two nodes'. */
   digestInput(): string {
-    return JSON.stringify(this.records(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    return JSON.stringify(this.records(), storedBigint);
   }
 }
 

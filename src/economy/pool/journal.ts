@@ -3,6 +3,7 @@
  * `withdraw`, `node-open`, `node-close` and `fee` (and the split recorded on `reward`) are what the
  * pool decided. Replaying the inputs must reproduce every decision exactly.
  */
+import { reviveStoredBigint, storedBigint } from '../../chain/index.ts';
 
 export interface PoolParams {
   /** Collateral of one Stratus node, satoshis (40,000 FLUX after the 2022 transition). */
@@ -50,16 +51,12 @@ export const INPUT_EVENTS: ReadonlySet<PoolEventType> = new Set([
   'reward',
 ]);
 
-const BIGINT_FIELDS = new Set(['amount', 'collateral', 'distributed', 'undistributed']);
-
-/** Stable JSON line for storing and comparing journal entries; satoshi fields as decimal strings. */
+/** Stable JSON line for storing and comparing journal entries; satoshi fields in the stored encoding ("123n"). */
 export function encodeEvent(e: PoolEvent): string {
-  return JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify(e, storedBigint);
 }
 
 /** Reads back a line written by encodeEvent. */
 export function decodeEvent(line: string): PoolEvent {
-  return JSON.parse(line, (k, v) =>
-    BIGINT_FIELDS.has(k) && typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : v,
-  );
+  return JSON.parse(line, reviveStoredBigint) as PoolEvent;
 }
