@@ -25,8 +25,8 @@ export function allowList(entries: readonly string[]): BlockList {
 }
 
 function addEntry(list: BlockList, entry: string): void {
-  const [address, bits, extra] = entry.split('/');
-  const family = isIP(address ?? '');
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
   if (extra !== undefined || family === 0)
     throw new AllowListError(entry, 'expected an IP address or a CIDR range such as 10.0.0.0/8');
   const type = family === 4 ? 'ipv4' : 'ipv6';

@@ -17,8 +17,16 @@ import { type ApiMetrics, methodLabel } from './metrics.ts';
 
 export { HttpError, sendJson };
 
-export type RestHandler = (req: {
-  params: Record<string, string>;
+/** The names of a route pattern's `:name` segments (`/apps/:name/logs` → 'name'). */
+export type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+/** A handler sees exactly its pattern's parameters, each present (the route matched them). */
+export type RestHandler<P extends string = string> = (req: {
+  params: Readonly<Record<ParamNames<P>, string>>;
   query: URLSearchParams;
   body: unknown;
 }) => unknown;
@@ -76,12 +84,12 @@ export class ApiServer {
     this.opts = opts;
   }
 
-  get(path: string, handler: RestHandler): void {
-    this.routes.push({ method: 'GET', path, parts: splitPath(path), handler });
+  get<P extends string>(path: P, handler: RestHandler<P>): void {
+    this.routes.push({ method: 'GET', path, parts: splitPath(path), handler: handler as RestHandler });
   }
 
-  post(path: string, handler: RestHandler): void {
-    this.routes.push({ method: 'POST', path, parts: splitPath(path), handler });
+  post<P extends string>(path: P, handler: RestHandler<P>): void {
+    this.routes.push({ method: 'POST', path, parts: splitPath(path), handler: handler as RestHandler });
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -229,7 +237,8 @@ export class ApiServer {
     if (!route) return undefined;
     const params: Record<string, string> = {};
     route.parts.forEach((p, i) => {
-      if (p.startsWith(':')) params[p.slice(1)] = decodeParam(p.slice(1), parts[i]);
+      const value = parts[i];
+      if (p.startsWith(':') && value !== undefined) params[p.slice(1)] = decodeParam(p.slice(1), value);
     });
     return { route, params };
   }

@@ -68,7 +68,7 @@ export function prefixes(params: ConsensusParams) {
 
 export function txJson(tx: Transaction, params: ConsensusParams, extra: Record<string, unknown> = {}) {
   const id = reverseHex(txid(tx));
-  const coinbase = tx.inputs.length === 1 && tx.inputs[0].prevout.index === 0xffffffff;
+  const coinbase = tx.inputs.length === 1 && tx.inputs[0]?.prevout.index === 0xffffffff;
   return {
     txid: id,
     version: tx.version,

@@ -38,7 +38,7 @@ export function nextNode(state: DevnetState, tier: Tier): NodeState {
   }
   const last = state.nodes.reduce((a, b) => (b.index > a.index ? b : a));
   const octets = last.host.split('.').map(Number);
-  const octet = octets[3] + 1;
+  const octet = Number(octets[3]) + 1;
   if (octet > 254)
     throw new DevnetConfigError('address', octet, 'no address left after the last node (.254)');
   const index = last.index + 1;

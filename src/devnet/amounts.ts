@@ -5,10 +5,10 @@ import { COIN } from '../consensus/index.ts';
 /** A decimal FLUX amount from JSON (number or string, up to 8 decimals) as satoshis, exactly. */
 export function fluxToSats(value: unknown): bigint {
   const text = typeof value === 'number' ? value.toFixed(8) : String(value).trim();
-  const m = /^(-?)(\d+)(?:\.(\d{1,8})\d*)?$/.exec(text);
-  if (!m) throw new RangeError(`not a FLUX amount: ${JSON.stringify(value)}`);
-  const sats = BigInt(m[2]) * COIN + BigInt((m[3] ?? '').padEnd(8, '0'));
-  return m[1] === '-' ? -sats : sats;
+  const [, sign, whole, frac = ''] = /^(-?)(\d+)(?:\.(\d{1,8})\d*)?$/.exec(text) ?? [];
+  if (whole === undefined) throw new RangeError(`not a FLUX amount: ${JSON.stringify(value)}`);
+  const sats = BigInt(whole) * COIN + BigInt(frac.padEnd(8, '0'));
+  return sign === '-' ? -sats : sats;
 }
 
 /** Satoshis as the number of FLUX the RPC expects (exact for any amount below 2^53 sats). */

@@ -16,13 +16,14 @@ import { rpcOf } from './host-process.ts';
 import { pending, waitFor } from './poll.ts';
 import { publishSampleImage, SAMPLE_IMAGE_NAME } from './sample-image.ts';
 import type { StepContext } from './step-context.ts';
+import { nodeOne } from './state.ts';
 
 export const DEFAULT_APP_SPEC = fileURLToPath(new URL('../../examples/hello-app.yaml', import.meta.url));
 
 /** Builds the sample image on node 1's engine and pushes it to the devnet's registry. */
 export async function publishImage(ctx: StepContext): Promise<string> {
   const { state } = ctx;
-  const socket = state.nodes[0].dockerd.socketPath;
+  const socket = nodeOne(state.nodes).dockerd.socketPath;
   if (!socket || !state.registry.address) throw new Error('the registry and node 1’s engine must run first');
   const image = await publishSampleImage(socket, state.registry.address);
   state.sampleImage = { ref: image.ref, digest: image.digest };
@@ -65,7 +66,7 @@ export function prepareSpec(
 export async function registerSampleApp(ctx: StepContext, specFile: string): Promise<string> {
   const { state } = ctx;
   if (!state.sampleImage) throw new Error('the sample image must be published first');
-  const rpc = rpcOf(state, state.nodes[0]);
+  const rpc = rpcOf(state, nodeOne(state.nodes));
   const owner = await rpc.call<string>('getnewaddress', ['app owner']);
   const spec = prepareSpec(await readFile(specFile, 'utf8'), specFile, owner, state.sampleImage.ref);
   const r = await rpc.call<{ name: string; specHash: string; txid: string; price: unknown }>('registerapp', [
@@ -126,7 +127,7 @@ export async function waitForApp(ctx: StepContext, specPort: number | undefined)
   const { state } = ctx;
   const app = state.app;
   if (!app) throw new Error('the app must be registered first');
-  const rpc = rpcOf(state, state.nodes[0]);
+  const rpc = rpcOf(state, nodeOne(state.nodes));
   const order = (url: string) => state.nodes.findIndex((n) => new URL(url).hostname === n.host);
   let last = '';
   let seen = 0;

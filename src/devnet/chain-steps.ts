@@ -8,6 +8,7 @@ import { rpcOf } from './host-process.ts';
 import { pending, waitFor } from './poll.ts';
 import { retryAnswered, type StepContext } from './step-context.ts';
 import type { NodeState } from './state.ts';
+import { nodeOne } from './state.ts';
 
 /** Each funded node gets its collateral plus this, for the fees of its collateral and START txs. */
 export const FEE_MARGIN = 100_000_000n;
@@ -31,7 +32,7 @@ export async function waitForPeers(ctx: StepContext): Promise<string> {
       const seen = await Promise.all(
         state.nodes.map((n) => rpcOf(state, n, 5_000).call<number>('getconnectioncount')),
       );
-      ctx.update(seen.map((c, i) => `${state.nodes[i].name}: ${c}`).join(', '));
+      ctx.update(seen.map((c, i) => `${state.nodes[i]?.name}: ${c}`).join(', '));
       return seen.every((c, i) => c >= want(i)) ? seen : pending(`peers ${seen.join(', ')}`);
     },
     { timeoutMs: 60_000 * ctx.patience, intervalMs: 250, signal: ctx.signal },
@@ -45,7 +46,7 @@ export async function waitForPeers(ctx: StepContext): Promise<string> {
  */
 export async function startMining(ctx: StepContext): Promise<string> {
   const { state } = ctx;
-  const first = state.nodes[0];
+  const first = nodeOne(state.nodes);
   const rpc = rpcOf(state, first);
   if (!state.miner.address) {
     state.miner.address = await rpc.call<string>('getnewaddress', ['miner']);
@@ -72,7 +73,8 @@ export async function startMining(ctx: StepContext): Promise<string> {
  */
 export async function fundNodes(ctx: StepContext): Promise<string> {
   const { state } = ctx;
-  const [first, ...others] = state.nodes;
+  const [, ...others] = state.nodes;
+  const first = nodeOne(state.nodes);
   const rpc1 = rpcOf(state, first);
   const needed = fundsNeeded(state.nodes);
   await waitFor(
@@ -110,7 +112,7 @@ export async function fundNodes(ctx: StepContext): Promise<string> {
       const balances = await Promise.all(
         others.map((n) => rpcOf(state, n).call('getbalance').then(fluxToSats)),
       );
-      const funded = balances.filter((b, i) => b >= collateralOf(others[i]) + FEE_MARGIN).length;
+      const funded = others.filter((n, i) => (balances[i] ?? 0n) >= collateralOf(n) + FEE_MARGIN).length;
       ctx.update(`${funded} of ${others.length} nodes funded`);
       return funded === others.length ? true : pending(`${funded} of ${others.length} funded`);
     },
@@ -128,7 +130,7 @@ interface ListedFluxnode {
 }
 
 async function fluxnodeList(ctx: StepContext): Promise<ListedFluxnode[]> {
-  return rpcOf(ctx.state, ctx.state.nodes[0]).call<ListedFluxnode[]>('viewdeterministicfluxnodelist');
+  return rpcOf(ctx.state, nodeOne(ctx.state.nodes)).call<ListedFluxnode[]>('viewdeterministicfluxnodelist');
 }
 
 function listed(list: ListedFluxnode[], collateral: string): ListedFluxnode | undefined {

@@ -722,7 +722,8 @@ function safeReaddir(dir: string): string[] {
 
 function errorText(err: unknown): string {
   const e = err as { stderr?: string; message?: string };
-  return (e.stderr?.trim() || e.message || String(err)).split('\n')[0];
+  const [line = ''] = (e.stderr?.trim() || e.message || String(err)).split('\n');
+  return line;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@ import { DaemonError, startDockerd } from './dockerd.ts';
 import { type NodeLaunch, spawnNode, waitForNodeApi } from './host-process.ts';
 import { startRegistry } from './registry.ts';
 import type { DevnetState, NodeState } from './state.ts';
+import { nodeOne } from './state.ts';
 
 export async function startDevnetRegistry(state: DevnetState, save: () => void): Promise<string> {
   const r = state.registry;
@@ -78,7 +79,7 @@ export function minerIntervalMs(state: DevnetState): number {
  * has a miner address.
  */
 export function launchOf(state: DevnetState, node: NodeState, restart: boolean): NodeLaunch {
-  const [first] = state.nodes;
+  const first = nodeOne(state.nodes);
   const peer = (n: NodeState) => `${n.host}:${n.p2pPort}`;
   const isFirst = node.name === first.name;
   const mines = minerNodes(state).some((n) => n.name === node.name);
@@ -116,8 +117,8 @@ export async function startNodes(
   state: DevnetState,
   opts: { save: () => void; signal?: AbortSignal; timeoutMs: number },
 ): Promise<string> {
-  const [first, ...others] = state.nodes;
-  await startNodeProcess(state, first, { ...opts, restart: false });
+  const [, ...others] = state.nodes;
+  await startNodeProcess(state, nodeOne(state.nodes), { ...opts, restart: false });
   await Promise.all(others.map((n) => startNodeProcess(state, n, { ...opts, restart: false })));
   return state.nodes.map((n) => `${n.name} ${n.host}`).join(', ');
 }

@@ -106,7 +106,7 @@ export function parseTiers(text: string, nodes: number): TierCounts {
   if (parts.length !== 3) {
     throw new DevnetConfigError('--tiers', text, 'must be three counts, cumulus,nimbus,stratus (e.g. 2,2,1)');
   }
-  const [cumulus, nimbus, stratus] = parts.map((p) => wholeNumber('--tiers', p));
+  const [cumulus = 0, nimbus = 0, stratus = 0] = parts.map((p) => wholeNumber('--tiers', p));
   const counts = { cumulus, nimbus, stratus };
   const total = cumulus + nimbus + stratus;
   if (total !== nodes) {
@@ -146,7 +146,7 @@ export function planDevnet(opts: DevnetLayoutOptions): DevnetLayout {
     throw new DevnetConfigError('--base-address', base, 'must be a loopback IPv4 address (127.x.y.z)');
   }
   const octets = base.split('.').map(Number);
-  const first = octets[3];
+  const first = Number(octets[3]);
   const nodes = opts.nodes;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > MAX_NODES) {
     throw new DevnetConfigError('--nodes', nodes, `must be 1..${MAX_NODES}`);

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import type { DevnetLayout, DockerdLayout, TierCounts } from './layout.ts';
 import type { NetnsHost } from './netns.ts';
+import { must } from '../consensus/index.ts';
 
 /** Where the devnet's prometheus runs; recorded in the state before it is started. */
 export interface MonitorState {
@@ -81,6 +82,11 @@ export interface DevnetState {
   steps: { name: string; ms: number; detail?: string }[];
 }
 
+/** Node 1: the first node, the miner and the funder (every layout has at least one node). */
+export function nodeOne<N>(nodes: readonly N[]): N {
+  return must(nodes[0], 'node 1 (a devnet has at least one node)');
+}
+
 /** The state file is missing, unreadable, or not a devnet's. */
 export class DevnetStateError extends Error {
   readonly file: string;
@@ -98,7 +104,7 @@ export function stateFile(dir: string): string {
 /** A fresh state for a layout, before anything is created. */
 export function initialState(layout: DevnetLayout, tiers: TierCounts, mineIntervalMs: number): DevnetState {
   const now = new Date().toISOString();
-  const first = layout.nodes[0];
+  const first = nodeOne(layout.nodes);
   return {
     kind: KIND,
     version: 1,

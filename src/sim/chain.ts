@@ -14,6 +14,7 @@ import {
   type RegisteredApp,
 } from '../cloud/index.ts';
 import { priceAt } from './workload.ts';
+import { must } from '../consensus/index.ts';
 
 export interface ChainVersion {
   /** 0, 1, 2, … in order of blocks that changed something. */
@@ -48,7 +49,7 @@ export class SimChain {
   }
 
   get tip(): ChainVersion {
-    return this.versions[this.versions.length - 1];
+    return must(this.versions.at(-1), 'the simulated chain tip (it starts with a genesis version)');
   }
 
   /** Connects a block at `height`; returns the new version (a new one even if nothing changed for placement). */

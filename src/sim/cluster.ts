@@ -81,12 +81,12 @@ export class Cluster {
   }
 
   containersOf(i: number): number {
-    return this.containers[i].size;
+    return this.containers[i]!.size;
   }
 
   /** One reconciler pass on node i: plan with the real planner, then act with simulated delays. */
   reconcile(i: number, desired: readonly DesiredComponent[], now: number): number {
-    const actual = [...this.containers[i].values()];
+    const actual = [...this.containers[i]!.values()];
     const actions = planReconcile(desired, actual);
     let acted = 0;
     for (const action of actions) {
@@ -100,7 +100,7 @@ export class Cluster {
         const life = this.net.incarnation[i];
         this.queue.schedule(now + this.rng.range(...this.delays.stopMs), () => {
           if (this.net.incarnation[i] !== life) return;
-          this.containers[i].delete(c.id);
+          this.containers[i]!.delete(c.id);
           if (wasRunning) this.partUp(i, c.app, c.component, -1);
           this.onContainerEvent(i);
         });
@@ -122,11 +122,11 @@ export class Cluster {
 
   /** The node's process and its containers are gone. */
   crash(i: number): void {
-    for (const [app, parts] of this.runningParts[i]) {
+    for (const [app, parts] of this.runningParts[i]!) {
       if (parts.size === (this.partsOf.get(app) ?? 1)) this.onInstance(app, -1);
     }
-    this.containers[i].clear();
-    this.runningParts[i].clear();
+    this.containers[i]!.clear();
+    this.runningParts[i]!.clear();
   }
 
   private newContainer(i: number, d: DesiredComponent): SimContainer {
@@ -137,15 +137,15 @@ export class Cluster {
       component: d.component,
       specHash: d.specHash,
       state: 'created',
-      life: this.net.incarnation[i],
+      life: this.net.incarnation[i]!,
     };
-    this.containers[i].set(c.id, c);
+    this.containers[i]!.set(c.id, c);
     return c;
   }
 
   private partUp(i: number, app: string, component: string, delta: number): void {
-    let parts = this.runningParts[i].get(app);
-    if (!parts) this.runningParts[i].set(app, (parts = new Map()));
+    let parts = this.runningParts[i]!.get(app);
+    if (!parts) this.runningParts[i]!.set(app, (parts = new Map()));
     const want = this.partsOf.get(app) ?? 1;
     const wasUp = parts.size === want;
     const n = (parts.get(component) ?? 0) + delta;
@@ -153,7 +153,7 @@ export class Cluster {
     if (n <= 0) parts.delete(component);
     else parts.set(component, n);
     const isUp = parts.size === want;
-    if (parts.size === 0) this.runningParts[i].delete(app);
+    if (parts.size === 0) this.runningParts[i]!.delete(app);
     if (wasUp !== isUp) this.onInstance(app, isUp ? 1 : -1);
   }
 }

@@ -39,21 +39,21 @@ export class Network {
   kill(i: number, at: number): void {
     if (!this.up[i]) return;
     this.up[i] = 0;
-    this.incarnation[i]++;
-    const periods = this.upPeriods[i];
-    periods[periods.length - 1][1] = at;
+    this.incarnation[i]!++;
+    const periods = this.upPeriods[i]!;
+    periods[periods.length - 1]![1] = at;
   }
 
   restart(i: number, at: number): void {
     if (this.up[i]) return;
     this.up[i] = 1;
-    this.upPeriods[i].push([at, Number.POSITIVE_INFINITY]);
+    this.upPeriods[i]!.push([at, Number.POSITIVE_INFINITY]);
   }
 
   wasUp(i: number, t: number): boolean {
-    const periods = this.upPeriods[i];
+    const periods = this.upPeriods[i]!;
     for (let k = periods.length - 1; k >= 0; k--) {
-      const [from, to] = periods[k];
+      const [from, to] = periods[k]!;
       if (t >= from) return t < to;
     }
     return false;
@@ -61,25 +61,25 @@ export class Network {
 
   /** The node's heartbeats sent in [from, to) reach nobody. */
   addOutage(i: number, from: number, to: number): void {
-    this.outages[i].push([from, to]);
+    this.outages[i]!.push([from, to]);
   }
 
   uplinkDown(i: number, t: number): boolean {
-    for (const [from, to] of this.outages[i]) if (t >= from && t < to) return true;
+    for (const [from, to] of this.outages[i]!) if (t >= from && t < to) return true;
     return false;
   }
 
   addLossy(i: number, from: number, to: number, loss: number): void {
-    this.lossy[i].push({ from, to, loss });
+    this.lossy[i]!.push({ from, to, loss });
   }
 
   /** Message loss on the node's links at `t`: its own lossy period, else the network's base rate. */
   lossAt(i: number, t: number, base: number): number {
-    for (const p of this.lossy[i]) if (t >= p.from && t < p.to) return p.loss;
+    for (const p of this.lossy[i]!) if (t >= p.from && t < p.to) return p.loss;
     return base;
   }
 
   lossyPeriods(i: number): readonly { from: number; to: number; loss: number }[] {
-    return this.lossy[i];
+    return this.lossy[i] ?? [];
   }
 }

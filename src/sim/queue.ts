@@ -23,8 +23,8 @@ export class EventQueue {
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(item, h[p])) break;
-      h[i] = h[p];
+      if (!before(item, h[p]!)) break;
+      h[i] = h[p]!;
       i = p;
     }
     h[i] = item;
@@ -32,12 +32,12 @@ export class EventQueue {
 
   /** Time of the next item, or Infinity. */
   peek(): number {
-    return this.heap.length > 0 ? this.heap[0].at : Number.POSITIVE_INFINITY;
+    return this.heap.length > 0 ? this.heap[0]!.at : Number.POSITIVE_INFINITY;
   }
 
   /** Runs every item due at or before `time`, including items they schedule within that time. */
   runUntil(time: number, onTime: (at: number) => void): void {
-    while (this.heap.length > 0 && this.heap[0].at <= time) {
+    while (this.heap.length > 0 && this.heap[0]!.at <= time) {
       const item = this.pop();
       onTime(item.at);
       item.run();
@@ -54,15 +54,15 @@ export class EventQueue {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && before(h[l], m === i ? last : h[m])) m = l;
-        if (r < h.length && before(h[r], m === i ? last : h[m])) m = r;
+        if (l < h.length && before(h[l]!, m === i ? last : h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, m === i ? last : h[m]!)) m = r;
         if (m === i) break;
-        h[i] = h[m];
+        h[i] = h[m]!;
         i = m;
       }
       h[i] = last;
     }
-    return top;
+    return top as Item;
   }
 }
 

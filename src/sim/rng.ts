@@ -76,7 +76,7 @@ export class Rng {
     const take = Math.min(count, pool.length);
     for (let i = 0; i < take; i++) {
       const j = i + this.int(pool.length - i);
-      [pool[i], pool[j]] = [pool[j], pool[i]];
+      [pool[i], pool[j]] = [pool[j] as T, pool[i] as T];
     }
     return pool.slice(0, take);
   }

@@ -139,7 +139,7 @@ export function simulate(options: SimOptions): SimReport {
         const a = planner.anchorFor(v, now);
         // A node's first placement (at start or when it joins) builds its candidate index from
         // nothing: a one-off start-up cost, reported with the setup, not with the events.
-        if (chargedVersion[i] >= 0) nodeCpu[i] = (nodeCpu[i] ?? 0) + a.indexCpu + a.anchorCpu;
+        if (chargedVersion[i]! >= 0) nodeCpu[i] = (nodeCpu[i] ?? 0) + a.indexCpu + a.anchorCpu;
         chargedVersion[i] = v.version;
       }
       if (chargedKey[i] !== '') nodeCpu[i] = (nodeCpu[i] ?? 0) + plan.cpu;
@@ -149,7 +149,7 @@ export function simulate(options: SimOptions): SimReport {
   };
 
   const sharedDesired = (i: number, v: ChainVersion, share: Map<string, string[]>): DesiredComponent[] => {
-    const apps = share.get(net.ids[i]) ?? [];
+    const apps = share.get(net.ids[i]!) ?? [];
     const desired: DesiredComponent[] = [];
     for (const app of apps) for (const d of v.components.get(app) ?? []) desired.push(d);
     return desired;
@@ -157,8 +157,8 @@ export function simulate(options: SimOptions): SimReport {
 
   function reconcileNode(i: number): void {
     if (!net.up[i]) return;
-    const v = chain.versions[chainVer[i]];
-    cluster.reconcile(i, desiredFor(i, v, viewKeyOf[i]), now);
+    const v = chain.versions[chainVer[i]!]!;
+    cluster.reconcile(i, desiredFor(i, v, viewKeyOf[i]!), now);
   }
 
   // ---- the network as it stands when the simulation starts -------------------------------------
@@ -171,7 +171,7 @@ export function simulate(options: SimOptions): SimReport {
   const startKey = views.viewKey(0, 0);
   for (let i = 0; i < net.size; i++) {
     viewKeyOf[i] = views.viewKey(i, 0);
-    cluster.seedRunning(i, desiredFor(i, chain.tip, viewKeyOf[i]));
+    cluster.seedRunning(i, desiredFor(i, chain.tip, viewKeyOf[i]!));
   }
   const startPlan = planner.planFor(chain.tip, startKey, () => views.liveSetOf(startKey), 0);
   let unplaced = 0;
@@ -252,7 +252,7 @@ export function simulate(options: SimOptions): SimReport {
     for (let i = 0; i < net.size; i++) if (net.up[i]) out.push(i);
     return out;
   };
-  const allAtVersion = (v: number) => upNodes().every((i) => chainVer[i] >= v);
+  const allAtVersion = (v: number) => upNodes().every((i) => chainVer[i]! >= v);
   let lastKilled: number[] = [];
   let appCounter = o.apps;
 
@@ -263,7 +263,7 @@ export function simulate(options: SimOptions): SimReport {
     for (let i = 0; i < net.size; i++) {
       if (!net.up[i]) continue;
       queue.schedule(at + delayRng.range(...o.blockDelayMs), () => {
-        if (!net.up[i] || chainVer[i] >= v.version) return;
+        if (!net.up[i] || chainVer[i]! >= v.version) return;
         chainVer[i] = v.version;
         reconcileNode(i);
       });
@@ -322,8 +322,8 @@ export function simulate(options: SimOptions): SimReport {
         openWindow(
           e,
           () =>
-            a.every((i) => !views.sideLive(1).has(net.ids[i])) &&
-            b.every((i) => !views.sideLive(0).has(net.ids[i])),
+            a.every((i) => !views.sideLive(1).has(net.ids[i]!)) &&
+            b.every((i) => !views.sideLive(0).has(net.ids[i]!)),
         );
         views.startPartition(e.at, heal, sideOf);
         break;

@@ -116,12 +116,12 @@ export class LiveViews {
 
   /** A restarted node: its schedule resumes; its tracker is synced from a peer (same side). */
   restartNode(i: number, at: number): void {
-    this.nextBeat[i] = Math.max(this.nextBeat[i], this.firstBeatFrom(i, at));
+    this.nextBeat[i] = Math.max(this.nextBeat[i]!, this.firstBeatFrom(i, at));
   }
 
   private firstBeatFrom(i: number, at: number): number {
     const I = this.p.heartbeatMs;
-    const phase = this.net.phase[i];
+    const phase = this.net.phase[i]!;
     return phase + Math.ceil((at - phase) / I) * I;
   }
 
@@ -130,7 +130,7 @@ export class LiveViews {
     const I = this.p.heartbeatMs;
     const lag = now - this.p.holdBackMs;
     for (let i = 0; i < this.net.size; i++) {
-      const phase = this.net.phase[i];
+      const phase = this.net.phase[i]!;
       const k = Math.floor((lag - phase) / I);
       this.deliver(i, k, phase + k * I, [0]);
       this.nextBeat[i] = phase + (k + 1) * I;
@@ -144,10 +144,10 @@ export class LiveViews {
     this.sideOf = sideOf;
     // Side 1 starts from what everyone knew before the split: replay side 0's latest heartbeats.
     const copy = this.newSide();
-    const s0 = this.sides[0];
+    const s0 = this.sides[0]!;
     for (const [i, seq] of s0.lastSeq) {
       const sent = s0.lastSent.get(i) as number;
-      copy.liveness.intake(this.net.ids[i], seq, sent);
+      copy.liveness.intake(this.net.ids[i]!, seq, sent);
       copy.lastSeq.set(i, seq);
       copy.lastSent.set(i, sent);
     }
@@ -160,7 +160,7 @@ export class LiveViews {
   tryMerge(now: number): boolean {
     if (this.sides.length < 2 || !this.partition || now < this.partition.to + this.ttl + this.p.holdBackMs)
       return false;
-    if (this.sides[0].liveId !== this.sides[1].liveId) return false;
+    if (this.sides[0]!.liveId !== this.sides[1]!.liveId) return false;
     this.sides.length = 1;
     this.sideOf = [];
     this.partition = undefined;
@@ -176,11 +176,11 @@ export class LiveViews {
   }
 
   sideLive(side: number): ReadonlySet<string> {
-    return this.sides[side].live;
+    return this.sides[side]!.live;
   }
 
   sideLiveId(side: number): number {
-    return this.sides[side].liveId;
+    return this.sides[side]!.liveId;
   }
 
   private partitioned(t: number): boolean {
@@ -198,11 +198,11 @@ export class LiveViews {
     const base = this.p.messageLoss;
     const all = this.sides.map((_, k) => k);
     for (let i = 0; i < this.net.size; i++) {
-      while (this.nextBeat[i] <= lag) {
-        const sent = this.nextBeat[i];
-        this.nextBeat[i] += I;
+      while (this.nextBeat[i]! <= lag) {
+        const sent = this.nextBeat[i]!;
+        this.nextBeat[i]! += I;
         if (!this.net.wasUp(i, sent)) continue;
-        const k = Math.round((sent - this.net.phase[i]) / I);
+        const k = Math.round((sent - this.net.phase[i]!) / I);
         if (this.net.uplinkDown(i, sent)) {
           this.sourceLost++;
           continue;
@@ -224,8 +224,8 @@ export class LiveViews {
 
   private deliver(i: number, seq: number, sent: number, to: readonly number[]): void {
     for (const s of to) {
-      const side = this.sides[s];
-      if (side.liveness.intake(this.net.ids[i], seq, sent)) {
+      const side = this.sides[s]!;
+      if (side.liveness.intake(this.net.ids[i]!, seq, sent)) {
         side.lastSeq.set(i, seq);
         side.lastSent.set(i, sent);
       }
@@ -245,7 +245,7 @@ export class LiveViews {
     let sum = 0;
     let xor = 0;
     for (const id of set) {
-      const k = this.fpKey[this.net.index.get(id) as number];
+      const k = this.fpKey[this.net.index.get(id) as number]!;
       sum = (sum + k) >>> 0;
       xor ^= k;
     }
@@ -267,17 +267,17 @@ export class LiveViews {
     if (!Number.isFinite(fromLag)) return;
     const slots = (toLag - fromLag) / this.p.heartbeatMs;
     const up: number[][] = this.sides.map(() => []);
-    for (let i = 0; i < this.net.size; i++) if (this.net.up[i]) up[this.side(i)].push(i);
+    for (let i = 0; i < this.net.size; i++) if (this.net.up[i]) up[this.side(i)]!.push(i);
     const q0 = receiverMissProbability(this.p.messageLoss, this.p.meshDegree, this.p.lazyDegree);
     const streak = (q: number) => q ** 3 * (1 - q);
     // Receivers on the base loss rate: one pooled draw for all of them.
     for (let s = 0; s < this.sides.length; s++) {
-      const n = up[s].length;
+      const n = up[s]!.length;
       const count = this.rng.poisson(n * (n - 1) * streak(q0) * slots);
       for (let c = 0; c < count; c++) {
-        const o = up[s][this.rng.int(n)];
+        const o = up[s]![this.rng.int(n)]!;
         if (this.net.lossAt(o, now, -1) >= 0) continue; // lossy receivers are drawn below
-        this.addStreak(o, up[s][this.rng.int(n)], q0, toLag, Number.POSITIVE_INFINITY);
+        this.addStreak(o, up[s]![this.rng.int(n)]!, q0, toLag, Number.POSITIVE_INFINITY);
       }
     }
     // Receivers inside a lossy period, one by one.
@@ -286,10 +286,10 @@ export class LiveViews {
       for (const period of this.net.lossyPeriods(o)) {
         if (toLag < period.from || fromLag >= period.to) continue;
         const q = receiverMissProbability(period.loss, this.p.meshDegree, this.p.lazyDegree);
-        const pool = up[this.side(o)];
+        const pool = up[this.side(o)]!;
         const count = this.rng.poisson(pool.length * streak(q) * slots);
         for (let c = 0; c < count; c++)
-          this.addStreak(o, pool[this.rng.int(pool.length)], q, toLag, period.to);
+          this.addStreak(o, pool[this.rng.int(pool.length)]!, q, toLag, period.to);
       }
     }
     // Forget streaks that ended.
@@ -302,7 +302,7 @@ export class LiveViews {
   private addStreak(o: number, s: number, q: number, lag: number, lossEnd: number): void {
     if (o === s) return;
     const I = this.p.heartbeatMs;
-    const phase = this.net.phase[s];
+    const phase = this.net.phase[s]!;
     const lastHeard = phase + Math.floor((lag - phase) / I) * I;
     let misses = 3;
     while (this.rng.next() < q) misses++;
@@ -320,12 +320,12 @@ export class LiveViews {
 
   /** The key of node i's view at `now`: its side's live set, minus what it alone missed. */
   viewKey(i: number, now: number): string {
-    const side = this.sides[this.side(i)];
+    const side = this.sides[this.side(i)]!;
     const m = this.privateLoss.get(i);
     if (!m) return `${side.liveId}`;
     const dropped: number[] = [];
     for (const [s, [from, to]] of m)
-      if (now >= from && now < to && side.live.has(this.net.ids[s])) dropped.push(s);
+      if (now >= from && now < to && side.live.has(this.net.ids[s]!)) dropped.push(s);
     if (dropped.length === 0) return `${side.liveId}`;
     dropped.sort((a, b) => a - b);
     return `${side.liveId}-${dropped.join('.')}`;
@@ -345,7 +345,7 @@ export class LiveViews {
     let set = this.viewCache.get(key);
     if (!set) {
       set = new Set(base);
-      for (const s of key.slice(dash + 1).split('.')) set.delete(this.net.ids[Number(s)]);
+      for (const s of key.slice(dash + 1).split('.')) set.delete(this.net.ids[Number(s)]!);
       if (this.viewCache.size > 64) this.viewCache.clear();
       this.viewCache.set(key, set);
     }
@@ -362,8 +362,8 @@ export class LiveViews {
       for (let i = 0; i < this.net.size; i++) if (this.net.up[i]) populated[this.side(i)] = true;
     for (let s = 0; s < this.sides.length; s++) {
       if (!populated[s]) continue;
-      const live = this.sides[s].live;
-      for (const i of nodes) if (live.has(this.net.ids[i]) !== want) return false;
+      const live = this.sides[s]!.live;
+      for (const i of nodes) if (live.has(this.net.ids[i]!) !== want) return false;
     }
     return true;
   }

@@ -39,7 +39,7 @@ export function makeNodes(count: number, first: number, rng: Rng): PlacementNode
     while (txid.length < 64) txid += hex32(rng);
     // About 5% of nodes share an address with the node before them (several nodes behind one IP).
     const ip =
-      k > 0 && rng.next() < 0.05 ? nodes[k - 1].ip : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      k > 0 && rng.next() < 0.05 ? nodes[k - 1]!.ip : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     nodes.push({
       id: `${txid}:${i % 3}`,
       ip,

@@ -8,9 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FluxNode } from '../../src/node/node.ts';
 import { COIN } from '../../src/consensus/primitives/types.ts';
 import { InsufficientFundsError } from '../../src/wallet/coin-select.ts';
-import { at } from '../support/at.ts';
+import { at, tuple } from '../support/at.ts';
 
-const [dataDir, host, seedArg] = process.argv.slice(2);
+const [dataDir, host, seedArg] = tuple(process.argv.slice(2), 3);
 let seed = Number(seedArg ?? 1) >>> 0;
 const rand = (): number => {
   seed = (seed + 0x6d2b79f5) >>> 0;

@@ -8,8 +8,9 @@
  */
 import { createInterface } from 'node:readline';
 import { FluxNode } from '../../src/node/node.ts';
+import { tuple } from '../support/at.ts';
 
-const [dataDir, host, bootstrapArg] = process.argv.slice(2);
+const [dataDir, host, bootstrapArg] = tuple(process.argv.slice(2), 3);
 const node = await FluxNode.start({
   network: 'devnet',
   dataDir,
@@ -70,7 +71,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     node.startMiner(address, { maxBlocks: Number(arg) });
     void node.miner?.whenStopped().then(() => process.stdout.write('miner stopped\n'));
   } else if (cmd === 'register') {
-    const r = await node.rpc.handleOne({ method: 'registerapp', params: [spec(arg)], id: 1 });
+    const r = await node.rpc.handleOne({ method: 'registerapp', params: [spec(arg ?? '')], id: 1 });
     process.stdout.write(`registered ${JSON.stringify(r)}\n`);
   }
 }

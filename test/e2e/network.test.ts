@@ -103,7 +103,7 @@ test('a node started later syncs the chain and then follows the tip', async () =
 test('a 2+3 partition that mines on both sides heals onto the most-work chain', async () => {
   const [a, b, c, d, e] = tuple(nodes, 5);
   const left = [a, b];
-  const right = [c, d, e, nodes[5]];
+  const right = [c, d, e, at(nodes, 5)];
   for (const l of left)
     for (const r of right) {
       l.p2p.block(r.p2p.peerId);

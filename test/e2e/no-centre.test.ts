@@ -167,7 +167,7 @@ test('all nodes killed and restarted without any bootstrap reconnect from their 
 
 test('two nodes mining at once do not fork for good: the next block puts everyone on one chain', async (t) => {
   const base = Math.max(...nodes.map((n) => n.status!.height));
-  const miners = [nodes[1], nodes[2]];
+  const miners = [at(nodes, 1), at(nodes, 2)];
   const stops = (n: MeshNode) => n.lines.filter((l) => l === 'miner stopped').length;
   const before = miners.map(stops);
   for (const m of miners) m.send('mine 5');

@@ -139,7 +139,7 @@ class FixtureApps implements AppsProvider {
     const apps = activeApps(paid, tip, { priceAt });
     const nodes = this.net.chain.fluxnodes.confirmed().map((r) => ({
       id: r.collateral,
-      ip: r.ip.split(':')[0],
+      ip: r.ip.split(':')[0] ?? r.ip,
       tier: r.tier,
       capacity: DEVNET_APP_LIMITS.tiers[r.tier],
       benchmarkOk: true,

@@ -36,7 +36,7 @@ function filesUnder(dir: string): string[] {
 /** What a file loads at run time: `import type` lines are erased, so they do not count. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+  return [...text.matchAll(/^(?:import|export)\s(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => at(m, 1));
 }
 
 test('every test file is in test/unit, test/spec, test/e2e or test/support', () => {

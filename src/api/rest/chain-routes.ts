@@ -98,7 +98,8 @@ export function registerChainRoutes(api: ApiServer, ctx: RestContext, blocks: Bl
     const at = ctx.txIndex.locate(id);
     if (!at) throw notFound(`transaction ${id} is neither in the chain nor in the mempool`);
     const e = chain.getEntry(at.height)!;
-    const tx = chain.getBlock(e.hash)!.txs[at.position];
+    const tx = chain.getBlock(e.hash)?.txs[at.position];
+    if (!tx) throw notFound(`transaction ${id} is indexed at a block position that holds none`);
     return txJson(tx, params, {
       blockhash: e.id,
       height: e.height,

@@ -23,7 +23,7 @@ export class NodeCountHistory {
   private readonly registry: () => FluxnodeRegistry;
   private readonly onConnect = (_block: Block, e: ChainEntry) => this.record(e);
   private readonly onDisconnect = (_block: Block, e: ChainEntry) => {
-    while (this.points.length && this.points[this.points.length - 1].height >= e.height) this.points.pop();
+    while ((this.points.at(-1)?.height ?? -1) >= e.height) this.points.pop();
   };
 
   constructor(chain: Chain, registry: () => FluxnodeRegistry, opts: NodeCountHistoryOptions = {}) {
@@ -46,7 +46,10 @@ export class NodeCountHistory {
     if (pts.length <= limit) return [...pts];
     const out: NodeCountPoint[] = [];
     const step = (pts.length - 1) / (limit - 1);
-    for (let i = 0; i < limit; i++) out.push(pts[Math.round(i * step)]);
+    for (let i = 0; i < limit; i++) {
+      const p = pts[Math.round(i * step)];
+      if (p) out.push(p);
+    }
     return out;
   }
 

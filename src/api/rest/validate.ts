@@ -57,10 +57,10 @@ export function txidParam(value: string): string {
 
 /** A collateral outpoint as the registry keys it: "txid:n". */
 export function collateralParam(value: string): string {
-  const m = /^([0-9a-fA-F]{64}):(\d{1,10})$/.exec(value);
-  if (!m || Number(m[2]) > 0xffffffff)
+  const [, txid, index] = /^([0-9a-fA-F]{64}):(\d{1,10})$/.exec(value) ?? [];
+  if (txid === undefined || Number(index) > 0xffffffff)
     throw badRequest('collateral', value, '"txid:n" (64 hex digits, colon, output index)');
-  return `${m[1].toLowerCase()}:${Number(m[2])}`;
+  return `${txid.toLowerCase()}:${Number(index)}`;
 }
 
 export function appNameParam(value: string): string {

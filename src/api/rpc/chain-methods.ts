@@ -14,6 +14,7 @@ import type { NodeContext } from '../context.ts';
 import { blockJson, difficultyOf, fluxAmount, headerJson, prefixes, txJson } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
+import { must } from '../../consensus/index.ts';
 
 /** Hex of a block or transaction: the request body cap (4 MB) is the real bound. */
 const HEX_MAX = 8_000_000;
@@ -145,7 +146,12 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
       if (!at)
         throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `No information available about transaction ${id}`);
       const e = chain.getEntry(at.height)!;
-      const tx = chain.getBlock(e.hash)!.txs[at.position];
+      const tx = chain.getBlock(e.hash)?.txs[at.position];
+      if (!tx)
+        throw new RpcError(
+          RPC.INTERNAL_ERROR,
+          `transaction ${id} is indexed at a block position that holds none`,
+        );
       if (!verbose) return toHex(encodeTransaction(tx));
       return txJson(tx, params, {
         blockhash: e.id,
@@ -325,5 +331,5 @@ function medianTimePast(ctx: NodeContext): number {
   )
     times.push(e.time);
   times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return must(times[times.length >> 1], 'a block time (the tip has one)');
 }

@@ -19,13 +19,13 @@ export interface WalletControls {
 /** FLUX amount given as a JSON number or string, to satoshis; at most 8 decimals. */
 export function parseAmount(v: unknown, name: string): bigint {
   const text = typeof v === 'number' ? v.toFixed(8) : typeof v === 'string' ? v.trim() : '';
-  const m = /^(\d+)(?:\.(\d{1,8}))?$/.exec(text);
-  if (!m)
+  const [, whole, frac = ''] = /^(\d+)(?:\.(\d{1,8}))?$/.exec(text) ?? [];
+  if (whole === undefined)
     throw new RpcError(
       RPC.TYPE_ERROR,
       `${name} must be a positive FLUX amount with at most 8 decimals, got ${JSON.stringify(v)}`,
     );
-  const sats = BigInt(m[1]) * COIN + BigInt((m[2] ?? '').padEnd(8, '0'));
+  const sats = BigInt(whole) * COIN + BigInt(frac.padEnd(8, '0'));
   if (sats <= 0n) throw new RpcError(RPC.TYPE_ERROR, `${name} must be more than zero`);
   return sats;
 }

@@ -87,7 +87,7 @@ function loadSpec(file: string, opts: SpecOptions): AppSpec {
     raw = parseAppSpec(text, formatFromPath(file));
   } catch (err) {
     if (!(err instanceof AppSpecError)) throw err;
-    return fail(2, `cannot parse ${file}: ${err.issues[0].message}`, err.issues);
+    return fail(2, `cannot parse ${file}: ${err.issues[0]?.message ?? err.message}`, err.issues);
   }
   try {
     return validateAppSpec(raw, limits);
@@ -144,7 +144,8 @@ function readSpecObject(file: string): unknown {
   try {
     return parseAppSpec(text, file === '-' ? undefined : formatFromPath(file));
   } catch (err) {
-    if (err instanceof AppSpecError) throw new CliError(`cannot parse ${file}: ${err.issues[0].message}`);
+    if (err instanceof AppSpecError)
+      throw new CliError(`cannot parse ${file}: ${err.issues[0]?.message ?? err.message}`);
     throw err;
   }
 }

@@ -58,12 +58,12 @@ export function formatUnits(units: string | bigint, decimals: number): string {
 /** A token amount as typed (e.g. 12.5) to units; refuses more decimals than the asset has. */
 export function parseTokenAmount(text: string, decimals: number): bigint {
   const t = text.trim();
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(t);
-  if (!m) throw new CliError(`--amount must be a number of tokens such as 12.5, got "${text}"`);
-  const frac = m[2] ?? '';
+  const [, whole, frac = ''] = /^(\d+)(?:\.(\d+))?$/.exec(t) ?? [];
+  if (whole === undefined)
+    throw new CliError(`--amount must be a number of tokens such as 12.5, got "${text}"`);
   if (frac.length > decimals)
     throw new CliError(`--amount has ${frac.length} decimals, the asset has ${decimals}: "${text}"`);
-  const units = BigInt(m[1]) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, '0') || '0');
+  const units = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, '0') || '0');
   if (units <= 0n) throw new CliError(`--amount must be more than zero, got "${text}"`);
   return units;
 }

@@ -142,7 +142,7 @@ export function register(program: Command): void {
       });
       const results = (tier ? [tier] : TIERS).map((t) => judge(measured, t, params));
       // Without --tier the machine qualifies when it meets the smallest tier.
-      const ok = results[0].ok;
+      const ok = results[0]?.ok ?? false;
       if (o.json) printJson({ network: o.network, dataDir, figures: measured, tiers: results, ok });
       else process.stdout.write(`${human(measured, results, o.network, dataDir)}\n`);
       if (!ok) process.exitCode = 1;

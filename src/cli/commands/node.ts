@@ -93,7 +93,7 @@ async function startFluxnode(o: StartFlags): Promise<void> {
     ({ collateral, address, amount } = made);
     say(`collateral of ${showFlux(made.amount)} FLUX for ${tier} sent to ${address}: ${collateral}`);
   }
-  const txid = collateral.split(':')[0];
+  const [txid = ''] = collateral.split(':');
   await waitFor(
     `${needed} confirmations of the collateral`,
     async () => {

@@ -8,12 +8,14 @@ import { html, type SafeHtml } from './dom.ts';
  * any width): the top edge is the total, each band one tier.
  */
 export function nodeCountChart(points: readonly NodeCountPoint[]): SafeHtml {
-  if (points.length === 0) return html`<p class="muted">No history yet.</p>`;
+  const [firstPoint] = points;
+  const last = points.at(-1);
+  if (!firstPoint || !last) return html`<p class="muted">No history yet.</p>`;
   const W = 600;
   const H = 160;
   const pad = { l: 28, r: 8, t: 8, b: 22 };
-  const h0 = points[0].height;
-  const h1 = Math.max(points[points.length - 1].height, h0 + 1);
+  const h0 = firstPoint.height;
+  const h1 = Math.max(last.height, h0 + 1);
   const total = (p: NodeCountPoint) => p.cumulus + p.nimbus + p.stratus;
   const max = Math.max(1, ...points.map(total));
   const x = (h: number) => (pad.l + ((h - h0) / (h1 - h0)) * (W - pad.l - pad.r)).toFixed(1);
@@ -22,14 +24,15 @@ export function nodeCountChart(points: readonly NodeCountPoint[]): SafeHtml {
   const level = (p: NodeCountPoint, i: number) => TIERS.slice(0, i + 1).reduce((s, t) => s + p[t], 0);
   const edge = (i: number) => {
     let d = '';
-    points.forEach((p, j) => {
+    let before: NodeCountPoint | undefined;
+    for (const p of points) {
       const v = i < 0 ? 0 : level(p, i);
-      d +=
-        j === 0
-          ? `${x(p.height)},${y(v)}`
-          : ` ${x(p.height)},${y(i < 0 ? 0 : level(points[j - 1], i))} ${x(p.height)},${y(v)}`;
-    });
-    return `${d} ${x(h1)},${y(i < 0 ? 0 : level(points[points.length - 1], i))}`;
+      d += before
+        ? ` ${x(p.height)},${y(i < 0 ? 0 : level(before, i))} ${x(p.height)},${y(v)}`
+        : `${x(p.height)},${y(v)}`;
+      before = p;
+    }
+    return `${d} ${x(h1)},${y(i < 0 ? 0 : level(last, i))}`;
   };
   const band = (t: Tier, i: number) => {
     const top = edge(i);
@@ -40,7 +43,6 @@ export function nodeCountChart(points: readonly NodeCountPoint[]): SafeHtml {
     return html`<polygon class="band ${t}" points="${top} ${bottom}" />`;
   };
   const ticks = [...new Set([0, Math.round(max / 2), max])];
-  const last = points[points.length - 1];
   return html`<svg class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" data-testid="history-chart"
       aria-label="Confirmed nodes by tier from height ${h0} to ${h1}: now ${last.cumulus} cumulus, ${last.nimbus} nimbus, ${last.stratus} stratus">
     ${ticks.map(

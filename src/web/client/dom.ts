@@ -22,7 +22,7 @@ const ESCAPES: Record<string, string> = {
 };
 
 export function escapeText(v: unknown): string {
-  return String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 function part(v: unknown): string {
@@ -37,8 +37,10 @@ function part(v: unknown): string {
  * App names, descriptions and addresses come from other people: none reaches the page unescaped.
  */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) out += part(values[i]) + strings[i + 1];
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    out += part(v) + (strings[i + 1] ?? '');
+  });
   return new SafeHtml(out);
 }
 

@@ -10,6 +10,7 @@ import { rpcOf } from '../../../src/devnet/host-process.ts';
 import { nodeRunning } from '../../../src/devnet/node-control.ts';
 import type { DevnetState, NodeState } from '../../../src/devnet/state.ts';
 import { LABEL_APP } from '../../../src/cloud/runtime/labels.ts';
+import { at, tuple } from '../../support/at.ts';
 
 export interface NodeView {
   name: string;
@@ -62,7 +63,7 @@ async function answersAsItself(l: ListedLocation, port: number): Promise<boolean
 export async function snapshot(state: DevnetState, app: string, port: number): Promise<Snapshot> {
   const live = state.nodes.filter(nodeRunning);
   const nodes = await Promise.all(live.map((n) => viewOf(state, n, app)));
-  const first = live[0];
+  const first = at(live, 0);
   const listed = await getJson<ListedLocation[]>(
     `http://${first.host}:${first.apiPort}/apps/${app}/locations`,
   );
@@ -72,7 +73,7 @@ export async function snapshot(state: DevnetState, app: string, port: number): P
 
 /** What is wrong with the cloud in `s` (undefined when nothing is). */
 export function cloudProblem(s: Snapshot, instances: number): string | undefined {
-  const [first] = s.nodes;
+  const [first] = tuple(s.nodes, 1);
   const disagree = s.nodes.filter((n) => n.locations.join() !== first.locations.join());
   if (disagree.length > 0)
     return `locations differ: ${s.nodes.map((n) => `${n.name} [${n.locations}]`).join('; ')}`;

@@ -26,6 +26,7 @@ import {
   wholeProblem,
 } from './chaos-fixture.ts';
 import { dockerSkip, freePort } from './docker-fixture.ts';
+import { at } from '../../support/at.ts';
 
 const execFileAsync = promisify(execFile);
 const INSTANCES = 3;
@@ -81,8 +82,8 @@ export function chaosSuite(title: string, opts: ChaosOptions): void {
 
     test('node 1 killed: the others keep two peers, blocks go on, the app is whole again within 15 s', async (t) => {
       const first = await take();
-      const height = first.nodes[0].height;
-      t.diagnostic(`node 1 ran ${first.nodes[0].containers} instance(s) of the app`);
+      const height = at(first.nodes, 0).height;
+      t.diagnostic(`node 1 ran ${at(first.nodes, 0).containers} instance(s) of the app`);
       const t0 = Date.now();
       await killNode(state, 'node1');
       const cloud = await settle(
@@ -97,7 +98,8 @@ export function chaosSuite(title: string, opts: ChaosOptions): void {
         'blocks to go on and every tip to agree',
         take,
         (s) =>
-          chainProblem(s) ?? (s.nodes[0].height > height + 2 ? undefined : `height ${s.nodes[0].height}`),
+          chainProblem(s) ??
+          (at(s.nodes, 0).height > height + 2 ? undefined : `height ${at(s.nodes, 0).height}`),
         30_000,
       );
       const s = (await whole('the network whole without node 1', 30_000)).snapshot;

@@ -12,6 +12,8 @@ import {
 import type { Block, BlockHeader, Transaction } from '../../../src/consensus/primitives/types.ts';
 import { cpuSolver, solveNonce } from '../../../src/mining/pow.ts';
 import type { BlockTemplate } from '../../../src/mining/template.ts';
+import { at } from '../../support/at.ts';
+import assert from 'node:assert/strict';
 
 /** Solves `t` with `header` fields replaced; the body is `txs` (the template's by default). */
 export function mineForged(
@@ -33,7 +35,7 @@ export function mineForged(
 
 /** The template's block with a solution of the right size that is not a solution. */
 export function badPowBlock(t: BlockTemplate): Block {
-  const { n, k } = t.equihash[0];
+  const { n, k } = at(t.equihash, 0);
   const size = ((1 << k) * (n / (k + 1) + 1)) / 8;
   return {
     header: {
@@ -48,6 +50,7 @@ export function badPowBlock(t: BlockTemplate): Block {
 /** The template with the miner's output raised by `extra` satoshis (more than subsidy + fees allows). */
 export function overpayingCoinbase(t: BlockTemplate, extra: bigint): Transaction[] {
   const [cb, ...rest] = t.txs;
+  assert.ok(cb, 'a template has a coinbase');
   const outputs = cb.outputs.map((o, i) => (i === 0 ? { ...o, value: o.value + extra } : o));
   return [{ ...cb, outputs }, ...rest];
 }

@@ -30,7 +30,7 @@ let wif: string;
 before(async () => {
   node = await EconomyTestNode.open(t.dir, { blockTime: (h) => Y2022 + 3 * h });
   const miner = node.wallet.newAddress('miner');
-  [op] = await registerOperators(node, miner, ['nimbus']);
+  op = at(await registerOperators(node, miner, ['nimbus']), 0);
   // Payments start at 24; with the 10-block coinbase maturity the first ones count from 33.
   while (node.chain.height() < 36) await node.mineBlock(miner);
   wif = node.wallet.exportWif(op.address);

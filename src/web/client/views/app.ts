@@ -66,7 +66,7 @@ function logsView(lines: readonly AppLogLine[]) {
   )}</pre>`;
 }
 
-export function appPage(root: HTMLElement, [name]: string[]): View {
+export function appPage(root: HTMLElement, [name = '']: string[]): View {
   render(root, html`<section><h2>App ${name}</h2><div class="loading">Loading…</div></section>`);
   const load = () =>
     Promise.all([api<AppDetail>(`/apps/${encodeURIComponent(name)}`), api<NodeView[]>('/nodes')]).then(

@@ -46,7 +46,7 @@ function fields(rows: [string, unknown][]) {
   return html`<dl class="fields">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
-export function blockPage(root: HTMLElement, [ref]: string[]): View {
+export function blockPage(root: HTMLElement, [ref = '']: string[]): View {
   render(root, html`<section><h2>Block ${ref}</h2><div class="loading">Loading…</div></section>`);
   const ready = api<BlockJson>(`/chain/block/${encodeURIComponent(ref)}`).then(
     (b) => {
@@ -89,7 +89,7 @@ export function blockPage(root: HTMLElement, [ref]: string[]): View {
   return { ready };
 }
 
-export function txPage(root: HTMLElement, [id]: string[]): View {
+export function txPage(root: HTMLElement, [id = '']: string[]): View {
   render(root, html`<section><h2>Transaction</h2><div class="loading">Loading…</div></section>`);
   const ready = api<TxJson>(`/chain/tx/${encodeURIComponent(id)}`).then(
     (t) => {
@@ -119,7 +119,7 @@ export function txPage(root: HTMLElement, [id]: string[]): View {
             <div><h3>Outputs</h3><ul class="txs">${t.vout.map(
               (
                 o,
-              ) => html`<li>${o.scriptPubKey.addresses ? addressLink(o.scriptPubKey.addresses[0]) : html`<span class="muted">${o.scriptPubKey.type}</span>`}
+              ) => html`<li>${o.scriptPubKey.addresses?.[0] ? addressLink(o.scriptPubKey.addresses[0]) : html`<span class="muted">${o.scriptPubKey.type}</span>`}
                 <span class="amount">${flux(o.valueSat)}</span></li>`,
             )}</ul></div>
           </div>
@@ -131,7 +131,7 @@ export function txPage(root: HTMLElement, [id]: string[]): View {
   return { ready };
 }
 
-export function addressPage(root: HTMLElement, [address]: string[]): View {
+export function addressPage(root: HTMLElement, [address = '']: string[]): View {
   render(root, html`<section><h2>Address</h2><div class="loading">Loading…</div></section>`);
   const ready = api<AddressJson>(`/chain/address/${encodeURIComponent(address)}?limit=50`).then(
     (a) => {

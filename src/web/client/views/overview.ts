@@ -155,7 +155,8 @@ export function overview(root: HTMLElement): View {
         const b = ev.data;
         // A block that landed between the first fetch and the socket opening was never sent to us:
         // when the heights do not follow on, fetch the list again rather than show a hole.
-        if (blocks.length && b.height > blocks[0].height + 1) {
+        const newest = blocks[0];
+        if (newest && b.height > newest.height + 1) {
           void api<BlockSummary[]>(`/chain/blocks?limit=${BLOCKS}`).then((fresh) => {
             blocks = fresh;
             render(byId('blocks'), blocksTable(blocks));
