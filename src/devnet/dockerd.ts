@@ -173,14 +173,14 @@ export function daemonConfig(l: Pick<Layout, 'bridge'>): Record<string, unknown>
 /** Host bridges (`br-…`) carrying an address from the daemon's app network pool. */
 async function appBridges(l: Pick<Layout, 'bridge'>): Promise<string[]> {
   const pool = daemonConfig(l)['default-address-pools'] as { base: string }[];
-  const prefix = pool[0].base.replace(/0\/24$/, '');
+  const prefix = pool[0]?.base.replace(/0\/24$/, '') ?? '';
   const { stdout } = await execFileAsync(requireTool('ip'), ['-o', '-4', 'addr', 'show']).catch(() => ({
     stdout: '',
   }));
   const out = new Set<string>();
   for (const line of String(stdout).split('\n')) {
-    const m = /^\d+:\s+(br-[0-9a-f]+)\s+inet\s+(\S+)/.exec(line);
-    if (m?.[2].startsWith(prefix)) out.add(m[1]);
+    const [, bridge, address] = /^\d+:\s+(br-[0-9a-f]+)\s+inet\s+(\S+)/.exec(line) ?? [];
+    if (bridge && address?.startsWith(prefix)) out.add(bridge);
   }
   return [...out];
 }

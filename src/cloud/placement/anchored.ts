@@ -123,7 +123,14 @@ export class AnchoredPlacer {
       }
       total += anchored.length;
       if (anchored.length < app.instances) this.short.push(a);
-      return { name: app.name, instances: app.instances, key: appKey(app.name, input.epoch), d, ports, anchored };
+      return {
+        name: app.name,
+        instances: app.instances,
+        key: appKey(app.name, input.epoch),
+        d,
+        ports,
+        anchored,
+      };
     });
     this.total = total;
     const r = input.ranked;

@@ -10,6 +10,7 @@ import { nodeArgs } from '../../../src/devnet/host-process.ts';
 import { DevnetConfigError, planDevnet } from '../../../src/devnet/layout.ts';
 import { hostNetnsOf, nodeNetnsOf } from '../../../src/devnet/netns.ts';
 import { initialState } from '../../../src/devnet/state.ts';
+import { at } from '../../support/at.ts';
 
 const tiers = { cumulus: 2, nimbus: 2, stratus: 1 };
 const dir = '/tmp/fluxnode-netns-unit/devnet';
@@ -64,7 +65,7 @@ describe('devnet up --netns layout', () => {
   test('a namespaced node serves RPC on its own address to the host alone', () => {
     const l = planDevnet({ dir, nodes: 2, tiers: { cumulus: 2, nimbus: 0, stratus: 0 }, netns: true });
     const s = initialState(l, { cumulus: 2, nimbus: 0, stratus: 0 }, 500);
-    const args = nodeArgs(launchOf(s, s.nodes[1], false));
+    const args = nodeArgs(launchOf(s, at(s.nodes, 1), false));
     assert.equal(flag(args, '--host'), '10.77.0.12');
     assert.equal(flag(args, '--rpc-bind'), '10.77.0.12');
     assert.equal(flag(args, '--rpc-allow-ip'), '10.77.0.10');
@@ -74,7 +75,10 @@ describe('devnet up --netns layout', () => {
       tiers,
       500,
     );
-    assert.equal(flag(nodeArgs(launchOf(loopback, loopback.nodes[0], false)), '--rpc-allow-ip'), undefined);
+    assert.equal(
+      flag(nodeArgs(launchOf(loopback, at(loopback.nodes, 0), false)), '--rpc-allow-ip'),
+      undefined,
+    );
   });
 });
 
@@ -88,7 +92,7 @@ describe('devnet add', () => {
     assert.equal(n.tier, 'nimbus');
     assert.equal(n.dataDir, path.join(dir, 'node6'));
     assert.deepEqual(n.dockerd, { name: 'node6', dir: path.join(dir, 'docker', 'node6'), bridgeIndex: 16 });
-    assert.equal(n.p2pPort, s.nodes[0].p2pPort);
+    assert.equal(n.p2pPort, at(s.nodes, 0).p2pPort);
   });
 
   test('no address after .254: refused, naming it', () => {
