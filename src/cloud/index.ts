@@ -13,6 +13,7 @@ export { MessageVerifyError } from './messages/errors.ts';
 export {
   decodeSpecAnnouncement,
   encodeSpecAnnouncement,
+  signSpec,
   type VerifiedSpec,
   verifySpecAnnouncement,
 } from './messages/spec-announcement.ts';
@@ -34,12 +35,26 @@ export {
   type DesiredComponent,
   planReconcile,
 } from './reconciler/plan.ts';
-export { appPaymentScriptFor } from './registry/app-address.ts';
+export { appPaymentAddress, appPaymentScriptFor } from './registry/app-address.ts';
 export { AppDirectory, appLimitsFor, appPriceAt } from './registry/app-directory.ts';
 export { AppPaymentsExtension } from './registry/app-payments.ts';
-export { activeApps, type PaidSpec, type RegisteredApp } from './registry/app-registry.ts';
-export { parseAppPayment } from './registry/payment-tx.ts';
-export { AppRegistration, RegistrationError } from './registry/registration.ts';
+export {
+  activeApps,
+  judgeAppPayments,
+  type PaidSpec,
+  type PaymentKind,
+  type RegisteredApp,
+  UNMATCHED_REASONS,
+  type UnmatchedPayment,
+} from './registry/app-registry.ts';
+export { appPaymentData, parseAppPayment } from './registry/payment-tx.ts';
+export {
+  AppRegistration,
+  MIN_APP_PAYMENT,
+  type Quote,
+  REGISTRATION_ERRORS,
+  RegistrationError,
+} from './registry/registration.ts';
 export { SpecStore } from './registry/spec-store.ts';
 export { SpecSync } from './registry/spec-sync.ts';
 export { DockerRuntime } from './runtime/docker-runtime.ts';

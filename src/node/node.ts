@@ -74,6 +74,7 @@ export class FluxNode implements ApiSources {
     this.registration = new AppRegistration({
       params,
       tipHeight: () => chain.height(),
+      tipId: () => chain.tip().id,
       wallet: services.wallet,
       specs: this.cloud.specs,
       directory: this.cloud.directory,

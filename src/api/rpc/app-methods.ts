@@ -2,16 +2,22 @@ import {
   type AppDirectory,
   type AppRegistration,
   AppSpecError,
+  appPaymentAddress,
+  appPaymentData,
+  type PaymentKind,
+  type Quote,
   type RegisteredApp,
   RegistrationError,
+  type UnmatchedPayment,
   type ValidSpec,
 } from '../../cloud/index.ts';
+import { toHex } from '../../consensus/index.ts';
 import type { NodeContext } from '../context.ts';
 import type { AppLocation } from '../rest/types.ts';
 import { fluxAmount } from '../json.ts';
-import type { RpcDispatcher } from '../jsonrpc.ts';
+import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
-import { appNameParam } from './params.ts';
+import { appNameParam, oneOfParam } from './params.ts';
 import { walletError } from './wallet-methods.ts';
 
 export interface AppControls {
@@ -37,30 +43,119 @@ function appJson(a: RegisteredApp, locations: AppLocation[]) {
   };
 }
 
+function unmatchedJson(u: UnmatchedPayment) {
+  return {
+    txid: u.txid,
+    height: u.height,
+    specHash: u.specHash,
+    name: u.name ?? null,
+    owner: u.owner ?? null,
+    paid: fluxAmount(u.paid),
+    satoshis: Number(u.paid),
+    reason: u.reason,
+    message: u.message,
+  };
+}
+
+/** A quote as RPC shows it: FLUX amounts, satoshi integers, and where and how to pay. */
+function quoteJson(q: Quote, payTo: string) {
+  return {
+    kind: q.kind,
+    name: q.name,
+    specHash: q.specHash,
+    price: fluxAmount(q.price),
+    unused: fluxAmount(q.unused),
+    due: fluxAmount(q.due),
+    amount: fluxAmount(q.amount),
+    satoshis: { price: Number(q.price), unused: Number(q.unused), due: Number(q.due), amount: Number(q.amount) },
+    expire: q.expire,
+    height: q.height,
+    address: payTo,
+    opreturn: toHex(appPaymentData(q.specHash)),
+  };
+}
+
+const KINDS: readonly PaymentKind[] = ['register', 'update', 'renew'];
+
+function registrationError(err: unknown): never {
+  if (err instanceof RegistrationError) throw new RpcError(RPC.WALLET_ERROR, err.message);
+  return walletError(err);
+}
+
 export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppControls): void {
   const active = () => c.directory.active(ctx.chain.height(), ctx.chain.tip().id);
 
+  const unmatched = () => c.directory.unmatched(ctx.chain.height(), ctx.chain.tip().id);
+  const specParam = (p: unknown[], method: string) => {
+    if (typeof p[0] !== 'object' || p[0] === null)
+      throw new RpcError(RPC.INVALID_PARAMS, `${method} takes the app spec as a JSON object`);
+    return acceptSpec(c.registration, p[0]);
+  };
+
   rpc.register(
     'registerapp',
-    'registerapp {spec}: validates the spec, signs it with the owner’s key, pays its price with the spec hash in OP_RETURN, and announces it.',
+    'registerapp {spec} ( "kind" ): signs the spec with the owner’s key in this node’s wallet and pays what is due (register, update or renew; kind, when given, must match), with the spec hash in OP_RETURN, then announces it.',
     async (p) => {
-      if (typeof p[0] !== 'object' || p[0] === null)
-        throw new RpcError(RPC.INVALID_PARAMS, 'registerapp takes the app spec as a JSON object');
-      const spec = acceptSpec(c.registration, p[0]);
+      const spec = specParam(p, 'registerapp');
+      const kind = oneOfParam(p, 1, 'kind', KINDS, { optional: true });
       try {
-        const r = await c.registration.register(spec);
-        return { name: r.name, specHash: r.specHash, txid: r.txid, price: fluxAmount(r.price) };
+        const r = await c.registration.register(spec, kind);
+        return { name: r.name, specHash: r.specHash, txid: r.txid, price: fluxAmount(r.price), kind: r.kind };
       } catch (err) {
-        if (err instanceof RegistrationError) throw new RpcError(RPC.WALLET_ERROR, err.message);
-        return walletError(err);
+        return registrationError(err);
+      }
+    },
+  );
+
+  rpc.register(
+    'appquote',
+    'appquote {spec} ( "kind" ): what paying for the spec in the next block would do (register, update, renew) and cost: its price, the unused value an update is credited, what is due, what to pay, to which address and with which OP_RETURN data. Refuses a payment that would change nothing.',
+    (p) => {
+      const spec = specParam(p, 'appquote');
+      const kind = oneOfParam(p, 1, 'kind', KINDS, { optional: true });
+      try {
+        return quoteJson(c.registration.quoteFor(spec, kind), appPaymentAddress(ctx.params));
+      } catch (err) {
+        return registrationError(err);
+      }
+    },
+  );
+
+  rpc.register(
+    'submitappspec',
+    'submitappspec {spec} "signature": keeps and announces a spec its owner signed elsewhere (signmessage of the spec hash, base64). The node checks the signature; the owner pays with their own transaction (sendrawtransaction).',
+    async (p) => {
+      const spec = specParam(p, 'submitappspec');
+      const signature = param.string(p, 1, 'signature', { maxLength: 200 })!;
+      try {
+        return await c.registration.submitSigned(spec, signature);
+      } catch (err) {
+        if (err instanceof RegistrationError) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, err.message);
+        throw err;
       }
     },
   );
 
   rpc.register('appprice', 'appprice {spec}: what registering the spec costs now, in FLUX.', (p) => {
-    const { price, expire } = c.registration.quote(acceptSpec(c.registration, p[0]));
-    return { price: fluxAmount(price), expire };
+    const spec = acceptSpec(c.registration, p[0]);
+    try {
+      const { price, expire } = c.registration.quote(spec);
+      return { price: fluxAmount(price), expire };
+    } catch (err) {
+      return registrationError(err);
+    }
   });
+
+  rpc.register(
+    'listunmatchedapppayments',
+    'listunmatchedapppayments ( "name" ): payments to the app address that made or changed no app (underpaid, name owned by another, renewal too small, spec unknown), with the reason.',
+    (p) => {
+      const name = p[0] === undefined || p[0] === null ? undefined : appNameParam(p, 0, ctx.params);
+      return unmatched()
+        .filter((u) => name === undefined || u.name === name)
+        .map(unmatchedJson);
+    },
+  );
 
   rpc.register('listapps', 'Apps registered, paid and not expired, with where they run.', () =>
     active().map((a) => appJson(a, c.locations(a.name))),
@@ -70,7 +165,8 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
     const name = appNameParam(p, 0, ctx.params);
     const a = active().find((x) => x.name === name);
     if (!a) throw new RpcError(RPC.INVALID_PARAMETER, `no active app named "${name}"`);
-    return { ...appJson(a, c.locations(a.name)), spec: a.spec };
+    const orphans = unmatched().filter((u) => u.name === name && u.height >= a.registeredHeight);
+    return { ...appJson(a, c.locations(a.name)), spec: a.spec, unmatchedPayments: orphans.map(unmatchedJson) };
   });
 
   rpc.register('getapplocations', 'getapplocations "name": nodes running the app.', (p) =>

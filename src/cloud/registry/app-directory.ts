@@ -4,7 +4,15 @@ import { appPrice, MAINNET_PRICE_SCHEDULE, priceParamsAt } from '../spec/price.t
 import type { AppSpec, ValidSpec } from '../spec/schema.ts';
 import { validateAppSpec } from '../spec/validate.ts';
 import type { AppPaymentsExtension } from './app-payments.ts';
-import { activeApps, type PaidSpec, type RegisteredApp } from './app-registry.ts';
+import {
+  judgeAppPayments,
+  type PaidSpec,
+  paymentEffect,
+  type PaymentEffect,
+  type RegisteredApp,
+  UNMATCHED_REASONS,
+  type UnmatchedPayment,
+} from './app-registry.ts';
 import type { SpecStore, StoredSpec } from './spec-store.ts';
 
 export function appLimitsFor(params: ConsensusParams): AppSpecLimits {
@@ -25,7 +33,7 @@ export class AppDirectory {
   private readonly specs: SpecStore;
   private readonly payments: AppPaymentsExtension;
   private readonly limits: AppSpecLimits;
-  private cache: { tip: string; apps: RegisteredApp[] } | undefined;
+  private cache: { tip: string; apps: RegisteredApp[]; unmatched: UnmatchedPayment[] } | undefined;
   /** Each stored spec validated once (null: the stored text is not a valid spec), by spec hash. */
   private readonly valid = new Map<string, ValidSpec | null>();
 
@@ -61,7 +69,25 @@ export class AppDirectory {
   }
 
   active(tipHeight: number, tipId: string): RegisteredApp[] {
-    if (this.cache?.tip === tipId) return this.cache.apps;
+    return this.judged(tipHeight, tipId).apps;
+  }
+
+  /**
+   * Payments on the active chain (within the longest lifetime) that made or changed no app, oldest
+   * first: underpaid, for a name someone else holds, too small to renew, or for a spec never seen.
+   */
+  unmatched(tipHeight: number, tipId: string): UnmatchedPayment[] {
+    return this.judged(tipHeight, tipId).unmatched;
+  }
+
+  /** What paying for `spec` in the block after the tip would do, and what it is due. */
+  effectOf(spec: ValidSpec, specHash: string, tipHeight: number, tipId: string): PaymentEffect {
+    const live = this.active(tipHeight, tipId).find((a) => a.name === spec.name);
+    return paymentEffect(live, spec, specHash, tipHeight + 1, { priceAt: appPriceAt });
+  }
+
+  private judged(tipHeight: number, tipId: string): { apps: RegisteredApp[]; unmatched: UnmatchedPayment[] } {
+    if (this.cache?.tip === tipId) return this.cache;
     const paid: PaidSpec[] = [];
     for (const stored of this.specs.all()) {
       const spec = this.specOf(stored);
@@ -69,8 +95,18 @@ export class AppDirectory {
       for (const payment of this.payments.paymentsFor(stored.specHash))
         paid.push({ spec, specHash: stored.specHash, payment });
     }
-    const apps = activeApps(paid, tipHeight, { priceAt: appPriceAt });
-    this.cache = { tip: tipId, apps };
-    return apps;
+    const { apps, unmatched } = judgeAppPayments(paid, tipHeight, { priceAt: appPriceAt });
+    const known = new Set(paid.map((p) => p.specHash));
+    const recent = this.payments.paymentsSince(Math.max(0, tipHeight - this.limits.expire.max));
+    for (const p of recent)
+      if (!known.has(p.specHash) && p.height <= tipHeight)
+        unmatched.push({
+          ...p,
+          reason: UNMATCHED_REASONS.unknownSpec,
+          message: `no valid spec with hash ${p.specHash} is known: it was never published, or is invalid`,
+        });
+    unmatched.sort((a, b) => a.height - b.height || (a.txid < b.txid ? -1 : 1));
+    this.cache = { tip: tipId, apps, unmatched };
+    return this.cache;
   }
 }
