@@ -22,6 +22,7 @@ export type {
   NodeView,
   Sats,
 } from './rest/types.ts';
+export { registerAddressMethods } from './rpc/address-methods.ts';
 export { registerAppMethods } from './rpc/app-methods.ts';
 export { registerChainMethods } from './rpc/chain-methods.ts';
 export { registerEconomyMethods } from './rpc/economy-methods.ts';

@@ -31,7 +31,7 @@ export type {
   ScriptCheck,
 } from './validator.ts';
 export { AddressIndex } from './address-index/address-index.ts';
-export type { HistoryEntry, ScriptBalance } from './address-index/types.ts';
+export type { HistoryEntry, IndexedCoin, ScriptBalance } from './address-index/types.ts';
 export { fluxnodeEffectOf } from './fluxnodes/extension.ts';
 export type { Payee } from './fluxnodes/types.ts';
 export { mempoolValidator } from './mempool/accept.ts';

@@ -1,5 +1,5 @@
-import type { HistoryEntry, ScriptBalance } from '../../chain/index.ts';
-import type { AppSpec } from '../../cloud/index.ts';
+import type { HistoryEntry, IndexedCoin, ScriptBalance } from '../../chain/index.ts';
+import type { AppRegistration, AppSpec, UnmatchedPayment } from '../../cloud/index.ts';
 import type { SupplySnapshot } from '../../economy/index.ts';
 import type { NodeContext } from '../context.ts';
 import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
@@ -50,6 +50,16 @@ export interface SelfProvider {
 export interface AddressReader {
   balance(script: Uint8Array): ScriptBalance;
   history(script: Uint8Array, limit?: number, beforeHeight?: number): HistoryEntry[];
+  coinsFor(scripts: readonly Uint8Array[]): IndexedCoin[];
+}
+
+/** App registration for owners who sign elsewhere (cloud/registry). */
+export interface OwnersProvider {
+  registration: AppRegistration;
+  /** The network's app payment address. */
+  payTo: string;
+  /** Payments at the tip that made or changed no app. */
+  unmatched(): UnmatchedPayment[];
 }
 
 export interface RestProviders {
@@ -58,6 +68,7 @@ export interface RestProviders {
   self?: SelfProvider;
   addressIndex?: AddressReader;
   supply?: () => SupplySnapshot;
+  owners?: OwnersProvider;
 }
 
 export type RestContext = NodeContext & RestProviders;

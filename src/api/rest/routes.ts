@@ -4,6 +4,7 @@ import { BlockSummaries, registerChainRoutes } from './chain-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { NodeCountHistory } from './node-history.ts';
 import { registerNodeRoutes } from './node-routes.ts';
+import { registerOwnerRoutes } from './owner-routes.ts';
 import type { RestContext } from './providers.ts';
 
 export interface RestRoutes {
@@ -15,7 +16,7 @@ export interface RestRoutes {
 
 /**
  * The public REST API (GET, JSON): /chain/*, /nodes*, /node/status, /apps*, /network/*,
- * /economy/supply, and POST /apps/:name/logs for an app's owner. Parameters are checked before
+ * /economy/supply, and for app owners POST /apps/:name/logs, /apps/quote, /apps/submit, /chain/tx. Parameters are checked before
  * anything is read; every error is `{ "error": "<message>" }` with a 4xx/5xx status.
  */
 export function registerRestRoutes(
@@ -27,6 +28,7 @@ export function registerRestRoutes(
   const history = new NodeCountHistory(ctx.chain, ctx.registry);
   registerChainRoutes(api, ctx, blocks);
   registerNodeRoutes(api, ctx, blocks);
+  registerOwnerRoutes(api, ctx);
   registerAppRoutes(api, ctx, opts.now ?? Date.now);
   registerNetworkRoutes(api, ctx, history);
   return { blocks, history, close: () => history.close() };

@@ -3,16 +3,13 @@ import {
   type AppRegistration,
   AppSpecError,
   appPaymentAddress,
-  appPaymentData,
   type PaymentKind,
-  type Quote,
   type RegisteredApp,
   RegistrationError,
-  type UnmatchedPayment,
   type ValidSpec,
 } from '../../cloud/index.ts';
-import { toHex } from '../../consensus/index.ts';
 import type { NodeContext } from '../context.ts';
+import { quoteJson, unmatchedJson } from '../owner-json.ts';
 import type { AppLocation } from '../rest/types.ts';
 import { fluxAmount } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
@@ -40,38 +37,6 @@ function appJson(a: RegisteredApp, locations: AppLocation[]) {
     paid: fluxAmount(a.paid),
     txid: a.txid,
     locations,
-  };
-}
-
-function unmatchedJson(u: UnmatchedPayment) {
-  return {
-    txid: u.txid,
-    height: u.height,
-    specHash: u.specHash,
-    name: u.name ?? null,
-    owner: u.owner ?? null,
-    paid: fluxAmount(u.paid),
-    satoshis: Number(u.paid),
-    reason: u.reason,
-    message: u.message,
-  };
-}
-
-/** A quote as RPC shows it: FLUX amounts, satoshi integers, and where and how to pay. */
-function quoteJson(q: Quote, payTo: string) {
-  return {
-    kind: q.kind,
-    name: q.name,
-    specHash: q.specHash,
-    price: fluxAmount(q.price),
-    unused: fluxAmount(q.unused),
-    due: fluxAmount(q.due),
-    amount: fluxAmount(q.amount),
-    satoshis: { price: Number(q.price), unused: Number(q.unused), due: Number(q.due), amount: Number(q.amount) },
-    expire: q.expire,
-    height: q.height,
-    address: payTo,
-    opreturn: toHex(appPaymentData(q.specHash)),
   };
 }
 

@@ -1,7 +1,15 @@
-import { COIN, ConsensusError, isTier, reverseHex, TIERS } from '../../consensus/index.ts';
+import {
+  COIN,
+  ConsensusError,
+  decodeAddress,
+  isTier,
+  reverseHex,
+  signMessageBase64,
+  TIERS,
+} from '../../consensus/index.ts';
 import { InsufficientFundsError, type Wallet } from '../../wallet/index.ts';
 import type { NodeContext } from '../context.ts';
-import { fluxAmount } from '../json.ts';
+import { fluxAmount, prefixes } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
 import { addressParam } from './params.ts';
@@ -61,6 +69,25 @@ export function registerWalletMethods(rpc: RpcDispatcher, ctx: NodeContext, w: W
         total_balance: fluxAmount(b.total),
         keypoolsize: w.wallet.listAddresses().length,
       };
+    },
+  );
+  rpc.register(
+    'signmessage',
+    'signmessage "address" "message": the base64 signature of the message by the address’s key in this wallet ("Zelcash Signed Message:\n" magic), as fluxd.',
+    (p) => {
+      const address = param.string(p, 0, 'address', { maxLength: 100 })!;
+      const message = param.string(p, 1, 'message', { maxLength: 100_000 })!;
+      let type: string;
+      try {
+        type = decodeAddress(address, prefixes(ctx.params)).type;
+      } catch (err) {
+        if (err instanceof ConsensusError) throw new RpcError(RPC.TYPE_ERROR, 'Invalid address');
+        throw err;
+      }
+      if (type !== 'p2pkh') throw new RpcError(RPC.TYPE_ERROR, 'Address does not refer to key');
+      const key = w.wallet.keys.get(address);
+      if (!key) throw new RpcError(RPC.WALLET_ERROR, 'Private key not available');
+      return signMessageBase64(message, key.privateKey, { compressed: key.compressed });
     },
   );
   rpc.register('listunspent', 'Coins of this wallet with their status.', () =>

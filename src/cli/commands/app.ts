@@ -2,7 +2,8 @@
  * `fluxnode app …`: working with app specs.
  *   app validate SPEC / app price SPEC     offline: exit 0 valid, 1 the spec breaks rules (each issue
  *                                          listed), 2 the file cannot be read or parsed
- *   app register SPEC                      the running node signs, pays for and announces the spec
+ *   app register|update|renew|quote SPEC   pay for a spec, from the node's wallet or an owner wallet
+ *                                          (app-pay.ts)
  *   app status NAME                        instances, expiry and where it runs (JSON-RPC getapp)
  *   app logs NAME                          its containers' logs, asked for with the owner's signature
  */
@@ -39,11 +40,13 @@ import {
   signMessageBase64,
 } from '../../consensus/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
+import { registerPayCommands } from './app-pay.ts';
 import {
   type ConnectionFlags,
   connect,
   DEFAULT_API_URL,
   NodeClient,
+  NodeRpcError,
   showFlux,
   withConnectionOptions,
 } from '../rpc.ts';
@@ -161,6 +164,23 @@ interface AppInfo {
   paid: number;
   txid: string;
   locations: { node: string; ip: string; ports: number[]; state: string }[];
+  unmatchedPayments: UnmatchedJson[];
+}
+
+interface UnmatchedJson {
+  txid: string;
+  height: number;
+  paid: number;
+  reason: string;
+  message: string;
+}
+
+/** Payments that changed nothing, one line each with the reason, so no payment goes unseen. */
+function unmatchedLines(list: readonly UnmatchedJson[]): string {
+  const rows = list.map((u) => `  ${u.txid} at ${u.height}: ${showFlux(u.paid)} FLUX, ${u.reason}: ${u.message}
+`);
+  return `payments that matched nothing (${list.length}):
+${rows.join('')}`;
 }
 
 /**
@@ -273,30 +293,7 @@ export function register(program: Command): void {
       }),
     );
 
-  withConnectionOptions(
-    app
-      .command('register')
-      .description(
-        'register an app through the running node: it signs the spec with the owner’s key and pays',
-      )
-      .argument(
-        '<file>',
-        'spec file (.json, .yaml or .yml; - for stdin); its owner must be a node wallet address',
-      )
-      .option('--json', 'machine-readable output'),
-  ).action(async (file: string, o: ConnectionFlags & { json?: boolean }) => {
-    const spec = readSpecObject(file);
-    const r = await connect(o).call<{ name: string; specHash: string; txid: string; price: number }>(
-      'registerapp',
-      [spec],
-    );
-    if (o.json) printJson(r);
-    else
-      process.stdout.write(
-        `registered ${r.name}: spec hash ${r.specHash}\npaid ${showFlux(r.price)} FLUX in ${r.txid}\n` +
-          'it is active once the payment is mined (fluxnode app status NAME)\n',
-      );
-  });
+  registerPayCommands(app, readSpecObject);
 
   withConnectionOptions(
     app
@@ -306,8 +303,19 @@ export function register(program: Command): void {
       .option('--json', 'machine-readable output'),
   ).action(async (name: string, o: ConnectionFlags & { json?: boolean }) => {
     const client = connect(o);
-    const a = await client.call<AppInfo>('getapp', [name]);
     const height = await client.call<number>('getblockcount');
+    let a: AppInfo;
+    try {
+      a = await client.call<AppInfo>('getapp', [name]);
+    } catch (err) {
+      // No live app: a payment for it that matched nothing is still the owner's business.
+      const orphans = await client.call<UnmatchedJson[]>('listunmatchedapppayments', [name]);
+      if (!(err instanceof NodeRpcError) || orphans.length === 0) throw err;
+      if (o.json) printJson({ name, active: false, chainHeight: height, unmatchedPayments: orphans });
+      else process.stdout.write(`${name} is not active
+${unmatchedLines(orphans)}`);
+      return;
+    }
     if (o.json) {
       printJson({ ...a, chainHeight: height });
       return;
@@ -318,6 +326,7 @@ export function register(program: Command): void {
       `registered at ${a.registeredHeight}, expires at ${a.expiresAt} (in ${Math.max(0, a.expiresAt - height)} blocks)`,
       `instances: ${a.locations.length} of ${a.instances} placed`,
     ];
+    if (a.unmatchedPayments.length > 0) lines.push(unmatchedLines(a.unmatchedPayments).trimEnd());
     if (a.locations.length > 0)
       lines.push(
         formatTable(

@@ -6,6 +6,7 @@ import { register as registerBlock } from './block.ts';
 import { register as registerDevnet } from './devnet.ts';
 import { register as registerMine } from './mine.ts';
 import { register as registerNode } from './node.ts';
+import { register as registerOwner } from './owner.ts';
 import { register as registerParams } from './params.ts';
 import { register as registerPow } from './pow.ts';
 import { register as registerSimulate } from './simulate.ts';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerDevnet(program);
   registerMine(program);
   registerNode(program);
+  registerOwner(program);
   registerParams(program);
   registerPow(program);
   registerSimulate(program);

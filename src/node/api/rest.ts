@@ -1,6 +1,6 @@
 /** The REST API's view of the node: its context plus the cloud providers (read lazily: the agent starts later). */
 import { agentProviders, type RestContext } from '../../api/index.ts';
-import { appPriceAt } from '../../cloud/index.ts';
+import { appPaymentAddress, appPriceAt } from '../../cloud/index.ts';
 import type { ApiSources } from './sources.ts';
 
 export function restContext(node: ApiSources): RestContext {
@@ -21,6 +21,11 @@ export function restContext(node: ApiSources): RestContext {
     addressIndex,
     supply: () => economy.supply(),
     self: { collateral: () => node.operator.collateral },
+    owners: {
+      registration: node.registration,
+      payTo: appPaymentAddress(node.services.params),
+      unmatched: () => node.cloud.directory.unmatched(chain.height(), chain.tip().id),
+    },
     apps: {
       list: () => agentProviderOf()?.apps.list() ?? [],
       logs: (name, o) => node.agent?.logs(name, o.tail) ?? Promise.resolve([]),

@@ -1,5 +1,6 @@
 /** Fills a JSON-RPC dispatcher with every method group, each given the node parts it uses. */
 import {
+  registerAddressMethods,
   registerAppMethods,
   registerChainMethods,
   registerEconomyMethods,
@@ -16,6 +17,7 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
   const { mining: miner, operator, cloud } = node;
   registerChainMethods(rpc, ctx);
   registerFluxnodeMethods(rpc, ctx);
+  registerAddressMethods(rpc, ctx, node.services.addressIndex);
   registerMiningMethods(rpc, ctx, {
     defaultMinerAddress: () => miner.address,
     setGenerate: (on, address, maxBlocks) => miner.setGenerate(on, address, maxBlocks),

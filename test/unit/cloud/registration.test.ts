@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import {
@@ -76,16 +77,15 @@ function setup(opts: { submitFails?: boolean } = {}) {
   };
   wallet.setSource({ coinsFor: () => [coin], tipHeight: () => 200 });
   const specs = new SpecStore(join(dir, 'cloud.sqlite'));
-  const directory = new AppDirectory(
-    specs,
-    new AppPaymentsExtension(appPaymentScriptFor(params), txid),
-    params,
-  );
+  const payments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
+  payments.init(new DatabaseSync(':memory:'));
+  const directory = new AppDirectory(specs, payments, params);
   const submitted: Transaction[] = [];
   const announced: { spec: ValidSpec; signature: Uint8Array }[] = [];
   const registration = new AppRegistration({
     params,
     tipHeight: () => 200,
+    tipId: () => 'tip200',
     wallet,
     specs,
     directory,
@@ -120,7 +120,15 @@ test('a spec is validated once where it enters, and a bad one is refused with ev
 test('the quote is the price of the whole lifetime at the next block', () => {
   const { registration, owner } = setup();
   const spec = registration.accept(rawSpec(owner));
-  assert.deepEqual(registration.quote(spec), { price: appPriceAt(spec, 201), expire: 5000 });
+  const q = registration.quote(spec);
+  assert.deepEqual([q.kind, q.price, q.due, q.amount, q.expire, q.height], [
+    'register',
+    appPriceAt(spec, 201),
+    appPriceAt(spec, 201),
+    appPriceAt(spec, 201),
+    5000,
+    201,
+  ]);
 });
 
 test('registering keeps the signed spec, pays its price to the app address with its hash, and announces it', async () => {
