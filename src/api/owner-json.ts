@@ -34,7 +34,12 @@ export function quoteJson(q: Quote, payTo: string) {
     unused: fluxAmount(q.unused),
     due: fluxAmount(q.due),
     amount: fluxAmount(q.amount),
-    satoshis: { price: Number(q.price), unused: Number(q.unused), due: Number(q.due), amount: Number(q.amount) },
+    satoshis: {
+      price: Number(q.price),
+      unused: Number(q.unused),
+      due: Number(q.due),
+      amount: Number(q.amount),
+    },
     expire: q.expire,
     height: q.height,
     address: payTo,

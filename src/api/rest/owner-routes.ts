@@ -7,7 +7,13 @@
 import type { PaymentKind } from '../../cloud/registry/app-registry.ts';
 import { RegistrationError } from '../../cloud/registry/registration.ts';
 import { AppSpecError } from '../../cloud/spec/schema.ts';
-import { ConsensusError, decodeTransaction, fromHex, p2pkhScript, p2shScript } from '../../consensus/index.ts';
+import {
+  ConsensusError,
+  decodeTransaction,
+  fromHex,
+  p2pkhScript,
+  p2shScript,
+} from '../../consensus/index.ts';
 import { HttpError, type ApiServer } from '../http-server.ts';
 import { quoteJson, unmatchedJson, utxoJson } from '../owner-json.ts';
 import type { RestContext } from './providers.ts';

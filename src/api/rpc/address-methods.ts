@@ -36,7 +36,8 @@ interface AddressQuery {
 /** Either "address" or {"addresses": [...], "start", "end", "chainInfo"}, as fluxd takes them. */
 function addressQuery(p: unknown[], ctx: NodeContext): AddressQuery {
   const raw = p[0];
-  if (typeof raw === 'string') return { addresses: [addressParam(p, 0, 'address', ctx.params)!], chainInfo: false };
+  if (typeof raw === 'string')
+    return { addresses: [addressParam(p, 0, 'address', ctx.params)!], chainInfo: false };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new RpcError(RPC.INVALID_PARAMS, 'expected an address or {"addresses": ["t1…", …]}');
   const o = raw as Record<string, unknown>;
@@ -53,7 +54,12 @@ function addressQuery(p: unknown[], ctx: NodeContext): AddressQuery {
       throw new RpcError(RPC.INVALID_PARAMETER, `${k} must be a block height, got ${JSON.stringify(v)}`);
     return v;
   };
-  return { addresses: [...new Set(addresses)], start: height('start'), end: height('end'), chainInfo: o.chainInfo === true };
+  return {
+    addresses: [...new Set(addresses)],
+    start: height('start'),
+    end: height('end'),
+    chainInfo: o.chainInfo === true,
+  };
 }
 
 function scriptOf(address: string, ctx: NodeContext): Uint8Array {
@@ -64,7 +70,9 @@ function scriptOf(address: string, ctx: NodeContext): Uint8Array {
 function historyOf(index: AddressIndex, script: Uint8Array, q: AddressQuery) {
   return index
     .history(script, MAX_HISTORY)
-    .filter((h) => (q.start === undefined || h.height >= q.start) && (q.end === undefined || h.height <= q.end))
+    .filter(
+      (h) => (q.start === undefined || h.height >= q.start) && (q.end === undefined || h.height <= q.end),
+    )
     .reverse();
 }
 
@@ -83,11 +91,20 @@ function mempoolDeltas(mempool: Mempool, ctx: NodeContext, byScript: Map<string,
       if (!prev || !address) return;
       const prevtxid = reverseHex(input.prevout.txid);
       const satoshis = -Number(prev.value);
-      rows.push({ address, txid: e.txid, index, satoshis, timestamp: e.time, prevtxid, prevout: input.prevout.index });
+      rows.push({
+        address,
+        txid: e.txid,
+        index,
+        satoshis,
+        timestamp: e.time,
+        prevtxid,
+        prevout: input.prevout.index,
+      });
     });
     e.tx.outputs.forEach((out, index) => {
       const address = byScript.get(toHex(out.scriptPubKey));
-      if (address) rows.push({ address, txid: e.txid, index, satoshis: Number(out.value), timestamp: e.time });
+      if (address)
+        rows.push({ address, txid: e.txid, index, satoshis: Number(out.value), timestamp: e.time });
     });
   }
   return rows;

@@ -131,7 +131,11 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
     const a = active().find((x) => x.name === name);
     if (!a) throw new RpcError(RPC.INVALID_PARAMETER, `no active app named "${name}"`);
     const orphans = unmatched().filter((u) => u.name === name && u.height >= a.registeredHeight);
-    return { ...appJson(a, c.locations(a.name)), spec: a.spec, unmatchedPayments: orphans.map(unmatchedJson) };
+    return {
+      ...appJson(a, c.locations(a.name)),
+      spec: a.spec,
+      unmatchedPayments: orphans.map(unmatchedJson),
+    };
   });
 
   rpc.register('getapplocations', 'getapplocations "name": nodes running the app.', (p) =>

@@ -12,7 +12,14 @@ import type { PaymentKind } from '../../cloud/registry/app-registry.ts';
 import { printJson } from '../output.ts';
 import { openOwnerWallet, ownerNetwork } from '../owner/owner-wallet.ts';
 import { type OwnerNodeApi, payForSpec, type QuoteJson, quoteSpec } from '../owner/pay.ts';
-import { type ConnectionFlags, connect, DEFAULT_API_URL, NodeClient, showFlux, withConnectionOptions } from '../rpc.ts';
+import {
+  type ConnectionFlags,
+  connect,
+  DEFAULT_API_URL,
+  NodeClient,
+  showFlux,
+  withConnectionOptions,
+} from '../rpc.ts';
 
 interface PayFlags extends ConnectionFlags {
   walletFile?: string;
@@ -94,7 +101,9 @@ export function registerPayCommands(app: Command, readSpec: (file: string) => un
       .action((file: string, o: PayFlags) =>
         o.walletFile ? viaOwnerWallet(readSpec(file), kind, o) : viaNodeWallet(readSpec(file), kind, o),
       );
-  payCommand(app, 'quote', 'what paying for the spec now would do (register, update or renew) and cost').action(
-    (file: string, o: PayFlags) => viaOwnerWallet(readSpec(file), undefined, { ...o, dryRun: true }),
-  );
+  payCommand(
+    app,
+    'quote',
+    'what paying for the spec now would do (register, update or renew) and cost',
+  ).action((file: string, o: PayFlags) => viaOwnerWallet(readSpec(file), undefined, { ...o, dryRun: true }));
 }

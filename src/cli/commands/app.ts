@@ -177,8 +177,10 @@ interface UnmatchedJson {
 
 /** Payments that changed nothing, one line each with the reason, so no payment goes unseen. */
 function unmatchedLines(list: readonly UnmatchedJson[]): string {
-  const rows = list.map((u) => `  ${u.txid} at ${u.height}: ${showFlux(u.paid)} FLUX, ${u.reason}: ${u.message}
-`);
+  const rows = list.map(
+    (u) => `  ${u.txid} at ${u.height}: ${showFlux(u.paid)} FLUX, ${u.reason}: ${u.message}
+`,
+  );
   return `payments that matched nothing (${list.length}):
 ${rows.join('')}`;
 }
@@ -312,7 +314,8 @@ export function register(program: Command): void {
       const orphans = await client.call<UnmatchedJson[]>('listunmatchedapppayments', [name]);
       if (!(err instanceof NodeRpcError) || orphans.length === 0) throw err;
       if (o.json) printJson({ name, active: false, chainHeight: height, unmatchedPayments: orphans });
-      else process.stdout.write(`${name} is not active
+      else
+        process.stdout.write(`${name} is not active
 ${unmatchedLines(orphans)}`);
       return;
     }

@@ -12,7 +12,12 @@ import type { Command } from 'commander';
 import { ConsensusError } from '../../consensus/index.ts';
 import { Wallet } from '../../wallet/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
-import { type OwnerWalletFlags, openOwnerWallet, ownerNetwork, ownerPassphrase } from '../owner/owner-wallet.ts';
+import {
+  type OwnerWalletFlags,
+  openOwnerWallet,
+  ownerNetwork,
+  ownerPassphrase,
+} from '../owner/owner-wallet.ts';
 import { DEFAULT_API_URL, NodeClient, showFlux } from '../rpc.ts';
 
 type Flags = OwnerWalletFlags & { json?: boolean };
@@ -39,7 +44,8 @@ export function register(program: Command): void {
 
   withWalletOptions(owner.command('create').description('a new owner wallet with one key')).action(
     async (o: Flags) => {
-      if (existsSync(o.walletFile)) throw new CliError(`${o.walletFile} exists: refusing to overwrite a wallet`);
+      if (existsSync(o.walletFile))
+        throw new CliError(`${o.walletFile} exists: refusing to overwrite a wallet`);
       const params = await ownerNetwork(o);
       const wallet = new Wallet(params);
       const address = wallet.newAddress('owner');
@@ -91,7 +97,12 @@ export function register(program: Command): void {
     const rows = [];
     for (const { address } of wallet.listAddresses()) {
       const a = await client.get<AddressJson>(`/chain/address/${encodeURIComponent(address)}?limit=1`);
-      rows.push({ address, balanceSat: Number(a.balanceSat), spendableSat: Number(a.spendableSat), utxos: a.utxos });
+      rows.push({
+        address,
+        balanceSat: Number(a.balanceSat),
+        spendableSat: Number(a.spendableSat),
+        utxos: a.utxos,
+      });
     }
     if (o.json) {
       printJson(rows);

@@ -25,21 +25,26 @@ export function ownerPassphrase(o: OwnerWalletFlags): string {
     env: 'FLUXNODE_OWNER_PASSPHRASE',
   });
   if (!secret)
-    throw new CliError('the owner wallet needs a passphrase: --passphrase-file FILE or FLUXNODE_OWNER_PASSPHRASE');
+    throw new CliError(
+      'the owner wallet needs a passphrase: --passphrase-file FILE or FLUXNODE_OWNER_PASSPHRASE',
+    );
   return secret;
 }
 
 /** The network: --network, else the named node's, else mainnet. */
 export async function ownerNetwork(o: OwnerWalletFlags): Promise<ConsensusParams> {
   let name: string = o.network ?? 'mainnet';
-  if (!o.network && o.node) name = (await new NodeClient({ url: o.node }).get<{ network: string }>('/chain/info')).network;
+  if (!o.network && o.node)
+    name = (await new NodeClient({ url: o.node }).get<{ network: string }>('/chain/info')).network;
   if (!isNetworkName(name)) throw new CliError(`unknown network "${name}"`);
   return paramsFor(name as NetworkName);
 }
 
 export function openOwnerWallet(o: OwnerWalletFlags, params: ConsensusParams): Wallet {
   if (!existsSync(o.walletFile))
-    throw new CliError(`no owner wallet at ${o.walletFile} (fluxnode owner create --wallet-file ${o.walletFile})`);
+    throw new CliError(
+      `no owner wallet at ${o.walletFile} (fluxnode owner create --wallet-file ${o.walletFile})`,
+    );
   try {
     // Owner coins are never collateral: nothing is held back.
     return Wallet.load(o.walletFile, ownerPassphrase(o), params, { autoLockCollaterals: false });

@@ -10,7 +10,13 @@ import { signSpec } from '../../cloud/messages/spec-announcement.ts';
 import { specHash } from '../../cloud/spec/hash.ts';
 import { validateAppSpec } from '../../cloud/spec/validate.ts';
 import { base64 } from '@scure/base';
-import { type ConsensusParams, encodeTransaction, fromHex, scriptForAddress, toHex } from '../../consensus/index.ts';
+import {
+  type ConsensusParams,
+  encodeTransaction,
+  fromHex,
+  scriptForAddress,
+  toHex,
+} from '../../consensus/index.ts';
 import type { Wallet } from '../../wallet/index.ts';
 import { CliError } from '../output.ts';
 
@@ -56,7 +62,12 @@ export interface OwnerPaid {
 }
 
 /** The owner's coins, as the node's address index has them, as a wallet coin source. */
-export async function coinsOf(api: OwnerNodeApi, address: string, tipHeight: number, params: ConsensusParams) {
+export async function coinsOf(
+  api: OwnerNodeApi,
+  address: string,
+  tipHeight: number,
+  params: ConsensusParams,
+) {
   const rows = await api.get<UtxoJson[]>(`/chain/address/${encodeURIComponent(address)}/utxos`);
   const script = scriptForAddress(address, params.base58);
   const coins = rows.map((u) => ({
@@ -93,7 +104,10 @@ export async function payForSpec(
   const quote = await quoteSpec(api, raw, kind);
   const hash = specHash(spec);
   if (quote.specHash !== hash)
-    throw new CliError(`the node hashes the spec as ${quote.specHash}, this CLI as ${hash}: refusing to pay`, 1);
+    throw new CliError(
+      `the node hashes the spec as ${quote.specHash}, this CLI as ${hash}: refusing to pay`,
+      1,
+    );
   wallet.setSource(await coinsOf(api, spec.owner, quote.height - 1, params));
   const payment = wallet.createPayment({
     to: [{ address: quote.address, amount: BigInt(quote.satoshis.amount) }],
@@ -103,5 +117,11 @@ export async function payForSpec(
   const signature = base64.encode(signSpec(spec, key.privateKey));
   await api.post('/apps/submit', { spec: raw, signature });
   const sent = await api.post<{ txid: string }>('/chain/tx', { hex: toHex(encodeTransaction(payment.tx)) });
-  return { kind: quote.kind, name: spec.name, specHash: hash, txid: sent.txid, amount: quote.satoshis.amount };
+  return {
+    kind: quote.kind,
+    name: spec.name,
+    specHash: hash,
+    txid: sent.txid,
+    amount: quote.satoshis.amount,
+  };
 }

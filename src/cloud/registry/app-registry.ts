@@ -177,7 +177,15 @@ export function judgeAppPayments(
     const next = applyPayment(live, p, rules);
     if ('reason' in next) {
       const { specHash, txid, height, paid: amount } = p.payment;
-      unmatched.push({ specHash, txid, height, paid: amount, name: p.spec.name, owner: p.spec.owner, ...next });
+      unmatched.push({
+        specHash,
+        txid,
+        height,
+        paid: amount,
+        name: p.spec.name,
+        owner: p.spec.owner,
+        ...next,
+      });
     } else byName.set(p.spec.name, next);
   }
   const apps = [...byName.values()]

@@ -195,7 +195,12 @@ export class AppRegistration {
 
   #keep(spec: ValidSpec, hash: string, signature: Uint8Array): void {
     const received = (this.#d.now ?? Date.now)();
-    this.#d.specs.put({ specHash: hash, spec: canonicalJson(spec), signature: base64.encode(signature), received });
+    this.#d.specs.put({
+      specHash: hash,
+      spec: canonicalJson(spec),
+      signature: base64.encode(signature),
+      received,
+    });
     this.#d.directory.remember(hash, spec);
   }
 }

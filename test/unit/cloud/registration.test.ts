@@ -121,14 +121,10 @@ test('the quote is the price of the whole lifetime at the next block', () => {
   const { registration, owner } = setup();
   const spec = registration.accept(rawSpec(owner));
   const q = registration.quote(spec);
-  assert.deepEqual([q.kind, q.price, q.due, q.amount, q.expire, q.height], [
-    'register',
-    appPriceAt(spec, 201),
-    appPriceAt(spec, 201),
-    appPriceAt(spec, 201),
-    5000,
-    201,
-  ]);
+  assert.deepEqual(
+    [q.kind, q.price, q.due, q.amount, q.expire, q.height],
+    ['register', appPriceAt(spec, 201), appPriceAt(spec, 201), appPriceAt(spec, 201), 5000, 201],
+  );
 });
 
 test('registering keeps the signed spec, pays its price to the app address with its hash, and announces it', async () => {
