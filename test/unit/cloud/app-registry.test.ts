@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { activeApps, type PaidSpec } from '../../../src/cloud/registry/app-registry.ts';
+import { activeApps, judgeAppPayments, type PaidSpec } from '../../../src/cloud/registry/app-registry.ts';
 import type { AppSpec, ValidSpec } from '../../../src/cloud/spec/schema.ts';
 import { at } from '../../support/at.ts';
 
@@ -100,5 +100,47 @@ test('the list is the same whatever order the paid specs arrive in', () => {
   assert.deepEqual(
     activeApps([...list].reverse(), 50, rules).map((a) => a.name),
     forward,
+  );
+});
+
+test('paying again for the live spec renews it: the expiry moves by the blocks the payment buys', () => {
+  const s = spec('hello', 'alice', 0.5); // 5,000 for 100 blocks: 50 a block
+  const list = [paid(s, 10, 5000n), paid(s, 50, 2500n)];
+  const { apps, unmatched } = judgeAppPayments(list, 60, rules);
+  assert.deepEqual(
+    apps.map((a) => [a.height, a.expiresAt, a.paid]),
+    [[10, 160, 7500n]],
+  );
+  assert.deepEqual(unmatched, []);
+  const tooSmall = judgeAppPayments([paid(s, 10, 5000n), paid(s, 50, 49n)], 60, rules);
+  assert.equal(tooSmall.apps[0]?.expiresAt, 110);
+  assert.deepEqual(
+    tooSmall.unmatched.map((u) => u.reason),
+    ['too-small'],
+  );
+});
+
+test('an update whose credit exceeds its price keeps the surplus as extra blocks', () => {
+  const v1 = spec('hello', 'alice', 1.0); // 10,000 per 100 blocks
+  const v2 = spec('hello', 'alice', 0.2); // 2,000 per 100 blocks
+  // At 20, 90 blocks of v1 are unused: worth 9,000. v2 is due nothing; the credit buys 450 blocks.
+  const [app] = activeApps([paid(v1, 10, 10_000n), paid(v2, 20, 1n)], 30, rules);
+  assert.equal(app?.spec.components[0]?.cpu, 0.2);
+  assert.equal(app?.expiresAt, 20 + 450, '9,001 sat of a 2,000-per-100-blocks spec buy 450 blocks');
+});
+
+test('every payment that changed nothing is listed with why', () => {
+  const list = [
+    paid(spec('hello', 'alice', 0.5), 10, 5000n),
+    paid(spec('hello', 'mallory', 0.1), 20, 99_000n),
+    paid(spec('other', 'bob', 0.5), 30, 10n),
+  ];
+  const { unmatched } = judgeAppPayments(list, 50, rules);
+  assert.deepEqual(
+    unmatched.map((u) => [u.name, u.owner, u.reason]),
+    [
+      ['hello', 'mallory', 'name-owned'],
+      ['other', 'bob', 'underpaid'],
+    ],
   );
 });

@@ -63,6 +63,7 @@ export class EconomyTestNode {
   readonly chain: Chain;
   readonly economy: EconomyExtension;
   readonly addressIndex: AddressIndex;
+  readonly appPayments: AppPaymentsExtension;
   readonly mempool = new Mempool({ maxBytes: 10_000_000, minFeePerKb: 100n });
   readonly wallet: Wallet;
   readonly blockTime: (height: number) => number;
@@ -70,13 +71,14 @@ export class EconomyTestNode {
 
   private constructor(
     chain: Chain,
-    parts: { economy: EconomyExtension; addressIndex: AddressIndex },
+    parts: { economy: EconomyExtension; addressIndex: AddressIndex; appPayments: AppPaymentsExtension },
     wallet: Wallet,
     blockTime: (height: number) => number,
   ) {
     this.chain = chain;
     this.economy = parts.economy;
     this.addressIndex = parts.addressIndex;
+    this.appPayments = parts.appPayments;
     this.wallet = wallet;
     this.blockTime = blockTime;
     this.validateTx = mempoolValidator({
@@ -91,7 +93,8 @@ export class EconomyTestNode {
   static async open(dir: string, opts: TestNodeOptions): Promise<EconomyTestNode> {
     const economy = new EconomyExtension({ params: devnet, ...opts.economy });
     const addressIndex = new AddressIndex({ coinbaseMaturity: devnet.coinbaseMaturity });
-    const others: ChainStateExtension[] = [new AppPaymentsExtension(APP_SCRIPT, txid), addressIndex];
+    const appPayments = new AppPaymentsExtension(APP_SCRIPT, txid);
+    const others: ChainStateExtension[] = [appPayments, addressIndex];
     const chain = await Chain.open(dir, devnet, {
       validation: { scriptThreads: 0 },
       extensions: opts.withoutEconomy
@@ -102,7 +105,7 @@ export class EconomyTestNode {
     });
     const wallet = opts.wallet ?? new Wallet(devnet, { now: () => 1_700_000_000 });
     wallet.setSource(addressIndex);
-    return new EconomyTestNode(chain, { economy, addressIndex }, wallet, opts.blockTime);
+    return new EconomyTestNode(chain, { economy, addressIndex, appPayments }, wallet, opts.blockTime);
   }
 
   close(): void {
