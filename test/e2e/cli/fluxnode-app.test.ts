@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -152,6 +153,68 @@ test('app register: the node signs and pays for a spec its wallet owns; app stat
   assert.match(human.stdout, /instances: 0 of 3 placed/);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /getapp failed: no active app named "nosuchapp"/);
+});
+
+test('owner wallet: registers, quotes and renews an app through a node that never holds its key', async () => {
+  const api = `http://127.0.0.52:${(t.node.api.server!.address() as AddressInfo).port}`;
+  const walletFile = join(t.dir, 'owner-wallet.json');
+  const env = { FLUXNODE_OWNER_PASSPHRASE: 'owner secret' };
+  const created = await runCli(['owner', 'create', '--wallet-file', walletFile, '--node', api, '--json'], {
+    env,
+  });
+  assert.equal(created.status, 0, created.stderr);
+  const { address, network } = jsonOf<{ address: string; network: string }>(created);
+  assert.equal(network, 'devnet', 'the network is the node’s');
+  assert.equal(t.node.wallet.isMine(address), false, 'the node does not hold the owner key');
+  const stored = readFileSync(walletFile, 'utf8');
+  assert.match(stored, /"format": "fluxnode-wallet"/);
+  assert.doesNotMatch(stored, new RegExp(address), 'the wallet file is encrypted');
+
+  // Fund the owner from the node's wallet (as anyone would pay them), and mine it.
+  const fund = t.node.wallet.createPayment({ to: [{ address, amount: 20n * 100_000_000n }] });
+  await t.node.acceptTransaction(fund.tx);
+  await mineBlocks(t.node, 1);
+  const balance = await runCli(['owner', 'balance', '--wallet-file', walletFile, '--node', api, '--json'], {
+    env,
+  });
+  assert.equal(balance.status, 0, balance.stderr);
+  assert.deepEqual(
+    jsonOf<{ address: string; spendableSat: number }[]>(balance).map((b) => [b.address, b.spendableSat]),
+    [[address, 20 * 100_000_000]],
+  );
+
+  const spec = { ...parseYaml(readFileSync(HELLO, 'utf8')), name: 'ownedapp', owner: address };
+  const file = join(t.dir, 'ownedapp.json');
+  writeFileSync(file, JSON.stringify(spec));
+  const quote = await runCli(['app', 'quote', file, '--node', api, '--json']);
+  assert.equal(quote.status, 0, quote.stderr);
+  const q = jsonOf<{ kind: string; satoshis: { amount: number } }>(quote);
+  assert.equal(q.kind, 'register');
+
+  const reg = await runCli(['app', 'register', file, '--wallet-file', walletFile, '--node', api, '--json'], {
+    env,
+  });
+  assert.equal(reg.status, 0, reg.stderr);
+  const r = jsonOf<{ kind: string; specHash: string; txid: string; amount: number }>(reg);
+  assert.equal(r.kind, 'register');
+  assert.equal(r.amount, q.satoshis.amount);
+  assert.ok(t.node.mempool.get(r.txid), 'the owner-signed payment is in the node’s pool');
+  await mineBlocks(t.node, 1);
+  const active = t.node.cloud.activeApps().find((a) => a.name === 'ownedapp');
+  assert.equal(active?.specHash, r.specHash);
+  assert.equal(active?.owner, address);
+
+  // The same spec again is a renewal: refused as a registration, quoted and paid as a renewal.
+  const again = await runCli(['app', 'register', file, '--wallet-file', walletFile, '--node', api], { env });
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /would be a renew, not a register/);
+  const renew = await runCli(['app', 'renew', file, '--wallet-file', walletFile, '--node', api, '--json'], {
+    env,
+  });
+  assert.equal(renew.status, 0, renew.stderr);
+  await mineBlocks(t.node, 1);
+  const renewed = t.node.cloud.activeApps().find((a) => a.name === 'ownedapp');
+  assert.equal(renewed?.expiresAt, active!.expiresAt + spec.expire, 'a full price buys a full lifetime more');
 });
 
 test('app register: a spec file that cannot be read or parsed exits 2', async () => {
