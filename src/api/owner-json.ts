@@ -4,9 +4,7 @@
  * matched nothing, and unspent outputs in fluxd's insight form (satoshi integers).
  */
 import type { IndexedCoin } from '../chain/index.ts';
-import type { UnmatchedPayment } from '../cloud/registry/app-registry.ts';
-import { appPaymentData } from '../cloud/registry/payment-tx.ts';
-import type { Quote } from '../cloud/registry/registration.ts';
+import { appPaymentData, type Quote, type UnmatchedPayment } from '../cloud/index.ts';
 import { reverseHex, toHex } from '../consensus/index.ts';
 import { fluxAmount } from './json.ts';
 

@@ -4,9 +4,7 @@
  * transaction they signed themselves, and the payments that matched nothing. The node never sees
  * the owner's key; it checks the spec's signature and the transaction like any other.
  */
-import type { PaymentKind } from '../../cloud/registry/app-registry.ts';
-import { RegistrationError } from '../../cloud/registry/registration.ts';
-import { AppSpecError } from '../../cloud/spec/schema.ts';
+import { AppSpecError, type PaymentKind, RegistrationError } from '../../cloud/index.ts';
 import {
   ConsensusError,
   decodeTransaction,

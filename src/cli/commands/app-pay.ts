@@ -8,7 +8,7 @@
  * --dry-run stop there. A payment that would change nothing is refused before anything is sent.
  */
 import type { Command } from 'commander';
-import type { PaymentKind } from '../../cloud/registry/app-registry.ts';
+import type { PaymentKind } from '../../cloud/index.ts';
 import { printJson } from '../output.ts';
 import { openOwnerWallet, ownerNetwork } from '../owner/owner-wallet.ts';
 import { type OwnerNodeApi, payForSpec, type QuoteJson, quoteSpec } from '../owner/pay.ts';

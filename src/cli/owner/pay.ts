@@ -4,11 +4,7 @@
  * spec and the payment here, and hand both to the node, spec first (so the node holds it when the
  * payment confirms). The node checks the signature and the transaction as it would anyone's.
  */
-import { appLimitsFor } from '../../cloud/registry/app-directory.ts';
-import type { PaymentKind } from '../../cloud/registry/app-registry.ts';
-import { signSpec } from '../../cloud/messages/spec-announcement.ts';
-import { specHash } from '../../cloud/spec/hash.ts';
-import { validateAppSpec } from '../../cloud/spec/validate.ts';
+import { appLimitsFor, type PaymentKind, signSpec, specHash, validateAppSpec } from '../../cloud/index.ts';
 import { base64 } from '@scure/base';
 import {
   type ConsensusParams,
