@@ -13,7 +13,8 @@ import { at } from '../support/at.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TEST = join(ROOT, 'test');
-const KINDS = ['unit', 'spec', 'e2e', 'support'];
+// test/fuzz holds the fuzz harness and its kept corpus (`npm run fuzz`); its seeded run is an e2e test.
+const KINDS = ['unit', 'spec', 'e2e', 'support', 'fuzz'];
 
 /** Modules that bring up real engines: a whole node (libp2p), dockerd, the registry, a browser. */
 const ENGINES = [
@@ -39,7 +40,7 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(/^(?:import|export)\s(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => at(m, 1));
 }
 
-test('every test file is in test/unit, test/spec, test/e2e or test/support', () => {
+test('every test file is in test/unit, test/spec, test/e2e, test/support or test/fuzz', () => {
   const stray = filesUnder(TEST)
     .map((f) => relative(TEST, f))
     .filter((f) => !KINDS.includes(at(f.split('/'), 0)));

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openFuzzNode, type FuzzNode } from '../../fuzz/node-fixture.ts';
-import { replayCorpus, runTarget } from '../../fuzz/run-target.ts';
-import type { FuzzTarget } from '../../fuzz/target.ts';
-import { decodingTargets } from '../../fuzz/targets/decoding.ts';
-import { serverTargets } from '../../fuzz/targets/servers.ts';
-import { specTargets } from '../../fuzz/targets/spec.ts';
-import { must } from '../../../src/consensus/must.ts';
+import { openFuzzNode, type FuzzNode } from '../fuzz/node-fixture.ts';
+import { replayCorpus, runTarget } from '../fuzz/run-target.ts';
+import type { FuzzTarget } from '../fuzz/target.ts';
+import { decodingTargets } from '../fuzz/targets/decoding.ts';
+import { serverTargets } from '../fuzz/targets/servers.ts';
+import { specTargets } from '../fuzz/targets/spec.ts';
+import { must } from '../../src/consensus/must.ts';
 
 const SEED = 13;
 /** Cases per target: decoders are fast, servers answer over sockets. */
