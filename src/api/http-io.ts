@@ -66,6 +66,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/**
+ * A JSON-RPC reply as fluxd writes it: `Content-Type: application/json` without a charset (some
+ * clients compare the header exactly) and a closing newline.
+ */
+export function sendRpcJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body, jsonReplacer)}\n`;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
 /** What a server tells its owner about a request that failed unexpectedly. */
 export type RequestErrorHook = (
   err: unknown,

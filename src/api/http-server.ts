@@ -10,6 +10,7 @@ import {
   type RequestErrorHook,
   readBody,
   sendJson,
+  sendRpcJson,
 } from './http-io.ts';
 import type { RpcDispatcher } from './jsonrpc.ts';
 import { ConnectionGuard, type ConnectionLimits } from '../p2p/index.ts';
@@ -207,10 +208,10 @@ export class ApiServer {
     if (this.opts.rpcAuth && !authorized(req, this.opts.rpcAuth)) {
       // Every wrong guess costs the guesser this long; honest clients get it right the first time.
       await sleep(this.opts.failedAuthDelayMs ?? 250);
-      res.setHeader('WWW-Authenticate', 'Basic realm="jsonrpc"');
-      return sendJson(res, 401, {
-        error: 'JSON-RPC needs the node’s rpc user and password (HTTP Basic auth)',
-      });
+      // An empty 401, as fluxd: RPC clients read the status, not a body.
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="jsonrpc"', 'content-length': 0 });
+      res.end();
+      return;
     }
     let text: string;
     try {
@@ -219,8 +220,8 @@ export class ApiServer {
       if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
       throw err;
     }
-    const out = await rpc.handleBody(text);
-    sendJson(res, 200, out);
+    const out = await rpc.handleHttp(text);
+    sendRpcJson(res, out.status, out.body);
   }
 
   private match(

@@ -15,6 +15,7 @@ import {
   type Transaction,
   txid,
 } from '../consensus/index.ts';
+import { shieldedJson } from './shielded-json.ts';
 
 /**
  * The one replacer for API and CLI JSON: a bigint that is not an amount (amounts go through
@@ -83,16 +84,19 @@ export function txJson(tx: Transaction, params: ConsensusParams, extra: Record<s
         : {
             txid: reverseHex(i.prevout.txid),
             vout: i.prevout.index,
-            scriptSig: { hex: toHex(i.scriptSig) },
+            scriptSig: { asm: safeAsm(i.scriptSig), hex: toHex(i.scriptSig) },
             sequence: i.sequence,
           },
     ),
     vout: tx.outputs.map((o, n) => ({
       value: fluxAmount(o.value),
-      valueSat: o.value,
+      // Satoshis as JSON numbers, as fluxd (exact: no output may exceed 21e14 < 2^53).
+      valueZat: Number(o.value),
+      valueSat: Number(o.value),
       n,
       scriptPubKey: scriptJson(o.scriptPubKey, params),
     })),
+    ...shieldedJson(tx),
     ...(tx.fluxnode
       ? {
           fluxnode: {

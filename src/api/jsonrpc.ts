@@ -56,6 +56,11 @@ export class RpcDispatcher {
     this.methods.set(name, { handler, help });
   }
 
+  /** A registered method (to serve it under a second name). */
+  get(name: string): { handler: RpcHandler; help: string } | undefined {
+    return this.methods.get(name);
+  }
+
   list(): { name: string; help: string }[] {
     return [...this.methods]
       .map(([name, m]) => ({ name, help: m.help }))
@@ -84,6 +89,17 @@ export class RpcDispatcher {
       return Promise.all(parsed.map((r) => this.handleOne(r)));
     }
     return this.handleOne(parsed);
+  }
+
+  /**
+   * The body and HTTP status as bitcoind-family servers send them: a single request that failed
+   * gets 404 (unknown method), 400 (invalid request) or 500 (anything else); a batch, or a
+   * success, gets 200.
+   */
+  async handleHttp(body: string): Promise<{ status: number; body: unknown }> {
+    const out = await this.handleBody(body);
+    if (Array.isArray(out)) return { status: 200, body: out };
+    return { status: httpStatusOf(out as RpcResponse), body: out };
   }
 
   async handleOne(raw: unknown): Promise<RpcResponse> {
@@ -129,6 +145,13 @@ export class RpcDispatcher {
       return errorResponse(id, RPC.MISC_ERROR, err instanceof Error ? err.message : String(err));
     }
   }
+}
+
+function httpStatusOf(r: RpcResponse): number {
+  if (!r.error) return 200;
+  if (r.error.code === RPC.METHOD_NOT_FOUND) return 404;
+  if (r.error.code === RPC.INVALID_REQUEST) return 400;
+  return 500;
 }
 
 function errorResponse(id: unknown, code: number, message: string): RpcResponse {

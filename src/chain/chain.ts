@@ -243,6 +243,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     return e ? this.blocks.getBlockData(e.hash) : undefined;
   }
 
+  /** Every known block no other known block builds on, and the main-chain tip (getchaintips). */
+  tips(): ChainEntry[] {
+    const out = [...this.index.values()].filter((e) => e.children.length === 0 && e !== this.top);
+    return [this.top, ...out];
+  }
+
   getUtxo(o: OutPoint): Coin | undefined {
     return this.utxos.get(o);
   }

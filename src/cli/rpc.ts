@@ -142,7 +142,8 @@ export class NodeClient {
       );
     }
     const reply = await this.json(res, `${method}`);
-    if (res.status !== 200 || typeof reply !== 'object' || reply === null || !('result' in reply)) {
+    // Errors come with 500/404/400 as in fluxd, still carrying the JSON-RPC error object.
+    if (typeof reply !== 'object' || reply === null || !('result' in reply)) {
       throw new CliError(
         `${method}: the node at ${this.url} answered HTTP ${res.status} without a result`,
         1,

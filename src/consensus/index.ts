@@ -50,7 +50,7 @@ export {
   oneOffsAt,
   tierPayment,
 } from './money/rewards.ts';
-export { halvingHeight } from './money/subsidy.ts';
+export { blockSubsidy, halvingHeight } from './money/subsidy.ts';
 export { devnet } from './params/devnet.ts';
 export {
   type Base58Prefixes,
@@ -65,6 +65,7 @@ export {
   paramsFor,
   registryRulesAt,
   upgradeActive,
+  UPGRADE_ORDER,
 } from './params/index.ts';
 export type { BenchmarkKey, HardwareMinimums } from './params/types.ts';
 export { solutionSize } from './pow/equihash-params.ts';
@@ -99,7 +100,10 @@ export {
   FLUXNODE_CONFIRM,
   FLUXNODE_START,
   type FluxnodeTx,
+  type JoinSplitDescription,
   type OutPoint,
+  type OutputDescription,
+  type SpendDescription,
   type Transaction,
   type TxOut,
 } from './primitives/types.ts';

@@ -41,7 +41,7 @@ export interface TemplateJson {
   bits: string;
   height: number;
   miner_reward: number;
-  /** `<name>_fluxnode_address` / `<name>_fluxnode_payout` per paid tier, under both tier names. */
+  /** Per paid tier, as fluxd: `cumulus_fluxnode_*`, `basic_zelnode_*` and `cumulus_zelnode_*` (address, payout). */
   [payee: string]: unknown;
 }
 
@@ -55,8 +55,9 @@ const TIER_NAMES: Record<Tier, readonly [string, string]> = {
 /**
  * The template in the shape fluxd's `getblocktemplate` returns, so pool software written for
  * fluxd reads it unchanged: hashes in display hex, amounts in satoshis, the coinbase as
- * `coinbasetxn`, `miner_reward`, the fluxnode payees as `<tier>_fluxnode_address/payout` (both the
- * old basic/super/bamf and the cumulus/nimbus/stratus names) and a fund output as
+ * `coinbasetxn`, `miner_reward`, the fluxnode payees as `<tier>_fluxnode_address/payout` under the
+ * cumulus/nimbus/stratus names and `<tier>_zelnode_address/payout` under those and the old
+ * basic/super/bamf ones and a fund output as
  * `flux_creation_address/amount`. `longPollId` defaults to the previous block's hash.
  */
 export function templateToJson(
@@ -105,9 +106,11 @@ export function templateToJson(
     if (p.kind === 'miner') continue;
     const address = addressForScript(p.output.scriptPubKey, params.base58) ?? '';
     if (p.kind === 'fluxnode') {
-      for (const name of TIER_NAMES[p.tier]) {
-        json[`${name}_fluxnode_address`] = address;
-        json[`${name}_fluxnode_payout`] = Number(p.output.value);
+      const [legacy, current] = TIER_NAMES[p.tier];
+      // fluxd: the current tier name with both suffixes, the legacy name only with `zelnode`.
+      for (const key of [`${current}_fluxnode`, `${legacy}_zelnode`, `${current}_zelnode`]) {
+        json[`${key}_address`] = address;
+        json[`${key}_payout`] = Number(p.output.value);
       }
     } else {
       json.flux_creation_address = p.address;

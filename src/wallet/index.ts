@@ -8,3 +8,4 @@ export {
   startFromWallet,
 } from './fluxnode-txs.ts';
 export { Wallet } from './wallet.ts';
+export { frameFor, unsignedTransaction } from './tx-builder.ts';

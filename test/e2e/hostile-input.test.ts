@@ -118,7 +118,7 @@ test('the payloads that once killed the node get an error each, and the node ans
   await stillAnswers();
 
   const deepId = await rpc(`{"id":${deep(100_000)},"method":"getblockcount"}`);
-  assert.equal(deepId.status, 200);
+  assert.equal(deepId.status, 400, 'an invalid request is a 400, as in fluxd');
   assert.match(((await deepId.json()) as { error: { message: string } }).error.message, /nested deeper/);
   const nul = (await (await rpc('null')).json()) as { error: { code: number } };
   assert.equal(nul.error.code, -32600);

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import {
+  branchIdAt,
   ConsensusError,
+  type ConsensusParams,
   decodeAddress,
   decodeBlock,
   decodeTransaction,
@@ -8,13 +10,18 @@ import {
   encodeTransaction,
   fromHex,
   scriptForAddress,
+  reverseHex,
   toHex,
+  txid,
+  UPGRADE_ORDER,
 } from '../../consensus/index.ts';
 import type { NodeContext } from '../context.ts';
 import { blockJson, difficultyOf, fluxAmount, headerJson, prefixes, txJson } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
 import { must } from '../../consensus/index.ts';
+import { heightParam } from './state-methods.ts';
+import { clientVersion, PROTOCOL_VERSION, relayFee } from './versions.ts';
 
 /** Hex of a block or transaction: the request body cap (4 MB) is the real bound. */
 const HEX_MAX = 8_000_000;
@@ -44,7 +51,8 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
   rpc.register('getblockcount', 'Height of the most-work fully validated chain.', () => chain.height());
   rpc.register('getbestblockhash', 'Hash of the tip block.', () => chain.tip().id);
   rpc.register('getblockhash', 'getblockhash height: hash of the main-chain block at height.', (p) => {
-    const h = param.int(p, 0, 'height', { min: 0 })!;
+    const h = heightParam(p, 0, 'height');
+    if (h === undefined) throw new RpcError(RPC.INVALID_PARAMS, 'missing parameter 1 (height)');
     if (h > chain.height())
       throw new RpcError(RPC.INVALID_PARAMETER, `Block height out of range: ${h} > tip ${chain.height()}`);
     return chain.getEntry(h)!.id;
@@ -55,16 +63,6 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
     'State of the chain: network, height, best hash, difficulty, work, upgrades.',
     () => {
       const tip = chain.tip();
-      // Keyed by name: from LWMA on, Flux's upgrades share one branch id.
-      const upgrades: Record<string, unknown> = {};
-      for (const [name, u] of Object.entries(params.upgrades)) {
-        const h = u.activationHeight;
-        upgrades[name] = {
-          branchid: u.branchId.toString(16).padStart(8, '0'),
-          activationheight: h,
-          status: h === null ? 'never' : tip.height + 1 >= h ? 'active' : 'pending',
-        };
-      }
       return {
         chain: params.network === 'mainnet' ? 'main' : params.network === 'testnet' ? 'test' : params.network,
         blocks: tip.height,
@@ -76,7 +74,11 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
         chainwork: tip.chainWork.toString(16).padStart(64, '0'),
         size_on_disk: 0,
         pruned: false,
-        upgrades,
+        upgrades: upgradesJson(params, tip.height),
+        consensus: {
+          chaintip: branchHex(branchIdAt(tip.height, params)),
+          nextblock: branchHex(branchIdAt(tip.height + 1, params)),
+        },
       };
     },
   );
@@ -87,10 +89,12 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
     (p) => {
       const ref = p[0];
       let hash: string;
-      if (typeof ref === 'number') {
-        if (!Number.isInteger(ref) || ref < 0 || ref > chain.height())
-          throw new RpcError(RPC.INVALID_PARAMETER, `Block height out of range: ${ref}`);
-        hash = chain.getEntry(ref)!.id;
+      // A number, or text shorter than a hash, is a height (fluxd-cli sends `getblock 618` as text).
+      if (typeof ref === 'number' || (typeof ref === 'string' && ref.length < 64)) {
+        const h = typeof ref === 'number' ? ref : /^-?\d{1,10}$/.test(ref) ? Number(ref) : Number.NaN;
+        if (!Number.isInteger(h) || h < 0 || h > chain.height())
+          throw new RpcError(RPC.INVALID_PARAMETER, `Block height out of range: ${JSON.stringify(ref)}`);
+        hash = chain.getEntry(h)!.id;
       } else hash = param.string(p, 0, 'blockhash')!;
       const e = entryFor(ctx, hash);
       const verbosity =
@@ -190,11 +194,16 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
           throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${err.message}`);
         throw err;
       }
+      const id = reverseHex(txid(tx));
+      // fluxd answers a transaction it already holds in its mempool with the txid; -27 is for one
+      // already in a block.
+      if (ctx.mempool.has(id)) return id;
+      if (ctx.txIndex.locate(id))
+        throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, 'transaction already in block chain');
       try {
         return (await ctx.acceptTransaction(tx)).txid;
       } catch (err) {
-        if (err instanceof ConsensusError && err.rule === 'txn-already-in-mempool')
-          throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, err.message);
+        if (err instanceof ConsensusError && err.rule === 'txn-already-in-mempool') return id;
         return rejectReason(err);
       }
     },
@@ -267,10 +276,17 @@ export function registerChainMethods(rpc: RpcDispatcher, ctx: NodeContext): void
   );
   registerBanMethods(rpc, ctx);
   rpc.register('getconnectioncount', 'Number of connected peers.', () => ctx.peers().length);
-  rpc.register('getnetworkinfo', 'Version and network state.', () => ({
-    version: ctx.version,
+  rpc.register('getnetworkinfo', 'Version, protocol, connections and relay fee, as fluxd.', () => ({
+    version: clientVersion(ctx.version),
     subversion: `/fluxnode-ts:${ctx.version}/`,
+    protocolversion: PROTOCOL_VERSION,
+    localservices: '0000000000000001',
+    timeoffset: 0,
     connections: ctx.peers().length,
+    networks: [],
+    relayfee: relayFee(ctx),
+    localaddresses: [],
+    warnings: '',
     network: params.network,
   }));
   rpc.register('uptime', 'Seconds since the node started.', () =>
@@ -320,6 +336,24 @@ function registerBanMethods(rpc: RpcDispatcher, ctx: NodeContext): void {
     for (const ip of bans().list()) bans().remove(ip);
     return null;
   });
+}
+
+const branchHex = (id: number) => id.toString(16).padStart(8, '0');
+
+/** Upgrade descriptions from Acadia on, keyed by branch id as fluxd: upgrades sharing an id share a key, the last wins. */
+function upgradesJson(params: ConsensusParams, tipHeight: number) {
+  const out: Record<string, { name: string; activationheight: number; status: string; info: string }> = {};
+  for (const name of UPGRADE_ORDER.slice(UPGRADE_ORDER.indexOf('acadia'))) {
+    const u = params.upgrades[name];
+    if (u.activationHeight === null) continue;
+    out[branchHex(u.branchId)] = {
+      name: name.charAt(0).toUpperCase() + name.slice(1),
+      activationheight: u.activationHeight,
+      status: tipHeight >= u.activationHeight ? 'active' : 'pending',
+      info: `the ${name} network upgrade`,
+    };
+  }
+  return out;
 }
 
 function medianTimePast(ctx: NodeContext): number {

@@ -6,6 +6,7 @@ import {
   reverseHex,
   signMessageBase64,
   TIERS,
+  toHex,
 } from '../../consensus/index.ts';
 import { InsufficientFundsError, type Wallet } from '../../wallet/index.ts';
 import type { NodeContext } from '../context.ts';
@@ -36,6 +37,42 @@ export function parseAmount(v: unknown, name: string): bigint {
   const sats = BigInt(whole) * COIN + BigInt(frac.padEnd(8, '0'));
   if (sats <= 0n) throw new RpcError(RPC.TYPE_ERROR, `${name} must be more than zero`);
   return sats;
+}
+
+/** fluxd's listunspent: filters by confirmations and address, amounts as numbers. */
+function listUnspent(ctx: NodeContext, wallet: Wallet, p: unknown[]) {
+  const minconf = param.int(p, 0, 'minconf', { optional: true, min: 0 }) ?? 1;
+  const maxconf = param.int(p, 1, 'maxconf', { optional: true, min: 0 }) ?? 9_999_999;
+  const filter = p[2];
+  if (filter !== undefined && filter !== null && !Array.isArray(filter))
+    throw new RpcError(RPC.TYPE_ERROR, 'addresses must be an array of addresses');
+  const wanted = new Set<string>();
+  for (const [i] of (filter ?? []).entries()) {
+    const a = addressParam(filter as unknown[], i, 'address', ctx.params)!;
+    if (wanted.has(a))
+      throw new RpcError(RPC.INVALID_PARAMETER, `Invalid parameter, duplicated address: ${a}`);
+    wanted.add(a);
+  }
+  const tip = ctx.chain.height();
+  return wallet
+    .coins()
+    .filter((c) => c.status === 'spendable')
+    .map((c) => ({ c, confirmations: tip - c.height + 1 }))
+    .filter(
+      ({ c, confirmations }) =>
+        confirmations >= minconf && confirmations <= maxconf && (wanted.size === 0 || wanted.has(c.address)),
+    )
+    .map(({ c, confirmations }) => ({
+      txid: reverseHex(c.outpoint.txid),
+      vout: c.outpoint.index,
+      generated: c.coinbase,
+      address: c.address,
+      scriptPubKey: toHex(c.scriptPubKey),
+      amount: fluxAmount(c.value),
+      amountZat: Number(c.value),
+      confirmations,
+      spendable: true,
+    }));
 }
 
 export function walletError(err: unknown): never {
@@ -90,15 +127,23 @@ export function registerWalletMethods(rpc: RpcDispatcher, ctx: NodeContext, w: W
       return signMessageBase64(message, key.privateKey, { compressed: key.compressed });
     },
   );
-  rpc.register('listunspent', 'Coins of this wallet with their status.', () =>
-    w.wallet.coins().map((c) => ({
-      txid: reverseHex(c.outpoint.txid),
-      vout: c.outpoint.index,
-      amount: fluxAmount(c.value),
-      satoshis: c.value,
-      height: c.height,
-      status: c.status,
-    })),
+  rpc.register(
+    'listunspent',
+    'listunspent ( minconf maxconf ["address",…] ): spendable coins of this wallet, as fluxd (no immature coinbase, no locked collateral).',
+    (p) => listUnspent(ctx, w.wallet, p),
+  );
+  rpc.register(
+    'listcoins',
+    'Every coin of this wallet with its status (spendable, immature, locked, pending).',
+    () =>
+      w.wallet.coins().map((c) => ({
+        txid: reverseHex(c.outpoint.txid),
+        vout: c.outpoint.index,
+        amount: fluxAmount(c.value),
+        satoshis: Number(c.value),
+        height: c.height,
+        status: c.status,
+      })),
   );
   rpc.register('sendtoaddress', 'sendtoaddress "address" amount: pay FLUX; returns the txid.', async (p) => {
     const address = addressParam(p, 0, 'address', ctx.params)!;

@@ -79,6 +79,11 @@ export class Mempool {
     return this.bytes;
   }
 
+  /** The relay fee floor, satoshis per 1,000 bytes. */
+  get minFeePerKb(): bigint {
+    return this.opts.minFeePerKb;
+  }
+
   has(txid: string): boolean {
     return this.entries.has(txid);
   }

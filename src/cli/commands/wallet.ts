@@ -110,7 +110,7 @@ export function register(program: Command): void {
   ).action(async (o: Flags) => {
     const client = connect(o);
     const addresses = await client.call<AddressInfo[]>('listaddresses');
-    const coins = await client.call<Coin[]>('listunspent');
+    const coins = await client.call<Coin[]>('listcoins');
     if (o.json) {
       printJson({
         addresses: addresses.map((a) => ({ address: a.address, label: a.label })),

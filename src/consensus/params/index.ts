@@ -7,7 +7,7 @@ import type { ConsensusParams, NetworkName } from './types.ts';
 export type * from './types.ts';
 export { equihashSpecsAt } from './equihash.ts';
 export { registryRulesAt, type RegistryRules } from './fluxnode-rules.ts';
-export { branchIdAt, upgradeActive } from './upgrades.ts';
+export { branchIdAt, UPGRADE_ORDER, upgradeActive } from './upgrades.ts';
 
 export const NETWORKS: readonly NetworkName[] = ['mainnet', 'testnet', 'regtest', 'devnet'];
 

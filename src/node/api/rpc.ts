@@ -4,11 +4,15 @@ import {
   registerAppMethods,
   registerChainMethods,
   registerEconomyMethods,
+  registerFluxnodeAliases,
   registerFluxnodeMethods,
   registerMiningMethods,
+  registerRawTxMethods,
+  registerStateMethods,
   registerWalletMethods,
   RpcDispatcher,
 } from '../../api/index.ts';
+import { restContext } from './rest.ts';
 import type { ApiSources } from './sources.ts';
 
 export function buildRpc(node: ApiSources): RpcDispatcher {
@@ -27,6 +31,16 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
     wallet: node.services.wallet,
     save: () => node.saveWallet(),
     operator: { start: (c) => operator.start(c), status: () => operator.status() },
+  });
+  const wallet = node.services.wallet;
+  registerStateMethods(rpc, ctx, {
+    walletBalance: () => wallet.balance().spendable,
+    keypoolSize: () => wallet.listAddresses().length,
+  });
+  registerRawTxMethods(rpc, ctx, wallet);
+  registerFluxnodeAliases(rpc, ctx, {
+    selfCollateral: () => operator.collateral,
+    benchmarkOf: (c) => restContext(node).benchmarks?.benchmarkOf(c),
   });
   registerEconomyMethods(rpc, node.services.economy);
   registerAppMethods(rpc, ctx, {

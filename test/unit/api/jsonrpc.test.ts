@@ -73,3 +73,41 @@ test('the HTTP server guards JSON-RPC with Basic auth and routes REST paths', as
     await api.close();
   }
 });
+
+test('JSON-RPC over HTTP answers as fluxd: bare application/json, 500, 404 or 400 for a failed call, 200 for a batch, an empty 401', async () => {
+  const api = new ApiServer({
+    host: '127.0.0.1',
+    port: 0,
+    rpc: dispatcher(),
+    rpcAuth: { user: 'u', password: 'p' },
+  });
+  const { port } = await api.listen();
+  const authorization = `Basic ${Buffer.from('u:p').toString('base64')}`;
+  const post = (body: string, auth = true) =>
+    fetch(`http://127.0.0.1:${port}`, { method: 'POST', body, headers: auth ? { authorization } : {} });
+  try {
+    const cases: [string, number, number | null][] = [
+      [JSON.stringify({ id: 1, method: 'add', params: [1, 2] }), 200, null],
+      [JSON.stringify({ id: 2, method: 'add', params: [1, 'x'] }), 500, RPC.TYPE_ERROR],
+      [JSON.stringify({ id: 3, method: 'nope' }), 404, RPC.METHOD_NOT_FOUND],
+      ['"x"', 400, RPC.INVALID_REQUEST],
+      ['{not json', 500, RPC.PARSE_ERROR],
+      [JSON.stringify([{ id: 4, method: 'nope' }]), 200, null],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await post(body);
+      assert.equal(res.status, status, body);
+      assert.equal(res.headers.get('content-type'), 'application/json', body);
+      const text = await res.text();
+      assert.ok(text.endsWith('\n'), 'a reply ends with a newline');
+      const reply = JSON.parse(text) as { error: { code: number } | null };
+      if (!Array.isArray(reply)) assert.equal(reply.error?.code ?? null, code, body);
+    }
+    const denied = await post('{}', false);
+    assert.equal(denied.status, 401);
+    assert.equal(denied.headers.get('www-authenticate'), 'Basic realm="jsonrpc"');
+    assert.equal(await denied.text(), '');
+  } finally {
+    await api.close();
+  }
+});

@@ -29,7 +29,7 @@ interface TxJson {
   time?: number;
   inMempool?: boolean;
   vin: { coinbase?: string; txid?: string; vout?: number }[];
-  vout: { valueSat: string; n: number; scriptPubKey: { type: string; addresses?: string[] } }[];
+  vout: { valueSat: number; n: number; scriptPubKey: { type: string; addresses?: string[] } }[];
   fluxnode?: { type: string; collateral: string; ip?: string };
 }
 
@@ -120,7 +120,7 @@ export function txPage(root: HTMLElement, [id = '']: string[]): View {
               (
                 o,
               ) => html`<li>${o.scriptPubKey.addresses?.[0] ? addressLink(o.scriptPubKey.addresses[0]) : html`<span class="muted">${o.scriptPubKey.type}</span>`}
-                <span class="amount">${flux(o.valueSat)}</span></li>`,
+                <span class="amount">${flux(String(o.valueSat))}</span></li>`,
             )}</ul></div>
           </div>
         </section>`,
