@@ -130,7 +130,8 @@ test('raw blocks decode with the zcash-block decoder to the header and txids tha
     assert.equal(Number.parseInt(d.bits, 16), Number.parseInt(verbose.bits as string, 16));
     assert.deepEqual(d.tx, verbose.tx);
     for (const tx of decoded.transactions) {
-      const z = tx.toJSON();
+      // The library's JSON form (its toJSON all the way down), as zcash-cli would print it.
+      const z = JSON.parse(JSON.stringify(tx.toJSON())) as ZcashTxJson;
       const ours = (await client.command('getrawtransaction', z.hash, 1)) as {
         version: number;
         locktime: number;
@@ -143,8 +144,9 @@ test('raw blocks decode with the zcash-block decoder to the header and txids tha
         ours.vin.map((i) => i.sequence),
         z.vin.map((i) => i.sequence),
       );
+      // bitcoin-core parses numbers of 16+ digits to exact strings: compare values, not JSON types.
       assert.deepEqual(
-        ours.vout.map((o) => [o.value, o.valueZat, o.valueSat, o.scriptPubKey.hex]),
+        ours.vout.map((o) => [o.value, Number(o.valueZat), Number(o.valueSat), o.scriptPubKey.hex]),
         z.vout.map((o) => [o.value, o.valueZat, o.valueZat, o.scriptPubKey]),
       );
       assert.deepEqual(ours.vJoinSplit, []);
@@ -162,6 +164,7 @@ test('listunspent filters as fluxd: no immature coinbase, minconf/maxconf honour
   assert.ok(all.length > 0);
   for (const c of all) {
     assert.equal(typeof c.amount, 'number');
+    assert.equal(typeof c.generated, 'boolean', 'fluxd says whether a coin is a coinbase output');
     if (c.generated)
       assert.ok(c.confirmations >= maturity, `a coinbase with ${c.confirmations} confirmations is immature`);
   }

@@ -481,11 +481,14 @@ describe('template transactions from the mempool', () => {
       [at(PAYEES, 1), ['super', 'nimbus']],
       [at(PAYEES, 2), ['bamf', 'stratus']],
     ] as const) {
-      for (const name of names) {
-        const address = json[`${name}_fluxnode_address`] as string;
-        assert.equal(toHex(scriptForAddress(address, devnet.base58)), p.payoutScript);
-        assert.equal(json[`${name}_fluxnode_payout`], Number(split[p.tier]));
+      // fluxd's keys: the current name with `fluxnode` and `zelnode`, the legacy one with `zelnode` only.
+      const [legacy, current] = names;
+      for (const key of [`${current}_fluxnode`, `${legacy}_zelnode`, `${current}_zelnode`]) {
+        const address = json[`${key}_address`] as string;
+        assert.equal(toHex(scriptForAddress(address, devnet.base58)), p.payoutScript, key);
+        assert.equal(json[`${key}_payout`], Number(split[p.tier]), key);
       }
+      assert.equal(json[`${legacy}_fluxnode_address`], undefined, `fluxd has no ${legacy}_fluxnode_address`);
     }
     assert.equal(addressForScript(MINER_SCRIPT, devnet.base58)?.startsWith('tm'), true);
 
