@@ -222,7 +222,8 @@ export class AnchoredPlacer {
     }
     const assignment = new Map<string, string[]>();
     const unplaced = new Map<string, number>();
-    for (const [a, app] of this.apps.entries()) {
+    for (let a = 0; a < this.apps.length; a++) {
+      const app = this.apps[a]!;
       const mine = changed.get(a);
       let ids: string[];
       if (mine) {

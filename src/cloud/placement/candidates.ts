@@ -229,7 +229,8 @@ export class CandidateIndex {
     let out: string[] | undefined;
     let lastId = list.at(-1) ?? '';
     let lastScore = list.length > 0 ? rendezvousScore(key, this.keyOf(lastId)) : -1;
-    for (const [j, id] of added.entries()) {
+    for (let j = 0; j < added.length; j++) {
+      const id = added[j]!;
       const s = rendezvousScore(key, addedKeys[j]!);
       const cur = out ?? list;
       if (cur.length === 0 || s < lastScore || (s === lastScore && id > lastId)) {

@@ -132,7 +132,8 @@ export function placeApps(input: PlacementInput): PlacementResult {
   // Eligible nodes, in id order, as parallel typed arrays.
   const seenIds = new Set<string>();
   const eligiblePos: number[] = []; // positions in input.nodes
-  for (const [p, node] of input.nodes.entries()) {
+  for (let p = 0; p < input.nodes.length; p++) {
+    const node = input.nodes[p]!;
     if (seenIds.has(node.id)) throw new PlacementInputError('nodes', node.id, 'node id appears twice');
     seenIds.add(node.id);
     checkResources(node.capacity, `nodes[${node.id}].capacity`);
