@@ -20,6 +20,7 @@ export { FLUXNODES } from './fluxnodes/extension.ts';
 export { FluxnodeRegistry } from './fluxnodes/registry.ts';
 export type { FluxnodeBlockEffect, FluxnodeRecord } from './fluxnodes/types.ts';
 export { genesisBlock } from './genesis.ts';
+export { installEcdsaBackend } from './ecdsa-native.ts';
 export { ScriptVerifierPool } from './script-pool.ts';
 export type { Durability } from './storage/database.ts';
 export type * from './types.ts';

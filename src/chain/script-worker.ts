@@ -10,7 +10,11 @@ import {
   precomputeSighash,
   verifyInputSignature,
 } from '../consensus/index.ts';
+import { installEcdsaBackend } from './ecdsa-native.ts';
 import type { ScriptJob, ScriptJobResult } from './script-pool.ts';
+
+// Each thread has its own backend: the same choice as the process that started the pool.
+installEcdsaBackend();
 
 parentPort!.on('message', (job: ScriptJob) => {
   let result: ScriptJobResult = { id: job.id };

@@ -40,6 +40,7 @@ export {
   signMessageBase64,
   verifyMessage,
 } from './keys/keys.ts';
+export { type EcdsaBackend, ecdsaBackend, useEcdsaBackend, WASM_ECDSA } from './keys/ecdsa-backend.ts';
 export { decodeWif, encodeWif } from './keys/wif.ts';
 export { fluxnodePayeeOutputs, type Payee } from './money/payees.ts';
 export {

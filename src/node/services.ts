@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { AddressIndex, Chain, TxIndexExtension } from '../chain/index.ts';
+import { AddressIndex, Chain, installEcdsaBackend, TxIndexExtension } from '../chain/index.ts';
 import { appPaymentScriptFor, AppPaymentsExtension } from '../cloud/index.ts';
 import { type ConsensusParams, paramsFor, txid } from '../consensus/index.ts';
 import { EconomyExtension } from '../economy/index.ts';
@@ -51,6 +51,8 @@ export async function openChainServices(opts: NodeOptions): Promise<ChainService
   const params = paramsFor(opts.network);
   const log = pino({ level: opts.logLevel ?? 'info', base: { node: opts.host } }, pino.destination(2));
   const metrics = createNodeMetrics();
+  // Native libsecp256k1 where the addon loads, WebAssembly otherwise (the pool's workers do the same).
+  log.info({ secp256k1: installEcdsaBackend().name }, 'signature backend');
   const appPayments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
   const txIndex = new TxIndexExtension();
   const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });

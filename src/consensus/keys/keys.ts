@@ -3,12 +3,12 @@
  * hash160, transaction signatures (DER, low-S) and "signed messages" (65-byte recoverable
  * signatures over the Zelcash message magic) for fluxnode messages.
  */
-import * as ecc from 'tiny-secp256k1';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { base64 } from '@scure/base';
 import { ByteWriter, concatBytes, toHex } from '../bytes.ts';
 import { ConsensusError } from '../errors.ts';
 import { hash160, sha256d } from '../hash.ts';
+import { ecdsaBackend } from './ecdsa-backend.ts';
 
 /** fluxd's strMessageMagic (src/main.cpp), kept from its Zelcash days. */
 export const MESSAGE_MAGIC = 'Zelcash Signed Message:\n';
@@ -177,14 +177,9 @@ export function verifyDigest(derSignature: Uint8Array, digest: Uint8Array, pubKe
     if (!point) return false;
     key = point.toBytes(true);
   }
-  try {
-    // libsecp256k1 (compiled to WebAssembly) verifies several times faster than the pure-JS curve,
-    // and signature checks dominate block and mempool validation.
-    return ecc.verify(digest, key, concatBytes(bytes32(r), bytes32(s)));
-  } catch {
-    // A key that is not on the curve.
-    return false;
-  }
+  // libsecp256k1 (native or WebAssembly) verifies many times faster than the pure-JS curve, and
+  // signature checks dominate block and mempool validation. A key off the curve is "false".
+  return ecdsaBackend().verify(digest, key, concatBytes(bytes32(r), bytes32(s)));
 }
 
 /** S at most half the curve order, for a DER signature without hash-type byte. */
@@ -222,13 +217,8 @@ export function recoverCompact(digest: Uint8Array, signature: Uint8Array): Uint8
     return undefined;
   const recid = (signature[0]! - 27) & 3;
   const compressed = ((signature[0]! - 27) & 4) !== 0;
-  try {
-    // libsecp256k1 (WebAssembly): heartbeats, CONFIRMs and claims are all recovered signatures.
-    const pub = ecc.recover(digest, signature.subarray(1), recid as 0 | 1 | 2 | 3, compressed);
-    return pub ?? undefined;
-  } catch {
-    return undefined;
-  }
+  // libsecp256k1: heartbeats, CONFIRMs and claims are all recovered signatures.
+  return ecdsaBackend().recover(digest, signature.subarray(1), recid as 0 | 1 | 2 | 3, compressed);
 }
 
 /** Sign a message as fluxd's `signmessage` and fluxnode messages do: SignCompact of `messageDigest`. */
