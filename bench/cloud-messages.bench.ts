@@ -8,7 +8,11 @@ import { encodeHeartbeat, verifyHeartbeat } from '../src/cloud/messages/heartbea
 import { toHex } from '../src/consensus/bytes.ts';
 import { publicKeyOf } from '../src/consensus/keys/keys.ts';
 import type { Benchmark } from './harness.ts';
+import { installEcdsaBackend } from '../src/chain/ecdsa-native.ts';
 import { at } from '../test/support/at.ts';
+
+// Signatures on the backend a node uses (native libsecp256k1 where it loads), as the node does.
+installEcdsaBackend();
 
 const COUNT = 200;
 const keys = Array.from({ length: COUNT }, (_, i) => sha256(new TextEncoder().encode(`bench node ${i}`)));

@@ -11,7 +11,11 @@ import { precomputeSighash } from '../src/consensus/script/sighash.ts';
 import { signInput, verifyInputSignature } from '../src/consensus/script/sign.ts';
 import { p2pkhScript } from '../src/consensus/script/templates.ts';
 import type { Benchmark } from './harness.ts';
+import { installEcdsaBackend } from '../src/chain/ecdsa-native.ts';
 import { at } from '../test/support/at.ts';
+
+// Signatures on the backend a node uses (native libsecp256k1 where it loads), as the node does.
+installEcdsaBackend();
 
 const SAPLING_BRANCH_ID = 0x76b809bb;
 const TXS = 50;
