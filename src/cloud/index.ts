@@ -20,6 +20,13 @@ export {
 export { type CloudMetrics, createCloudMetrics } from './metrics.ts';
 export { AnchoredPlacer, anchorPlacement, placeAnchored } from './placement/anchored.ts';
 export { CandidateIndex } from './placement/candidates.ts';
+export {
+  explainPlacement,
+  explanationText,
+  PLACEMENT_FILTERS,
+  type PlacementExplanation,
+  type PlacementFilter,
+} from './placement/explain.ts';
 export { placementApp } from './placement/from-spec.ts';
 export { fmix32, fnv1a32 } from './placement/hash32.ts';
 export type {

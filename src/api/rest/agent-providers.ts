@@ -2,8 +2,10 @@ import type {
   AppLocation as AgentLocation,
   AppSpec,
   BenchmarkResult,
+  PlacementExplanation,
   RegisteredApp,
 } from '../../cloud/index.ts';
+import { explanationText } from '../../cloud/index.ts';
 import type { AppRecord, AppsProvider, BenchmarkProvider } from './providers.ts';
 import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
 
@@ -12,7 +14,11 @@ export interface AgentSource {
   /** Where each active app runs, from the live nodes' running reports. */
   allLocations(): Map<string, AgentLocation[]>;
   /** The current assignment: app → node ids, and instances that found no node. */
-  placement(): { assignment: ReadonlyMap<string, readonly string[]>; unplaced: ReadonlyMap<string, number> };
+  placement(): {
+    assignment: ReadonlyMap<string, readonly string[]>;
+    unplaced: ReadonlyMap<string, number>;
+    explain?: (app: string) => PlacementExplanation | undefined;
+  };
   benchmarkOf(node: string): BenchmarkResult | undefined;
   reportOf(node: string): { time: number } | undefined;
   on(event: 'placement' | 'report', listener: () => void): unknown;
@@ -58,6 +64,10 @@ function locationFrom(l: AgentLocation, reportedAt: number | undefined): AppLoca
   };
 }
 
+function explained(e: PlacementExplanation | undefined): Pick<AppRecord, 'placement'> {
+  return e ? { placement: { ...e, summary: explanationText(e) } } : {};
+}
+
 /** The REST providers of a node that runs the cloud agent. */
 export function agentProviders(
   agent: AgentSource,
@@ -86,6 +96,7 @@ export function agentProviders(
           txid: a.txid,
           priceSat: opts.priceAt ? opts.priceAt(a.spec, a.height) : a.paid,
           unplaced: placement.unplaced.get(a.name) ?? 0,
+          ...explained(placement.explain?.(a.name)),
           locations: [...reported, ...pending],
         };
       });

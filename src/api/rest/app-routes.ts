@@ -43,6 +43,7 @@ export function appDetail(a: AppRecord, nodes: ReadonlyMap<string, FluxnodeRecor
     registeredHeight: a.registeredHeight ?? null,
     txid: a.txid ?? null,
     unplaced: a.unplaced ?? Math.max(0, s.instances - a.locations.length),
+    placement: a.placement ?? null,
   };
 }
 

@@ -2,7 +2,7 @@ import type { HistoryEntry, IndexedCoin, ScriptBalance } from '../../chain/index
 import type { AppRegistration, AppSpec, UnmatchedPayment } from '../../cloud/index.ts';
 import type { SupplySnapshot } from '../../economy/index.ts';
 import type { NodeContext } from '../context.ts';
-import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
+import type { AppLocation, AppLogLine, NodeBenchmark, PlacementWhy } from './types.ts';
 
 /**
  * What the REST API and the WebSocket events read beyond the chain. Every provider is optional: a
@@ -26,6 +26,8 @@ export interface AppRecord {
   locations: AppLocation[];
   /** Instances the placement could not put anywhere. */
   unplaced?: number;
+  /** Why nodes do not host it (cloud/placement/explain.ts), e.g. "40 nodes: 3 hosting, 37 full". */
+  placement?: PlacementWhy;
 }
 
 export interface AppsProvider {

@@ -154,6 +154,17 @@ export interface AppDetail extends AppSummary {
   txid: string | null;
   /** Instances not placed for want of eligible nodes. */
   unplaced: number;
+  /** Why nodes do not host it; null where this node does not place apps. */
+  placement: PlacementWhy | null;
+}
+
+/** Nodes placement looked at, those hosting, and the rest by the first filter they failed. */
+export interface PlacementWhy {
+  nodes: number;
+  hosting: number;
+  filtered: Partial<Record<string, number>>;
+  /** One line: "40 nodes: 3 hosting, 31 tier-too-small, 6 port-taken". */
+  summary: string;
 }
 
 /** GET /node/status: the node answering. */

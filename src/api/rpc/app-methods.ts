@@ -7,6 +7,8 @@ import {
   type RegisteredApp,
   RegistrationError,
   type ValidSpec,
+  explanationText,
+  type PlacementExplanation,
 } from '../../cloud/index.ts';
 import type { NodeContext } from '../context.ts';
 import { quoteJson, unmatchedJson } from '../owner-json.ts';
@@ -23,6 +25,8 @@ export interface AppControls {
   directory: AppDirectory;
   /** Where each instance of an app runs, as the cloud agents report it. */
   locations: (name: string) => AppLocation[];
+  /** Why nodes do not host an app (undefined where this node places no apps). */
+  placement?: (name: string) => PlacementExplanation | undefined;
 }
 
 function appJson(a: RegisteredApp, locations: AppLocation[]) {
@@ -131,10 +135,13 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
     const a = active().find((x) => x.name === name);
     if (!a) throw new RpcError(RPC.INVALID_PARAMETER, `no active app named "${name}"`);
     const orphans = unmatched().filter((u) => u.name === name && u.height >= a.registeredHeight);
+    const why = c.placement?.(a.name);
+    const placement = why ? { ...why, summary: explanationText(why) } : null;
     return {
       ...appJson(a, c.locations(a.name)),
       spec: a.spec,
       unmatchedPayments: orphans.map(unmatchedJson),
+      placement,
     };
   });
 

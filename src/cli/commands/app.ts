@@ -165,6 +165,8 @@ interface AppInfo {
   txid: string;
   locations: { node: string; ip: string; ports: number[]; state: string }[];
   unmatchedPayments: UnmatchedJson[];
+  /** Why nodes do not host it; null from a node that places no apps. */
+  placement?: { summary: string } | null;
 }
 
 interface UnmatchedJson {
@@ -330,6 +332,7 @@ ${unmatchedLines(orphans)}`);
       `instances: ${a.locations.length} of ${a.instances} placed`,
     ];
     if (a.unmatchedPayments.length > 0) lines.push(unmatchedLines(a.unmatchedPayments).trimEnd());
+    if (a.placement) lines.push(`placement: ${a.placement.summary}`);
     if (a.locations.length > 0)
       lines.push(
         formatTable(

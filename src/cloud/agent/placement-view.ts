@@ -7,6 +7,7 @@
  */
 import type { HardwareMinimums, Tier } from '../../consensus/index.ts';
 import { type BenchmarkFigures, checkBenchmark } from '../benchmark/check.ts';
+import { explainPlacement, type PlacementExplanation } from '../placement/explain.ts';
 import { placementApp } from '../placement/from-spec.ts';
 import type { PlacementApp, PlacementNode, PlacementResult } from '../placement/placement.ts';
 import { AnchoredPlanner, type ChainPlacementState } from '../placement/planner.ts';
@@ -31,6 +32,8 @@ export interface PlacementSnapshot {
 export interface PlacementView extends PlacementResult {
   /** Node ids that could host apps: confirmed, benchmark passed, live (sorted). */
   eligible: string[];
+  /** Why an app's instances are where they are: nodes left out, counted by filter (explain.ts). */
+  explain(app: string): PlacementExplanation | undefined;
 }
 
 /** The host part of "ip", "ip:port" or "[v6]:port": placement allows one instance per host address. */
@@ -86,7 +89,8 @@ export class AgentPlanner {
       .filter((n) => n.benchmarkOk && s.live.has(n.id))
       .map((n) => n.id)
       .sort();
-    return { ...result, eligible };
+    const explain = (app: string) => explainPlacement(app, apps, nodes, s.live, result.assignment);
+    return { ...result, eligible, explain };
   }
 }
 

@@ -53,6 +53,7 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
         ports: l.ports,
         state: l.running ? 'running' : 'starting',
       })),
+    placement: (name) => node.agent?.agent?.placement().explain(name),
   });
   return rpc;
 }

@@ -53,7 +53,12 @@ class FakeAgent extends EventEmitter implements AgentSource {
     ]);
   }
   placement() {
-    return { assignment: new Map([['hello', [A, B, C]]]), unplaced: new Map<string, number>() };
+    return {
+      assignment: new Map([['hello', [A, B, C]]]),
+      unplaced: new Map<string, number>(),
+      explain: (name: string) =>
+        name === 'hello' ? { nodes: 5, hosting: 3, filtered: { 'port-taken': 2 } } : undefined,
+    };
   }
   benchmarkOf(node: string) {
     return node === A
@@ -79,6 +84,7 @@ test('agent locations: reported states, assigned nodes still starting, report ti
     { node: B, ip: '127.0.0.12', ports: [31000], state: 'exited' },
     { node: C, ip: '127.0.0.13', state: 'starting' },
   ]);
+  assert.equal(rec.placement?.summary, '5 nodes: 3 hosting, 2 port-taken');
 });
 
 test('placement and report events reach onChange listeners until they unsubscribe', () => {
