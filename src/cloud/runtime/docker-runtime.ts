@@ -40,6 +40,22 @@ export class DockerRuntime {
     this.imageRules = opts.imageRules === undefined ? DEFAULT_IMAGE_RULES : opts.imageRules;
   }
 
+  #insecure: Set<string> | undefined;
+
+  /** The registries the engine was configured to reach over plain HTTP (its insecure-registries). */
+  async #insecureRegistries(): Promise<Set<string>> {
+    if (this.#insecure) return this.#insecure;
+    let info: { RegistryConfig?: { IndexConfigs?: Record<string, { Secure?: boolean }> } };
+    try {
+      info = await this.docker.info();
+    } catch {
+      return new Set(); // asked again next pull
+    }
+    const configs = Object.entries(info.RegistryConfig?.IndexConfigs ?? {});
+    this.#insecure = new Set(configs.filter(([, c]) => c.Secure === false).map(([name]) => name));
+    return this.#insecure;
+  }
+
   /** True when the engine answers. */
   async ping(): Promise<boolean> {
     try {
@@ -87,7 +103,10 @@ export class DockerRuntime {
    * image rules (ImageRefusedError otherwise); resolves once every layer is in.
    */
   async pullImage(ref: string): Promise<void> {
-    if (this.imageRules) await checkImage(ref, this.imageRules);
+    if (this.imageRules) {
+      const insecure = await this.#insecureRegistries();
+      await checkImage(ref, this.imageRules, fetch, (authority) => insecure.has(authority));
+    }
     try {
       const stream = await this.docker.pull(ref);
       await drainProgress(stream as AsyncIterable<Uint8Array>, 'pull', ref);

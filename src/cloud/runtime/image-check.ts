@@ -59,17 +59,21 @@ export interface ImageFacts {
 }
 
 /** Where a reference's repository lives, as Docker resolves it. */
-function locate(ref: string): { base: string; repo: string; name: string; reference: string } {
+function locate(
+  ref: string,
+  plainHttp: (authority: string) => boolean,
+): { base: string; repo: string; name: string; reference: string } {
   const parsed = parseImageReference(ref);
   if (!parsed.ok) throw new ImageRefusedError(ref, 'image-unreadable', parsed.message);
   const { host, port, path, tag, digest } = parsed.ref;
   const hub = host === undefined || host === 'docker.io';
   const repo = hub ? repositoryName(parsed.ref) : path;
   const authority = hub ? 'registry-1.docker.io' : port === undefined ? host : `${host}:${port}`;
-  // Docker talks plain HTTP to loopback registries (the devnet's); every other one is HTTPS.
+  // Docker talks plain HTTP to loopback registries (the devnet's) and to those its engine was told
+  // are insecure (a namespaced devnet's, on its bridge); every other one is HTTPS.
   const bare = (host ?? '').replace(/^\[|\]$/g, '');
-  const scheme =
-    !hub && (host === 'localhost' || (isIP(bare) && /^(127\.|::1$)/.test(bare))) ? 'http' : 'https';
+  const loopback = host === 'localhost' || (isIP(bare) && /^(127\.|::1$)/.test(bare));
+  const scheme = !hub && (loopback || plainHttp(authority)) ? 'http' : 'https';
   const name = repositoryName(parsed.ref);
   return { base: `${scheme}://${authority}/v2/${repo}`, repo, name, reference: digest ?? tag ?? 'latest' };
 }
@@ -79,8 +83,10 @@ export async function checkImage(
   ref: string,
   rules: ImageRules = DEFAULT_IMAGE_RULES,
   fetchFn: typeof fetch = fetch,
+  /** Registries (`host:port`) the engine pulls from over plain HTTP. */
+  plainHttp: (authority: string) => boolean = () => false,
 ): Promise<ImageFacts> {
-  const where = locate(ref);
+  const where = locate(ref, plainHttp);
   if (isBlockedImage(where.name, rules.blocked))
     throw new ImageRefusedError(ref, 'image-blocked', `${where.name} is on the network's blocklist`);
   const registry = new RegistryReader(where.base, where.repo, ref, fetchFn);

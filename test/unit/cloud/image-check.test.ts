@@ -104,3 +104,23 @@ test('a spec naming a blocked image is invalid with rule image-blocked', () => {
     (err: unknown) => err instanceof AppSpecError && err.issues.some((i) => i.rule === 'image-blocked'),
   );
 });
+
+test('plain HTTP for loopback registries and those the engine calls insecure; HTTPS for the rest', async () => {
+  const docs = {
+    '/v2/flux/hello/manifests/1': { config: layer(1), layers: [layer(10)] },
+  };
+  const schemes = async (ref: string, insecure: string[]) => {
+    const seen: string[] = [];
+    // Only the scheme of the manifest request matters here (the table holds no config blob).
+    await checkImage(ref, DEFAULT_IMAGE_RULES, registry(docs, seen), (a) => insecure.includes(a)).catch(
+      () => {},
+    );
+    const manifests = seen.filter((u) => u.includes('/manifests/'));
+    assert.ok(manifests.length > 0, `asked for the manifest of ${ref}`);
+    return [...new Set(manifests.map((u) => new URL(u).protocol))];
+  };
+  assert.deepEqual(await schemes('127.0.0.10:5000/flux/hello:1', []), ['http:']);
+  assert.deepEqual(await schemes('10.77.0.10:5000/flux/hello:1', ['10.77.0.10:5000']), ['http:']);
+  assert.deepEqual(await schemes('10.77.0.10:5000/flux/hello:1', []), ['https:']);
+  assert.deepEqual(await schemes('10.77.0.10:5001/flux/hello:1', ['10.77.0.10:5000']), ['https:']);
+});
