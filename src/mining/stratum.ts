@@ -9,6 +9,8 @@ import {
   toHex,
 } from '../consensus/index.ts';
 import { ConnectionGuard, type ConnectionLimits } from '../p2p/index.ts';
+import { WorkerLedger, type WorkerStats } from './stratum-workers.ts';
+import { VARDIFF_DEFAULTS, Vardiff, type VardiffOptions } from './vardiff.ts';
 
 /**
  * Zcash-style equihash stratum (ZIP-301), the protocol Flux's GPU miners speak:
@@ -39,8 +41,15 @@ export interface StratumOptions {
   host: string;
   port: number;
   backend: StratumBackend;
-  /** Target for shares (easier than or equal to the block target). */
+  /** Target for shares (easier than or equal to the block target): where each connection starts. */
   shareTarget: bigint;
+  /**
+   * Per-connection share difficulty (pools' vardiff); `false` keeps every connection at
+   * `shareTarget`. The hardest target defaults to shareTarget / 2^32.
+   */
+  vardiff?: Partial<Omit<VardiffOptions, 'maxTarget'>> | false;
+  /** The clock, in ms (tests move it). */
+  now?: () => number;
   /** Jobs kept for late submits. */
   keepJobs?: number;
   maxLineBytes?: number;
@@ -62,6 +71,10 @@ interface Session {
   authorized: string | null;
   subscribed: boolean;
   buffer: string;
+  /** This connection's share target, and how it moves. */
+  vardiff: Vardiff | null;
+  /** The target before the last change: shares for jobs sent under it count until the next job. */
+  previousTarget: bigint | null;
 }
 
 export interface StratumStats {
@@ -82,6 +95,8 @@ export class StratumServer {
   private current: StratumJob | undefined;
   private server: Server | undefined;
   readonly guard: ConnectionGuard;
+  /** Share accounting per worker name. */
+  readonly workers = new WorkerLedger();
   readonly stats: StratumStats = {
     sessions: 0,
     sharesAccepted: 0,
@@ -121,7 +136,13 @@ export class StratumServer {
     this.jobs.set(job.id, job);
     while (this.jobs.size > (this.opts.keepJobs ?? 8)) this.jobs.delete(this.jobs.keys().next().value!);
     this.current = job;
-    for (const s of this.sessions) if (s.subscribed && s.authorized) this.notify(s, job, clean);
+    for (const s of this.sessions) {
+      if (!s.subscribed || !s.authorized) continue;
+      s.previousTarget = null;
+      const eased = s.vardiff?.onTick(this.#now());
+      if (eased !== undefined) this.sendTarget(s);
+      this.notify(s, job, clean);
+    }
   }
 
   private accept(socket: Socket): void {
@@ -132,6 +153,8 @@ export class StratumServer {
       authorized: null,
       subscribed: false,
       buffer: '',
+      vardiff: this.#newVardiff(),
+      previousTarget: null,
     };
     this.sessions.add(session);
     this.stats.sessions = this.sessions.size;
@@ -204,7 +227,7 @@ export class StratumServer {
         }
         s.authorized = user;
         this.send(s, { id, result: true, error: null });
-        this.send(s, { id: null, method: 'mining.set_target', params: [targetHex(this.opts.shareTarget)] });
+        this.sendTarget(s);
         if (this.current) this.notify(s, this.current, true);
         return;
       }
@@ -216,9 +239,11 @@ export class StratumServer {
         if (verdict.ok) {
           this.stats.sharesAccepted++;
           this.send(s, { id, result: true, error: null });
+          this.afterShare(s, verdict.block);
         } else {
           this.stats.sharesRejected++;
           this.stats.lastRejectReason = verdict.reason;
+          if (s.authorized) this.workers.rejected(s.authorized);
           this.send(s, { id, result: null, error: [verdict.code, verdict.reason, null] });
         }
         return;
@@ -231,7 +256,7 @@ export class StratumServer {
   private async submit(
     s: Session,
     params: unknown[],
-  ): Promise<{ ok: true } | { ok: false; code: number; reason: string }> {
+  ): Promise<{ ok: true; block: boolean } | { ok: false; code: number; reason: string }> {
     if (!s.authorized) return { ok: false, code: 24, reason: 'unauthorized worker' };
     const [, jobId, timeHex, nonce2Hex, solutionHex] = params;
     if (
@@ -275,14 +300,64 @@ export class StratumServer {
       return { ok: false, code: 20, reason: `invalid solution: ${(err as Error).message}` };
     }
     const hash = BigInt(`0x${reverseHex(this.opts.backend.headerHash(header))}`);
-    if (hash > this.opts.shareTarget) return { ok: false, code: 23, reason: 'low difficulty share' };
+    if (hash > this.#shareTargetOf(s)) return { ok: false, code: 23, reason: 'low difficulty share' };
     this.seenShares.add(key);
     if (hash <= job.blockTarget) {
       const result = await this.opts.backend.submitBlock(job.assemble(header));
       if (result.accepted) this.stats.blocksFound++;
       else return { ok: false, code: 20, reason: `block rejected: ${result.reason}` };
+      return { ok: true, block: true };
     }
-    return { ok: true };
+    return { ok: true, block: false };
+  }
+
+  /** The easiest target a share from `s` may meet now (the previous one still counts until the next job). */
+  #shareTargetOf(s: Session): bigint {
+    const now = s.vardiff?.target ?? this.opts.shareTarget;
+    return s.previousTarget !== null && s.previousTarget > now ? s.previousTarget : now;
+  }
+
+  /** The share target a connection is on now. */
+  targetOf(worker: string): bigint | undefined {
+    for (const s of this.sessions)
+      if (s.authorized === worker) return s.vardiff?.target ?? this.opts.shareTarget;
+    return undefined;
+  }
+
+  /** Share accounting of every worker seen. */
+  workerStats(): WorkerStats[] {
+    return this.workers.list();
+  }
+
+  private afterShare(s: Session, block: boolean): void {
+    const worker = s.authorized!;
+    const v = s.vardiff;
+    this.workers.accepted(worker, v?.difficulty ?? 1, this.#now(), block);
+    if (!v) return;
+    const before = v.target;
+    if (v.onShare(this.#now()) === undefined) return;
+    s.previousTarget = before;
+    this.sendTarget(s);
+    // The new target applies from the next job (ZIP-301): re-send the current one.
+    if (this.current) this.notify(s, this.current, false);
+  }
+
+  private sendTarget(s: Session): void {
+    const target = s.vardiff?.target ?? this.opts.shareTarget;
+    if (s.authorized) this.workers.setDifficulty(s.authorized, s.vardiff?.difficulty ?? 1);
+    this.send(s, { id: null, method: 'mining.set_target', params: [targetHex(target)] });
+  }
+
+  #now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  #newVardiff(): Vardiff | null {
+    const v = this.opts.vardiff;
+    if (v === false) return null;
+    const maxTarget = this.opts.shareTarget;
+    const minTarget = v?.minTarget ?? (maxTarget >> 32n > 0n ? maxTarget >> 32n : 1n);
+    return new Vardiff({ ...VARDIFF_DEFAULTS, ...v, maxTarget, minTarget }, this.#now());
   }
 
   private notify(s: Session, job: StratumJob, clean: boolean): void {
