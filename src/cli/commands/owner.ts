@@ -27,6 +27,10 @@ function withWalletOptions(cmd: Command): Command {
     .requiredOption('--wallet-file <file>', 'the owner wallet file')
     .option('--passphrase-file <file>', 'its passphrase, first line (or FLUXNODE_OWNER_PASSPHRASE)')
     .option('--network <name>', 'mainnet, testnet, devnet or regtest (default: the node’s, else mainnet)')
+    .option(
+      '--node <url>',
+      `a node’s public API, for its network and balances (balance: default ${DEFAULT_API_URL})`,
+    )
     .option('--json', 'machine-readable output');
 }
 
@@ -88,8 +92,7 @@ export function register(program: Command): void {
   withWalletOptions(
     owner
       .command('balance')
-      .description('the balance of each owner address, through any node’s API (its address index)')
-      .option('--node <url>', 'a node’s public API', DEFAULT_API_URL),
+      .description('the balance of each owner address, through any node’s API (its address index)'),
   ).action(async (o: Flags) => {
     const node = o.node ?? DEFAULT_API_URL;
     const wallet = openOwnerWallet(o, await ownerNetwork({ ...o, node }));
