@@ -21,7 +21,7 @@
  */
 import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
 import type { PlacementApp, PlacementNode, PlacementResult, RankedCandidates } from './placement.ts';
-import { NodePorts, placeApps, portList, topByScore } from './placement.ts';
+import { geoMask, NodePorts, placeApps, portList, topByScore } from './placement.ts';
 
 export interface AnchorInput {
   apps: readonly PlacementApp[];
@@ -67,6 +67,8 @@ export class AnchoredPlacer {
     key: number;
     d: Demand;
     ports: number[];
+    /** 0 for nodes its location rules exclude (undefined: no rules). */
+    geo: Uint8Array | undefined;
     anchored: Int32Array;
   }[];
   /** Host ports the anchored apps claim on each node. */
@@ -112,6 +114,10 @@ export class AnchoredPlacer {
     this.apps = ordered.map((app, a) => {
       const d = demandOf(app);
       const ports = portList(app.ports);
+      const geo = geoMask(
+        app,
+        usable.map(({ n }) => n),
+      );
       const ids = this.anchor.assignment.get(app.name) ?? [];
       const anchored = Int32Array.from(ids, (id) => this.indexOf.get(id) as number);
       for (const i of anchored) {
@@ -129,6 +135,7 @@ export class AnchoredPlacer {
         key: appKey(app.name, input.epoch),
         d,
         ports,
+        geo,
         anchored,
       };
     });
@@ -175,9 +182,10 @@ export class AnchoredPlacer {
           ipMark[this.ipOf[i]!] = stamp;
         }
         const { d } = app;
+        const { geo } = app;
         const blocked =
-          app.ports.length > 0
-            ? (i: number) => !this.ports.free(i, app.ports) || !claimed.free(i, app.ports)
+          app.ports.length > 0 || geo
+            ? (i: number) => !this.ports.free(i, app.ports) || !claimed.free(i, app.ports) || geo?.[i] === 0
             : undefined;
         const list = this.lists?.get(app.name);
         if (list) {

@@ -7,17 +7,20 @@
  * Filters, in order:
  * - `not-live`: no heartbeat in the live set;
  * - `benchmark-failed`: below its tier's minimums (or no benchmark heard);
+ * - `geo-excluded`: the app's geolocation rules leave its declared location out;
  * - `tier-too-small`: its whole capacity is less than one instance needs;
  * - `port-taken`: an app placed on it already claims one of the app's host ports;
  * - `full`: the apps placed on it leave less room than one instance needs;
  * - `same-ip`: another instance of the app runs on a node with the same address;
  * - `ranked-lower`: eligible, but the instances were all placed on nodes that score higher.
  */
+import { geoAllows } from '../spec/geolocation.ts';
 import { type PlacementApp, type PlacementNode, portList } from './placement.ts';
 
 export const PLACEMENT_FILTERS = [
   'not-live',
   'benchmark-failed',
+  'geo-excluded',
   'tier-too-small',
   'port-taken',
   'full',
@@ -66,7 +69,7 @@ export function explainPlacement(
       hosting++;
       continue;
     }
-    const reason = firstFailed(node, live, need, ports, used.get(node.id));
+    const reason = firstFailed(node, live, app, need, ports, used.get(node.id));
     const why = reason ?? (myIps.has(node.ip) ? 'same-ip' : 'ranked-lower');
     filtered[why] = (filtered[why] ?? 0) + 1;
   }
@@ -76,12 +79,14 @@ export function explainPlacement(
 function firstFailed(
   node: PlacementNode,
   live: ReadonlySet<string>,
+  app: PlacementApp,
   need: { cpu: number; ram: number; hdd: number },
   ports: readonly number[],
   used: Used | undefined,
 ): PlacementFilter | undefined {
   if (!live.has(node.id)) return 'not-live';
   if (!node.benchmarkOk) return 'benchmark-failed';
+  if (!geoAllows(app.geolocation ?? [], node.location)) return 'geo-excluded';
   const cap = capacityUnits(node);
   if (cap.cpu < need.cpu || cap.ram < need.ram || cap.hdd < need.hdd) return 'tier-too-small';
   if (used && ports.some((p) => used.ports.has(p))) return 'port-taken';

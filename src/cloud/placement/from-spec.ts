@@ -12,5 +12,6 @@ export function placementApp(spec: AppSpec, registrationHeight: number, hash = s
     instances: spec.instances,
     demand: appDemand(spec),
     ports: spec.components.flatMap((c) => c.ports),
+    geolocation: [...spec.geolocation],
   };
 }

@@ -25,7 +25,8 @@
  *    highest rendezvous score H(app, node, epoch) (see hash32.ts; ties go to the smaller node id),
  *    skipping nodes it already has and IPs it already uses: at most one instance per node and per IP.
  *    A node whose placed apps already claim one of the app's host ports is skipped too (ports are
- *    part of room: two apps publishing one port on one node cannot both bind it).
+ *    part of room: two apps publishing one port on one node cannot both bind it), and so is a node
+ *    whose location the app's geolocation rules exclude.
  * 5. Instances that find no node are reported in `unplaced`.
  * Consequences: when a node dies only its instances move; when it comes back nothing is duplicated
  * and nothing moves back; without `previous` the result is plain rendezvous hashing.
@@ -40,6 +41,7 @@
  * the same result, without the apps × nodes pass on every re-placement.
  */
 import type { Tier } from '../../consensus/index.ts';
+import { geoAllows } from '../spec/geolocation.ts';
 import type { Resources } from '../spec/limits.ts';
 import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
 
@@ -54,6 +56,8 @@ export interface PlacementApp {
   demand: Resources;
   /** Host ports its components publish: no node runs two apps claiming one port. */
   ports?: readonly number[];
+  /** Location rules of the spec (`acEU`, `a!cEU_FR`, …, see spec/geolocation.ts). */
+  geolocation?: readonly string[];
 }
 
 export interface PlacementNode {
@@ -63,6 +67,8 @@ export interface PlacementNode {
   /** What the node offers to apps: cores, MB, GB. */
   capacity: Resources;
   benchmarkOk: boolean;
+  /** Where the node says it is: "EU" or "EU_FR"; absent when it did not say. */
+  location?: string;
 }
 
 export interface PlacementInput {
@@ -201,8 +207,13 @@ export function placeApps(input: PlacementInput): PlacementResult {
 
   const ports = new NodePorts();
   const appPorts = apps.map((a) => portList(a.ports));
+  const geo = apps.map((a) => geoMask(a, eligible));
   const fits = (i: number, d: { cpu: number; ram: number; hdd: number }, a: number) =>
-    room.cpu[i]! >= d.cpu && room.ram[i]! >= d.ram && room.hdd[i]! >= d.hdd && ports.free(i, appPorts[a]!);
+    room.cpu[i]! >= d.cpu &&
+    room.ram[i]! >= d.ram &&
+    room.hdd[i]! >= d.hdd &&
+    ports.free(i, appPorts[a]!) &&
+    geo[a]?.[i] !== 0;
   const take = (i: number, d: { cpu: number; ram: number; hdd: number }, a: number) => {
     room.cpu[i]! -= d.cpu;
     room.ram[i]! -= d.ram;
@@ -271,7 +282,9 @@ export function placeApps(input: PlacementInput): PlacementResult {
       if (need === 0) continue;
     }
     const mine = appPorts[a]!;
-    const blocked = mine.length > 0 ? (i: number) => !ports.free(i, mine) : undefined;
+    const mask = geo[a];
+    const blocked =
+      mine.length > 0 || mask ? (i: number) => !ports.free(i, mine) || mask?.[i] === 0 : undefined;
     const picked = topByScore(
       keys[a]!,
       need,
@@ -426,4 +439,17 @@ export class NodePorts {
     if (!used) this.#used.set(i, (used = new Set()));
     for (const p of ports) used.add(p);
   }
+}
+
+/**
+ * Per node (by index in `nodes`), 1 where the app's location rules let it run, 0 where they do not;
+ * undefined when the app has no rules (every node allowed).
+ */
+export function geoMask(
+  app: PlacementApp,
+  nodes: readonly (PlacementNode | undefined)[],
+): Uint8Array | undefined {
+  const rules = app.geolocation ?? [];
+  if (rules.length === 0) return undefined;
+  return Uint8Array.from(nodes, (n) => (geoAllows(rules, n?.location) ? 1 : 0));
 }

@@ -55,3 +55,28 @@ export function parseGeolocation(text: string): GeoParseResult {
   }
   return { ok: true, rule: { allow: kind === 'ac', continent, country } };
 }
+
+/**
+ * Whether a node at `location` ("EU" or "EU_FR": continent, then country) may host an app with
+ * these rules: no forbidding rule matches it, and when the app has allowing rules, one of them
+ * does. A node that declared no location is not held back (it cannot be shown to be excluded).
+ */
+export function geoAllows(rules: readonly string[], location: string | undefined): boolean {
+  if (rules.length === 0 || !location) return true;
+  const [continent, country] = location.split('_');
+  const matches = (r: GeoRule) =>
+    r.continent === continent && (r.country === undefined || r.country === country);
+  let anyAllow = false;
+  let allowed = false;
+  for (const text of rules) {
+    const parsed = parseGeolocation(text);
+    if (!parsed.ok) continue;
+    if (!parsed.rule.allow) {
+      if (matches(parsed.rule)) return false;
+      continue;
+    }
+    anyAllow = true;
+    if (matches(parsed.rule)) allowed = true;
+  }
+  return !anyAllow || allowed;
+}

@@ -54,6 +54,19 @@ test('every node left out is counted under the first filter it fails, in placeme
   assert.match(explanationText(e), /^6 nodes: \d hosting, 1 not-live, 1 benchmark-failed, 1 tier-too-small/);
 });
 
+test('a node whose declared location the app’s rules exclude is geo-excluded', () => {
+  const nodes = [node('n1', { location: 'EU_FR' }), node('n2', { location: 'NA_US' }), node('n3')];
+  const live = new Set(['n1', 'n2', 'n3']);
+  const apps = [app('eu', 1, { instances: 3, geolocation: ['acEU'] })];
+  const { assignment } = placeApps({ apps, nodes, live, epoch: 2 });
+  assert.deepEqual(assignment.get('eu')?.sort(), ['n1', 'n3']);
+  assert.deepEqual(explainPlacement('eu', apps, nodes, live, assignment), {
+    nodes: 3,
+    hosting: 2,
+    filtered: { 'geo-excluded': 1 },
+  });
+});
+
 test('an eligible node with room that the app does not need ranks lower; a full one is full', () => {
   const nodes = [node('n1'), node('n2'), node('n3', { capacity: { cpu: 1, ram: 1000, hdd: 10 } })];
   const live = new Set(['n1', 'n2', 'n3']);

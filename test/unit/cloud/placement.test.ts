@@ -248,6 +248,35 @@ test('two apps claiming one host port never share a node, and an app short of no
   assert.equal(r.unplaced.get('z'), 1);
 });
 
+test('geolocation rules keep an app on nodes whose declared location they allow', () => {
+  const nodes: PlacementNode[] = ['EU_FR', 'EU_DE', 'NA_US', undefined].map((location, i) => ({
+    id: `n${i}`,
+    ip: `10.0.0.${i}`,
+    tier: 'stratus',
+    capacity: { cpu: 8, ram: 8000, hdd: 100 },
+    benchmarkOk: true,
+    ...(location ? { location } : {}),
+  }));
+  const live = new Set(nodes.map((n) => n.id));
+  const place = (geolocation: string[]) =>
+    placeApps({
+      apps: [
+        { name: 'x', height: 1, hash: '00', instances: 4, demand: { cpu: 1, ram: 1, hdd: 1 }, geolocation },
+      ],
+      nodes,
+      live,
+      epoch: 3,
+    })
+      .assignment.get('x')
+      ?.sort();
+  // A node that declared nothing is not held back; the others must match.
+  assert.deepEqual(place(['acEU']), ['n0', 'n1', 'n3']);
+  assert.deepEqual(place(['acEU', 'a!cEU_FR']), ['n1', 'n3']);
+  assert.deepEqual(place(['a!cEU']), ['n2', 'n3']);
+  assert.deepEqual(place(['acNA_US', 'acEU_DE']), ['n1', 'n2', 'n3']);
+  assert.deepEqual(place([]), ['n0', 'n1', 'n2', 'n3']);
+});
+
 test('the result does not depend on the order of apps, nodes, the live set or previous lists', () => {
   fc.assert(
     fc.property(worldArb(), fc.integer({ min: 1, max: 1e9 }), (w, seed) => {
@@ -478,5 +507,6 @@ test('a validated spec becomes a placement app with its summed demand', () => {
     instances: 4,
     demand: { cpu: 0.3, ram: 400, hdd: 3 },
     ports: [31000, 31001],
+    geolocation: [],
   });
 });

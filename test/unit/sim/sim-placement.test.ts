@@ -41,6 +41,7 @@ const worldArb: fc.Arbitrary<World> = fc
         ip: fc.integer({ min: 0, max: 25 }),
         tier: fc.constantFrom(...TIERS),
         ok: fc.integer({ min: 0, max: 9 }),
+        where: fc.constantFrom('EU_FR', 'EU_DE', 'NA_US', ''),
         alive: fc.integer({ min: 0, max: 9 }),
       }),
       { minLength: 1, maxLength: 40 },
@@ -53,6 +54,7 @@ const worldArb: fc.Arbitrary<World> = fc
         ram: fc.integer({ min: 1, max: 12 }),
         // Few distinct host ports, so apps often claim the same one and must go elsewhere.
         ports: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
+        geolocation: fc.subarray(['acEU', 'a!cEU_FR', 'acNA']),
       }),
       { minLength: 1, maxLength: 15 },
     ),
@@ -65,6 +67,7 @@ const worldArb: fc.Arbitrary<World> = fc
       tier: n.tier,
       capacity: TIGHT[n.tier],
       benchmarkOk: n.ok > 0,
+      ...(n.where ? { location: n.where } : {}),
     }));
     return {
       nodes: ns,
@@ -76,6 +79,7 @@ const worldArb: fc.Arbitrary<World> = fc
         instances: a.instances,
         demand: { cpu: a.cpu / 10, ram: a.ram * 100, hdd: a.cpu },
         ports: a.ports.map((p) => 31000 + p),
+        geolocation: a.geolocation,
       })),
       epoch,
     };
