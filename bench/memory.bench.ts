@@ -1,9 +1,21 @@
 /**
  * Memory of a node: the resident set size of an idle devnet node (empty chain, every module
- * started), measured in a process of its own so the benchmark runner's heap is not counted.
+ * started) and the largest one of a fresh node while it syncs the cached devnet chain from a
+ * peer, each measured in a process of its own so the benchmark runner's heap is not counted.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FluxNode } from '../src/node/node.ts';
+import { benchNodeOptions, cachedDevnetChain, copyOfChain } from './devnet-chain-cache.ts';
 import type { Benchmark } from './harness.ts';
+
+/** SYNC_BENCH_HEIGHT shortens the chain for a quick try; the figure that counts is at 10,000. */
+const HEIGHT = Number(process.env.SYNC_BENCH_HEIGHT ?? 10_000);
+let root = '';
+let server: FluxNode | undefined;
 
 export const benchmarks: Benchmark[] = [
   {
@@ -16,6 +28,34 @@ export const benchmarks: Benchmark[] = [
       const script = new URL('./memory-idle-node.ts', import.meta.url).pathname;
       const out = execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 120_000 });
       return Number(out.trim().split('\n').at(-1)) / 1e6;
+    },
+  },
+  {
+    name: `memory: largest resident set of a fresh node syncing ${HEIGHT.toLocaleString('en-US')} blocks`,
+    unit: 'MB',
+    target: 'issue 14: ≤ 300 MB',
+    trials: 1,
+    reportsFigure: true,
+    async setup() {
+      const cached = await cachedDevnetChain(HEIGHT);
+      root = mkdtempSync(join(tmpdir(), 'fluxnode-bench-syncmem-server-'));
+      server = await FluxNode.start(
+        benchNodeOptions(copyOfChain(cached, join(root, 'server')), '127.0.0.155'),
+      );
+    },
+    async run() {
+      const script = new URL('./memory-sync-node.ts', import.meta.url).pathname;
+      const peer = String(server?.p2p.multiaddrs[0] ?? '');
+      const { stdout } = await promisify(execFile)(process.execPath, [script, peer, String(HEIGHT)], {
+        encoding: 'utf8',
+        timeout: 900_000,
+      });
+      return Number(stdout.trim().split('\n').at(-1)) / 1e6;
+    },
+    async teardown() {
+      await server?.stop();
+      server = undefined;
+      rmSync(root, { recursive: true, force: true });
     },
   },
 ];
