@@ -92,6 +92,31 @@ export class FluxnodeOperator implements NodeModule {
     };
   }
 
+  /**
+   * The cold-wallet flow: the owner's wallet funded the collateral and signed a START naming this
+   * node's operator key. Once that START is on chain the node takes the collateral as its own
+   * and CONFIRMs it like one it started (it never holds the collateral key).
+   */
+  private adoptColdStart(): void {
+    const ours = Buffer.from(this.operatorPubKey).toString('hex');
+    const mine = this.d
+      .registry()
+      .list()
+      .find((r) => r.operatorPubKey === ours);
+    if (!mine) return;
+    this.#remember(mine.collateral);
+    this.d.log.info(
+      { collateral: mine.collateral },
+      'a START naming this node’s operator key is on chain: operating it',
+    );
+  }
+
+  #remember(collateral: string): void {
+    this.collateral = collateral;
+    writeFileSync(this.d.stateFile, `${JSON.stringify({ collateral }, null, 2)}\n`);
+    this.lastSent = -Infinity;
+  }
+
   /** Sends the START for a collateral of this wallet and remembers it as this node's. */
   async start(collateral: string): Promise<string> {
     const outpoint = parseOutpointKey(collateral);
@@ -101,9 +126,7 @@ export class FluxnodeOperator implements NodeModule {
       sigTime: Math.floor(Date.now() / 1000),
     });
     await this.d.submit(tx);
-    this.collateral = collateral;
-    writeFileSync(this.d.stateFile, `${JSON.stringify({ collateral }, null, 2)}\n`);
-    this.lastSent = -Infinity;
+    this.#remember(collateral);
     return reverseHex(outpoint.txid);
   }
 
@@ -113,6 +136,7 @@ export class FluxnodeOperator implements NodeModule {
    * and not barred, START it again — at most once every few blocks.
    */
   async tick(): Promise<void> {
+    if (!this.collateral) this.adoptColdStart();
     if (!this.collateral) return;
     const r = this.d.registry().get(this.collateral);
     if (!r) {
@@ -121,8 +145,17 @@ export class FluxnodeOperator implements NodeModule {
       if (this.d.registry().stored(this.collateral)?.status === 'dos') return;
       const next = this.d.chain.height() + 1;
       if (next - this.lastRestart < RESTART_EVERY_BLOCKS) return;
-      if (!this.d.chain.getUtxo(parseOutpointKey(this.collateral))) return;
+      const coin = this.d.chain.getUtxo(parseOutpointKey(this.collateral));
+      if (!coin) return;
       this.lastRestart = next;
+      // A cold collateral's key is the owner's: only the owner's wallet can START it again.
+      if (!this.d.wallet.keyForScript(coin.scriptPubKey)) {
+        this.d.log.warn(
+          { collateral: this.collateral },
+          'fluxnode expired; its collateral key is in the owner’s wallet: START it again from there',
+        );
+        return;
+      }
       await this.start(this.collateral);
       this.d.log.info(
         { collateral: this.collateral, height: next },
