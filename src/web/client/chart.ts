@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-import { type Tier, TIERS } from '../../consensus/index.ts';
+import type { Tier } from '../../consensus/index.ts';
 import type { NodeCountPoint } from '../../api/index.ts';
+import { TIERS } from './components.ts';
 import { html, type SafeHtml } from './dom.ts';
 
 /**

@@ -1,5 +1,4 @@
 /// <reference lib="dom" />
-import { TIERS } from '../../../consensus/index.ts';
 import type {
   AppSummary,
   BlockSummary,
@@ -9,7 +8,7 @@ import type {
 } from '../../../api/index.ts';
 import { api } from '../api.ts';
 import { nodeCountChart } from '../chart.ts';
-import { appDot, blockRow, blocksTable, errorBox, nodeMap, tierBadge } from '../components.ts';
+import { appDot, blockRow, blocksTable, errorBox, nodeMap, TIERS, tierBadge } from '../components.ts';
 import { byId, html, render } from '../dom.ts';
 import { flux, num } from '../format.ts';
 import { setNetwork, setTip } from '../header.ts';
