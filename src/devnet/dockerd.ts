@@ -27,77 +27,60 @@
 // Measured here: dockerd answers _ping about 0.2 s after spawn; a graceful stop after removing the
 // containers takes well under a second.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import {
+  DaemonError,
+  descendantsOf,
+  errorText,
+  inNetns,
+  killQuietly,
+  listProcesses,
+  mountsUnder,
+  pidFromFile,
+  processAlive,
+  removeIfEmpty,
+  requireRoot,
+  requireTool,
+  spawnDaemon,
+  terminateProcess,
+  waitForExit,
+  waitUntilReady,
+} from './daemon-process.ts';
+import { cgroupDirs, cgroupProcesses, removeCgroupTree } from './dockerd-cgroups.ts';
+import { type Dockerd, type DockerdOptions, type Layout, layoutOf } from './dockerd-layout.ts';
+
+export type { Dockerd, DockerdOptions } from './dockerd-layout.ts';
+
+// The general process helpers moved to daemon-process.ts; importers still find them here.
+export {
+  DaemonError,
+  findTool,
+  type HostProcess,
+  HostToolMissingError,
+  inNetns,
+  killQuietly,
+  listProcesses,
+  mountsUnder,
+  processAlive,
+  removeIfEmpty,
+  requireRoot,
+  requireTool,
+  sleep,
+  spawnDaemon,
+  tailOf,
+  terminateProcess,
+  waitForExit,
+  waitUntilReady,
+} from './daemon-process.ts';
 
 const execFileAsync = promisify(execFile);
 
-export interface DockerdOptions {
-  /** Short name of the daemon (node id): letters, digits, `.`, `_`, `-`. Names its cgroup parent. */
-  name: string;
-  /** A folder for this daemon alone (e.g. `<nodeDir>/docker`); what it puts there is removed on stop. */
-  dir: string;
-  /** 1..254: selects bridge `fluxbr<i>` with subnet 198.18.<i>.0/24. Unique among running daemons. */
-  bridgeIndex: number;
-  /** Force a storage driver; by default overlay2, falling back to vfs when overlay2 cannot start. */
-  storageDriver?: string;
-  /** How long to wait for the API to answer (default 30 s). */
-  startTimeoutMs?: number;
-  /**
-   * A network namespace (`ip netns add`) to run the daemon in, with its bridge: the node's own
-   * network, as on a machine of its own.
-   */
-  netns?: string;
-  /** Registries pulled from over plain HTTP though not on 127.x (the namespaced devnet's). */
-  insecureRegistries?: string[];
-}
-
-export interface Dockerd {
-  name: string;
-  dir: string;
-  socketPath: string;
-  pid: number;
-  storageDriver: string;
-  bridge: { name: string; gateway: string; subnet: string };
-  /** The cgroup (in every hierarchy) holding this daemon's containers. */
-  cgroupParent: string;
-  /** Removes every container, stops dockerd and its containerd, unmounts, deletes bridge and folder. */
-  stop(): Promise<void>;
-}
-
-/** A host daemon failed to start or stop; `logTail` holds the end of its log when there is one. */
-export class DaemonError extends Error {
-  readonly daemon: string;
-  readonly detail: string;
-  readonly logTail: string;
-  constructor(daemon: string, detail: string, logTail = '') {
-    super(`${daemon}: ${detail}${logTail ? `\n--- last lines of its log ---\n${logTail}` : ''}`);
-    this.name = 'DaemonError';
-    this.daemon = daemon;
-    this.detail = detail;
-    this.logTail = logTail;
-  }
-}
-
-/** A binary the host should provide (see scripts/setup-host.sh) is not installed. */
-export class HostToolMissingError extends Error {
-  readonly tool: string;
-  constructor(tool: string) {
-    super(`${tool} not found on this host: run scripts/setup-host.sh (as root) to install it`);
-    this.name = 'HostToolMissingError';
-    this.tool = tool;
-  }
-}
-
-// Unix socket paths are limited to 107 bytes; containerd's socket is the deepest one we create.
-const SOCKET_PATH_MAX = 107;
-const CONTAINERD_SOCKET_SUFFIX = '/exec/containerd/containerd-debug.sock';
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 // Processes a dockerd can leave behind; only these are ever killed by cleanup.
 const DOCKER_PROCESS_NAMES = new Set([
   'dockerd',
@@ -108,56 +91,6 @@ const DOCKER_PROCESS_NAMES = new Set([
   'docker-proxy',
   'runc',
 ]);
-const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-interface Layout {
-  name: string;
-  dir: string;
-  dataRoot: string;
-  execRoot: string;
-  pidFile: string;
-  socketPath: string;
-  configFile: string;
-  logFile: string;
-  cgroupParent: string;
-  bridge: { name: string; gateway: string; subnet: string; cidr: string };
-}
-
-function layoutOf(opts: DockerdOptions): Layout {
-  if (!NAME_PATTERN.test(opts.name)) {
-    throw new DaemonError('dockerd', `name ${JSON.stringify(opts.name)} must match ${NAME_PATTERN}`);
-  }
-  if (!Number.isInteger(opts.bridgeIndex) || opts.bridgeIndex < 1 || opts.bridgeIndex > 254) {
-    throw new DaemonError('dockerd', `bridgeIndex ${opts.bridgeIndex} must be an integer in 1..254`);
-  }
-  const dir = path.resolve(opts.dir);
-  if (Buffer.byteLength(dir + CONTAINERD_SOCKET_SUFFIX) > SOCKET_PATH_MAX) {
-    throw new DaemonError(
-      'dockerd',
-      `dir ${dir} is too long: unix socket paths inside it would exceed ${SOCKET_PATH_MAX} bytes`,
-    );
-  }
-  const i = opts.bridgeIndex;
-  return {
-    name: opts.name,
-    dir,
-    dataRoot: path.join(dir, 'data'),
-    execRoot: path.join(dir, 'exec'),
-    pidFile: path.join(dir, 'dockerd.pid'),
-    socketPath: path.join(dir, 'docker.sock'),
-    configFile: path.join(dir, 'daemon.json'),
-    logFile: path.join(dir, 'dockerd.log'),
-    // The bridge index is part of it: bridges are unique among running daemons (checked at start), so
-    // two daemons given the same name still never share, and never reap, each other's cgroup.
-    cgroupParent: `fluxnode${i}-${opts.name}`,
-    bridge: {
-      name: `fluxbr${i}`,
-      gateway: `198.18.${i}.1`,
-      subnet: `198.18.${i}.0/24`,
-      cidr: `198.18.${i}.1/24`,
-    },
-  };
-}
 
 /**
  * The daemon's private config. Apps get a network each (fluxnet_<app>); the engine's default pools
@@ -416,16 +349,6 @@ async function createBridge(bridge: Layout['bridge'], netns: string | undefined)
   }
 }
 
-/**
- * The command line that runs `command args` inside network namespace `ns` (as is without one).
- * nsenter enters the network namespace alone and execs the command, so the pid spawned is the
- * command's own. (`ip netns exec` would also give it a mount namespace with a fresh /sys, where
- * dockerd finds no cgroups.)
- */
-export function inNetns(ns: string | undefined, command: string, args: string[]): [string, string[]] {
-  return ns ? [requireTool('nsenter'), [`--net=/run/netns/${ns}`, '--', command, ...args]] : [command, args];
-}
-
 /** The pid of a live dockerd (other than one running in `exceptDir`) configured with this bridge. */
 function bridgeUser(bridge: string, exceptDir: string): number | undefined {
   for (const p of listProcesses()) {
@@ -453,279 +376,4 @@ function pingSocket(socketPath: string): Promise<boolean> {
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
   });
-}
-
-/** rmdir that leaves a folder alone when it still holds something (or is gone already). */
-export async function removeIfEmpty(dir: string): Promise<void> {
-  await rmdir(dir).catch(() => {});
-}
-
-// ---- cgroups ---------------------------------------------------------------------------------------
-
-const CGROUP_ROOT = '/sys/fs/cgroup';
-
-/** The cgroup folders named `parent` in every mounted hierarchy (cgroup v1 and v2 layouts). */
-function cgroupDirs(parent: string): string[] {
-  const found: string[] = [];
-  if (existsSync(path.join(CGROUP_ROOT, parent))) found.push(path.join(CGROUP_ROOT, parent));
-  for (const entry of safeReaddir(CGROUP_ROOT)) {
-    const candidate = path.join(CGROUP_ROOT, entry, parent);
-    if (existsSync(candidate)) found.push(candidate);
-  }
-  return found;
-}
-
-function cgroupProcesses(dirs: string[]): Set<number> {
-  const pids = new Set<number>();
-  const visit = (dir: string) => {
-    for (const line of safeRead(path.join(dir, 'cgroup.procs')).split('\n')) {
-      const pid = Number(line);
-      if (line && Number.isInteger(pid)) pids.add(pid);
-    }
-    for (const sub of subdirs(dir)) visit(sub);
-  };
-  for (const dir of dirs) visit(dir);
-  return pids;
-}
-
-/** rmdir a cgroup tree bottom-up, retrying while exiting processes still hold it; returns what is left. */
-async function removeCgroupTree(dir: string): Promise<string | undefined> {
-  for (const sub of subdirs(dir)) {
-    const left = await removeCgroupTree(sub);
-    if (left) return left;
-  }
-  for (let attempt = 0; attempt < 40; attempt++) {
-    try {
-      await rmdir(dir);
-      return undefined;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      await sleep(50);
-    }
-  }
-  return dir;
-}
-
-function subdirs(dir: string): string[] {
-  const out: string[] = [];
-  try {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) out.push(path.join(dir, e.name));
-    }
-  } catch {
-    // gone already
-  }
-  return out;
-}
-
-// ---- mounts ----------------------------------------------------------------------------------------
-
-/** Mount points at or below `dir`, deepest first (the order they must be unmounted in). */
-export function mountsUnder(dir: string): string[] {
-  const points = new Set<string>();
-  for (const line of safeRead('/proc/self/mountinfo').split('\n')) {
-    const field = line.split(' ')[4];
-    if (!field) continue;
-    // mountinfo escapes space, tab, newline and backslash as octal.
-    const point = field.replace(/\\([0-7]{3})/g, (_, o: string) =>
-      String.fromCharCode(Number.parseInt(o, 8)),
-    );
-    if (point === dir || point.startsWith(`${dir}/`)) points.add(point);
-  }
-  return [...points].sort((a, b) => b.length - a.length);
-}
-
-// ---- processes (shared with registry.ts) -----------------------------------------------------------
-
-export interface HostProcess {
-  pid: number;
-  ppid: number;
-  argv: string[];
-}
-
-/** Every process visible in /proc, with its parent and command line. */
-export function listProcesses(): HostProcess[] {
-  const out: HostProcess[] = [];
-  for (const entry of safeReaddir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = safeRead(`/proc/${entry}/stat`);
-    const cmdline = safeRead(`/proc/${entry}/cmdline`);
-    if (!stat) continue;
-    const afterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.push({
-      pid: Number(entry),
-      ppid: Number(afterName[1]),
-      argv: cmdline.split('\0').filter((a) => a.length > 0),
-    });
-  }
-  return out;
-}
-
-function descendantsOf(pid: number): number[] {
-  const all = listProcesses();
-  const found: number[] = [];
-  const frontier = [pid];
-  while (frontier.length > 0) {
-    const parent = frontier.pop()!;
-    for (const p of all) {
-      if (p.ppid === parent && !found.includes(p.pid)) {
-        found.push(p.pid);
-        frontier.push(p.pid);
-      }
-    }
-  }
-  return found;
-}
-
-/** True while the process exists and is not a zombie (a reaped-never child of a non-reaping init). */
-export function processAlive(pid: number): boolean {
-  const stat = safeRead(`/proc/${pid}/stat`);
-  if (!stat) return false;
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
-}
-
-export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (processAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await sleep(25);
-  }
-  return true;
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-export async function terminateProcess(pid: number, graceMs: number): Promise<void> {
-  if (!processAlive(pid)) return;
-  killQuietly(pid, 'SIGTERM');
-  if (await waitForExit(pid, graceMs)) return;
-  killQuietly(pid, 'SIGKILL');
-  await waitForExit(pid, 5_000);
-}
-
-export function killQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/**
- * Spawns a daemon in its own session with stdout and stderr appended to `logFile`. It keeps running
- * if this process exits; the returned handle only serves to notice an early exit.
- */
-export function spawnDaemon(
-  command: string,
-  args: string[],
-  logFile: string,
-  env?: NodeJS.ProcessEnv,
-): ChildProcess {
-  const fd = openSync(logFile, 'a', 0o600);
-  try {
-    const child = spawn(command, args, {
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...(env ?? process.env), PATH: daemonPath() },
-    });
-    child.on('error', () => {}); // reported through exitCode / waitUntilReady
-    child.unref();
-    return child;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Polls `ready` until it answers true; fails fast with the log tail if the daemon exits first. */
-export async function waitUntilReady(
-  label: string,
-  child: ChildProcess,
-  logFile: string,
-  timeoutMs: number,
-  ready: () => Promise<boolean>,
-): Promise<void> {
-  let exit: string | undefined;
-  let spawnError: Error | undefined;
-  child.once('exit', (code, signal) => {
-    exit = signal ? `signal ${signal}` : `code ${code}`;
-  });
-  child.once('error', (err) => {
-    spawnError = err;
-  });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (spawnError) throw new DaemonError(label, `could not be spawned: ${spawnError.message}`);
-    if (exit !== undefined || (child.pid !== undefined && !processAlive(child.pid))) {
-      throw new DaemonError(label, `exited during startup (${exit ?? 'gone'})`, tailOf(logFile));
-    }
-    if (await ready()) return;
-    if (Date.now() > deadline) {
-      if (child.pid !== undefined) await terminateProcess(child.pid, 2_000);
-      throw new DaemonError(label, `did not become ready within ${timeoutMs} ms`, tailOf(logFile));
-    }
-    await sleep(50);
-  }
-}
-
-/** The last `lines` lines of a log file ('' when it does not exist). */
-export function tailOf(file: string, lines = 25): string {
-  return safeRead(file).trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-export function requireRoot(what: string): void {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new DaemonError(what, 'must run as root (it creates bridges, mounts and cgroups)');
-  }
-}
-
-/** Absolute path of a host binary, searching PATH and the sbin folders root normally has. */
-export function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH_PATH];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-export function requireTool(name: string): string {
-  const found = findTool(name);
-  if (!found) throw new HostToolMissingError(name);
-  return found;
-}
-
-function daemonPath(): string {
-  const dirs = [...SEARCH_PATH, ...(process.env.PATH ?? '').split(':').filter(Boolean)];
-  return [...new Set(dirs)].join(':');
-}
-
-function pidFromFile(file: string): number | undefined {
-  const pid = Number(safeRead(file).trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function safeRead(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function errorText(err: unknown): string {
-  const e = err as { stderr?: string; message?: string };
-  const [line = ''] = (e.stderr?.trim() || e.message || String(err)).split('\n');
-  return line;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
