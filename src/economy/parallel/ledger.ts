@@ -1,4 +1,4 @@
-import { fromHex, toHex, TIERS } from '../../consensus/index.ts';
+import { toHex, TIERS } from '../../consensus/index.ts';
 import {
   EconomyError,
   requireHeight,
@@ -12,81 +12,32 @@ import {
   ACCRUAL_EPOCH,
   findAsset,
   isLaunched,
-  type MerkleHashName,
   PARALLEL_ASSETS,
   type ParallelAsset,
   validateRegistry,
 } from './assets.ts';
 import { type ClaimRequest, claimId, claimMessage, type VerifySignature } from './claim-message.ts';
-import { encodeClaimLeaf, merkleHash, merkleProof, merkleRoot, verifyMerkleProof } from './merkle.ts';
+import { encodeClaimLeaf, merkleHash, merkleProof, merkleRoot } from './merkle.ts';
 import { parseTargetAddress } from './target-address.ts';
 import { must } from '../../consensus/index.ts';
+import type {
+  AssetBook,
+  AssetPosition,
+  ClaimProof,
+  ClaimRecord,
+  ClaimSnapshot,
+  ParallelLedgerOptions,
+} from './ledger-types.ts';
 
-export interface ClaimRecord {
-  id: string;
-  assetId: string;
-  sourceAddress: string;
-  /** Canonical form (EIP-55 for EVM chains). */
-  targetAddress: string;
-  amount: bigint;
-  nonce: number;
-  /** Chain time at which the claim was accepted. */
-  time: number;
-}
-
-export interface ClaimSnapshot {
-  assetId: string;
-  snapshot: number;
-  time: number;
-  hash: MerkleHashName;
-  root: string;
-  leafCount: number;
-  total: bigint;
-  claimIds: readonly string[];
-}
-
-export interface ClaimProof {
-  assetId: string;
-  snapshot: number;
-  index: number;
-  leafCount: number;
-  hash: MerkleHashName;
-  /** The leaf preimage, hex (see merkle.ts for its layout). */
-  leaf: string;
-  siblings: string[];
-  root: string;
-}
-
-export type AccrualStatus = 'claimable' | 'pending';
-
-export interface AssetPosition {
-  assetId: string;
-  status: AccrualStatus;
-  /** Units accrued since the start rule, whether launched or not. */
-  accrued: bigint;
-  claimed: bigint;
-  claimable: bigint;
-  /** Accrued but waiting for the asset's launch. */
-  pending: bigint;
-  nextNonce: number;
-}
-
-interface AssetBook {
-  asset: ParallelAsset;
-  claimed: Map<string, bigint>;
-  nonces: Map<string, number>;
-  claims: ClaimRecord[];
-  /** claims[snapshotted..] are not yet in any snapshot. */
-  snapshotted: number;
-  snapshots: ClaimSnapshot[];
-  leaves: Uint8Array[][];
-}
-
-export interface ParallelLedgerOptions {
-  verifySignature: VerifySignature;
-  registry?: readonly ParallelAsset[];
-  epoch?: number;
-}
+export { decodeClaimLeaf, verifyClaimProof } from './claim-proof.ts';
+export type {
+  AccrualStatus,
+  AssetPosition,
+  ClaimProof,
+  ClaimRecord,
+  ClaimSnapshot,
+  ParallelLedgerOptions,
+} from './ledger-types.ts';
 
 /**
  * Parallel-asset accrual and claims. Every fluxnode payment counted under the start rule adds
@@ -373,38 +324,4 @@ export class ParallelLedger {
     findAsset(this.registry, assetId);
     return this.books.get(assetId)!;
   }
-}
-
-/** What a payout contract does: hash the leaf, walk the siblings, compare with the stored root. */
-export function verifyClaimProof(proof: ClaimProof): boolean {
-  const hash = merkleHash(proof.hash);
-  const leaf = fromHex(proof.leaf, 'leaf');
-  return verifyMerkleProof(
-    hash,
-    hash(leaf),
-    proof.index,
-    proof.leafCount,
-    proof.siblings.map((s) => fromHex(s, 'sibling')),
-    fromHex(proof.root, 'root'),
-  );
-}
-
-/** Decodes a leaf preimage back into its fields (for contracts' test suites and audits). */
-export function decodeClaimLeaf(hex: string): {
-  snapshot: number;
-  index: number;
-  amount: bigint;
-  address: Uint8Array;
-} {
-  const bytes = fromHex(hex, 'leaf');
-  if (bytes.length < 19 || bytes[0] !== 0x00 || bytes.length !== 18 + (bytes[17] ?? 0)) {
-    throw new EconomyError('bad-leaf', 'not a claim leaf', { field: 'leaf', value: hex });
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
-    snapshot: view.getUint32(1),
-    index: view.getUint32(5),
-    amount: view.getBigUint64(9),
-    address: bytes.slice(18),
-  };
 }
