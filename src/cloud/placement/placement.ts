@@ -1,120 +1,23 @@
-/**
- * Deterministic placement: which nodes run which apps. Every node computes it for itself and they
- * all agree, so nobody has to coordinate who starts what.
- *
- * DETERMINISM CONTRACT
- * `placeApps` is a pure function of its input: the same apps, nodes, live set, epoch and previous
- * assignment give the same result on every machine, whatever the order of the arrays, of the live
- * set or of the node lists inside `previous`. It reads no clock, no randomness and no globals; all
- * arithmetic is on integers (cpu in tenths of a core, ram in MB, hdd in GB: demands rounded up,
- * capacities down). Ordering is by plain UTF-16 code unit comparison, never locale-aware.
- * Nodes agree on placement exactly as far as they agree on the inputs: the apps and nodes come from
- * the chain (same tip → same lists), the live set from heartbeats, and `previous` from the last
- * placement. A node that is unsure of its history can pass no `previous` (e.g. at an epoch boundary)
- * and obtain the from-scratch placement every other node would compute from the same state.
- *
- * RULES
- * 1. Apps are taken in a fixed order: registration height, then spec hash, then name.
- * 2. A node is eligible when it is live and passed its benchmark. Its room is its capacity minus
- *    what is already placed on it. An app instance needs its whole demand on one node.
- * 3. Keep (stability): each app first keeps the nodes it had in `previous` that are still eligible,
- *    still have room, and do not repeat an IP; if it now wants fewer instances it keeps the ones
- *    with the highest rendezvous score. All apps keep before any app gets new nodes, so one app's
- *    moves can never push another app's kept instance off its node.
- * 4. Fill: each app that still lacks instances gets, one by one, the eligible node with room and the
- *    highest rendezvous score H(app, node, epoch) (see hash32.ts; ties go to the smaller node id),
- *    skipping nodes it already has and IPs it already uses: at most one instance per node and per IP.
- *    A node whose placed apps already claim one of the app's host ports is skipped too (ports are
- *    part of room: two apps publishing one port on one node cannot both bind it), and so is a node
- *    whose location the app's geolocation rules exclude.
- * 5. Instances that find no node are reported in `unplaced`.
- * Consequences: when a node dies only its instances move; when it comes back nothing is duplicated
- * and nothing moves back; without `previous` the result is plain rendezvous hashing.
- *
- * COST
- * Nodes get a 32-bit key once; a score is one xor and one integer mix. Each app that needs new
- * instances makes one pass over the eligible nodes keeping a small top-k list, and a node's score is
- * compared with the current k-th best before anything else is looked at, so most nodes cost a few
- * integer operations. Apps whose previous nodes are all still good cost nothing beyond the keep step.
- * With `ranked` (candidates.ts: each app's best nodes, kept up to date as the chain changes) an app
- * that needs new nodes walks its short list instead, and scans every node only if the list runs out:
- * the same result, without the apps × nodes pass on every re-placement.
- */
-import type { Tier } from '../../consensus/index.ts';
 import { geoAllows } from '../spec/geolocation.ts';
 import type { Resources } from '../spec/limits.ts';
 import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
 
-export interface PlacementApp {
-  name: string;
-  /** Height of the block that confirmed the registration. */
-  height: number;
-  /** Spec hash (hex); orders apps registered in the same block. */
-  hash: string;
-  instances: number;
-  /** What one instance needs: cores (0.1 steps), MB, GB. */
-  demand: Resources;
-  /** Host ports its components publish: no node runs two apps claiming one port. */
-  ports?: readonly number[];
-  /** Location rules of the spec (`acEU`, `a!cEU_FR`, …, see spec/geolocation.ts). */
-  geolocation?: readonly string[];
-}
+import {
+  type PlacementApp,
+  type PlacementInput,
+  PlacementInputError,
+  type PlacementNode,
+  type PlacementResult,
+} from './placement-types.ts';
 
-export interface PlacementNode {
-  id: string;
-  ip: string;
-  tier: Tier;
-  /** What the node offers to apps: cores, MB, GB. */
-  capacity: Resources;
-  benchmarkOk: boolean;
-  /** Where the node says it is: "EU" or "EU_FR"; absent when it did not say. */
-  location?: string;
-}
-
-export interface PlacementInput {
-  apps: readonly PlacementApp[];
-  nodes: readonly PlacementNode[];
-  live: ReadonlySet<string>;
-  /** Unsigned 32-bit number mixed into every score (e.g. height / epoch length). */
-  epoch: number;
-  /** The last placement (app → node ids); instances still valid there stay put. */
-  previous?: ReadonlyMap<string, readonly string[]>;
-  /**
-   * A speed-up that never changes the result: each app's best-scoring nodes, built by
-   * `rankCandidates` or a `CandidateIndex` (candidates.ts) for this very `nodes` array and epoch.
-   * Step 4 walks an app's list before scanning every node; a hint built for other inputs is ignored.
-   */
-  ranked?: RankedCandidates;
-}
-
-/** Per app, a prefix of the ranking of all `nodes` by rendezvous score (see candidates.ts). */
-export interface RankedCandidates {
-  readonly nodes: readonly PlacementNode[];
-  readonly epoch: number;
-  /** app name → positions in `nodes`, best first (score descending, then node id ascending). */
-  readonly lists: ReadonlyMap<string, Int32Array>;
-}
-
-export interface PlacementResult {
-  /** app name → node ids, highest rendezvous score first; every app of the input has an entry. */
-  assignment: Map<string, string[]>;
-  /** app name → instances that found no node (only apps short of instances appear). */
-  unplaced: Map<string, number>;
-  /** Instances kept from `previous`, newly placed, and previous ones dropped. */
-  stats: { kept: number; placed: number; dropped: number };
-}
-
-export class PlacementInputError extends Error {
-  readonly field: string;
-  readonly value: unknown;
-
-  constructor(field: string, value: unknown, detail: string) {
-    super(`${field}: ${detail}`);
-    this.name = 'PlacementInputError';
-    this.field = field;
-    this.value = value;
-  }
-}
+export {
+  type PlacementApp,
+  type PlacementInput,
+  PlacementInputError,
+  type PlacementNode,
+  type PlacementResult,
+  type RankedCandidates,
+} from './placement-types.ts';
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
