@@ -1,14 +1,6 @@
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { gossipsub } from '@libp2p/gossipsub';
-import { identify } from '@libp2p/identify';
-import type { Connection, PeerId, PrivateKey, Stream } from '@libp2p/interface';
-import { ping } from '@libp2p/ping';
-import { tcp } from '@libp2p/tcp';
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { createLibp2p, type Libp2p } from 'libp2p';
 import pino, { type Logger } from 'pino';
 import {
   type GossipResult,
@@ -22,52 +14,23 @@ import { PeerDiscovery } from './discovery.ts';
 import { PeerBook } from './peer-book.ts';
 import { PeerScores, RateLimiter } from './peer-score.ts';
 import type { RequestHandler, RequestOptions } from './request.ts';
+import { createHostLibp2p, type HostLibp2p, ipOf } from './host-libp2p.ts';
+import type { P2PHostOptions } from './host-options.ts';
+import {
+  encodeStatus,
+  FRAMING_ERRORS,
+  REPLY_DEADLINE_MS,
+  STATUS_ERROR,
+  STATUS_OK,
+  sendRequest,
+} from './request-wire.ts';
+
+export type { P2PHostOptions } from './host-options.ts';
 
 export type { RequestHandler, RequestOptions } from './request.ts';
 
-export interface P2PHostOptions {
-  /** Network name: topics and protocols are namespaced by it so networks never mix. */
-  network: string;
-  host: string;
-  port: number;
-  /** Multiaddrs (with /p2p/<id>) or host:port of peers for first contact (see PeerDiscovery). */
-  bootstrap: string[];
-  /** Where the peer book is kept (e.g. <datadir>/peers.json); none: memory only. */
-  peerBookFile?: string;
-  /** Addresses of the chain's registered nodes: the chain as the directory. */
-  chainPeers?: () => string[];
-  /** Outbound connections to hold (default 8). */
-  targetOutbound?: number;
-  /** Inbound connections accepted at most (default 48 of the 64 connections). */
-  maxInbound?: number;
-  keyFile?: string;
-  privateKey?: PrivateKey;
-  /** Largest gossip message and request/response item accepted. */
-  maxMessageBytes?: number;
-  /** Requests a peer may make per second on each protocol (with a burst of 4×). */
-  requestRate?: number;
-  metrics?: P2PMetrics | null;
-  /** The p2p child logger (`{ module: 'p2p' }`); silent when not given. */
-  log?: Logger;
-}
-
-const MAX_CONNECTIONS = 64;
-/** Inbound connections accepted at most: the rest of MAX_CONNECTIONS is for outbound ones. */
+/** Inbound connections accepted at most: the rest of the 64 connections is for outbound ones. */
 const MAX_INBOUND = 48;
-const STATUS_OK = 0;
-const STATUS_ERROR = 1;
-const MAX_REPLY_BYTES = 64_000_000;
-const REPLY_DEADLINE_MS = 30_000;
-/** lpStream's errors for a length prefix that is not a number or over the limit, or too much data sent. */
-const FRAMING_ERRORS = new Set([
-  'InvalidMessageLengthError',
-  'InvalidDataLengthError',
-  'InvalidDataLengthLengthError',
-  'StreamBufferError',
-]);
-
-/** A reply that does not follow the request/response framing. */
-class MalformedReply extends Error {}
 
 /**
  * One node's libp2p endpoint: TCP + noise + yamux, identify and ping, gossipsub topics with
@@ -77,9 +40,7 @@ class MalformedReply extends Error {}
 export class P2PHost {
   readonly opts: P2PHostOptions;
   readonly scores = new PeerScores({ banThreshold: 100, banMs: 10 * 60_000, decayPerMinute: 10 });
-  private libp2p:
-    | Libp2p<{ pubsub: ReturnType<ReturnType<typeof gossipsub>>; identify: unknown; ping: unknown }>
-    | undefined;
+  private libp2p: HostLibp2p | undefined;
   private readonly validators = new Map<string, { topic: GossipTopic; validator: TopicValidator }>();
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly subscribers = new Map<string, ((data: Uint8Array, from: string) => void)[]>();
@@ -158,39 +119,13 @@ export class P2PHost {
   async start(): Promise<void> {
     const privateKey =
       this.opts.privateKey ?? (this.opts.keyFile ? await loadOrCreatePeerKey(this.opts.keyFile) : undefined);
-    this.libp2p = await createLibp2p({
-      ...(privateKey ? { privateKey } : {}),
-      addresses: { listen: [`/ip4/${this.opts.host}/tcp/${this.opts.port}`] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: {
-        // Loopback and private addresses are allowed; only what the operator banned is refused.
-        denyDialMultiaddr: (ma: Multiaddr) => this.bannedIps.has(ipOf(ma) ?? ''),
-        denyDialPeer: (peerId: PeerId) => this.refuses(peerId.toString()),
-        denyInboundEncryptedConnection: (peerId: PeerId) => this.refusesAt(peerId),
-        denyOutboundEncryptedConnection: (peerId: PeerId) => this.refusesAt(peerId),
-        // Room is kept for the connections this node chooses (discovery's random outbound picks):
-        // whoever dials in can never take every slot and so decide alone whom this node hears.
-        denyInboundConnection: () => this.#inboundCount() >= this.#maxInbound(),
-      },
-      connectionManager: { maxConnections: MAX_CONNECTIONS },
-      services: {
-        identify: identify(),
-        ping: ping(),
-        pubsub: gossipsub({
-          allowPublishToZeroTopicPeers: true,
-          emitSelf: false,
-          // Content-addressed ids: the same block from two publishers is one message.
-          msgIdFn: (msg) => sha256(msg.data),
-          // Blocks, transactions and cloud messages prove themselves (proof of work, signatures
-          // inside): a per-message libp2p signature adds nothing but a verification per message
-          // (about a millisecond each), which let a flood of junk starve a node's CPU.
-          globalSignaturePolicy: 'StrictNoSign',
-          maxInboundDataLength: this.maxMessageBytes + 64 * 1024,
-          heartbeatInterval: 500,
-        }),
-      },
+    this.libp2p = await createHostLibp2p(this.opts, privateKey, this.maxMessageBytes, {
+      bannedIps: this.bannedIps,
+      refuses: (peer) => this.refuses(peer),
+      refusesAt: (peerId, remote) => this.refusesAt(peerId, remote),
+      // Room is kept for the connections this node chooses (discovery's random outbound picks):
+      // whoever dials in can never take every slot and so decide alone whom this node hears.
+      inboundFull: () => this.#inboundCount() >= this.#maxInbound(),
     });
     const pubsub = this.libp2p.services.pubsub;
     pubsub.addEventListener('message', (evt) => {
@@ -352,45 +287,17 @@ export class P2PHost {
     request: Uint8Array,
     opts: RequestOptions = {},
   ): Promise<Uint8Array[]> {
-    const signal = AbortSignal.timeout(opts.timeoutMs ?? 15_000);
-    const maxItems = opts.maxItems ?? 10_000;
-    const maxBytes = opts.maxBytes ?? MAX_REPLY_BYTES;
-    const conn = this.node()
-      .getConnections()
-      .find((c) => c.remotePeer.toString() === peer);
-    if (!conn) throw new Error(`not connected to ${peer}`);
-    const stream = await conn.newStream(this.protocol(name), { signal });
-    // The reply may arrive faster than it is read: let the buffer hold all of an allowed reply.
-    const lp = lpStream(stream, {
-      maxDataLength: this.maxMessageBytes,
-      maxBufferSize: maxBytes + this.maxMessageBytes,
-    });
-    try {
-      await lp.write(request, { signal });
-      const head = (await lp.read({ signal })).subarray();
-      const { status, count } = decodeStatus(head);
-      if (count > maxItems)
-        throw new MalformedReply(`${count} items announced, at most ${maxItems} expected`);
-      const items: Uint8Array[] = [];
-      let bytes = 0;
-      for (let i = 0; i < count; i++) {
-        const item = (await lp.read({ signal })).subarray();
-        bytes += item.length;
-        if (bytes > maxBytes) throw new MalformedReply(`reply exceeds ${maxBytes} bytes`);
-        items.push(item);
-      }
-      if (status !== STATUS_OK)
-        throw new Error(`${peer} refused ${name}: ${new TextDecoder().decode(items[0] ?? new Uint8Array())}`);
-      return items;
-    } catch (err) {
-      if (err instanceof MalformedReply || FRAMING_ERRORS.has((err as Error).name))
-        this.penalize(peer, 25, `malformed ${name} reply: ${(err as Error).message}`);
-      throw err;
-    } finally {
-      await stream
-        .close({ signal: AbortSignal.timeout(2000) })
-        .catch(() => stream.abort(new Error('close failed')));
-    }
+    const penalize = (p: string, points: number, reason: string) => this.penalize(p, points, reason);
+    return sendRequest(
+      this.node(),
+      this.protocol(name),
+      this.maxMessageBytes,
+      penalize,
+      peer,
+      name,
+      request,
+      opts,
+    );
   }
 
   penalize(peer: string, points: number, reason: string): void {
@@ -518,22 +425,4 @@ export class P2PHost {
     if (!this.libp2p) throw new Error('p2p host is not started');
     return this.libp2p;
   }
-}
-
-function encodeStatus(status: number, count: number): Uint8Array {
-  const b = new Uint8Array(5);
-  b[0] = status;
-  new DataView(b.buffer).setUint32(1, count, true);
-  return b;
-}
-
-function decodeStatus(b: Uint8Array): { status: number; count: number } {
-  if (b.length !== 5) throw new MalformedReply(`bad response header of ${b.length} bytes`);
-  const view = new DataView(b.buffer, b.byteOffset, 5);
-  return { status: view.getUint8(0), count: view.getUint32(1, true) };
-}
-
-/** The IP address of an /ip4 or /ip6 multiaddr. */
-function ipOf(ma: Multiaddr): string | undefined {
-  return ma.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value;
 }
