@@ -28,7 +28,7 @@ import { FluxnodeExtension } from './fluxnodes/extension.ts';
 import type { FluxnodeRegistry } from './fluxnodes/registry.ts';
 import { buildLocator, forkFromLocator } from './locator.ts';
 import { BlockStore } from './storage/block-store.ts';
-import { type Durability, inTransaction, openChainDatabase } from './storage/database.ts';
+import { inTransaction, openChainDatabase } from './storage/database.ts';
 import { UtxoStore } from './storage/utxo-store.ts';
 import { connectWrite, disconnectWrite } from './state-writer.ts';
 import type {
@@ -41,8 +41,6 @@ import type {
   OutPoint,
 } from './types.ts';
 import { decodeUndo } from './undo.ts';
-import type { Logger } from 'pino';
-import type { ChainMetrics } from './metrics.ts';
 import { ChainObserver } from './observer.ts';
 import {
   type BlockContext,
@@ -51,43 +49,12 @@ import {
   type HeaderContext,
   UNCOMMITTED_BODY_RULES,
 } from './validator.ts';
-import { defaultValidator, type DefaultValidatorOptions } from './default-validator.ts';
+import { defaultValidator } from './default-validator.ts';
 import { genesisBlock } from './genesis.ts';
 
-export interface ChainOptions {
-  /** Genesis block of the network; defaults to the params' genesis. */
-  genesis?: Block;
-  /**
-   * Switches of the rule set (proof of work off in chain-logic tests, script threads). The rules
-   * themselves are always the network's: see defaultValidator.
-   */
-  validation?: DefaultValidatorOptions;
-  /**
-   * Other chain-derived state kept in step with the tip (apps, indexes, the economy). The fluxnode
-   * registry is always there, named "fluxnodes", for extensions to depend on.
-   */
-  extensions?: ChainStateExtension[];
-  durability?: Durability;
-  /** Network-adjusted clock in seconds (tests pin it). */
-  now?: () => number;
-  /** Blocks whose parent is unknown kept in memory, waiting for it. */
-  maxOrphans?: number;
-  /** Run SQLite's own page-level check when opening (slow on big databases). */
-  integrityCheck?: boolean;
-  metrics?: ChainMetrics | null;
-  /** The chain's child logger (`{ module: 'chain' }`); silent when not given. */
-  log?: Logger;
-}
+import type { BlockRef, ChainEvents, ChainOptions } from './chain-types.ts';
 
-export interface ChainEvents {
-  connect: [block: Block, entry: ChainEntry];
-  disconnect: [block: Block, entry: ChainEntry];
-  tip: [entry: ChainEntry];
-  invalid: [entry: ChainEntry, rule: string, reason: string];
-}
-
-/** A block by height on the main chain, by hash (internal bytes) or by id (display hex). */
-export type BlockRef = number | Uint8Array | string;
+export type { BlockRef, ChainEvents, ChainOptions } from './chain-types.ts';
 
 const HEADER_FIXED = 140;
 const RECENT_BLOCKS = 64;
