@@ -75,3 +75,10 @@ export function createHostLibp2p(
 export function ipOf(ma: Multiaddr): string | undefined {
   return ma.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value;
 }
+
+/** Closes every connection of `node` to `peer` (aborting it with `why` when a clean close fails). */
+export function closeConnectionsTo(node: HostLibp2p | undefined, peer: string, why: string): void {
+  for (const c of node?.getConnections() ?? []) {
+    if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error(why)));
+  }
+}

@@ -14,15 +14,14 @@ import { PeerDiscovery } from './discovery.ts';
 import { PeerBook } from './peer-book.ts';
 import { PeerScores, RateLimiter } from './peer-score.ts';
 import type { RequestHandler, RequestOptions } from './request.ts';
-import { createHostLibp2p, type HostLibp2p, ipOf } from './host-libp2p.ts';
+import { closeConnectionsTo, createHostLibp2p, type HostLibp2p, ipOf } from './host-libp2p.ts';
 import type { P2PHostOptions } from './host-options.ts';
 import {
-  encodeStatus,
   FRAMING_ERRORS,
   REPLY_DEADLINE_MS,
-  STATUS_ERROR,
-  STATUS_OK,
   sendRequest,
+  answerRequest,
+  type AnswerContext,
 } from './request-wire.ts';
 
 export type { P2PHostOptions } from './host-options.ts';
@@ -56,6 +55,11 @@ export class P2PHost {
   readonly #tallies = { requestsServed: 0, requestsRefused: 0, handlerFailures: 0 };
   readonly #metrics: P2PMetrics | null;
   readonly #log: Logger;
+  readonly #requests: AnswerContext = {
+    take: (key) => this.limiter.take(key),
+    count: (name, result) => this.#count(name, result),
+    penalize: (peer, points, reason) => this.penalize(peer, points, reason),
+  };
 
   constructor(opts: P2PHostOptions) {
     this.opts = opts;
@@ -123,8 +127,6 @@ export class P2PHost {
       bannedIps: this.bannedIps,
       refuses: (peer) => this.refuses(peer),
       refusesAt: (peerId, remote) => this.refusesAt(peerId, remote),
-      // Room is kept for the connections this node chooses (discovery's random outbound picks):
-      // whoever dials in can never take every slot and so decide alone whom this node hears.
       inboundFull: () => this.#inboundCount() >= this.#maxInbound(),
     });
     const pubsub = this.libp2p.services.pubsub;
@@ -228,14 +230,13 @@ export class P2PHost {
       const from = connection.remotePeer.toString();
       const lp = lpStream(stream, { maxDataLength: this.maxMessageBytes });
       try {
-        const reply = await this.answer(name, handler, from, lp);
+        const reply = await answerRequest(this.#requests, name, handler, from, lp);
         // A peer that does not take its reply in time holds the stream (and the reply) no longer.
         const signal = AbortSignal.timeout(REPLY_DEADLINE_MS);
         await lp.writeV(reply, { signal });
         await stream.close({ signal });
       } catch (err) {
-        this.#tallies.requestsRefused++;
-        this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
+        this.#count(name, 'refused');
         // Broken framing is never honest; a timeout or a reset can be (a busy or departing peer).
         // Streams of a peer just banned fail as we hang up on it: nothing more to count.
         const e = err as Error;
@@ -248,32 +249,11 @@ export class P2PHost {
     });
   }
 
-  /** The frames that answer one request: a status and the items, or an error status and why. */
-  private async answer(
-    name: string,
-    handler: RequestHandler,
-    from: string,
-    lp: ReturnType<typeof lpStream>,
-  ): Promise<Uint8Array[]> {
-    const refuse = (why: string) => [encodeStatus(STATUS_ERROR, 1), new TextEncoder().encode(why)];
-    const request = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
-    if (!this.limiter.take(`${from}|${name}`)) {
-      this.#tallies.requestsRefused++;
-      this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
-      this.penalize(from, 5, `rate limit on ${name}`);
-      return refuse('rate limited');
-    }
-    try {
-      const items = await handler(request, from);
-      this.#tallies.requestsServed++;
-      this.#metrics?.requests.inc({ protocol: name, result: 'served' });
-      return [encodeStatus(STATUS_OK, items.length), ...items];
-    } catch (err) {
-      this.#tallies.requestsRefused++;
-      this.#metrics?.requests.inc({ protocol: name, result: 'refused' });
-      this.penalize(from, 10, `bad ${name} request: ${(err as Error).message}`);
-      return refuse((err as Error).message);
-    }
+  /** Counts one request answered or refused, in the tallies and the metrics. */
+  #count(name: string, result: 'served' | 'refused'): void {
+    if (result === 'served') this.#tallies.requestsServed++;
+    else this.#tallies.requestsRefused++;
+    this.#metrics?.requests.inc({ protocol: name, result });
   }
 
   /**
@@ -306,27 +286,19 @@ export class P2PHost {
     if (this.scores.penalize(peer, points, reason)) {
       this.#metrics?.peerBans.inc();
       this.#log.warn({ peer, points }, 'peer banned');
-      const node = this.libp2p;
-      if (!node) return;
-      for (const c of node.getConnections()) {
-        if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error('banned')));
-      }
+      closeConnectionsTo(this.libp2p, peer, 'banned');
     }
   }
 
   /** Closes every connection to `peer`, without blame (it may connect again). */
   hangUp(peer: string): void {
-    for (const c of this.libp2p?.getConnections() ?? []) {
-      if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error('hung up')));
-    }
+    closeConnectionsTo(this.libp2p, peer, 'hung up');
   }
 
   /** Refuses `peer` until `unblock`: hangs up now and refuses every later connection either way. */
   block(peer: string): void {
     this.blocked.add(peer);
-    for (const c of this.libp2p?.getConnections() ?? []) {
-      if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error('blocked')));
-    }
+    closeConnectionsTo(this.libp2p, peer, 'blocked');
   }
 
   unblock(peer: string): void {

@@ -4,7 +4,7 @@
 
 import type { Connection } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
-import type { RequestOptions } from './request.ts';
+import type { RequestHandler, RequestOptions } from './request.ts';
 
 export const STATUS_OK = 0;
 export const STATUS_ERROR = 1;
@@ -83,5 +83,38 @@ export async function sendRequest(
     await stream
       .close({ signal: AbortSignal.timeout(2000) })
       .catch(() => stream.abort(new Error('close failed')));
+  }
+}
+
+/** What answering a request needs from the host: its rate limiter, its counters and its scores. */
+export interface AnswerContext {
+  take(key: string): boolean;
+  count(name: string, result: 'served' | 'refused'): void;
+  penalize(peer: string, points: number, reason: string): void;
+}
+
+/** The frames that answer one request: a status and the items, or an error status and why. */
+export async function answerRequest(
+  ctx: AnswerContext,
+  name: string,
+  handler: RequestHandler,
+  from: string,
+  lp: ReturnType<typeof lpStream>,
+): Promise<Uint8Array[]> {
+  const refuse = (why: string) => [encodeStatus(STATUS_ERROR, 1), new TextEncoder().encode(why)];
+  const request = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
+  if (!ctx.take(`${from}|${name}`)) {
+    ctx.count(name, 'refused');
+    ctx.penalize(from, 5, `rate limit on ${name}`);
+    return refuse('rate limited');
+  }
+  try {
+    const items = await handler(request, from);
+    ctx.count(name, 'served');
+    return [encodeStatus(STATUS_OK, items.length), ...items];
+  } catch (err) {
+    ctx.count(name, 'refused');
+    ctx.penalize(from, 10, `bad ${name} request: ${(err as Error).message}`);
+    return refuse((err as Error).message);
   }
 }
