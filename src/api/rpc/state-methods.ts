@@ -100,9 +100,11 @@ export function registerStateMethods(rpc: RpcDispatcher, ctx: NodeContext, w: St
 
 /** A height given as a number or as decimal text (fluxd-cli sends some heights as strings). */
 export function heightParam(p: unknown[], i: number, name: string): number | undefined {
+  // fluxd keeps heights in a signed 32-bit int: anything larger is bad input, not an internal error.
   const v = p[i];
-  if (typeof v === 'string' && /^\d{1,10}$/.test(v)) return Number(v);
-  return param.int(p, i, name, { optional: true, min: 0 });
+  const max = 0x7fffffff;
+  if (typeof v === 'string' && /^\d{1,10}$/.test(v) && Number(v) <= max) return Number(v);
+  return param.int(p, i, name, { optional: true, min: 0, max });
 }
 
 function chainTipJson(ctx: NodeContext, tip: ChainEntry) {

@@ -183,7 +183,7 @@ describe('devnet Docker: a registry and two private dockerds', {
     assert.deepEqual(hc.CapDrop, ['ALL']);
     assert.equal(hc.PidsLimit, 256);
     assert.equal(hc.Privileged, false);
-    assert.equal(hc.NetworkMode, 'bridge');
+    assert.equal(hc.NetworkMode, 'fluxnet_hello', 'on its app’s own network, not the default bridge');
     assert.equal(hc.RestartPolicy?.Name, 'no');
     assert.ok(hc.SecurityOpt?.some((o: string) => o.startsWith('no-new-privileges')));
     assert.deepEqual(hc.PortBindings['80/tcp'], [{ HostIp: A.ip, HostPort: String(port) }]);
