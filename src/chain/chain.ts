@@ -52,6 +52,7 @@ import {
 import { defaultValidator } from './default-validator.ts';
 import { genesisBlock } from './genesis.ts';
 
+import { checkChainConsistency } from './chain-consistency.ts';
 import type { BlockRef, ChainEvents, ChainOptions } from './chain-types.ts';
 
 export type { BlockRef, ChainEvents, ChainOptions } from './chain-types.ts';
@@ -303,56 +304,8 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Checks the stored state against the in-memory index; returns the problems found. */
   checkConsistency(integrity = false): string[] {
-    const problems: string[] = [];
-    const tip = this.top;
-    const storedTip = this.blocks.getMeta('tip');
-    if (!(storedTip instanceof Uint8Array) || hashKey(storedTip) !== tip.key)
-      problems.push('stored tip differs');
-    const rows = this.db
-      .prepare('SELECT height, hash FROM main_chain ORDER BY height')
-      .iterate() as Iterable<{
-      height: number | bigint;
-      hash: Uint8Array;
-    }>;
-    let count = 0;
-    for (const row of rows) {
-      const h = Number(row.height);
-      const e = this.main[h];
-      if (!e || hashKey(row.hash) !== e.key)
-        problems.push(`main_chain row ${h} is not the active chain's block`);
-      count++;
-    }
-    if (count !== this.main.length)
-      problems.push(`main_chain has ${count} rows for ${this.main.length} blocks`);
-    for (const e of this.main) {
-      if (e.status !== 'valid') problems.push(`main block ${e.id} at ${e.height} has status ${e.status}`);
-    }
-    // Every connected block but genesis has its undo record, and there are no others.
-    const undoRows = Number(
-      (this.db.prepare('SELECT count(*) AS n FROM block_undo').get() as { n: number | bigint }).n,
-    );
-    const mainUndo = Number(
-      (
-        this.db
-          .prepare(
-            'SELECT count(*) AS n FROM main_chain m JOIN block_undo u ON u.hash = m.hash WHERE m.height > 0',
-          )
-          .get() as { n: number | bigint }
-      ).n,
-    );
-    if (undoRows !== tip.height || mainUndo !== tip.height) {
-      problems.push(
-        `${undoRows} undo records (${mainUndo} of main-chain blocks) for ${tip.height} connected blocks`,
-      );
-    }
-    for (const ext of this.extensions) {
-      for (const p of ext.checkConsistency?.(this.db, tip) ?? []) problems.push(`${ext.name}: ${p}`);
-    }
-    if (integrity) {
-      const rows = this.db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
-      for (const r of rows) if (r.quick_check !== 'ok') problems.push(`sqlite: ${r.quick_check}`);
-    }
-    return problems;
+    const { db, blocks, main, extensions } = this;
+    return checkChainConsistency({ db, blocks, main, extensions }, integrity);
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────
