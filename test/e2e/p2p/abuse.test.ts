@@ -185,7 +185,7 @@ test('more than 10,000 well-formed but useless messages cost no unbounded memory
   const judged = a.p2p.counters.gossipIgnored + a.p2p.counters.gossipRejected - seenBefore;
   assert.ok(judged >= 10_000, `${judged} hostile messages reached validation on one node`);
   assert.equal(a.mempool.size, 0, 'nothing pooled');
-  const orphans = (a.chain as unknown as { orphanCount: number }).orphanCount;
+  const orphans = a.chain.orphanCount;
   assert.ok(orphans <= 100, `orphan pool holds ${orphans} blocks, at most maxOrphans`);
   const growth = heapAfterGc() - baselineHeap;
   process.stderr.write(
