@@ -73,6 +73,9 @@ export {
   DEVNET_APP_LIMITS,
   MAINNET_APP_LIMITS,
 } from './spec/limits.ts';
+export { type ImportSource, detectImportSource, importSpec } from './spec/import/import-spec.ts';
+export { type ImportNote, type ImportResult, SpecImportError } from './spec/import/notes.ts';
+export type { ImportOptions } from './spec/import/options.ts';
 export { formatFromPath, MAX_SPEC_BYTES, parseAppSpec } from './spec/parse.ts';
 export { appPrice, formatFlux, MAINNET_PRICE_SCHEDULE, priceParamsAt } from './spec/price.ts';
 export { appDemand, appPorts } from './spec/resources.ts';

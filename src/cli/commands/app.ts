@@ -40,6 +40,7 @@ import {
   signMessageBase64,
 } from '../../consensus/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
+import { registerImportCommand } from './app-import.ts';
 import { registerPayCommands } from './app-pay.ts';
 import {
   type ConnectionFlags,
@@ -298,6 +299,7 @@ export function register(program: Command): void {
     );
 
   registerPayCommands(app, readSpecObject);
+  registerImportCommand(app);
 
   withConnectionOptions(
     app
