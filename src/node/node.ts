@@ -27,6 +27,7 @@ import { type NodeOptions, type NodeRoles, rolesOf } from './options.ts';
 import { writeRpcCookie } from './rpc-cookie.ts';
 import { type ChainServices, openChainServices, operatorKeyOf, saveWallet } from './services.ts';
 import { TxAcceptance } from './tx-acceptance.ts';
+import { claimPolicy } from './claim-policy.ts';
 
 export const NODE_VERSION = '0.1.0';
 
@@ -60,7 +61,17 @@ export class FluxNode implements ApiSources {
       metrics: metrics.p2p,
     });
     const p2p = this.p2p;
-    this.txs = this.#add(new TxAcceptance({ params, chain, registry, p2p, log, metrics: metrics.chain }));
+    this.txs = this.#add(
+      new TxAcceptance({
+        params,
+        chain,
+        registry,
+        p2p,
+        log,
+        metrics: metrics.chain,
+        policy: claimPolicy(services.economy),
+      }),
+    );
     this.cloud = this.#add(
       new NodeCloud({
         params,

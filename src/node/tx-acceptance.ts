@@ -20,6 +20,7 @@ import {
   type ConsensusParams,
   decodeTransaction,
   encodeTransaction,
+  type OutPoint,
   reverseHex,
   type Transaction,
   txid,
@@ -43,6 +44,11 @@ export interface TxAcceptanceDeps {
   p2p: P2PHost;
   log: Logger;
   metrics: ChainMetrics | null;
+  /**
+   * A layer's own pool rule on top of the chain's (the economy's claim check): throws a
+   * ConsensusError to refuse, returns conflict keys no other pooled tx may share.
+   */
+  policy?: (tx: Transaction, scriptOf: (o: OutPoint) => Uint8Array | undefined) => readonly string[];
 }
 
 export class TxAcceptance implements NodeModule {
@@ -61,12 +67,20 @@ export class TxAcceptance implements NodeModule {
   constructor(deps: TxAcceptanceDeps) {
     this.#d = deps;
     this.mempool = new Mempool({ maxBytes: 50_000_000, minFeePerKb: 100n, metrics: deps.metrics });
-    this.#validate = mempoolValidator({
+    const base = mempoolValidator({
       params: deps.params,
       tipHeight: () => deps.chain.height(),
       getUtxo: (o) => deps.chain.getUtxo(o),
       registry: deps.registry,
     });
+    const policy = deps.policy;
+    this.#validate = policy
+      ? (tx, poolOutput) => {
+          const v = base(tx, poolOutput);
+          const scriptOf = (o: OutPoint) => (deps.chain.getUtxo(o) ?? poolOutput(o))?.scriptPubKey;
+          return { ...v, conflictKeys: policy(tx, scriptOf) };
+        }
+      : base;
     deps.p2p.subscribe(CHAIN_TOPICS.txs, (data) => this.onGossip(data));
     // A peer that connects is asked for its pool; what it sends goes through the same intake.
     new MempoolSync({

@@ -9,3 +9,4 @@ export {
 } from './fluxnode-txs.ts';
 export { Wallet } from './wallet.ts';
 export { frameFor, unsignedTransaction } from './tx-builder.ts';
+export type { Payment, PaymentRequest, WalletCoin } from './wallet-types.ts';

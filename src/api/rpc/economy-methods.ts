@@ -5,15 +5,19 @@
  * Amounts: FLUX figures are JSON numbers in FLUX (as fluxd prints them) next to exact satoshi strings;
  * parallel-asset amounts are exact strings in the asset's smallest units, with its `decimals`.
  */
+import { ConsensusError, toHex, type Transaction } from '../../consensus/index.ts';
 import {
+  type ClaimData,
+  claimPayment,
   type ClaimRecord,
-  type ClaimRequest,
   type ClaimSnapshot,
   type Coverage,
   EconomyError,
   type EconomyExtension,
+  encodeClaimData,
   type SupplySnapshot,
 } from '../../economy/index.ts';
+import { InsufficientFundsError, type Wallet } from '../../wallet/index.ts';
 import { fluxAmount } from '../json.ts';
 import { param, type RpcDispatcher } from '../jsonrpc.ts';
 import { RPC, RpcError } from '../rpc-errors.ts';
@@ -34,15 +38,22 @@ export type EconomyService = Pick<
   | 'supply'
   | 'coverage'
   | 'balance'
-  | 'claim'
-  | 'sealSnapshot'
   | 'snapshots'
   | 'claims'
   | 'proof'
   | 'assets'
   | 'tip'
   | 'params'
+  | 'claimPlace'
+  | 'snapshotInterval'
+  | 'checkClaimTx'
 >;
+
+/** How `claimasset` makes a claim transaction: the node's wallet, and the pool it is sent to. */
+export interface ClaimSender {
+  wallet: Wallet;
+  accept: (tx: Transaction) => Promise<unknown>;
+}
 
 /** Economy failures are the caller's input (unknown asset, bad signature, replayed nonce…). */
 function economyCall<T>(fn: () => T): T {
@@ -109,37 +120,61 @@ function units(v: unknown, name: string): bigint {
   return BigInt(text);
 }
 
-/** The claim object of `claimasset`; every field checked and named. */
-export function parseClaimRequest(v: unknown): ClaimRequest {
+/** The claim object of `claimasset` and `createclaimdata`; every field checked and named. */
+export function parseClaimFields(
+  v: unknown,
+  method: string,
+): Omit<ClaimData, 'nonce'> & { sourceAddress: string } {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new RpcError(
       RPC.TYPE_ERROR,
-      'claimasset takes one object: {assetId, sourceAddress, targetAddress, amount, nonce, signature}',
+      `${method} takes one object: {assetId, sourceAddress, targetAddress, amount}`,
     );
   const o = v as Record<string, unknown>;
   const str = (key: string): string => {
     const x = o[key];
-    if (typeof x !== 'string' || x.length === 0)
+    if (typeof x !== 'string' || x.length === 0 || x.length > 128)
       throw new RpcError(RPC.TYPE_ERROR, `claim.${key} must be a non-empty string, got ${JSON.stringify(x)}`);
     return x;
   };
-  const nonce = o.nonce;
-  if (typeof nonce !== 'number' || !Number.isSafeInteger(nonce) || nonce < 0)
-    throw new RpcError(
-      RPC.TYPE_ERROR,
-      `claim.nonce must be a non-negative integer, got ${JSON.stringify(nonce)}`,
-    );
   return {
     assetId: str('assetId'),
     sourceAddress: str('sourceAddress'),
     targetAddress: str('targetAddress'),
     amount: units(o.amount, 'claim.amount'),
-    nonce,
-    signature: str('signature'),
   };
 }
 
-export function registerEconomyMethods(rpc: RpcDispatcher, economy: EconomyService): void {
+/** The claim with the source's next nonce, checked against the tip as a block would check it. */
+function nextClaim(
+  economy: EconomyService,
+  p: unknown[],
+  method: string,
+): ClaimData & { sourceAddress: string } {
+  const f = parseClaimFields(p[0], method);
+  const position = economyCall(() => economy.balance(f.sourceAddress)).assets.find(
+    (a) => a.assetId === f.assetId,
+  );
+  if (!position)
+    throw new RpcError(
+      RPC.INVALID_PARAMETER,
+      `unknown-asset: no parallel asset ${JSON.stringify(f.assetId)}`,
+    );
+  return { ...f, nonce: position.nextNonce };
+}
+
+function walletFailure(err: unknown): never {
+  if (err instanceof EconomyError || err instanceof InsufficientFundsError)
+    throw new RpcError(RPC.WALLET_ERROR, err.message);
+  if (err instanceof ConsensusError) throw new RpcError(RPC.VERIFY_REJECTED, err.message);
+  throw err;
+}
+
+export function registerEconomyMethods(
+  rpc: RpcDispatcher,
+  economy: EconomyService,
+  sender?: ClaimSender,
+): void {
   rpc.register(
     'getsupply',
     'Circulating supply and where it is: miners, node operators, foundation, collateral, app payments, burned.',
@@ -195,18 +230,58 @@ export function registerEconomyMethods(rpc: RpcDispatcher, economy: EconomyServi
   );
 
   rpc.register(
-    'claimasset',
-    'claimasset {"assetId", "sourceAddress", "targetAddress", "amount" (units), "nonce", "signature"}: a claim signed by the payout address’s key (the message is economy/parallel/claim-message.ts claimMessage).',
+    'createclaimdata',
+    'createclaimdata {"assetId", "sourceAddress", "targetAddress", "amount" (units)}: the OP_RETURN data of a claim with the source’s next nonce. Send it in a transaction whose first input spends a coin of the source address.',
     (p) => {
-      const request = parseClaimRequest(p[0]);
-      const record = economyCall(() => economy.claim(request));
-      return { ...claimJson(record), status: 'awaiting-snapshot' };
+      const claim = nextClaim(economy, p, 'createclaimdata');
+      const data = economyCall(() => encodeClaimData(claim, economy.assets));
+      return { ...claim, amount: claim.amount.toString(), opreturn: toHex(data) };
+    },
+  );
+
+  rpc.register(
+    'claimasset',
+    'claimasset {"assetId", "sourceAddress", "targetAddress", "amount" (units)}: makes the claim transaction from the source’s coins in this node’s wallet (signed by its key) and sends it; the claim counts once a block carries it.',
+    async (p) => {
+      if (!sender) throw new RpcError(RPC.WALLET_ERROR, 'this node has no wallet to make claims from');
+      const claim = nextClaim(economy, p, 'claimasset');
+      let payment: ReturnType<typeof claimPayment>;
+      try {
+        payment = claimPayment(sender.wallet, claim, economy.assets);
+        const check = economy.checkClaimTx(
+          payment.tx,
+          (o) =>
+            payment.inputs.find(
+              (c) => toHex(c.outpoint.txid) === toHex(o.txid) && c.outpoint.index === o.index,
+            )?.scriptPubKey,
+        );
+        if (!check) throw new EconomyError('bad-claim-data', 'the transaction carries no claim');
+        await sender.accept(payment.tx);
+        return { ...claimJson(check.record), txid: payment.txid, status: 'in-mempool' };
+      } catch (err) {
+        return walletFailure(err);
+      }
+    },
+  );
+
+  rpc.register(
+    'getassetclaim',
+    'getassetclaim "asset" "id": a claim on the active chain: where it was made and, once sealed, its Merkle proof.',
+    (p) => {
+      const assetId = assetParam(p, economy);
+      const id = param.string(p, 1, 'id', { maxLength: 64 })!;
+      return economyCall(() => {
+        const claim = economy.claims(assetId).find((c) => c.id === id);
+        if (!claim)
+          throw new RpcError(RPC.INVALID_PARAMETER, `no ${assetId} claim ${id} on the active chain`);
+        return { ...claimJson(claim), ...economy.claimPlace(id), proof: economy.proof(id) };
+      });
     },
   );
 
   rpc.register(
     'getassetsnapshot',
-    'getassetsnapshot "asset" ( number ): a sealed claim snapshot (latest by default): Merkle root, claims and their proofs; plus claims awaiting the next one.',
+    'getassetsnapshot "asset" ( number ): a sealed claim snapshot (latest by default; one is sealed every `interval` blocks): Merkle root, claims and their proofs; plus claims awaiting the next one.',
     (p) => {
       const assetId = assetParam(p, economy);
       const number = param.int(p, 1, 'number', { optional: true, min: 0 });
@@ -224,6 +299,8 @@ export function registerEconomyMethods(rpc: RpcDispatcher, economy: EconomyServi
         const byId = new Map(all.map((c) => [c.id, c]));
         return {
           asset: assetId,
+          height: economy.tip().height,
+          interval: economy.snapshotInterval,
           snapshots: snaps.length,
           snapshot: pick ? snapshotJson(pick) : null,
           claims: pick
@@ -232,15 +309,6 @@ export function registerEconomyMethods(rpc: RpcDispatcher, economy: EconomyServi
           awaiting: pending,
         };
       });
-    },
-  );
-
-  rpc.register(
-    'sealassetsnapshot',
-    'sealassetsnapshot "asset": seals the asset’s claims not yet in a snapshot under a new Merkle root.',
-    (p) => {
-      const assetId = assetParam(p, economy);
-      return economyCall(() => snapshotJson(economy.sealSnapshot(assetId)));
     },
   );
 

@@ -12,6 +12,11 @@ export interface ValidatedTx {
   txid: string;
   fee: bigint;
   size: number;
+  /**
+   * Keys besides the outputs it spends that no other pooled tx may hold (a layer's rule that two
+   * such txs cannot share a block or its state, e.g. one pending claim per source and asset).
+   */
+  conflictKeys?: readonly string[];
 }
 
 /**
@@ -41,6 +46,8 @@ export interface PoolEntry {
   time: number;
   /** txids in the pool this entry spends from. */
   parents: Set<string>;
+  /** Its conflict keys beyond the outputs it spends (ValidatedTx.conflictKeys). */
+  extraKeys: readonly string[];
 }
 
 /** A transaction put out of the pool because a block could not carry it, and why. */
@@ -108,8 +115,8 @@ export class Mempool {
 
   /** Adds `tx` or throws ConsensusError (`txn-already-in-mempool`, `txn-mempool-conflict`, `min-relay-fee-not-met`, `mempool-full`, or the validator's rule). */
   add(tx: Transaction, validate: TxValidator, now: number): PoolEntry {
-    const conflictKeys = spendKeys(tx);
     const v = validate(tx, (o) => this.output(o));
+    const conflictKeys = [...spendKeys(tx), ...(v.conflictKeys ?? [])];
     if (this.entries.has(v.txid))
       throw new ConsensusError('txn-already-in-mempool', v.txid, {
         score: NO_FAULT,
@@ -163,7 +170,16 @@ export class Mempool {
       const fluxnodeTx = this.spends.get(`fluxnode:${k}`);
       if (fluxnodeTx) this.remove(fluxnodeTx);
     }
-    const entry: PoolEntry = { tx, txid: v.txid, fee: v.fee, size: v.size, feePerKb, time: now, parents };
+    const entry: PoolEntry = {
+      tx,
+      txid: v.txid,
+      fee: v.fee,
+      size: v.size,
+      feePerKb,
+      time: now,
+      parents,
+      extraKeys: v.conflictKeys ?? [],
+    };
     this.entries.set(entry.txid, entry);
     for (const k of conflictKeys) this.spends.set(k, entry.txid);
     this.bytes += entry.size;
@@ -194,7 +210,7 @@ export class Mempool {
       if (!e) continue;
       this.entries.delete(id);
       this.bytes -= e.size;
-      for (const k of spendKeys(e.tx)) if (this.spends.get(k) === id) this.spends.delete(k);
+      for (const k of keysOf(e)) if (this.spends.get(k) === id) this.spends.delete(k);
       removed.push(e);
       for (const other of this.entries.values()) if (other.parents.has(id)) stack.push(other.txid);
     }
@@ -210,7 +226,7 @@ export class Mempool {
         // Confirmed: its children stay, now spending a chain output.
         this.entries.delete(id);
         this.bytes -= e.size;
-        for (const k of spendKeys(e.tx)) if (this.spends.get(k) === id) this.spends.delete(k);
+        for (const k of keysOf(e)) if (this.spends.get(k) === id) this.spends.delete(k);
         for (const other of this.entries.values()) other.parents.delete(id);
       }
       for (const k of spendKeys(tx)) {
@@ -239,7 +255,7 @@ export class Mempool {
     const dropped: EvictedTx[] = [];
     for (const e of [...this.entries.values()]) {
       if (!which(e) || !this.entries.has(e.txid)) continue;
-      const keys = spendKeys(e.tx);
+      const keys = keysOf(e);
       // Validate as if the entry were not in the pool, so it does not conflict with itself.
       for (const k of keys) this.spends.delete(k);
       try {
@@ -305,6 +321,10 @@ export class Mempool {
       this.remove(worst!.txid);
     }
   }
+}
+
+function keysOf(e: PoolEntry): string[] {
+  return [...spendKeys(e.tx), ...e.extraKeys];
 }
 
 function spendKeys(tx: Transaction): string[] {

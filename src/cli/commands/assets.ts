@@ -1,21 +1,25 @@
 /**
  * `fluxnode assets …`: parallel assets of a fluxnode payout address, over a node's JSON-RPC.
  *   assets balance ADDRESS                         earnings and every asset's accrued/claimable/pending
- *   assets claim --asset A --to ADDR --key WIF     sign a claim with the payout address's key and send it
- *   assets snapshot --asset A [--seal]             the asset's latest claim snapshot (Merkle root, proofs)
- * The key never leaves this process: only the signature of the claim message goes to the node.
+ *   assets claim --asset A --to ADDR --key WIF     build the claim transaction here, signed with the
+ *                                                  payout address's key, and send it
+ *   assets snapshot --asset A                      the asset's latest claim snapshot (Merkle root, proofs)
+ * The key never leaves this process: only the signed transaction goes to the node.
  */
 import type { Command } from 'commander';
 import {
   addressForPublicKey,
   ConsensusError,
   decodeWif,
+  encodeTransaction,
+  fromHex,
   type NetworkName,
   paramsFor,
   publicKeyOf,
-  signMessageBase64,
+  toHex,
 } from '../../consensus/index.ts';
-import { type ClaimFields, claimMessage } from '../../economy/index.ts';
+import { claimPayment, EconomyError, PARALLEL_ASSETS } from '../../economy/index.ts';
+import { InsufficientFundsError, Wallet, type WalletCoin } from '../../wallet/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 import { type ConnectionFlags, connect, type NodeClient, showFlux, withConnectionOptions } from '../rpc.ts';
 
@@ -80,6 +84,26 @@ async function networkOf(client: NodeClient): Promise<NetworkName> {
   const network = names[info.chain];
   if (!network) throw new CliError(`the node runs an unknown network "${info.chain}"`, 1);
   return network;
+}
+
+/**
+ * The source address's coins as the node's address index lists them. The index does not say which
+ * are coinbase outputs, so each is taken as one: a coin younger than the coinbase maturity is left
+ * alone rather than refused by the pool.
+ */
+async function coinSource(client: NodeClient, address: string) {
+  const tip = await client.call<number>('getblockcount');
+  const rows = await client.call<
+    { txid: string; outputIndex: number; script: string; satoshis: number; height: number }[]
+  >('getaddressutxos', [address]);
+  const coins: WalletCoin[] = rows.map((u) => ({
+    outpoint: { txid: fromHex(u.txid, 'txid').reverse(), index: u.outputIndex },
+    value: BigInt(u.satoshis),
+    scriptPubKey: fromHex(u.script, 'script'),
+    height: u.height,
+    coinbase: true,
+  }));
+  return { coinsFor: () => coins, tipHeight: () => tip };
 }
 
 function findAsset(balance: Balance, id: string): AssetRow {
@@ -168,21 +192,31 @@ export function register(program: Command): void {
       throw new CliError(
         `--amount ${formatUnits(amount, row.decimals)} is more than the ${formatUnits(claimable, row.decimals)} ${row.asset} claimable for ${source}`,
       );
-    const fields: ClaimFields = {
+    const wallet = new Wallet(params);
+    wallet.importWif(o.key);
+    wallet.setSource(await coinSource(client, source));
+    const claim = {
       assetId: row.asset,
       sourceAddress: source,
       targetAddress: o.to,
       amount,
       nonce: row.next_nonce,
     };
-    const signature = signMessageBase64(claimMessage(fields), key.privateKey, { compressed: key.compressed });
-    const record = await client.call<Record<string, unknown>>('claimasset', [
-      { ...fields, amount: amount.toString(), signature },
-    ]);
-    if (o.json) printJson(record);
+    let hex: string;
+    try {
+      hex = toHex(encodeTransaction(claimPayment(wallet, claim, PARALLEL_ASSETS).tx));
+    } catch (err) {
+      // A fault in what was typed is a usage error (2); a wallet that cannot pay is 1.
+      if (err instanceof EconomyError) throw new CliError(err.message);
+      if (err instanceof InsufficientFundsError) throw new CliError(err.message, 1);
+      throw err;
+    }
+    const txid = await client.call<string>('sendrawtransaction', [hex]);
+    const result = { ...claim, amount: amount.toString(), txid };
+    if (o.json) printJson(result);
     else
       process.stdout.write(
-        `claimed ${formatUnits(amount, row.decimals)} ${row.asset} for ${source} to ${String(record.targetAddress)}\nclaim id ${String(record.id)} (in the next snapshot)\n`,
+        `sent claim of ${formatUnits(amount, row.decimals)} ${row.asset} for ${source} to ${o.to}\ntransaction ${txid}: it counts once a block carries it\n`,
       );
   });
 
@@ -191,11 +225,9 @@ export function register(program: Command): void {
       .command('snapshot')
       .description('an asset’s latest claim snapshot: Merkle root, claims and proofs')
       .requiredOption('--asset <id>', 'the asset, e.g. FLUX-ETH')
-      .option('--seal', 'first seal the claims not yet in a snapshot into a new one')
       .option('--json', 'machine-readable output'),
-  ).action(async (o: Flags & { asset: string; seal?: boolean }) => {
+  ).action(async (o: Flags & { asset: string }) => {
     const client = connect(o);
-    if (o.seal) await client.call('sealassetsnapshot', [o.asset]);
     const s = await client.call<{
       asset: string;
       snapshots: number;

@@ -1,16 +1,18 @@
 /**
- * Parallel-asset claims against the chain's fluxnode payments.
+ * Parallel-asset claims as chain state. A claim is made by a transaction (claim-tx.ts); the block
+ * that carries it records it, and every node checks it against the same state: the fluxnode
+ * payments matured at the block's height (`claimDepth` blocks deep, by default the coinbase maturity,
+ * the moment the FLUX itself becomes spendable), the claims of earlier blocks and the block's time.
+ * Every `snapshotInterval` blocks the claims not yet in a snapshot are sealed under a Merkle root, per
+ * asset, so every node holds the same roots at the same height.
  *
- * A payment counts toward what can be claimed once its coinbase has matured (`claimDepth` blocks,
- * by default the network's coinbase maturity: the same moment the FLUX itself becomes spendable).
- * That keeps a claim from being paid out of a block a reorg later removes. The ParallelLedger is
- * fed matured payments as the tip advances; a payment once fed stays fed until its block is actually
- * disconnected, which marks the ledger for a rebuild from the tables (stored claims and snapshots
- * are put back unchecked, in order, so the rebuilt ledger holds exactly what was accepted).
+ * The ParallelLedger in memory is a cache of the tables: payments are fed as they mature; any
+ * disconnect that removes a fed payment, a claim or a snapshot, or a rollback, marks it for a rebuild
+ * from the tables, which then hold exactly the active chain.
  */
 import { EconomyError } from '../errors.ts';
 import type { ParallelAsset } from '../parallel/assets.ts';
-import type { ClaimRequest, VerifySignature } from '../parallel/claim-message.ts';
+import type { ClaimFields } from '../parallel/claim-message.ts';
 import {
   type AssetPosition,
   type ClaimProof,
@@ -18,7 +20,7 @@ import {
   type ClaimSnapshot,
   ParallelLedger,
 } from '../parallel/ledger.ts';
-import type { EconomyStore } from './store.ts';
+import type { EconomyStore, StoredSnapshot } from './store.ts';
 
 export interface ChainTip {
   height: number;
@@ -27,134 +29,155 @@ export interface ChainTip {
 
 export interface ClaimBookOptions {
   store: EconomyStore;
-  verifySignature: VerifySignature;
   registry: readonly ParallelAsset[];
   epoch: number;
   claimDepth: number;
+  snapshotInterval: number;
+}
+
+/** One claim a block carries, in block order. */
+export interface BlockClaim {
+  fields: ClaimFields;
+  txid: string;
+}
+
+function requireBlocks(value: number, field: string): void {
+  if (!Number.isInteger(value) || value < 1) {
+    const code = field === 'claimDepth' ? 'bad-claim-depth' : 'bad-snapshot-interval';
+    throw new EconomyError(code, `${field} must be a whole number of blocks ≥ 1`, { field, value });
+  }
 }
 
 export class ClaimBook {
-  private readonly o: ClaimBookOptions;
-  private ledger: ParallelLedger;
+  readonly #o: ClaimBookOptions;
+  #ledger: ParallelLedger;
   /** Payments at heights up to here are in the ledger. */
-  private applied = 0;
-  private dirty = true;
+  #applied = 0;
+  #dirty = true;
 
   constructor(options: ClaimBookOptions) {
-    if (!Number.isInteger(options.claimDepth) || options.claimDepth < 1) {
-      throw new EconomyError('bad-claim-depth', 'claim depth must be a whole number of blocks ≥ 1', {
-        field: 'claimDepth',
-        value: options.claimDepth,
-      });
-    }
-    this.o = options;
-    this.ledger = this.emptyLedger();
+    requireBlocks(options.claimDepth, 'claimDepth');
+    requireBlocks(options.snapshotInterval, 'snapshotInterval');
+    this.#o = options;
+    this.#ledger = this.#emptyLedger();
   }
 
   get registry(): readonly ParallelAsset[] {
-    return this.o.registry;
+    return this.#o.registry;
   }
 
   get claimDepth(): number {
-    return this.o.claimDepth;
+    return this.#o.claimDepth;
+  }
+
+  get snapshotInterval(): number {
+    return this.#o.snapshotInterval;
   }
 
   /** Highest height whose payments are matured at this tip. */
   maturedHeight(tipHeight: number): number {
-    return Math.max(0, tipHeight + 1 - this.o.claimDepth);
+    return Math.max(0, tipHeight + 1 - this.#o.claimDepth);
   }
 
-  /** A block at `height` left the chain: if its payments were fed, rebuild before the next use. */
-  disconnected(height: number): void {
-    if (height <= this.applied) this.dirty = true;
+  /** A block left the chain; `hadClaims` when it carried claims or sealed a snapshot. */
+  disconnected(height: number, hadClaims: boolean): void {
+    if (hadClaims || height <= this.#applied) this.#dirty = true;
   }
 
   invalidate(): void {
-    this.dirty = true;
+    this.#dirty = true;
   }
 
   positions(address: string, tip: ChainTip): AssetPosition[] {
-    return this.at(tip).positions(address, tip.time);
+    return this.#at(tip).positions(address, tip.time);
   }
 
-  basisOf(address: string, tip: ChainTip): bigint {
-    return this.at(tip).basisOf(address);
+  /** The record `fields` would make in a block at `at`, or the EconomyError saying why not. */
+  check(fields: ClaimFields, at: ChainTip): ClaimRecord {
+    return this.#at(at).checkClaim(fields, at.time);
   }
 
-  /** Checks and records a signed claim at the tip's time; stored before it is returned. */
-  claim(request: ClaimRequest, tip: ChainTip): ClaimRecord {
-    const ledger = this.at(tip);
-    const record = ledger.claim(request, tip.time);
+  /**
+   * Records a block's claims, each checked against the ledger as the claims before it left it, then
+   * seals the snapshots due at the block's height. Stores everything in the block's transaction.
+   * Throws the EconomyError of the first claim that fails (the block is then refused).
+   */
+  connect(at: ChainTip, claims: readonly BlockClaim[]): ClaimRecord[] {
+    const ledger = this.#at(at);
+    const records: ClaimRecord[] = [];
     try {
-      this.o.store.putClaim(record, request.signature);
+      for (const c of claims) {
+        const record = ledger.checkClaim(c.fields, at.time);
+        ledger.restoreClaim(record);
+        this.#o.store.putClaim({ record, height: at.height, txid: c.txid });
+        records.push(record);
+      }
+      if (at.height % this.#o.snapshotInterval === 0) this.#sealAll(ledger, at);
     } catch (err) {
-      this.dirty = true;
+      this.#dirty = true;
       throw err;
     }
-    return record;
-  }
-
-  /** Seals the asset's claims not yet in a snapshot into a new Merkle root. */
-  seal(assetId: string, tip: ChainTip): ClaimSnapshot {
-    const ledger = this.at(tip);
-    const snap = ledger.snapshot(assetId, tip.time);
-    const claims = ledger.snapshots(assetId).reduce((n, s) => n + s.leafCount, 0);
-    try {
-      this.o.store.putSnapshot({
-        asset: assetId,
-        number: snap.snapshot,
-        time: snap.time,
-        claims,
-        root: snap.root,
-      });
-    } catch (err) {
-      this.dirty = true;
-      throw err;
-    }
-    return snap;
+    return records;
   }
 
   claims(assetId: string, tip: ChainTip): readonly ClaimRecord[] {
-    return this.at(tip).claims(assetId);
+    return this.#at(tip).claims(assetId);
   }
 
   snapshots(assetId: string, tip: ChainTip): readonly ClaimSnapshot[] {
-    return this.at(tip).snapshots(assetId);
+    return this.#at(tip).snapshots(assetId);
   }
 
   proof(claimId: string, tip: ChainTip): ClaimProof | null {
-    return this.at(tip).proof(claimId);
+    return this.#at(tip).proof(claimId);
   }
 
-  /** The ledger brought up to the tip's matured height. */
-  private at(tip: ChainTip): ParallelLedger {
-    const horizon = this.maturedHeight(tip.height);
-    if (this.dirty) this.rebuild(horizon);
-    else if (horizon > this.applied) {
-      for (const p of this.o.store.payoutsBetween(this.applied, horizon)) this.ledger.applyPayout(p);
-      this.applied = horizon;
+  #sealAll(ledger: ParallelLedger, at: ChainTip): void {
+    for (const asset of this.#o.registry) {
+      const all = ledger.claims(asset.id).length;
+      const sealed = ledger.snapshots(asset.id).reduce((n, s) => n + s.leafCount, 0);
+      if (all === sealed) continue;
+      const snap = ledger.snapshot(asset.id, at.time);
+      this.#o.store.putSnapshot({
+        height: at.height,
+        asset: asset.id,
+        number: snap.snapshot,
+        time: snap.time,
+        claims: all,
+        root: snap.root,
+      });
     }
-    return this.ledger;
   }
 
-  private emptyLedger(): ParallelLedger {
+  /** The ledger brought to the matured height of `tip` (rebuilt when it is past it). */
+  #at(tip: ChainTip): ParallelLedger {
+    const horizon = this.maturedHeight(tip.height);
+    if (this.#dirty || horizon < this.#applied) this.#rebuild(horizon);
+    else if (horizon > this.#applied) {
+      for (const p of this.#o.store.payoutsBetween(this.#applied, horizon)) this.#ledger.applyPayout(p);
+      this.#applied = horizon;
+    }
+    return this.#ledger;
+  }
+
+  #emptyLedger(): ParallelLedger {
     return new ParallelLedger({
-      verifySignature: this.o.verifySignature,
-      registry: this.o.registry,
-      epoch: this.o.epoch,
+      // Claims on chain are authorized by their transaction's signature, never by a message.
+      verifySignature: () => false,
+      registry: this.#o.registry,
+      epoch: this.#o.epoch,
     });
   }
 
-  private rebuild(horizon: number): void {
-    const ledger = this.emptyLedger();
-    for (const p of this.o.store.payoutsBetween(-1, horizon)) ledger.applyPayout(p);
-    const pending = new Map<string, { number: number; time: number; claims: number; root: string }[]>();
-    for (const s of this.o.store.snapshots()) pending.set(s.asset, [...(pending.get(s.asset) ?? []), s]);
-    const restored = new Map<string, number>();
+  #rebuild(horizon: number): void {
+    const ledger = this.#emptyLedger();
+    for (const p of this.#o.store.payoutsBetween(-1, horizon)) ledger.applyPayout(p);
+    const pending = new Map<string, StoredSnapshot[]>();
+    for (const s of this.#o.store.snapshots()) pending.set(s.asset, [...(pending.get(s.asset) ?? []), s]);
     const sealDue = (asset: string) => {
-      const queue = pending.get(asset);
-      for (let s = queue?.[0]; s && s.claims === (restored.get(asset) ?? 0); s = queue?.[0]) {
-        queue?.shift();
+      const queue = pending.get(asset) ?? [];
+      for (let s = queue[0]; s && s.claims === ledger.claims(asset).length; s = queue[0]) {
+        queue.shift();
         const snap = ledger.snapshot(asset, s.time);
         if (snap.snapshot !== s.number || snap.root !== s.root) {
           throw new EconomyError(
@@ -165,13 +188,12 @@ export class ClaimBook {
         }
       }
     };
-    for (const { record } of this.o.store.claims()) {
+    for (const { record } of this.#o.store.claims()) {
       ledger.restoreClaim(record);
-      restored.set(record.assetId, (restored.get(record.assetId) ?? 0) + 1);
       sealDue(record.assetId);
     }
-    this.ledger = ledger;
-    this.applied = horizon;
-    this.dirty = false;
+    this.#ledger = ledger;
+    this.#applied = horizon;
+    this.#dirty = false;
   }
 }

@@ -13,10 +13,15 @@ import type { DatabaseSync } from 'node:sqlite';
 import {
   type Block,
   type ByteWriter,
+  ConsensusError,
   type ConsensusParams,
   equalBytes,
+  type OutPoint,
+  reverseHex,
   TIERS,
   type Tier,
+  type Transaction,
+  txid,
 } from '../../consensus/index.ts';
 import {
   type ChainEntry,
@@ -33,12 +38,12 @@ import { EconomyError } from '../errors.ts';
 import type { BlockSummary, CollateralChange } from '../inputs.ts';
 import { isEligiblePayout, parallelUnits } from '../parallel/accrual.ts';
 import { ACCRUAL_EPOCH, isLaunched, PARALLEL_ASSETS, type ParallelAsset } from '../parallel/assets.ts';
-import type { ClaimRequest, VerifySignature } from '../parallel/claim-message.ts';
-import { fluxMessageVerifier } from '../parallel/flux-message-verifier.ts';
+import type { ClaimFields } from '../parallel/claim-message.ts';
 import type { ClaimProof, ClaimRecord, ClaimSnapshot } from '../parallel/ledger.ts';
 import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
 import { type BlockPayee, summarizeBlock } from './block-summary.ts';
-import { type ChainTip, ClaimBook } from './claim-book.ts';
+import { type BlockClaim, type ChainTip, ClaimBook } from './claim-book.ts';
+import { claimConflictKey, claimDataOf, claimFieldsOf } from './claim-tx.ts';
 import { EconomyStore, type EarningsRow } from './store.ts';
 import { must } from '../../consensus/index.ts';
 
@@ -52,9 +57,11 @@ export interface EconomyOptions {
   epoch?: number;
   /** Blocks a payment waits before its accrual can be claimed (default: the coinbase maturity). */
   claimDepth?: number;
-  /** Claim signature check (default: fluxd message signatures by the payout address's key). */
-  verifySignature?: VerifySignature;
+  /** Claims not yet in a snapshot are sealed at every height that is a multiple of this (default 720, a day of 2-minute blocks). */
+  snapshotInterval?: number;
 }
+
+export const DEFAULT_SNAPSHOT_INTERVAL = 720;
 
 /** Where the stored summaries start: 1 on a chain the economy saw from genesis. */
 const FROM_HEIGHT = 'from_height';
@@ -128,10 +135,10 @@ export class EconomyExtension implements ChainStateExtension {
     this.appScript = options.appScript ?? appPaymentScriptFor(params);
     this.book = new ClaimBook({
       store: this.store,
-      verifySignature: options.verifySignature ?? fluxMessageVerifier(params.base58),
       registry: options.assets ?? PARALLEL_ASSETS,
       epoch: this.epoch,
       claimDepth: options.claimDepth ?? params.coinbaseMaturity,
+      snapshotInterval: options.snapshotInterval ?? DEFAULT_SNAPSHOT_INTERVAL,
     });
   }
 
@@ -181,6 +188,29 @@ export class EconomyExtension implements ChainStateExtension {
         err instanceof Error ? err.message : String(err),
       ]);
     }
+    // Claims are checked only where every payment since genesis is known; elsewhere none could be.
+    if (this.coverage().complete) this.connectClaims(block, { height, time: ctx.entry.time }, ctx);
+  }
+
+  /** Checks and records the block's claims; a bad one refuses the block with the economy's rule. */
+  private connectClaims(block: Block, at: ChainTip, ctx: ExtensionContext): void {
+    const coins = new Map(ctx.spent.map((s) => [outpointKey(s.outpoint), s.coin.scriptPubKey]));
+    try {
+      const claims: BlockClaim[] = [];
+      for (const tx of block.txs.slice(1)) {
+        const data = claimDataOf(tx, this.book.registry);
+        if (!data) continue;
+        const script = coins.get(outpointKey(must(tx.inputs[0], 'a claim input').prevout));
+        if (!script)
+          throw new ChainStateError(`economy: the coin of a claim input is not in the block's spends`);
+        claims.push({ fields: claimFieldsOf(data, script, this.params), txid: reverseHex(txid(tx)) });
+      }
+      if (claims.length || at.height % this.book.snapshotInterval === 0) this.book.connect(at, claims);
+    } catch (err) {
+      if (err instanceof EconomyError)
+        throw new ConsensusError(err.code, err.message, { field: err.field, value: err.value });
+      throw err;
+    }
   }
 
   disconnectBlock(
@@ -195,17 +225,18 @@ export class EconomyExtension implements ChainStateExtension {
     if (row) {
       this.stats.disconnect(row.summary);
       this.inFlight = { op: 'disconnect', summary: row.summary };
-      this.store.deleteBlock(height);
     }
+    const hadClaims = this.store.deleteBlock(height);
     const from = this.store.getMeta(FROM_HEIGHT);
     if (from !== undefined && height <= from) this.store.setMeta(FROM_HEIGHT, height);
-    this.book.disconnected(height);
+    this.book.disconnected(height, hadClaims);
   }
 
   /** The block's transaction was rolled back: undo what this extension did to its memory. */
   onRollback(_db: DatabaseSync): void {
     const f = this.inFlight;
     this.inFlight = undefined;
+    this.book.invalidate();
     try {
       if (f?.op === 'connect') this.stats.disconnect(f.summary);
       else if (f?.op === 'disconnect') this.stats.connect(f.summary);
@@ -330,12 +361,40 @@ export class EconomyExtension implements ChainStateExtension {
     return { address, tip, maturedHeight: this.book.maturedHeight(tip.height), earnings, assets };
   }
 
-  claim(request: ClaimRequest): ClaimRecord {
-    return this.book.claim(request, this.tip());
+  get snapshotInterval(): number {
+    return this.book.snapshotInterval;
   }
 
-  sealSnapshot(assetId: string): ClaimSnapshot {
-    return this.book.seal(assetId, this.tip());
+  /**
+   * The mempool's check of a transaction against the tip: null when it carries no claim, else the
+   * claim it makes (checked against the payments matured at the tip, which a later block only
+   * grows) and its conflict key. `scriptOf` gives the script of the coin an input spends.
+   */
+  checkClaimTx(
+    tx: Transaction,
+    scriptOf: (o: OutPoint) => Uint8Array | undefined,
+  ): { record: ClaimRecord; conflictKey: string } | null {
+    const data = claimDataOf(tx, this.book.registry);
+    if (!data) return null;
+    const prevout = must(tx.inputs[0], 'a claim input').prevout;
+    const script = scriptOf(prevout);
+    if (!script)
+      throw new EconomyError('bad-claim-source', 'the coin of the first input is unknown', {
+        field: 'vin[0]',
+        value: outpointKey(prevout),
+      });
+    const fields: ClaimFields = claimFieldsOf(data, script, this.params);
+    if (!this.coverage().complete)
+      throw new EconomyError('claims-unchecked', 'this node has not seen every block since genesis', {
+        field: 'coverage',
+        value: this.coverage().fromHeight,
+      });
+    return { record: this.book.check(fields, this.tip()), conflictKey: claimConflictKey(fields) };
+  }
+
+  /** Where a claim was made on the active chain. */
+  claimPlace(id: string): { height: number; txid: string } | undefined {
+    return this.store.claimPlace(id);
   }
 
   snapshots(assetId: string): readonly ClaimSnapshot[] {
@@ -371,6 +430,10 @@ export class EconomyExtension implements ChainStateExtension {
       });
     return e.time;
   }
+}
+
+function outpointKey(o: OutPoint): string {
+  return `${reverseHex(o.txid)}:${o.index}`;
 }
 
 /** Net collateral locked (+) / released (−) per tier by the block; tiers without change omitted. */

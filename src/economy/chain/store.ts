@@ -29,18 +29,21 @@ CREATE TABLE IF NOT EXISTS economy_payouts (
   PRIMARY KEY (height, collateral)
 );
 CREATE INDEX IF NOT EXISTS economy_payouts_by_address ON economy_payouts (address, height);
-CREATE TABLE IF NOT EXISTS economy_claims (
+CREATE TABLE IF NOT EXISTS economy_chain_claims (
   seq        INTEGER PRIMARY KEY,
+  height     INTEGER NOT NULL,
+  txid       TEXT NOT NULL,
   id         TEXT NOT NULL UNIQUE,
   asset      TEXT NOT NULL,
   source     TEXT NOT NULL,
   target     TEXT NOT NULL,
   amount     TEXT NOT NULL,
   nonce      INTEGER NOT NULL,
-  signature  TEXT NOT NULL,
   time       INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS economy_snapshots (
+CREATE INDEX IF NOT EXISTS economy_chain_claims_by_height ON economy_chain_claims (height);
+CREATE TABLE IF NOT EXISTS economy_chain_snapshots (
+  height INTEGER NOT NULL,
   asset  TEXT NOT NULL,
   number INTEGER NOT NULL,
   time   INTEGER NOT NULL,
@@ -57,10 +60,13 @@ CREATE TABLE IF NOT EXISTS economy_meta (
 
 export interface StoredClaim {
   record: ClaimRecord;
-  signature: string;
+  height: number;
+  /** The carrying transaction, display hex. */
+  txid: string;
 }
 
 export interface StoredSnapshot {
+  height: number;
   asset: string;
   number: number;
   time: number;
@@ -132,15 +138,21 @@ export class EconomyStore {
     }
   }
 
-  deleteBlock(height: number): void {
+  /** Deletes the block's rows; says whether it held claims or sealed snapshots. */
+  deleteBlock(height: number): boolean {
     this.conn.prepare('DELETE FROM economy_blocks WHERE height = ?').run(height);
     this.conn.prepare('DELETE FROM economy_payouts WHERE height = ?').run(height);
+    const claims = this.conn.prepare('DELETE FROM economy_chain_claims WHERE height = ?').run(height);
+    const snaps = this.conn.prepare('DELETE FROM economy_chain_snapshots WHERE height = ?').run(height);
+    return Number(claims.changes) + Number(snaps.changes) > 0;
   }
 
-  /** Drops every block row (coverage restarts; claims and snapshots are kept). */
+  /** Drops every block row, claim and snapshot (coverage restarts at the next block). */
   clearBlocks(): void {
     this.conn.exec('DELETE FROM economy_blocks');
     this.conn.exec('DELETE FROM economy_payouts');
+    this.conn.exec('DELETE FROM economy_chain_claims');
+    this.conn.exec('DELETE FROM economy_chain_snapshots');
   }
 
   getBlock(height: number): { hash: Uint8Array; summary: BlockSummary } | undefined {
@@ -240,33 +252,37 @@ export class EconomyStore {
 
   // ── claims and snapshots ────────────────────────────────────────────────────────────────────
 
-  putClaim(record: ClaimRecord, signature: string): void {
+  putClaim(c: StoredClaim): void {
+    const r = c.record;
     this.conn
       .prepare(
-        `INSERT INTO economy_claims (id, asset, source, target, amount, nonce, signature, time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO economy_chain_claims (height, txid, id, asset, source, target, amount, nonce, time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        record.id,
-        record.assetId,
-        record.sourceAddress,
-        record.targetAddress,
-        record.amount.toString(),
-        record.nonce,
-        signature,
-        record.time,
+        c.height,
+        c.txid,
+        r.id,
+        r.assetId,
+        r.sourceAddress,
+        r.targetAddress,
+        r.amount.toString(),
+        r.nonce,
+        r.time,
       );
   }
 
+  /** Every claim on the active chain, in chain order. */
   claims(): StoredClaim[] {
-    const rows = this.conn.prepare('SELECT * FROM economy_claims ORDER BY seq').all() as {
+    const rows = this.conn.prepare('SELECT * FROM economy_chain_claims ORDER BY height, seq').all() as {
+      height: number;
+      txid: string;
       id: string;
       asset: string;
       source: string;
       target: string;
       amount: string;
       nonce: number;
-      signature: string;
       time: number;
     }[];
     return rows.map((r) => ({
@@ -279,25 +295,30 @@ export class EconomyStore {
         nonce: Number(r.nonce),
         time: Number(r.time),
       },
-      signature: r.signature,
+      height: Number(r.height),
+      txid: r.txid,
     }));
   }
 
-  signatureOf(id: string): string | undefined {
-    const row = this.conn.prepare('SELECT signature FROM economy_claims WHERE id = ?').get(id) as
-      | { signature: string }
+  /** Where a claim was made: its block height and carrying transaction. */
+  claimPlace(id: string): { height: number; txid: string } | undefined {
+    const row = this.conn.prepare('SELECT height, txid FROM economy_chain_claims WHERE id = ?').get(id) as
+      | { height: number; txid: string }
       | undefined;
-    return row?.signature;
+    return row ? { height: Number(row.height), txid: row.txid } : undefined;
   }
 
   putSnapshot(s: StoredSnapshot): void {
     this.conn
-      .prepare('INSERT INTO economy_snapshots (asset, number, time, claims, root) VALUES (?, ?, ?, ?, ?)')
-      .run(s.asset, s.number, s.time, s.claims, s.root);
+      .prepare(
+        'INSERT INTO economy_chain_snapshots (height, asset, number, time, claims, root) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(s.height, s.asset, s.number, s.time, s.claims, s.root);
   }
 
   snapshots(): StoredSnapshot[] {
-    const rows = this.conn.prepare('SELECT * FROM economy_snapshots ORDER BY asset, number').all() as {
+    const rows = this.conn.prepare('SELECT * FROM economy_chain_snapshots ORDER BY asset, number').all() as {
+      height: number;
       asset: string;
       number: number;
       time: number;
@@ -305,6 +326,7 @@ export class EconomyStore {
       root: string;
     }[];
     return rows.map((r) => ({
+      height: Number(r.height),
       asset: r.asset,
       number: Number(r.number),
       time: Number(r.time),

@@ -16,7 +16,13 @@ import {
   type ParallelAsset,
   validateRegistry,
 } from './assets.ts';
-import { type ClaimRequest, claimId, claimMessage, type VerifySignature } from './claim-message.ts';
+import {
+  type ClaimFields,
+  type ClaimRequest,
+  claimId,
+  claimMessage,
+  type VerifySignature,
+} from './claim-message.ts';
 import { encodeClaimLeaf, merkleHash, merkleProof, merkleRoot } from './merkle.ts';
 import { parseTargetAddress } from './target-address.ts';
 import { must } from '../../consensus/index.ts';
@@ -141,11 +147,29 @@ export class ParallelLedger {
   }
 
   /**
-   * Accepts a signed claim at chain time `now`. Checks, in order: the asset exists and has launched,
-   * the target address is valid for its chain, the nonce is the next one (an earlier one is a replay),
-   * the payout address's key signed this exact message, and the amount is at most what is claimable.
+   * Accepts a claim signed as a message by the payout address's key, at chain time `now` (the
+   * library form; on chain a claim is authorized by its transaction's signature, see checkClaim).
    */
   claim(request: ClaimRequest, now: number): ClaimRecord {
+    const record = this.checkClaim(request, now, () => {
+      if (!this.verify(request.sourceAddress, claimMessage(request), request.signature)) {
+        throw new EconomyError('bad-claim-signature', `not signed by the key of ${request.sourceAddress}`, {
+          field: 'signature',
+          value: request.signature,
+        });
+      }
+    });
+    this.restoreClaim(record);
+    return record;
+  }
+
+  /**
+   * Checks a claim at chain time `now` and returns the record it would make, changing nothing. In
+   * order: the asset exists and has launched, the target address is valid for its chain, the nonce
+   * is the next one (an earlier one is a replay), `authorize` (the caller's proof that the source's
+   * key asked for it) passes, and the amount is at most what is claimable.
+   */
+  checkClaim(request: ClaimFields, now: number, authorize: () => void = () => {}): ClaimRecord {
     const book = this.book(request.assetId);
     requireTime(now, 'now');
     if (!isLaunched(book.asset, now)) {
@@ -178,12 +202,7 @@ export class ParallelLedger {
     const id = claimId(request);
     if (this.claimIndex.has(id))
       throw new EconomyError('claim-replayed', `claim ${id} already made`, { field: 'id', value: id });
-    if (!this.verify(request.sourceAddress, claimMessage(request), request.signature)) {
-      throw new EconomyError('bad-claim-signature', `not signed by the key of ${request.sourceAddress}`, {
-        field: 'signature',
-        value: request.signature,
-      });
-    }
+    authorize();
     const { claimable } = this.position(request.sourceAddress, request.assetId, now);
     if (request.amount > claimable) {
       throw new EconomyError('claim-exceeds-balance', `claimable is ${claimable}`, {
@@ -191,7 +210,7 @@ export class ParallelLedger {
         value: request.amount,
       });
     }
-    const record: ClaimRecord = {
+    return {
       id,
       assetId: book.asset.id,
       sourceAddress: request.sourceAddress,
@@ -200,11 +219,6 @@ export class ParallelLedger {
       nonce: request.nonce,
       time: now,
     };
-    book.claimed.set(request.sourceAddress, (book.claimed.get(request.sourceAddress) ?? 0n) + request.amount);
-    book.nonces.set(request.sourceAddress, expected + 1);
-    this.claimIndex.set(id, { assetId: book.asset.id, position: book.claims.length });
-    book.claims.push(record);
-    return record;
   }
 
   /**

@@ -42,7 +42,7 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
     selfCollateral: () => operator.collateral,
     benchmarkOf: (c) => restContext(node).benchmarks?.benchmarkOf(c),
   });
-  registerEconomyMethods(rpc, node.services.economy);
+  registerEconomyMethods(rpc, node.services.economy, { wallet, accept: (tx) => ctx.acceptTransaction(tx) });
   registerAppMethods(rpc, ctx, {
     registration: node.registration,
     directory: cloud.directory,

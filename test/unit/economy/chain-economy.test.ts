@@ -13,14 +13,10 @@ import { appPaymentAddress } from '../../../src/cloud/registry/app-address.ts';
 import { appPaymentData } from '../../../src/cloud/registry/payment-tx.ts';
 import { equalBytes, reverseHex, toHex } from '../../../src/consensus/bytes.ts';
 import { scriptForAddress } from '../../../src/consensus/keys/address.ts';
-import { signMessageBase64 } from '../../../src/consensus/keys/keys.ts';
 import { txid } from '../../../src/consensus/primitives/transaction.ts';
 import type { Block } from '../../../src/consensus/primitives/types.ts';
 import type { Tier } from '../../../src/consensus/tiers.ts';
-import { EconomyError } from '../../../src/economy/errors.ts';
 import { ACCRUAL_EPOCH, PARALLEL_ASSETS, withLaunchTime } from '../../../src/economy/parallel/assets.ts';
-import { type ClaimFields, claimMessage } from '../../../src/economy/parallel/claim-message.ts';
-import { verifyClaimProof } from '../../../src/economy/parallel/ledger.ts';
 import { computeSupply } from '../../../src/economy/supply/recompute.ts';
 import {
   APP_SCRIPT,
@@ -42,7 +38,6 @@ const Y2022 = Date.UTC(2022, 0, 1) / 1000;
 const blockTime = (h: number) => (h <= 26 ? E - 80 + 3 * h : h <= 35 ? E + 3 * h : Y2022 + 3 * h);
 const AVAX_LAUNCH_HEIGHT = 45;
 const ASSETS = withLaunchTime(PARALLEL_ASSETS, 'FLUX-AVAX', blockTime(AVAX_LAUNCH_HEIGHT), 'test launch');
-const ETH_TARGET = '0x720CD16b011b987Da3518fbf38c3071d4F0D1495';
 const KDA_TARGET = 'k:ac07e9862bf04fe680c879286f273413d35b87667cce4a76d355fa319a51d82e';
 
 const dirs: { cleanup: () => void }[] = [];
@@ -188,25 +183,6 @@ function assertAccrualsMatchChain(n: EconomyTestNode): void {
   }
 }
 
-function keyOf(n: EconomyTestNode, address: string) {
-  const k = n.wallet.keyForScript(scriptForAddress(address, devnet.base58))!;
-  return { sign: (m: string) => signMessageBase64(m, k.privateKey, { compressed: k.compressed }) };
-}
-
-function signed(n: EconomyTestNode, fields: ClaimFields, signer = fields.sourceAddress) {
-  return { ...fields, signature: keyOf(n, signer).sign(claimMessage(fields)) };
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EconomyError) return err.code;
-    throw err;
-  }
-  return 'accepted';
-}
-
 before(async () => {
   dirA = dir();
   // The economy first in A's extension list, last in every other node's: the order must not matter.
@@ -312,80 +288,8 @@ test('an asset launched later makes the accrual since the start rule claimable (
   assert.equal(now.matured, kda.matured);
 });
 
-test('claims: signed by the payout address’s key, once only; snapshots with verifiable proofs', () => {
-  const source = at(ops, 1).address;
-  const kda = a.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-KDA')!;
-  const first: ClaimFields = {
-    assetId: 'FLUX-KDA',
-    sourceAddress: source,
-    targetAddress: KDA_TARGET,
-    amount: kda.claimable / 3n,
-    nonce: 0,
-  };
-  // Another operator's key, even over the right fields, is refused and changes nothing.
-  assert.equal(
-    codeOf(() => a.economy.claim(signed(a, first, at(ops, 0).address))),
-    'bad-claim-signature',
-  );
-  const record = a.economy.claim(signed(a, first));
-  assert.equal(record.amount, kda.claimable / 3n);
-  assert.equal(
-    codeOf(() => a.economy.claim(signed(a, first))),
-    'claim-replayed',
-  );
-  const after = a.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-KDA')!;
-  assert.equal(after.claimed, first.amount);
-  assert.equal(after.claimable, kda.claimable - first.amount);
-  assert.equal(after.nextNonce, 1);
-  const tooMuch = { ...first, amount: after.claimable + 1n, nonce: 1 };
-  assert.equal(
-    codeOf(() => a.economy.claim(signed(a, tooMuch))),
-    'claim-exceeds-balance',
-  );
-  const erg = {
-    ...first,
-    assetId: 'FLUX-ERG',
-    targetAddress: '9fRAWhdxEsTcdb8PhGNrZfwqa65zfkuYHAMmkQLcic1gdLSV5vA',
-    nonce: 0,
-  };
-  assert.equal(
-    codeOf(() => a.economy.claim(signed(a, erg))),
-    'asset-not-launched',
-  );
-  a.economy.claim(signed(a, { ...first, amount: 5n, nonce: 1 }));
-  a.economy.claim(
-    signed(a, {
-      assetId: 'FLUX-ETH',
-      sourceAddress: at(ops, 0).address,
-      targetAddress: ETH_TARGET,
-      amount: 7n,
-      nonce: 0,
-    }),
-  );
-
-  const snap = a.economy.sealSnapshot('FLUX-KDA');
-  assert.equal(snap.leafCount, 2);
-  assert.equal(snap.total, first.amount + 5n);
-  for (const id of snap.claimIds) {
-    const proof = a.economy.proof(id)!;
-    assert.equal(proof.root, snap.root);
-    assert.equal(verifyClaimProof(proof), true);
-    assert.equal(
-      verifyClaimProof({ ...proof, root: proof.root.replace(/^./, (c) => (c === '0' ? '1' : '0')) }),
-      false,
-    );
-  }
-  assert.equal(
-    codeOf(() => a.economy.sealSnapshot('FLUX-KDA')),
-    'nothing-to-snapshot',
-  );
-  assert.equal(a.economy.proof(at(a.economy.claims('FLUX-ETH'), 0).id), null, 'not sealed yet');
-});
-
-test('reopening the chain restores the figures, claims and snapshot roots from the tables', async () => {
+test('reopening the chain restores the figures and balances from the tables', async () => {
   const supply = a.economy.supply();
-  const claims = a.economy.claims('FLUX-KDA');
-  const snaps = a.economy.snapshots('FLUX-KDA');
   const balance = a.economy.balance(at(ops, 1).address);
   const wallet = a.wallet;
   closeNode(a);
@@ -397,8 +301,6 @@ test('reopening the chain restores the figures, claims and snapshot roots from t
   });
   open.push(a);
   assert.deepEqual(a.economy.supply(), supply);
-  assert.deepEqual(a.economy.claims('FLUX-KDA'), claims);
-  assert.deepEqual(a.economy.snapshots('FLUX-KDA'), snaps);
   assert.deepEqual(a.economy.balance(at(ops, 1).address), balance);
   assert.deepEqual(a.chain.checkConsistency(), []);
   assert.deepEqual(a.economy.coverage(), { fromHeight: 1, tipHeight: 56, complete: true });
@@ -419,7 +321,6 @@ test('after a reorg the figures equal a fresh replay of the new chain, and the f
   const appsBefore = a.economy.supply().appPaymentCount;
   const otherMiner = b.wallet.newAddress('other miner');
   for (let i = 0; i < 5; i++) await b.mineBlock(otherMiner); // 54–58
-  const claimsBefore = a.economy.claims('FLUX-KDA');
   for (const block of b.blocks().slice(53)) await a.chain.acceptBlock(block);
   assert.equal(a.chain.tip().id, b.chain.tip().id, 'A switched to B’s branch');
   assert.equal(a.economy.supply().appPaymentCount, appsBefore - 1, 'the disconnected app payment is gone');
@@ -434,56 +335,7 @@ test('after a reorg the figures equal a fresh replay of the new chain, and the f
   for (let h = 1; h <= a.chain.height(); h++)
     assert.deepEqual(a.economy.blockSummary(h), c.economy.blockSummary(h), `summary ${h}`);
   for (const op of ops) assert.deepEqual(a.economy.earnings(op.address), c.economy.earnings(op.address));
-  // Claims are not chain data: the reorg (shallower than the claim depth) keeps them as they were.
-  assert.deepEqual(a.economy.claims('FLUX-KDA'), claimsBefore);
   assert.deepEqual(a.chain.checkConsistency(), []);
-});
-
-test('a reorg deeper than the claim depth rebuilds the claim ledger; accepted claims stay', async () => {
-  // D follows A's chain with claims counted after 2 blocks; E forks it 5 blocks deep.
-  const mainBlocks = a.blocks();
-  const d = await EconomyTestNode.open(dir(), {
-    blockTime,
-    economy: { assets: ASSETS, claimDepth: 2 },
-    wallet: a.wallet,
-  });
-  open.push(d);
-  for (const block of mainBlocks.slice(0, 50)) await d.chain.acceptBlock(block);
-  const source = at(ops, 0).address;
-  const before = d.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-TRX')!;
-  assert.equal(d.economy.balance(source).maturedHeight, 49);
-  const claim = d.economy.claim(
-    signed(d, {
-      assetId: 'FLUX-TRX',
-      sourceAddress: source,
-      targetAddress: 'TWr6yzukRwZ53HDe3bzcC8RCTbiKa4Zzb6',
-      amount: before.claimable,
-      nonce: 0,
-    }),
-  );
-  // On E's branch the claiming node's collateral is spent at 46, so it earns nothing after that.
-  const e = await EconomyTestNode.open(dir(), { blockTime, economy: { assets: ASSETS }, wallet: a.wallet });
-  open.push(e);
-  for (const block of mainBlocks.slice(0, 45)) await e.chain.acceptBlock(block);
-  const otherMiner = e.wallet.newAddress('fork miner');
-  e.submit(spendCollateral(e, at(ops, 0), otherMiner));
-  for (let i = 0; i < 7; i++) await e.mineBlock(otherMiner);
-  assert.equal(e.chain.fluxnodes.get(at(ops, 0).collateral), undefined);
-  for (const block of e.blocks().slice(45)) await d.chain.acceptBlock(block);
-  assert.equal(d.chain.tip().id, e.chain.tip().id);
-  assert.deepEqual(d.economy.claims('FLUX-TRX'), [claim], 'the claim survives the reorg');
-  const now = d.economy.balance(source).assets.find((x) => x.assetId === 'FLUX-TRX')!;
-  assert.equal(now.claimed, claim.amount);
-  assert.equal(now.nextNonce, 1);
-  // The rebuilt ledger counts the new branch's matured payments, less what was claimed.
-  const maturedHeight = d.economy.balance(source).maturedHeight;
-  const fresh = freshSum(d.blocks().slice(0, maturedHeight), operatorTiers());
-  const maturedUnits =
-    (fresh.eligibleByScript.get(toHex(scriptForAddress(source, devnet.base58))) ?? 0n) / 10n;
-  assert.equal(now.matured, maturedUnits);
-  assert.ok(maturedUnits < claim.amount, 'the new branch owes the node less than it already claimed');
-  assert.equal(now.claimable, 0n, 'never below zero');
-  assert.deepEqual(d.economy.supply(), e.economy.supply());
 });
 
 test('summaries that do not reach the tip are dropped on open and coverage restarts', async () => {
@@ -522,7 +374,7 @@ test('a block another extension refuses leaves the economy exactly as it was', a
   assertSupplyMatchesChain(a);
 });
 
-test('JSON-RPC: getsupply, getassetbalance, claimasset and getassetsnapshot check their input', async () => {
+test('JSON-RPC: getsupply, getassetbalance, createclaimdata, claimasset and getassetsnapshot check their input', async () => {
   const rpc = new RpcDispatcher();
   registerEconomyMethods(rpc, a.economy);
   const call = async (method: string, params: unknown[] = []) => {
@@ -546,45 +398,35 @@ test('JSON-RPC: getsupply, getassetbalance, claimasset and getassetsnapshot chec
   assert.equal(bal.result.earnings.total_sat, direct.earnings.total.toString());
 
   const bad: [unknown[], number, RegExp][] = [
-    [[], -3, /claimasset takes one object/],
-    [[{ assetId: 'FLUX-KDA' }], -3, /claim.nonce/],
+    [[], -3, /createclaimdata takes one object/],
+    [[{ assetId: 'FLUX-KDA' }], -3, /claim.sourceAddress/],
     [
-      [
-        {
-          assetId: 'FLUX-KDA',
-          sourceAddress: 'x',
-          targetAddress: 'y',
-          amount: 1.5,
-          nonce: 0,
-          signature: 's',
-        },
-      ],
+      [{ assetId: 'FLUX-KDA', sourceAddress: 'x', targetAddress: 'y', amount: 1.5 }],
       -3,
       /whole number of asset units/,
     ],
     [
-      [
-        {
-          assetId: 'FLUX-NOPE',
-          sourceAddress: 'x',
-          targetAddress: 'y',
-          amount: '1',
-          nonce: 0,
-          signature: 's',
-        },
-      ],
+      [{ assetId: 'FLUX-NOPE', sourceAddress: at(ops, 1).address, targetAddress: 'y', amount: '1' }],
       -8,
       /unknown-asset/,
     ],
   ];
   for (const [params, code, message] of bad) {
-    const r = await call('claimasset', params);
+    const r = await call('createclaimdata', params);
     assert.equal(r.error?.code, code, JSON.stringify(params));
     assert.match(r.error.message, message);
   }
+  const data = await call('createclaimdata', [
+    { assetId: 'FLUX-KDA', sourceAddress: at(ops, 1).address, targetAddress: KDA_TARGET, amount: '5' },
+  ]);
+  assert.equal(data.result.nonce, 0);
+  assert.match(data.result.opreturn, /^46584301/);
+  const noWallet = await call('claimasset', [
+    { assetId: 'FLUX-KDA', sourceAddress: at(ops, 1).address, targetAddress: KDA_TARGET, amount: '5' },
+  ]);
+  assert.equal(noWallet.error.code, -4);
   const snap = await call('getassetsnapshot', ['FLUX-KDA']);
-  assert.equal(snap.result.snapshot.root, at(a.economy.snapshots('FLUX-KDA'), 0).root);
-  assert.equal(snap.result.claims.length, 2);
+  assert.equal(snap.result.snapshot, null);
   assert.equal((await call('getassetsnapshot', ['FLUX-KDA', 5])).error.code, -8);
   const unknown = await call('getassetsnapshot', ['NOPE']);
   assert.equal(unknown.error.code, -8);

@@ -34,6 +34,7 @@ import {
   startFromWallet,
 } from '../../../src/wallet/fluxnode-txs.ts';
 import { Wallet } from '../../../src/wallet/wallet.ts';
+import { claimPolicy } from '../../../src/node/claim-policy.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import { at } from '../../support/at.ts';
 import assert from 'node:assert/strict';
@@ -81,11 +82,17 @@ export class EconomyTestNode {
     this.appPayments = parts.appPayments;
     this.wallet = wallet;
     this.blockTime = blockTime;
-    this.validateTx = mempoolValidator({
+    const base = mempoolValidator({
       params: devnet,
       tipHeight: () => this.chain.height(),
       getUtxo: (o) => this.chain.getUtxo(o),
       registry: () => this.chain.fluxnodes,
+    });
+    // The node's pool rule for claims, as src/node/tx-acceptance.ts adds it.
+    const policy = claimPolicy(parts.economy);
+    this.validateTx = (tx, poolOutput) => ({
+      ...base(tx, poolOutput),
+      conflictKeys: policy(tx, (o) => (this.chain.getUtxo(o) ?? poolOutput(o))?.scriptPubKey),
     });
     chain.on('connect', (block) => this.mempool.removeForBlock(block.txs, (tx) => reverseHex(txid(tx))));
   }
