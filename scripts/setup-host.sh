@@ -5,6 +5,7 @@
 #   busybox-static   a self-contained binary the sample app image is built from (FROM scratch, no pulls)
 #   iproute2         `ip`, used to create one bridge per dockerd
 #   prometheus       scrapes every node's /metrics for `devnet up --monitor`
+#   syncthing        replicates app data (containerData s:/r:/g:) between the nodes running an app
 # Safe to run again: it installs only what is missing and never starts a service.
 set -euo pipefail
 
@@ -21,9 +22,11 @@ have_cmd ip || missing+=(iproute2)
 have_cmd chromium || missing+=(chromium)
 # prometheus: `devnet up --monitor` runs one to scrape every node's /metrics.
 have_cmd prometheus || missing+=(prometheus)
+# syncthing: each fluxnode runs one to replicate app data among an app's instances.
+have_cmd syncthing || missing+=(syncthing)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium and prometheus already present"
+  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium, prometheus and syncthing already present"
   exit 0
 fi
 

@@ -1,5 +1,5 @@
 /** The cloud layer's public surface: what other layers may import (DESIGN.md, Layers). */
-export { CloudAgent } from './agent/agent.ts';
+export { CloudAgent, type CloudAgentDeps } from './agent/agent.ts';
 export type { AppLocation } from './agent/locations.ts';
 export { StateSync } from './agent/state-sync.ts';
 export { type Gossip, GOSSIP_TOPICS } from './agent/types.ts';
@@ -89,3 +89,7 @@ export {
 } from './spec/schema.ts';
 export { validateAppSpec } from './spec/validate.ts';
 export { HEARTBEAT_CHECK_BUDGET, HEARTBEAT_RUN } from './liveness/rule.ts';
+export { DataSync } from './appdata/data-sync.ts';
+export { SyncthingApi, SyncthingApiError } from './appdata/syncthing-api.ts';
+export { choosePrimary } from './appdata/roles.ts';
+export { type DataMode, splitContainerData } from './spec/data-mode.ts';

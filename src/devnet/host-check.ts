@@ -19,6 +19,7 @@ export const HOST_REQUIREMENTS: readonly Requirement[] = [
   { tool: 'busybox', pkg: 'busybox-static', why: 'the sample app image is built from it' },
   { tool: 'ip', pkg: 'iproute2', why: 'one network bridge per Docker engine' },
   { tool: 'umount', pkg: 'mount', why: 'cleanup of container filesystems' },
+  { tool: 'syncthing', pkg: 'syncthing', why: 'replicates app data (s:, r:, g:) between nodes' },
 ];
 
 export interface HostReport {

@@ -2,7 +2,8 @@
 // only the host's static busybox and a short script. The script writes a page naming the node, app
 // and component it runs for (from the FLUX_* variables the runtime sets) and serves it with
 // `busybox httpd` on $PORT (80 by default). With $UPSTREAM set it also mirrors that URL into
-// /upstream.html, which is how the multi-component example shows its components talk.
+// /upstream.html, which is how the multi-component example shows its components talk. With $COUNTER
+// set it counts seconds into that file of its data folder (the replicated-data tests).
 
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,20 @@ if [ -n "\${UPSTREAM:-}" ]; then
       else
         echo "hello: upstream $UPSTREAM did not answer"
       fi
+      busybox sleep 1
+    done ) &
+fi
+# With COUNTER set (a file name), a number in $www/$COUNTER goes up by one every second, carrying on
+# from the value found there: how the replicated-data tests see how much a moved instance kept.
+# Each start appends "<node> <value it started from>" to $www/starts.
+if [ -n "\${COUNTER:-}" ]; then
+  ( n=$(busybox cat $www/$COUNTER 2>/dev/null); n=\${n%% *}
+    case "$n" in ''|*[!0-9]*) n=0 ;; esac
+    echo "\${FLUX_NODE:-unknown} $n" >> $www/starts
+    echo "hello: counter starts at $n"
+    while true; do
+      n=$((n + 1))
+      echo "$n \${FLUX_NODE:-unknown}" > $www/.$COUNTER.tmp && busybox mv $www/.$COUNTER.tmp $www/$COUNTER
       busybox sleep 1
     done ) &
 fi

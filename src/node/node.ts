@@ -22,6 +22,7 @@ import { RpcServerModule } from './modules/rpc-server.ts';
 import { MinerModule } from './modules/miner.ts';
 import { FluxnodeOperator } from './modules/operator.ts';
 import { StratumModule } from './modules/stratum.ts';
+import { SyncthingModule } from './modules/syncthing.ts';
 import { type NetworkOptions, NetworkService } from './network.ts';
 import { type NodeOptions, type NodeRoles, rolesOf } from './options.ts';
 import { writeRpcCookie } from './rpc-cookie.ts';
@@ -41,6 +42,8 @@ export class FluxNode implements ApiSources {
   readonly operator: FluxnodeOperator;
   readonly mining: MinerModule;
   readonly agent: CloudAgentModule | undefined;
+  /** The node's Syncthing (replicated app data), with the cloud agent. */
+  readonly syncthing: SyncthingModule | undefined;
   readonly stratum: StratumModule | undefined;
   readonly rpc: RpcDispatcher;
   readonly http: HttpApiModule;
@@ -95,6 +98,14 @@ export class FluxNode implements ApiSources {
     this.#add(this.network);
     const operatorKey = operatorKeyOf(services.wallet, () => this.saveWallet());
     this.operator = this.#add(this.#operator(operatorKey));
+    this.syncthing = roles.cloudAgent
+      ? this.#add(
+          new SyncthingModule(
+            { ...roles.cloudAgent, ...roles.cloudAgent.syncthing },
+            child(log, 'syncthing'),
+          ),
+        )
+      : undefined;
     this.agent = roles.cloudAgent ? this.#add(this.#cloudAgent(roles.cloudAgent, operatorKey)) : undefined;
     const announce = (block: Block) => this.sync.announce(block);
     const mining = { params, chain, mempool: this.mempool, registry, announce };
@@ -163,6 +174,7 @@ export class FluxNode implements ApiSources {
       operatorKey,
       log: child(log, 'cloud'),
       metrics: metrics.cloud,
+      syncthing: this.syncthing,
     });
   }
 

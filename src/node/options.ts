@@ -32,6 +32,12 @@ export interface NodeOptions {
   fluxnode?: boolean;
   /** The node's own Docker engine (unix socket), for the cloud agent. */
   dockerSocket?: string;
+  /** Syncthing's sync port on the node's address (replicated app data; default apiPort + 2; 0: any free). */
+  syncthingPort?: number;
+  /** Syncthing's REST port (default apiPort + 3); on loopback unless the node's address is. */
+  syncthingRestPort?: number;
+  /** The syncthing binary (default `syncthing` on PATH); a node without one keeps app data local. */
+  syncthingBinary?: string;
 }
 
 export const DEFAULT_API_PORT = 16127;
@@ -43,7 +49,13 @@ export interface NodeRoles {
   /** The CPU miner is always there (RPC may switch it on); `mineTo` starts it at once. */
   miner: { mineTo?: string; mineIntervalMs?: number };
   stratum?: { host: string; port: number };
-  cloudAgent?: { dockerSocket: string; dataDir: string; host: string };
+  cloudAgent?: { dockerSocket: string; dataDir: string; host: string; syncthing: SyncthingRole };
+}
+
+export interface SyncthingRole {
+  syncPort: number;
+  restPort: number;
+  binary: string;
 }
 
 export class NodeOptionsError extends Error {
@@ -73,7 +85,19 @@ export function rolesOf(opts: NodeOptions): NodeRoles {
     miner: { mineTo: opts.mineTo, mineIntervalMs: opts.mineIntervalMs },
     ...(opts.stratumPort !== undefined ? { stratum: { host: opts.host, port: opts.stratumPort } } : {}),
     ...(opts.fluxnode && opts.dockerSocket
-      ? { cloudAgent: { dockerSocket: opts.dockerSocket, dataDir: opts.dataDir, host: opts.host } }
+      ? {
+          cloudAgent: {
+            dockerSocket: opts.dockerSocket,
+            dataDir: opts.dataDir,
+            host: opts.host,
+            syncthing: {
+              // Beside the API port; any free ones when the API port is (0).
+              syncPort: opts.syncthingPort ?? (opts.apiPort ? opts.apiPort + 2 : 0),
+              restPort: opts.syncthingRestPort ?? (opts.apiPort ? opts.apiPort + 3 : 0),
+              binary: opts.syncthingBinary ?? 'syncthing',
+            },
+          },
+        }
       : {}),
   };
 }

@@ -5,9 +5,9 @@ import type {
   PlacementExplanation,
   RegisteredApp,
 } from '../../cloud/index.ts';
-import { explanationText } from '../../cloud/index.ts';
+import { explanationText, splitContainerData } from '../../cloud/index.ts';
 import type { AppRecord, AppsProvider, BenchmarkProvider } from './providers.ts';
-import type { AppLocation, AppLogLine, NodeBenchmark } from './types.ts';
+import type { AppLocation, AppLogLine, InstanceData, NodeBenchmark } from './types.ts';
 
 /** The parts of cloud/agent's CloudAgent the API reads (a CloudAgent fits as it is). */
 export interface AgentSource {
@@ -53,15 +53,36 @@ export function benchmarkFromResult(b: BenchmarkResult): NodeBenchmark {
  * first that does not (restarting, exited, …). Assigned nodes that have not reported the app yet
  * show as `starting`.
  */
-function locationFrom(l: AgentLocation, reportedAt: number | undefined): AppLocation {
+function locationFrom(l: AgentLocation, reportedAt: number | undefined, spec: AppSpec): AppLocation {
   const notRunning = l.components.find((c) => c.state !== 'running');
+  const data = instanceData(l, spec);
   return {
     node: l.node,
     ip: l.ip,
     ports: l.ports,
     state: l.running ? 'running' : (notRunning?.state ?? 'unknown'),
     ...(reportedAt !== undefined ? { updated: Math.floor(reportedAt / 1000) } : {}),
+    ...(data.length > 0 ? { data } : {}),
   };
+}
+
+/** The replicated components of an instance as its node reported them. */
+function instanceData(l: AgentLocation, spec: AppSpec): InstanceData[] {
+  const out: InstanceData[] = [];
+  for (const c of l.components) {
+    const { mode } = splitContainerData(spec.components.find((x) => x.name === c.name)?.containerData ?? '');
+    if (mode === 'local') continue;
+    const needBytes = c.needBytes ?? 0;
+    const running = c.state === 'running' || c.state === 'restarting';
+    const role =
+      c.state === 'standby' || c.state === 'syncing'
+        ? c.state
+        : mode === 'g' && running
+          ? 'primary'
+          : 'replica';
+    out.push({ component: c.name, mode, role, needBytes, inSync: needBytes === 0 && c.state !== 'syncing' });
+  }
+  return out;
 }
 
 function explained(e: PlacementExplanation | undefined): Pick<AppRecord, 'placement'> {
@@ -79,7 +100,7 @@ export function agentProviders(
       const placement = agent.placement();
       return opts.activeApps().map((a) => {
         const reported = (located.get(a.name) ?? []).map((l) =>
-          locationFrom(l, agent.reportOf(l.node)?.time),
+          locationFrom(l, agent.reportOf(l.node)?.time, a.spec),
         );
         const seen = new Set(reported.map((l) => l.node));
         const pending = (placement.assignment.get(a.name) ?? [])

@@ -118,6 +118,20 @@ export interface AppLocation {
   state?: string;
   /** When the state was last reported. */
   updated?: number;
+  /** Its replicated data (components whose containerData has an s:, r: or g: prefix). */
+  data?: InstanceData[];
+}
+
+/** One replicated component of an instance: its mode, its role, and how far its copy is behind. */
+export interface InstanceData {
+  component: string;
+  /** s (all sync), r (receive first), g (primary/standby). */
+  mode: 's' | 'r' | 'g';
+  /** primary (g: runs the container), standby (g: full copy, not running), syncing (no full copy yet), replica (s:/r: running). */
+  role: 'primary' | 'standby' | 'syncing' | 'replica';
+  /** Bytes the folder still lacks; 0 is in sync. */
+  needBytes: number;
+  inSync: boolean;
 }
 
 /** A component as the API shows it: the spec's own shape. */

@@ -2,6 +2,7 @@
  * The cloud agent's inputs and outputs as types, and its option defaults: what the node wiring
  * passes in (deps, options) and what `status()` returns.
  */
+import type { DataSync } from '../appdata/data-sync.ts';
 import type { BenchmarkFigures, BenchmarkVerdict } from '../benchmark/check.ts';
 import { MessageFieldError } from '../messages/errors.ts';
 import type { CloudMetrics } from '../metrics.ts';
@@ -30,6 +31,11 @@ export interface CloudAgentDeps {
   /** Receives every valid, owner-signed spec announcement heard (the node keeps them in its SpecStore). */
   onSpec?: (spec: VerifiedSpec) => void;
   metrics?: CloudMetrics | null;
+  /**
+   * Replicated app data (`s:`/`r:`/`g:` containerData): this node's Syncthing and where a
+   * component's data folder is on the host. Absent: every component keeps local data only.
+   */
+  appData?: { sync: DataSync; hostDir: (app: string, component: string) => string };
 }
 
 /** Options: `appLimits` and `hardwareMinimums` are required, the rest have defaults (see CloudAgentOptions). */

@@ -125,6 +125,7 @@ export class CloudAgent extends EventEmitter {
       republishMs: o.republishMs,
       active,
       ownFigures: () => this.#bench.current?.figures,
+      syncEndpoint: () => deps.appData?.sync.endpoint(),
     });
     this.#bench = new OwnBenchmarkRunner({
       measure: deps.benchmark,
@@ -156,7 +157,16 @@ export class CloudAgent extends EventEmitter {
       ready: () => this.#running && this.#clock.now() >= (this.#startedAt ?? 0) + o.startupGraceMs,
       active,
       retryIn: (ms) => this.#trigger.schedule('backoff', ms),
-      report: (containers, apps) => this.#out.report(containers, apps),
+      report: (containers, apps, data) => this.#out.report(containers, apps, data),
+      data: deps.appData
+        ? {
+            ...deps.appData,
+            stateOf: (node, app, component) =>
+              this.#peers.reportOf(node)?.apps.find((a) => a.name === app && a.component === component)
+                ?.state,
+            endpoints: (node) => this.#peers.reportOf(node)?.sync,
+          }
+        : null,
       placementChanged: (view) => this.emit('placement', view),
       reconciled: (outcome) => this.emit('reconciled', outcome),
     });

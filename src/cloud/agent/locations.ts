@@ -13,7 +13,8 @@ export interface AppLocation {
   ip: string;
   /** Public ports of the app's components there. */
   ports: number[];
-  components: { name: string; state: RunningState }[];
+  /** needBytes: how far the component's replicated data folder is behind there (absent: in sync). */
+  components: { name: string; state: RunningState; needBytes?: number }[];
   /** Every component of the current spec reported running. */
   running: boolean;
 }
@@ -31,7 +32,7 @@ export function appLocations(
     const mine = rep.apps.filter((a) => a.name === app.name && a.specHash === app.specHash);
     if (mine.length === 0) continue;
     const components = mine
-      .map((a) => ({ name: a.component, state: a.state }))
+      .map((a) => ({ name: a.component, state: a.state, ...(a.needBytes ? { needBytes: a.needBytes } : {}) }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const running = wanted.every((w) => mine.some((a) => a.component === w && a.state === 'running'));
     out.push({

@@ -11,7 +11,9 @@ import {
   RUNNING_STATES,
   type RunningApp,
   type RunningReport,
+  type SyncEndpoint,
 } from '../messages/running-report.ts';
+import { type DataRound, dataKey } from '../appdata/data-sync.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { ManagedContainer } from '../runtime/types.ts';
 import type { PeerView } from './peer-view.ts';
@@ -38,6 +40,8 @@ export interface PublisherDeps {
   republishMs: number;
   active: () => boolean;
   ownFigures: () => BenchmarkFigures | undefined;
+  /** This node's Syncthing, once known (carried in every running report). */
+  syncEndpoint?: () => SyncEndpoint | undefined;
 }
 
 export class Publisher {
@@ -97,9 +101,9 @@ export class Publisher {
   }
 
   /** Gossips what runs here when it changed, or when the last report is getting old. */
-  report(containers: ManagedContainer[], apps: ReadonlyMap<string, RegisteredApp>): void {
-    const entries = runningEntries(containers, apps);
-    const key = JSON.stringify(entries);
+  report(containers: ManagedContainer[], apps: ReadonlyMap<string, RegisteredApp>, data?: DataRound): void {
+    const entries = withData(runningEntries(containers, apps), apps, data);
+    const key = JSON.stringify([entries, this.#d.syncEndpoint?.()]);
     if (key === this.#lastReportKey && this.#d.clock.now() - this.#lastReportAt < this.#d.republishMs) return;
     this.#lastReportKey = key;
     this.#sendReport(entries);
@@ -117,7 +121,14 @@ export class Publisher {
   #sendReport(apps: RunningApp[]): void {
     if (!this.#d.active()) return;
     const now = this.#d.clock.now();
-    const report: RunningReport = { node: this.#d.identity.nodeId, seq: this.#nextSeq(), time: now, apps };
+    const sync = this.#d.syncEndpoint?.();
+    const report: RunningReport = {
+      node: this.#d.identity.nodeId,
+      seq: this.#nextSeq(),
+      time: now,
+      apps,
+      ...(sync ? { sync } : {}),
+    };
     this.#lastReportAt = now;
     this.#d.peers.reportReceived(report);
     this.#publish(GOSSIP_TOPICS.running, encodeRunningReport(report, this.#d.identity.operatorPrivateKey));
@@ -147,6 +158,27 @@ function runningEntries(
     entries.push({ name: c.app, specHash: c.specHash, component: c.component, state, ports: [...ports] });
   }
   return entries.sort((a, b) => cmp(a.name, b.name) || cmp(a.component, b.component));
+}
+
+/** Held components (no container: standby or syncing) added, and each entry's bytes behind. */
+function withData(
+  entries: RunningApp[],
+  apps: ReadonlyMap<string, RegisteredApp>,
+  data: DataRound | undefined,
+): RunningApp[] {
+  if (!data) return entries;
+  const out = entries.filter((e) => !data.held.has(dataKey(e.name, e.component)));
+  for (const [key, state] of data.held) {
+    const [name = '', component = ''] = key.split('/');
+    const app = apps.get(name);
+    if (!app || !REPORTABLE.test(name) || !REPORTABLE.test(component)) continue;
+    out.push({ name, specHash: app.specHash, component, state, ports: [] });
+  }
+  for (const e of out) {
+    const need = data.needBytes.get(dataKey(e.name, e.component));
+    if (need) e.needBytes = need;
+  }
+  return out.sort((a, b) => cmp(a.name, b.name) || cmp(a.component, b.component));
 }
 
 function cmp(a: string, b: string): number {

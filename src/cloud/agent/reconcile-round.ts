@@ -3,6 +3,8 @@
  * it when it changed), take this node's share as the desired state, run a pass (reconcile-pass.ts)
  * and hand the containers found to the running report. Rounds are serialized by the trigger.
  */
+import { type DataRound, type DataSync, dataKey } from '../appdata/data-sync.ts';
+import type { RunningState, SyncEndpoint } from '../messages/running-report.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { ManagedContainer } from '../runtime/types.ts';
@@ -23,9 +25,22 @@ export interface RoundDeps {
   ready: () => boolean;
   active: () => boolean;
   retryIn: (ms: number) => void;
-  report: (containers: ManagedContainer[], apps: ReadonlyMap<string, RegisteredApp>) => void;
+  report: (
+    containers: ManagedContainer[],
+    apps: ReadonlyMap<string, RegisteredApp>,
+    data?: DataRound,
+  ) => void;
+  /** Replicated app data (cloud/appdata); null: every component runs with local data only. */
+  data: DataRoundDeps | null;
   placementChanged: (view: PlacementView) => void;
   reconciled: (outcome: ReconcileOutcome) => void;
+}
+
+export interface DataRoundDeps {
+  sync: DataSync;
+  hostDir: (app: string, component: string) => string;
+  stateOf: (node: string, app: string, component: string) => RunningState | undefined;
+  endpoints: (node: string) => SyncEndpoint | undefined;
 }
 
 export class ReconcileRound {
@@ -58,18 +73,34 @@ export class ReconcileRound {
       active: d.active,
       retryIn: d.retryIn,
     };
-    const desired = desiredComponents(d.nodeId, view.assignment, apps);
+    const data = await this.#data(view, apps);
+    const desired = desiredComponents(d.nodeId, view.assignment, apps).map((x) =>
+      data?.held.has(dataKey(x.app, x.component)) ? { ...x, hold: true } : x,
+    );
     const { outcome, containers } = await reconcilePass(context, desired, byName, reasons);
     if (outcome.actions.length > 0 || outcome.errors.length > 0) {
       const { actions, errors } = outcome;
       d.log.info({ count: actions.length, actions, errors, reasons }, 'reconciled');
     }
-    if (containers) d.report(containers, byName);
+    if (containers) d.report(containers, byName, data);
     stopTimer?.();
     this.#count(outcome, containers);
     this.last = outcome;
     d.reconciled(outcome);
     return outcome;
+  }
+
+  /** The app-data step: roles of replicated components here, Syncthing brought in line. */
+  async #data(view: PlacementView, apps: readonly RegisteredApp[]): Promise<DataRound | undefined> {
+    const data = this.#d.data;
+    if (!data) return undefined;
+    const { sync, ...rest } = data;
+    try {
+      return await sync.round({ self: this.#d.nodeId, assignment: view.assignment, apps, ...rest });
+    } catch (err) {
+      this.#d.log.warn({ err: (err as Error).message }, 'app data step failed');
+      return undefined;
+    }
   }
 
   #count(outcome: ReconcileOutcome, containers: ManagedContainer[] | undefined): void {

@@ -5,8 +5,11 @@
  *
  * Body: node (string ≤ 128) | seq (u64) | time (u64, ms) | count (compact size ≤ 1000) |
  *       count × [ app (string ≤ 64) | specHash (32 bytes) | component (string ≤ 64) | state (u8) |
- *                 port count (compact size ≤ 16) | ports (u16 each) ]
- * States are numbered in the order of RUNNING_STATES.
+ *                 port count (compact size ≤ 16) | ports (u16 each) | needBytes (u64) ] |
+ *       has sync (u8 0/1) | [ sync device id (string ≤ 64) | sync address (string ≤ 128) ]
+ * States are numbered in the order of RUNNING_STATES. The sync part is the node's Syncthing (the
+ * replicated app data of cloud/appdata): its device id and where it listens, so the other
+ * instances' nodes can share a folder with it; needBytes is how far that folder is behind.
  */
 import type { ByteReader, ByteWriter } from '../../consensus/index.ts';
 import { MessageFieldError } from './errors.ts';
@@ -36,6 +39,10 @@ export const RUNNING_STATES = [
   'removing',
   'exited',
   'dead',
+  // No container: a `g:` standby (or an `r:` instance) holding a full synced copy of the data.
+  'standby',
+  // No container yet: a replicated instance still receiving its first full copy.
+  'syncing',
 ] as const;
 export type RunningState = (typeof RUNNING_STATES)[number];
 
@@ -47,6 +54,16 @@ export interface RunningApp {
   state: RunningState;
   /** Public ports the component is published on. */
   ports: number[];
+  /** Bytes its replicated data folder still lacks (absent when in sync, or not replicated). */
+  needBytes?: number;
+}
+
+/** Where a node's Syncthing is reached (cloud/appdata). */
+export interface SyncEndpoint {
+  /** Syncthing device id (`XXXXXXX-…`, 63 characters). */
+  device: string;
+  /** Its sync listen address, e.g. `tcp://127.0.0.11:16129`. */
+  address: string;
 }
 
 export interface RunningReport {
@@ -54,11 +71,14 @@ export interface RunningReport {
   seq: number;
   time: number;
   apps: RunningApp[];
+  sync?: SyncEndpoint;
 }
 
 export const REPORT_MAX_ENTRIES = 1000;
 const NAME_MAX = 64;
 const PORTS_MAX = 16;
+const SYNC_DEVICE_MAX = 64;
+const SYNC_ADDRESS_MAX = 128;
 
 function writeBody(w: ByteWriter, rep: RunningReport): void {
   writeToken(w, 'node', rep.node, NODE_ID_MAX);
@@ -81,7 +101,13 @@ function writeBody(w: ByteWriter, rep: RunningReport): void {
     a.ports.forEach((p, j) => {
       writeU16(w, `apps[${i}].ports[${j}]`, p);
     });
+    writeSafe(w, `apps[${i}].needBytes`, a.needBytes ?? 0);
   });
+  w.u8(rep.sync ? 1 : 0);
+  if (rep.sync) {
+    writeToken(w, 'sync.device', rep.sync.device, SYNC_DEVICE_MAX);
+    writeToken(w, 'sync.address', rep.sync.address, SYNC_ADDRESS_MAX);
+  }
 }
 
 function readBody(r: ByteReader): RunningReport {
@@ -100,9 +126,15 @@ function readBody(r: ByteReader): RunningReport {
     const portCount = r.compactSize(`apps[${i}].ports`, PORTS_MAX);
     const ports: number[] = [];
     for (let j = 0; j < portCount; j++) ports.push(readU16(r, `apps[${i}].ports[${j}]`));
-    apps.push({ name, specHash, component, state, ports });
+    const needBytes = readSafe(r, `apps[${i}].needBytes`);
+    apps.push({ name, specHash, component, state, ports, ...(needBytes > 0 ? { needBytes } : {}) });
   }
-  return { node, seq, time, apps };
+  const hasSync = r.u8('sync');
+  if (hasSync > 1) throw new MessageFieldError('sync', hasSync, 'must be 0 or 1');
+  if (hasSync === 0) return { node, seq, time, apps };
+  const device = readToken(r, 'sync.device', SYNC_DEVICE_MAX);
+  const address = readToken(r, 'sync.address', SYNC_ADDRESS_MAX);
+  return { node, seq, time, apps, sync: { device, address } };
 }
 
 export function encodeRunningReport(rep: RunningReport, operatorPrivateKey: Uint8Array): Uint8Array {

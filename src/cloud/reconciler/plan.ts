@@ -10,6 +10,11 @@ export interface DesiredComponent {
   component: string;
   specHash: string;
   image: string;
+  /**
+   * Placed here, but its container must not run here: a `g:` standby, or an `r:` instance still
+   * receiving its data (cloud/appdata/roles.ts). Its data folder stays.
+   */
+  hold?: boolean;
 }
 
 /** One container with our labels, as the engine reports it. */
@@ -23,7 +28,11 @@ export interface ActualContainer {
 }
 
 export type ReconcileAction =
-  | { kind: 'remove'; container: ActualContainer; reason: 'not-placed-here' | 'spec-changed' | 'duplicate' }
+  | {
+      kind: 'remove';
+      container: ActualContainer;
+      reason: 'not-placed-here' | 'spec-changed' | 'duplicate' | 'held';
+    }
   | { kind: 'start'; container: ActualContainer }
   | { kind: 'create'; desired: DesiredComponent };
 
@@ -53,13 +62,16 @@ export function planReconcile(
     else if (d.specHash !== c.specHash)
       removes.push({ kind: 'remove', container: c, reason: 'spec-changed' });
     else if (kept.has(k)) removes.push({ kind: 'remove', container: c, reason: 'duplicate' });
-    else {
+    else if (d.hold) {
+      kept.add(k);
+      removes.push({ kind: 'remove', container: c, reason: 'held' });
+    } else {
       kept.add(k);
       if (c.state !== 'running' && c.state !== 'restarting') starts.push({ kind: 'start', container: c });
     }
   }
   const creates: ReconcileAction[] = [...want]
-    .filter(([k]) => !kept.has(k))
+    .filter(([k, d]) => !kept.has(k) && !d.hold)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, d]) => ({ kind: 'create', desired: d }));
   // Free resources (and ports) before taking new ones.

@@ -4,6 +4,7 @@
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { splitContainerData } from '../spec/data-mode.ts';
 import { RuntimeInputError } from './errors.ts';
 import {
   appNetworkName,
@@ -212,13 +213,13 @@ export function planContainer(
 }
 
 /**
- * The mount target from a spec's containerData. Flux allows a one-letter mode prefix (`r:/data`,
- * `g:/data`) that concerns data replication between nodes, not the mount itself; it is dropped here.
+ * The mount target from a spec's containerData. The mode prefix (`s:`, `r:`, `g:`, spec/data-mode.ts)
+ * concerns replication between nodes (cloud/appdata), not the mount itself; it is dropped here.
  */
 export function dataPath(containerData: string): string {
   const raw = containerData.trim();
   if (raw === '') return '';
-  const target = /^[a-z]:\//.test(raw) ? raw.slice(2) : raw;
+  const target = splitContainerData(raw).path;
   check(
     'component.containerData',
     containerData,

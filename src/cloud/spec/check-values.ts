@@ -3,6 +3,7 @@
  * resources (cpu, ram, hdd) and the container data path.
  */
 import type { Issues } from './fields.ts';
+import { splitContainerData } from './data-mode.ts';
 import type { AppSpecLimits, Resources } from './limits.ts';
 
 const NAME = /^[a-zA-Z0-9]+$/;
@@ -115,7 +116,30 @@ export function checkContainerData(
     );
     return false;
   }
-  if (!value.startsWith('/')) {
+  if (value.includes('|')) {
+    issues.add(
+      path,
+      value,
+      'container-data-reference',
+      'containerData may not mount another component\'s folder ("|0:/path"): give each component its own',
+    );
+    return false;
+  }
+  const parts = splitContainerData(value);
+  if (parts.prefix !== undefined) {
+    issues.add(
+      path,
+      value,
+      'container-data-mode',
+      `containerData mode "${parts.prefix}:" is unknown: use s: (sync), r: (receive first) or g: (primary/standby), or no prefix`,
+    );
+    return false;
+  }
+  return checkDataPath(parts.path, value, path, issues);
+}
+
+function checkDataPath(target: string, value: string, path: string, issues: Issues): boolean {
+  if (!target.startsWith('/')) {
     issues.add(
       path,
       value,
@@ -124,16 +148,16 @@ export function checkContainerData(
     );
     return false;
   }
-  if (CONTROL.test(value) || value.includes(':')) {
+  if (CONTROL.test(target) || target.includes(':')) {
     issues.add(
       path,
       value,
       'container-data-format',
-      'containerData must not contain ":" or control characters',
+      'containerData must not contain ":" (other than a mode prefix s:, r:, g:) or control characters',
     );
     return false;
   }
-  const segments = value.split('/');
+  const segments = target.split('/');
   if (segments.some((s) => s === '..' || s === '.')) {
     issues.add(
       path,

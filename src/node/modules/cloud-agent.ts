@@ -2,12 +2,15 @@
  * The cloud agent role (`--fluxnode`): runs apps on this node's own Docker engine from the moment
  * the chain knows the node as registered, until the node closes.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Chain, FluxnodeRegistry } from '../../chain/index.ts';
 import {
   appLimitsFor,
   CloudAgent,
+  type CloudAgentDeps,
   type CloudMetrics,
+  DataSync,
   DEVNET_BENCHMARK,
   DockerRuntime,
   type Gossip,
@@ -16,6 +19,7 @@ import {
 import type { ConsensusParams } from '../../consensus/index.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { NodeModule } from '../module.ts';
+import type { SyncthingModule } from './syncthing.ts';
 
 export interface CloudAgentModuleOptions {
   /** The node's own Docker engine (unix socket). */
@@ -35,6 +39,8 @@ export interface CloudAgentModuleDeps {
   operatorKey: Uint8Array;
   log: Logger;
   metrics: CloudMetrics | null;
+  /** The node's Syncthing, for replicated app data (absent or not running: data stays local). */
+  syncthing?: SyncthingModule;
 }
 
 export interface ContainerLogLine {
@@ -97,12 +103,23 @@ export class CloudAgentModule implements NodeModule {
         log,
         metrics: this.#d.metrics,
         onSpec: (v) => cloud.keep(v),
+        appData: this.#appData(),
       },
       { appLimits: appLimitsFor(params), hardwareMinimums: params.fluxnodes.hardwareMinimums },
     );
     this.agent.start();
     chain.off('tip', this.#onTip);
     log.info({ nodeId, tier: record.tier }, 'cloud agent started');
+  }
+
+  #appData(): CloudAgentDeps['appData'] {
+    const st = this.#d.syncthing;
+    if (!st?.api) return undefined;
+    return {
+      sync: new DataSync({ api: st.api, address: st.address, log: this.#d.log }),
+      // Where the runtime mounts a component's data (cloud/runtime/container-config.ts).
+      hostDir: (app, component) => join(this.#opts.dataDir, 'appdata', app, component),
+    };
   }
 
   /** The last `tail` lines of each of this node's containers of `app` (the API checks the owner first). */

@@ -220,6 +220,22 @@ describe('running report', () => {
     );
   });
 
+  test('carries a standby entry, bytes behind and the node’s Syncthing endpoint', () => {
+    const withSync: RunningReport = {
+      ...report,
+      apps: [
+        { name: 'db', specHash: '22'.repeat(32), component: 'store', state: 'standby', ports: [], needBytes: 4096 },
+      ],
+      sync: { device: `${'ABCDEFG-'.repeat(7)}ABCDEFG`, address: 'tcp://127.0.0.11:16129' },
+    };
+    const bytes = encodeRunningReport(withSync, operator);
+    assert.deepEqual(verifyRunningReport(bytes, lookup), withSync);
+    assert.throws(
+      () => encodeRunningReport({ ...withSync, sync: { device: '', address: 'tcp://x:1' } }, operator),
+      (e: unknown) => e instanceof MessageFieldError && e.field === 'sync.device',
+    );
+  });
+
   test('an unknown state number or an oversized list is a decode error', () => {
     const bytes = encodeRunningReport({ ...report, apps: [at(report.apps, 0)] }, operator);
     // Layout: header 6, node 1+67, seq 8, time 8, count 1, name 1+5, hash 32, component 1+3 → state.

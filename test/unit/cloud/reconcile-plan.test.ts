@@ -57,6 +57,16 @@ test('desired minus actual: create what is missing, start what stopped, remove w
   );
 });
 
+test('a held component (a g: standby) gets no container, and a running one is removed', () => {
+  const held = { ...want('g'), hold: true };
+  assert.deepEqual(planReconcile([held], []), []);
+  const actions = planReconcile([held], [have('g')]);
+  assert.deepEqual(
+    actions.map((a) => [a.kind, a.kind === 'remove' ? a.reason : '']),
+    [['remove', 'held']],
+  );
+});
+
 test('applying the plan and planning again gives nothing to do (idempotent)', () => {
   const apps = fc.constantFrom('a', 'b', 'c', 'd', 'e');
   const states = fc.constantFrom<ActualContainer['state']>('running', 'exited', 'created', 'dead');

@@ -338,6 +338,24 @@ const BAD: BadCase[] = [
     rule: 'container-data-format',
   },
   {
+    what: 'container data with an unknown mode prefix',
+    change: (s) => (c0(s).containerData = 'x:/www'),
+    field: 'components[0].containerData',
+    rule: 'container-data-mode',
+  },
+  {
+    what: 'container data mounting another component’s folder',
+    change: (s) => (c0(s).containerData = 'r:/www|0:/shared'),
+    field: 'components[0].containerData',
+    rule: 'container-data-reference',
+  },
+  {
+    what: 'a mode prefix on a relative path',
+    change: (s) => (c0(s).containerData = 'g:www'),
+    field: 'components[0].containerData',
+    rule: 'container-data-absolute',
+  },
+  {
     what: 'container data path too long',
     change: (s) => (c0(s).containerData = `/${'d'.repeat(200)}`),
     field: 'components[0].containerData',
@@ -555,6 +573,14 @@ test('boundary values FluxOS allows are accepted', () => {
   c0(spec).hdd = 840;
   const v = validateAppSpec(spec, MAINNET_APP_LIMITS);
   assert.equal(at(v.components, 0).cpu, 15);
+});
+
+test('the FluxOS data modes s:, r: and g: are accepted and kept as written', () => {
+  for (const containerData of ['s:/data', 'r:/var/lib/db', 'g:/www']) {
+    const spec = good();
+    c0(spec).containerData = containerData;
+    assert.equal(at(validateAppSpec(spec, MAINNET_APP_LIMITS).components, 0).containerData, containerData);
+  }
 });
 
 test('limits are data: the devnet table refuses what mainnet accepts, and accepts testnet owners', () => {

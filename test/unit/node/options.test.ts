@@ -30,6 +30,7 @@ test('the options alone decide which roles the root adds, each with its own type
     dockerSocket: '/run/docker.sock',
     dataDir: '/tmp/never-opened',
     host: '127.0.0.1',
+    syncthing: { syncPort: 0, restPort: 0, binary: 'syncthing' },
   });
 });
 
