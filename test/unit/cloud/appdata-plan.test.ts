@@ -26,7 +26,13 @@ const hostDir = (a: string, c: string) => `/node/appdata/${a}/${c}`;
 
 function desired(ready: Set<string>, writer: Set<string>): StConfig {
   const here = replicatedHere('n1', assignment, apps, hostDir);
-  return desiredSyncConfig(SELF, here, devOf, (f) => ready.has(f), (f) => writer.has(f));
+  return desiredSyncConfig(
+    SELF,
+    here,
+    devOf,
+    (f) => ready.has(f),
+    (f) => writer.has(f),
+  );
 }
 
 describe('the Syncthing configuration a node wants', () => {

@@ -224,7 +224,14 @@ describe('running report', () => {
     const withSync: RunningReport = {
       ...report,
       apps: [
-        { name: 'db', specHash: '22'.repeat(32), component: 'store', state: 'standby', ports: [], needBytes: 4096 },
+        {
+          name: 'db',
+          specHash: '22'.repeat(32),
+          component: 'store',
+          state: 'standby',
+          ports: [],
+          needBytes: 4096,
+        },
       ],
       sync: { device: `${'ABCDEFG-'.repeat(7)}ABCDEFG`, address: 'tcp://127.0.0.11:16129' },
     };
