@@ -43,7 +43,7 @@ import { PeerView } from './peer-view.ts';
 import { AgentPlanner, epochAt, type PlacementView } from './placement-view.ts';
 import { Publisher } from './publisher.ts';
 import type { ReconcileOutcome } from './reconcile-pass.ts';
-import { ReconcileRound } from './reconcile-round.ts';
+import { dataRoundDeps, ReconcileRound } from './reconcile-round.ts';
 import { ReconcileTrigger } from './reconcile-trigger.ts';
 import { SerialQueue } from './serial.ts';
 import { AgentTimers } from './timers.ts';
@@ -158,15 +158,7 @@ export class CloudAgent extends EventEmitter {
       active,
       retryIn: (ms) => this.#trigger.schedule('backoff', ms),
       report: (containers, apps, data) => this.#out.report(containers, apps, data),
-      data: deps.appData
-        ? {
-            ...deps.appData,
-            stateOf: (node, app, component) =>
-              this.#peers.reportOf(node)?.apps.find((a) => a.name === app && a.component === component)
-                ?.state,
-            endpoints: (node) => this.#peers.reportOf(node)?.sync,
-          }
-        : null,
+      data: dataRoundDeps(deps.appData, (node) => this.#peers.reportOf(node)),
       placementChanged: (view) => this.emit('placement', view),
       reconciled: (outcome) => this.emit('reconciled', outcome),
     });

@@ -4,7 +4,7 @@
  * and hand the containers found to the running report. Rounds are serialized by the trigger.
  */
 import { type DataRound, type DataSync, dataKey } from '../appdata/data-sync.ts';
-import type { RunningState, SyncEndpoint } from '../messages/running-report.ts';
+import type { RunningReport, RunningState, SyncEndpoint } from '../messages/running-report.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { ManagedContainer } from '../runtime/types.ts';
@@ -41,6 +41,20 @@ export interface DataRoundDeps {
   hostDir: (app: string, component: string) => string;
   stateOf: (node: string, app: string, component: string) => RunningState | undefined;
   endpoints: (node: string) => SyncEndpoint | undefined;
+}
+
+/** The app-data step's inputs: the node's Syncthing, and the roles and endpoints others report. */
+export function dataRoundDeps(
+  appData: Pick<DataRoundDeps, 'sync' | 'hostDir'> | undefined,
+  reportOf: (node: string) => RunningReport | undefined,
+): DataRoundDeps | null {
+  if (!appData) return null;
+  return {
+    ...appData,
+    stateOf: (node, app, component) =>
+      reportOf(node)?.apps.find((a) => a.name === app && a.component === component)?.state,
+    endpoints: (node) => reportOf(node)?.sync,
+  };
 }
 
 export class ReconcileRound {
