@@ -15,6 +15,7 @@ export type {
   AppLocation,
   AppLogLine,
   AppSummary,
+  InstanceData,
   BlockSummary,
   NetworkTotals,
   NodeCountPoint,

@@ -164,10 +164,31 @@ interface AppInfo {
   instances: number;
   paid: number;
   txid: string;
-  locations: { node: string; ip: string; ports: number[]; state: string }[];
+  locations: {
+    node: string;
+    ip: string;
+    ports: number[];
+    state: string;
+    data?: { component: string; mode: string; role: string; needBytes: number; inSync: boolean }[];
+  }[];
   unmatchedPayments: UnmatchedJson[];
   /** Why nodes do not host it; null from a node that places no apps. */
   placement?: { summary: string } | null;
+}
+
+/** `g: primary, in sync` / `s: replica, 4096 bytes behind` per replicated component; `-` for local data. */
+function dataCell(data: NonNullable<AppInfo['locations'][number]['data']> | undefined): string {
+  if (!data || data.length === 0) return '-';
+  return data
+    .map((d) => {
+      const sync = d.inSync
+        ? 'in sync'
+        : d.needBytes > 0
+          ? `${d.needBytes} bytes behind`
+          : 'first copy pending';
+      return `${data.length > 1 ? `${d.component} ` : ''}${d.mode}: ${d.role}, ${sync}`;
+    })
+    .join('; ');
 }
 
 interface UnmatchedJson {
@@ -338,8 +359,8 @@ ${unmatchedLines(orphans)}`);
     if (a.locations.length > 0)
       lines.push(
         formatTable(
-          ['node', 'ip', 'ports', 'state'],
-          a.locations.map((l) => [l.node, l.ip, l.ports.join(',') || '-', l.state]),
+          ['node', 'ip', 'ports', 'state', 'data'],
+          a.locations.map((l) => [l.node, l.ip, l.ports.join(',') || '-', l.state, dataCell(l.data)]),
         ),
       );
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { AppDetail, AppLogLine, AppSummary, NodeView } from '../../../api/index.ts';
+import type { AppDetail, AppLogLine, AppSummary, InstanceData, NodeView } from '../../../api/index.ts';
 import { api } from '../api.ts';
 import { addressLink, appDot, errorBox, nodeMap, tierBadge } from '../components.ts';
 import { byId, html, render } from '../dom.ts';
@@ -35,13 +35,14 @@ function detail(a: AppDetail, nodes: readonly NodeView[]) {
     </table></div>
     <h3>Instances</h3>
     <div class="scroll"><table>
-      <thead><tr><th>Node</th><th>Tier</th><th>Address</th><th>Health</th><th class="hide-narrow">Reported</th></tr></thead>
+      <thead><tr><th>Node</th><th>Tier</th><th>Address</th><th>Health</th><th>Data</th><th class="hide-narrow">Reported</th></tr></thead>
       <tbody data-testid="locations-body">${a.locations.map(
         (l) => html`<tr data-testid="location-row" data-node="${l.node}">
           <td class="mono" title="${l.node}">${short(l.node, 6)}</td>
           <td>${l.tier ? tierBadge(l.tier) : '–'}</td>
           <td>${l.ip}${(l.ports ?? []).map((p) => html` <a href="http://${l.ip}:${p}/" target="_blank" rel="noopener">:${p}</a>`)}</td>
           <td><span class="state ${l.state ?? 'unknown'}">${l.state ?? 'unknown'}</span></td>
+          <td data-testid="location-data">${dataCell(l.data)}</td>
           <td class="muted hide-narrow">${ago(l.updated)}</td></tr>`,
       )}</tbody>
     </table></div>
@@ -56,6 +57,16 @@ function detail(a: AppDetail, nodes: readonly NodeView[]) {
     </form>
     <div id="logs"></div>
   </section>`;
+}
+
+/** Each replicated component: mode, role (primary, standby, …) and in sync or bytes behind. */
+function dataCell(data: readonly InstanceData[] | undefined) {
+  if (!data?.length) return html`<span class="muted">local</span>`;
+  return data.map(
+    (d) =>
+      html`<span class="state ${d.role === 'primary' ? 'running' : d.role}" title="${d.component}">${d.mode}: ${d.role}</span>
+        <span class="small ${d.inSync ? 'muted' : ''}">${d.inSync ? 'in sync' : `${d.needBytes} B behind`}</span> `,
+  );
 }
 
 function logsView(lines: readonly AppLogLine[]) {
