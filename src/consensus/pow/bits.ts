@@ -5,15 +5,23 @@
  * form is plain numbers rather than zero-padded byte strings.)
  */
 
-/** Reads `count` fields of `width` bits (1..32) from `bytes`, most significant bit first. */
-export function unpackBitsBE(bytes: Uint8Array, width: number, count: number): Uint32Array {
+/**
+ * Reads `count` fields of `width` bits (1..32) from `bytes`, most significant bit first, into `out`
+ * (a new array unless one of at least `count` entries is given).
+ */
+export function unpackBitsBE(
+  bytes: Uint8Array,
+  width: number,
+  count: number,
+  out: Uint32Array = new Uint32Array(count),
+): Uint32Array {
   checkWidth(width);
   if (count * width > bytes.length * 8) {
     throw new RangeError(
       `${count} fields of ${width} bits need ${Math.ceil((count * width) / 8)} bytes, got ${bytes.length}`,
     );
   }
-  const out = new Uint32Array(count);
+  if (width <= 25) return unpackNarrow(bytes, width, count, out);
   // The accumulator never holds more than width + 7 bits, so up to 39: kept as a double.
   let acc = 0;
   let bits = 0;
@@ -28,6 +36,23 @@ export function unpackBitsBE(bytes: Uint8Array, width: number, count: number): U
     const value = Math.floor(acc / scale);
     out[i] = value;
     acc -= value * scale;
+  }
+  return out;
+}
+
+/** unpackBitsBE for widths up to 25: the accumulator (at most 32 bits) stays an unsigned 32-bit integer. */
+function unpackNarrow(bytes: Uint8Array, width: number, count: number, out: Uint32Array): Uint32Array {
+  let acc = 0;
+  let bits = 0;
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    while (bits < width) {
+      acc = ((acc << 8) | bytes[pos++]!) >>> 0;
+      bits += 8;
+    }
+    bits -= width;
+    out[i] = acc >>> bits;
+    acc = bits === 0 ? 0 : acc & ((1 << bits) - 1);
   }
   return out;
 }

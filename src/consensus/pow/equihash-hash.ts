@@ -33,10 +33,44 @@ import { type EquihashParams, type EquihashSpec, equihashParams } from './equiha
 const derived = new Map<string, EquihashParams>();
 let kernelOwner: EquihashHasher | null = null;
 
-/** Per parameter set: the BLAKE2b initial state (personalized) and the digest word masks. */
-const constantsByParams = new WeakMap<EquihashParams, { initialChain: Uint32Array; keep: Uint32Array }>();
+/**
+ * Whether this machine stores a Uint32Array's words little-endian, as BLAKE2b and WebAssembly do:
+ * then a byte view of a digest's words is the digest's bytes. A computed fact, the same on every
+ * run of one machine; where it is false the field reader works on words.
+ */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-function hasherConstants(p: EquihashParams): { initialChain: Uint32Array; keep: Uint32Array } {
+interface HasherConstants {
+  initialChain: Uint32Array;
+  keep: Uint32Array;
+  /**
+   * Where each collision field sits, by sub-hash slot s and field j at [s·(k+1) + j]: the first of
+   * the four bytes that hold it, and how far to shift those 32 bits right. null when a field can
+   * span five bytes (widths over 25 bits) or run past the digest, so the general reader is used.
+   */
+  fieldPlan: { firstByte: Uint8Array; shift: Uint8Array } | null;
+}
+
+/** Per parameter set: the BLAKE2b initial state (personalized), the digest word masks and the field plan. */
+const constantsByParams = new WeakMap<EquihashParams, HasherConstants>();
+
+function planFields(p: EquihashParams): HasherConstants['fieldPlan'] {
+  const width = p.k + 1;
+  const firstByte = new Uint8Array(p.indicesPerHash * width);
+  const shift = new Uint8Array(p.indicesPerHash * width);
+  for (let s = 0; s < p.indicesPerHash; s++) {
+    for (let j = 0; j < width; j++) {
+      const bit = s * p.subHashBytes * 8 + j * p.collisionBits;
+      const drop = 32 - (bit & 7) - p.collisionBits;
+      if (drop < 0 || (bit >>> 3) + 4 > 64) return null;
+      firstByte[s * width + j] = bit >>> 3;
+      shift[s * width + j] = drop;
+    }
+  }
+  return { firstByte, shift };
+}
+
+function hasherConstants(p: EquihashParams): HasherConstants {
   let c = constantsByParams.get(p);
   if (c === undefined) {
     const keep = new Uint32Array(16);
@@ -47,10 +81,26 @@ function hasherConstants(p: EquihashParams): { initialChain: Uint32Array; keep: 
     c = {
       initialChain: blake2bInitialState({ outputLength: p.hashBytes, personalization: p.personalization }),
       keep,
+      fieldPlan: planFields(p),
     };
     constantsByParams.set(p, c);
   }
   return c;
+}
+
+/** Views of the kernel's output as words and bytes, made once (the kernel's memory never grows). */
+let kernelViews: { kernel: Blake2bKernel; digest: Uint32Array; bytes: Uint8Array } | null = null;
+
+function kernelOutput(kernel: Blake2bKernel): { digest: Uint32Array; bytes: Uint8Array } {
+  if (kernelViews?.kernel !== kernel) {
+    const w = kernel.words;
+    kernelViews = {
+      kernel,
+      digest: w.subarray(KERNEL_OUT, KERNEL_OUT + 16),
+      bytes: new Uint8Array(w.buffer, w.byteOffset + KERNEL_OUT * 4, 64),
+    };
+  }
+  return kernelViews;
 }
 
 /** Accepts either a spec or already derived parameters. */
@@ -70,6 +120,8 @@ export interface HasherOptions {
   blake2b?: 'auto' | 'typescript';
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** The ZelHash prefix sum restarts every this many hash numbers. */
 export const ZELHASH_RUN = 16;
 
@@ -88,6 +140,8 @@ export class EquihashHasher {
   private readonly keep: Uint32Array;
   private readonly scratch = new Uint32Array(16);
   private readonly kernel: Blake2bKernel | null;
+  private readonly fieldPlan: HasherConstants['fieldPlan'];
+  private readonly fieldMask: number;
 
   constructor(spec: EquihashSpec | EquihashParams, input: Uint8Array, options: HasherOptions = {}) {
     this.params = toEquihashParams(spec);
@@ -100,12 +154,14 @@ export class EquihashHasher {
     this.indexHalf = tailLength % 4 === 0 && tailLength + 4 <= BLAKE2B_BLOCK_BYTES ? tailLength / 4 : -1;
     this.kernel = options.blake2b === 'typescript' || this.indexHalf < 0 ? null : blake2bKernel();
     this.keep = constants.keep;
+    this.fieldPlan = constants.fieldPlan;
+    this.fieldMask = 2 ** p.collisionBits - 1;
     this.chain = constants.initialChain.slice();
     for (let b = 0; b < fullBlocks; b++) {
       loadBlockWords(input, b * BLAKE2B_BLOCK_BYTES, this.block);
       this.compressInto(this.chain, (b + 1) * BLAKE2B_BLOCK_BYTES, false, this.chain);
     }
-    this.tail = input.slice(tailStart);
+    this.tail = this.indexHalf < 0 ? input.slice(tailStart) : EMPTY;
     this.block.fill(0);
     for (let i = 0; i < tailLength; i++) this.block[i >> 2]! |= input[tailStart + i]! << ((i & 3) * 8);
   }
@@ -210,20 +266,21 @@ export class EquihashHasher {
   }
 
   /**
-   * Calls `visit(g, digest)` once for each distinct hash number in `gs` (ascending), with the
-   * digest indices use (`hash`). For ZelHash, hash numbers in one run of 16 share one prefix sum,
-   * so the cost is the distance from each run's start to its last number needed.
+   * Calls `visit(g, digest, bytes)` once for each distinct hash number in `gs` (ascending), with
+   * the digest indices use (`hash`) as words and, where the machine allows, as bytes. For ZelHash,
+   * hash numbers in one run of 16 share one prefix sum, so the cost is the distance from each run's
+   * start to its last number needed. Both views are valid until `visit` returns or uses another hasher.
    */
-  hashesAt(gs: ArrayLike<number>, visit: (g: number, digest: Uint32Array) => void): void {
-    const out = new Uint32Array(16);
+  hashesAt(
+    gs: ArrayLike<number>,
+    visit: (g: number, digest: Uint32Array, bytes: Uint8Array | null) => void,
+  ): void {
     if (!this.params.zelhash) {
-      for (let i = 0; i < gs.length; i++) {
-        if (i > 0 && gs[i] === gs[i - 1]) continue;
-        this.baseHash(gs[i]!, out);
-        visit(gs[i]!, out);
-      }
+      this.plainHashesAt(gs, visit);
       return;
     }
+    const out = new Uint32Array(16);
+    const outBytes = HOST_LITTLE_ENDIAN ? new Uint8Array(out.buffer) : null;
     const kernel = this.kernel;
     const sum = new Uint32Array(16);
     let runStart = -1;
@@ -254,7 +311,39 @@ export class EquihashHasher {
       }
       next = g + 1;
       this.maskTwisted(out);
-      visit(g, out);
+      visit(g, out, outBytes);
+    }
+  }
+
+  /**
+   * hashesAt without the twist. With the kernel, `visit` reads the digest where the kernel wrote
+   * it (WebAssembly memory is little-endian, so its byte view is the digest); nothing is copied.
+   */
+  private plainHashesAt(
+    gs: ArrayLike<number>,
+    visit: (g: number, digest: Uint32Array, bytes: Uint8Array | null) => void,
+  ): void {
+    const kernel = this.kernel;
+    if (kernel === null) {
+      const out = new Uint32Array(16);
+      const outBytes = HOST_LITTLE_ENDIAN ? new Uint8Array(out.buffer) : null;
+      for (let i = 0; i < gs.length; i++) {
+        if (i > 0 && gs[i] === gs[i - 1]) continue;
+        this.baseHash(gs[i]!, out);
+        visit(gs[i]!, out, outBytes);
+      }
+      return;
+    }
+    const w = kernel.words;
+    const { digest, bytes } = kernelOutput(kernel);
+    for (let i = 0; i < gs.length; i++) {
+      const g = gs[i]!;
+      if (i > 0 && g === gs[i - 1]) continue;
+      this.claimKernel(kernel);
+      w[KERNEL_BLOCK + this.indexHalf] = g;
+      if (this.indexHalf < 4) kernel.compressShort(this.counter, true);
+      else kernel.compress(this.counter, true);
+      visit(g, digest, bytes);
     }
   }
 
@@ -277,6 +366,32 @@ export class EquihashHasher {
     const base = (i % p.indicesPerHash) * p.subHashBytes * 8;
     for (let j = 0; j <= p.k; j++)
       out[off + j] = readBitsFromWords(digest, base + j * p.collisionBits, p.collisionBits);
+  }
+
+  /**
+   * fieldsFromDigest, reading the digest's bytes: each field is one 4-byte big-endian load and a
+   * shift, from a plan made once per parameter set. Falls back to the words when there is no plan.
+   */
+  fieldsFromBytes(
+    digest: Uint32Array,
+    bytes: Uint8Array | null,
+    i: number,
+    out: Uint32Array,
+    off: number,
+  ): void {
+    const plan = this.fieldPlan;
+    if (plan === null || bytes === null) {
+      this.fieldsFromDigest(digest, i, out, off);
+      return;
+    }
+    const width = this.params.k + 1;
+    const at = (i % this.params.indicesPerHash) * width;
+    const mask = this.fieldMask;
+    for (let j = 0; j < width; j++) {
+      const b = plan.firstByte[at + j]!;
+      const word = (bytes[b]! << 24) | (bytes[b + 1]! << 16) | (bytes[b + 2]! << 8) | bytes[b + 3]!;
+      out[off + j] = (word >>> plan.shift[at + j]!) & mask;
+    }
   }
 
   /** The k+1 collision fields of index `i` (computes its hash). */

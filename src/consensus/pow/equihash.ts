@@ -38,7 +38,11 @@ export class EquihashError extends ConsensusError {
 }
 
 /** The 2^k indices of a packed solution (checks only its length). */
-export function decodeSolution(spec: EquihashSpec | EquihashParams, solution: Uint8Array): Uint32Array {
+export function decodeSolution(
+  spec: EquihashSpec | EquihashParams,
+  solution: Uint8Array,
+  out?: Uint32Array,
+): Uint32Array {
   const p = toEquihashParams(spec);
   if (solution.length !== p.solutionBytes) {
     throw new EquihashError(
@@ -47,7 +51,35 @@ export function decodeSolution(spec: EquihashSpec | EquihashParams, solution: Ui
       solution.length,
     );
   }
-  return unpackBitsBE(solution, p.indexBits, p.indexCount);
+  return unpackBitsBE(solution, p.indexBits, p.indexCount, out);
+}
+
+/**
+ * Arrays one verification fills, kept per parameter set: verification is synchronous and never
+ * re-entered, so one set serves every call, and a header sync allocates nothing per header here.
+ * Nothing in them outlives a call or changes a result.
+ */
+interface Workspace {
+  indices: Uint32Array;
+  order: Uint32Array;
+  gs: Uint32Array;
+  fields: Uint32Array;
+}
+const workspaces = new WeakMap<EquihashParams, Workspace>();
+
+function workspaceFor(p: EquihashParams): Workspace {
+  let w = workspaces.get(p);
+  if (w === undefined) {
+    const n = p.indexCount;
+    w = {
+      indices: new Uint32Array(n),
+      order: new Uint32Array(n),
+      gs: new Uint32Array(n),
+      fields: new Uint32Array(n * (p.k + 1)),
+    };
+    workspaces.set(p, w);
+  }
+  return w;
 }
 
 /** Packs 2^k indices into a solution. */
@@ -62,11 +94,53 @@ export function encodeSolution(spec: EquihashSpec | EquihashParams, indices: Arr
 
 /** Checks distinctness and the tree order of decoded indices. */
 export function checkIndexStructure(indices: Uint32Array): void {
-  const sorted = indices.slice().sort();
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] === sorted[i - 1])
-      throw new EquihashError('duplicate-index', `index ${sorted[i]} appears more than once`, sorted[i]);
+  checkDistinct(indices, sortedLeaves(indices));
+  checkTreeOrder(indices);
+}
+
+/** Leaf positions ordered by index (ties by position). */
+function sortedLeaves(
+  indices: Uint32Array,
+  order: Uint32Array = new Uint32Array(indices.length),
+): Uint32Array {
+  const n = indices.length;
+  if (n <= SMALL_SORT) {
+    // Insertion sort of positions by index: for 144,5's 32 leaves or ZelHash's 16 it beats a sort call.
+    for (let i = 0; i < n; i++) {
+      const index = indices[i]!;
+      let j = i - 1;
+      for (; j >= 0 && indices[order[j]!]! > index; j--) order[j + 1] = order[j]!;
+      order[j + 1] = i;
+    }
+    return order;
   }
+  if (Number.isInteger(Math.log2(n)) && indices.every((i) => i < 2 ** 32 / n)) {
+    // One sort of index·n + position as 32-bit integers (200,9: 21 + 9 bits).
+    const keys = new Uint32Array(n);
+    for (let leaf = 0; leaf < n; leaf++) keys[leaf] = indices[leaf]! * n + leaf;
+    keys.sort();
+    for (let i = 0; i < n; i++) order[i] = keys[i]! & (n - 1);
+    return order;
+  }
+  // One sort of index·2^20 + position as doubles, exact below 2^53.
+  const keys = new Float64Array(n);
+  for (let leaf = 0; leaf < n; leaf++) keys[leaf] = indices[leaf]! * 0x100000 + leaf;
+  keys.sort();
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % 0x100000;
+  return order;
+}
+
+const SMALL_SORT = 64;
+
+function checkDistinct(indices: Uint32Array, order: Uint32Array): void {
+  for (let i = 1; i < order.length; i++) {
+    const index = indices[order[i]!]!;
+    if (index === indices[order[i - 1]!])
+      throw new EquihashError('duplicate-index', `index ${index} appears more than once`, index);
+  }
+}
+
+function checkTreeOrder(indices: Uint32Array): void {
   for (let size = 1, round = 1; size < indices.length; size *= 2, round++) {
     for (let left = 0; left < indices.length; left += 2 * size) {
       if (indices[left]! > indices[left + size]!) {
@@ -91,12 +165,15 @@ export function verifyEquihash(
   options?: HasherOptions,
 ): void {
   const p = toEquihashParams(spec);
-  const indices = decodeSolution(p, solution);
-  checkIndexStructure(indices);
+  const w = workspaceFor(p);
+  const indices = decodeSolution(p, solution, w.indices);
+  const order = sortedLeaves(indices, w.order);
+  checkDistinct(indices, order);
+  checkTreeOrder(indices);
 
   const hasher = new EquihashHasher(p, powInput, options);
   const width = p.k + 1;
-  const fields = leafFields(hasher, indices);
+  const fields = leafFields(hasher, indices, order, w);
 
   // Fold the tree bottom-up in place: after round r the node for leaves [a, a + 2^r) lives at
   // leaf a and carries the XOR of their fields.
@@ -144,25 +221,22 @@ export function isValidEquihash(
  * The k+1 collision fields of every index, leaf-major. Each needed digest is computed once;
  * for ZelHash, indices whose hash numbers share a run of 16 share one prefix sum.
  */
-function leafFields(hasher: EquihashHasher, indices: Uint32Array): Uint32Array {
+function leafFields(
+  hasher: EquihashHasher,
+  indices: Uint32Array,
+  order: Uint32Array,
+  w: Workspace,
+): Uint32Array {
   const p = hasher.params;
   const width = p.k + 1;
   const n = indices.length;
-  const out = new Uint32Array(n * width);
-  // Leaf positions ordered by index: sort index·2^20 + position as doubles (exact below 2^53).
-  const keys = new Float64Array(n);
-  for (let leaf = 0; leaf < n; leaf++) keys[leaf] = indices[leaf]! * 0x100000 + leaf;
-  keys.sort();
-  const order = new Uint32Array(n);
-  const gs = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    order[i] = keys[i]! % 0x100000;
-    gs[i] = Math.floor(indices[order[i]!]! / p.indicesPerHash);
-  }
+  const out = w.fields;
+  const gs = w.gs;
+  for (let i = 0; i < n; i++) gs[i] = Math.floor(indices[order[i]!]! / p.indicesPerHash);
   let pos = 0;
-  hasher.hashesAt(gs, (g, digest) => {
+  hasher.hashesAt(gs, (g, digest, bytes) => {
     for (; pos < n && gs[pos] === g; pos++)
-      hasher.fieldsFromDigest(digest, indices[order[pos]!]!, out, order[pos]! * width);
+      hasher.fieldsFromBytes(digest, bytes, indices[order[pos]!]!, out, order[pos]! * width);
   });
   return out;
 }
