@@ -17,13 +17,8 @@ import {
 } from '../consensus/index.ts';
 import { shieldedJson } from './shielded-json.ts';
 
-/**
- * The one replacer for API and CLI JSON: a bigint that is not an amount (amounts go through
- * `fluxAmount`, as fluxd prints them) is written as a decimal string so it stays exact.
- */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
+/** The API's JSON replacer is the consensus layer's (bigint → decimal string). */
+export { jsonReplacer } from '../consensus/index.ts';
 
 /** FLUX amount as fluxd prints it (a JSON number with 8 decimals of precision). */
 export function fluxAmount(sats: bigint): number {

@@ -1,7 +1,7 @@
 /**
  * The one JSON encoding of state the node stores (table rows, undo records): a bigint is written
  * as the string "123n" and read back as a bigint, so stored state round-trips exactly. API and CLI
- * output use `jsonReplacer` of `api/json.ts` instead (amounts as fluxd prints them).
+ * output use `jsonReplacer` of `consensus/output-json.ts` instead (amounts as fluxd prints them).
  */
 
 /** JSON.stringify replacer: bigint → "123n". */

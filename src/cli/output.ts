@@ -1,4 +1,4 @@
-import { jsonReplacer } from '../api/index.ts';
+import { jsonReplacer } from '../consensus/index.ts';
 
 /**
  * An error meant for the person at the terminal: the message says what was wrong. Exit codes:

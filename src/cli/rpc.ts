@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../node/index.ts';
+import { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../consensus/index.ts';
 import { CliError } from './output.ts';
 import { readSecret } from './secrets.ts';
 

@@ -1,5 +1,6 @@
 /** The consensus layer's public surface: what other layers may import (DESIGN.md, Layers). */
 export { jsonDepth, JsonDepthError, MAX_JSON_DEPTH, parseBoundedJson } from './bounded-json.ts';
+export { jsonReplacer } from './output-json.ts';
 export {
   ByteReader,
   ByteWriter,
@@ -68,6 +69,7 @@ export {
   upgradeActive,
   UPGRADE_ORDER,
 } from './params/index.ts';
+export { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from './params/service-ports.ts';
 export type { BenchmarkKey, HardwareMinimums } from './params/types.ts';
 export { solutionSize } from './pow/equihash-params.ts';
 export { verifyHeaderSolution } from './pow/header-solution.ts';

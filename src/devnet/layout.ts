@@ -2,7 +2,7 @@
 // the registry on the address just below the first node, one folder per node under the devnet's
 // folder, and which fluxnode tier each node runs. Pure: the same options always give the same layout.
 
-import { TIERS, type Tier } from '../consensus/index.ts';
+import { DEFAULT_API_PORT, DEFAULT_RPC_PORT, TIERS, type Tier } from '../consensus/index.ts';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { hostNetnsOf, type NetnsHost, nodeNetnsOf } from './netns.ts';
@@ -26,9 +26,8 @@ export const DEFAULT_BASE_ADDRESS = '127.0.0.11';
 /** Node 1's address with `--netns`: the host bridge (and registry) on 10.77.0.10/24, nodes from .11. */
 export const DEFAULT_NETNS_BASE_ADDRESS = '10.77.0.11';
 export const DEFAULT_REGISTRY_PORT = 5000;
-export const DEFAULT_API_PORT = 16127;
-/** fluxd's RPC port: each node serves it on its own loopback address (127.0.0.x), as private as 127.0.0.1. */
-export const DEFAULT_RPC_PORT = 16124;
+/** Each node serves the default RPC port on its own loopback address (127.0.0.x), as private as 127.0.0.1. */
+export { DEFAULT_API_PORT, DEFAULT_RPC_PORT };
 export const DEFAULT_P2P_PORT = 36125;
 export const DEFAULT_MONITOR_PORT = 9090;
 export const MAX_NODES = 50;

@@ -40,9 +40,7 @@ export interface NodeOptions {
   syncthingBinary?: string;
 }
 
-export const DEFAULT_API_PORT = 16127;
-/** fluxd's rpcport. */
-export const DEFAULT_RPC_PORT = 16124;
+export { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../consensus/index.ts';
 
 /** The roles these options switch on, each with the typed options its module takes. */
 export interface NodeRoles {

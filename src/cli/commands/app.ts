@@ -9,6 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import {
   appDemand,
   appPorts,
@@ -262,9 +263,7 @@ async function appLogs(
 }
 
 export function register(program: Command): void {
-  const app = program
-    .command('app')
-    .description('apps: validate and price specs; register, watch and read logs through a node');
+  const app = program.command('app').description(describe('app'));
 
   app
     .command('validate')

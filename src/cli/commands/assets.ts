@@ -7,6 +7,7 @@
  * The key never leaves this process: only the signed transaction goes to the node.
  */
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import {
   addressForPublicKey,
   ConsensusError,
@@ -138,9 +139,7 @@ function balanceTable(b: Balance): string {
 }
 
 export function register(program: Command): void {
-  const assets = program
-    .command('assets')
-    .description('parallel assets of fluxnode payout addresses: balances, claims, snapshots (over JSON-RPC)');
+  const assets = program.command('assets').description(describe('assets'));
 
   withConnectionOptions(
     assets

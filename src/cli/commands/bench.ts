@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import {
   type BenchmarkFigures,
   type BenchmarkMeasurement,
@@ -114,7 +115,7 @@ function human(m: BenchmarkMeasurement, results: TierResult[], network: string, 
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('measure this machine as fluxnodes are judged and check it against the tier minimums')
+    .description(describe('bench'))
     .option('--datadir <dir>', 'folder on the disk the node keeps its data on (sized and written to)', '.')
     .option('--tier <tier>', `check only this tier: ${TIERS.join(', ')} (default: all)`)
     .option(

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import { checkCheckpoint } from '../../chain/index.ts';
 import {
   type Block,
@@ -150,7 +151,7 @@ function parseHeight(text: string): number {
 }
 
 export function register(program: Command): void {
-  const block = program.command('block').description('blocks and headers, offline');
+  const block = program.command('block').description(describe('block'));
   block
     .command('verify')
     .description(

@@ -8,6 +8,7 @@
 import { TIERS, type Tier } from '../../consensus/index.ts';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import {
   addNode,
   DEFAULT_BASE_ADDRESS,
@@ -183,9 +184,7 @@ async function up(o: Record<string, string | boolean | undefined> & DirOptions):
 }
 
 export function register(program: Command): void {
-  const devnet = program
-    .command('devnet')
-    .description('a local multi-node network on this machine (needs root and scripts/setup-host.sh)');
+  const devnet = program.command('devnet').description(describe('devnet'));
   const dirOption = (c: Command) =>
     c.option('--dir <dir>', 'the devnet folder', DEFAULT_DEVNET_DIR).option('--json', 'print JSON');
 

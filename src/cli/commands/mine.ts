@@ -5,6 +5,7 @@
  *   mine --blocks N           mine exactly N blocks (the node's miner stops itself), then report
  */
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import { CliError, printJson } from '../output.ts';
 import { type ConnectionFlags, connect, NodeRpcError, waitFor, withConnectionOptions } from '../rpc.ts';
 
@@ -90,7 +91,7 @@ export function register(program: Command): void {
   withConnectionOptions(
     program
       .command('mine')
-      .description('start or stop the node’s CPU miner, or mine N blocks and stop')
+      .description(describe('mine'))
       .option('--address <address>', 'pay the miner’s share here (default: the node’s --mine-to address)')
       .option('--stop', 'stop mining')
       .option('--blocks <n>', 'mine exactly n blocks, then stop')

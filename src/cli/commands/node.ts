@@ -6,6 +6,7 @@
  *   node status                    this node's fluxnode status (getfluxnodestatus)
  */
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import { isNetworkName, isTier, paramsFor, TIERS } from '../../consensus/index.ts';
 import { CliError, printJson } from '../output.ts';
 import {
@@ -152,7 +153,7 @@ function showStatus(s: FluxnodeStatus): string {
 }
 
 export function register(program: Command): void {
-  const node = program.command('node').description('make the running node a fluxnode, and see its status');
+  const node = program.command('node').description(describe('node'));
 
   withConnectionOptions(
     node

@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import { ConsensusError } from '../../consensus/index.ts';
 import { Wallet } from '../../wallet/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
@@ -42,9 +43,7 @@ interface AddressJson {
 }
 
 export function register(program: Command): void {
-  const owner = program
-    .command('owner')
-    .description('an app owner’s own wallet (a file of its own; no node ever holds its keys)');
+  const owner = program.command('owner').description(describe('owner'));
 
   withWalletOptions(owner.command('create').description('a new owner wallet with one key')).action(
     async (o: Flags) => {

@@ -7,6 +7,7 @@
  * Amounts print in FLUX for people and as satoshi strings in JSON.
  */
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import {
   coinbaseSplit,
   collateralFor,
@@ -182,7 +183,7 @@ function showParams(opts: NetworkOption): void {
 }
 
 export function register(program: Command): void {
-  const params = program.command('params').description('consensus parameters of a network');
+  const params = program.command('params').description(describe('params'));
   params
     .command('show')
     .description('print the consensus parameters of a network')

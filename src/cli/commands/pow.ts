@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import {
   bitsToTarget,
   type ConsensusParams,
@@ -115,7 +116,7 @@ function readStdin(): string {
 }
 
 export function register(program: Command): void {
-  const pow = program.command('pow').description('proof-of-work rules, offline');
+  const pow = program.command('pow').description(describe('pow'));
   pow
     .command('next-work')
     .description(

@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import { HEARTBEAT_CHECK_BUDGET, heartbeatPeriodMs } from '../../cloud/index.ts';
 import {
   type PlacerKind,
@@ -204,9 +205,7 @@ function printHuman(r: SimReport, steps: boolean): void {
 export function register(program: Command): void {
   program
     .command('simulate')
-    .description(
-      'simulate a whole network (real placement and reconciler code, simulated clock, gossip and containers)',
-    )
+    .description(describe('simulate'))
     .option('--nodes <n>', 'fluxnodes at the start', '12270')
     .option('--apps <n>', 'registered apps at the start', '20000')
     .option('--seed <n>', 'seed: the same seed replays the same run', '1')

@@ -5,6 +5,7 @@
 import { isIP, isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/index.ts';
 import { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions } from '../../node/index.ts';
 import { allowList, isLoopback } from '../../api/index.ts';
@@ -26,7 +27,7 @@ function ip(value: string, name: string): string {
 export function register(program: Command): void {
   program
     .command('start')
-    .description('run a node (chain, p2p, API; optionally miner and fluxnode cloud agent)')
+    .description(describe('start'))
     .requiredOption('--datadir <dir>', 'folder for the chain, keys and app data')
     .option('--network <name>', `network: ${NETWORKS.join(', ')}`, 'devnet')
     .option('--host <ip>', 'IPv4 address to bind and announce', '127.0.0.1')

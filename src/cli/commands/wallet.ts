@@ -6,6 +6,7 @@
  *   wallet list                    addresses with labels, and the coins with their status
  */
 import type { Command } from 'commander';
+import { describe } from './list.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 import { type ConnectionFlags, connect, showFlux, withConnectionOptions } from '../rpc.ts';
 
@@ -43,7 +44,7 @@ export function parseFluxAmount(text: string): string {
 }
 
 export function register(program: Command): void {
-  const wallet = program.command('wallet').description('the running node’s wallet (over JSON-RPC)');
+  const wallet = program.command('wallet').description(describe('wallet'));
 
   withConnectionOptions(
     wallet
