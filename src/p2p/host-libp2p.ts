@@ -1,5 +1,7 @@
 // The libp2p node behind a P2PHost: TCP + noise + yamux, identify, ping and gossipsub, with the
-// connection gater that asks the host whom it refuses.
+// connection gater that asks the host whom it refuses. The host imports this file when it starts
+// (libp2p and its services are about a thousand modules): importing the p2p layer for its
+// vocabulary (verdicts, topics, the connection guard) does not load them.
 
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -10,15 +12,10 @@ import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { createLibp2p, type Libp2p } from 'libp2p';
+import { createLibp2p } from 'libp2p';
+import { type HostLibp2p, ipOf } from './libp2p-connections.ts';
 
 const MAX_CONNECTIONS = 64;
-
-export type HostLibp2p = Libp2p<{
-  pubsub: ReturnType<ReturnType<typeof gossipsub>>;
-  identify: unknown;
-  ping: unknown;
-}>;
 
 /** What the connection gater asks the host. */
 export interface HostGate {
@@ -69,16 +66,4 @@ export function createHostLibp2p(
       }),
     },
   });
-}
-
-/** The IP address of an /ip4 or /ip6 multiaddr. */
-export function ipOf(ma: Multiaddr): string | undefined {
-  return ma.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value;
-}
-
-/** Closes every connection of `node` to `peer` (aborting it with `why` when a clean close fails). */
-export function closeConnectionsTo(node: HostLibp2p | undefined, peer: string, why: string): void {
-  for (const c of node?.getConnections() ?? []) {
-    if (c.remotePeer.toString() === peer) void c.close().catch(() => c.abort(new Error(why)));
-  }
 }

@@ -14,18 +14,17 @@ import { PeerDiscovery } from './discovery.ts';
 import { PeerBook } from './peer-book.ts';
 import { PeerScores, RateLimiter } from './peer-score.ts';
 import type { RequestHandler, RequestOptions } from './request.ts';
-import { closeConnectionsTo, createHostLibp2p, type HostLibp2p, ipOf } from './host-libp2p.ts';
+import { closeConnectionsTo, type HostLibp2p, ipOf } from './libp2p-connections.ts';
 import type { P2PHostOptions } from './host-options.ts';
 import {
+  type AnswerContext,
+  answerRequest,
   FRAMING_ERRORS,
   REPLY_DEADLINE_MS,
   sendRequest,
-  answerRequest,
-  type AnswerContext,
 } from './request-wire.ts';
 
 export type { P2PHostOptions } from './host-options.ts';
-
 export type { RequestHandler, RequestOptions } from './request.ts';
 
 /** Inbound connections accepted at most: the rest of the 64 connections is for outbound ones. */
@@ -123,6 +122,7 @@ export class P2PHost {
   async start(): Promise<void> {
     const privateKey =
       this.opts.privateKey ?? (this.opts.keyFile ? await loadOrCreatePeerKey(this.opts.keyFile) : undefined);
+    const { createHostLibp2p } = await import('./host-libp2p.ts');
     this.libp2p = await createHostLibp2p(this.opts, privateKey, this.maxMessageBytes, {
       bannedIps: this.bannedIps,
       refuses: (peer) => this.refuses(peer),

@@ -2,8 +2,9 @@
 // and follow events of the containers it manages (those carrying the flux.* labels).
 
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
 import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
 import { checkImage, DEFAULT_IMAGE_RULES, type ImageRules } from './image-check.ts';
@@ -17,6 +18,16 @@ import type {
   RuntimeApp,
   RuntimeComponent,
 } from './types.ts';
+
+/**
+ * dockerode (with its gRPC and SSH dependencies, a few hundred modules) is loaded when the first
+ * runtime is made: everything that imports the cloud layer without running containers (the CLI's
+ * spec commands, the simulator, the API) does not pay for it.
+ */
+function dockerClient(socketPath: string): Docker {
+  const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
+  return new DockerClient({ socketPath });
+}
 
 export interface DockerRuntimeOptions {
   /** The engine's unix socket (the node's own dockerd). */
@@ -34,7 +45,7 @@ export class DockerRuntime {
   readonly imageRules: ImageRules | null;
 
   constructor(opts: DockerRuntimeOptions) {
-    this.docker = new Docker({ socketPath: opts.socketPath });
+    this.docker = dockerClient(opts.socketPath);
     this.node = { ...opts.node };
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.imageRules = opts.imageRules === undefined ? DEFAULT_IMAGE_RULES : opts.imageRules;
