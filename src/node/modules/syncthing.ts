@@ -4,12 +4,13 @@
  * config and database live in `<dataDir>/syncthing`, its sync port and REST port are on the node's
  * address, and nothing is announced or relayed beyond the nodes it is told about (no global or
  * local discovery, no relays, no NAT traversal, no usage or crash reports, no upgrades). If it
- * exits while the node runs, it is started again after a growing pause. With `setpriv` present it
- * gets SIGKILL when the node process dies, so a killed node's data stops syncing with it.
+ * exits while the node runs, it is started again after a growing pause. It runs without Syncthing's
+ * own monitor process, and with `setpriv` present it gets SIGKILL when the node process dies, so a
+ * killed node's data stops syncing with it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -96,9 +97,6 @@ export class SyncthingModule implements NodeModule {
       `--home=${this.#home}`,
       `--gui-address=http://${this.#rest}`,
       `--gui-apikey=${this.#key}`,
-      `--logfile=${join(this.#home, 'syncthing.log')}`,
-      '--log-max-size=10000000',
-      '--log-max-old-files=2',
       '--no-browser',
       '--no-restart',
       '--no-upgrade',
@@ -106,10 +104,15 @@ export class SyncthingModule implements NodeModule {
     ];
     const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
     const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', binary, ...args]] : [binary, args];
+    // Its log: this run's output only (each start begins the file afresh).
+    const out = openSync(join(this.#home, 'syncthing.log'), 'w', 0o600);
     const child = spawn(cmd, argv, {
-      stdio: 'ignore',
-      env: { ...process.env, STNOUPGRADE: '1', STNODEFAULTFOLDER: '1', STNORESTART: '1' },
+      stdio: ['ignore', out, out],
+      // STMONITORED: no monitor process of its own (we supervise it), so the one process we start
+      // is Syncthing itself and dies with the node (a monitor's child would outlive it).
+      env: { ...process.env, STMONITORED: '1', STNOUPGRADE: '1', STNODEFAULTFOLDER: '1', STNORESTART: '1' },
     });
+    closeSync(out);
     this.#child = child;
     child.once('error', (err) => this.#log.error({ err: err.message }, 'syncthing failed to start'));
     child.once('exit', (code, signal) => {

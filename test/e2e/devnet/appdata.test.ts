@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { listProcesses, processAlive } from '../../../src/devnet/dockerd.ts';
 import { rpcOf } from '../../../src/devnet/host-process.ts';
 import { killNode, nodeRunning } from '../../../src/devnet/node-control.ts';
 import { pending, waitFor } from '../../../src/devnet/poll.ts';
@@ -108,6 +109,17 @@ describe('replicated app data on a four-node devnet', { skip: dockerSkip(), time
     const t0 = Date.now();
     await killNode(state, primary.name);
     const last = counterOn(primary, gApp.name) ?? 0;
+    await waitFor(
+      `${primary.name}'s Syncthing to die with it`,
+      async () => {
+        const home = path.join(primary.dataDir, 'syncthing');
+        const left = listProcesses().filter(
+          (p) => p.argv.some((a) => a.includes(home)) && processAlive(p.pid),
+        );
+        return left.length === 0 || pending(left.map((p) => p.pid).join(','));
+      },
+      { timeoutMs: 5_000, intervalMs: 100 },
+    );
     const next = await waitFor(
       'a standby to take over',
       async () => {
@@ -132,12 +144,12 @@ describe('replicated app data on a four-node devnet', { skip: dockerSkip(), time
     assert.ok(last - start.from <= 10, `lost ${last - start.from} s of writes`);
   });
 
-  /** Three instances, exactly one primary, the standbys holding a count of at least 3. */
+  /** Three instances, exactly one primary, the standbys holding a count of at least 5. */
   async function gSettled(app: DataApp): Promise<{ primary: DataLocation } | { pending: string }> {
     const ls = await locations(app.name);
     const primaries = ls.filter((l) => l.data?.[0]?.role === 'primary');
     const standbys = ls.filter((l) => l.data?.[0]?.role === 'standby');
-    const counted = standbys.every((l) => (counterOn(nodeOf(state.nodes, l), app.name) ?? 0) >= 3);
+    const counted = standbys.every((l) => (counterOn(nodeOf(state.nodes, l), app.name) ?? 0) >= 5);
     if (ls.length === 3 && primaries.length === 1 && standbys.length === 2 && counted)
       return { primary: primaries[0]! };
     return pending(roles(ls));
