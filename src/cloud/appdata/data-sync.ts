@@ -15,8 +15,14 @@ import { planSync, type SyncAction } from './plan.ts';
 import { runsHere } from './roles.ts';
 import type { StConfig, StFolder, SyncthingApi } from './syncthing-api.ts';
 
+/** The Syncthing calls the step makes (SyncthingApi fits; unit tests use an in-memory twin). */
+export type SyncthingPort = Pick<
+  SyncthingApi,
+  'deviceId' | 'config' | 'putFolder' | 'deleteFolder' | 'putDevice' | 'deleteDevice' | 'folderStatus'
+>;
+
 export interface DataSyncOptions {
-  api: SyncthingApi;
+  api: SyncthingPort;
   /** The sync listen address other nodes dial, e.g. `tcp://127.0.0.11:16129`. */
   address: string;
   log: AgentLogger;
