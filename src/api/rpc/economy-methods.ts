@@ -321,6 +321,8 @@ export function registerEconomyMethods(
       launch_time: a.launchTime,
       launched: a.launchTime !== null && tip.time >= a.launchTime,
       launch_source: a.launchSource,
+      decimals_source: a.decimalsSource,
+      source: a.source,
     }));
   });
 }

@@ -7,23 +7,29 @@ export type ChainFamily = 'evm' | 'kadena' | 'tron' | 'solana' | 'ergo' | 'algor
 export type MerkleHashName = 'keccak256' | 'sha256' | 'blake2b256' | 'sha512_256';
 
 export interface ParallelAsset {
-  /** Ticker used in claim messages, e.g. `FLUX-ETH`. */
+  /** Ticker used in claims, e.g. `FLUX-ETH`. */
   id: string;
   chain: string;
   family: ChainFamily;
-  /** Smallest units per whole token = 10^decimals. */
+  /**
+   * Smallest units per whole token = 10^decimals. Where `decimalsSource` is null the figure is not
+   * confirmed by a document: it is taken to mirror native FLUX (8) so that units can be counted.
+   */
   decimals: number;
+  decimalsSource: string | null;
   merkleHash: MerkleHashName;
-  /** Launch (first distribution), UTC seconds; null while no date is set. */
+  /** Launch (first distribution), UTC seconds; null while unknown or not launched. */
   launchTime: number | null;
-  /** Where the launch date comes from and how precise it is. */
-  launchSource: string;
+  /** The document the launch date comes from and how precise it is; null when there is none. */
+  launchSource: string | null;
+  /** The document that names this chain among Flux's parallel assets. */
+  source: string;
 }
 
 /** Parallel accrual starts here (the Zel → Flux relaunch, 27 March 2021, 00:00 UTC) or at node start if later. */
 export const ACCRUAL_EPOCH = Date.UTC(2021, 2, 27) / 1000;
 
-/** Operators accrue 1/10 of a token of every parallel asset per FLUX earned. */
+/** Operators and miners accrue 1/10 of a token of every parallel asset per FLUX earned. */
 export const PARALLEL_RATE = { numerator: 1n, denominator: 10n } as const;
 
 /** FLUX itself has 8 decimals (COIN = 10^8 satoshis). */
@@ -31,105 +37,76 @@ export const FLUX_DECIMALS = 8;
 
 const utc = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 1000;
 
+/** Flux Official on Medium, "Exploring Parallel Assets In The Flux Ecosystem", 8 May 2022. */
+const EXPLORING =
+  'https://fluxofficial.medium.com/exploring-parallel-assets-in-the-flux-ecosystem-ea40012429d0';
+/** Flux Official on Medium, "A Primer on Flux Parallel Asset Distribution, Economics and more" (June 2021). */
+const PRIMER =
+  'https://fluxofficial.medium.com/a-primer-on-flux-parallel-asset-distribution-economics-and-more-abdefd5bed3c';
+/** Issue 16 of this project: Flux's chain list from 2022 on names Base as the tenth chain. */
+const TENTH =
+  'fluxnode issue 16 (Flux chain list from 2022 on names Base); no Flux document found in the stored corpus';
+const NOT_LAUNCHED = null;
+const CRYPTOVIUM =
+  'https://www.cryptovium.net/project-overview/flux (2022 revision: launched on Kadena, Ethereum, Binance, Tron, Solana and Avalanche)';
+/** A third-party knowledge base listing FLUX-MATIC on Polygon. */
+const FLUXME = 'https://www.fluxme.io/knowledge/node-hosting/parallel-assets (third party)';
+const UNCONFIRMED =
+  'kept from the earlier list; no document naming this chain was found in the stored corpus';
+
+function asset(
+  id: string,
+  chain: string,
+  family: ChainFamily,
+  merkleHash: MerkleHashName,
+  launch: { time: number; source: string } | null,
+  source = EXPLORING,
+): ParallelAsset {
+  return {
+    id,
+    chain,
+    family,
+    decimals: FLUX_DECIMALS,
+    decimalsSource: null,
+    merkleHash,
+    launchTime: launch?.time ?? null,
+    launchSource: launch?.source ?? NOT_LAUNCHED,
+    source,
+  };
+}
+
 /**
- * The parallel chains as of 2022. Dates are data: a corrected date is a one-line change.
- * Decimals: FLUX-ETH's 8 is confirmed by public token lists; the others are taken to mirror native
- * FLUX (8) and are not independently confirmed.
+ * The ten parallel chains as Flux lists them (Base, not Harmony, as the tenth). Dates are data: a
+ * corrected date is a one-line change. Where a document gives only a month or quarter, its last
+ * day is used and the source says so. No decimals are confirmed by a stored document.
  */
 export const PARALLEL_ASSETS: readonly ParallelAsset[] = [
-  {
-    id: 'FLUX-KDA',
-    chain: 'Kadena',
-    family: 'kadena',
-    decimals: 8,
-    merkleHash: 'blake2b256',
-    launchTime: utc(2021, 4, 30),
-    launchSource:
-      'Flux Official (Medium, 8 May 2022): first parallel asset, launched April 2021; day not published, month end used',
-  },
-  {
-    id: 'FLUX-ETH',
-    chain: 'Ethereum',
-    family: 'evm',
-    decimals: 8,
-    merkleHash: 'keccak256',
-    launchTime: utc(2021, 6, 15),
-    launchSource: 'Flux Official (Medium): snapshot for Flux-ETH and Flux-BSC on 15 June 2021',
-  },
-  {
-    id: 'FLUX-BSC',
-    chain: 'BNB Smart Chain',
-    family: 'evm',
-    decimals: 8,
-    merkleHash: 'keccak256',
-    launchTime: utc(2021, 6, 15),
-    launchSource: 'Flux Official (Medium): snapshot for Flux-ETH and Flux-BSC on 15 June 2021',
-  },
-  {
-    id: 'FLUX-SOL',
-    chain: 'Solana',
-    family: 'solana',
-    decimals: 8,
-    merkleHash: 'sha256',
-    launchTime: utc(2021, 9, 30),
-    launchSource:
-      'Flux Official (Medium, 8 May 2022): distributed by Q3 2021; day not published, quarter end used',
-  },
-  {
-    id: 'FLUX-TRX',
-    chain: 'Tron',
-    family: 'tron',
-    decimals: 8,
-    merkleHash: 'keccak256',
-    launchTime: utc(2021, 9, 30),
-    launchSource:
-      'Flux Official (Medium, 8 May 2022): distributed by Q3 2021; day not published, quarter end used',
-  },
-  {
-    id: 'FLUX-AVAX',
-    chain: 'Avalanche C-Chain',
-    family: 'evm',
-    decimals: 8,
-    merkleHash: 'keccak256',
-    launchTime: null,
-    launchSource: 'announced, not yet launched; no date set',
-  },
-  {
-    id: 'FLUX-ERG',
-    chain: 'Ergo',
-    family: 'ergo',
-    decimals: 8,
-    merkleHash: 'blake2b256',
-    launchTime: null,
-    launchSource: 'announced, not yet launched; no date set',
-  },
-  {
-    id: 'FLUX-ALGO',
-    chain: 'Algorand',
-    family: 'algorand',
-    decimals: 8,
-    merkleHash: 'sha512_256',
-    launchTime: null,
-    launchSource: 'announced, not yet launched; no date set',
-  },
-  {
-    id: 'FLUX-MATIC',
-    chain: 'Polygon',
-    family: 'evm',
-    decimals: 8,
-    merkleHash: 'keccak256',
-    launchTime: null,
-    launchSource: 'announced, not yet launched; no date set',
-  },
-  {
-    id: 'FLUX-ONE',
-    chain: 'Harmony',
-    family: 'evm',
-    decimals: 8,
-    merkleHash: 'keccak256',
-    launchTime: null,
-    launchSource: 'announced, not yet launched; no date set (0x-form addresses only)',
-  },
+  asset('FLUX-KDA', 'Kadena', 'kadena', 'blake2b256', {
+    time: utc(2021, 4, 30),
+    source: `${EXPLORING}: first parallel asset, launched April 2021; day not given, month end used`,
+  }),
+  asset('FLUX-ETH', 'Ethereum', 'evm', 'keccak256', {
+    time: utc(2021, 6, 15),
+    source: `${PRIMER}: snapshot for Flux-ETH and Flux-BSC on 15 June 2021`,
+  }),
+  asset('FLUX-BSC', 'BNB Smart Chain', 'evm', 'keccak256', {
+    time: utc(2021, 6, 15),
+    source: `${PRIMER}: snapshot for Flux-ETH and Flux-BSC on 15 June 2021`,
+  }),
+  asset('FLUX-SOL', 'Solana', 'solana', 'sha256', {
+    time: utc(2021, 9, 30),
+    source: `${EXPLORING}: distributed by Q3 2021; day not given, quarter end used`,
+  }),
+  asset('FLUX-TRX', 'Tron', 'tron', 'keccak256', {
+    time: utc(2021, 9, 30),
+    source: `${EXPLORING}: distributed by Q3 2021; day not given, quarter end used`,
+  }),
+  // Listed as launched in a 2022 revision of the cryptovium overview; no launch date found.
+  asset('FLUX-AVAX', 'Avalanche C-Chain', 'evm', 'keccak256', null, CRYPTOVIUM),
+  asset('FLUX-ERG', 'Ergo', 'ergo', 'blake2b256', null, UNCONFIRMED),
+  asset('FLUX-ALGO', 'Algorand', 'algorand', 'sha512_256', null, UNCONFIRMED),
+  asset('FLUX-MATIC', 'Polygon', 'evm', 'keccak256', null, FLUXME),
+  asset('FLUX-BASE', 'Base', 'evm', 'keccak256', null, TENTH),
 ];
 
 export function findAsset(registry: readonly ParallelAsset[], id: string): ParallelAsset {

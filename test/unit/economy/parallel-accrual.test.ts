@@ -222,7 +222,7 @@ test('assets without a launch date stay pending; the 2022 launched five are clai
     'FLUX-ERG': 'pending',
     'FLUX-ALGO': 'pending',
     'FLUX-MATIC': 'pending',
-    'FLUX-ONE': 'pending',
+    'FLUX-BASE': 'pending',
   });
   // Kadena launched at the end of April 2021: pending on 1 April, claimable on 1 May.
   assert.equal(ledger.position('t1z', 'FLUX-KDA', utc(2021, 4, 1)).status, 'pending');
