@@ -1,5 +1,11 @@
 /** The economy layer's public surface: what other layers may import (DESIGN.md, Layers). */
-export { type Coverage, DEFAULT_SNAPSHOT_INTERVAL, EconomyExtension } from './chain/extension.ts';
+export {
+  type AssetSupply,
+  type Coverage,
+  DEFAULT_SNAPSHOT_INTERVAL,
+  EconomyExtension,
+  type HolderSnapshot,
+} from './chain/extension.ts';
 export { EconomyError } from './errors.ts';
 export { type ClaimData, encodeClaimData } from './parallel/claim-data.ts';
 export { CLAIM_CARRIER_SAT, claimPayment } from './parallel/claim-payment.ts';

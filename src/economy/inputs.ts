@@ -20,6 +20,18 @@ export interface OperatorPayout {
   nodeStartTime: number;
 }
 
+/** A coinbase output paying the block's miner: neither a fund output nor a fluxnode payment. */
+export interface MinedOutput {
+  height: number;
+  /** Block time, UTC seconds. */
+  time: number;
+  /** The coinbase txid: with `vout` it names the output uniquely. */
+  txid: string;
+  vout: number;
+  address: string;
+  amount: bigint;
+}
+
 /** Kinds of one-off coinbase outputs the rules schedule (exchange fund, foundation, swap pool). */
 export type OneOffKind = 'exchange-fund' | 'foundation' | 'swap-pool' | (string & {});
 
@@ -55,4 +67,6 @@ export interface BlockSummary {
   /** Value sent to provably unspendable outputs (OP_RETURN and the like). */
   burned: bigint;
   collateral: readonly CollateralChange[];
+  /** The miner's coinbase outputs (absent from summaries stored before parallel mining). */
+  minerOutputs?: readonly MinedOutput[];
 }

@@ -56,7 +56,7 @@ export async function openChainServices(opts: NodeOptions): Promise<ChainService
   const appPayments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
   const txIndex = new TxIndexExtension();
   const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });
-  const economy = new EconomyExtension({ params });
+  const economy = new EconomyExtension({ params, holders: addressIndex });
   const chain = await Chain.open(join(opts.dataDir, 'chain'), params, {
     extensions: [appPayments, txIndex, addressIndex, economy],
     metrics: metrics.chain,

@@ -42,4 +42,9 @@ export function registerNetworkRoutes(api: ApiServer, ctx: RestContext, history:
     if (!ctx.supply) throw new HttpError(501, 'this node keeps no supply statistics');
     return ctx.supply();
   });
+
+  api.get('/economy/assets', () => {
+    if (!ctx.assetSupply) throw new HttpError(501, 'this node keeps no parallel-asset figures');
+    return ctx.assetSupply();
+  });
 }

@@ -1,6 +1,6 @@
 import type { HistoryEntry, IndexedCoin, ScriptBalance } from '../../chain/index.ts';
 import type { AppRegistration, AppSpec, UnmatchedPayment } from '../../cloud/index.ts';
-import type { SupplySnapshot } from '../../economy/index.ts';
+import type { AssetSupply, SupplySnapshot } from '../../economy/index.ts';
 import type { NodeContext } from '../context.ts';
 import type { AppLocation, AppLogLine, NodeBenchmark, PlacementWhy } from './types.ts';
 
@@ -70,6 +70,8 @@ export interface RestProviders {
   self?: SelfProvider;
   addressIndex?: AddressReader;
   supply?: () => SupplySnapshot;
+  /** Per parallel asset: accrued, matured, claimed, claimable, pending (asset units). */
+  assetSupply?: () => AssetSupply[];
   owners?: OwnersProvider;
 }
 

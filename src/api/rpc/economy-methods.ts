@@ -36,6 +36,7 @@ function assetParam(p: unknown[], economy: EconomyService): string {
 export type EconomyService = Pick<
   EconomyExtension,
   | 'supply'
+  | 'assetSupply'
   | 'coverage'
   | 'balance'
   | 'snapshots'
@@ -99,6 +100,21 @@ export function supplyJson(s: SupplySnapshot, coverage: Coverage) {
     /** Exact figures (strings of satoshis). */
     satoshis: s,
   };
+}
+
+/** Per parallel asset, in its smallest units (exact strings): accrued, matured, claimed, claimable, pending. */
+export function assetSupplyJson(economy: Pick<EconomyService, 'assetSupply'>) {
+  return economy.assetSupply().map((a) => ({
+    asset: a.assetId,
+    chain: a.chain,
+    decimals: a.decimals,
+    launched: a.launched,
+    accrued: a.accrued.toString(),
+    matured: a.matured.toString(),
+    claimed: a.claimed.toString(),
+    claimable: a.claimable.toString(),
+    pending: a.pending.toString(),
+  }));
 }
 
 function claimJson(c: ClaimRecord) {
@@ -177,8 +193,11 @@ export function registerEconomyMethods(
 ): void {
   rpc.register(
     'getsupply',
-    'Circulating supply and where it is: miners, node operators, foundation, collateral, app payments, burned.',
-    () => supplyJson(economy.supply(), economy.coverage()),
+    'Circulating supply and where it is: miners, node operators, foundation, collateral, app payments, burned; and per parallel asset what is accrued, claimable and claimed.',
+    () => ({
+      ...supplyJson(economy.supply(), economy.coverage()),
+      parallel_assets: assetSupplyJson(economy),
+    }),
   );
 
   rpc.register(
@@ -198,6 +217,13 @@ export function registerEconomyMethods(
           eligible: fluxAmount(b.earnings.eligible),
           total_sat: b.earnings.total.toString(),
           eligible_sat: b.earnings.eligible.toString(),
+          mined: {
+            outputs: b.earnings.mined.outputs,
+            amount: fluxAmount(b.earnings.mined.amount),
+            eligible: fluxAmount(b.earnings.mined.eligible),
+            amount_sat: b.earnings.mined.amount.toString(),
+            eligible_sat: b.earnings.mined.eligible.toString(),
+          },
           by_tier: Object.fromEntries(
             Object.entries(b.earnings.byTier).map(([tier, r]) => [
               tier,

@@ -287,6 +287,18 @@ export class AddressIndex implements ChainStateExtension {
     return result;
   }
 
+  /**
+   * What every script holds at the tip, in script order: the holder snapshot of the parallel
+   * assets reads it while the block it is taken at connects (it runs after this extension).
+   */
+  balances(): { script: Uint8Array; value: bigint }[] {
+    const stmt = this.database().prepare(
+      'SELECT script, sum(value) AS value FROM addr_utxo GROUP BY script ORDER BY script',
+    );
+    stmt.setReadBigInts(true);
+    return stmt.all() as { script: Uint8Array; value: bigint }[];
+  }
+
   /** Transactions that touched `script`, newest first; `beforeHeight` pages back through older ones. */
   history(script: Uint8Array, limit = 50, beforeHeight?: number): HistoryEntry[] {
     const s = this.statements();

@@ -20,7 +20,14 @@ import {
 } from '../../consensus/index.ts';
 import { isUnspendable } from '../../chain/index.ts';
 import { parseAppPayment } from '../../cloud/index.ts';
-import type { AppPayment, BlockSummary, CollateralChange, OneOffOutput, OperatorPayout } from '../inputs.ts';
+import type {
+  AppPayment,
+  BlockSummary,
+  CollateralChange,
+  MinedOutput,
+  OneOffOutput,
+  OperatorPayout,
+} from '../inputs.ts';
 import { must } from '../../consensus/index.ts';
 
 /** A node the fluxnode queue pays in this block, as the registry stood before the block. */
@@ -159,6 +166,19 @@ export function summarizeBlock(f: BlockFacts, rules: SummaryRules): BlockSummary
     fees = minerReward;
   }
 
+  const minerOutputs: MinedOutput[] = [];
+  for (const [vout, o] of coinbase.outputs.entries()) {
+    if (used.has(vout) || o.value === 0n || isUnspendable(o.scriptPubKey)) continue;
+    minerOutputs.push({
+      height: f.height,
+      time: f.time,
+      txid: coinbaseTxid,
+      vout,
+      address: payoutAddressOf(o.scriptPubKey, params),
+      amount: o.value,
+    });
+  }
+
   const appPayments: AppPayment[] = [];
   for (const tx of f.block.txs.slice(1)) {
     const paid = parseAppPayment(tx, rules.appScript);
@@ -175,5 +195,6 @@ export function summarizeBlock(f: BlockFacts, rules: SummaryRules): BlockSummary
     appPayments,
     burned,
     collateral: f.collateral.filter((c) => c.amount !== 0n),
+    minerOutputs,
   };
 }

@@ -2,7 +2,8 @@
  * Parallel-asset claims as chain state. A claim is made by a transaction (claim-tx.ts); the block
  * that carries it records it, and every node checks it against the same state: the fluxnode
  * payments matured at the block's height (`claimDepth` blocks deep, by default the coinbase maturity,
- * the moment the FLUX itself becomes spendable), the claims of earlier blocks and the block's time.
+ * the moment the FLUX itself becomes spendable) and mined outputs, the holder allocations as deep,
+ * the claims of earlier blocks and the block's time.
  * Every `snapshotInterval` blocks the claims not yet in a snapshot are sealed under a Merkle root, per
  * asset, so every node holds the same roots at the same height.
  *
@@ -154,10 +155,23 @@ export class ClaimBook {
     const horizon = this.maturedHeight(tip.height);
     if (this.#dirty || horizon < this.#applied) this.#rebuild(horizon);
     else if (horizon > this.#applied) {
-      for (const p of this.#o.store.payoutsBetween(this.#applied, horizon)) this.#ledger.applyPayout(p);
+      this.#feed(this.#ledger, this.#applied, horizon);
       this.#applied = horizon;
     }
     return this.#ledger;
+  }
+
+  /** Accrual made at heights in (from, to]: fluxnode payments, mined outputs, holder allocations. */
+  #feed(ledger: ParallelLedger, from: number, to: number): void {
+    const store = this.#o.store;
+    for (const p of store.payoutsBetween(from, to)) ledger.applyPayout(p);
+    for (const m of store.minedBetween(from, to)) ledger.applyMined(m);
+    for (const a of store.allocationsBetween(from, to)) ledger.allocate(a.asset, a.address, a.units);
+  }
+
+  /** Every address's position in one asset at the tip, summed. */
+  totals(assetId: string, tip: ChainTip) {
+    return this.#at(tip).assetTotals(assetId, tip.time);
   }
 
   #emptyLedger(): ParallelLedger {
@@ -171,7 +185,7 @@ export class ClaimBook {
 
   #rebuild(horizon: number): void {
     const ledger = this.#emptyLedger();
-    for (const p of this.#o.store.payoutsBetween(-1, horizon)) ledger.applyPayout(p);
+    this.#feed(ledger, -1, horizon);
     const pending = new Map<string, StoredSnapshot[]>();
     for (const s of this.#o.store.snapshots()) pending.set(s.asset, [...(pending.get(s.asset) ?? []), s]);
     const sealDue = (asset: string) => {

@@ -37,11 +37,17 @@ import { appPaymentScriptFor } from '../../cloud/index.ts';
 import { EconomyError } from '../errors.ts';
 import type { BlockSummary, CollateralChange } from '../inputs.ts';
 import { isEligiblePayout, parallelUnits } from '../parallel/accrual.ts';
-import { ACCRUAL_EPOCH, isLaunched, PARALLEL_ASSETS, type ParallelAsset } from '../parallel/assets.ts';
+import {
+  ACCRUAL_EPOCH,
+  findAsset,
+  isLaunched,
+  PARALLEL_ASSETS,
+  type ParallelAsset,
+} from '../parallel/assets.ts';
 import type { ClaimFields } from '../parallel/claim-message.ts';
 import type { ClaimProof, ClaimRecord, ClaimSnapshot } from '../parallel/ledger.ts';
 import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
-import { type BlockPayee, summarizeBlock } from './block-summary.ts';
+import { type BlockPayee, payoutAddressOf, summarizeBlock } from './block-summary.ts';
 import { type BlockClaim, type ChainTip, ClaimBook } from './claim-book.ts';
 import { claimConflictKey, claimDataOf, claimFieldsOf } from './claim-tx.ts';
 import { EconomyStore, type EarningsRow } from './store.ts';
@@ -57,11 +63,47 @@ export interface EconomyOptions {
   epoch?: number;
   /** Blocks a payment waits before its accrual can be claimed (default: the coinbase maturity). */
   claimDepth?: number;
+  /**
+   * Holder snapshots: at each `height`, every address's balance (the address index's unspent
+   * outputs after that block) is given `assetId` at the parallel rate, 0.1 per FLUX held. Needs
+   * `holders`.
+   */
+  holderSnapshots?: readonly HolderSnapshot[];
+  /** Balances by output script at the block being connected: the chain's address index. */
+  holders?: HolderBalances;
   /** Claims not yet in a snapshot are sealed at every height that is a multiple of this (default 720, a day of 2-minute blocks). */
   snapshotInterval?: number;
 }
 
 export const DEFAULT_SNAPSHOT_INTERVAL = 720;
+
+export interface HolderSnapshot {
+  assetId: string;
+  height: number;
+}
+
+/** What the holder snapshot reads (AddressIndex has it); its extension connects before the economy. */
+export interface HolderBalances {
+  readonly name: string;
+  balances(): { script: Uint8Array; value: bigint }[];
+}
+
+/** One asset's figures over every address at the tip, in asset units. */
+export interface AssetSupply {
+  assetId: string;
+  chain: string;
+  decimals: number;
+  launched: boolean;
+  /** Owed for every eligible payment, mined output and holder allocation, matured or not. */
+  accrued: bigint;
+  /** The matured part: what claims are checked against. */
+  matured: bigint;
+  claimed: bigint;
+  /** Matured, unclaimed, launched. */
+  claimable: bigint;
+  /** Matured, unclaimed, waiting for the launch. */
+  pending: bigint;
+}
 
 /** Where the stored summaries start: 1 on a chain the economy saw from genesis. */
 const FROM_HEIGHT = 'from_height';
@@ -84,6 +126,8 @@ export interface AddressEarnings {
   /** The part of `total` inside the accrual window (start rule). */
   eligible: bigint;
   byTier: Partial<Record<Tier, EarningsRow>>;
+  /** Coinbase outputs the address received as a block's miner. */
+  mined: { outputs: number; amount: bigint; eligible: bigint };
 }
 
 export interface AssetBalance {
@@ -117,11 +161,13 @@ export interface AddressBalance {
 
 export class EconomyExtension implements ChainStateExtension {
   readonly name = 'economy';
-  readonly dependsOn = [FLUXNODES];
+  readonly dependsOn: readonly string[];
   readonly params: ConsensusParams;
   readonly epoch: number;
   private readonly appScript: Uint8Array;
   private readonly store = new EconomyStore();
+  private readonly holderSnapshots: readonly HolderSnapshot[];
+  private readonly holders: HolderBalances | undefined;
   private readonly book: ClaimBook;
   private stats = new SupplyStats();
   private resetReason: string | undefined;
@@ -133,6 +179,14 @@ export class EconomyExtension implements ChainStateExtension {
     this.params = params;
     this.epoch = options.epoch ?? ACCRUAL_EPOCH;
     this.appScript = options.appScript ?? appPaymentScriptFor(params);
+    this.holderSnapshots = options.holderSnapshots ?? [];
+    this.holders = options.holders;
+    if (this.holderSnapshots.length && !this.holders)
+      throw new EconomyError('no-holder-source', 'holder snapshots need the address index', {
+        field: 'holders',
+        value: undefined,
+      });
+    this.dependsOn = this.holders ? [FLUXNODES, this.holders.name] : [FLUXNODES];
     this.book = new ClaimBook({
       store: this.store,
       registry: options.assets ?? PARALLEL_ASSETS,
@@ -181,7 +235,8 @@ export class EconomyExtension implements ChainStateExtension {
         this.store.setMeta(FROM_HEIGHT, height);
       this.stats.connect(summary);
       this.inFlight = { op: 'connect', summary };
-      this.store.putBlock(ctx.entry.hash, summary, (p) => isEligiblePayout(p, this.epoch));
+      this.store.putBlock(ctx.entry.hash, summary, (p) => isEligiblePayout(p, this.epoch), this.epoch);
+      this.allocateHolders(height);
     } catch (err) {
       // A summary the economy cannot take means a bug or a damaged table, never a bad block.
       throw new ChainStateError(`economy: cannot record block ${ctx.entry.id} at ${height}`, [
@@ -190,6 +245,24 @@ export class EconomyExtension implements ChainStateExtension {
     }
     // Claims are checked only where every payment since genesis is known; elsewhere none could be.
     if (this.coverage().complete) this.connectClaims(block, { height, time: ctx.entry.time }, ctx);
+  }
+
+  /** Gives every holder its share of each asset whose holder snapshot is at this height. */
+  private allocateHolders(height: number): void {
+    const due = this.holderSnapshots.filter((h) => h.height === height);
+    if (!due.length || !this.holders) return;
+    const byAddress = new Map<string, bigint>();
+    for (const b of this.holders.balances()) {
+      const address = payoutAddressOf(b.script, this.params);
+      byAddress.set(address, (byAddress.get(address) ?? 0n) + b.value);
+    }
+    for (const h of due) {
+      const asset = findAsset(this.book.registry, h.assetId);
+      for (const [address, sat] of [...byAddress].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+        const units = parallelUnits(sat, asset.decimals);
+        if (units > 0n) this.store.putAllocation(height, asset.id, address, units);
+      }
+    }
   }
 
   /** Checks and records the block's claims; a bad one refuses the block with the economy's rule. */
@@ -293,6 +366,29 @@ export class EconomyExtension implements ChainStateExtension {
     return this.stats.snapshot();
   }
 
+  /** Per parallel asset over every address: accrued, matured, claimed, claimable, pending. */
+  assetSupply(): AssetSupply[] {
+    const tip = this.tip();
+    const eligible = this.store.eligibleByAddress();
+    const allocated = this.store.allocationTotals();
+    return this.book.registry.map((asset) => {
+      let accrued = allocated.get(asset.id) ?? 0n;
+      for (const sat of eligible.values()) accrued += parallelUnits(sat, asset.decimals);
+      const t = this.book.totals(asset.id, tip);
+      return {
+        assetId: asset.id,
+        chain: asset.chain,
+        decimals: asset.decimals,
+        launched: isLaunched(asset, tip.time),
+        accrued,
+        matured: t.accrued,
+        claimed: t.claimed,
+        claimable: t.claimable,
+        pending: t.pending,
+      };
+    });
+  }
+
   /** Heights the statistics cover: from `fromHeight` (1 when the economy saw the whole chain) to the tip. */
   coverage(): Coverage {
     const fromHeight = this.store.getMeta(FROM_HEIGHT) ?? null;
@@ -332,6 +428,7 @@ export class EconomyExtension implements ChainStateExtension {
       total: rows.reduce((s, r) => s + r.amount, 0n),
       eligible: rows.reduce((s, r) => s + r.eligible, 0n),
       byTier,
+      mined: this.store.minedBy(address),
     };
   }
 
@@ -340,9 +437,11 @@ export class EconomyExtension implements ChainStateExtension {
     const tip = this.tip();
     const earnings = this.earnings(address);
     const positions = this.book.positions(address, tip);
+    const allocated = this.store.allocationsOf(address);
+    const basis = earnings.eligible + earnings.mined.eligible;
     const assets = positions.map((p, i): AssetBalance => {
       const asset = must(this.book.registry[i], 'the asset of a position (one per registered asset)');
-      const accrued = parallelUnits(earnings.eligible, asset.decimals);
+      const accrued = parallelUnits(basis, asset.decimals) + (allocated.get(asset.id) ?? 0n);
       return {
         assetId: asset.id,
         chain: asset.chain,

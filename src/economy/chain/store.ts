@@ -6,7 +6,7 @@
  */
 import type { Tier } from '../../consensus/index.ts';
 import type { DatabaseSync } from 'node:sqlite';
-import type { BlockSummary, OperatorPayout } from '../inputs.ts';
+import type { BlockSummary, MinedOutput, OperatorPayout } from '../inputs.ts';
 import type { ClaimRecord } from '../parallel/ledger.ts';
 import { reviveStoredBigint, storedBigint } from '../../chain/index.ts';
 
@@ -29,6 +29,25 @@ CREATE TABLE IF NOT EXISTS economy_payouts (
   PRIMARY KEY (height, collateral)
 );
 CREATE INDEX IF NOT EXISTS economy_payouts_by_address ON economy_payouts (address, height);
+CREATE TABLE IF NOT EXISTS economy_mined (
+  height   INTEGER NOT NULL,
+  vout     INTEGER NOT NULL,
+  txid     TEXT NOT NULL,
+  address  TEXT NOT NULL,
+  amount   INTEGER NOT NULL,
+  time     INTEGER NOT NULL,
+  eligible INTEGER NOT NULL,
+  PRIMARY KEY (height, vout)
+);
+CREATE INDEX IF NOT EXISTS economy_mined_by_address ON economy_mined (address, height);
+-- units of one asset a holder snapshot at \`height\` gave an address
+CREATE TABLE IF NOT EXISTS economy_allocations (
+  height  INTEGER NOT NULL,
+  asset   TEXT NOT NULL,
+  address TEXT NOT NULL,
+  units   TEXT NOT NULL,
+  PRIMARY KEY (height, asset, address)
+);
 CREATE TABLE IF NOT EXISTS economy_chain_claims (
   seq        INTEGER PRIMARY KEY,
   height     INTEGER NOT NULL,
@@ -115,7 +134,17 @@ export class EconomyStore {
 
   // ── block rows ──────────────────────────────────────────────────────────────────────────────
 
-  putBlock(hash: Uint8Array, summary: BlockSummary, eligible: (p: OperatorPayout) => boolean): void {
+  putBlock(
+    hash: Uint8Array,
+    summary: BlockSummary,
+    eligible: (p: OperatorPayout) => boolean,
+    epoch: number,
+  ): void {
+    const mined = this.conn.prepare(
+      'INSERT INTO economy_mined (height, vout, txid, address, amount, time, eligible) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const m of summary.minerOutputs ?? [])
+      mined.run(m.height, m.vout, m.txid, m.address, m.amount, m.time, m.time >= epoch ? 1 : 0);
     this.conn
       .prepare('INSERT INTO economy_blocks (height, hash, summary) VALUES (?, ?, ?)')
       .run(summary.height, hash, JSON.stringify(summary, storedBigint));
@@ -142,15 +171,19 @@ export class EconomyStore {
   deleteBlock(height: number): boolean {
     this.conn.prepare('DELETE FROM economy_blocks WHERE height = ?').run(height);
     this.conn.prepare('DELETE FROM economy_payouts WHERE height = ?').run(height);
+    this.conn.prepare('DELETE FROM economy_mined WHERE height = ?').run(height);
     const claims = this.conn.prepare('DELETE FROM economy_chain_claims WHERE height = ?').run(height);
     const snaps = this.conn.prepare('DELETE FROM economy_chain_snapshots WHERE height = ?').run(height);
-    return Number(claims.changes) + Number(snaps.changes) > 0;
+    const allocs = this.conn.prepare('DELETE FROM economy_allocations WHERE height = ?').run(height);
+    return Number(claims.changes) + Number(snaps.changes) + Number(allocs.changes) > 0;
   }
 
   /** Drops every block row, claim and snapshot (coverage restarts at the next block). */
   clearBlocks(): void {
     this.conn.exec('DELETE FROM economy_blocks');
     this.conn.exec('DELETE FROM economy_payouts');
+    this.conn.exec('DELETE FROM economy_mined');
+    this.conn.exec('DELETE FROM economy_allocations');
     this.conn.exec('DELETE FROM economy_chain_claims');
     this.conn.exec('DELETE FROM economy_chain_snapshots');
   }
@@ -220,6 +253,102 @@ export class EconomyStore {
       tier: r.tier,
       amount: r.amount,
       nodeStartTime: Number(r.node_start_time),
+    }));
+  }
+
+  /** Mined coinbase outputs at heights in (fromExclusive, toInclusive], in chain order. */
+  minedBetween(fromExclusive: number, toInclusive: number): MinedOutput[] {
+    const stmt = this.conn.prepare(
+      `SELECT height, vout, txid, address, amount, time FROM economy_mined
+       WHERE height > ? AND height <= ? ORDER BY height, vout`,
+    );
+    stmt.setReadBigInts(true);
+    const rows = stmt.all(fromExclusive, toInclusive) as {
+      height: bigint;
+      vout: bigint;
+      txid: string;
+      address: string;
+      amount: bigint;
+      time: bigint;
+    }[];
+    return rows.map((r) => ({
+      height: Number(r.height),
+      vout: Number(r.vout),
+      txid: r.txid,
+      address: r.address,
+      amount: r.amount,
+      time: Number(r.time),
+    }));
+  }
+
+  /** What an address mined at the tip: outputs, satoshis, and the part inside the accrual window. */
+  minedBy(address: string): { outputs: number; amount: bigint; eligible: bigint } {
+    const stmt = this.conn.prepare(
+      `SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount,
+              coalesce(sum(CASE WHEN eligible = 1 THEN amount ELSE 0 END), 0) AS eligible
+       FROM economy_mined WHERE address = ?`,
+    );
+    stmt.setReadBigInts(true);
+    const r = stmt.get(address) as { n: bigint; amount: bigint; eligible: bigint };
+    return { outputs: Number(r.n), amount: r.amount, eligible: r.eligible };
+  }
+
+  /** Eligible satoshis (fluxnode payments and mined outputs) of every address at the tip. */
+  eligibleByAddress(): Map<string, bigint> {
+    const stmt = this.conn.prepare(
+      `SELECT address, sum(amount) AS amount FROM (
+         SELECT address, amount FROM economy_payouts WHERE eligible = 1
+         UNION ALL SELECT address, amount FROM economy_mined WHERE eligible = 1)
+       GROUP BY address`,
+    );
+    stmt.setReadBigInts(true);
+    const rows = stmt.all() as { address: string; amount: bigint }[];
+    return new Map(rows.map((r) => [r.address, r.amount]));
+  }
+
+  putAllocation(height: number, asset: string, address: string, units: bigint): void {
+    this.conn
+      .prepare('INSERT INTO economy_allocations (height, asset, address, units) VALUES (?, ?, ?, ?)')
+      .run(height, asset, address, units.toString());
+  }
+
+  /** Units every holder snapshot gave an address, by asset (matured or not). */
+  allocationsOf(address: string): Map<string, bigint> {
+    const rows = this.conn
+      .prepare('SELECT asset, units FROM economy_allocations WHERE address = ?')
+      .all(address) as { asset: string; units: string }[];
+    const out = new Map<string, bigint>();
+    for (const r of rows) out.set(r.asset, (out.get(r.asset) ?? 0n) + BigInt(r.units));
+    return out;
+  }
+
+  /** Units all holder snapshots gave, by asset. */
+  allocationTotals(): Map<string, bigint> {
+    const rows = this.conn.prepare('SELECT asset, units FROM economy_allocations').all() as {
+      asset: string;
+      units: string;
+    }[];
+    const out = new Map<string, bigint>();
+    for (const r of rows) out.set(r.asset, (out.get(r.asset) ?? 0n) + BigInt(r.units));
+    return out;
+  }
+
+  /** Holder allocations made at heights in (fromExclusive, toInclusive]. */
+  allocationsBetween(
+    fromExclusive: number,
+    toInclusive: number,
+  ): { height: number; asset: string; address: string; units: bigint }[] {
+    const rows = this.conn
+      .prepare(
+        `SELECT height, asset, address, units FROM economy_allocations
+         WHERE height > ? AND height <= ? ORDER BY height, asset, address`,
+      )
+      .all(fromExclusive, toInclusive) as { height: number; asset: string; address: string; units: string }[];
+    return rows.map((r) => ({
+      height: Number(r.height),
+      asset: r.asset,
+      address: r.address,
+      units: BigInt(r.units),
     }));
   }
 

@@ -62,6 +62,8 @@ export interface AssetBook {
   snapshotted: number;
   snapshots: ClaimSnapshot[];
   leaves: Uint8Array[][];
+  /** Units given outright by holder snapshots, by address. */
+  allocated: Map<string, bigint>;
 }
 
 export interface ParallelLedgerOptions {

@@ -6,7 +6,7 @@ import {
   requirePositiveAmount,
   requireTime,
 } from '../errors.ts';
-import type { OperatorPayout } from '../inputs.ts';
+import type { MinedOutput, OperatorPayout } from '../inputs.ts';
 import { isEligiblePayout, parallelUnits } from './accrual.ts';
 import {
   ACCRUAL_EPOCH,
@@ -75,6 +75,7 @@ export class ParallelLedger {
         snapshotted: 0,
         snapshots: [],
         leaves: [],
+        allocated: new Map(),
       });
     }
   }
@@ -107,7 +108,61 @@ export class ParallelLedger {
     return true;
   }
 
-  /** Satoshis of an address's eligible fluxnode earnings. */
+  /**
+   * Counts one coinbase output paid to the block's miner: miners accrue as node operators do, from
+   * the accrual epoch on. Returns whether it fell inside the accrual window.
+   */
+  applyMined(m: MinedOutput): boolean {
+    requireHeight(m.height);
+    requireTime(m.time, 'time');
+    requireNonEmpty(m.address, 'address');
+    requirePositiveAmount(m.amount, 'amount');
+    const key = `${m.txid}:mined:${m.vout}`;
+    if (this.seenPayouts.has(key))
+      throw new EconomyError('duplicate-payout', `mined output ${key} already counted`, {
+        field: 'txid',
+        value: key,
+      });
+    this.seenPayouts.add(key);
+    if (m.time < this.epoch) {
+      this.ineligibleSat += m.amount;
+      return false;
+    }
+    this.basis.set(m.address, (this.basis.get(m.address) ?? 0n) + m.amount);
+    this.eligibleSat += m.amount;
+    return true;
+  }
+
+  /** Adds units of one asset to an address outright (a holder snapshot's allocation). */
+  allocate(assetId: string, address: string, units: bigint): void {
+    const book = this.book(assetId);
+    requireNonEmpty(address, 'address');
+    requirePositiveAmount(units, 'units');
+    book.allocated.set(address, (book.allocated.get(address) ?? 0n) + units);
+  }
+
+  /**
+   * Every address's position in one asset, summed: what the supply figures show per asset. Floors
+   * are taken per address, as claims see them.
+   */
+  assetTotals(
+    assetId: string,
+    now: number,
+  ): { accrued: bigint; claimed: bigint; claimable: bigint; pending: bigint } {
+    const book = this.book(assetId);
+    const t = { accrued: 0n, claimed: 0n, claimable: 0n, pending: 0n };
+    const addresses = new Set([...this.basis.keys(), ...book.allocated.keys(), ...book.claimed.keys()]);
+    for (const address of addresses) {
+      const p = this.position(address, assetId, now);
+      t.accrued += p.accrued;
+      t.claimed += p.claimed;
+      t.claimable += p.claimable;
+      t.pending += p.pending;
+    }
+    return t;
+  }
+
+  /** Satoshis of an address's eligible fluxnode earnings and mined outputs. */
   basisOf(address: string): bigint {
     return this.basis.get(address) ?? 0n;
   }
@@ -126,7 +181,8 @@ export class ParallelLedger {
 
   position(address: string, assetId: string, now: number): AssetPosition {
     const book = this.book(assetId);
-    const accrued = parallelUnits(this.basisOf(address), book.asset.decimals);
+    const accrued =
+      parallelUnits(this.basisOf(address), book.asset.decimals) + (book.allocated.get(address) ?? 0n);
     const claimed = book.claimed.get(address) ?? 0n;
     // Restored claims may exceed an accrual a reorg shrank: nothing is open then, never less.
     const open = accrued > claimed ? accrued - claimed : 0n;

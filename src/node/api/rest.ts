@@ -20,6 +20,7 @@ export function restContext(node: ApiSources): RestContext {
     ...node.context(),
     addressIndex,
     supply: () => economy.supply(),
+    assetSupply: () => economy.assetSupply(),
     self: { collateral: () => node.operator.collateral },
     owners: {
       registration: node.registration,

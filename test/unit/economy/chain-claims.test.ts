@@ -175,8 +175,10 @@ test('a block carrying a second claim of the same allocation is refused by every
     0,
   );
   assert.equal(await refusedBlockRule(a, erg), 'asset-not-launched');
-  // A claim of the node's accrual from a coin of another address claims that address's (none).
-  const minerClaim = claimTx(miner, 'FLUX-KDA', KDA_TARGET, 1n, 0);
+  // A claim from a coin of another address claims that address's accrual (the miner's), not the node's.
+  const nodeAmount = claimable(a, nimbus.address, 'FLUX-KDA');
+  const minerAmount = claimable(a, miner, 'FLUX-KDA');
+  const minerClaim = claimTx(miner, 'FLUX-KDA', KDA_TARGET, (nodeAmount + minerAmount) * 2n, 0);
   assert.equal(await refusedBlockRule(a, minerClaim), 'claim-exceeds-balance');
   assert.equal(a.chain.height(), height);
   assert.deepEqual(a.chain.checkConsistency(), []);

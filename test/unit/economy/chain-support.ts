@@ -98,8 +98,8 @@ export class EconomyTestNode {
   }
 
   static async open(dir: string, opts: TestNodeOptions): Promise<EconomyTestNode> {
-    const economy = new EconomyExtension({ params: devnet, ...opts.economy });
     const addressIndex = new AddressIndex({ coinbaseMaturity: devnet.coinbaseMaturity });
+    const economy = new EconomyExtension({ params: devnet, holders: addressIndex, ...opts.economy });
     const appPayments = new AppPaymentsExtension(APP_SCRIPT, txid);
     const others: ChainStateExtension[] = [appPayments, addressIndex];
     const chain = await Chain.open(dir, devnet, {
