@@ -93,3 +93,17 @@ export { DataSync } from './appdata/data-sync.ts';
 export { SyncthingApi, SyncthingApiError } from './appdata/syncthing-api.ts';
 export { choosePrimary } from './appdata/roles.ts';
 export { type DataMode, splitContainerData } from './spec/data-mode.ts';
+export type { OwnerContainer, OwnerLogLine, OwnerOpResult } from './agent/owner-ops.ts';
+export {
+  MAX_LOG_TAIL,
+  OWNER_OPS,
+  type OwnerOp,
+  type OwnerRequest,
+  type OwnerRequestFields,
+  ownerRequestText,
+  ownerSignedIt,
+  parseOwnerRequest,
+  signOwnerRequest,
+} from './messages/owner-request.ts';
+export { MessageFieldError } from './messages/errors.ts';
+export { type NodeOutcome, type OwnerExecutor, OwnerRelay } from './owner/relay.ts';

@@ -5,7 +5,7 @@
  * the reverse one, so a stop never leaves a half-written block. Which roles exist follows from the
  * typed options alone (`rolesOf`).
  */
-import { AppRegistration, benchmarkAttesterFor } from '../cloud/index.ts';
+import { AppRegistration, benchmarkAttesterFor, type OwnerRelay } from '../cloud/index.ts';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeContext, RpcDispatcher } from '../api/index.ts';
@@ -15,6 +15,7 @@ import { chainPeerAddresses, type ChainSync, type P2PHost } from '../p2p/index.t
 import { buildRpc } from './api/rpc.ts';
 import type { ApiSources } from './api/sources.ts';
 import { NodeCloud } from './cloud.ts';
+import { ownerRelay } from './owner-relay.ts';
 import { ModuleStack, type NodeModule } from './module.ts';
 import { CloudAgentModule } from './modules/cloud-agent.ts';
 import { HttpApiModule } from './modules/http-api.ts';
@@ -44,6 +45,8 @@ export class FluxNode implements ApiSources {
   readonly agent: CloudAgentModule | undefined;
   /** The node's Syncthing (replicated app data), with the cloud agent. */
   readonly syncthing: SyncthingModule | undefined;
+  /** Carries owners' signed requests to the nodes they name. */
+  readonly owner: OwnerRelay;
   readonly stratum: StratumModule | undefined;
   readonly rpc: RpcDispatcher;
   readonly http: HttpApiModule;
@@ -107,6 +110,7 @@ export class FluxNode implements ApiSources {
         )
       : undefined;
     this.agent = roles.cloudAgent ? this.#add(this.#cloudAgent(roles.cloudAgent, operatorKey)) : undefined;
+    this.owner = ownerRelay({ p2p, registry, local: () => this.agent?.owner(), p2pPort: opts.p2pPort });
     const announce = (block: Block) => this.sync.announce(block);
     const mining = { params, chain, mempool: this.mempool, registry, announce };
     this.mining = new MinerModule(roles.miner, {

@@ -13,6 +13,7 @@ export {
   type TopicValidator,
 } from './gossip-validation.ts';
 export { P2PHost } from './host.ts';
+export type { RequestHandler, RequestOptions } from './request.ts';
 export { MempoolSync } from './mempool-sync.ts';
 export { createP2PMetrics, type P2PMetrics } from './metrics.ts';
 export { ChainSync } from './sync.ts';

@@ -60,7 +60,7 @@ export function nodesByCollateral(ctx: RestContext): Map<string, FluxnodeRecord>
   );
 }
 
-async function findApp(ctx: RestContext, raw: string): Promise<AppRecord> {
+export async function findApp(ctx: RestContext, raw: string): Promise<AppRecord> {
   const name = appNameParam(raw);
   const app = (await listApps(ctx)).find((a) => a.name.toLowerCase() === name.toLowerCase());
   if (!app) throw notFound(`no app named ${name} is registered`);

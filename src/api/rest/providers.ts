@@ -1,5 +1,5 @@
 import type { HistoryEntry, IndexedCoin, ScriptBalance } from '../../chain/index.ts';
-import type { AppRegistration, AppSpec, UnmatchedPayment } from '../../cloud/index.ts';
+import type { AppRegistration, AppSpec, NodeOutcome, OwnerRequest, UnmatchedPayment } from '../../cloud/index.ts';
 import type { AssetSupply, SupplySnapshot } from '../../economy/index.ts';
 import type { NodeContext } from '../context.ts';
 import type { AppLocation, AppLogLine, NodeBenchmark, PlacementWhy } from './types.ts';
@@ -64,7 +64,13 @@ export interface OwnersProvider {
   unmatched(): UnmatchedPayment[];
 }
 
+/** Owner operations: a signed request carried to the nodes it names (cloud/owner/relay.ts). */
+export interface OwnerOpsProvider {
+  dispatch(req: OwnerRequest, timeoutMs: number): Promise<NodeOutcome[]>;
+}
+
 export interface RestProviders {
+  ownerOps?: OwnerOpsProvider;
   apps?: AppsProvider;
   benchmarks?: BenchmarkProvider;
   self?: SelfProvider;

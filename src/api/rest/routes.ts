@@ -4,6 +4,7 @@ import { BlockSummaries, registerChainRoutes } from './chain-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
 import { NodeCountHistory } from './node-history.ts';
 import { registerNodeRoutes } from './node-routes.ts';
+import { registerOwnerOpRoutes } from './owner-op-routes.ts';
 import { registerOwnerRoutes } from './owner-routes.ts';
 import type { RestContext } from './providers.ts';
 
@@ -30,6 +31,7 @@ export function registerRestRoutes(
   registerNodeRoutes(api, ctx, blocks);
   registerOwnerRoutes(api, ctx);
   registerAppRoutes(api, ctx, opts.now ?? Date.now);
+  registerOwnerOpRoutes(api, ctx);
   registerNetworkRoutes(api, ctx, history);
   return { blocks, history, close: () => history.close() };
 }

@@ -36,6 +36,8 @@ export interface CloudAgentDeps {
    * component's data folder is on the host. Absent: every component keeps local data only.
    */
   appData?: { sync: DataSync; hostDir: (app: string, component: string) => string };
+  /** Where owner requests' nonces and owner-stopped apps are kept (none: in memory only). */
+  ownerStateFile?: string;
 }
 
 /** Options: `appLimits` and `hardwareMinimums` are required, the rest have defaults (see CloudAgentOptions). */
@@ -70,7 +72,7 @@ const DEFAULTS = {
   reconcileMs: 5000,
   epochLength: 0,
   maxClockSkewMs: 15_000,
-  ownerRequestMaxAgeMs: 300_000,
+  ownerRequestMaxAgeMs: 120_000,
   benchmarkRetryMs: 30_000,
 };
 

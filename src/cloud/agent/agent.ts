@@ -6,7 +6,8 @@
  * - placement-view.ts: the anchored placement (cloud/placement/planner.ts, what the simulator runs);
  * - reconcile-trigger.ts + reconcile-pass.ts: when and how this node reconciles its own share;
  * - publisher.ts: heartbeats, benchmark and running reports out; own-benchmark.ts: this machine;
- * - owner-ops.ts: an app owner's signed requests (status, logs, restart).
+ * - owner-ops.ts: an app owner's signed requests (logs, inspect, restart, stop, start, redeploy);
+ *   owner-state.ts keeps their nonces and the apps stopped here across restarts.
  * reconcile-round.ts runs one round; timers.ts the clockwork. This file wires them.
  *
  * No node decides alone what runs where: every node's placement is the same pure function of shared
@@ -38,7 +39,8 @@ import { followContainerEvents } from './container-events.ts';
 import { GossipIntake } from './gossip-intake.ts';
 import { type AppLocation, appLocations } from './locations.ts';
 import { OwnBenchmarkRunner } from './own-benchmark.ts';
-import { type OwnerAppStatus, type OwnerLogs, OwnerOps } from './owner-ops.ts';
+import { type OwnerOpResult, OwnerOps } from './owner-ops.ts';
+import { OwnerState } from './owner-state.ts';
 import { PeerView } from './peer-view.ts';
 import { AgentPlanner, epochAt, type PlacementView } from './placement-view.ts';
 import { Publisher } from './publisher.ts';
@@ -59,7 +61,7 @@ import {
 } from './types.ts';
 
 export type { AgentStatus, CloudAgentDeps, CloudAgentInit, OwnBenchmark } from './agent-options.ts';
-export type { OwnerAppStatus, OwnerLogs } from './owner-ops.ts';
+export type { OwnerContainer, OwnerLogLine, OwnerOpResult } from './owner-ops.ts';
 export type { ReconcileOutcome } from './reconcile-pass.ts';
 
 // A burst of events (kill, die, stop, destroy) from one change becomes one pass.
@@ -79,6 +81,7 @@ export class CloudAgent extends EventEmitter {
   readonly #onSpec: ((spec: VerifiedSpec) => void) | undefined;
   readonly #peers: PeerView;
   readonly #owner: OwnerOps;
+  readonly #ownerState: OwnerState;
   readonly #serial = new SerialQueue();
   readonly #planner = new AgentPlanner();
   readonly #intake: GossipIntake;
@@ -112,6 +115,7 @@ export class CloudAgent extends EventEmitter {
     this.#log = deps.log ?? NOOP_LOG;
     this.#onSpec = deps.onSpec;
     this.#metrics = deps.metrics ?? null;
+    this.#ownerState = new OwnerState(deps.ownerStateFile);
     const active = () => this.#running;
     this.#peers = this.#peerView();
     this.#intake = new GossipIntake(this.#gossip, this.#log, active);
@@ -157,6 +161,7 @@ export class CloudAgent extends EventEmitter {
       ready: () => this.#running && this.#clock.now() >= (this.#startedAt ?? 0) + o.startupGraceMs,
       active,
       retryIn: (ms) => this.#trigger.schedule('backoff', ms),
+      held: () => this.#ownerState.stopped(),
       report: (containers, apps, data) => this.#out.report(containers, apps, data),
       data: dataRoundDeps(deps.appData, (node) => this.#peers.reportOf(node)),
       placementChanged: (view) => this.emit('placement', view),
@@ -166,12 +171,13 @@ export class CloudAgent extends EventEmitter {
       nodeId: this.#identity.nodeId,
       runtime: this.#runtime,
       serial: this.#serial,
+      state: this.#ownerState,
       log: this.#log,
       activeApps: () => this.#chain.activeApps(),
       placedHere: (app) => this.placement().assignment.get(app)?.includes(this.#identity.nodeId) ?? false,
-      locations: (app) => this.locations(app),
+      reconcile: () => this.#trigger.schedule('owner'),
       now: () => this.#clock.now(),
-      maxAgeMs: o.ownerRequestMaxAgeMs,
+      windowMs: o.ownerRequestMaxAgeMs,
       restartTimeoutSec: o.restartTimeoutSec,
     });
     this.#timers = new AgentTimers({
@@ -339,19 +345,12 @@ export class CloudAgent extends EventEmitter {
     };
   }
 
-  /** The app's containers on this node and its locations; throws MessageVerifyError unless the owner signed. */
-  ownerStatus(req: OwnerRequest): Promise<OwnerAppStatus> {
-    return this.#owner.status(req);
-  }
-
-  /** The last `tail` lines of each of the app's containers on this node. */
-  ownerLogs(req: OwnerRequest, tail = 100): Promise<OwnerLogs[]> {
-    return this.#owner.logs(req, tail);
-  }
-
-  /** Restarts the app's containers on this node; a request is carried out once (`replayed` after). */
-  ownerRestart(req: OwnerRequest): Promise<{ restarted: string[] }> {
-    return this.#owner.restart(req);
+  /**
+   * Carries out an owner's signed request on this node (owner-ops.ts); throws MessageVerifyError
+   * when it is not the owner's, not for this node, stale, or already used.
+   */
+  ownerOp(req: OwnerRequest): Promise<OwnerOpResult> {
+    return this.#owner.run(req);
   }
 
   /** Checks and gossips an owner-signed spec (the API does this once the spec is paid for). */

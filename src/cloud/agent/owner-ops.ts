@@ -1,124 +1,171 @@
 /**
- * What an app's owner may do on one node, each request checked against the owner address of the
- * active app: read the status and logs of the app's containers here, and restart them. Restarts run
- * in the reconciler's queue, so they never overlap a reconcile pass.
+ * An app owner's operations on this node's instance of the app: read its logs, inspect it, restart,
+ * stop, start or redeploy it. Every request is checked here, whoever relayed it: signed by the
+ * current owner of the active app, naming this node, issued within the window, and never seen
+ * before (its nonce is stored on disk before anything is done). Changes run in the reconciler's
+ * queue, so they never overlap a reconcile pass; a stop is remembered (OwnerState) so that neither
+ * the reconciler nor a node restart brings the instance back before the owner asks.
  */
-import { MessageFieldError, MessageVerifyError } from '../messages/errors.ts';
-import { type OwnerAction, type OwnerRequest, verifyOwnerRequest } from '../messages/owner-request.ts';
+import { MessageVerifyError } from '../messages/errors.ts';
+import { type OwnerRequest, verifyOwnerRequest } from '../messages/owner-request.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
-import type { ManagedContainer } from '../runtime/types.ts';
-import type { AppLocation } from './locations.ts';
+import type { ContainerUsage, ManagedContainer } from '../runtime/types.ts';
+import type { OwnerState } from './owner-state.ts';
 import type { SerialQueue } from './serial.ts';
 import type { AgentLogger, AgentRuntime } from './types.ts';
 
-export interface OwnerAppStatus {
-  app: string;
+/** One log line of one container of the app on this node. */
+export interface OwnerLogLine {
   node: string;
-  specHash: string;
-  /** Placement puts an instance of the app on this node. */
-  placedHere: boolean;
-  containers: ManagedContainer[];
-  locations: AppLocation[];
-}
-
-export interface OwnerLogs {
   component: string;
   container: string;
-  logs: string;
+  /** ms since the epoch, the engine's time of the line. */
+  time: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface OwnerContainer {
+  component: string;
+  container: string;
+  state: string;
+  status: string;
+  image: string;
+  created: number;
+  usage?: ContainerUsage;
+}
+
+/** What one node did for one request. */
+export interface OwnerOpResult {
+  node: string;
+  app: string;
+  op: OwnerRequest['op'];
+  /** Placement puts an instance of the app on this node. */
+  placedHere: boolean;
+  /** The owner stopped the app here (after this request). */
+  stopped: boolean;
+  containers: OwnerContainer[];
+  /** Containers the operation acted on (restart, stop, start, redeploy). */
+  done: string[];
+  lines?: OwnerLogLine[];
 }
 
 export interface OwnerOpsDeps {
   nodeId: string;
   runtime: AgentRuntime;
   serial: SerialQueue;
+  state: OwnerState;
   log: AgentLogger;
   activeApps: () => readonly RegisteredApp[];
   placedHere: (app: string) => boolean;
-  locations: (app: string) => AppLocation[];
+  /** Asks for a reconcile pass (after a start or redeploy: it creates what is missing). */
+  reconcile: () => void;
   now: () => number;
-  maxAgeMs: number;
+  windowMs: number;
   restartTimeoutSec?: number;
 }
 
 export class OwnerOps {
-  private readonly d: OwnerOpsDeps;
-  /** Signatures of restarts already done, until they would be too old anyway. */
-  private readonly usedRestarts = new Map<string, number>();
+  readonly #d: OwnerOpsDeps;
 
   constructor(deps: OwnerOpsDeps) {
-    this.d = deps;
+    this.#d = deps;
   }
 
-  async status(req: OwnerRequest): Promise<OwnerAppStatus> {
-    const app = this.authorize(req, 'status');
-    return {
+  /** Checks `req` (MessageVerifyError when refused) and carries it out on this node. */
+  async run(req: OwnerRequest): Promise<OwnerOpResult> {
+    const app = this.authorize(req);
+    const done = await this.#act(req, app);
+    const containers = await this.#containersOf(app.name);
+    const result: OwnerOpResult = {
+      node: this.#d.nodeId,
       app: app.name,
-      node: this.d.nodeId,
-      specHash: app.specHash,
-      placedHere: this.d.placedHere(app.name),
-      containers: await this.containersOf(app.name),
-      locations: this.d.locations(app.name),
+      op: req.op,
+      placedHere: this.#d.placedHere(app.name),
+      stopped: this.#d.state.isStopped(app.name),
+      containers: await this.#describe(containers, req.op === 'inspect'),
+      done,
     };
+    if (req.op === 'logs') result.lines = await this.#logs(containers, req.tail ?? 100, req.since ?? 0);
+    return result;
   }
 
-  async logs(req: OwnerRequest, tail = 100): Promise<OwnerLogs[]> {
-    const app = this.authorize(req, 'logs');
-    const out: OwnerLogs[] = [];
-    for (const c of await this.containersOf(app.name)) {
-      out.push({ component: c.component, container: c.name, logs: await this.d.runtime.logs(c.id, tail) });
+  async #act(req: OwnerRequest, app: RegisteredApp): Promise<string[]> {
+    if (req.op === 'logs' || req.op === 'inspect') return [];
+    const done = await this.#d.serial.run(() => this.#change(req, app));
+    this.#d.log.info({ app: app.name, op: req.op, hard: req.hard === true, done }, 'owner operation');
+    if (req.op === 'start' || req.op === 'redeploy') this.#d.reconcile();
+    return done;
+  }
+
+  async #change(req: OwnerRequest, app: RegisteredApp): Promise<string[]> {
+    const { runtime, state } = this.#d;
+    const containers = await this.#containersOf(app.name);
+    // Held first, so that a reconcile right after cannot undo the stop.
+    state.setStopped(app.name, req.op === 'stop');
+    for (const c of containers) {
+      if (req.op === 'restart') await runtime.restart(c.id, this.#d.restartTimeoutSec);
+      else if (req.op === 'stop') await runtime.stop(c.id, this.#d.restartTimeoutSec);
+      else if (req.op === 'start') await runtime.start(c.id);
+      else if (req.op === 'redeploy') await runtime.remove(c.id);
+    }
+    if (req.op === 'redeploy' && req.hard)
+      for (const c of app.spec.components) await runtime.removeData(app.name, c.name);
+    return containers.map((c) => c.name);
+  }
+
+  async #logs(containers: ManagedContainer[], tail: number, since: number): Promise<OwnerLogLine[]> {
+    const out: OwnerLogLine[] = [];
+    for (const c of containers) {
+      for (const l of await this.#d.runtime.logLines(c.id, tail, since))
+        out.push({ node: this.#d.nodeId, component: c.component, container: c.name, ...l });
+    }
+    return out.sort((a, b) => a.time - b.time);
+  }
+
+  async #describe(containers: ManagedContainer[], withUsage: boolean): Promise<OwnerContainer[]> {
+    const out: OwnerContainer[] = [];
+    for (const c of containers) {
+      const d: OwnerContainer = {
+        component: c.component,
+        container: c.name,
+        state: c.state,
+        status: c.status,
+        image: c.image,
+        created: c.created,
+      };
+      const usage = withUsage && c.state === 'running' ? await this.#d.runtime.usage(c.id) : undefined;
+      if (usage) d.usage = usage;
+      out.push(d);
     }
     return out;
   }
 
-  async restart(req: OwnerRequest): Promise<{ restarted: string[] }> {
-    const app = this.authorize(req, 'restart');
-    const now = this.d.now();
-    for (const [sig, until] of this.usedRestarts) if (until < now) this.usedRestarts.delete(sig);
-    if (this.usedRestarts.has(req.signature)) {
+  async #containersOf(app: string): Promise<ManagedContainer[]> {
+    return (await this.#d.runtime.listManagedContainers()).filter((c) => c.app === app);
+  }
+
+  /**
+   * The active app the request is about, once the request is shown to be its owner's, for this
+   * node, recent, and new: its nonce is then used up (on disk) before the operation starts.
+   */
+  authorize(req: OwnerRequest): RegisteredApp {
+    const app = this.#d.activeApps().find((a) => a.name === req.app);
+    if (!app)
+      throw new MessageVerifyError('owner-request', 'unknown-app', 'app', req.app, 'no active app has this name', 0);
+    const now = this.#d.now();
+    verifyOwnerRequest(req, { owner: app.owner, node: this.#d.nodeId, now, windowMs: this.#d.windowMs });
+    // Kept until the request could no longer pass the time check anyway.
+    if (!this.#d.state.use(req.nonce, req.issuedAt + this.#d.windowMs, now)) {
       throw new MessageVerifyError(
         'owner-request',
         'replayed',
-        'signature',
-        req.signature,
-        'this restart request was already carried out',
+        'nonce',
+        req.nonce,
+        'this request was already carried out on this node',
+        0,
       );
     }
-    this.usedRestarts.set(req.signature, req.time + this.d.maxAgeMs);
-    return this.d.serial.run(async () => {
-      const restarted: string[] = [];
-      for (const c of await this.containersOf(app.name)) {
-        await this.d.runtime.restart(c.id, this.d.restartTimeoutSec);
-        restarted.push(c.name);
-      }
-      this.d.log.info({ app: app.name, restarted }, 'owner restart');
-      return { restarted };
-    });
-  }
-
-  private async containersOf(app: string): Promise<ManagedContainer[]> {
-    return (await this.d.runtime.listManagedContainers()).filter((c) => c.app === app);
-  }
-
-  /** The active app the request is about, once the request is shown to be its owner's, for us, and recent. */
-  private authorize(req: OwnerRequest, action: OwnerAction): RegisteredApp {
-    if (req.action !== action)
-      throw new MessageFieldError('action', req.action, `this operation is ${action}`);
-    const app = this.d.activeApps().find((a) => a.name === req.app);
-    if (!app) {
-      throw new MessageVerifyError(
-        'owner-request',
-        'unknown-app',
-        'app',
-        req.app,
-        'no active app has this name',
-      );
-    }
-    verifyOwnerRequest(req, {
-      owner: app.owner,
-      node: this.d.nodeId,
-      now: this.d.now(),
-      maxAgeMs: this.d.maxAgeMs,
-    });
     return app;
   }
 }

@@ -25,6 +25,8 @@ export interface RoundDeps {
   ready: () => boolean;
   active: () => boolean;
   retryIn: (ms: number) => void;
+  /** Apps their owner stopped here: left alone. */
+  held: () => ReadonlySet<string>;
   report: (
     containers: ManagedContainer[],
     apps: ReadonlyMap<string, RegisteredApp>,
@@ -86,6 +88,7 @@ export class ReconcileRound {
       now: () => d.clock.now(),
       active: d.active,
       retryIn: d.retryIn,
+      held: d.held,
     };
     const data = await this.#data(view, apps);
     const desired = desiredComponents(d.nodeId, view.assignment, apps).map((x) =>

@@ -6,7 +6,14 @@ import { type GossipTopic, gossipTopic, type GossipVerdict, type TopicValidator 
 import type { HardwareMinimums, Tier } from '../../consensus/index.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { AppSpecLimits } from '../spec/limits.ts';
-import type { ContainerEvent, ManagedContainer, RuntimeApp, RuntimeComponent } from '../runtime/types.ts';
+import type {
+  ContainerEvent,
+  ContainerUsage,
+  LogLine,
+  ManagedContainer,
+  RuntimeApp,
+  RuntimeComponent,
+} from '../runtime/types.ts';
 
 /** A registered fluxnode as the agent needs it (chain/fluxnodes' FluxnodeRecord fits). */
 export interface NodeRecordView {
@@ -62,7 +69,11 @@ export interface AgentRuntime {
   /** Removes the app's network when none of its containers is left. */
   removeAppNetworkIfUnused(app: string): Promise<boolean>;
   restart(nameOrId: string, timeoutSec?: number): Promise<void>;
+  stop(nameOrId: string, timeoutSec?: number): Promise<boolean>;
   logs(nameOrId: string, tail?: number): Promise<string>;
+  /** Timestamped lines, for owners (merged across instances by time). */
+  logLines(nameOrId: string, tail?: number, sinceMs?: number): Promise<LogLine[]>;
+  usage(nameOrId: string): Promise<ContainerUsage | undefined>;
   events(signal?: AbortSignal): AsyncGenerator<ContainerEvent>;
 }
 
@@ -117,7 +128,7 @@ export interface CloudAgentOptions {
   republishMs: number;
   /** How far a heartbeat's time may be ahead of ours, or older than the liveness window (default 15,000). */
   maxClockSkewMs: number;
-  /** Owner requests older or newer than this are refused (default 300,000). */
+  /** Owner requests issued further than this from our clock, either way, are refused (default 120,000). */
   ownerRequestMaxAgeMs: number;
   /** A benchmark below the tier minimums is run again after this long (default 30,000; 0: never). */
   benchmarkRetryMs: number;

@@ -42,9 +42,15 @@ export function containerName(app: string, component: string): string {
 
 const key = (app: string, component: string) => `${app}/${component}`;
 
+/**
+ * `held`: apps their owner stopped on this node. Their containers are kept as they are (not
+ * started, not created when missing) until the owner starts or redeploys them; a container of an
+ * outdated spec or no longer placed here still goes.
+ */
 export function planReconcile(
   desired: readonly DesiredComponent[],
   actual: readonly ActualContainer[],
+  held: ReadonlySet<string> = new Set(),
 ): ReconcileAction[] {
   const want = new Map(desired.map((d) => [key(d.app, d.component), d]));
   const removes: ReconcileAction[] = [];
@@ -67,11 +73,11 @@ export function planReconcile(
       removes.push({ kind: 'remove', container: c, reason: 'held' });
     } else {
       kept.add(k);
-      if (c.state !== 'running' && c.state !== 'restarting') starts.push({ kind: 'start', container: c });
+      if (c.state !== 'running' && c.state !== 'restarting' && !held.has(c.app)) starts.push({ kind: 'start', container: c });
     }
   }
   const creates: ReconcileAction[] = [...want]
-    .filter(([k, d]) => !kept.has(k) && !d.hold)
+    .filter(([k, d]) => !kept.has(k) && !d.hold && !held.has(d.app))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, d]) => ({ kind: 'create', desired: d }));
   // Free resources (and ports) before taking new ones.

@@ -9,10 +9,13 @@ import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container
 import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
 import { checkImage, DEFAULT_IMAGE_RULES, type ImageRules } from './image-check.ts';
 import { appNetworkName, LABEL_APP, LABEL_COMPONENT, LABEL_NODE, LABEL_SPEC_HASH } from './labels.ts';
-import { demuxLogs, drainProgress, jsonLines } from './streams.ts';
+import { demuxLogs, drainProgress, jsonLines, stampedLines } from './streams.ts';
 import type {
   ContainerEvent,
   ContainerState,
+  ContainerUsage,
+  EngineStats,
+  LogLine,
   ManagedContainer,
   NodePlacement,
   RuntimeApp,
@@ -276,6 +279,47 @@ export class DockerRuntime {
     return demuxLogs(raw)
       .map((c) => c.text)
       .join('');
+  }
+
+  /**
+   * A container's log lines with the engine's time of each (ms since the epoch): the last `tail`,
+   * written at or after `sinceMs` when given. Docker stamps every line, so lines of several
+   * containers (and nodes) can be merged in time order.
+   */
+  async logLines(nameOrId: string, tail = 100, sinceMs = 0): Promise<LogLine[]> {
+    let raw: Buffer;
+    try {
+      raw = (await this.docker.getContainer(nameOrId).logs({
+        stdout: true,
+        stderr: true,
+        tail,
+        timestamps: true,
+        follow: false,
+        // The engine takes whole seconds; the finer cut is made below.
+        ...(sinceMs > 0 ? { since: Math.floor(sinceMs / 1000) } : {}),
+      })) as unknown as Buffer;
+    } catch (err) {
+      throw engineError('logs', nameOrId, err);
+    }
+    return stampedLines(demuxLogs(raw)).filter((l) => l.time >= sinceMs);
+  }
+
+  /** Memory and CPU use of a running container right now (one sample); undefined when it is not running. */
+  async usage(nameOrId: string): Promise<ContainerUsage | undefined> {
+    let s: EngineStats;
+    try {
+      const options = { stream: false, 'one-shot': true } as { stream: false };
+      s = (await this.docker.getContainer(nameOrId).stats(options)) as unknown as EngineStats;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw engineError('stats', nameOrId, err);
+    }
+    if (!s.memory_stats?.usage && !s.cpu_stats?.cpu_usage?.total_usage) return undefined;
+    return {
+      memoryBytes: s.memory_stats?.usage ?? 0,
+      memoryLimitBytes: s.memory_stats?.limit ?? 0,
+      cpuSeconds: (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9,
+    };
   }
 
   /**

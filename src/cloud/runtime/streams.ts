@@ -3,6 +3,7 @@
 // no TTY.
 
 import { RuntimeError } from './errors.ts';
+import type { LogLine } from './types.ts';
 
 /** Parses a byte stream of JSON documents separated by newlines, tolerating chunk boundaries anywhere. */
 export async function* jsonLines(stream: AsyncIterable<Uint8Array | string>): AsyncGenerator<unknown> {
@@ -78,4 +79,22 @@ export function demuxLogs(data: Uint8Array): LogChunk[] {
     at = end;
   }
   return chunks;
+}
+
+/**
+ * Log chunks read with `timestamps: true` as lines: the engine starts each line with its RFC 3339
+ * time (nanoseconds), cut here to ms since the epoch. A line without one keeps time 0.
+ */
+export function stampedLines(chunks: readonly LogChunk[]): LogLine[] {
+  const out: LogLine[] = [];
+  for (const c of chunks) {
+    for (const line of c.text.split('\n')) {
+      if (line === '') continue;
+      const space = line.indexOf(' ');
+      const time = space > 0 ? Date.parse(line.slice(0, space)) : Number.NaN;
+      if (Number.isNaN(time)) out.push({ time: 0, stream: c.stream, text: line });
+      else out.push({ time, stream: c.stream, text: line.slice(space + 1) });
+    }
+  }
+  return out;
 }

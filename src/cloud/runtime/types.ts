@@ -73,3 +73,24 @@ export interface ContainerEvent {
   /** Present on `die` events. */
   exitCode?: number;
 }
+
+/** One line a container wrote, with the engine's time of it (ms since the epoch). */
+export interface LogLine {
+  time: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** A running container's use of the machine, one sample. */
+export interface ContainerUsage {
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  /** CPU time used since it started. */
+  cpuSeconds: number;
+}
+
+/** The part of the engine's stats document read here. */
+export interface EngineStats {
+  memory_stats?: { usage?: number; limit?: number };
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+}

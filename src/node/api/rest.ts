@@ -36,6 +36,7 @@ export function restContext(node: ApiSources): RestContext {
         return () => chain.off('tip', on);
       },
     },
+    ownerOps: { dispatch: (req, timeoutMs) => node.owner.dispatch(req, timeoutMs) },
     benchmarks: { benchmarkOf: (c) => agentProviderOf()?.benchmarks.benchmarkOf(c) },
   };
 }

@@ -4,7 +4,7 @@
  * is wired from the same parts.
  */
 import type { NodeContext } from '../../api/index.ts';
-import type { AppRegistration } from '../../cloud/index.ts';
+import type { AppRegistration, OwnerRelay } from '../../cloud/index.ts';
 import type { P2PHost } from '../../p2p/index.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { CloudAgentModule } from '../modules/cloud-agent.ts';
@@ -21,6 +21,8 @@ export interface ApiSources {
   mining: MinerModule;
   /** Present on a node started as a fluxnode (`--fluxnode`). */
   agent: CloudAgentModule | undefined;
+  /** Carries owners' signed requests to the nodes they name. */
+  owner: OwnerRelay;
   context(): NodeContext;
   saveWallet(): void;
 }

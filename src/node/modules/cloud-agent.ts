@@ -14,6 +14,7 @@ import {
   DEVNET_BENCHMARK,
   DockerRuntime,
   type Gossip,
+  type OwnerExecutor,
   runBenchmark,
 } from '../../cloud/index.ts';
 import type { ConsensusParams } from '../../consensus/index.ts';
@@ -104,6 +105,7 @@ export class CloudAgentModule implements NodeModule {
         metrics: this.#d.metrics,
         onSpec: (v) => cloud.keep(v),
         appData: this.#appData(),
+        ownerStateFile: join(dataDir, 'owner-state.json'),
       },
       { appLimits: appLimitsFor(params), hardwareMinimums: params.fluxnodes.hardwareMinimums },
     );
@@ -120,6 +122,14 @@ export class CloudAgentModule implements NodeModule {
       // Where the runtime mounts a component's data (cloud/runtime/container-config.ts).
       hostDir: (app, component) => join(this.#opts.dataDir, 'appdata', app, component),
     };
+  }
+
+  /** This node as the executor of owner requests, once the agent runs. */
+  owner(): OwnerExecutor | undefined {
+    const agent = this.agent;
+    const node = this.#d.collateral();
+    if (!agent || !node) return undefined;
+    return { node, run: (req) => agent.ownerOp(req) };
   }
 
   /** The last `tail` lines of each of this node's containers of `app` (the API checks the owner first). */
