@@ -6,7 +6,6 @@ export { jsonReplacer } from './json.ts';
 export { RpcDispatcher } from './jsonrpc.ts';
 export { type ApiMetrics, createApiMetrics } from './metrics.ts';
 export { agentProviders } from './rest/agent-providers.ts';
-export { ownerLogsMessage } from './rest/owner-auth.ts';
 export type { RestContext } from './rest/providers.ts';
 export type { OwnerOpAnswer, OwnerOpNode } from './rest/owner-op-routes.ts';
 export { registerRestRoutes, type RestRoutes } from './rest/routes.ts';

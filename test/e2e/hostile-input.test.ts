@@ -128,7 +128,7 @@ test('the payloads that once killed the node get an error each, and the node ans
   assert.match(((await batch.json()) as { error: { message: string } }).error.message, /at most 1000/);
   assert.equal((await fetch(`${apiUrl}/chain/block/%`)).status, 400);
   assert.equal((await fetch(`${apiUrl}/chain/block/%E0%A4%A`)).status, 400);
-  const big = await fetch(`${apiUrl}/apps/x/logs`, { method: 'POST', body: 'x'.repeat(5_000_000) });
+  const big = await fetch(`${apiUrl}/apps/x/ops`, { method: 'POST', body: 'x'.repeat(5_000_000) });
   assert.equal(big.status, 413);
   const bigRpc = await rpc(' '.repeat(5_000_000));
   assert.equal(bigRpc.status, 413);

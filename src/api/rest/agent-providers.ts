@@ -7,7 +7,7 @@ import type {
 } from '../../cloud/index.ts';
 import { explanationText, splitContainerData } from '../../cloud/index.ts';
 import type { AppRecord, AppsProvider, BenchmarkProvider } from './providers.ts';
-import type { AppLocation, AppLogLine, InstanceData, NodeBenchmark } from './types.ts';
+import type { AppLocation, InstanceData, NodeBenchmark } from './types.ts';
 
 /** The parts of cloud/agent's CloudAgent the API reads (a CloudAgent fits as it is). */
 export interface AgentSource {
@@ -30,8 +30,6 @@ export interface AgentProviderOptions {
   activeApps: () => readonly RegisteredApp[];
   /** What a spec cost at a height (the registry's price rule). */
   priceAt?: (spec: AppSpec, height: number) => bigint;
-  /** Log lines of an app's instances this node can read (its own containers). */
-  logs?: (app: string, tail: number) => Promise<AppLogLine[]>;
   /** Node id → host address, for assigned nodes that have not reported yet. */
   ipOf?: (node: string) => string;
 }
@@ -131,10 +129,6 @@ export function agentProviders(
       };
     },
   };
-  if (opts.logs) {
-    const logs = opts.logs;
-    apps.logs = (name, { tail }) => logs(name, tail);
-  }
   const benchmarks: BenchmarkProvider = {
     benchmarkOf(node) {
       const b = agent.benchmarkOf(node);

@@ -1,9 +1,8 @@
 import type { FluxnodeRecord } from '../../chain/index.ts';
-import { HttpError, type ApiServer } from '../http-server.ts';
-import { checkOwnerSignature } from './owner-auth.ts';
+import type { ApiServer } from '../http-server.ts';
 import type { AppRecord, RestContext } from './providers.ts';
 import type { AppDetail, AppLocation, AppSummary } from './types.ts';
-import { appNameParam, intParam, notFound, objectBody, stringField } from './validate.ts';
+import { appNameParam, notFound } from './validate.ts';
 
 /** Fills a location's tier and address from the registry when the provider left them out. */
 function withNode(l: AppLocation, nodes: ReadonlyMap<string, FluxnodeRecord>): AppLocation {
@@ -67,7 +66,7 @@ export async function findApp(ctx: RestContext, raw: string): Promise<AppRecord>
   return app;
 }
 
-export function registerAppRoutes(api: ApiServer, ctx: RestContext, now: () => number): void {
+export function registerAppRoutes(api: ApiServer, ctx: RestContext): void {
   api.get('/apps', async () => {
     const nodes = nodesByCollateral(ctx);
     return (await listApps(ctx)).map((a) => appSummary(a, nodes));
@@ -80,17 +79,5 @@ export function registerAppRoutes(api: ApiServer, ctx: RestContext, now: () => n
   api.get('/apps/:name/locations', async ({ params }) => {
     const nodes = nodesByCollateral(ctx);
     return (await findApp(ctx, params.name)).locations.map((l) => withNode(l, nodes));
-  });
-
-  // POST so the signature travels in the body; the owner proves ownership per request.
-  api.post('/apps/:name/logs', async ({ params, body, query }) => {
-    const app = await findApp(ctx, params.name);
-    const b = objectBody(body);
-    const message = stringField(b, 'message', 200);
-    const signature = stringField(b, 'signature', 200);
-    const tail = intParam(query, 'tail', { min: 1, max: 1000, fallback: 100 });
-    checkOwnerSignature(app.owner, app.name, message, signature, Math.floor(now() / 1000), ctx.params);
-    if (!ctx.apps?.logs) throw new HttpError(501, 'this node cannot fetch app logs (no cloud agent)');
-    return { app: app.name, lines: await ctx.apps.logs(app.name, { tail }) };
   });
 }

@@ -44,7 +44,11 @@ function parseRequest(body: unknown): OwnerRequest {
   }
 }
 
-export function opAnswer(req: OwnerRequest, outcomes: NodeOutcome[], ipOf: (node: string) => string): OwnerOpAnswer {
+export function opAnswer(
+  req: OwnerRequest,
+  outcomes: NodeOutcome[],
+  ipOf: (node: string) => string,
+): OwnerOpAnswer {
   const nodes: OwnerOpNode[] = outcomes.map((o) => {
     if (o.status !== 'ok') return { ...o, ip: ipOf(o.node) };
     const { lines: _lines, ...rest } = o.result;
@@ -66,7 +70,8 @@ export function registerOwnerOpRoutes(api: ApiServer, ctx: RestContext): void {
     const app = await findApp(ctx, params.name);
     const req = parseRequest(body);
     if (req.app !== app.name) throw new HttpError(400, `the request is for app ${req.app}, not ${app.name}`);
-    if (!ownerSignedIt(req, app.owner)) throw new HttpError(401, `not signed by the app's owner ${app.owner}`);
+    if (!ownerSignedIt(req, app.owner))
+      throw new HttpError(401, `not signed by the app's owner ${app.owner}`);
     if (!ctx.ownerOps) throw new HttpError(501, 'this node relays no owner requests');
     const timeoutMs = intParam(query, 'timeout', { min: 1000, max: 60_000, fallback: 15_000 });
     const outcomes = await ctx.ownerOps.dispatch(req, timeoutMs);

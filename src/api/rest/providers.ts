@@ -2,7 +2,7 @@ import type { HistoryEntry, IndexedCoin, ScriptBalance } from '../../chain/index
 import type { AppRegistration, AppSpec, NodeOutcome, OwnerRequest, UnmatchedPayment } from '../../cloud/index.ts';
 import type { AssetSupply, SupplySnapshot } from '../../economy/index.ts';
 import type { NodeContext } from '../context.ts';
-import type { AppLocation, AppLogLine, NodeBenchmark, PlacementWhy } from './types.ts';
+import type { AppLocation, NodeBenchmark, PlacementWhy } from './types.ts';
 
 /**
  * What the REST API and the WebSocket events read beyond the chain. Every provider is optional: a
@@ -32,8 +32,6 @@ export interface AppRecord {
 
 export interface AppsProvider {
   list(): readonly AppRecord[] | Promise<readonly AppRecord[]>;
-  /** Last log lines of every instance of an app (the API checks the owner's signature first). */
-  logs?(name: string, opts: { tail: number }): Promise<AppLogLine[]>;
   /** Calls `listener` when placements or instance states may have changed; returns an unsubscribe. */
   onChange?(listener: () => void): () => void;
 }

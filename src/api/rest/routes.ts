@@ -17,20 +17,16 @@ export interface RestRoutes {
 
 /**
  * The public REST API (GET, JSON): /chain/*, /nodes*, /node/status, /apps*, /network/*,
- * /economy/supply, and for app owners POST /apps/:name/logs, /apps/quote, /apps/submit, /chain/tx. Parameters are checked before
+ * /economy/supply, and for app owners POST /apps/:name/ops, /apps/quote, /apps/submit, /chain/tx. Parameters are checked before
  * anything is read; every error is `{ "error": "<message>" }` with a 4xx/5xx status.
  */
-export function registerRestRoutes(
-  api: ApiServer,
-  ctx: RestContext,
-  opts: { now?: () => number } = {},
-): RestRoutes {
+export function registerRestRoutes(api: ApiServer, ctx: RestContext): RestRoutes {
   const blocks = new BlockSummaries(ctx);
   const history = new NodeCountHistory(ctx.chain, ctx.registry);
   registerChainRoutes(api, ctx, blocks);
   registerNodeRoutes(api, ctx, blocks);
   registerOwnerRoutes(api, ctx);
-  registerAppRoutes(api, ctx, opts.now ?? Date.now);
+  registerAppRoutes(api, ctx);
   registerOwnerOpRoutes(api, ctx);
   registerNetworkRoutes(api, ctx, history);
   return { blocks, history, close: () => history.close() };

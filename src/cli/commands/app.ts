@@ -5,7 +5,8 @@
  *   app register|update|renew|quote SPEC   pay for a spec, from the node's wallet or an owner wallet
  *                                          (app-pay.ts)
  *   app status NAME                        instances, expiry and where it runs (JSON-RPC getapp)
- *   app logs NAME                          its containers' logs, asked for with the owner's signature
+ *   app logs|inspect|restart|stop|start|redeploy NAME   an owner's operations on every instance,
+ *                                          signed with the owner's key (app-ops.ts)
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -30,28 +31,11 @@ import {
   specHash,
   validateAppSpec,
 } from '../../cloud/index.ts';
-import { type AppLogLine, ownerLogsMessage } from '../../api/index.ts';
-import {
-  addressForPublicKey,
-  ConsensusError,
-  decodeWif,
-  isNetworkName,
-  paramsFor,
-  publicKeyOf,
-  signMessageBase64,
-} from '../../consensus/index.ts';
 import { CliError, formatTable, printJson } from '../output.ts';
 import { registerImportCommand } from './app-import.ts';
+import { registerOpCommands } from './app-ops.ts';
 import { registerPayCommands } from './app-pay.ts';
-import {
-  type ConnectionFlags,
-  connect,
-  DEFAULT_API_URL,
-  NodeClient,
-  NodeRpcError,
-  showFlux,
-  withConnectionOptions,
-} from '../rpc.ts';
+import { type ConnectionFlags, connect, NodeRpcError, showFlux, withConnectionOptions } from '../rpc.ts';
 
 const LIMITS: Record<string, AppSpecLimits> = { mainnet: MAINNET_APP_LIMITS, devnet: DEVNET_APP_LIMITS };
 
@@ -210,58 +194,6 @@ function unmatchedLines(list: readonly UnmatchedJson[]): string {
 ${rows.join('')}`;
 }
 
-/**
- * The body of POST /apps/:name/logs: the message the route expects, signed as `signmessage` signs,
- * with the owner's key. `nowSec` goes into the message; the node refuses it when stale.
- */
-export function ownerLogsRequest(
-  app: string,
-  key: { privateKey: Uint8Array; compressed: boolean },
-  nowSec: number,
-): { message: string; signature: string } {
-  const message = ownerLogsMessage(app, nowSec);
-  return { message, signature: signMessageBase64(message, key.privateKey, { compressed: key.compressed }) };
-}
-
-async function appLogs(
-  name: string,
-  o: { apiUrl: string; ownerKey?: string; tail: string; json?: boolean },
-): Promise<void> {
-  const wif = o.ownerKey ?? process.env.FLUXNODE_OWNER_KEY;
-  if (!wif) throw new CliError('app logs needs the owner’s key: --owner-key WIF or FLUXNODE_OWNER_KEY');
-  const tail = Number(o.tail);
-  if (!/^\d+$/.test(o.tail) || tail < 1 || tail > 1000)
-    throw new CliError(`--tail must be a whole number from 1 to 1000, got "${o.tail}"`);
-  const client = new NodeClient({ url: o.apiUrl });
-  const { network } = await client.get<{ network: string }>('/chain/info');
-  if (!isNetworkName(network)) throw new CliError(`the node runs an unknown network "${network}"`, 1);
-  const params = paramsFor(network);
-  let key: { privateKey: Uint8Array; compressed: boolean };
-  try {
-    key = decodeWif(wif, params.base58.secretKey);
-  } catch (err) {
-    if (err instanceof ConsensusError)
-      throw new CliError(`the owner key is not a WIF private key of ${network}: ${err.message}`);
-    throw err;
-  }
-  const path = `/apps/${encodeURIComponent(name)}`;
-  const app = await client.get<{ name: string; owner: string }>(path);
-  const signer = addressForPublicKey(publicKeyOf(key.privateKey, key.compressed), params.base58);
-  if (signer !== app.owner)
-    throw new CliError(`the owner key is for ${signer}, but ${app.name} is owned by ${app.owner}`);
-  const body = ownerLogsRequest(app.name, key, Math.floor(Date.now() / 1000));
-  const out = await client.post<{ app: string; lines: AppLogLine[] }>(`${path}/logs?tail=${tail}`, body);
-  if (o.json) {
-    printJson(out);
-    return;
-  }
-  for (const l of out.lines) {
-    // Seconds or milliseconds since the epoch, whichever the agent reports.
-    const time = l.time === null ? '-' : new Date(l.time < 1e12 ? l.time * 1000 : l.time).toISOString();
-    process.stdout.write(`${time} ${l.node.slice(0, 16)} ${l.component} ${l.stream}: ${l.text}\n`);
-  }
-}
-
 export function register(program: Command): void {
   const app = program.command('app').description(describe('app'));
 
@@ -365,15 +297,5 @@ ${unmatchedLines(orphans)}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   });
 
-  app
-    .command('logs')
-    .description('an app’s container logs from the node’s cloud agent, signed for by the owner’s key')
-    .argument('<name>', 'app name')
-    .option('--owner-key <wif>', 'the owner’s private key, WIF (or FLUXNODE_OWNER_KEY)')
-    .option('--tail <n>', 'last lines per container', '100')
-    .option('--api-url <url>', 'the node’s public API (REST)', DEFAULT_API_URL)
-    .option('--json', 'machine-readable output')
-    .action((name: string, o: { apiUrl: string; ownerKey?: string; tail: string; json?: boolean }) =>
-      appLogs(name, o),
-    );
+  registerOpCommands(app);
 }

@@ -3,7 +3,7 @@
  * written. Kept apart from the command modules so that listing them imports none of them.
  */
 export const COMMAND_LIST = {
-  app: 'apps: validate and price specs; register, watch and read logs through a node',
+  app: 'apps: validate and price specs; register, watch and operate them through any node',
   assets: 'parallel assets of fluxnode payout addresses: balances, claims, snapshots (over JSON-RPC)',
   bench: 'measure this machine as fluxnodes are judged and check it against the tier minimums',
   block: 'blocks and headers, offline',

@@ -152,7 +152,14 @@ export class OwnerOps {
   authorize(req: OwnerRequest): RegisteredApp {
     const app = this.#d.activeApps().find((a) => a.name === req.app);
     if (!app)
-      throw new MessageVerifyError('owner-request', 'unknown-app', 'app', req.app, 'no active app has this name', 0);
+      throw new MessageVerifyError(
+        'owner-request',
+        'unknown-app',
+        'app',
+        req.app,
+        'no active app has this name',
+        0,
+      );
     const now = this.#d.now();
     verifyOwnerRequest(req, { owner: app.owner, node: this.#d.nodeId, now, windowMs: this.#d.windowMs });
     // Kept until the request could no longer pass the time check anyway.

@@ -130,7 +130,14 @@ export interface OwnerCheck {
 export function verifyOwnerRequest(req: OwnerRequest, check: OwnerCheck): void {
   const kind = 'owner-request';
   if (!req.nodes.includes(check.node))
-    throw new MessageVerifyError(kind, 'wrong-node', 'nodes', req.nodes, `does not name this node ${check.node}`, 0);
+    throw new MessageVerifyError(
+      kind,
+      'wrong-node',
+      'nodes',
+      req.nodes,
+      `does not name this node ${check.node}`,
+      0,
+    );
   if (Math.abs(check.now - req.issuedAt) > check.windowMs) {
     throw new MessageVerifyError(
       kind,

@@ -62,7 +62,9 @@ export class OwnerRelay {
   /** Sends `req` to every node it names (this one included) and gathers the outcomes within `timeoutMs`. */
   async dispatch(req: OwnerRequest, timeoutMs: number): Promise<NodeOutcome[]> {
     const deadline = Date.now() + timeoutMs;
-    return Promise.all(req.nodes.map((node) => this.#withDeadline(node, deadline, this.#one(node, req, deadline))));
+    return Promise.all(
+      req.nodes.map((node) => this.#withDeadline(node, deadline, this.#one(node, req, deadline))),
+    );
   }
 
   async #one(node: string, req: OwnerRequest, deadline: number): Promise<NodeOutcome> {
@@ -89,7 +91,8 @@ export class OwnerRelay {
     try {
       return { node, status: 'ok', result: await local.run(req) };
     } catch (err) {
-      if (err instanceof MessageVerifyError) return { node, status: 'refused', rule: err.rule, reason: err.message };
+      if (err instanceof MessageVerifyError)
+        return { node, status: 'refused', rule: err.rule, reason: err.message };
       return { node, status: 'failed', reason: (err as Error).message };
     }
   }

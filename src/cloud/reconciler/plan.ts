@@ -73,7 +73,8 @@ export function planReconcile(
       removes.push({ kind: 'remove', container: c, reason: 'held' });
     } else {
       kept.add(k);
-      if (c.state !== 'running' && c.state !== 'restarting' && !held.has(c.app)) starts.push({ kind: 'start', container: c });
+      if (c.state !== 'running' && c.state !== 'restarting' && !held.has(c.app))
+        starts.push({ kind: 'start', container: c });
     }
   }
   const creates: ReconcileAction[] = [...want]

@@ -12,7 +12,6 @@ export function restContext(node: ApiSources): RestContext {
           activeApps: () => node.cloud.activeApps(),
           priceAt: appPriceAt,
           ipOf: (id) => chain.fluxnodes.get(id)?.ip ?? '',
-          logs: (app, tail) => node.agent?.logs(app, tail) ?? Promise.resolve([]),
         })
       : undefined;
   };
@@ -29,7 +28,6 @@ export function restContext(node: ApiSources): RestContext {
     },
     apps: {
       list: () => agentProviderOf()?.apps.list() ?? [],
-      logs: (name, o) => node.agent?.logs(name, o.tail) ?? Promise.resolve([]),
       onChange: (listener) => {
         const on = () => listener();
         chain.on('tip', on);

@@ -44,14 +44,6 @@ export interface CloudAgentModuleDeps {
   syncthing?: SyncthingModule;
 }
 
-export interface ContainerLogLine {
-  node: string;
-  component: string;
-  stream: 'stdout';
-  time: null;
-  text: string;
-}
-
 export class CloudAgentModule implements NodeModule {
   readonly name = 'cloud-agent';
   readonly #opts: CloudAgentModuleOptions;
@@ -130,19 +122,5 @@ export class CloudAgentModule implements NodeModule {
     const node = this.#d.collateral();
     if (!agent || !node) return undefined;
     return { node, run: (req) => agent.ownerOp(req) };
-  }
-
-  /** The last `tail` lines of each of this node's containers of `app` (the API checks the owner first). */
-  async logs(app: string, tail: number): Promise<ContainerLogLine[]> {
-    const runtime = this.#runtime;
-    if (!runtime) return [];
-    const node = this.agent?.status().node ?? '';
-    const out: ContainerLogLine[] = [];
-    for (const c of (await runtime.listManagedContainers()).filter((x) => x.app === app)) {
-      const text = await runtime.logs(c.id, tail);
-      for (const line of text.split('\n'))
-        if (line) out.push({ node, component: c.component, stream: 'stdout', time: null, text: line });
-    }
-    return out;
   }
 }
