@@ -15,7 +15,11 @@ import { ApiServer } from '../../src/api/http-server.ts';
 import { RpcDispatcher } from '../../src/api/jsonrpc.ts';
 import type { AppRecord, AppsProvider, RestContext } from '../../src/api/rest/providers.ts';
 import { registerRestRoutes, type RestRoutes } from '../../src/api/rest/routes.ts';
-import type { AppLogLine, NodeBenchmark } from '../../src/api/rest/types.ts';
+import type { NodeBenchmark } from '../../src/api/rest/types.ts';
+import type { OwnerOpResult } from '../../src/cloud/agent/owner-ops.ts';
+import type { MessageVerifyError } from '../../src/cloud/messages/errors.ts';
+import { type OwnerRequest, verifyOwnerRequest } from '../../src/cloud/messages/owner-request.ts';
+import type { NodeOutcome } from '../../src/cloud/owner/relay.ts';
 import { attachWebSocket, type EventHub } from '../../src/api/ws/event-hub.ts';
 import { AddressIndex } from '../../src/chain/address-index/address-index.ts';
 import { Chain } from '../../src/chain/chain.ts';
@@ -124,6 +128,9 @@ class FixtureApps implements AppsProvider {
   private readonly net: DashboardFixture;
   /** Collaterals of nodes whose heartbeats stopped (to move instances in tests). */
   readonly silent = new Set<string>();
+  /** Nonces each node carried out, and every request carried out (for tests to inspect). */
+  readonly nonces = new Map<string, Set<string>>();
+  readonly requests: OwnerRequest[] = [];
 
   constructor(net: DashboardFixture) {
     this.net = net;
@@ -173,19 +180,56 @@ class FixtureApps implements AppsProvider {
     }));
   }
 
-  async logs(name: string, opts: { tail: number }): Promise<AppLogLine[]> {
-    const app = this.list().find((a) => a.name === name);
-    const lines: AppLogLine[] = [];
-    for (const l of app?.locations ?? [])
-      for (const c of app!.spec.components)
-        lines.push({
-          node: l.node,
-          component: c.name,
+  /**
+   * Owner requests as hosting nodes would answer them: each location named checks the request in
+   * full (signature by the owner, names it, fresh, nonce unused there) and answers with one log
+   * line per component; a named node that hosts nothing is unreachable.
+   */
+  async dispatch(req: OwnerRequest, _timeoutMs: number): Promise<NodeOutcome[]> {
+    const app = this.list().find((a) => a.name === req.app);
+    return req.nodes.map((node): NodeOutcome => {
+      const at = app?.locations.find((l) => l.node === node);
+      if (!app || !at) return { node, status: 'unreachable', reason: 'no connection to this node' };
+      try {
+        verifyOwnerRequest(req, { owner: app.owner, node, now: Date.now(), windowMs: 120_000 });
+      } catch (err) {
+        const e = err as MessageVerifyError;
+        return { node, status: 'refused', rule: e.rule, reason: e.message };
+      }
+      const seen = this.nonces.get(node) ?? new Set<string>();
+      this.nonces.set(node, seen);
+      if (seen.has(req.nonce))
+        return { node, status: 'refused', rule: 'replayed', reason: 'already carried out' };
+      seen.add(req.nonce);
+      this.requests.push(req);
+      const containers = app.spec.components.map((c) => ({
+        component: c.name,
+        container: `flux${c.name}_${app.name}`,
+        state: req.op === 'stop' ? 'exited' : 'running',
+        status: 'Up',
+        image: c.repotag,
+        created: 0,
+      }));
+      const result: OwnerOpResult = {
+        node,
+        app: app.name,
+        op: req.op,
+        placedHere: true,
+        stopped: req.op === 'stop',
+        containers,
+        done: req.op === 'logs' || req.op === 'inspect' ? [] : containers.map((c) => c.container),
+      };
+      if (req.op === 'logs')
+        result.lines = containers.map((c, i) => ({
+          node,
+          component: c.component,
+          container: c.container,
+          time: Date.now() - 1000 + i,
           stream: 'stdout',
-          time: null,
-          text: `httpd started on ${l.ip}`,
-        });
-    return lines.slice(-opts.tail);
+          text: `httpd started on ${at.ip}`,
+        }));
+      return { node, status: 'ok', result };
+    });
   }
 
   onChange(listener: () => void): () => void {
@@ -248,6 +292,7 @@ export class DashboardFixture {
       startedAt: Date.now(),
       version: 'test',
       apps: this.apps,
+      ownerOps: this.apps,
       benchmarks: {
         benchmarkOf: (c) => benchmarks.get(c) ?? this.nodes.find((n) => n.id === c)?.benchmark,
       },

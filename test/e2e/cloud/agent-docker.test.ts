@@ -15,7 +15,7 @@ import { CloudAgent } from '../../../src/cloud/agent/agent.ts';
 import type { ChainView, NodeRecordView } from '../../../src/cloud/agent/types.ts';
 import { runBenchmark } from '../../../src/cloud/benchmark/run.ts';
 import { MessageVerifyError } from '../../../src/cloud/messages/errors.ts';
-import { signOwnerRequest } from '../../../src/cloud/messages/owner-request.ts';
+import { type OwnerOp, signOwnerRequest } from '../../../src/cloud/messages/owner-request.ts';
 import { signSpec, type VerifiedSpec } from '../../../src/cloud/messages/spec-announcement.ts';
 import type { RegisteredApp } from '../../../src/cloud/registry/app-registry.ts';
 import { DockerRuntime } from '../../../src/cloud/runtime/docker-runtime.ts';
@@ -361,26 +361,40 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
     assert.deepEqual([...JSON.parse(at(placements, 0))].sort(), hosts.map((h) => h.id).sort());
   });
 
-  test('the owner can read status and logs and restart the app on a host; nobody else can', async () => {
+  test('the owner can inspect, read logs, restart, stop and start the app on a host; nobody else can', async () => {
     const host = at(await running(app.name), 0).node;
-    const req = (action: 'status' | 'logs' | 'restart', key = ownerKey, node = host.id) =>
-      signOwnerRequest({ action, app: app.name, node, time: Date.now() }, key);
-    const status = await host.agent!.ownerStatus(req('status'));
+    let n = 0;
+    const req = (op: OwnerOp, key = ownerKey, nodes = [host.id], issuedAt = Date.now()) =>
+      signOwnerRequest(
+        {
+          op,
+          app: app.name,
+          nodes,
+          nonce: `${Date.now().toString(16)}${(++n).toString(16).padStart(8, '0')}`,
+          issuedAt,
+        },
+        key,
+      );
+    const status = await host.agent!.ownerOp(req('inspect'));
     assert.equal(status.placedHere, true);
     assert.deepEqual(
-      status.containers.map((c) => [c.name, c.state, c.specHash]),
-      [['fluxweb_hello', 'running', app.specHash]],
+      status.containers.map((c) => [c.container, c.state]),
+      [['fluxweb_hello', 'running']],
     );
-    assert.equal(status.locations.length, 3);
+    assert.ok((at(status.containers, 0).usage?.memoryBytes ?? 0) > 0, 'inspect reads the memory in use');
 
     await get(`http://${host.ip}:${appPort}/`);
-    const logs = await host.agent!.ownerLogs(req('logs'));
-    assert.equal(logs.length, 1);
-    assert.match(at(logs, 0).logs, /hello: serving node .* app hello, component web on port 80/);
+    const logs = await host.agent!.ownerOp(req('logs'));
+    assert.ok((logs.lines ?? []).length >= 1);
+    const line = (logs.lines ?? []).find((l) => /hello: serving node/.test(l.text));
+    assert.ok(line, JSON.stringify(logs.lines));
+    assert.equal(line.node, host.id);
+    assert.equal(line.container, 'fluxweb_hello');
+    assert.ok(Math.abs(line.time - Date.now()) < 600_000, 'lines carry the engine’s time');
 
-    const before = at(status.containers, 0);
-    const { restarted } = await host.agent!.ownerRestart(req('restart'));
-    assert.deepEqual(restarted, ['fluxweb_hello']);
+    const before = at(await host.runtime!.listManagedContainers(), 0);
+    const { done } = await host.agent!.ownerOp(req('restart'));
+    assert.deepEqual(done, ['fluxweb_hello']);
     const after = at(await host.runtime!.listManagedContainers(), 0);
     assert.equal(after.id, before.id, 'restarted in place, not re-created');
     assert.equal(after.state, 'running');
@@ -391,21 +405,35 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
       5_000,
     );
 
+    // Stopped by the owner: reconcile passes leave it stopped until the owner starts it.
+    const stopped = await host.agent!.ownerOp(req('stop'));
+    assert.deepEqual(
+      stopped.containers.map((c) => c.state),
+      ['exited'],
+    );
+    await host.agent!.reconcileNow('test');
+    assert.equal(at(await host.runtime!.listManagedContainers(), 0).state, 'exited', 'held by reconcile');
+    await host.agent!.ownerOp(req('start'));
+    await until(
+      'the started app to answer',
+      async () => (await get(`http://${host.ip}:${appPort}/`))?.includes('hello from'),
+      5_000,
+    );
+
     const refuse = async (p: Promise<unknown>, rule: string) =>
       assert.rejects(p, (e: unknown) => e instanceof MessageVerifyError && e.rule === rule);
-    await refuse(host.agent!.ownerRestart(req('restart', generatePrivateKey())), 'bad-signature');
+    await refuse(host.agent!.ownerOp(req('restart', generatePrivateKey())), 'bad-signature');
     await refuse(
-      host.agent!.ownerStatus(req('status', ownerKey, nodes.find((n) => n !== host)!.id)),
+      host.agent!.ownerOp(req('inspect', ownerKey, [nodes.find((x) => x !== host)!.id])),
       'wrong-node',
     );
-    const stale = signOwnerRequest(
-      { action: 'logs', app: app.name, node: host.id, time: Date.now() - 3_600_000 },
-      ownerKey,
+    await refuse(
+      host.agent!.ownerOp(req('logs', ownerKey, [host.id], Date.now() - 3_600_000)),
+      'stale-request',
     );
-    await refuse(host.agent!.ownerLogs(stale), 'stale-request');
     const once = req('restart');
-    await host.agent!.ownerRestart(once);
-    await refuse(host.agent!.ownerRestart(once), 'replayed');
+    await host.agent!.ownerOp(once);
+    await refuse(host.agent!.ownerOp(once), 'replayed');
     await serving(3, 10_000);
   });
 

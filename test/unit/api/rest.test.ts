@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { ownerLogsMessage } from '../../../src/api/rest/owner-auth.ts';
+import type { OwnerOpAnswer } from '../../../src/api/rest/owner-op-routes.ts';
+import { signOwnerRequest } from '../../../src/cloud/messages/owner-request.ts';
 import type {
   ApiEvent,
   AppDetail,
@@ -13,7 +14,6 @@ import type {
   NodeView,
 } from '../../../src/api/rest/types.ts';
 import { benchmarkView } from '../../../src/api/rest/node-view.ts';
-import { signMessageBase64 } from '../../../src/consensus/keys/keys.ts';
 import {
   DashboardFixture,
   OWNER_ADDRESS,
@@ -268,30 +268,39 @@ test('apps show spec, price, instances and locations; names are checked', async 
   await getError('/apps/nosuchapp', 404, /no app named nosuchapp/);
 });
 
-test('app logs need a fresh signature by the app’s owner', async () => {
-  const post = async (body: unknown) => {
-    const res = await fetch(`${net.url}/apps/hello/logs`, { method: 'POST', body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as { error?: string; lines?: { text: string }[] } };
+test('owner operations: the owner’s signed request reaches the nodes it names; others’ are refused up front', async () => {
+  const post = async (body: unknown, path = '/apps/hello/ops') => {
+    const res = await fetch(`${net.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as OwnerOpAnswer & { error?: string } };
   };
-  const now = Math.floor(Date.now() / 1000);
-  const message = ownerLogsMessage('hello', now);
-  const ok = await post({ message, signature: signMessageBase64(message, OWNER_KEY) });
+  const hello = await get<AppSummary>('/apps/hello');
+  const nodes = hello.locations.map((l) => l.node);
+  const fields = { op: 'logs' as const, app: 'hello', nodes, issuedAt: Date.now(), tail: 10 };
+  const req = signOwnerRequest({ ...fields, nonce: 'aa'.repeat(16) }, OWNER_KEY);
+  const ok = await post(req);
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
-  assert.equal(ok.body.lines!.length, 3);
-
-  const other = await post({ message, signature: signMessageBase64(message, net.minerKey) });
-  assert.equal(other.status, 401);
-  assert.match(other.body.error!, /not by the app's owner/);
-  const stale = ownerLogsMessage('hello', now - 3600);
-  const old = await post({ message: stale, signature: signMessageBase64(stale, OWNER_KEY) });
-  assert.equal(old.status, 401);
-  assert.match(old.body.error!, /away from the node's clock/);
-  const wrongApp = ownerLogsMessage('other', now);
-  assert.equal(
-    (await post({ message: wrongApp, signature: signMessageBase64(wrongApp, OWNER_KEY) })).status,
-    400,
+  assert.deepEqual(
+    ok.body.nodes.map((n) => [n.node, n.status]),
+    [...req.nodes].map((n) => [n, 'ok']),
   );
-  assert.equal((await post({ message })).status, 400);
+  // One line per instance, in time order, each labelled with its node, address and container.
+  assert.equal(ok.body.lines!.length, 3);
+  for (const l of ok.body.lines!) {
+    assert.equal(l.container, 'fluxweb_hello');
+    assert.equal(l.ip, hello.locations.find((x) => x.node === l.node)?.ip);
+  }
+  // The same request again: each node refuses it as a replay.
+  const again = await post(req);
+  assert.deepEqual(
+    again.body.nodes.map((n) => (n.status === 'refused' ? n.rule : n.status)),
+    ['replayed', 'replayed', 'replayed'],
+  );
+  const other = await post(signOwnerRequest({ ...fields, nonce: 'bb'.repeat(16) }, net.minerKey));
+  assert.equal(other.status, 401);
+  assert.match(other.body.error!, /not signed by the app's owner/);
+  const elsewhere = await post(req, '/apps/nosuchapp/ops');
+  assert.equal(elsewhere.status, 404);
+  assert.equal((await post({ ...req, op: 'delete' })).status, 400);
   assert.equal((await post([1, 2])).status, 400);
 });
 

@@ -144,8 +144,20 @@ class FakeEngine implements AgentRuntime {
   async restart(id: string) {
     this.calls.push(`restart ${this.containers.get(id)!.app}`);
   }
+  async stop(id: string) {
+    const c = this.containers.get(id);
+    if (!c) return false;
+    this.set(c, 'exited', 'stop');
+    return true;
+  }
   async logs() {
     return '';
+  }
+  async logLines() {
+    return [];
+  }
+  async usage() {
+    return undefined;
   }
   async *events(signal?: AbortSignal): AsyncGenerator<ContainerEvent> {
     const queue: ContainerEvent[] = [];

@@ -350,42 +350,75 @@ describe('owner request', () => {
   const ownerKey = key(5);
   const owner = addressForPublicKey(publicKeyOf(ownerKey), devnet.base58);
   const now = 1_700_000_000_000;
-  const fields = { action: 'restart' as const, app: 'hello', node: NODE, time: now - 1000 };
-  const check = { owner, node: NODE, now, maxAgeMs: 60_000 };
+  const OTHER = `${'cd'.repeat(32)}:0`;
+  const fields = {
+    op: 'restart' as const,
+    app: 'hello',
+    nodes: [OTHER, NODE],
+    nonce: '0123456789abcdef',
+    issuedAt: now - 1000,
+  };
+  const check = { owner, node: NODE, now, windowMs: 60_000 };
+  const rule = (r: string) => (e: unknown) => e instanceof MessageVerifyError && e.rule === r;
 
-  test('a request signed by the owner for this node, recently, verifies', () => {
+  test('a request signed by the owner naming this node, recently, verifies; its text is what signmessage signs', () => {
     const req = signOwnerRequest(fields, ownerKey);
+    assert.deepEqual(req.nodes, [NODE, OTHER].sort(), 'nodes are signed sorted');
     assert.equal(
-      ownerRequestText(fields),
-      `fluxnode app restart\napp: hello\nnode: ${NODE}\ntime: ${now - 1000}`,
+      ownerRequestText(req),
+      `fluxnode owner request\nop: restart\napp: hello\nnodes: ${req.nodes.join(',')}\nnonce: 0123456789abcdef\nissued: ${now - 1000}\nargs: `,
     );
-    assert.equal(req.signature, signMessageBase64(ownerRequestText(fields), ownerKey));
+    assert.equal(req.signature, signMessageBase64(ownerRequestText(req), ownerKey));
     verifyOwnerRequest(req, check);
+    verifyOwnerRequest(req, { ...check, node: OTHER });
     verifyOwnerRequest(parseOwnerRequest(JSON.parse(JSON.stringify(req))), check);
   });
 
-  test('changed fields, other signers, other nodes and old requests fail', () => {
+  test('the op arguments are signed: a soft redeploy cannot be turned into a hard one, nor a log tail changed', () => {
+    const soft = signOwnerRequest({ ...fields, op: 'redeploy' }, ownerKey);
+    assert.match(ownerRequestText(soft), /args: soft$/);
+    assert.throws(() => verifyOwnerRequest({ ...soft, hard: true }, check), rule('bad-signature'));
+    const logs = signOwnerRequest({ ...fields, op: 'logs', tail: 5, since: now - 60_000 }, ownerKey);
+    assert.match(ownerRequestText(logs), new RegExp(`args: tail=5 since=${now - 60_000}$`));
+    assert.throws(() => verifyOwnerRequest({ ...logs, tail: 1000 }, check), rule('bad-signature'));
+  });
+
+  test('changed fields, other signers, unnamed nodes and stale requests fail, each with its rule', () => {
     const req = signOwnerRequest(fields, ownerKey);
-    const rule = (r: string) => (e: unknown) => e instanceof MessageVerifyError && e.rule === r;
     assert.throws(() => verifyOwnerRequest({ ...req, app: 'other' }, check), rule('bad-signature'));
-    assert.throws(() => verifyOwnerRequest({ ...req, action: 'logs' }, check), rule('bad-signature'));
-    assert.throws(() => verifyOwnerRequest({ ...req, time: now }, check), rule('bad-signature'));
+    assert.throws(() => verifyOwnerRequest({ ...req, op: 'stop' }, check), rule('bad-signature'));
+    assert.throws(
+      () => verifyOwnerRequest({ ...req, nonce: 'ffffffffffffffff' }, check),
+      rule('bad-signature'),
+    );
+    assert.throws(() => verifyOwnerRequest({ ...req, issuedAt: now }, check), rule('bad-signature'));
     assert.throws(() => verifyOwnerRequest(signOwnerRequest(fields, key(6)), check), rule('bad-signature'));
     assert.throws(() => verifyOwnerRequest({ ...req, signature: '!!' }, check), rule('bad-signature'));
+    // Adding a node to a captured request breaks its signature; a node it does not name refuses it.
     assert.throws(
-      () => verifyOwnerRequest(req, { ...check, node: `${'cd'.repeat(32)}:0` }),
+      () => verifyOwnerRequest({ ...req, nodes: [...req.nodes, `${'ef'.repeat(32)}:0`] }, check),
+      rule('bad-signature'),
+    );
+    assert.throws(
+      () => verifyOwnerRequest(req, { ...check, node: `${'ef'.repeat(32)}:0` }),
       rule('wrong-node'),
     );
     assert.throws(() => verifyOwnerRequest(req, { ...check, now: now + 120_000 }), rule('stale-request'));
+    assert.throws(() => verifyOwnerRequest(req, { ...check, now: now - 120_000 }), rule('stale-request'));
   });
 
   test('malformed requests are refused naming the field', () => {
     const field = (f: string) => (e: unknown) => e instanceof MessageFieldError && e.field === f;
     const req = signOwnerRequest(fields, ownerKey);
     assert.throws(() => parseOwnerRequest(null), field('request'));
-    assert.throws(() => parseOwnerRequest({ ...req, action: 'delete' }), field('action'));
-    assert.throws(() => parseOwnerRequest({ ...req, time: '1' }), field('time'));
+    assert.throws(() => parseOwnerRequest({ ...req, op: 'delete' }), field('op'));
+    assert.throws(() => parseOwnerRequest({ ...req, issuedAt: '1' }), field('issuedAt'));
     assert.throws(() => parseOwnerRequest({ ...req, app: 'a b' }), field('app'));
     assert.throws(() => parseOwnerRequest({ ...req, signature: 5 }), field('signature'));
+    assert.throws(() => parseOwnerRequest({ ...req, nodes: [] }), field('nodes'));
+    assert.throws(() => parseOwnerRequest({ ...req, nodes: 'x' }), field('nodes'));
+    assert.throws(() => parseOwnerRequest({ ...req, nonce: 'short' }), field('nonce'));
+    assert.throws(() => parseOwnerRequest({ ...req, tail: 0 }), field('tail'));
+    assert.throws(() => parseOwnerRequest({ ...req, hard: 'yes' }), field('hard'));
   });
 });

@@ -106,3 +106,21 @@ test('a node is live until it misses three heartbeat intervals; replayed heartbe
   assert.ok(t.heard('n1', 2, 3200));
   assert.equal(t.isLive('n1', 3200), true);
 });
+
+test('an app its owner stopped is held: neither started nor created, but an outdated or unplaced one still goes', () => {
+  const held = new Set(['a', 'b', 'd', 'x']);
+  const actions = planReconcile(
+    [want('a'), want('b'), want('c'), want('d', 'web', 'h2')],
+    [have('a', 'exited'), have('c', 'exited'), have('d', 'exited', 'h1'), have('x', 'exited')],
+    held,
+  );
+  assert.deepEqual(
+    actions.map((a) => `${a.kind} ${a.kind === 'create' ? a.desired.app : a.container.app}`),
+    ['remove d', 'remove x', 'start c'],
+  );
+  // Once released, the same state converges as usual.
+  assert.deepEqual(
+    planReconcile([want('a')], [have('a', 'exited')], new Set()).map((a) => a.kind),
+    ['start'],
+  );
+});
