@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +21,9 @@ import { teardownDevnet } from '../../../src/devnet/teardown.ts';
 import type { DevnetSummary } from '../../../src/devnet/up.ts';
 import { cgroupsNamed, dockerSkip, fetchText, freePort, leftovers, refused } from './docker-fixture.ts';
 import { at } from '../../support/at.ts';
+import type { AppDetail, OwnerOpAnswer } from '../../../src/api/index.ts';
+import { type OwnerOp, type OwnerRequestFields, ownerRequestText } from '../../../src/cloud/index.ts';
+import { rpcOf } from '../../../src/devnet/host-process.ts';
 
 const execFileAsync = promisify(execFile);
 const REPO = path.resolve(path.dirname(CLI_MAIN), '..', '..');
@@ -141,6 +145,75 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
       s.nodes.map((n) => n.containers),
       [1, 1, 1],
     );
+  });
+
+  test('an owner’s request signed once reaches every instance through one node: labelled logs, stop held, start, replay refused', async () => {
+    const first = at(state.nodes, 0);
+    const api = `http://${first.host}:${first.apiPort}`;
+    const name = summary.app!.name;
+    const app = (await (await fetch(`${api}/apps/${name}`)).json()) as AppDetail;
+    const nodes = [...new Set(app.locations.map((l) => l.node))].sort();
+    assert.equal(nodes.length, 3);
+    // Any Flux wallet can sign one: here node 1's, which holds the owner's key, through signmessage.
+    const sign = async (op: OwnerOp, extra: Partial<OwnerRequestFields> = {}) => {
+      const f: OwnerRequestFields = {
+        op,
+        app: name,
+        nodes,
+        nonce: randomBytes(16).toString('hex'),
+        issuedAt: Date.now(),
+        ...extra,
+      };
+      const signature = await rpcOf(state, first).call<string>('signmessage', [
+        app.owner,
+        ownerRequestText(f),
+      ]);
+      return { ...f, signature };
+    };
+    // Sent through the third node, which relays it to the others over p2p.
+    const via = at(state.nodes, 2);
+    const send = async (req: unknown) => {
+      const res = await fetch(`http://${via.host}:${via.apiPort}/apps/${name}/ops?timeout=30000`, {
+        method: 'POST',
+        body: JSON.stringify(req),
+      });
+      assert.equal(res.status, 200);
+      return (await res.json()) as OwnerOpAnswer;
+    };
+    const statuses = (a: OwnerOpAnswer) => a.nodes.map((n) => (n.status === 'refused' ? n.rule : n.status));
+
+    const logs = await send(await sign('logs', { tail: 20 }));
+    assert.deepEqual(statuses(logs), ['ok', 'ok', 'ok'], JSON.stringify(logs.nodes));
+    const labelled = new Set(logs.lines!.map((l) => `${l.node} ${l.ip} ${l.container}`));
+    assert.deepEqual(
+      [...labelled].sort(),
+      nodes.map((n) => `${n} ${app.locations.find((l) => l.node === n)!.ip} fluxweb_${name}`).sort(),
+      'lines come from the instances on all three nodes, each labelled with its node and container',
+    );
+
+    const stop = await sign('stop');
+    const stopped = await send(stop);
+    assert.deepEqual(statuses(stopped), ['ok', 'ok', 'ok'], JSON.stringify(stopped.nodes));
+    // Reconcile passes run on every block: three blocks later the instances are still stopped.
+    const height = async () =>
+      ((await (await fetch(`${api}/chain/info`)).json()) as { height: number }).height;
+    const h0 = await height();
+    while ((await height()) < h0 + 3) await new Promise((r) => setTimeout(r, 200));
+    const held = await send(await sign('inspect'));
+    for (const n of held.nodes) {
+      assert.ok(n.status === 'ok' && n.stopped, JSON.stringify(n));
+      assert.deepEqual(
+        n.containers.map((c) => c.state),
+        ['exited'],
+      );
+    }
+    for (const url of summary.app!.urls)
+      assert.equal(await refused(new URL(url).hostname, Number(new URL(url).port)), true, url);
+    assert.deepEqual(statuses(await send(stop)), ['replayed', 'replayed', 'replayed'], 'a replay is refused');
+
+    const started = await send(await sign('start'));
+    assert.deepEqual(statuses(started), ['ok', 'ok', 'ok'], JSON.stringify(started.nodes));
+    for (const url of summary.app!.urls) assert.match(await fetchText(url, 30_000), /hello from/);
   });
 
   test('devnet kill stops a node and its containers at once; restart brings both back', async () => {
