@@ -1,13 +1,20 @@
 /// <reference lib="dom" />
-import type { AppDetail, AppLogLine, AppSummary, InstanceData, NodeView } from '../../../api/index.ts';
+import type { AppDetail, AppSummary, InstanceData, NodeView } from '../../../api/index.ts';
 import { api } from '../api.ts';
 import { addressLink, appDot, errorBox, nodeMap, tierBadge } from '../components.ts';
 import { byId, html, render } from '../dom.ts';
 import { ago, flux, short } from '../format.ts';
 import type { View } from '../view.ts';
+import { ownerPanel, wireOwnerPanel } from './app-owner.ts';
 
-function logsMessage(app: string): string {
-  return `fluxnode logs ${app} ${Math.floor(Date.now() / 1000)}`;
+/** The app's address: its public ports on the node that served this page (the routing mesh forwards). */
+function appAddress(a: AppDetail) {
+  const ports = [...new Set(a.spec.components.flatMap((c) => c.ports))];
+  if (!ports.length) return html`<span class="muted">no public port</span>`;
+  return ports.map((p) => {
+    const url = `http://${location.hostname}:${p}/`;
+    return html`<a data-testid="app-address" href="${url}" target="_blank" rel="noopener">${url}</a> `;
+  });
 }
 
 function detail(a: AppDetail, nodes: readonly NodeView[]) {
@@ -17,6 +24,7 @@ function detail(a: AppDetail, nodes: readonly NodeView[]) {
     <p>${s.description}</p>
     <dl class="fields">
       <dt>Owner</dt><dd>${addressLink(a.owner)}</dd>
+      <dt>Address</dt><dd>${appAddress(a)}</dd>
       <dt>Instances</dt><dd><span data-testid="app-page-placed">${a.placed}</span> of ${s.instances} placed${a.unplaced ? html` <span class="warn">(${a.unplaced} waiting for a node)</span>` : ''}</dd>
       <dt>Price</dt><dd>${flux(a.priceSat)} FLUX for ${s.expire} blocks</dd>
       <dt>Registered</dt><dd>height <a href="#/block/${a.height}">${a.height}</a>${a.txid ? html`, payment <a class="mono" href="#/tx/${a.txid}">${short(a.txid, 8)}</a>` : ''}</dd>
@@ -48,14 +56,7 @@ function detail(a: AppDetail, nodes: readonly NodeView[]) {
     </table></div>
     <h3>Where it runs</h3>
     ${nodeMap(nodes, [a as AppSummary], a.name)}
-    <h3>Logs <small class="muted">for the owner</small></h3>
-    <form id="logs-form" class="logs-form">
-      <p class="small">Sign this message with the owner address’s key (a Bitcoin-style message signature, as <code>signmessage</code> makes it) and paste the signature. It is valid for 10 minutes.</p>
-      <code id="logs-message" class="mono break block">${logsMessage(a.name)}</code>
-      <input id="logs-signature" name="signature" autocomplete="off" placeholder="signature (base64)" required />
-      <button type="submit">Show logs</button>
-    </form>
-    <div id="logs"></div>
+    ${ownerPanel(a)}
   </section>`;
 }
 
@@ -69,38 +70,19 @@ function dataCell(data: readonly InstanceData[] | undefined) {
   );
 }
 
-function logsView(lines: readonly AppLogLine[]) {
-  if (!lines.length) return html`<p class="muted">No log lines.</p>`;
-  return html`<pre class="logs" data-testid="logs">${lines.map(
-    (l) =>
-      html`<span class="muted">${short(l.node, 4)} ${l.component}${l.stream === 'stderr' ? ' !' : ''}</span> ${l.text}\n`,
-  )}</pre>`;
-}
-
 export function appPage(root: HTMLElement, [name = '']: string[]): View {
   render(root, html`<section><h2>App ${name}</h2><div class="loading">Loading…</div></section>`);
   const load = () =>
     Promise.all([api<AppDetail>(`/apps/${encodeURIComponent(name)}`), api<NodeView[]>('/nodes')]).then(
       ([a, nodes]) => {
-        // Keep a signature the owner is typing when the page refreshes for a live event.
-        const typed = byId<HTMLInputElement>('logs-signature')?.value;
-        const shown = byId('logs')?.innerHTML;
+        // A live refresh keeps what the owner was shown.
+        const shown = byId('owner-out')?.innerHTML;
+        const typed = byId<HTMLInputElement>('owner-key')?.value;
         render(root, detail(a, nodes));
-        if (typed) byId<HTMLInputElement>('logs-signature')!.value = typed;
-        if (shown) byId('logs')!.innerHTML = shown;
-        byId<HTMLFormElement>('logs-form')?.addEventListener('submit', (ev) => {
-          ev.preventDefault();
-          const message = byId('logs-message')!.textContent ?? '';
-          const signature = byId<HTMLInputElement>('logs-signature')!.value.trim();
-          render(byId('logs'), html`<p class="muted">Loading…</p>`);
-          api<{ lines: AppLogLine[] }>(`/apps/${encodeURIComponent(a.name)}/logs?tail=200`, {
-            message,
-            signature,
-          }).then(
-            (r) => render(byId('logs'), logsView(r.lines)),
-            (e) => render(byId('logs'), errorBox(e)),
-          );
-        });
+        if (shown) byId('owner-out')!.innerHTML = shown;
+        const input = byId<HTMLInputElement>('owner-key');
+        if (typed && input) input.value = typed;
+        wireOwnerPanel(a, () => void load());
       },
       (e) => render(root, errorBox(e)),
     );
