@@ -2,6 +2,7 @@ import {
   COIN,
   ConsensusError,
   decodeAddress,
+  encodeWif,
   isTier,
   reverseHex,
   signMessageBase64,
@@ -125,6 +126,24 @@ export function registerWalletMethods(rpc: RpcDispatcher, ctx: NodeContext, w: W
       const key = w.wallet.keys.get(address);
       if (!key) throw new RpcError(RPC.WALLET_ERROR, 'Private key not available');
       return signMessageBase64(message, key.privateKey, { compressed: key.compressed });
+    },
+  );
+  rpc.register(
+    'dumpprivkey',
+    'dumpprivkey "address": the private key of a key address in this wallet, WIF, as fluxd (-3 invalid address or not a key address, -4 key not in the wallet).',
+    (p) => {
+      const address = param.string(p, 0, 'address', { maxLength: 100 })!;
+      let type: string;
+      try {
+        type = decodeAddress(address, prefixes(ctx.params)).type;
+      } catch (err) {
+        if (err instanceof ConsensusError) throw new RpcError(RPC.TYPE_ERROR, 'Invalid Flux address');
+        throw err;
+      }
+      if (type !== 'p2pkh') throw new RpcError(RPC.TYPE_ERROR, 'Address does not refer to a key');
+      const key = w.wallet.keys.get(address);
+      if (!key) throw new RpcError(RPC.WALLET_ERROR, `Private key for address ${address} is not known`);
+      return encodeWif(key.privateKey, ctx.params.base58.secretKey, key.compressed);
     },
   );
   rpc.register(

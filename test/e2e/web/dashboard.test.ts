@@ -25,7 +25,10 @@ import type {
   NodeStatus,
   NodeView,
 } from '../../../src/api/rest/types.ts';
-import { signMessageBase64 } from '../../../src/consensus/keys/keys.ts';
+import { decodeWif, encodeWif, type NetworkName, paramsFor, toHex } from '../../../src/consensus/index.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { rpcOf } from '../../../src/devnet/host-process.ts';
+import { nodeOne } from '../../../src/devnet/state.ts';
 import { flux } from '../../../src/web/client/format.ts';
 import { DASHBOARD_DIST } from '../../../src/web/serve.ts';
 import type { NodeBenchmark } from '../../../src/api/rest/types.ts';
@@ -36,7 +39,7 @@ import { readState } from '../../../src/devnet/state.ts';
 import { teardownDevnet } from '../../../src/devnet/teardown.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { tuple } from '../../support/at.ts';
+import { at, tuple } from '../../support/at.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EXTERNAL = process.env.FLUXNODE_DASHBOARD_URL;
@@ -288,7 +291,15 @@ test('following a block shows its hash and payouts', { timeout: 30_000 }, async 
   await page.waitForSelector('[data-testid=app-row]');
 });
 
-test('following an app shows its spec, three locations with health, and its owner’s logs', {
+/** The app owner's key as WIF: the fixture's, or the devnet's (node 1's wallet holds it); none for an external URL. */
+async function ownerWif(owner: string): Promise<string | undefined> {
+  if (net) return encodeWif(OWNER_KEY, paramsFor('devnet').base58.secretKey);
+  const state = ownDevnet ? readState(ownDevnet) : undefined;
+  if (!state) return undefined;
+  return rpcOf(state, nodeOne(state.nodes)).call<string>('dumpprivkey', [owner]);
+}
+
+test('following an app shows its spec, every instance with node, state and address, and the app’s address', {
   timeout: 30_000,
 }, async () => {
   const first = page.locator('[data-testid=app-row] a').first();
@@ -302,15 +313,80 @@ test('following an app shows its spec, three locations with health, and its owne
     await rows.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.node)),
     app.locations.map((l) => l.node),
   );
-  assert.equal(await page.locator('.node-map .tile.lit').count(), 3);
-  if (net) {
-    const message = await text('#logs-message');
-    await page.fill('#logs-signature', signMessageBase64(message, OWNER_KEY));
-    await page.click('#logs-form button');
-    await page.waitForSelector('[data-testid=logs]');
-    assert.match(await text('[data-testid=logs]'), /httpd started/);
+  for (const [i, l] of app.locations.entries()) {
+    const row = ((await rows.nth(i).textContent()) ?? '').replace(/\s+/g, ' ');
+    assert.ok(row.includes(l.ip) && row.includes(l.state ?? 'unknown'), row);
   }
+  const port = at(at(app.spec.components, 0).ports, 0);
+  assert.equal(
+    await page.locator('[data-testid=app-address]').first().getAttribute('href'),
+    `http://${new URL(url).hostname}:${port}/`,
+  );
+  assert.equal(await page.locator('.node-map .tile.lit').count(), 3);
   await shot(page, 'app');
+});
+
+test('the owner loads a key into the app page, reads every instance’s logs and restarts them; the key never leaves the page', {
+  timeout: 60_000,
+}, async (t) => {
+  const app = await api<AppDetail>(
+    `/apps/${await page.locator('[data-testid=app-page]').getAttribute('data-app')}`,
+  );
+  const wif = await ownerWif(app.owner);
+  if (!wif) {
+    t.skip('no owner key for an external dashboard');
+    return;
+  }
+  const { privateKey } = decodeWif(
+    wif,
+    paramsFor(app.owner.startsWith('t') ? 'devnet' : 'mainnet').base58.secretKey,
+  );
+  const secrets = [wif, toHex(privateKey)];
+  const sent: string[] = [];
+  page.on('request', (r) => sent.push(`${r.url()} ${JSON.stringify(r.headers())} ${r.postData() ?? ''}`));
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+
+  // Someone else's key is refused before anything is signed.
+  await page.fill('#owner-key', toHex(sha256(new TextEncoder().encode('not the owner'))));
+  await page.click('#owner-key-load');
+  await page.waitForSelector('#owner-out .error');
+  assert.match(await text('#owner-out'), /not the key of the owner/);
+
+  await page.fill('#owner-key', wif);
+  await page.click('#owner-key-load');
+  await page.waitForSelector('[data-testid=owner-loaded]');
+  assert.equal(await page.locator('#owner-key').count(), 0, 'the key field is gone once the key is loaded');
+
+  await page.click('#owner-logs');
+  await page.waitForSelector('[data-testid=logs]', { timeout: 30_000 });
+  const logNodes = page.locator('[data-testid=op-node][data-status=ok]');
+  assert.equal(await logNodes.count(), 3);
+  assert.match(await text('[data-testid=logs]'), /httpd started|serving node/);
+  for (const l of app.locations) assert.ok((await text('[data-testid=logs]')).includes(l.ip), l.ip);
+
+  await page.click('#owner-restart');
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('[data-testid=op-node][data-status=ok]').length === 3 &&
+      !document.querySelector('[data-testid=logs]'),
+    null,
+    { timeout: 30_000 },
+  );
+  assert.match(await text('[data-testid=op-result]'), /done: flux/);
+  await shot(page, 'app-owner');
+
+  const ops = sent.filter((s) => s.includes('/ops'));
+  assert.equal(ops.length, 2, 'one signed request for logs, one for restart');
+  for (const s of sent)
+    for (const secret of secrets) assert.ok(!s.includes(secret), `the key was sent: ${s.slice(0, 200)}`);
+  const stored = await page.evaluate(
+    () => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie + location.href,
+  );
+  for (const secret of secrets) assert.ok(!stored.includes(secret), 'the key is not stored');
+  page.removeAllListeners('request');
+  page.removeAllListeners('websocket');
+  await page.click('#owner-forget');
+  await page.waitForSelector('#owner-key');
 });
 
 test('this node’s page shows its tier, benchmark and rewards', { timeout: 30_000 }, async () => {

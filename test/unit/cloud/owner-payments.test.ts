@@ -29,6 +29,7 @@ import { SpecStore } from '../../../src/cloud/registry/spec-store.ts';
 import { specHash } from '../../../src/cloud/spec/hash.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { DEVNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
+import { decodeWif, signMessageBase64 } from '../../../src/consensus/index.ts';
 import { Wallet } from '../../../src/wallet/wallet.ts';
 import { devnet, EconomyTestNode, tempDir } from '../economy/chain-support.ts';
 
@@ -302,6 +303,12 @@ test('signmessage, verifymessage and the address-index methods answer as fluxd d
   assert.equal(await call('verifymessage', [miner, sig, 'hello flux!']), false);
   await assert.rejects(call('verifymessage', ['nope', sig, 'x']), { code: -3, message: 'Invalid address' });
   await assert.rejects(call('signmessage', [ownerAddress, 'x']), { code: -4 });
+  // dumpprivkey gives the key that made that signature, as WIF.
+  const wif = await call('dumpprivkey', [miner]);
+  const dumped = decodeWif(wif, ctx.params.base58.secretKey);
+  assert.equal(signMessageBase64('hello flux', dumped.privateKey, { compressed: dumped.compressed }), sig);
+  await assert.rejects(call('dumpprivkey', [ownerAddress]), { code: -4 });
+  await assert.rejects(call('dumpprivkey', ['nope']), { code: -3 });
 
   const utxos = await call('getaddressutxos', [{ addresses: [ownerAddress] }]);
   const coins = node.addressIndex.coinsFor([owner.keys.get(ownerAddress)!.p2pkh]);
