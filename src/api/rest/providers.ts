@@ -1,5 +1,11 @@
 import type { HistoryEntry, IndexedCoin, ScriptBalance } from '../../chain/index.ts';
-import type { AppRegistration, AppSpec, NodeOutcome, OwnerRequest, UnmatchedPayment } from '../../cloud/index.ts';
+import type {
+  AppRegistration,
+  AppSpec,
+  NodeOutcome,
+  OwnerRequest,
+  UnmatchedPayment,
+} from '../../cloud/index.ts';
 import type { AssetSupply, SupplySnapshot } from '../../economy/index.ts';
 import type { NodeContext } from '../context.ts';
 import type { AppLocation, NodeBenchmark, PlacementWhy } from './types.ts';

@@ -161,7 +161,7 @@ export class CloudAgent extends EventEmitter {
       ready: () => this.#running && this.#clock.now() >= (this.#startedAt ?? 0) + o.startupGraceMs,
       active,
       retryIn: (ms) => this.#trigger.schedule('backoff', ms),
-      held: () => this.#ownerState.stopped(),
+      ownerStopped: () => this.#ownerState.stopped(),
       report: (containers, apps, data) => this.#out.report(containers, apps, data),
       data: dataRoundDeps(deps.appData, (node) => this.#peers.reportOf(node)),
       placementChanged: (view) => this.emit('placement', view),

@@ -37,8 +37,8 @@ export interface PassContext {
   active: () => boolean;
   /** Asks for another pass in `ms` (for deferred actions). */
   retryIn: (ms: number) => void;
-  /** Apps their owner stopped here (planReconcile's `held`). */
-  held?: () => ReadonlySet<string>;
+  /** Apps their owner stopped here (planReconcile's `ownerStopped`). */
+  ownerStopped?: () => ReadonlySet<string>;
 }
 
 export interface PassResult {
@@ -77,7 +77,7 @@ export async function reconcilePass(
     state: c.state,
   }));
   const desiredApps = new Set(desired.map((d) => d.app));
-  for (const action of planReconcile(desired, actual, ctx.held?.())) {
+  for (const action of planReconcile(desired, actual, ctx.ownerStopped?.())) {
     if (!ctx.active()) break;
     const app = action.kind === 'create' ? action.desired.app : action.container.app;
     const component = action.kind === 'create' ? action.desired.component : action.container.component;

@@ -26,7 +26,7 @@ export interface RoundDeps {
   active: () => boolean;
   retryIn: (ms: number) => void;
   /** Apps their owner stopped here: left alone. */
-  held: () => ReadonlySet<string>;
+  ownerStopped: () => ReadonlySet<string>;
   report: (
     containers: ManagedContainer[],
     apps: ReadonlyMap<string, RegisteredApp>,
@@ -88,7 +88,7 @@ export class ReconcileRound {
       now: () => d.clock.now(),
       active: d.active,
       retryIn: d.retryIn,
-      held: d.held,
+      ownerStopped: d.ownerStopped,
     };
     const data = await this.#data(view, apps);
     const desired = desiredComponents(d.nodeId, view.assignment, apps).map((x) =>

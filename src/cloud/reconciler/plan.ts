@@ -43,14 +43,14 @@ export function containerName(app: string, component: string): string {
 const key = (app: string, component: string) => `${app}/${component}`;
 
 /**
- * `held`: apps their owner stopped on this node. Their containers are kept as they are (not
+ * `ownerStopped`: apps their owner stopped on this node. Their containers are kept as they are (not
  * started, not created when missing) until the owner starts or redeploys them; a container of an
  * outdated spec or no longer placed here still goes.
  */
 export function planReconcile(
   desired: readonly DesiredComponent[],
   actual: readonly ActualContainer[],
-  held: ReadonlySet<string> = new Set(),
+  ownerStopped: ReadonlySet<string> = new Set(),
 ): ReconcileAction[] {
   const want = new Map(desired.map((d) => [key(d.app, d.component), d]));
   const removes: ReconcileAction[] = [];
@@ -73,12 +73,12 @@ export function planReconcile(
       removes.push({ kind: 'remove', container: c, reason: 'held' });
     } else {
       kept.add(k);
-      if (c.state !== 'running' && c.state !== 'restarting' && !held.has(c.app))
+      if (c.state !== 'running' && c.state !== 'restarting' && !ownerStopped.has(c.app))
         starts.push({ kind: 'start', container: c });
     }
   }
   const creates: ReconcileAction[] = [...want]
-    .filter(([k, d]) => !kept.has(k) && !d.hold && !held.has(d.app))
+    .filter(([k, d]) => !kept.has(k) && !d.hold && !ownerStopped.has(d.app))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, d]) => ({ kind: 'create', desired: d }));
   // Free resources (and ports) before taking new ones.
