@@ -75,6 +75,27 @@ export function requiredBits(prev: ChainEntry, time: number, params: ConsensusPa
   return nextWorkRequired(recentWorkHeaders(prev, headersNeededForNextWork(params)), time, params);
 }
 
+const OP_HASH160 = 0xa9;
+const OP_CHECKSIG = 0xac;
+const OP_CHECKMULTISIGVERIFY = 0xaf;
+
+/**
+ * Inputs that may check a signature (their coin's script has a CHECKSIG-family opcode byte, or is
+ * P2SH and so runs a script we cannot see yet), counted up to `enough`. Inputs of anyone-can-spend
+ * or hash-locked coins cost less to verify than to hand to another thread.
+ */
+export function signatureChecks(checks: readonly ScriptCheck[], enough: number): number {
+  let n = 0;
+  for (const c of checks) {
+    for (const coin of c.spent) {
+      const s = coin.scriptPubKey;
+      if (s[0] === OP_HASH160 || s.some((b) => b >= OP_CHECKSIG && b <= OP_CHECKMULTISIGVERIFY)) n++;
+    }
+    if (n >= enough) return n;
+  }
+  return n;
+}
+
 /** Sequential script verification of every input of every transaction. */
 export function verifyScriptsInline(checks: ScriptCheck[], ctx: BlockContext): void {
   const branchId = branchIdAt(ctx.height, ctx.params);
@@ -115,9 +136,7 @@ export function defaultValidator(
   const minInputs = options.parallelMinInputs ?? 32;
   let pool: ScriptVerifierPool | undefined;
   const verifyScripts = (checks: ScriptCheck[], ctx: BlockContext): void | Promise<void> => {
-    let inputs = 0;
-    for (const c of checks) inputs += c.tx.inputs.length;
-    if (threads < 1 || inputs < minInputs) return verifyScriptsInline(checks, ctx);
+    if (threads < 1 || signatureChecks(checks, minInputs) < minInputs) return verifyScriptsInline(checks, ctx);
     pool ??= new ScriptVerifierPool(threads);
     return pool.verify(checks, branchIdAt(ctx.height, params), BLOCK_SCRIPT_FLAGS);
   };
@@ -174,6 +193,12 @@ export function defaultValidator(
     },
 
     verifyScripts,
+
+    warmUp() {
+      if (threads < 1) return;
+      pool ??= new ScriptVerifierPool(threads);
+      pool.start();
+    },
 
     async close() {
       await pool?.close();

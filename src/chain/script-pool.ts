@@ -1,15 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ConsensusError, encodeTransaction, must, type TxOut } from '../consensus/index.ts';
+import { ConsensusError } from '../consensus/index.ts';
 import type { ScriptCheck } from './validator.ts';
+import { encodeMessageBatch, encodeScriptBatch, type SignedMessageCheck } from './verify-batch.ts';
 
-/** One batch for a worker: transactions (encoded) and the outputs their inputs spend. */
-export interface ScriptJob {
-  id: number;
-  branchId: number;
-  flags: number;
-  items: { txIndex: number; tx: Uint8Array; spent: TxOut[] }[];
-}
+/** One job for a worker: a batch in the wire form of verify-batch.ts. */
+export type WorkerJob =
+  | { kind: 'scripts'; id: number; branchId: number; flags: number; buf: Uint8Array }
+  | { kind: 'messages'; id: number; buf: Uint8Array };
 
 export interface ScriptFailure {
   txIndex: number;
@@ -19,119 +17,163 @@ export interface ScriptFailure {
   value: unknown;
 }
 
-export type ScriptJobResult = { id: number; failure?: ScriptFailure; error?: string };
+export type WorkerResult = { id: number; failure?: ScriptFailure; verdicts?: Uint8Array; error?: string };
 
 interface Pending {
-  resolve: (r: ScriptJobResult) => void;
+  resolve: (r: WorkerResult) => void;
   reject: (e: Error) => void;
 }
 
+export interface ScriptVerifierPoolOptions {
+  /** Worker threads (default: one per CPU). */
+  threads?: number;
+  /** Workers that had no job for this long are stopped, and started again on the next (default 60 s). */
+  idleMs?: number;
+}
+
+/** Splits `items` into at most `parts` contiguous runs of about equal weight. */
+function shares<T>(items: readonly T[], parts: number, weight: (t: T) => number): T[][] {
+  let total = 0;
+  for (const t of items) total += weight(t);
+  const each = Math.ceil(total / parts);
+  const out: T[][] = [];
+  let load = each;
+  for (const t of items) {
+    if (load >= each) {
+      out.push([]);
+      load = 0;
+    }
+    out.at(-1)!.push(t);
+    load += weight(t);
+  }
+  return out;
+}
+
 /**
- * Verifies a block's input scripts on worker threads: the inputs are split into one contiguous
- * share per worker, and when several fail, the one earliest in the block is reported, so every
- * node names the same rule whatever the timing. Small blocks are cheaper to verify inline.
+ * Verifies signatures on worker threads: a block's input scripts, split into one contiguous share
+ * per worker (when several inputs fail, the one earliest in the block is reported, so every node
+ * names the same rule whatever the timing), and batches of signed messages (heartbeats and other
+ * cloud gossip). Jobs travel as one transferred buffer each; several blocks may be in flight.
  */
 export class ScriptVerifierPool {
   readonly threads: number;
-  private workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  private busy = 0;
-  private closed = false;
+  readonly #idleMs: number;
+  #workers: Worker[] = [];
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #busy = 0;
+  #closed = false;
+  #idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(threads = availableParallelism()) {
-    this.threads = Math.max(1, threads);
+  constructor(options: ScriptVerifierPoolOptions | number = {}) {
+    const o = typeof options === 'number' ? { threads: options } : options;
+    this.threads = Math.max(1, o.threads ?? availableParallelism());
+    this.#idleMs = o.idleMs ?? 60_000;
   }
 
-  private start(): void {
-    if (this.workers.length) return;
+  /** Starts the worker threads now (they load their modules meanwhile) rather than at the first job. */
+  start(): void {
+    if (this.#closed || this.#workers.length) return;
     for (let i = 0; i < this.threads; i++) {
       const w = new Worker(new URL('./script-worker.ts', import.meta.url));
-      w.on('message', (r: ScriptJobResult) => {
-        const p = this.pending.get(r.id);
+      w.on('message', (r: WorkerResult) => {
+        const p = this.#pending.get(r.id);
         if (!p) return;
-        this.pending.delete(r.id);
+        this.#pending.delete(r.id);
         p.resolve(r);
       });
       w.on('error', (err) => {
-        for (const p of this.pending.values()) p.reject(err);
-        this.pending.clear();
+        for (const p of this.#pending.values()) p.reject(err);
+        this.#pending.clear();
       });
       w.unref();
-      this.workers.push(w);
+      this.#workers.push(w);
     }
   }
 
-  private run(worker: Worker, job: ScriptJob): Promise<ScriptJobResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { resolve, reject });
-      worker.postMessage(job);
-    });
+  /** Runs one job per share, spread over the workers, and keeps the process alive meanwhile. */
+  async #runAll(jobs: WorkerJob[]): Promise<WorkerResult[]> {
+    if (this.#closed) throw new Error('script verifier pool is closed');
+    this.start();
+    clearTimeout(this.#idleTimer);
+    if (this.#busy++ === 0) for (const w of this.#workers) w.ref();
+    try {
+      const workers = this.#workers;
+      const results = await Promise.all(
+        jobs.map(
+          (job, i) =>
+            new Promise<WorkerResult>((resolve, reject) => {
+              this.#pending.set(job.id, { resolve, reject });
+              workers[i % workers.length]!.postMessage(job, [job.buf.buffer as ArrayBuffer]);
+            }),
+        ),
+      );
+      const error = results.find((r) => r.error);
+      if (error) throw new Error(`script worker failed: ${error.error}`);
+      return results;
+    } finally {
+      if (--this.#busy === 0) this.#idle();
+    }
+  }
+
+  #idle(): void {
+    for (const w of this.#workers) w.unref();
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#busy === 0) void this.#stopWorkers();
+    }, this.#idleMs);
+    this.#idleTimer.unref();
   }
 
   /** Throws the ConsensusError of the earliest failing input, if any. */
   async verify(checks: ScriptCheck[], branchId: number, flags: number): Promise<void> {
-    if (this.closed) throw new Error('script verifier pool is closed');
     if (checks.length === 0) return;
-    this.start();
-    const total = checks.reduce((n, c) => n + c.tx.inputs.length, 0);
-    const share = Math.ceil(total / this.workers.length);
-    const jobs: ScriptJob[] = [];
-    let current: ScriptJob | undefined;
-    let load = 0;
-    for (const c of checks) {
-      if (!current || load >= share) {
-        current = { id: this.nextId++, branchId, flags, items: [] };
-        jobs.push(current);
-        load = 0;
-      }
-      current.items.push({
-        txIndex: c.txIndex,
-        tx: encodeTransaction(c.tx),
-        spent: c.spent.map((s) => ({ value: s.value, scriptPubKey: s.scriptPubKey })),
-      });
-      load += c.tx.inputs.length;
-    }
-    // Keep the process alive while workers hold our answer.
-    if (this.busy++ === 0) for (const w of this.workers) w.ref();
-    let results: ScriptJobResult[];
-    try {
-      results = await Promise.all(
-        jobs.map((job, i) => this.run(must(this.workers[i % this.workers.length], 'a script worker'), job)),
-      );
-    } finally {
-      if (--this.busy === 0) for (const w of this.workers) w.unref();
-    }
-    const error = results.find((r) => r.error);
-    if (error) throw new Error(`script worker failed: ${error.error}`);
+    const jobs: WorkerJob[] = shares(checks, this.threads, (c) => c.tx.inputs.length).map((share) => ({
+      kind: 'scripts',
+      id: this.#nextId++,
+      branchId,
+      flags,
+      buf: encodeScriptBatch(share),
+    }));
     let first: ScriptFailure | undefined;
-    for (const r of results) {
-      const f = r.failure;
-      if (
-        f &&
-        (!first ||
-          f.txIndex < first.txIndex ||
-          (f.txIndex === first.txIndex && f.inputIndex < first.inputIndex))
-      ) {
-        first = f;
+    // Shares are contiguous and in block order: the first share with a failure holds the earliest.
+    for (const r of await this.#runAll(jobs)) {
+      if (r.failure) {
+        first = r.failure;
+        break;
       }
     }
     if (first) {
-      throw new ConsensusError(
-        first.rule,
-        `transaction ${first.txIndex} input ${first.inputIndex}: ${first.message}`,
-        {
-          field: `txs[${first.txIndex}].inputs[${first.inputIndex}].scriptSig`,
-          value: first.value,
-        },
-      );
+      throw new ConsensusError(first.rule, `transaction ${first.txIndex} input ${first.inputIndex}: ${first.message}`, {
+        field: `txs[${first.txIndex}].inputs[${first.inputIndex}].scriptSig`,
+        value: first.value,
+      });
     }
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const ws = this.workers;
-    this.workers = [];
+  /** One verdict per message, in order: true when `signer` signed it (see consensus `verifyMessage`). */
+  async verifyMessages(checks: readonly SignedMessageCheck[]): Promise<boolean[]> {
+    if (checks.length === 0) return [];
+    const jobs: WorkerJob[] = shares(checks, this.threads, () => 1).map((share) => ({
+      kind: 'messages',
+      id: this.#nextId++,
+      buf: encodeMessageBatch(share),
+    }));
+    const out: boolean[] = [];
+    for (const r of await this.#runAll(jobs)) for (const v of r.verdicts ?? []) out.push(v === 1);
+    if (out.length !== checks.length) throw new Error(`script worker answered ${out.length} of ${checks.length} messages`);
+    return out;
+  }
+
+  async #stopWorkers(): Promise<void> {
+    const ws = this.#workers;
+    this.#workers = [];
     await Promise.all(ws.map((w) => w.terminate()));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    await this.#stopWorkers();
   }
 }

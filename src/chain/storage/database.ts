@@ -30,10 +30,11 @@ export function openChainDatabase(dir: string, durability: Durability = 'normal'
 /**
  * Runs `fn` inside one write transaction: it commits if `fn` returns, and rolls everything back if
  * it throws, so the database holds either the state before or the state after, never a mix. Called
- * inside another transaction, `fn` simply joins it (and commits or rolls back with it).
+ * inside another transaction, `fn` runs in a savepoint of it: what `fn` wrote is undone if it
+ * throws, and otherwise commits (or rolls back) with the outer transaction.
  */
 export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
-  if (db.isTransaction) return fn();
+  if (db.isTransaction) return inSavepoint(db, fn);
   db.exec('BEGIN IMMEDIATE');
   try {
     const out = fn();
@@ -41,6 +42,19 @@ export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
     return out;
   } catch (err) {
     if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+function inSavepoint<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('SAVEPOINT nested');
+  try {
+    const out = fn();
+    db.exec('RELEASE nested');
+    return out;
+  } catch (err) {
+    db.exec('ROLLBACK TO nested');
+    db.exec('RELEASE nested');
     throw err;
   }
 }

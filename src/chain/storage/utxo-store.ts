@@ -28,6 +28,7 @@ export class UtxoStore {
     put: StatementSync;
     del: StatementSync;
     anyOfTx: StatementSync;
+    indexesOfTx: StatementSync;
     all: StatementSync;
     stats: StatementSync;
   };
@@ -40,6 +41,7 @@ export class UtxoStore {
       ),
       del: db.prepare('DELETE FROM utxo WHERE txid = ? AND vout = ?'),
       anyOfTx: db.prepare('SELECT 1 AS x FROM utxo WHERE txid = ? LIMIT 1'),
+      indexesOfTx: db.prepare('SELECT vout FROM utxo WHERE txid = ?'),
       all: db.prepare('SELECT txid, vout, value, script, height, coinbase FROM utxo ORDER BY txid, vout'),
       stats: db.prepare('SELECT count(*) AS n, coalesce(sum(value), 0) AS total FROM utxo'),
     };
@@ -66,6 +68,10 @@ export class UtxoStore {
 
   hasAnyOutputOf(txid: Uint8Array): boolean {
     return this.s.anyOfTx.get(txid) !== undefined;
+  }
+
+  unspentIndexesOf(txid: Uint8Array): number[] {
+    return (this.s.indexesOfTx.all(txid) as { vout: number | bigint }[]).map((r) => Number(r.vout));
   }
 
   *entries(): Generator<{ outpoint: OutPoint; coin: Coin }> {

@@ -6,10 +6,10 @@
  *    personalized with 'ZcashSigHash' and the consensus branch id.
  * Results are in the order the hash function returns them (not byte-reversed).
  */
-import { blake2b } from '@noble/hashes/blake2.js';
 import { ByteWriter, concatBytes, toHex } from '../bytes.ts';
 import { ConsensusError } from '../errors.ts';
 import { sha256d } from '../hash.ts';
+import { blake2b } from '../pow/blake2b.ts';
 import { writeOutPoint } from '../primitives/outpoint.ts';
 import { writeJoinSplit, writeOutput } from '../primitives/shielded.ts';
 import {
@@ -45,7 +45,8 @@ const SHIELDED_OUTPUTS = personal('ZcashSOutputHash');
 const ZERO32: Uint8Array = new Uint8Array(32);
 
 function blake(personalization: Uint8Array, data: Uint8Array): Uint8Array {
-  return blake2b(data, { dkLen: 32, personalization });
+  // The in-tree BLAKE2b (written for Equihash) is about twice as fast as @noble/hashes' on these sizes.
+  return blake2b(data, { outputLength: 32, personalization });
 }
 
 function writeTxOut(w: ByteWriter, out: TxOut): void {
