@@ -25,6 +25,7 @@ export type SyncChain = Pick<
   | 'headersAfter'
   | 'acceptHeaders'
   | 'acceptBlock'
+  | 'acceptBlocks'
   | 'getBlockBytes'
   | 'blocksToFetch'
 >;
@@ -229,6 +230,7 @@ export class ChainSync {
       const { peer, items } = await must(results[i], 'the request launched for a batch');
       launch();
       const wanted = new Set(batch.map((e) => e.id));
+      const blocks: Block[] = [];
       for (const bytes of items) {
         let block: Block;
         try {
@@ -242,7 +244,10 @@ export class ChainSync {
           this.host.penalize(peer, 50, `sent block ${id} it was not asked for`);
           break;
         }
-        const r = await this.chain.acceptBlock(block);
+        blocks.push(block);
+      }
+      // All at once: the chain connects a run of blocks as a pipeline.
+      for (const r of await this.chain.acceptBlocks(blocks)) {
         if (r.status === 'invalid') {
           this.host.penalize(peer, 100, `invalid block ${r.id}: ${r.rule}`);
           break;
