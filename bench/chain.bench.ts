@@ -245,7 +245,9 @@ async function connectAll(blocks: Block[], pow: boolean, batch = SYNC_BATCH): Pr
   try {
     for (let i = 0; i < blocks.length; i += batch) {
       const results =
-        batch === 1 ? [await chain.acceptBlock(at(blocks, i))] : await chain.acceptBlocks(blocks.slice(i, i + batch));
+        batch === 1
+          ? [await chain.acceptBlock(at(blocks, i))]
+          : await chain.acceptBlocks(blocks.slice(i, i + batch));
       for (const r of results) {
         if (r.status !== 'connected') throw new Error(`bench block ${r.height} ${r.status}: ${r.reason}`);
       }

@@ -136,7 +136,8 @@ export function defaultValidator(
   const minInputs = options.parallelMinInputs ?? 32;
   let pool: ScriptVerifierPool | undefined;
   const verifyScripts = (checks: ScriptCheck[], ctx: BlockContext): void | Promise<void> => {
-    if (threads < 1 || signatureChecks(checks, minInputs) < minInputs) return verifyScriptsInline(checks, ctx);
+    if (threads < 1 || signatureChecks(checks, minInputs) < minInputs)
+      return verifyScriptsInline(checks, ctx);
     pool ??= new ScriptVerifierPool(threads);
     return pool.verify(checks, branchIdAt(ctx.height, params), BLOCK_SCRIPT_FLAGS);
   };

@@ -144,10 +144,14 @@ export class ScriptVerifierPool {
       }
     }
     if (first) {
-      throw new ConsensusError(first.rule, `transaction ${first.txIndex} input ${first.inputIndex}: ${first.message}`, {
-        field: `txs[${first.txIndex}].inputs[${first.inputIndex}].scriptSig`,
-        value: first.value,
-      });
+      throw new ConsensusError(
+        first.rule,
+        `transaction ${first.txIndex} input ${first.inputIndex}: ${first.message}`,
+        {
+          field: `txs[${first.txIndex}].inputs[${first.inputIndex}].scriptSig`,
+          value: first.value,
+        },
+      );
     }
   }
 
@@ -161,7 +165,8 @@ export class ScriptVerifierPool {
     }));
     const out: boolean[] = [];
     for (const r of await this.#runAll(jobs)) for (const v of r.verdicts ?? []) out.push(v === 1);
-    if (out.length !== checks.length) throw new Error(`script worker answered ${out.length} of ${checks.length} messages`);
+    if (out.length !== checks.length)
+      throw new Error(`script worker answered ${out.length} of ${checks.length} messages`);
     return out;
   }
 

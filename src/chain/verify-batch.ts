@@ -63,6 +63,10 @@ export function encodeMessageBatch(checks: readonly SignedMessageCheck[]): Uint8
 export function* decodeMessageBatch(buf: Uint8Array): Generator<SignedMessageCheck> {
   const r = new ByteReader(buf);
   while (r.remaining > 0) {
-    yield { message: r.varBytes('message'), signature: r.varBytes('signature'), signer: r.varBytes('signer') };
+    yield {
+      message: r.varBytes('message'),
+      signature: r.varBytes('signature'),
+      signer: r.varBytes('signer'),
+    };
   }
 }

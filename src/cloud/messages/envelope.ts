@@ -94,6 +94,34 @@ export function peekKind(bytes: Uint8Array): FramedKind | undefined {
 /** Operator key (hex) of a registered node, or undefined when the node is not registered. */
 export type OperatorKeyLookup = (node: string) => string | undefined;
 
+/** The registered operator key of `node`; throws `unknown-node` when the registry has none (or a bad one). */
+export function operatorKeyOf(kind: MessageKindName, node: string, lookup: OperatorKeyLookup): Uint8Array {
+  const pub = lookup(node);
+  if (pub === undefined) {
+    throw new MessageVerifyError(kind, 'unknown-node', 'node', node, 'no registered fluxnode has this id', 0);
+  }
+  try {
+    return fromHex(pub, 'operatorPubKey');
+  } catch {
+    throw new MessageVerifyError(kind, 'unknown-node', 'operatorPubKey', pub, 'registered key is not hex', 0);
+  }
+}
+
+/** The error for a message whose signature is not its node's. */
+export function badNodeSignature<T>(
+  kind: MessageKindName,
+  msg: SignedMessage<T>,
+  node: string,
+): MessageVerifyError {
+  return new MessageVerifyError(
+    kind,
+    'bad-signature',
+    'signature',
+    toHex(msg.signature),
+    `not signed by the operator key of ${node}`,
+  );
+}
+
 /**
  * Throws unless `msg` was signed by the operator key the registry holds for `node`: `unknown-node`
  * when the registry has no such node, `bad-signature` when someone else signed or bytes were changed.
@@ -104,25 +132,8 @@ export function verifyNodeSignature<T>(
   node: string,
   lookup: OperatorKeyLookup,
 ): void {
-  const pub = lookup(node);
-  if (pub === undefined) {
-    throw new MessageVerifyError(kind, 'unknown-node', 'node', node, 'no registered fluxnode has this id', 0);
-  }
-  let key: Uint8Array;
-  try {
-    key = fromHex(pub, 'operatorPubKey');
-  } catch {
-    throw new MessageVerifyError(kind, 'unknown-node', 'operatorPubKey', pub, 'registered key is not hex', 0);
-  }
-  if (!verifyMessage(msg.signedBytes, msg.signature, key)) {
-    throw new MessageVerifyError(
-      kind,
-      'bad-signature',
-      'signature',
-      toHex(msg.signature),
-      `not signed by the operator key of ${node}`,
-    );
-  }
+  const key = operatorKeyOf(kind, node, lookup);
+  if (!verifyMessage(msg.signedBytes, msg.signature, key)) throw badNodeSignature(kind, msg, node);
 }
 
 function readHeader(r: ByteReader, kind: FramedKind): void {

@@ -146,15 +146,10 @@ export function decodeHeartbeat(bytes: Uint8Array): DecodedHeartbeat {
   return { body, head, headBytes, index, reveal };
 }
 
-/**
- * Decodes and checks a heartbeat: its reveal against the head's commit (a few hashes), then the
- * head's signature against the node's registered operator key — unless `heads` says these very
- * head bytes were checked already. Returns the heartbeat it stands for.
- */
-export function verifyHeartbeat(bytes: Uint8Array, lookup: OperatorKeyLookup, heads?: HeadCache): Heartbeat {
+/** Decodes a heartbeat and checks its reveal against the head's commit (a few hashes, no signature). */
+export function decodeLinkedHeartbeat(bytes: Uint8Array): DecodedHeartbeat {
   const msg = decodeHeartbeat(bytes);
-  const { node, commit } = msg.head.body;
-  if (!chainReaches(msg.reveal, msg.index, commit)) {
+  if (!chainReaches(msg.reveal, msg.index, msg.head.body.commit)) {
     throw new MessageVerifyError(
       'heartbeat',
       'bad-chain',
@@ -163,6 +158,17 @@ export function verifyHeartbeat(bytes: Uint8Array, lookup: OperatorKeyLookup, he
       'does not hash to the commit',
     );
   }
+  return msg;
+}
+
+/**
+ * Decodes and checks a heartbeat: its reveal against the head's commit (a few hashes), then the
+ * head's signature against the node's registered operator key — unless `heads` says these very
+ * head bytes were checked already. Returns the heartbeat it stands for.
+ */
+export function verifyHeartbeat(bytes: Uint8Array, lookup: OperatorKeyLookup, heads?: HeadCache): Heartbeat {
+  const msg = decodeLinkedHeartbeat(bytes);
+  const { node } = msg.head.body;
   if (heads?.known(node, msg.headBytes)) {
     if (lookup(node) !== undefined) return msg.body;
   }

@@ -5,7 +5,7 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { base64 } from '@scure/base';
-import { ByteWriter, concatBytes, toHex } from '../bytes.ts';
+import { ByteWriter, concatBytes, equalBytes, toHex } from '../bytes.ts';
 import { ConsensusError } from '../errors.ts';
 import { hash160, sha256d } from '../hash.ts';
 import { ecdsaBackend } from './ecdsa-backend.ts';
@@ -270,6 +270,8 @@ export function verifyMessage(
 ): boolean {
   const recovered = recoverMessageSigner(message, signature, magic);
   if (!recovered) return false;
+  // Same key bytes, same key id: spares two hashes on the hot path of gossip checks.
+  if (signer.length === recovered.length && equalBytes(signer, recovered)) return true;
   const id = hash160(recovered);
   const want = signer.length === 20 ? signer : hash160(signer);
   return toHex(id) === toHex(want);

@@ -87,7 +87,8 @@ describe('chain: blocks connected as a pipeline (acceptBlocks)', () => {
   it('connects a run whose blocks spend what the block before created, as one-by-one acceptance does', async () => {
     const { history, run } = scenario(undefined);
     const serial = await withChain(0, async (chain) => {
-      for (const blk of [...history, ...run]) assert.equal((await chain.acceptBlock(blk)).status, 'connected');
+      for (const blk of [...history, ...run])
+        assert.equal((await chain.acceptBlock(blk)).status, 'connected');
       return { tip: chain.tip().id, utxo: chain.utxoSetHash() };
     });
     const piped = await withChain(2, async (chain) => {
