@@ -6,7 +6,8 @@
 import { betterThan, BlockIndex, type IndexEntry } from './block-index.ts';
 import type { ChainState } from './chain-state.ts';
 import { ChainStateError } from './errors.ts';
-import { connectTip, disconnectTip } from './tip-connect.ts';
+import { connectPath } from './connect-pipeline.ts';
+import { disconnectTip } from './tip-connect.ts';
 
 /** Switches to the most-work chain whose blocks are all valid; emits `tip` once if it moved. */
 export async function activateBestChain(s: ChainState): Promise<void> {
@@ -19,7 +20,7 @@ export async function activateBestChain(s: ChainState): Promise<void> {
     if (!fork) throw new ChainStateError(`block ${best.id} shares no ancestor with the tip`);
     if (tip !== fork) s.observer.reorg(tip, best, fork, tip.height - fork.height);
     while (s.top !== fork) disconnectTip(s);
-    for (const e of branch(fork, best)) if (!(await connectTip(s, e))) break;
+    await connectPath(s, branch(fork, best));
   }
   const tip = s.top;
   for (const e of s.candidates) if (e.chainWork < tip.chainWork) s.candidates.delete(e);

@@ -20,6 +20,29 @@ export async function acceptBlockNow(
   orphans: OrphanPool,
   block: Block,
 ): Promise<AcceptResult> {
+  const stored = checkAndStore(s, orphans, block);
+  if (!(stored instanceof IndexEntry)) return stored;
+  await activateBestChain(s);
+  return outcome(s, stored);
+}
+
+/**
+ * Accepts several blocks as `acceptBlockNow` would one by one (results in the same order), but
+ * stores them all, in one commit, before moving the tip: a run of blocks that extends the tip is
+ * then connected as a pipeline (connect-pipeline.ts).
+ */
+export async function acceptBlocksNow(
+  s: ChainState,
+  orphans: OrphanPool,
+  blocks: readonly Block[],
+): Promise<AcceptResult[]> {
+  const stored = inTransaction(s.db, () => blocks.map((b) => checkAndStore(s, orphans, b)));
+  if (stored.some((x) => x instanceof IndexEntry)) await activateBestChain(s);
+  return stored.map((x) => (x instanceof IndexEntry ? outcome(s, x) : x));
+}
+
+/** The block's entry once stored, or the answer when it goes no further (known, orphan, refused). */
+function checkAndStore(s: ChainState, orphans: OrphanPool, block: Block): IndexEntry | AcceptResult {
   const hash = blockHash(block);
   const known = s.index.get(hash);
   const id = known?.id ?? reverseHex(hash);
@@ -37,10 +60,7 @@ export async function acceptBlockNow(
     orphans.add(block);
     return { status: 'orphan', id };
   }
-  const stored = storeBlock(s, block, hash, known);
-  if (!(stored instanceof IndexEntry)) return stored;
-  await activateBestChain(s);
-  return outcome(s, stored);
+  return storeBlock(s, block, hash, known);
 }
 
 /** Accepts waiting blocks whose parent just arrived, and their children in turn. */

@@ -8,7 +8,7 @@ import {
   must,
 } from '../consensus/index.ts';
 import { activateBestChain } from './activation.ts';
-import { acceptBlockNow, adoptOrphans } from './block-accept.ts';
+import { acceptBlockNow, acceptBlocksNow, adoptOrphans } from './block-accept.ts';
 import { hashKey, type IndexEntry } from './block-index.ts';
 import { checkChainConsistency } from './chain-consistency.ts';
 import { loadChain } from './chain-load.ts';
@@ -256,6 +256,22 @@ export class Chain extends EventEmitter<ChainEvents> {
       if (result.status === 'connected' || result.status === 'side-branch')
         await adoptOrphans(this.#s, this.#orphans, block);
       return result;
+    });
+  }
+
+  /**
+   * Accepts several blocks as `acceptBlock` would one by one (results in the same order), but
+   * stores them all before moving the tip: a run of blocks that extends the tip is then connected as
+   * a pipeline, the next block's inputs looked up while the scripts of the one before are verified.
+   */
+  acceptBlocks(blocks: readonly Block[]): Promise<AcceptResult[]> {
+    return this.#serialize(async () => {
+      const results = await acceptBlocksNow(this.#s, this.#orphans, blocks);
+      for (const [i, r] of results.entries()) {
+        if (r.status === 'connected' || r.status === 'side-branch')
+          await adoptOrphans(this.#s, this.#orphans, must(blocks[i], 'the block of a result'));
+      }
+      return results;
     });
   }
 
