@@ -6,6 +6,8 @@
 #   iproute2         `ip`, used to create one bridge per dockerd
 #   prometheus       scrapes every node's /metrics for `devnet up --monitor`
 #   syncthing        replicates app data (containerData s:/r:/g:) between the nodes running an app
+#   haproxy          the routing mesh: each fluxnode runs one (its own child, its own config) on the app ports
+#   wrk              the HTTP load generator of the mesh benchmark (`npm run bench`)
 # Safe to run again: it installs only what is missing and never starts a service.
 set -euo pipefail
 
@@ -24,9 +26,13 @@ have_cmd chromium || missing+=(chromium)
 have_cmd prometheus || missing+=(prometheus)
 # syncthing: each fluxnode runs one to replicate app data among an app's instances.
 have_cmd syncthing || missing+=(syncthing)
+# haproxy: every fluxnode's routing mesh. Its package ships a system service that policy-rc.d keeps off.
+have_cmd haproxy || missing+=(haproxy)
+# wrk: drives the mesh benchmark (requests/s and p99 through the mesh against the container itself).
+have_cmd wrk || missing+=(wrk)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium, prometheus and syncthing already present"
+  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium, prometheus, syncthing, haproxy and wrk already present"
   exit 0
 fi
 
@@ -41,7 +47,7 @@ fi
 echo "setup-host: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian's maintainer scripts start docker, docker-registry and prometheus as system services on
+# Debian's maintainer scripts start docker, docker-registry, prometheus and haproxy as system services on
 # install. We start our own daemons (one dockerd per node, the registry and prometheus on ports of our
 # choosing), so a system dockerd on /var/run/docker.sock, a registry on :5000 and a prometheus on :9090
 # would only be in the way. A policy-rc.d that answers 101 ("action forbidden") is Debian's documented

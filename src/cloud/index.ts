@@ -17,7 +17,17 @@ export {
   type VerifiedSpec,
   verifySpecAnnouncement,
 } from './messages/spec-announcement.ts';
-export { type CloudMetrics, createCloudMetrics } from './metrics.ts';
+export { MESH_ERRORS, MeshError } from './mesh/errors.ts';
+export { requireHaproxy } from './mesh/haproxy.ts';
+export { type MeshOutcome, RoutingMesh } from './mesh/mesh.ts';
+export { INSTANCE_PORT_OFFSET, instancePort } from './mesh/ports.ts';
+export { type MeshView, meshView } from './mesh/view.ts';
+export {
+  type CloudMetrics,
+  createCloudMetrics,
+  createMeshMetrics,
+  type MeshMetrics,
+} from './metrics.ts';
 export { AnchoredPlacer, anchorPlacement, placeAnchored } from './placement/anchored.ts';
 export { CandidateIndex } from './placement/candidates.ts';
 export {

@@ -72,3 +72,52 @@ export function createCloudMetrics(registry: Registry): CloudMetrics {
     },
   };
 }
+
+/** The routing mesh (cloud/mesh): HAProxy runs, reloads, and what it forwards. */
+export interface MeshMetrics {
+  /** HAProxy starts, reloads and stops, by action and outcome (ok, failed). */
+  changes: Counter<'action' | 'outcome'>;
+  reconcileSeconds: Histogram;
+  /** 1 while this node's HAProxy runs. */
+  up: Gauge;
+  /** Public ports this node's mesh listens on. */
+  listeners: Gauge;
+  /** App instances behind those ports (own and others). */
+  servers: Gauge;
+  /** Public ports left out because something else holds them on this address. */
+  busyPorts: Gauge;
+}
+
+export function createMeshMetrics(registry: Registry): MeshMetrics {
+  const registers = [registry];
+  return {
+    changes: new Counter({
+      name: 'fluxnode_mesh_changes_total',
+      help: 'HAProxy starts, reloads and stops of the routing mesh, by action and outcome',
+      labelNames: ['action', 'outcome'],
+      registers,
+    }),
+    reconcileSeconds: new Histogram({
+      name: 'fluxnode_mesh_reconcile_seconds',
+      help: 'Duration of a mesh reconcile (config written, checked and HAProxy reloaded)',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    up: new Gauge({ name: 'fluxnode_mesh_up', help: '1 while the routing mesh (HAProxy) runs', registers }),
+    listeners: new Gauge({
+      name: 'fluxnode_mesh_listeners',
+      help: 'Public app ports the routing mesh listens on',
+      registers,
+    }),
+    servers: new Gauge({
+      name: 'fluxnode_mesh_servers',
+      help: 'App instances the routing mesh forwards to, over all ports',
+      registers,
+    }),
+    busyPorts: new Gauge({
+      name: 'fluxnode_mesh_busy_ports',
+      help: 'Public app ports left out of the mesh because another process holds them on this address',
+      registers,
+    }),
+  };
+}

@@ -6,7 +6,12 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type ApiMetrics, createApiMetrics } from '../api/index.ts';
 import { type ChainMetrics, createChainMetrics } from '../chain/index.ts';
-import { type CloudMetrics, createCloudMetrics } from '../cloud/index.ts';
+import {
+  type CloudMetrics,
+  createCloudMetrics,
+  createMeshMetrics,
+  type MeshMetrics,
+} from '../cloud/index.ts';
 import { createMiningMetrics, type MiningMetrics } from '../mining/index.ts';
 import { createP2PMetrics, type P2PMetrics } from '../p2p/index.ts';
 
@@ -16,6 +21,7 @@ export interface NodeMetrics {
   p2p: P2PMetrics;
   mining: MiningMetrics;
   cloud: CloudMetrics;
+  mesh: MeshMetrics;
   api: ApiMetrics;
 }
 
@@ -29,6 +35,7 @@ export function createNodeMetrics(opts: { processMetrics?: boolean } = {}): Node
     p2p: createP2PMetrics(registry),
     mining: createMiningMetrics(registry),
     cloud: createCloudMetrics(registry),
+    mesh: createMeshMetrics(registry),
     api: createApiMetrics(registry),
   };
 }

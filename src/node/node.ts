@@ -19,6 +19,7 @@ import { ownerRelay } from './owner-relay.ts';
 import { ModuleStack, type NodeModule } from './module.ts';
 import { CloudAgentModule } from './modules/cloud-agent.ts';
 import { HttpApiModule } from './modules/http-api.ts';
+import { MeshModule } from './modules/mesh.ts';
 import { RpcServerModule } from './modules/rpc-server.ts';
 import { MinerModule } from './modules/miner.ts';
 import { FluxnodeOperator } from './modules/operator.ts';
@@ -47,6 +48,7 @@ export class FluxNode implements ApiSources {
   readonly syncthing: SyncthingModule | undefined;
   /** Carries owners' signed requests to the nodes they name. */
   readonly owner: OwnerRelay;
+  readonly mesh: MeshModule | undefined;
   readonly stratum: StratumModule | undefined;
   readonly rpc: RpcDispatcher;
   readonly http: HttpApiModule;
@@ -109,6 +111,8 @@ export class FluxNode implements ApiSources {
           ),
         )
       : undefined;
+    // The mesh opens first: whether it runs decides where the agent's containers publish.
+    this.mesh = roles.mesh ? this.#add(this.#mesh(roles.mesh)) : undefined;
     this.agent = roles.cloudAgent ? this.#add(this.#cloudAgent(roles.cloudAgent, operatorKey)) : undefined;
     this.owner = ownerRelay({ p2p, registry, local: () => this.agent?.owner(), p2pPort: opts.p2pPort });
     const announce = (block: Block) => this.sync.announce(block);
@@ -179,6 +183,18 @@ export class FluxNode implements ApiSources {
       log: child(log, 'cloud'),
       metrics: metrics.cloud,
       syncthing: this.syncthing,
+      meshed: () => this.mesh?.enabled ?? false,
+    });
+  }
+
+  #mesh(opts: NonNullable<NodeRoles['mesh']>): MeshModule {
+    const { chain, log, metrics } = this.services;
+    return new MeshModule(opts, {
+      chain,
+      agent: () => this.agent?.agent,
+      activeApps: () => this.cloud.activeApps(),
+      log: child(log, 'mesh'),
+      metrics: metrics.mesh,
     });
   }
 

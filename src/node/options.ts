@@ -38,6 +38,8 @@ export interface NodeOptions {
   syncthingRestPort?: number;
   /** The syncthing binary (default `syncthing` on PATH); a node without one keeps app data local. */
   syncthingBinary?: string;
+  /** A fluxnode answers on every app's public ports through HAProxy (default true; `--no-mesh`). */
+  mesh?: boolean;
 }
 
 export { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../consensus/index.ts';
@@ -48,6 +50,8 @@ export interface NodeRoles {
   miner: { mineTo?: string; mineIntervalMs?: number };
   stratum?: { host: string; port: number };
   cloudAgent?: { dockerSocket: string; dataDir: string; host: string; syncthing: SyncthingRole };
+  /** The routing mesh, on fluxnodes unless switched off. */
+  mesh?: { host: string; dataDir: string };
 }
 
 export interface SyncthingRole {
@@ -96,6 +100,9 @@ export function rolesOf(opts: NodeOptions): NodeRoles {
             },
           },
         }
+      : {}),
+    ...(opts.fluxnode && opts.dockerSocket && opts.mesh !== false
+      ? { mesh: { host: opts.host, dataDir: opts.dataDir } }
       : {}),
   };
 }

@@ -32,6 +32,8 @@ export interface AgentProviderOptions {
   priceAt?: (spec: AppSpec, height: number) => bigint;
   /** Node id → host address, for assigned nodes that have not reported yet. */
   ipOf?: (node: string) => string;
+  /** `host:port` where this node's routing mesh answers for an app. */
+  meshOf?: (app: string) => string[];
 }
 
 /** Benchmark results carry ms and MB; the API shows seconds and GB (exact: MB / 1024). */
@@ -117,6 +119,7 @@ export function agentProviders(
           unplaced: placement.unplaced.get(a.name) ?? 0,
           ...explained(placement.explain?.(a.name)),
           locations: [...reported, ...pending],
+          mesh: opts.meshOf?.(a.name) ?? [],
         };
       });
     },

@@ -22,6 +22,7 @@ export function appSummary(a: AppRecord, nodes: ReadonlyMap<string, FluxnodeReco
     placed: a.locations.length,
     priceSat: a.priceSat ?? null,
     locations: a.locations.map((l) => withNode(l, nodes)),
+    mesh: a.mesh ?? [],
   };
 }
 

@@ -30,6 +30,8 @@ export interface AppRecord {
   /** Price of the spec at its registration height, as the registry charged it. */
   priceSat?: bigint;
   locations: AppLocation[];
+  /** `host:port` where the node asked answers for the app through its routing mesh. */
+  mesh?: string[];
   /** Instances the placement could not put anywhere. */
   unplaced?: number;
   /** Why nodes do not host it (cloud/placement/explain.ts), e.g. "40 nodes: 3 hosting, 37 full". */

@@ -150,6 +150,8 @@ export interface AppSummary {
   placed: number;
   priceSat: Sats | null;
   locations: AppLocation[];
+  /** `host:port` where this node's routing mesh answers for the app (any node's does; [] without one). */
+  mesh: string[];
 }
 
 /** GET /apps/:name */

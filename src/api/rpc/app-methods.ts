@@ -27,9 +27,11 @@ export interface AppControls {
   locations: (name: string) => AppLocation[];
   /** Why nodes do not host an app (undefined where this node places no apps). */
   placement?: (name: string) => PlacementExplanation | undefined;
+  /** `host:port` where this node's routing mesh answers for an app. */
+  mesh?: (name: string) => string[];
 }
 
-function appJson(a: RegisteredApp, locations: AppLocation[]) {
+function appJson(a: RegisteredApp, locations: AppLocation[], mesh: string[]) {
   return {
     name: a.name,
     owner: a.owner,
@@ -41,6 +43,7 @@ function appJson(a: RegisteredApp, locations: AppLocation[]) {
     paid: fluxAmount(a.paid),
     txid: a.txid,
     locations,
+    mesh,
   };
 }
 
@@ -127,7 +130,7 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
   );
 
   rpc.register('listapps', 'Apps registered, paid and not expired, with where they run.', () =>
-    active().map((a) => appJson(a, c.locations(a.name))),
+    active().map((a) => appJson(a, c.locations(a.name), c.mesh?.(a.name) ?? [])),
   );
 
   rpc.register('getapp', 'getapp "name": one app’s spec, payment and locations.', (p) => {
@@ -138,7 +141,7 @@ export function registerAppMethods(rpc: RpcDispatcher, ctx: NodeContext, c: AppC
     const why = c.placement?.(a.name);
     const placement = why ? { ...why, summary: explanationText(why) } : null;
     return {
-      ...appJson(a, c.locations(a.name)),
+      ...appJson(a, c.locations(a.name), c.mesh?.(a.name) ?? []),
       spec: a.spec,
       unmatchedPayments: orphans.map(unmatchedJson),
       placement,

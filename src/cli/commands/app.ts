@@ -159,6 +159,8 @@ interface AppInfo {
   unmatchedPayments: UnmatchedJson[];
   /** Why nodes do not host it; null from a node that places no apps. */
   placement?: { summary: string } | null;
+  /** `host:port` where the node asked answers for the app through its routing mesh. */
+  mesh?: string[];
 }
 
 /** `g: primary, in sync` / `s: replica, 4096 bytes behind` per replicated component; `-` for local data. */
@@ -284,6 +286,7 @@ ${unmatchedLines(orphans)}`);
       `spec hash ${a.specHash}, paid ${showFlux(a.paid)} FLUX in ${a.txid}`,
       `registered at ${a.registeredHeight}, expires at ${a.expiresAt} (in ${Math.max(0, a.expiresAt - height)} blocks)`,
       `instances: ${a.locations.length} of ${a.instances} placed`,
+      `mesh: ${a.mesh?.length ? `${a.mesh.join(', ')} (any fluxnode's address works)` : 'none on this node'}`,
     ];
     if (a.unmatchedPayments.length > 0) lines.push(unmatchedLines(a.unmatchedPayments).trimEnd());
     if (a.placement) lines.push(`placement: ${a.placement.summary}`);

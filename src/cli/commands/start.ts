@@ -49,6 +49,7 @@ export function register(program: Command): void {
     .option('--stratum-port <port>', 'serve GPU miners over stratum on this port')
     .option('--fluxnode', 'host apps: run the cloud agent once this node is a registered fluxnode')
     .option('--docker-socket <path>', 'this node’s Docker engine socket (for --fluxnode)')
+    .option('--no-mesh', 'no routing mesh: do not answer on app ports for instances elsewhere (HAProxy)')
     .option(
       '--wallet-passphrase-file <file>',
       'wallet passphrase from this file (or FLUXNODE_WALLET_PASSPHRASE)',
@@ -97,6 +98,7 @@ export function register(program: Command): void {
         }),
         fluxnode: Boolean(o.fluxnode),
         dockerSocket: o.dockerSocket,
+        mesh: o.mesh !== false,
         logLevel: o.logLevel,
       };
       // Loaded here, not at the top: every other command starts a second faster without the node's graph.

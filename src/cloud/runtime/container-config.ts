@@ -5,6 +5,7 @@ import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { splitContainerData } from '../spec/data-mode.ts';
+import { INSTANCE_PORT_OFFSET, instancePort } from '../mesh/ports.ts';
 import { RuntimeInputError } from './errors.ts';
 import {
   appNetworkName,
@@ -92,6 +93,13 @@ export function planContainer(
   );
   component.ports.forEach((p, i) => {
     checkPort(`component.ports[${i}]`, p);
+    if (node.mesh)
+      check(
+        `component.ports[${i}]`,
+        p,
+        p + INSTANCE_PORT_OFFSET <= 65535,
+        `must be ≤ ${65535 - INSTANCE_PORT_OFFSET} behind the routing mesh (its instance port is ${INSTANCE_PORT_OFFSET} above)`,
+      );
   });
   component.containerPorts.forEach((p, i) => {
     checkPort(`component.containerPorts[${i}]`, p);
@@ -148,11 +156,14 @@ export function planContainer(
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   component.ports.forEach((hostPort, i) => {
-    // Flux publishes each port for both protocols; apps choose which one they use.
+    // Flux publishes each port for both protocols; apps choose which one they use. Behind the
+    // routing mesh, HAProxy holds the public TCP port and the container's TCP port is published at
+    // the instance port (cloud/mesh/ports.ts); UDP, which the mesh does not carry, stays public.
     for (const proto of ['tcp', 'udp']) {
       const key = `${component.containerPorts[i]}/${proto}`;
+      const published = node.mesh && proto === 'tcp' ? instancePort(hostPort) : hostPort;
       exposed[key] = {};
-      bindings[key] = [{ HostIp: node.hostIp, HostPort: String(hostPort) }];
+      bindings[key] = [{ HostIp: node.hostIp, HostPort: String(published) }];
     }
   });
 

@@ -39,6 +39,11 @@ export interface NodePlacement {
   hostIp: string;
   /** The node's folder; app data goes to `<nodeDir>/appdata/<app>/<component>`. */
   nodeDir: string;
+  /**
+   * The node's routing mesh owns the public TCP ports: containers publish TCP at the instance port
+   * (public + 10,000) instead. Without a mesh, every port is published as the spec says.
+   */
+  mesh?: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

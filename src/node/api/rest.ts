@@ -12,6 +12,7 @@ export function restContext(node: ApiSources): RestContext {
           activeApps: () => node.cloud.activeApps(),
           priceAt: appPriceAt,
           ipOf: (id) => chain.fluxnodes.get(id)?.ip ?? '',
+          meshOf: (app) => node.mesh?.addressesOf(app) ?? [],
         })
       : undefined;
   };

@@ -54,6 +54,7 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
         state: l.running ? 'running' : 'starting',
       })),
     placement: (name) => node.agent?.agent?.placement().explain(name),
+    mesh: (name) => node.mesh?.addressesOf(name) ?? [],
   });
   return rpc;
 }

@@ -8,6 +8,7 @@ import type { AppRegistration, OwnerRelay } from '../../cloud/index.ts';
 import type { P2PHost } from '../../p2p/index.ts';
 import type { NodeCloud } from '../cloud.ts';
 import type { CloudAgentModule } from '../modules/cloud-agent.ts';
+import type { MeshModule } from '../modules/mesh.ts';
 import type { MinerModule } from '../modules/miner.ts';
 import type { FluxnodeOperator } from '../modules/operator.ts';
 import type { ChainServices } from '../services.ts';
@@ -23,6 +24,7 @@ export interface ApiSources {
   agent: CloudAgentModule | undefined;
   /** Carries owners' signed requests to the nodes they name. */
   owner: OwnerRelay;
+  mesh: MeshModule | undefined;
   context(): NodeContext;
   saveWallet(): void;
 }

@@ -42,6 +42,8 @@ export interface CloudAgentModuleDeps {
   metrics: CloudMetrics | null;
   /** The node's Syncthing, for replicated app data (absent or not running: data stays local). */
   syncthing?: SyncthingModule;
+  /** True when this node's routing mesh owns the public ports (containers publish at instance ports). */
+  meshed?: () => boolean;
 }
 
 export class CloudAgentModule implements NodeModule {
@@ -76,7 +78,7 @@ export class CloudAgentModule implements NodeModule {
     const { dataDir, host } = this.#opts;
     const runtime = (this.#runtime = new DockerRuntime({
       socketPath: this.#opts.dockerSocket,
-      node: { nodeId, hostIp: host, nodeDir: dataDir },
+      node: { nodeId, hostIp: host, nodeDir: dataDir, mesh: this.#d.meshed?.() ?? false },
       imageRules: appLimitsFor(params).images,
     }));
     this.agent = new CloudAgent(

@@ -24,6 +24,20 @@ const web: RuntimeComponent = {
   hdd: 10,
 };
 
+test('behind the routing mesh, TCP is published at the instance port and UDP stays on the public one', () => {
+  const hc = planContainer(app, web, { ...node, mesh: true }).options.HostConfig!;
+  assert.deepEqual(hc.PortBindings, {
+    '80/tcp': [{ HostIp: '127.0.0.11', HostPort: '41000' }],
+    '80/udp': [{ HostIp: '127.0.0.11', HostPort: '31000' }],
+    '443/tcp': [{ HostIp: '127.0.0.11', HostPort: '41001' }],
+    '443/udp': [{ HostIp: '127.0.0.11', HostPort: '31001' }],
+  });
+  assert.throws(
+    () => planContainer(app, { ...web, ports: [60000], containerPorts: [80] }, { ...node, mesh: true }),
+    (e: unknown) => e instanceof RuntimeInputError && e.field === 'component.ports[0]' && e.value === 60000,
+  );
+});
+
 test('a component becomes a locked-down container named flux<component>_<app>', () => {
   const plan = planContainer(app, web, node);
   assert.equal(plan.name, 'fluxweb_wordpress');

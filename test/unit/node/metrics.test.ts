@@ -25,7 +25,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-const LAYERS = ['chain', 'p2p', 'mining', 'cloud', 'api'];
+const LAYERS = ['chain', 'p2p', 'mining', 'cloud', 'mesh', 'api'];
 /** prom-client's standard process figures keep their usual names under our prefix. */
 const PROCESS = ['process', 'nodejs'];
 

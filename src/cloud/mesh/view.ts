@@ -1,0 +1,74 @@
+/**
+ * What this node's mesh should forward, from its own view of the cloud: for every public TCP port
+ * of every active app, the instances that serve it (the live nodes whose running reports list the
+ * component, see agent/locations.ts). Pure: the same inputs give the same listeners, in the same
+ * order, so the generated config text only changes when the view does.
+ */
+import type { AppLocation } from '../agent/locations.ts';
+import type { RegisteredApp } from '../registry/app-registry.ts';
+import { instancePort } from './ports.ts';
+
+/** One instance behind a public port: a node's address and the instance port there. */
+export interface MeshServer {
+  node: string;
+  address: string;
+  port: number;
+  /** This node's own instance (tried first; the others stand by). */
+  own: boolean;
+}
+
+/** One public port of one app component, and where it leads. */
+export interface MeshListener {
+  app: string;
+  component: string;
+  port: number;
+  /** Own instance first, then the others by node id. */
+  servers: MeshServer[];
+}
+
+export interface MeshViewInput {
+  apps: readonly RegisteredApp[];
+  /** Where each app runs, by app name (agent.allLocations()). */
+  locations: ReadonlyMap<string, readonly AppLocation[]>;
+  /** This node's id (collateral) and its own address. */
+  self: { node: string; address: string };
+}
+
+export interface MeshView {
+  /** By port. */
+  listeners: MeshListener[];
+  /** Ports an older app already claims (`app:port`): one address:port can lead to one app only. */
+  shadowed: string[];
+}
+
+export function meshView(input: MeshViewInput): MeshView {
+  const byPort = new Map<number, MeshListener>();
+  const shadowed: string[] = [];
+  // The older registration keeps a contested port, so a newcomer cannot take over an address.
+  const apps = [...input.apps].sort((a, b) => a.registeredHeight - b.registeredHeight || cmp(a.name, b.name));
+  for (const app of apps) {
+    const where = input.locations.get(app.name) ?? [];
+    for (const c of app.spec.components)
+      for (const port of c.ports) {
+        if (byPort.has(port)) {
+          shadowed.push(`${app.name}:${port}`);
+          continue;
+        }
+        const servers = where
+          .filter((l) => l.components.some((x) => x.name === c.name))
+          .map((l) => serverOf(l, port, input.self))
+          .sort((a, b) => Number(b.own) - Number(a.own) || cmp(a.node, b.node));
+        byPort.set(port, { app: app.name, component: c.name, port, servers });
+      }
+  }
+  return { listeners: [...byPort.values()].sort((a, b) => a.port - b.port), shadowed };
+}
+
+function serverOf(l: AppLocation, port: number, self: MeshViewInput['self']): MeshServer {
+  const own = l.node === self.node;
+  return { node: l.node, address: own ? self.address : l.ip, port: instancePort(port), own };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
