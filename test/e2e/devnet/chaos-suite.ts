@@ -26,6 +26,7 @@ import {
   wholeProblem,
 } from './chaos-fixture.ts';
 import { dockerSkip, freePort } from './docker-fixture.ts';
+import { livenessDetectionMs, MeshProbe, meshGet } from './mesh-probe.ts';
 import { at } from '../../support/at.ts';
 
 const execFileAsync = promisify(execFile);
@@ -186,7 +187,65 @@ export function chaosSuite(title: string, opts: ChaosOptions): void {
       for (const n of s.nodes) assert.ok(n.peers >= 3, `${n.name} has ${n.peers} peers`);
       assertNoStar(s);
     });
+
+    test('the routing mesh: a node without an instance answers for the app, and a killed host’s share moves within the liveness detection time', async (t) => {
+      const s = (await whole('the network whole before the mesh check', 30_000)).snapshot;
+      const hostIps = new Set(at(s.nodes, 0).locations.map((k) => k.split('@')[1]));
+      const running = state.nodes.filter(nodeRunning);
+      const viewer = running.find((n) => !hostIps.has(n.host));
+      const victim = running.find((n) => hostIps.has(n.host) && n.name !== 'node1');
+      assert.ok(
+        viewer && victim,
+        `a node without an instance and a host among ${running.map((n) => n.name)}`,
+      );
+      assert.match(
+        (await meshGet(viewer.host, APP_PORT)) ?? 'no answer',
+        /hello from /,
+        `${viewer.name} answers`,
+      );
+
+      const probe = new MeshProbe(viewer.host, APP_PORT);
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = Date.now();
+      await killNode(state, victim.name);
+      const after = (await settle('the app whole again', take, (x) => cloudProblem(x, INSTANCES), 30_000))
+        .snapshot;
+      const placed = at(after.nodes, 0).locations.map((k) => at(k.split('@'), 0));
+      // The mesh reaches the replacement instance too once the view has it.
+      const reached = () => new Set(probe.results.filter((r) => r.at > t0).map((r) => servedBy(r.body)));
+      await until(
+        () => placed.every((node) => reached().has(node)),
+        15_000,
+        () => `reached ${[...reached()]}, placed ${placed}`,
+      );
+      const results = await probe.stop();
+
+      const detection = livenessDetectionMs();
+      const failed = results.filter((r) => r.body === undefined);
+      const lastFailure = failed.length ? Math.max(...failed.map((r) => r.at)) - t0 : 0;
+      t.diagnostic(
+        `${results.length} requests through ${viewer.name} while ${victim.name} died: ${failed.length} failed, the last ${lastFailure} ms after the kill (detection time ${detection} ms)`,
+      );
+      assert.ok(results.filter((r) => r.at < t0 && r.body).length > 0, 'served before the kill');
+      assert.ok(lastFailure <= detection, `a request failed ${lastFailure} ms after the kill`);
+      const late = results.filter((r) => r.at > t0 + detection);
+      assert.ok(late.length > 0);
+      for (const r of late) assert.ok(placed.includes(servedBy(r.body) ?? ''), `late answer ${r.body}`);
+    });
   });
+}
+
+/** The node an answer of the sample app names ("hello from <node>"). */
+function servedBy(page: string | undefined): string | undefined {
+  return page ? /hello from ([^<\s]+)/.exec(page)?.[1] : undefined;
+}
+
+async function until(ok: () => boolean, ms: number, last: () => string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    assert.ok(Date.now() < end, `not within ${ms / 1000} s: ${last()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** No hub: no node is the only peer of the others. */
