@@ -33,6 +33,8 @@ export interface MeshModuleOptions {
   dataDir: string;
   /** Reconcile at least this often even without an event. */
   intervalMs?: number;
+  /** Where to look for haproxy (default: PATH, then the sbin folders). */
+  searchDirs?: string[];
 }
 
 export interface MeshModuleDeps {
@@ -71,7 +73,7 @@ export class MeshModule implements NodeModule {
   async open(): Promise<void> {
     let binary: string;
     try {
-      binary = requireHaproxy();
+      binary = requireHaproxy(this.#o.searchDirs);
     } catch (err) {
       if (!(err instanceof MeshError) || err.code !== MESH_ERRORS.haproxyMissing) throw err;
       this.#d.log.warn({ code: err.code, err: err.message }, 'routing mesh disabled');

@@ -34,6 +34,13 @@ test('the options alone decide which roles the root adds, each with its own type
   });
 });
 
+test('a fluxnode runs the routing mesh on its own address unless --no-mesh; a plain node never does', () => {
+  const fluxnode = { ...base, fluxnode: true, dockerSocket: '/run/docker.sock' };
+  assert.deepEqual(rolesOf(fluxnode).mesh, { host: '127.0.0.1', dataDir: '/tmp/never-opened' });
+  assert.equal(rolesOf({ ...fluxnode, mesh: false }).mesh, undefined);
+  assert.equal(rolesOf({ ...base, mesh: true }).mesh, undefined);
+});
+
 test('a fluxnode without its own Docker engine is refused before anything opens, naming the field', () => {
   assert.throws(
     () => rolesOf({ ...base, fluxnode: true }),
