@@ -1,69 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { parseBoundedJson, reverseHex, toHex } from '../consensus/index.ts';
+import { ConnectionGuard } from '../p2p/index.ts';
 import {
-  type Block,
-  type BlockHeader,
-  fromHex,
-  parseBoundedJson,
-  reverseHex,
-  toHex,
-} from '../consensus/index.ts';
-import { ConnectionGuard, type ConnectionLimits } from '../p2p/index.ts';
+  STRATUM_LIMITS,
+  type StratumJob,
+  type StratumOptions,
+  type StratumStats,
+} from './stratum-options.ts';
+import { NONCE1_BYTES, notifyParams, submittedHeader, targetHex } from './stratum-wire.ts';
 import { WorkerLedger, type WorkerStats } from './stratum-workers.ts';
-import { VARDIFF_DEFAULTS, Vardiff, type VardiffOptions } from './vardiff.ts';
+import { VARDIFF_DEFAULTS, Vardiff } from './vardiff.ts';
 
-/**
- * Zcash-style equihash stratum (ZIP-301), the protocol Flux's GPU miners speak:
- * subscribe → [session, NONCE_1]; set_target (256-bit, big-endian hex); notify with the header
- * fields as they are serialized (little-endian hex); submit [worker, job, time, NONCE_2, solution].
- * NONCE_1 ‖ NONCE_2 is the header's 32-byte nonce.
- */
-export interface StratumJob {
-  id: string;
-  height: number;
-  /** Header with every field but nonce and solution final. */
-  header: BlockHeader;
-  /** The block's own target: a share at or below it is a block. */
-  blockTarget: bigint;
-  /** The full block for a solved header. */
-  assemble: (header: BlockHeader) => Block;
-}
-
-export interface StratumBackend {
-  /** Throws (with a reason) when the header's Equihash solution is not valid at `height`. */
-  verifySolution: (header: BlockHeader, height: number) => void;
-  /** Block hash, internal byte order. */
-  headerHash: (header: BlockHeader) => Uint8Array;
-  submitBlock: (block: Block) => Promise<{ accepted: boolean; reason?: string }>;
-}
-
-export interface StratumOptions {
-  host: string;
-  port: number;
-  backend: StratumBackend;
-  /** Target for shares (easier than or equal to the block target): where each connection starts. */
-  shareTarget: bigint;
-  /**
-   * Per-connection share difficulty (pools' vardiff); `false` keeps every connection at
-   * `shareTarget`. The hardest target defaults to shareTarget / 2^32.
-   */
-  vardiff?: Partial<Omit<VardiffOptions, 'maxTarget'>> | false;
-  /** The clock, in ms (tests move it). */
-  now?: () => number;
-  /** Jobs kept for late submits. */
-  keepJobs?: number;
-  maxLineBytes?: number;
-  /**
-   * A line that failed in a way the protocol does not foresee (a bug, a backend error): the
-   * session that sent it is closed and the node carries on; this hears about it.
-   */
-  onError?: (err: unknown, context: { remote: string; line: string }) => void;
-  /** Connection caps; a miner silent for `idleMs` (no line at all) is hung up on. */
-  limits?: Partial<ConnectionLimits>;
-}
-
-/** Rigs behind one NAT share an address: the per-address cap leaves room for a farm. */
-export const STRATUM_LIMITS: ConnectionLimits = { maxTotal: 1024, maxPerAddress: 64, idleMs: 10 * 60_000 };
+export {
+  STRATUM_LIMITS,
+  type StratumBackend,
+  type StratumJob,
+  type StratumOptions,
+  type StratumStats,
+} from './stratum-options.ts';
 
 interface Session {
   socket: Socket;
@@ -77,16 +32,16 @@ interface Session {
   previousTarget: bigint | null;
 }
 
-export interface StratumStats {
-  sessions: number;
-  sharesAccepted: number;
-  sharesRejected: number;
-  blocksFound: number;
-  lastRejectReason: string | null;
-}
-
-const NONCE1_BYTES = 4;
-
+/**
+ * Zcash-style equihash stratum (ZIP-301), the protocol Flux's GPU miners speak:
+ * subscribe → [session, NONCE_1]; set_target (256-bit, big-endian hex); notify with the header
+ * fields as they are serialized (little-endian hex); submit [worker, job, time, NONCE_2, solution].
+ * NONCE_1 ‖ NONCE_2 is the header's 32-byte nonce.
+ *
+ * The server keeps the sessions, hands out jobs as templates change, judges shares against each
+ * connection's vardiff target and submits the blocks among them. The wire formats are in
+ * stratum-wire.ts; the options and counters in stratum-options.ts.
+ */
 export class StratumServer {
   private readonly opts: StratumOptions;
   private readonly sessions = new Set<Session>();
@@ -273,25 +228,8 @@ export class StratumServer {
     }
     const job = this.jobs.get(jobId);
     if (!job) return { ok: false, code: 21, reason: `job ${jobId} not found (stale)` };
-    let header: BlockHeader;
-    try {
-      const nonce2 = fromHex(nonce2Hex, 'nonce_2');
-      if (nonce2.length + NONCE1_BYTES !== 32)
-        return { ok: false, code: 20, reason: `nonce_2 must be ${32 - NONCE1_BYTES} bytes` };
-      const timeBytes = fromHex(timeHex, 'time');
-      if (timeBytes.length !== 4)
-        return { ok: false, code: 20, reason: 'time must be 4 bytes (8 hex digits)' };
-      const time = new DataView(timeBytes.buffer).getUint32(0, true);
-      const withSize = fromHex(solutionHex, 'solution');
-      header = {
-        ...job.header,
-        time,
-        nonce: Uint8Array.from([...s.nonce1, ...nonce2]),
-        solution: stripCompactSize(withSize),
-      };
-    } catch (err) {
-      return { ok: false, code: 20, reason: (err as Error).message };
-    }
+    const header = submittedHeader(job.header, s.nonce1, { timeHex, nonce2Hex, solutionHex });
+    if ('reason' in header) return header;
     const key = `${jobId}|${toHex(header.nonce)}|${header.time}`;
     if (this.seenShares.has(key)) return { ok: false, code: 22, reason: 'duplicate share' };
     try {
@@ -361,49 +299,10 @@ export class StratumServer {
   }
 
   private notify(s: Session, job: StratumJob, clean: boolean): void {
-    const h = job.header;
-    const le32 = (v: number) => {
-      const b = new Uint8Array(4);
-      new DataView(b.buffer).setUint32(0, v >>> 0, true);
-      return toHex(b);
-    };
-    this.send(s, {
-      id: null,
-      method: 'mining.notify',
-      params: [
-        job.id,
-        le32(h.version),
-        toHex(h.prevHash),
-        toHex(h.merkleRoot),
-        toHex(h.finalSaplingRoot),
-        le32(h.time),
-        le32(h.bits),
-        clean,
-      ],
-    });
+    this.send(s, { id: null, method: 'mining.notify', params: notifyParams(job, clean) });
   }
 
   private send(s: Session, msg: unknown): void {
     if (!s.socket.destroyed) s.socket.write(`${JSON.stringify(msg)}\n`);
   }
-}
-
-function targetHex(target: bigint): string {
-  return target.toString(16).padStart(64, '0');
-}
-
-/** The submitted solution carries its compact-size length prefix, as in the serialized header. */
-function stripCompactSize(b: Uint8Array): Uint8Array {
-  const first = b[0];
-  if (first === undefined) throw new Error('solution is empty');
-  const skip = first < 0xfd ? 1 : first === 0xfd ? 3 : 5;
-  const len =
-    first < 0xfd
-      ? first
-      : first === 0xfd
-        ? (b[1] ?? 0) | ((b[2] ?? 0) << 8)
-        : new DataView(b.buffer, b.byteOffset + 1, 4).getUint32(0, true);
-  if (b.length !== skip + len)
-    throw new Error(`solution length prefix says ${len} bytes, got ${b.length - skip}`);
-  return b.slice(skip);
 }
