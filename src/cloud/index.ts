@@ -77,6 +77,8 @@ export { SpecSync } from './registry/spec-sync.ts';
 export { DockerRuntime } from './runtime/docker-runtime.ts';
 export { engineError, RuntimeError } from './runtime/errors.ts';
 export { drainProgress } from './runtime/streams.ts';
+export { componentSecretEnv } from './secrets/component-secrets.ts';
+export { openSecrets, SealedBoxError, sealSecrets } from './secrets/sealed-box.ts';
 export { specHash } from './spec/hash.ts';
 export {
   type AppSpecLimits,

@@ -65,6 +65,7 @@ export function nodeView(r: FluxnodeRecord, rank: number | null, ctx: RestContex
     // Listed nodes only: a barred collateral (dos) is not a node.
     status: r.status === 'confirmed' ? 'confirmed' : 'started',
     ip: r.ip,
+    pubkey: r.operatorPubKey,
     paymentAddress,
     collateralSat: r.amount,
     startHeight: r.startHeight,

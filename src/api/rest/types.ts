@@ -61,6 +61,8 @@ export interface NodeView {
   tier: Tier;
   status: 'started' | 'confirmed';
   ip: string;
+  /** The operator public key (hex) the node signs with; owners seal app secrets to it. fluxd's `pubkey`. */
+  pubkey: string;
   paymentAddress: string | null;
   collateralSat: Sats;
   startHeight: number;

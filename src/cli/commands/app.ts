@@ -35,6 +35,7 @@ import { CliError, formatTable, printJson } from '../output.ts';
 import { registerImportCommand } from './app-import.ts';
 import { registerOpCommands } from './app-ops.ts';
 import { registerPayCommands } from './app-pay.ts';
+import { registerSealCommand } from './app-seal.ts';
 import { type ConnectionFlags, connect, NodeRpcError, showFlux, withConnectionOptions } from '../rpc.ts';
 
 const LIMITS: Record<string, AppSpecLimits> = { mainnet: MAINNET_APP_LIMITS, devnet: DEVNET_APP_LIMITS };
@@ -254,6 +255,7 @@ export function register(program: Command): void {
 
   registerPayCommands(app, readSpecObject);
   registerImportCommand(app);
+  registerSealCommand(app);
 
   withConnectionOptions(
     app

@@ -27,6 +27,7 @@ import {
   verifySpecAnnouncement,
 } from '../messages/spec-announcement.ts';
 import type { CloudMetrics } from '../metrics.ts';
+import { secretEnvOf } from '../secrets/component-secrets.ts';
 import type { AppSpec } from '../spec/schema.ts';
 import {
   type AgentStatus,
@@ -64,8 +65,7 @@ export type { AgentStatus, CloudAgentDeps, CloudAgentInit, OwnBenchmark } from '
 export type { OwnerContainer, OwnerLogLine, OwnerOpResult } from './owner-ops.ts';
 export type { ReconcileOutcome } from './reconcile-pass.ts';
 
-// A burst of events (kill, die, stop, destroy) from one change becomes one pass.
-const EVENT_DELAY_MS = 100;
+const EVENT_DELAY_MS = 100; // a burst of events (kill, die, stop, destroy) from one change: one pass
 
 /**
  * Emits 'placement' (PlacementView, when the assignment changes), 'live' (sorted live node ids, when
@@ -164,6 +164,7 @@ export class CloudAgent extends EventEmitter {
       ownerStopped: () => this.#ownerState.stopped(),
       report: (containers, apps, data) => this.#out.report(containers, apps, data),
       data: dataRoundDeps(deps.appData, (node) => this.#peers.reportOf(node)),
+      secretEnv: secretEnvOf(this.#identity),
       placementChanged: (view) => this.emit('placement', view),
       reconciled: (outcome) => this.emit('reconciled', outcome),
     });

@@ -135,13 +135,14 @@ export function desiredComponents(
   return out;
 }
 
-export function runtimeComponent(c: AppComponent): RuntimeComponent {
+/** The runtime's view of a component; `secretEnv` (opened sealed secrets) comes after the public entries. */
+export function runtimeComponent(c: AppComponent, secretEnv: readonly string[] = []): RuntimeComponent {
   return {
     name: c.name,
     image: c.repotag,
     ports: [...c.ports],
     containerPorts: [...c.containerPorts],
-    env: [...c.environmentParameters],
+    env: [...c.environmentParameters, ...secretEnv],
     commands: [...c.commands],
     containerData: c.containerData,
     cpu: c.cpu,

@@ -12,6 +12,7 @@ import {
 } from '../reconciler/plan.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { ManagedContainer } from '../runtime/types.ts';
+import type { AppComponent } from '../spec/schema.ts';
 import type { Backoff } from './backoff.ts';
 import { runtimeComponent } from './placement-view.ts';
 import type { AgentLogger, AgentRuntime } from './types.ts';
@@ -39,6 +40,11 @@ export interface PassContext {
   retryIn: (ms: number) => void;
   /** Apps their owner stopped here (planReconcile's `ownerStopped`). */
   ownerStopped?: () => ReadonlySet<string>;
+  /**
+   * The secret `KEY=value` entries this node may give a component (its sealed box, opened); [] when
+   * it has none. They go to the engine with the container and nowhere else: never logged or stored.
+   */
+  secretEnv: (app: string, component: AppComponent) => string[];
 }
 
 export interface PassResult {
@@ -139,5 +145,10 @@ async function create(
     await ctx.runtime.pullImage(component.repotag);
     ctx.log.info({ image: component.repotag, ms: ctx.now() - started }, 'image pulled');
   }
-  await ctx.runtime.createAndStart({ name: app.name, specHash: app.specHash }, runtimeComponent(component));
+  // Opened before anything is created: a component whose box does not open is not started at all.
+  const secrets = ctx.secretEnv(app.name, component);
+  await ctx.runtime.createAndStart(
+    { name: app.name, specHash: app.specHash },
+    runtimeComponent(component, secrets),
+  );
 }

@@ -8,6 +8,7 @@ import type { RunningReport, RunningState, SyncEndpoint } from '../messages/runn
 import type { CloudMetrics } from '../metrics.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { ManagedContainer } from '../runtime/types.ts';
+import type { AppComponent } from '../spec/schema.ts';
 import { Backoff } from './backoff.ts';
 import { assignmentKey, desiredComponents, type PlacementView } from './placement-view.ts';
 import { type ReconcileOutcome, reconcilePass } from './reconcile-pass.ts';
@@ -34,6 +35,8 @@ export interface RoundDeps {
   ) => void;
   /** Replicated app data (cloud/appdata); null: every component runs with local data only. */
   data: DataRoundDeps | null;
+  /** This node's opened secrets for a component (cloud/secrets); see PassContext.secretEnv. */
+  secretEnv: (app: string, component: AppComponent) => string[];
   placementChanged: (view: PlacementView) => void;
   reconciled: (outcome: ReconcileOutcome) => void;
 }
@@ -89,6 +92,7 @@ export class ReconcileRound {
       active: d.active,
       retryIn: d.retryIn,
       ownerStopped: d.ownerStopped,
+      secretEnv: d.secretEnv,
     };
     const data = await this.#data(view, apps);
     const desired = desiredComponents(d.nodeId, view.assignment, apps).map((x) =>

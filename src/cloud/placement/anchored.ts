@@ -21,7 +21,7 @@
  */
 import { appKey, nodeKey, rendezvousScore } from './hash32.ts';
 import type { PlacementApp, PlacementNode, PlacementResult, RankedCandidates } from './placement.ts';
-import { geoMask, NodePorts, placeApps, portList, topByScore } from './placement.ts';
+import { allowedMask, NodePorts, placeApps, portList, topByScore } from './placement.ts';
 
 export interface AnchorInput {
   apps: readonly PlacementApp[];
@@ -114,7 +114,7 @@ export class AnchoredPlacer {
     this.apps = ordered.map((app, a) => {
       const d = demandOf(app);
       const ports = portList(app.ports);
-      const geo = geoMask(
+      const geo = allowedMask(
         app,
         usable.map(({ n }) => n),
       );

@@ -7,6 +7,7 @@
  * Filters, in order:
  * - `not-live`: no heartbeat in the live set;
  * - `benchmark-failed`: below its tier's minimums (or no benchmark heard);
+ * - `not-named`: the app names the nodes it may run on, and not this one;
  * - `geo-excluded`: the app's geolocation rules leave its declared location out;
  * - `tier-too-small`: its whole capacity is less than one instance needs;
  * - `port-taken`: an app placed on it already claims one of the app's host ports;
@@ -20,6 +21,7 @@ import { type PlacementApp, type PlacementNode, portList } from './placement.ts'
 export const PLACEMENT_FILTERS = [
   'not-live',
   'benchmark-failed',
+  'not-named',
   'geo-excluded',
   'tier-too-small',
   'port-taken',
@@ -86,6 +88,7 @@ function firstFailed(
 ): PlacementFilter | undefined {
   if (!live.has(node.id)) return 'not-live';
   if (!node.benchmarkOk) return 'benchmark-failed';
+  if (app.nodes !== undefined && !app.nodes.includes(node.id)) return 'not-named';
   if (!geoAllows(app.geolocation ?? [], node.location)) return 'geo-excluded';
   const cap = capacityUnits(node);
   if (cap.cpu < need.cpu || cap.ram < need.ram || cap.hdd < need.hdd) return 'tier-too-small';

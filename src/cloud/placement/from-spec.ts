@@ -13,5 +13,6 @@ export function placementApp(spec: AppSpec, registrationHeight: number, hash = s
     demand: appDemand(spec),
     ports: spec.components.flatMap((c) => c.ports),
     geolocation: [...spec.geolocation],
+    ...(spec.nodes !== undefined && { nodes: [...spec.nodes] }),
   };
 }

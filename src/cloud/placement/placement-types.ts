@@ -17,6 +17,8 @@ export interface PlacementApp {
   ports?: readonly number[];
   /** Location rules of the spec (`acEU`, `a!cEU_FR`, …, see spec/geolocation.ts). */
   geolocation?: readonly string[];
+  /** The only nodes (ids) that may run it, when the spec names them; absent: any node. */
+  nodes?: readonly string[];
 }
 
 export interface PlacementNode {

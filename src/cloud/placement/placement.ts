@@ -110,7 +110,7 @@ export function placeApps(input: PlacementInput): PlacementResult {
 
   const ports = new NodePorts();
   const appPorts = apps.map((a) => portList(a.ports));
-  const geo = apps.map((a) => geoMask(a, eligible));
+  const geo = apps.map((a) => allowedMask(a, eligible));
   const fits = (i: number, d: { cpu: number; ram: number; hdd: number }, a: number) =>
     room.cpu[i]! >= d.cpu &&
     room.ram[i]! >= d.ram &&
@@ -345,14 +345,18 @@ export class NodePorts {
 }
 
 /**
- * Per node (by index in `nodes`), 1 where the app's location rules let it run, 0 where they do not;
- * undefined when the app has no rules (every node allowed).
+ * Per node (by index in `nodes`), 1 where the app may run (its location rules allow the node's
+ * location, and the node is among those it names, if it names any), 0 where not; undefined when
+ * the app sets neither (every node allowed).
  */
-export function geoMask(
+export function allowedMask(
   app: PlacementApp,
   nodes: readonly (PlacementNode | undefined)[],
 ): Uint8Array | undefined {
   const rules = app.geolocation ?? [];
-  if (rules.length === 0) return undefined;
-  return Uint8Array.from(nodes, (n) => (geoAllows(rules, n?.location) ? 1 : 0));
+  const named = app.nodes === undefined ? undefined : new Set(app.nodes);
+  if (rules.length === 0 && named === undefined) return undefined;
+  return Uint8Array.from(nodes, (n) =>
+    (named === undefined || (n !== undefined && named.has(n.id))) && geoAllows(rules, n?.location) ? 1 : 0,
+  );
 }

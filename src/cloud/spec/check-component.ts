@@ -3,6 +3,7 @@
  * environment, commands, data path and resources within the largest tier.
  */
 import { checkContainerData, checkDescription, checkName, checkResource } from './check-values.ts';
+import { checkSecrets } from './check-nodes.ts';
 import { arrayOf, type Issues, isRecord, num, str, typeName, unknownKeys } from './fields.ts';
 import { isBlockedImage, parseImageReference, repositoryName } from './image-ref.ts';
 import { type AppSpecLimits, portIsReserved, type Resources } from './limits.ts';
@@ -20,6 +21,7 @@ const COMPONENT_KEYS = [
   'cpu',
   'ram',
   'hdd',
+  'secrets',
 ];
 const ENV = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
@@ -210,6 +212,8 @@ export function checkComponent(
   const hdd = num(raw, 'hdd', `${at}.hdd`, issues);
   if (hdd !== undefined) checkResource('hdd', hdd, `${at}.hdd`, limits, maxTier, issues);
 
+  const secrets = checkSecrets(raw, at, issues);
+
   if (issues.list.length !== before) return undefined;
   return {
     name: name!,
@@ -223,5 +227,6 @@ export function checkComponent(
     cpu: cpu!,
     ram: ram!,
     hdd: hdd!,
+    ...(secrets !== undefined && { secrets }),
   };
 }

@@ -29,6 +29,17 @@ export interface AppComponent {
   ram: number;
   /** Gigabytes, whole numbers. */
   hdd: number;
+  /**
+   * Environment entries only the named nodes can read: one sealed box per node of the app's
+   * `nodes` (cloud/secrets/sealed-box.ts). Absent when the component has none.
+   */
+  secrets?: SealedSecret[];
+}
+
+/** `KEY=value` entries sealed for one node, named by its collateral (`txid:n`). */
+export interface SealedSecret {
+  node: string;
+  box: string;
 }
 
 /** A validated app spec: every field present, defaults filled in. This is the form that is hashed. */
@@ -46,6 +57,11 @@ export interface AppSpec {
   expire: number;
   /** Location rules: `ac<continent>[_<country>]` allows, `a!c<continent>[_<country>]` forbids. */
   geolocation: string[];
+  /**
+   * The only nodes that may run the app, by collateral (`txid:n`), as FluxOS v7's `nodes` field
+   * names them by address. Absent when any node may; required for sealed secrets.
+   */
+  nodes?: string[];
 }
 
 declare const validated: unique symbol;

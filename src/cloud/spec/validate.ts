@@ -5,6 +5,7 @@
  * bad field never hides the others and each message can say exactly which bound was crossed.
  */
 import { checkComponent, type SeenPort } from './check-component.ts';
+import { checkNodes, checkSecretsCoverNodes } from './check-nodes.ts';
 import { checkDescription, checkName } from './check-values.ts';
 import { arrayOf, int, Issues, isRecord, num, str, typeName, unknownKeys } from './fields.ts';
 import { parseGeolocation } from './geolocation.ts';
@@ -21,6 +22,7 @@ const APP_KEYS = [
   'instances',
   'expire',
   'geolocation',
+  'nodes',
 ];
 
 function checkGeolocation(
@@ -113,6 +115,7 @@ export function validateAppSpec(raw: unknown, limits: AppSpecLimits): ValidSpec 
     issues.add('expire', expire, 'expire-step', `expire must be a multiple of ${limits.expire.step} blocks`);
   }
   const geolocation = checkGeolocation(raw, limits, issues);
+  const nodes = checkNodes(raw, instances, limits, issues);
 
   const components: AppComponent[] = [];
   const rawComponents = raw['components'];
@@ -171,6 +174,8 @@ export function validateAppSpec(raw: unknown, limits: AppSpecLimits): ValidSpec 
     }
   }
 
+  checkSecretsCoverNodes(components, nodes, issues);
+
   if (issues.list.length > 0) throw new AppSpecError(issues.list);
   const spec: AppSpec = {
     version: APP_SPEC_VERSION,
@@ -181,6 +186,7 @@ export function validateAppSpec(raw: unknown, limits: AppSpecLimits): ValidSpec 
     instances: instances!,
     expire: expire!,
     geolocation: geolocation!,
+    ...(nodes !== undefined && { nodes }),
   };
   // The one place a ValidSpec is made: every check above has passed.
   return spec as ValidSpec;

@@ -5,12 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256 } from '@noble/hashes/sha2.js';
+import Docker from 'dockerode';
 import { CloudAgent } from '../../../src/cloud/agent/agent.ts';
 import type { ChainView, NodeRecordView } from '../../../src/cloud/agent/types.ts';
 import { runBenchmark } from '../../../src/cloud/benchmark/run.ts';
@@ -19,6 +20,7 @@ import { type OwnerOp, signOwnerRequest } from '../../../src/cloud/messages/owne
 import { signSpec, type VerifiedSpec } from '../../../src/cloud/messages/spec-announcement.ts';
 import type { RegisteredApp } from '../../../src/cloud/registry/app-registry.ts';
 import { DockerRuntime } from '../../../src/cloud/runtime/docker-runtime.ts';
+import { sealSecrets } from '../../../src/cloud/secrets/sealed-box.ts';
 import { specHash } from '../../../src/cloud/spec/hash.ts';
 import { DEVNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
 import type { AppSpec, ValidSpec } from '../../../src/cloud/spec/schema.ts';
@@ -39,12 +41,14 @@ const MISSED = 3;
 const N = 5;
 const INDEXES = [231, 232, 233, 234, 235]; // bridges and addresses of their own (other suites use 221–224)
 
-// AGENT_TEST_LOG=1 prints what the agents do.
-const say = (level: string) => (obj: object, msg?: string) =>
-  console.log(new Date().toISOString().slice(17, 23), level, msg ?? '', JSON.stringify(obj));
-const LOG = process.env.AGENT_TEST_LOG
-  ? { debug: say('debug'), info: say('info'), warn: say('warn'), error: say('error') }
-  : undefined;
+// Every line the agents log is kept (the secrets test searches them); AGENT_TEST_LOG=1 prints them too.
+const LOGGED: string[] = [];
+const say = (level: string) => (obj: object, msg?: string) => {
+  const line = `${new Date().toISOString().slice(17, 23)} ${level} ${msg ?? ''} ${JSON.stringify(obj)}`;
+  LOGGED.push(line);
+  if (process.env.AGENT_TEST_LOG) console.log(line);
+};
+const LOG = { debug: say('debug'), info: say('info'), warn: say('warn'), error: say('error') };
 
 class StaticChain extends EventEmitter implements ChainView {
   height = 100;
@@ -547,6 +551,64 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
       );
     }
     await serving(3, 5_000);
+  });
+
+  test('sealed secrets reach the containers on the named nodes only, and nothing the nodes wrote holds them', async () => {
+    const PLAIN = `s3cret-${toHex(sha256(new TextEncoder().encode(String(Date.now())))).slice(0, 16)}`;
+    const named = nodes.slice(1, 4);
+    const port = await freeAppPort(nodes.map((n) => n.ip));
+    const raw = { ...spec('vault', port), nodes: named.map((n) => n.id) } as AppSpec;
+    const [web] = raw.components;
+    raw.components = [
+      {
+        ...web!,
+        secrets: named.map((n) => ({
+          node: n.id,
+          box: sealSecrets([`DB_PASSWORD=${PLAIN}`], publicKeyOf(n.key), {
+            app: 'vault',
+            component: 'web',
+            node: n.id,
+          }),
+        })),
+      },
+    ];
+    const vault = registered(validateAppSpec(raw, DEVNET_APP_LIMITS), 95);
+    chain.setApps([app, vault]);
+    const hosts = await until(
+      'vault on its three named nodes',
+      async () => {
+        const live = (await running('vault')).filter((c) => c.state === 'running');
+        return live.length === 3 ? live : undefined;
+      },
+      30_000,
+    );
+    assert.deepEqual(hosts.map((h) => h.node.id).sort(), named.map((n) => n.id).sort());
+    for (const h of hosts) {
+      const info = await new Docker({ socketPath: h.node.dockerd!.socketPath })
+        .getContainer(h.name)
+        .inspect();
+      assert.ok(info.Config.Env.includes(`DB_PASSWORD=${PLAIN}`), 'the engine got the opened secret');
+    }
+    // What the nodes publish, answer and log, and every file they wrote (their engines' own state aside).
+    const said = [
+      ...LOGGED,
+      ...up().flatMap((n) => [
+        JSON.stringify(n.agent!.locations('vault')),
+        JSON.stringify(up().map((m) => n.agent!.reportOf(m.id))),
+        JSON.stringify([...n.agent!.placement().assignment]),
+      ]),
+    ].join('\n');
+    assert.ok(!said.includes(PLAIN), 'no log line, report or location holds the secret');
+    const files = (await readdir(base, { recursive: true, withFileTypes: true })).filter(
+      (e) => e.isFile() && !path.relative(base, e.parentPath).split(path.sep).includes('docker'),
+    );
+    assert.ok(files.length > 0);
+    for (const f of files) {
+      const bytes = await readFile(path.join(f.parentPath, f.name)).catch(() => Buffer.alloc(0));
+      assert.ok(!bytes.includes(PLAIN), `${path.join(f.parentPath, f.name)} holds the secret`);
+    }
+    chain.setApps([app]);
+    await until('vault removed', async () => (await running('vault')).length === 0, 15_000);
   });
 
   test('an app that leaves the active list (expiry) is removed everywhere', async () => {
