@@ -16,7 +16,7 @@ import { RpcDispatcher } from '../../src/api/jsonrpc.ts';
 import type { AppRecord, AppsProvider, RestContext } from '../../src/api/rest/providers.ts';
 import { registerRestRoutes, type RestRoutes } from '../../src/api/rest/routes.ts';
 import type { NodeBenchmark } from '../../src/api/rest/types.ts';
-import type { OwnerOpResult } from '../../src/cloud/agent/owner-ops.ts';
+import type { OwnerLogLine, OwnerOpResult } from '../../src/cloud/agent/owner-ops.ts';
 import type { MessageVerifyError } from '../../src/cloud/messages/errors.ts';
 import { type OwnerRequest, verifyOwnerRequest } from '../../src/cloud/messages/owner-request.ts';
 import type { NodeOutcome } from '../../src/cloud/owner/relay.ts';
@@ -220,14 +220,18 @@ class FixtureApps implements AppsProvider {
         done: req.op === 'logs' || req.op === 'inspect' ? [] : containers.map((c) => c.container),
       };
       if (req.op === 'logs')
-        result.lines = containers.map((c, i) => ({
-          node,
-          component: c.component,
-          container: c.container,
-          time: Date.now() - 1000 + i,
-          stream: 'stdout',
-          text: `httpd started on ${at.ip}`,
-        }));
+        result.lines = containers
+          .map(
+            (c, i): OwnerLogLine => ({
+              node,
+              component: c.component,
+              container: c.container,
+              time: Date.now() - 1000 + i,
+              stream: 'stdout',
+              text: `httpd started on ${at.ip}`,
+            }),
+          )
+          .filter((l) => l.time >= (req.since ?? 0));
       return { node, status: 'ok', result };
     });
   }

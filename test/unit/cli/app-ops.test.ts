@@ -5,6 +5,7 @@
  * or a WIF; a key that is not the owner's is refused before anything is sent.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { register as registerApp } from '../../../src/cli/commands/app.ts';
 import { CliError } from '../../../src/cli/output.ts';
 import { encodeWif } from '../../../src/consensus/keys/wif.ts';
 import { DashboardFixture, OWNER_ADDRESS, OWNER_KEY, params } from '../../support/rest-fixture.ts';
-import { jsonOf, parseInProcess, runCli } from '../../support/cli-harness.ts';
+import { BIN, jsonOf, parseInProcess, runCli } from '../../support/cli-harness.ts';
 
 let net: DashboardFixture;
 let dir: string;
@@ -124,4 +125,39 @@ test('app logs: the wrong key or an unknown app exits 2; no key at all too', asy
   } finally {
     if (saved !== undefined) process.env.FLUXNODE_OWNER_KEY = saved;
   }
+});
+
+test('app logs --follow prints labelled lines and asks again with a fresh request for what is newer', async () => {
+  const before = net.apps.requests.length;
+  const child = spawn(
+    process.execPath,
+    [BIN, 'app', 'logs', 'hello', '--node', net.url, '--follow', '--json'],
+    {
+      env: { ...process.env, FLUXNODE_OWNER_KEY: ownerWif },
+    },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  try {
+    const deadline = Date.now() + 15_000;
+    // Two rounds: each hosting node carries out the first request and then the next.
+    while (net.apps.requests.length < before + 6) {
+      assert.ok(Date.now() < deadline, `follow sent ${net.apps.requests.length - before} of 6 node requests`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    child.kill();
+  }
+  const [first, second] = [net.apps.requests[before], net.apps.requests[before + 3]];
+  assert.ok(first && second);
+  assert.notEqual(first.nonce, second.nonce, 'every round is a new signed request');
+  assert.ok((second.since ?? 0) > (first.since ?? 0), 'the next round asks only for newer lines');
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { node: string; container: string });
+  assert.ok(lines.length >= 3);
+  for (const l of lines) assert.equal(l.container, 'fluxweb_hello');
 });
