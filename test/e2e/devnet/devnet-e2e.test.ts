@@ -147,6 +147,35 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
     );
   });
 
+  /** An owner request for the sample app, signed by node 1's wallet (it holds the owner's key) with signmessage. */
+  async function signOp(op: OwnerOp, nodes: string[], extra: Partial<OwnerRequestFields> = {}) {
+    const first = at(state.nodes, 0);
+    const app = (await (
+      await fetch(`http://${first.host}:${first.apiPort}/apps/${summary.app!.name}`)
+    ).json()) as AppDetail;
+    const f: OwnerRequestFields = {
+      op,
+      app: app.name,
+      nodes: [...nodes].sort(),
+      nonce: randomBytes(16).toString('hex'),
+      issuedAt: Date.now(),
+      ...extra,
+    };
+    const signature = await rpcOf(state, first).call<string>('signmessage', [app.owner, ownerRequestText(f)]);
+    return { ...f, signature };
+  }
+
+  /** Hands a request to the third node, which relays it over p2p to the nodes it names. */
+  async function sendOp(req: unknown): Promise<OwnerOpAnswer> {
+    const via = at(state.nodes, 2);
+    const res = await fetch(`http://${via.host}:${via.apiPort}/apps/${summary.app!.name}/ops?timeout=30000`, {
+      method: 'POST',
+      body: JSON.stringify(req),
+    });
+    assert.equal(res.status, 200);
+    return (await res.json()) as OwnerOpAnswer;
+  }
+
   test('an owner’s request signed once reaches every instance through one node: labelled logs, stop held, start, replay refused', async () => {
     const first = at(state.nodes, 0);
     const api = `http://${first.host}:${first.apiPort}`;
@@ -154,32 +183,9 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
     const app = (await (await fetch(`${api}/apps/${name}`)).json()) as AppDetail;
     const nodes = [...new Set(app.locations.map((l) => l.node))].sort();
     assert.equal(nodes.length, 3);
-    // Any Flux wallet can sign one: here node 1's, which holds the owner's key, through signmessage.
-    const sign = async (op: OwnerOp, extra: Partial<OwnerRequestFields> = {}) => {
-      const f: OwnerRequestFields = {
-        op,
-        app: name,
-        nodes,
-        nonce: randomBytes(16).toString('hex'),
-        issuedAt: Date.now(),
-        ...extra,
-      };
-      const signature = await rpcOf(state, first).call<string>('signmessage', [
-        app.owner,
-        ownerRequestText(f),
-      ]);
-      return { ...f, signature };
-    };
-    // Sent through the third node, which relays it to the others over p2p.
-    const via = at(state.nodes, 2);
-    const send = async (req: unknown) => {
-      const res = await fetch(`http://${via.host}:${via.apiPort}/apps/${name}/ops?timeout=30000`, {
-        method: 'POST',
-        body: JSON.stringify(req),
-      });
-      assert.equal(res.status, 200);
-      return (await res.json()) as OwnerOpAnswer;
-    };
+    // Any Flux wallet can sign one: node 1's does, through signmessage.
+    const sign = (op: OwnerOp, extra: Partial<OwnerRequestFields> = {}) => signOp(op, nodes, extra);
+    const send = sendOp;
     const statuses = (a: OwnerOpAnswer) => a.nodes.map((n) => (n.status === 'refused' ? n.rule : n.status));
 
     const logs = await send(await sign('logs', { tail: 20 }));
@@ -258,6 +264,46 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
     }
     assert.match(await fetchText(url, 30_000), /hello from/);
     state = readState(dir)!;
+  });
+
+  test('an instance its owner stopped stays stopped when its node restarts, until the owner starts it', async () => {
+    const victim = at(state.nodes, 1);
+    const url = summary.app!.urls.find((u) => new URL(u).hostname === victim.host)!;
+    const first = at(state.nodes, 0);
+    const app = (await (
+      await fetch(`http://${first.host}:${first.apiPort}/apps/${summary.app!.name}`)
+    ).json()) as AppDetail;
+    const id = app.locations.find((l) => l.ip === victim.host)!.node;
+    const stopped = await sendOp(await signOp('stop', [id]));
+    assert.equal(at(stopped.nodes, 0).status, 'ok', JSON.stringify(stopped.nodes));
+
+    await cli(['devnet', 'restart', victim.name, '--dir', dir], 60_000);
+    state = readState(dir)!;
+    // Its agent answers again once it runs; three blocks later (a reconcile pass each) it still holds.
+    const inspect = async () => at((await sendOp(await signOp('inspect', [id]))).nodes, 0);
+    const deadline = Date.now() + 60_000;
+    while ((await inspect()).status !== 'ok') {
+      assert.ok(Date.now() < deadline, 'the restarted node’s agent did not answer');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const height = async () =>
+      (
+        (await (await fetch(`http://${victim.host}:${victim.apiPort}/chain/info`)).json()) as {
+          height: number;
+        }
+      ).height;
+    const h0 = await height();
+    while ((await height()) < h0 + 3) await new Promise((r) => setTimeout(r, 200));
+    const held = await inspect();
+    assert.ok(held.status === 'ok' && held.stopped, JSON.stringify(held));
+    assert.deepEqual(
+      held.containers.map((c) => c.state),
+      ['exited'],
+    );
+    assert.equal(await refused(victim.host, Number(new URL(url).port)), true);
+
+    assert.equal(at((await sendOp(await signOp('start', [id]))).nodes, 0).status, 'ok');
+    assert.match(await fetchText(url, 30_000), /hello from/);
   });
 
   test('npm run devnet -- down leaves no process, container, bridge, mount or folder behind', async () => {
