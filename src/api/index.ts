@@ -13,7 +13,6 @@ export type {
   ApiEvent,
   AppDetail,
   AppLocation,
-  AppLogLine,
   AppSummary,
   InstanceData,
   BlockSummary,

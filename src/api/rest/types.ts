@@ -214,14 +214,6 @@ export interface NodeStatus {
   };
 }
 
-export interface AppLogLine {
-  node: string;
-  component: string;
-  stream: 'stdout' | 'stderr';
-  time: number | null;
-  text: string;
-}
-
 /** Events on GET /ws, one JSON object per message. */
 export type ApiEvent =
   | { type: 'hello'; data: { height: number; hash: string; network: string } }

@@ -74,7 +74,7 @@ export class OwnerOps {
 
   /** Checks `req` (MessageVerifyError when refused) and carries it out on this node. */
   async run(req: OwnerRequest): Promise<OwnerOpResult> {
-    const app = this.authorize(req);
+    const app = this.#authorize(req);
     const done = await this.#act(req, app);
     const containers = await this.#containersOf(app.name);
     const result: OwnerOpResult = {
@@ -149,7 +149,7 @@ export class OwnerOps {
    * The active app the request is about, once the request is shown to be its owner's, for this
    * node, recent, and new: its nonce is then used up (on disk) before the operation starts.
    */
-  authorize(req: OwnerRequest): RegisteredApp {
+  #authorize(req: OwnerRequest): RegisteredApp {
     const app = this.#d.activeApps().find((a) => a.name === req.app);
     if (!app)
       throw new MessageVerifyError(
