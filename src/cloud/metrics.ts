@@ -1,7 +1,8 @@
 /**
  * The cloud layer's metrics: reconcile passes and their duration, the actions they took, this
- * node's containers by state, how long placement takes, heartbeats heard and the live set. Label
- * values are fixed words (Docker's container states, reconcile action kinds).
+ * node's containers by state, how long placement takes, heartbeats heard, the live set and owner
+ * requests. Label values are fixed words (Docker's container states, reconcile action kinds, owner
+ * ops and the rules that refuse them).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -15,6 +16,8 @@ export interface CloudMetrics {
   placementSeconds: Histogram;
   heartbeatsReceived: Counter;
   liveNodes: Gauge;
+  /** Owner requests this node was asked to carry out, by op and result (`ok`, or the refusal's rule). */
+  ownerRequests: Counter<'op' | 'result'>;
   /** Sets the container gauges from a fresh listing of this node's managed containers. */
   containers(states: readonly string[]): void;
 }
@@ -60,6 +63,12 @@ export function createCloudMetrics(registry: Registry): CloudMetrics {
     liveNodes: new Gauge({
       name: 'fluxnode_cloud_live_nodes',
       help: 'Fluxnodes in the live set (recent heartbeats), this one included',
+      registers,
+    }),
+    ownerRequests: new Counter({
+      name: 'fluxnode_cloud_owner_requests_total',
+      help: 'Owner requests this node was asked to carry out, by op and result (ok, failed, or the rule that refused it)',
+      labelNames: ['op', 'result'],
       registers,
     }),
     containers(states) {

@@ -180,6 +180,7 @@ export class CloudAgent extends EventEmitter {
       now: () => this.#clock.now(),
       windowMs: o.ownerRequestMaxAgeMs,
       restartTimeoutSec: o.restartTimeoutSec,
+      metrics: this.#metrics,
     });
     this.#timers = new AgentTimers({
       clock: this.#clock,

@@ -8,6 +8,7 @@
  */
 import { MessageVerifyError } from '../messages/errors.ts';
 import { type OwnerRequest, verifyOwnerRequest } from '../messages/owner-request.ts';
+import type { CloudMetrics } from '../metrics.ts';
 import type { RegisteredApp } from '../registry/app-registry.ts';
 import type { ContainerUsage, ManagedContainer } from '../runtime/types.ts';
 import type { OwnerState } from './owner-state.ts';
@@ -63,6 +64,7 @@ export interface OwnerOpsDeps {
   now: () => number;
   windowMs: number;
   restartTimeoutSec?: number;
+  metrics?: CloudMetrics | null;
 }
 
 export class OwnerOps {
@@ -74,6 +76,18 @@ export class OwnerOps {
 
   /** Checks `req` (MessageVerifyError when refused) and carries it out on this node. */
   async run(req: OwnerRequest): Promise<OwnerOpResult> {
+    try {
+      const result = await this.#run(req);
+      this.#d.metrics?.ownerRequests.inc({ op: req.op, result: 'ok' });
+      return result;
+    } catch (err) {
+      const result = err instanceof MessageVerifyError ? err.rule : 'failed';
+      this.#d.metrics?.ownerRequests.inc({ op: req.op, result });
+      throw err;
+    }
+  }
+
+  async #run(req: OwnerRequest): Promise<OwnerOpResult> {
     const app = this.#authorize(req);
     const done = await this.#act(req, app);
     const containers = await this.#containersOf(app.name);

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { Registry } from 'prom-client';
+import { type CloudMetrics, createCloudMetrics } from '../../../src/cloud/metrics.ts';
 import { OwnerOps } from '../../../src/cloud/agent/owner-ops.ts';
 import { OwnerState } from '../../../src/cloud/agent/owner-state.ts';
 import { SerialQueue } from '../../../src/cloud/agent/serial.ts';
@@ -86,7 +88,12 @@ function engine() {
   return { calls, runtime };
 }
 
-function opsWith(state: OwnerState, now: () => number, reconciles: string[] = []) {
+function opsWith(
+  state: OwnerState,
+  now: () => number,
+  reconciles: string[] = [],
+  metrics: CloudMetrics | null = null,
+) {
   const { calls, runtime } = engine();
   const ops = new OwnerOps({
     nodeId: HERE,
@@ -99,6 +106,7 @@ function opsWith(state: OwnerState, now: () => number, reconciles: string[] = []
     reconcile: () => void reconciles.push('reconcile'),
     now,
     windowMs: WINDOW,
+    metrics,
   });
   return { ops, calls };
 }
@@ -130,13 +138,24 @@ describe('an owner request on a hosting node', () => {
   });
 
   test('a wrong signer, an unnamed node, a stale or early request and an unknown app are refused, and nothing is done', async () => {
-    const { ops, calls } = opsWith(new OwnerState(), () => T0);
+    const registry = new Registry();
+    const { ops, calls } = opsWith(new OwnerState(), () => T0, [], createCloudMetrics(registry));
     await assert.rejects(ops.run(request({}, key(2))), refused('bad-signature'));
     await assert.rejects(ops.run(request({ nodes: [THERE] })), refused('wrong-node'));
     await assert.rejects(ops.run(request({ issuedAt: T0 - WINDOW - 1 })), refused('stale-request'));
     await assert.rejects(ops.run(request({ issuedAt: T0 + WINDOW + 1 })), refused('stale-request'));
     await assert.rejects(ops.run(request({ app: 'other' })), refused('unknown-app'));
     assert.deepEqual(calls, []);
+    const counted = (await registry.getSingleMetric('fluxnode_cloud_owner_requests_total')!.get()).values;
+    assert.deepEqual(
+      counted.map((v) => [v.labels.op, v.labels.result, v.value]),
+      [
+        ['restart', 'bad-signature', 1],
+        ['restart', 'wrong-node', 1],
+        ['restart', 'stale-request', 2],
+        ['restart', 'unknown-app', 1],
+      ],
+    );
   });
 
   test('a refused request does not use up its nonce: the owner’s own request with it still works', async () => {
