@@ -296,9 +296,10 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
     while ((await height()) < h0 + 3) await new Promise((r) => setTimeout(r, 200));
     const held = await inspect();
     assert.ok(held.status === 'ok' && held.stopped, JSON.stringify(held));
+    // The devnet removes a node's containers when it stops its engine: held, none is created again.
     assert.deepEqual(
-      held.containers.map((c) => c.state),
-      ['exited'],
+      held.containers.filter((c) => c.state === 'running'),
+      [],
     );
     assert.equal(await refused(victim.host, Number(new URL(url).port)), true);
 
