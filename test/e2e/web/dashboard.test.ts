@@ -39,7 +39,7 @@ import { readState } from '../../../src/devnet/state.ts';
 import { teardownDevnet } from '../../../src/devnet/teardown.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { at, tuple } from '../../support/at.ts';
+import { tuple } from '../../support/at.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EXTERNAL = process.env.FLUXNODE_DASHBOARD_URL;
@@ -319,10 +319,10 @@ test('following an app shows its spec, every instance with node, state and addre
     const row = ((await rows.nth(i).textContent()) ?? '').replace(/\s+/g, ' ');
     assert.ok(row.includes(l.ip) && row.includes(l.state ?? 'unknown'), row);
   }
-  const port = at(at(app.spec.components, 0).ports, 0);
-  assert.equal(
-    await page.locator('[data-testid=app-address]').first().getAttribute('href'),
-    `http://${new URL(url).hostname}:${port}/`,
+  // The app's address: this node's routing mesh, where there is one.
+  assert.deepEqual(
+    await page.locator('[data-testid=app-address]').evaluateAll((l) => l.map((a) => a.getAttribute('href'))),
+    app.mesh.map((m) => `http://${m}/`),
   );
   assert.equal(await page.locator('.node-map .tile.lit').count(), 3);
   await shot(page, 'app');

@@ -7,14 +7,14 @@ import { ago, flux, short } from '../format.ts';
 import type { View } from '../view.ts';
 import { ownerPanel, wireOwnerPanel } from './app-owner.ts';
 
-/** The app's address: its public ports on the node that served this page (the routing mesh forwards). */
+/** The app's address: where this node's routing mesh answers for it (any node forwards to a live instance). */
 function appAddress(a: AppDetail) {
-  const ports = [...new Set(a.spec.components.flatMap((c) => c.ports))];
-  if (!ports.length) return html`<span class="muted">no public port</span>`;
-  return ports.map((p) => {
-    const url = `http://${location.hostname}:${p}/`;
-    return html`<a data-testid="app-address" href="${url}" target="_blank" rel="noopener">${url}</a> `;
-  });
+  if (!a.mesh.length)
+    return html`<span class="muted">this node runs no routing mesh: use an instance’s address below</span>`;
+  return a.mesh.map(
+    (m) =>
+      html`<a data-testid="app-address" href="http://${m}/" target="_blank" rel="noopener">http://${m}/</a> `,
+  );
 }
 
 function detail(a: AppDetail, nodes: readonly NodeView[]) {
