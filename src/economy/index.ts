@@ -13,3 +13,8 @@ export { PARALLEL_ASSETS } from './parallel/assets.ts';
 export { type ClaimFields, claimMessage, type ClaimRequest } from './parallel/claim-message.ts';
 export type { ClaimProof, ClaimRecord, ClaimSnapshot } from './parallel/ledger.ts';
 export type { SupplySnapshot } from './supply/stats.ts';
+export { type PoolBlock, type PoolDefinition, PoolFollower } from './pool/follower.ts';
+export { decodeEvent, encodeEvent, type PoolEvent, type PoolParams } from './pool/journal.ts';
+export { decodePoolData, POOL_MARKER, stakeData, withdrawData } from './pool/pool-data.ts';
+export { replay } from './pool/replay.ts';
+export type { StakerView } from './pool/pool.ts';

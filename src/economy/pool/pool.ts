@@ -104,6 +104,8 @@ export class StakingPool {
   private readonly events: PoolEvent[] = [];
   private readonly stakers = new Map<string, Staker>();
   private readonly nodes: NodeSlot[] = [];
+  /** Height each closed node was closed at. */
+  private readonly closedAt = new Map<string, number>();
   private readonly queue: WithdrawalRequest[] = [];
   private queueHead = 0;
   private nextNode = 0;
@@ -198,7 +200,9 @@ export class StakingPool {
   reward(height: number, node: string, amount: bigint): RewardOutcome {
     this.checkHeight(height);
     requirePositiveAmount(amount, 'amount');
-    if (!this.nodes.some((n) => n.id === node)) {
+    // A node closed at this very height was still open when the block paid it (a replay meets the
+    // close first: the journal records it before the reward that triggered it).
+    if (!this.nodes.some((n) => n.id === node) && this.closedAt.get(node) !== height) {
       throw new EconomyError('unknown-node', `the pool has no open node ${JSON.stringify(node)}`, {
         field: 'node',
         value: node,
@@ -309,6 +313,7 @@ export class StakingPool {
       if (!node) throw new EconomyError('pool-insolvent', 'withdrawal exceeds pool funds (ledger bug)');
       this.allocated -= node.collateral;
       free += node.collateral;
+      this.closedAt.set(node.id, height);
       this.append({
         type: 'node-close',
         height,

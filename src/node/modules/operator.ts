@@ -127,6 +127,8 @@ export class FluxnodeOperator implements NodeModule {
     });
     await this.d.submit(tx);
     this.#remember(collateral);
+    // The START waits in the pool: no re-START until it has had time to be mined.
+    this.lastRestart = this.d.chain.height() + 1;
     return reverseHex(outpoint.txid);
   }
 
