@@ -26,6 +26,8 @@ export { registerAddressMethods } from './rpc/address-methods.ts';
 export { registerAppMethods } from './rpc/app-methods.ts';
 export { registerChainMethods } from './rpc/chain-methods.ts';
 export { registerEconomyMethods } from './rpc/economy-methods.ts';
+export { registerPoolMethods } from './rpc/pool-methods.ts';
+export type { PoolControls } from './pool-json.ts';
 export { registerFluxnodeAliases } from './rpc/fluxnode-aliases.ts';
 export { registerFluxnodeMethods } from './rpc/fluxnode-methods.ts';
 export { registerRawTxMethods } from './rpc/rawtx-methods.ts';

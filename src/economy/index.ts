@@ -18,3 +18,4 @@ export { decodeEvent, encodeEvent, type PoolEvent, type PoolParams } from './poo
 export { decodePoolData, POOL_MARKER, stakeData, withdrawData } from './pool/pool-data.ts';
 export { replay } from './pool/replay.ts';
 export type { StakerView } from './pool/pool.ts';
+export { stakePayment, withdrawPayment } from './pool/pool-payment.ts';

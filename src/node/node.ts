@@ -23,6 +23,8 @@ import { MeshModule } from './modules/mesh.ts';
 import { RpcServerModule } from './modules/rpc-server.ts';
 import { MinerModule } from './modules/miner.ts';
 import { FluxnodeOperator } from './modules/operator.ts';
+import { PoolModule } from './modules/pool.ts';
+import { outputScriptOf, poolDefinition, type PoolRole } from './pool-role.ts';
 import { StratumModule } from './modules/stratum.ts';
 import { SyncthingModule } from './modules/syncthing.ts';
 import { type NetworkOptions, NetworkService } from './network.ts';
@@ -42,6 +44,8 @@ export class FluxNode implements ApiSources {
   readonly cloud: NodeCloud;
   readonly registration: AppRegistration;
   readonly operator: FluxnodeOperator;
+  /** Present on a node started with `--pool`. */
+  readonly pool: PoolModule | undefined;
   readonly mining: MinerModule;
   readonly agent: CloudAgentModule | undefined;
   /** The node's Syncthing (replicated app data), with the cloud agent. */
@@ -103,6 +107,7 @@ export class FluxNode implements ApiSources {
     this.#add(this.network);
     const operatorKey = operatorKeyOf(services.wallet, () => this.saveWallet());
     this.operator = this.#add(this.#operator(operatorKey));
+    this.pool = roles.pool ? this.#add(this.#pool(roles.pool)) : undefined;
     this.syncthing = roles.cloudAgent
       ? this.#add(
           new SyncthingModule(
@@ -167,6 +172,22 @@ export class FluxNode implements ApiSources {
       submit: (tx) => this.acceptTransaction(tx),
       attestBenchmark: benchmarkAttesterFor(services.params),
       log: child(services.log, 'operator'),
+    });
+  }
+
+  #pool(role: PoolRole): PoolModule {
+    const { opts, services } = this;
+    const def = poolDefinition(role, services, opts.dataDir, () => this.saveWallet());
+    return new PoolModule(def, {
+      chain: services.chain,
+      params: services.params,
+      economy: services.economy,
+      outputScript: (o) => outputScriptOf(services, o),
+      wallet: services.wallet,
+      operator: this.operator,
+      submit: (tx) => this.acceptTransaction(tx),
+      stateFile: join(opts.dataDir, 'pool-actions.json'),
+      log: child(services.log, 'pool'),
     });
   }
 

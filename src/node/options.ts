@@ -1,3 +1,4 @@
+import type { PoolRole } from './pool-role.ts';
 import { isLoopback } from '../api/index.ts';
 import type { NetworkName } from '../consensus/index.ts';
 
@@ -40,6 +41,8 @@ export interface NodeOptions {
   syncthingBinary?: string;
   /** A fluxnode answers on every app's public ports through HAProxy (default true; `--no-mesh`). */
   mesh?: boolean;
+  /** Run a staking pool (docs/economy.md): its address (default: a wallet key), fee and notice. */
+  pool?: PoolRole;
 }
 
 export { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../consensus/index.ts';
@@ -52,6 +55,7 @@ export interface NodeRoles {
   cloudAgent?: { dockerSocket: string; dataDir: string; host: string; syncthing: SyncthingRole };
   /** The routing mesh, on fluxnodes unless switched off. */
   mesh?: { host: string; dataDir: string };
+  pool?: PoolRole;
 }
 
 export interface SyncthingRole {
@@ -70,6 +74,17 @@ export class NodeOptionsError extends Error {
   }
 }
 
+function checkedPool(p: PoolRole): PoolRole {
+  if (!Number.isInteger(p.feeBps) || p.feeBps < 0 || p.feeBps > 10_000)
+    throw new NodeOptionsError('pool.feeBps', `--pool-fee-bps must be 0 … 10000, got ${p.feeBps}`);
+  if (!Number.isSafeInteger(p.noticeBlocks) || p.noticeBlocks < 0)
+    throw new NodeOptionsError(
+      'pool.noticeBlocks',
+      `--pool-notice must be a whole number of blocks, got ${p.noticeBlocks}`,
+    );
+  return p;
+}
+
 export function rolesOf(opts: NodeOptions): NodeRoles {
   // RPC moves the wallet and registers apps: beyond loopback only when its clients are named too.
   const bind = opts.rpcBind ?? '127.0.0.1';
@@ -85,6 +100,7 @@ export function rolesOf(opts: NodeOptions): NodeRoles {
     );
   return {
     miner: { mineTo: opts.mineTo, mineIntervalMs: opts.mineIntervalMs },
+    ...(opts.pool ? { pool: checkedPool(opts.pool) } : {}),
     ...(opts.stratumPort !== undefined ? { stratum: { host: opts.host, port: opts.stratumPort } } : {}),
     ...(opts.fluxnode && opts.dockerSocket
       ? {

@@ -1,3 +1,4 @@
+import type { PoolControls } from '../pool-json.ts';
 import type { HistoryEntry, IndexedCoin, ScriptBalance } from '../../chain/index.ts';
 import type {
   AppRegistration,
@@ -82,6 +83,8 @@ export interface RestProviders {
   self?: SelfProvider;
   addressIndex?: AddressReader;
   supply?: () => SupplySnapshot;
+  /** The staking pool, on a node started with `--pool`. */
+  pool?: PoolControls;
   /** Per parallel asset: accrued, matured, claimed, claimable, pending (asset units). */
   assetSupply?: () => AssetSupply[];
   owners?: OwnersProvider;

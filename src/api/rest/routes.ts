@@ -2,6 +2,7 @@ import type { ApiServer } from '../http-server.ts';
 import { registerAppRoutes } from './app-routes.ts';
 import { BlockSummaries, registerChainRoutes } from './chain-routes.ts';
 import { registerNetworkRoutes } from './network-routes.ts';
+import { registerPoolRoutes } from './pool-routes.ts';
 import { NodeCountHistory } from './node-history.ts';
 import { registerNodeRoutes } from './node-routes.ts';
 import { registerOwnerOpRoutes } from './owner-op-routes.ts';
@@ -29,5 +30,6 @@ export function registerRestRoutes(api: ApiServer, ctx: RestContext): RestRoutes
   registerAppRoutes(api, ctx);
   registerOwnerOpRoutes(api, ctx);
   registerNetworkRoutes(api, ctx, history);
+  registerPoolRoutes(api, ctx);
   return { blocks, history, close: () => history.close() };
 }

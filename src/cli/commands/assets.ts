@@ -74,7 +74,7 @@ export function parseTokenAmount(text: string, decimals: number): bigint {
 }
 
 /** The node's network, as getblockchaininfo names it. */
-async function networkOf(client: NodeClient): Promise<NetworkName> {
+export async function networkOf(client: NodeClient): Promise<NetworkName> {
   const info = await client.call<{ chain: string }>('getblockchaininfo');
   const names: Record<string, NetworkName> = {
     main: 'mainnet',
@@ -92,7 +92,7 @@ async function networkOf(client: NodeClient): Promise<NetworkName> {
  * are coinbase outputs, so each is taken as one: a coin younger than the coinbase maturity is left
  * alone rather than refused by the pool.
  */
-async function coinSource(client: NodeClient, address: string) {
+export async function coinSource(client: NodeClient, address: string) {
   const tip = await client.call<number>('getblockcount');
   const rows = await client.call<
     { txid: string; outputIndex: number; script: string; satoshis: number; height: number }[]

@@ -21,6 +21,7 @@ const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   node: () => import('./node.ts'),
   owner: () => import('./owner.ts'),
   params: () => import('./params.ts'),
+  pool: () => import('./pool.ts'),
   pow: () => import('./pow.ts'),
   simulate: () => import('./simulate.ts'),
   start: () => import('./start.ts'),

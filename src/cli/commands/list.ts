@@ -12,6 +12,7 @@ export const COMMAND_LIST = {
   node: 'make the running node a fluxnode, and see its status',
   owner: 'an app owner’s own wallet (a file of its own; no node ever holds its keys)',
   params: 'consensus parameters of a network',
+  pool: 'a node’s staking pool: its books, a holder’s stake, staking and withdrawing (over JSON-RPC)',
   pow: 'proof-of-work rules, offline',
   simulate:
     'simulate a whole network (real placement and reconciler code, simulated clock, gossip and containers)',

@@ -55,6 +55,9 @@ export function register(program: Command): void {
       'wallet passphrase from this file (or FLUXNODE_WALLET_PASSPHRASE)',
     )
     .option('--wallet-passphrase <text>', 'wallet passphrase (visible in ps: prefer the file or variable)')
+    .option('--pool [address]', 'run a staking pool at this wallet address (default: a new wallet key)')
+    .option('--pool-fee-bps <n>', 'the pool operator’s cut of each node payment, basis points', '500')
+    .option('--pool-notice <blocks>', 'blocks between a withdrawal request and its payment', '720')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action(async (o) => {
       if (!isNetworkName(o.network))
@@ -100,6 +103,15 @@ export function register(program: Command): void {
         dockerSocket: o.dockerSocket,
         mesh: o.mesh !== false,
         logLevel: o.logLevel,
+        ...(o.pool
+          ? {
+              pool: {
+                ...(typeof o.pool === 'string' ? { address: o.pool } : {}),
+                feeBps: wholeNumber(o.poolFeeBps, '--pool-fee-bps'),
+                noticeBlocks: wholeNumber(o.poolNotice, '--pool-notice'),
+              },
+            }
+          : {}),
       };
       // Loaded here, not at the top: every other command starts a second faster without the node's graph.
       const { FluxNode } = await import('../../node/index.ts');
@@ -124,4 +136,9 @@ export function register(program: Command): void {
         process.once('SIGTERM', stop);
       });
     });
+}
+
+function wholeNumber(text: string, flag: string): number {
+  if (!/^\d{1,9}$/.test(text)) throw new CliError(`${flag} must be a whole number, got "${text}"`);
+  return Number(text);
 }

@@ -1,6 +1,7 @@
 /** The REST API's view of the node: its context plus the cloud providers (read lazily: the agent starts later). */
 import { agentProviders, type RestContext } from '../../api/index.ts';
 import { appPaymentAddress, appPriceAt } from '../../cloud/index.ts';
+import { poolControls } from '../pool-role.ts';
 import type { ApiSources } from './sources.ts';
 
 export function restContext(node: ApiSources): RestContext {
@@ -21,6 +22,9 @@ export function restContext(node: ApiSources): RestContext {
     addressIndex,
     supply: () => economy.supply(),
     assetSupply: () => economy.assetSupply(),
+    ...(node.pool
+      ? { pool: poolControls(node.pool, node.services, (tx) => node.context().acceptTransaction(tx)) }
+      : {}),
     self: { collateral: () => node.operator.collateral },
     owners: {
       registration: node.registration,

@@ -4,6 +4,7 @@ import {
   registerAppMethods,
   registerChainMethods,
   registerEconomyMethods,
+  registerPoolMethods,
   registerFluxnodeAliases,
   registerFluxnodeMethods,
   registerMiningMethods,
@@ -12,6 +13,7 @@ import {
   registerWalletMethods,
   RpcDispatcher,
 } from '../../api/index.ts';
+import { poolControls } from '../pool-role.ts';
 import { restContext } from './rest.ts';
 import type { ApiSources } from './sources.ts';
 
@@ -43,6 +45,11 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
     benchmarkOf: (c) => restContext(node).benchmarks?.benchmarkOf(c),
   });
   registerEconomyMethods(rpc, node.services.economy, { wallet, accept: (tx) => ctx.acceptTransaction(tx) });
+  registerPoolMethods(
+    rpc,
+    ctx,
+    node.pool ? poolControls(node.pool, node.services, (tx) => ctx.acceptTransaction(tx)) : undefined,
+  );
   registerAppMethods(rpc, ctx, {
     registration: node.registration,
     directory: cloud.directory,

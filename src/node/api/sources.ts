@@ -11,6 +11,7 @@ import type { CloudAgentModule } from '../modules/cloud-agent.ts';
 import type { MeshModule } from '../modules/mesh.ts';
 import type { MinerModule } from '../modules/miner.ts';
 import type { FluxnodeOperator } from '../modules/operator.ts';
+import type { PoolModule } from '../modules/pool.ts';
 import type { ChainServices } from '../services.ts';
 
 export interface ApiSources {
@@ -19,6 +20,8 @@ export interface ApiSources {
   cloud: NodeCloud;
   registration: AppRegistration;
   operator: FluxnodeOperator;
+  /** Present on a node started with `--pool`. */
+  pool: PoolModule | undefined;
   mining: MinerModule;
   /** Present on a node started as a fluxnode (`--fluxnode`). */
   agent: CloudAgentModule | undefined;

@@ -69,6 +69,11 @@ export class PoolModule implements NodeModule {
     return this.#follower;
   }
 
+  /** The books recomputed from the chain by a fresh follower (what any holder can do). */
+  recompute(): PoolFollower {
+    return followChain(new PoolFollower(this.def, this.#d.params), this.def, this.#d);
+  }
+
   get actions(): Readonly<PoolActions> {
     return this.#state;
   }

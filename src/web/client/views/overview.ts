@@ -13,6 +13,7 @@ import { byId, html, render } from '../dom.ts';
 import { flux, num } from '../format.ts';
 import { setNetwork, setTip } from '../header.ts';
 import type { View } from '../view.ts';
+import { loadPool } from './pool-section.ts';
 
 const BLOCKS = 10;
 
@@ -89,6 +90,7 @@ export function overview(root: HTMLElement): View {
     root,
     html`<section><h2>Compute power</h2><div id="compute" class="loading">Loading…</div></section>
     <section><h2>Supply <small class="muted">FLUX</small></h2><div id="supply" class="loading">Loading…</div></section>
+    <section id="pool-section" hidden><h2>Staking pool</h2><div id="pool"></div></section>
     <section><h2>Nodes by tier over time</h2><div id="history" class="loading">Loading…</div></section>
     <section><h2>Latest blocks</h2><div id="blocks" class="loading">Loading…</div></section>
     <section><h2>Apps <small class="muted">and where they run</small></h2><div id="apps" class="loading">Loading…</div><div id="map"></div></section>`,
@@ -143,6 +145,7 @@ export function overview(root: HTMLElement): View {
     ),
     loadMapData(),
     loadSupply(),
+    loadPool(),
   ]).then(() => {
     for (const id of ['compute', 'history', 'blocks', 'apps']) byId(id)?.classList.remove('loading');
   });
@@ -177,6 +180,7 @@ export function overview(root: HTMLElement): View {
         ];
         render(byId('history'), nodeCountChart(history));
         void loadSupply();
+        void loadPool();
       } else if (ev.type === 'nodes') {
         void loadTotals();
         void loadMapData();
