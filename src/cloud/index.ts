@@ -79,6 +79,7 @@ export { engineError, RuntimeError } from './runtime/errors.ts';
 export { drainProgress } from './runtime/streams.ts';
 export { componentSecretEnv } from './secrets/component-secrets.ts';
 export { openSecrets, SealedBoxError, sealSecrets } from './secrets/sealed-box.ts';
+export { geoAllows, parseNodeLocation } from './spec/geolocation.ts';
 export { specHash } from './spec/hash.ts';
 export {
   type AppSpecLimits,

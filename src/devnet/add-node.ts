@@ -9,7 +9,7 @@ import { formatFluxShort, fluxToSats, satsToFluxNumber } from './amounts.ts';
 import { collateralOf, FEE_MARGIN } from './chain-steps.ts';
 import { startEngine, startNodeProcess } from './engines.ts';
 import { rpcOf } from './host-process.ts';
-import { DevnetConfigError, MAX_NODES } from './layout.ts';
+import { DevnetConfigError, devnetLocation, MAX_NODES } from './layout.ts';
 import { createNodeNetns, nodeNetnsOf } from './netns.ts';
 import { nodeRunning } from './node-control.ts';
 import { pending, waitFor } from './poll.ts';
@@ -52,6 +52,7 @@ export function nextNode(state: DevnetState, tier: Tier): NodeState {
     apiPort: last.apiPort,
     rpcPort: last.rpcPort,
     tier,
+    geolocation: devnetLocation(index),
     dataDir,
     logFile: path.join(dataDir, 'node.log'),
     dockerd: { name, dir: path.join(state.dir, 'docker', name), bridgeIndex: octet },

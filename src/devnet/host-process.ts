@@ -59,6 +59,7 @@ export function nodeArgs(l: NodeLaunch): string[] {
   if (l.rpcAllowIp) args.push('--rpc-allow-ip', l.rpcAllowIp);
   for (const peer of l.bootstrap) args.push('--bootstrap', peer);
   if (n.dockerd.socketPath) args.push('--fluxnode', '--docker-socket', n.dockerd.socketPath);
+  if (n.geolocation) args.push('--geolocation', n.geolocation);
   if (l.mineTo) args.push('--mine-to', l.mineTo);
   // Also without --mine-to: `setgenerate true ADDRESS` later mines at this pace.
   if (l.mineIntervalMs !== undefined) args.push('--mine-interval-ms', String(l.mineIntervalMs));

@@ -121,6 +121,19 @@ export function defaultTiers(nodes: number): TierCounts {
   return { cumulus: nodes - stratus - nimbus, nimbus, stratus };
 }
 
+/**
+ * Where devnet nodes say they are (`--geolocation`), round-robin by node index, so that apps with
+ * location rules have somewhere to land and somewhere to be kept from: three continents, with two
+ * European and two North American countries among the first five nodes.
+ */
+export const DEVNET_LOCATIONS: readonly string[] = ['EU_DE', 'NA_US', 'EU_FR', 'AS_SG', 'NA_CA', 'OC_AU'];
+
+/** The location of the devnet node with this 1-based index. */
+export function devnetLocation(index: number): string {
+  const n = DEVNET_LOCATIONS.length;
+  return DEVNET_LOCATIONS[(((index - 1) % n) + n) % n] ?? 'EU_DE';
+}
+
 /** The tier of each node in order: the Cumulus nodes first, then Nimbus, then Stratus. */
 export function tierSequence(counts: TierCounts): Tier[] {
   return TIERS.flatMap((t) => Array<Tier>(counts[t]).fill(t));

@@ -8,7 +8,7 @@ import type { Tier } from '../consensus/index.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DevnetLayout, DockerdLayout, TierCounts } from './layout.ts';
+import { type DevnetLayout, type DockerdLayout, devnetLocation, type TierCounts } from './layout.ts';
 import type { NetnsHost } from './netns.ts';
 import { must } from '../consensus/index.ts';
 
@@ -36,6 +36,8 @@ export interface NodeState {
   /** JSON-RPC, bound to `host` (absent in state files from before RPC had its own port: 16124). */
   rpcPort?: number;
   tier: Tier;
+  /** Where the node says it is (`--geolocation`, see layout.ts devnetLocation); absent in older state files. */
+  geolocation?: string;
   dataDir: string;
   logFile: string;
   /** The node process, while one was started (may be dead since). */
@@ -125,6 +127,7 @@ export function initialState(layout: DevnetLayout, tiers: TierCounts, mineInterv
       apiPort: n.apiPort,
       rpcPort: n.rpcPort,
       tier: n.tier,
+      geolocation: devnetLocation(n.index),
       dataDir: n.dataDir,
       logFile: n.logFile,
       dockerd: { ...n.dockerd },

@@ -13,6 +13,8 @@ export interface NodeStatus {
   name: string;
   host: string;
   tier: string;
+  /** Where the node says it is (`--geolocation`). */
+  geolocation?: string;
   api: string;
   /** JSON-RPC (on the node's loopback address; the devnet's credentials are in devnet.json). */
   rpc: string;
@@ -72,6 +74,7 @@ async function nodeStatus(state: DevnetState, n: NodeState): Promise<NodeStatus>
     name: n.name,
     host: n.host,
     tier: n.tier,
+    geolocation: n.geolocation,
     api: `http://${n.host}:${n.apiPort}/`,
     rpc: `http://${n.host}:${rpcPortOf(n)}/`,
     process: running ? 'running' : 'down',

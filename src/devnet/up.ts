@@ -46,6 +46,7 @@ export interface DevnetSummary {
     name: string;
     host: string;
     tier: string;
+    geolocation?: string;
     api: string;
     rpc: string;
     pid?: number;
@@ -101,6 +102,7 @@ export function summarize(state: DevnetState, totalMs: number): DevnetSummary {
       name: n.name,
       host: n.host,
       tier: n.tier,
+      geolocation: n.geolocation,
       api: `http://${n.host}:${n.apiPort}/`,
       rpc: `http://${n.host}:${rpcPortOf(n)}/`,
       pid: n.pid,

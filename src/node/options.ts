@@ -1,5 +1,6 @@
 import type { PoolRole } from './pool-role.ts';
 import { isLoopback } from '../api/index.ts';
+import { parseNodeLocation } from '../cloud/index.ts';
 import type { NetworkName } from '../consensus/index.ts';
 
 /** Everything one node process needs to know; `fluxnode start` fills it from flags and config. */
@@ -43,6 +44,8 @@ export interface NodeOptions {
   mesh?: boolean;
   /** Run a staking pool (docs/economy.md): its address (default: a wallet key), fee and notice. */
   pool?: PoolRole;
+  /** Where this fluxnode is, in FluxOS's form `<continent>[_<country>[_<region>]]` (e.g. "EU_DE"). */
+  geolocation?: string;
 }
 
 export { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../consensus/index.ts';
@@ -52,7 +55,13 @@ export interface NodeRoles {
   /** The CPU miner is always there (RPC may switch it on); `mineTo` starts it at once. */
   miner: { mineTo?: string; mineIntervalMs?: number };
   stratum?: { host: string; port: number };
-  cloudAgent?: { dockerSocket: string; dataDir: string; host: string; syncthing: SyncthingRole };
+  cloudAgent?: {
+    dockerSocket: string;
+    dataDir: string;
+    host: string;
+    syncthing: SyncthingRole;
+    geolocation?: string;
+  };
   /** The routing mesh, on fluxnodes unless switched off. */
   mesh?: { host: string; dataDir: string };
   pool?: PoolRole;
@@ -98,6 +107,12 @@ export function rolesOf(opts: NodeOptions): NodeRoles {
       'dockerSocket',
       '--fluxnode needs --docker-socket (the node’s own Docker engine)',
     );
+  if (opts.geolocation !== undefined) {
+    const parsed = parseNodeLocation(opts.geolocation);
+    if (!parsed.ok)
+      throw new NodeOptionsError('geolocation', `--geolocation ${opts.geolocation}: ${parsed.message}`);
+  }
+  const geo = opts.geolocation ? { geolocation: opts.geolocation } : {};
   return {
     miner: { mineTo: opts.mineTo, mineIntervalMs: opts.mineIntervalMs },
     ...(opts.pool ? { pool: checkedPool(opts.pool) } : {}),
@@ -108,6 +123,7 @@ export function rolesOf(opts: NodeOptions): NodeRoles {
             dockerSocket: opts.dockerSocket,
             dataDir: opts.dataDir,
             host: opts.host,
+            ...geo,
             syncthing: {
               // Beside the API port; any free ones when the API port is (0).
               syncPort: opts.syncthingPort ?? (opts.apiPort ? opts.apiPort + 2 : 0),

@@ -79,19 +79,19 @@ export interface FixtureNode {
 
 /** Two Cumulus, two Nimbus, one Stratus, each with its own address and benchmark. */
 function defaultNodes(now: number): FixtureNode[] {
-  const spec: [Tier, number, number, number][] = [
-    ['cumulus', 2, 4, 60],
-    ['cumulus', 4, 7.5, 120],
-    ['nimbus', 6, 16, 240],
-    ['nimbus', 8, 24, 320],
-    ['stratus', 12, 48, 900],
+  const spec: [Tier, number, number, number, string | null][] = [
+    ['cumulus', 2, 4, 60, 'EU_DE'],
+    ['cumulus', 4, 7.5, 120, 'EU_FR'],
+    ['nimbus', 6, 16, 240, 'NA_US'],
+    ['nimbus', 8, 24, 320, 'AS_SG'],
+    ['stratus', 12, 48, 900, null],
   ];
-  return spec.map(([tier, cores, ramGB, ssdGB], i) => ({
+  return spec.map(([tier, cores, ramGB, ssdGB, location], i) => ({
     tier,
     ip: `127.0.0.${11 + i}:16127`,
     collateralKey: key(0x21 + i),
     operatorKey: key(0x41 + i),
-    benchmark: { cores, ramGB, ssdGB, eps: 100 * cores, diskWriteMBps: 150, time: now - 60 },
+    benchmark: { cores, ramGB, ssdGB, eps: 100 * cores, diskWriteMBps: 150, time: now - 60, location },
   }));
 }
 

@@ -45,6 +45,7 @@ export function benchmarkFromResult(b: BenchmarkResult): NodeBenchmark {
     eps: b.eps,
     diskWriteMBps: b.diskWriteMBps,
     time: Math.floor(b.time / 1000),
+    location: b.location ?? null,
   };
 }
 

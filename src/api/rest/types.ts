@@ -48,6 +48,8 @@ export interface NodeBenchmark {
   diskWriteMBps: number;
   /** When it was measured. */
   time: number;
+  /** Where the node's operator says it is ("EU_DE", `--geolocation`); null when not declared. */
+  location: string | null;
 }
 
 export interface BenchmarkView extends NodeBenchmark {

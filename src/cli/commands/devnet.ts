@@ -70,8 +70,8 @@ function printSummary(s: DevnetSummary): void {
   out.push(`The devnet is up (${formatDuration(s.totalMs)}), in ${s.dir}`);
   out.push(
     formatTable(
-      ['node', 'address', 'tier', 'API', 'JSON-RPC'],
-      s.nodes.map((n) => [n.name, n.host, n.tier, n.api, n.rpc]),
+      ['node', 'address', 'tier', 'location', 'API', 'JSON-RPC'],
+      s.nodes.map((n) => [n.name, n.host, n.tier, n.geolocation ?? '-', n.api, n.rpc]),
     )
       .split('\n')
       .map((l) => `  ${l}`)
@@ -96,11 +96,23 @@ function printStatus(s: DevnetStatus): void {
   if (s.monitor) out.push(`prometheus ${s.monitor.url} ${s.monitor.running ? 'running' : 'down'}`);
   out.push(
     formatTable(
-      ['node', 'address', 'tier', 'process', 'engine', 'containers', 'height', 'peers', 'fluxnode'],
+      [
+        'node',
+        'address',
+        'tier',
+        'location',
+        'process',
+        'engine',
+        'containers',
+        'height',
+        'peers',
+        'fluxnode',
+      ],
       s.nodes.map((n) => [
         n.name,
         n.host,
         n.tier,
+        n.geolocation ?? '-',
         n.process === 'running' ? `pid ${n.pid}` : 'down',
         n.engine,
         n.containers ?? '-',

@@ -51,6 +51,10 @@ export function register(program: Command): void {
     .option('--docker-socket <path>', 'this node’s Docker engine socket (for --fluxnode)')
     .option('--no-mesh', 'no routing mesh: do not answer on app ports for instances elsewhere (HAProxy)')
     .option(
+      '--geolocation <place>',
+      'where this fluxnode is, for apps with location rules: <continent>[_<country>[_<region>]], e.g. EU_DE',
+    )
+    .option(
       '--wallet-passphrase-file <file>',
       'wallet passphrase from this file (or FLUXNODE_WALLET_PASSPHRASE)',
     )
@@ -102,6 +106,7 @@ export function register(program: Command): void {
         fluxnode: Boolean(o.fluxnode),
         dockerSocket: o.dockerSocket,
         mesh: o.mesh !== false,
+        geolocation: o.geolocation,
         logLevel: o.logLevel,
         ...(o.pool
           ? {

@@ -292,6 +292,7 @@ export class CloudAgent extends EventEmitter {
       nodes: this.#chain.confirmedNodes(),
       live: this.#peers.liveSet(),
       benchmarks: this.#peers.benchmarkFigures(),
+      locations: this.#peers.benchmarkLocations(),
       minimums: this.options.hardwareMinimums,
       limits: this.options.appLimits,
       epoch: epochAt(this.#chain.tipHeight(), this.options.epochLength),

@@ -103,7 +103,9 @@ export class PeerView {
     const prev = this.benchmarks.get(b.node);
     if (prev && prev.time >= b.time) return;
     this.benchmarks.set(b.node, b);
-    if (!prev || FIGURES.some((k) => prev[k] !== b[k])) this.listener.benchmarkChanged(b.node);
+    if (!prev || prev.location !== b.location || FIGURES.some((k) => prev[k] !== b[k])) {
+      this.listener.benchmarkChanged(b.node);
+    }
   }
 
   reportReceived(r: RunningReport): void {
@@ -146,6 +148,13 @@ export class PeerView {
 
   benchmarkFigures(): Map<string, BenchmarkFigures> {
     return new Map([...this.benchmarks].map(([node, b]) => [node, figuresOf(b)]));
+  }
+
+  /** The locations nodes declared in their newest benchmark (nodes that declared none are absent). */
+  benchmarkLocations(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [node, b] of this.benchmarks) if (b.location) out.set(node, b.location);
+    return out;
   }
 
   benchmarkOf(node: string): BenchmarkResult | undefined {

@@ -1,7 +1,7 @@
 /**
  * Placement as every agent computes it: the anchored placement (cloud/placement/planner.ts, the
  * planner the simulator drives), a pure function of the active apps, the registered nodes, the
- * known benchmark results, the epoch and the live set. Nothing node-local goes in (no history of
+ * known benchmark results (figures and declared locations), the epoch and the live set. Nothing node-local goes in (no history of
  * earlier placements), so two agents that hear the same heartbeats and share the tip compute the
  * same assignment, and a node that just (re)started computes what everybody else already has.
  */
@@ -24,6 +24,8 @@ export interface PlacementSnapshot {
   live: ReadonlySet<string>;
   /** Latest verified benchmark figures per node id. */
   benchmarks: ReadonlyMap<string, BenchmarkFigures>;
+  /** Where nodes say they are, from their signed benchmarks (absent: not declared). */
+  locations?: ReadonlyMap<string, string>;
   minimums: Record<Tier, HardwareMinimums>;
   limits: AppSpecLimits;
   epoch: number;
@@ -96,7 +98,7 @@ export class AgentPlanner {
 
 function stateKey(apps: readonly PlacementApp[], nodes: readonly PlacementNode[], epoch: number): string {
   const a = apps.map((x) => `${x.name}/${x.hash}/${x.height}/${x.instances}`);
-  const n = nodes.map((x) => `${x.id}/${x.ip}/${x.tier}/${x.benchmarkOk ? 1 : 0}`);
+  const n = nodes.map((x) => `${x.id}/${x.ip}/${x.tier}/${x.benchmarkOk ? 1 : 0}/${x.location ?? ''}`);
   return `${epoch}|${a.join(',')}|${n.join(',')}`;
 }
 
@@ -107,12 +109,14 @@ function placementInputs(s: PlacementSnapshot): { apps: PlacementApp[]; nodes: P
     // A registry view never lists a node twice; if one did, the first record wins everywhere alike.
     if (!isHostable(n) || seen.has(n.collateral) || !s.limits.tiers[n.tier]) continue;
     seen.add(n.collateral);
+    const location = s.locations?.get(n.collateral);
     nodes.push({
       id: n.collateral,
       ip: hostOf(n.ip),
       tier: n.tier,
       capacity: s.limits.tiers[n.tier],
       benchmarkOk: benchmarkPasses(n, s.benchmarks, s.minimums),
+      ...(location ? { location } : {}),
     });
   }
   const apps = s.apps.map((a) => placementApp(a.spec, a.registeredHeight, a.specHash));

@@ -92,7 +92,13 @@ export class Publisher {
   benchmark(): void {
     const figures = this.#d.ownFigures();
     if (!figures || !this.#d.active()) return;
-    const result: BenchmarkResult = { node: this.#d.identity.nodeId, time: this.#d.clock.now(), ...figures };
+    const { nodeId: node, location } = this.#d.identity;
+    const result: BenchmarkResult = {
+      node,
+      time: this.#d.clock.now(),
+      ...figures,
+      ...(location ? { location } : {}),
+    };
     this.#d.peers.benchmarkReceived(result);
     this.#publish(
       GOSSIP_TOPICS.benchmark,

@@ -85,6 +85,8 @@ export interface AgentIdentity {
   /** The address this node announces and publishes app ports on. */
   ip: string;
   tier: Tier;
+  /** Where the operator says the node is ("EU_DE", see spec/geolocation.ts); sent with the benchmark. */
+  location?: string;
 }
 
 export interface Clock {

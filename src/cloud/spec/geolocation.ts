@@ -1,7 +1,10 @@
 /**
- * Location rules of an app, in FluxOS's notation: `ac<continent>[_<country>]` allows nodes there,
- * `a!c<continent>[_<country>]` forbids them. Continents are the seven two-letter codes geolocation
- * services use; countries are ISO 3166-1 alpha-2 codes.
+ * Locations, in FluxOS's notation. A node says where it is as `<continent>[_<country>[_<region>]]`
+ * (`EU`, `EU_DE`, `EU_DE_Hesse`). An app's rules are `ac<place>` to allow nodes at a place and
+ * `a!c<place>` to forbid them, where a place is any prefix of a node's location: `acEU` allows every
+ * European node, `a!cEU_FR` forbids the French ones. Continents are the seven two-letter codes
+ * geolocation services use; countries are ISO 3166-1 alpha-2 codes; a region is a name without
+ * spaces (FluxOS takes the region name of an IP lookup; here the operator writes it).
  */
 
 export const CONTINENT_CODES: ReadonlySet<string> = new Set(['AF', 'AN', 'AS', 'EU', 'NA', 'OC', 'SA']);
@@ -19,26 +22,39 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+/** Letters, digits and dashes: a region name as it can appear in a rule and in a node's location. */
+const REGION = '[A-Za-z0-9][A-Za-z0-9-]{0,31}';
+
 export interface GeoRule {
   allow: boolean;
   continent: string;
   country: string | undefined;
+  region: string | undefined;
 }
+
+/** Where a node is: a continent, and optionally a country and then a region in it. */
+export interface NodeLocation {
+  continent: string;
+  country: string | undefined;
+  region: string | undefined;
+}
+
+export type NodeLocationResult = { ok: true; location: NodeLocation } | { ok: false; message: string };
 
 export type GeoParseResult = { ok: true; rule: GeoRule } | { ok: false; rule: string; message: string };
 
 /** Reads one location rule; the failure names the rule broken. */
 export function parseGeolocation(text: string): GeoParseResult {
-  const m = /^(ac|a!c)([A-Z]{2})(?:_([A-Z]{2}))?$/.exec(text);
+  const m = new RegExp(`^(ac|a!c)([A-Z]{2})(?:_([A-Z]{2})(?:_(${REGION}))?)?$`).exec(text);
   if (!m) {
     return {
       ok: false,
       rule: 'geolocation-format',
       message:
-        'location must be "ac<CONTINENT>[_<COUNTRY>]" to allow or "a!c<CONTINENT>[_<COUNTRY>]" to forbid, e.g. "acEU_DE"',
+        'location must be "ac<CONTINENT>[_<COUNTRY>[_<REGION>]]" to allow or "a!c<CONTINENT>[_<COUNTRY>[_<REGION>]]" to forbid, e.g. "acEU_DE"',
     };
   }
-  const [, kind, continent = '', country] = m;
+  const [, kind, continent = '', country, region] = m;
   if (!CONTINENT_CODES.has(continent)) {
     return {
       ok: false,
@@ -53,19 +69,50 @@ export function parseGeolocation(text: string): GeoParseResult {
       message: `unknown ISO 3166-1 country code "${country}"`,
     };
   }
-  return { ok: true, rule: { allow: kind === 'ac', continent, country } };
+  return { ok: true, rule: { allow: kind === 'ac', continent, country, region } };
+}
+
+/** Reads a node's declared location (`EU`, `EU_DE`, `EU_DE_Hesse`); the failure says what is wrong. */
+export function parseNodeLocation(text: string): NodeLocationResult {
+  const m = new RegExp(`^([A-Z]{2})(?:_([A-Z]{2})(?:_(${REGION}))?)?$`).exec(text);
+  if (!m) {
+    return {
+      ok: false,
+      message: 'a location is "<CONTINENT>[_<COUNTRY>[_<REGION>]]", e.g. "EU", "EU_DE" or "EU_DE_Hesse"',
+    };
+  }
+  const [, continent = '', country, region] = m;
+  if (!CONTINENT_CODES.has(continent)) {
+    return {
+      ok: false,
+      message: `unknown continent "${continent}" (one of ${[...CONTINENT_CODES].join(', ')})`,
+    };
+  }
+  if (country !== undefined && !COUNTRY_CODES.has(country)) {
+    return { ok: false, message: `unknown ISO 3166-1 country code "${country}"` };
+  }
+  return { ok: true, location: { continent, country, region } };
+}
+
+/** The place a rule names, as text (`EU`, `EU_DE`, `EU_DE_Hesse`): rules naming one place conflict. */
+export function rulePlace(rule: GeoRule): string {
+  return [rule.continent, rule.country, rule.region].filter((p) => p !== undefined).join('_');
 }
 
 /**
- * Whether a node at `location` ("EU" or "EU_FR": continent, then country) may host an app with
- * these rules: no forbidding rule matches it, and when the app has allowing rules, one of them
- * does. A node that declared no location is not held back (it cannot be shown to be excluded).
+ * Whether a node at `location` ("EU", "EU_FR" or "EU_FR_Normandy") may host an app with these
+ * rules: no forbidding rule matches it, and when the app has allowing rules, one of them does. A
+ * rule matches when every part it names equals the node's (a rule naming a country does not match
+ * a node that named only its continent). A node that declared no location is not held back (it
+ * cannot be shown to be excluded).
  */
 export function geoAllows(rules: readonly string[], location: string | undefined): boolean {
   if (rules.length === 0 || !location) return true;
-  const [continent, country] = location.split('_');
+  const [continent, country, region] = location.split('_');
   const matches = (r: GeoRule) =>
-    r.continent === continent && (r.country === undefined || r.country === country);
+    r.continent === continent &&
+    (r.country === undefined || r.country === country) &&
+    (r.region === undefined || r.region === region);
   let anyAllow = false;
   let allowed = false;
   for (const text of rules) {

@@ -8,7 +8,7 @@ import { checkComponent, type SeenPort } from './check-component.ts';
 import { checkNodes, checkSecretsCoverNodes } from './check-nodes.ts';
 import { checkDescription, checkName } from './check-values.ts';
 import { arrayOf, int, Issues, isRecord, num, str, typeName, unknownKeys } from './fields.ts';
-import { parseGeolocation } from './geolocation.ts';
+import { parseGeolocation, rulePlace } from './geolocation.ts';
 import { type AppSpecLimits, largestTier } from './limits.ts';
 import { ownerAddressProblem } from './owner.ts';
 import { APP_SPEC_VERSION, type AppComponent, type AppSpec, AppSpecError, type ValidSpec } from './schema.ts';
@@ -48,7 +48,7 @@ function checkGeolocation(
       issues.add(field, text, parsed.rule, parsed.message);
       return;
     }
-    const place = `${parsed.rule.continent}_${parsed.rule.country ?? ''}`;
+    const place = rulePlace(parsed.rule);
     const prior = seen.get(place);
     if (prior === undefined) seen.set(place, { allow: parsed.rule.allow, index: i });
     else if (prior.allow === parsed.rule.allow) {

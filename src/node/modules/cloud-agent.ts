@@ -27,6 +27,8 @@ export interface CloudAgentModuleOptions {
   dockerSocket: string;
   dataDir: string;
   host: string;
+  /** Where the node is ("EU_DE"): carried in its signed benchmark, read by placement everywhere. */
+  geolocation?: string;
 }
 
 export interface CloudAgentModuleDeps {
@@ -75,7 +77,7 @@ export class CloudAgentModule implements NodeModule {
     const record = nodeId ? this.#d.registry().get(nodeId) : undefined;
     if (!nodeId || !record) return;
     const { params, chain, cloud, log } = this.#d;
-    const { dataDir, host } = this.#opts;
+    const { dataDir, host, geolocation } = this.#opts;
     const runtime = (this.#runtime = new DockerRuntime({
       socketPath: this.#opts.dockerSocket,
       node: { nodeId, hostIp: host, nodeDir: dataDir, mesh: this.#d.meshed?.() ?? false },
@@ -93,7 +95,13 @@ export class CloudAgentModule implements NodeModule {
         },
         gossip: this.#d.gossip,
         runtime,
-        identity: { nodeId, operatorPrivateKey: this.#d.operatorKey, ip: host, tier: record.tier },
+        identity: {
+          nodeId,
+          operatorPrivateKey: this.#d.operatorKey,
+          ip: host,
+          tier: record.tier,
+          ...(geolocation ? { location: geolocation } : {}),
+        },
         benchmark: () => runBenchmark({ dataDir, ...(params.network === 'mainnet' ? {} : DEVNET_BENCHMARK) }),
         log,
         metrics: this.#d.metrics,
@@ -105,7 +113,7 @@ export class CloudAgentModule implements NodeModule {
     );
     this.agent.start();
     chain.off('tip', this.#onTip);
-    log.info({ nodeId, tier: record.tier }, 'cloud agent started');
+    log.info({ nodeId, tier: record.tier, geolocation: geolocation ?? null }, 'cloud agent started');
   }
 
   #appData(): CloudAgentDeps['appData'] {

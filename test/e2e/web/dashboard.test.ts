@@ -391,6 +391,23 @@ test('the owner loads a key into the app page, reads every instance’s logs and
   await page.waitForSelector('#owner-key');
 });
 
+test('the node list shows where each node says it is, as the API gives it', { timeout: 30_000 }, async () => {
+  await page.click('nav a[href="#/nodes"]');
+  await page.waitForSelector('[data-testid=node-row]');
+  const nodes = await api<NodeView[]>('/nodes');
+  const shown = await page.$$eval('[data-testid=node-row]', (rows) =>
+    rows.map((r) => [
+      r.getAttribute('data-node') ?? '',
+      r.querySelector('[data-testid=node-location]')?.textContent?.trim() ?? '',
+    ]),
+  );
+  assert.equal(shown.length, nodes.length);
+  const byId = new Map(shown.map(([id, loc]) => [id, loc]));
+  for (const n of nodes) assert.equal(byId.get(n.collateral), n.benchmark?.location ?? '–', n.collateral);
+  // The devnet and the fixture network both give their nodes varied locations.
+  assert.ok(new Set(nodes.map((n) => n.benchmark?.location).filter(Boolean)).size >= 2);
+});
+
 test('this node’s page shows its tier, benchmark and rewards', { timeout: 30_000 }, async () => {
   await page.click('nav a[href="#/node"]');
   await page.waitForSelector('[data-testid=self-page]');

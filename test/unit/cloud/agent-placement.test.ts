@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  AgentPlanner,
   computePlacement,
   desiredComponents,
   epochAt,
@@ -144,4 +145,40 @@ test('addresses and epochs', () => {
   assert.equal(hostOf('2001:db8::1'), '2001:db8::1');
   assert.equal(epochAt(12_345, 0), 0);
   assert.equal(epochAt(12_345, 1000), 12);
+});
+
+test('nodes’ declared locations keep an app with location rules on the nodes they allow, and the explanation names geolocation', () => {
+  const nodes = Array.from({ length: 6 }, (_, i) => node(i + 1));
+  const where = ['EU_DE', 'NA_US', 'EU_FR', 'AS_SG', 'NA_CA', 'EU_DE_Hesse'];
+  const locations = new Map(nodes.map((n, i) => [n.collateral, where[i] ?? '']));
+  const euOnly = app('euonly', 3);
+  euOnly.spec.geolocation = ['acEU'];
+  const view = computePlacement(snapshot(nodes, [euOnly], { locations }));
+  const placed = view.assignment.get('euonly')!;
+  assert.deepEqual(
+    [...placed].sort(),
+    [0, 2, 5].map((i) => nodes[i]!.collateral),
+    'only the European nodes',
+  );
+  assert.deepEqual(view.explain('euonly'), { nodes: 6, hosting: 3, filtered: { 'geo-excluded': 3 } });
+});
+
+test('a node that changes its declared location is placed anew, the same on every node', () => {
+  const nodes = Array.from({ length: 4 }, (_, i) => node(i + 1));
+  const deOnly = app('deonly', 3);
+  deOnly.spec.geolocation = ['acEU_DE'];
+  const planner = new AgentPlanner();
+  const before = new Map(nodes.map((n) => [n.collateral, 'NA_US']));
+  before.set(nodes[0]!.collateral, 'EU_DE');
+  assert.deepEqual(planner.place(snapshot(nodes, [deOnly], { locations: before })).assignment.get('deonly'), [
+    nodes[0]!.collateral,
+  ]);
+  // One planner kept across calls must see the change (it is part of the chain-state key) and
+  // agree with a planner that starts from nothing.
+  const after = new Map(before);
+  after.set(nodes[1]!.collateral, 'EU_DE');
+  const kept = planner.place(snapshot(nodes, [deOnly], { locations: after })).assignment.get('deonly');
+  const fresh = computePlacement(snapshot(nodes, [deOnly], { locations: after })).assignment.get('deonly');
+  assert.deepEqual([...(kept ?? [])].sort(), [nodes[0]!.collateral, nodes[1]!.collateral].sort());
+  assert.deepEqual(kept, fresh);
 });

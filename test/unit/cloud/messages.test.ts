@@ -275,6 +275,18 @@ describe('benchmark result', () => {
     );
     assert.throws(() => encodeBenchmarkResult({ ...bench, eps: 812.5 }, operator), MessageFieldError);
   });
+
+  test('carries the node’s declared location signed, and refuses a malformed one', () => {
+    const located = { ...bench, location: 'EU_DE_Hesse' };
+    const bytes = encodeBenchmarkResult(located, operator);
+    assert.deepEqual(verifyBenchmarkResult(bytes, lookup), located);
+    assert.equal(verifyBenchmarkResult(encodeBenchmarkResult(bench, operator), lookup).location, undefined);
+    assert.throws(
+      () => encodeBenchmarkResult({ ...bench, location: 'Europe' }, operator),
+      (e: unknown) => e instanceof MessageFieldError && e.field === 'location',
+    );
+    assertTamperProof(bytes, (b) => verifyBenchmarkResult(b, lookup), bytes.length - 66);
+  });
 });
 
 describe('spec announcement', () => {

@@ -15,12 +15,13 @@ function benchCell(n: NodeView) {
 function nodesTable(nodes: readonly NodeView[]) {
   return html`<div class="scroll"><table data-testid="nodes-table">
     <thead><tr><th>Tier</th><th>Status</th><th>Address</th><th>Last paid</th><th class="num">Rank</th>
-      <th class="num">Cores</th><th class="num">RAM GB</th><th class="num">SSD GB</th><th class="hide-narrow">Collateral</th></tr></thead>
+      <th class="num">Cores</th><th class="num">RAM GB</th><th class="num">SSD GB</th><th>Location</th><th class="hide-narrow">Collateral</th></tr></thead>
     <tbody>${nodes.map(
       (n) => html`<tr data-testid="node-row" data-tier="${n.tier}" data-node="${n.collateral}">
         <td>${tierBadge(n.tier)}</td><td><span class="state ${n.status}">${n.status}</span></td><td>${n.ip || '–'}</td>
         <td>${n.lastPaidHeight !== null ? html`${blockLink(n.lastPaidHeight)} <span class="muted">${ago(n.lastPaidTime)}</span>` : html`<span class="muted">never</span>`}</td>
         <td class="num">${n.rank ?? '–'}</td>${benchCell(n)}
+        <td data-testid="node-location">${n.benchmark?.location ?? html`<span class="muted">–</span>`}</td>
         <td class="mono hide-narrow" title="${n.collateral}">${short(n.collateral, 6)}</td></tr>`,
     )}</tbody></table></div>`;
 }
@@ -75,6 +76,7 @@ function selfSection(s: NodeStatus) {
         ? html`<dl class="fields">
         <dt>Cores</dt><dd data-testid="self-cores">${b.cores}</dd><dt>RAM</dt><dd>${num(b.ramGB, 2)} GB</dd><dt>SSD</dt><dd>${num(b.ssdGB, 2)} GB</dd>
         <dt>CPU</dt><dd>${num(b.eps)} events/s</dd><dt>Disk write</dt><dd>${num(b.diskWriteMBps)} MB/s</dd>
+        <dt>Location</dt><dd data-testid="self-location">${b.location ?? html`<span class="muted">not declared</span>`}</dd>
         <dt>Tier minimum</dt><dd>${b.meetsTier ? html`<span class="state running">met</span>` : html`<span class="state unhealthy">not met</span>`}</dd>
         <dt>Measured</dt><dd>${ago(b.time)}</dd></dl>`
         : html`<p class="muted">No benchmark reported yet.</p>`
