@@ -8,6 +8,7 @@
 #   syncthing        replicates app data (containerData s:/r:/g:) between the nodes running an app
 #   haproxy          the routing mesh: each fluxnode runs one (its own child, its own config) on the app ports
 #   wrk              the HTTP load generator of the mesh benchmark (`npm run bench`)
+#   e2fsprogs        mkfs.ext4: each app component's data is an ext4 file of its `hdd` size, loop-mounted
 # Safe to run again: it installs only what is missing and never starts a service.
 set -euo pipefail
 
@@ -30,9 +31,12 @@ have_cmd syncthing || missing+=(syncthing)
 have_cmd haproxy || missing+=(haproxy)
 # wrk: drives the mesh benchmark (requests/s and p99 through the mesh against the container itself).
 have_cmd wrk || missing+=(wrk)
+# e2fsprogs: mkfs.ext4 makes the size-limited data volumes that enforce an app's `hdd` (mount and
+# losetup, from util-linux/mount, are on every Debian system).
+have_cmd mkfs.ext4 || missing+=(e2fsprogs)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium, prometheus, syncthing, haproxy and wrk already present"
+  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium, prometheus, syncthing, haproxy, wrk and e2fsprogs already present"
   exit 0
 fi
 

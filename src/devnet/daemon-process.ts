@@ -64,6 +64,22 @@ export function mountsUnder(dir: string): string[] {
   return [...points].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Loop devices whose backing file is at or below `dir` (app data volumes of the devnet's nodes),
+ * read from sysfs. A deleted backing file still counts: its device is still taken.
+ */
+export function loopDevicesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of safeReaddir('/sys/block')) {
+    if (!/^loop\d+$/.test(name)) continue;
+    const backing = safeRead(`/sys/block/${name}/loop/backing_file`)
+      .trim()
+      .replace(/ \(deleted\)$/, '');
+    if (backing === dir || backing.startsWith(`${dir}/`)) out.push(`/dev/${name}`);
+  }
+  return out;
+}
+
 // ---- processes --------------------------------------------------------------------------------
 
 export interface HostProcess {

@@ -66,6 +66,7 @@ export {
   inNetns,
   killQuietly,
   listProcesses,
+  loopDevicesUnder,
   mountsUnder,
   processAlive,
   removeIfEmpty,

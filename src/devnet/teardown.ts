@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import {
   listProcesses,
+  loopDevicesUnder,
   mountsUnder,
   processAlive,
   reapDockerd,
@@ -90,6 +91,15 @@ export async function teardownDevnet(
       await execFileAsync(requireTool('umount'), ['--lazy', mount]);
     } catch (err) {
       report.problems.push(`umount ${mount}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  // App data volumes: their unmount frees the loop device (autoclear); one still held is detached.
+  for (const dev of loopDevicesUnder(dir)) {
+    try {
+      await execFileAsync(requireTool('losetup'), ['-d', dev]);
+      report.stopped.push(`loop device ${dev}`);
+    } catch (err) {
+      report.problems.push(`losetup -d ${dev}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
 

@@ -64,6 +64,7 @@ function locationFrom(l: AgentLocation, reportedAt: number | undefined, spec: Ap
     state: l.running ? 'running' : (notRunning?.state ?? 'unknown'),
     ...(reportedAt !== undefined ? { updated: Math.floor(reportedAt / 1000) } : {}),
     ...(data.length > 0 ? { data } : {}),
+    ...(l.hddUnenforced ? { hddEnforced: false } : {}),
   };
 }
 

@@ -122,6 +122,8 @@ export interface AppLocation {
   state?: string;
   /** When the state was last reported. */
   updated?: number;
+  /** Present and false when a component's data there is a plain folder, its `hdd` not enforced. */
+  hddEnforced?: boolean;
   /** Its replicated data (components whose containerData has an s:, r: or g: prefix). */
   data?: InstanceData[];
 }

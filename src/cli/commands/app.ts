@@ -156,6 +156,8 @@ interface AppInfo {
     ports: number[];
     state: string;
     data?: { component: string; mode: string; role: string; needBytes: number; inSync: boolean }[];
+    /** False where the host keeps the app's data in a plain folder, not a volume of its hdd. */
+    hddEnforced?: boolean;
   }[];
   unmatchedPayments: UnmatchedJson[];
   /** Why nodes do not host it; null from a node that places no apps. */
@@ -296,7 +298,13 @@ ${unmatchedLines(orphans)}`);
       lines.push(
         formatTable(
           ['node', 'ip', 'ports', 'state', 'data'],
-          a.locations.map((l) => [l.node, l.ip, l.ports.join(',') || '-', l.state, dataCell(l.data)]),
+          a.locations.map((l) => [
+            l.node,
+            l.ip,
+            l.ports.join(',') || '-',
+            l.hddEnforced === false ? `${l.state} (hdd not enforced)` : l.state,
+            dataCell(l.data),
+          ]),
         ),
       );
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -17,6 +17,8 @@ export interface AppLocation {
   components: { name: string; state: RunningState; needBytes?: number }[];
   /** Every component of the current spec reported running. */
   running: boolean;
+  /** A component's data folder there is not size-limited to its `hdd` (the host cannot mount volumes). */
+  hddUnenforced?: boolean;
 }
 
 export function appLocations(
@@ -41,6 +43,7 @@ export function appLocations(
       ports: [...new Set(mine.flatMap((a) => a.ports))].sort((a, b) => a - b),
       components,
       running,
+      ...(mine.some((a) => a.hddUnenforced === true) ? { hddUnenforced: true } : {}),
     });
   }
   return out.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));

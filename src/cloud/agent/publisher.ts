@@ -161,7 +161,14 @@ function runningEntries(
         ? (app.spec.components.find((x) => x.name === c.component)?.ports ?? [])
         : [];
     const state = (RUNNING_STATES as readonly string[]).includes(c.state) ? c.state : 'dead';
-    entries.push({ name: c.app, specHash: c.specHash, component: c.component, state, ports: [...ports] });
+    entries.push({
+      name: c.app,
+      specHash: c.specHash,
+      component: c.component,
+      state,
+      ports: [...ports],
+      ...(c.hddEnforced === false ? { hddUnenforced: true } : {}),
+    });
   }
   return entries.sort((a, b) => cmp(a.name, b.name) || cmp(a.component, b.component));
 }

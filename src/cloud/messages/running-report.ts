@@ -5,11 +5,13 @@
  *
  * Body: node (string ≤ 128) | seq (u64) | time (u64, ms) | count (compact size ≤ 1000) |
  *       count × [ app (string ≤ 64) | specHash (32 bytes) | component (string ≤ 64) | state (u8) |
- *                 port count (compact size ≤ 16) | ports (u16 each) | needBytes (u64) ] |
+ *                 port count (compact size ≤ 16) | ports (u16 each) | needBytes (u64) | flags (u8) ] |
  *       has sync (u8 0/1) | [ sync device id (string ≤ 64) | sync address (string ≤ 128) ]
  * States are numbered in the order of RUNNING_STATES. The sync part is the node's Syncthing (the
  * replicated app data of cloud/appdata): its device id and where it listens, so the other
  * instances' nodes can share a folder with it; needBytes is how far that folder is behind.
+ * Flags: bit 0 set when the component's data folder is a plain folder, its `hdd` not enforced
+ * (the host cannot mount volumes); other bits 0.
  */
 import type { ByteReader, ByteWriter } from '../../consensus/index.ts';
 import { MessageFieldError } from './errors.ts';
@@ -56,6 +58,8 @@ export interface RunningApp {
   ports: number[];
   /** Bytes its replicated data folder still lacks (absent when in sync, or not replicated). */
   needBytes?: number;
+  /** True when its data folder is not size-limited to its `hdd` (absent: enforced, or no data). */
+  hddUnenforced?: boolean;
 }
 
 /** Where a node's Syncthing is reached (cloud/appdata). */
@@ -65,6 +69,8 @@ export interface SyncEndpoint {
   /** Its sync listen address, e.g. `tcp://127.0.0.11:16129`. */
   address: string;
 }
+
+const FLAG_HDD_UNENFORCED = 1;
 
 export interface RunningReport {
   node: string;
@@ -102,6 +108,7 @@ function writeBody(w: ByteWriter, rep: RunningReport): void {
       writeU16(w, `apps[${i}].ports[${j}]`, p);
     });
     writeSafe(w, `apps[${i}].needBytes`, a.needBytes ?? 0);
+    w.u8(a.hddUnenforced ? FLAG_HDD_UNENFORCED : 0);
   });
   w.u8(rep.sync ? 1 : 0);
   if (rep.sync) {
@@ -127,7 +134,18 @@ function readBody(r: ByteReader): RunningReport {
     const ports: number[] = [];
     for (let j = 0; j < portCount; j++) ports.push(readU16(r, `apps[${i}].ports[${j}]`));
     const needBytes = readSafe(r, `apps[${i}].needBytes`);
-    apps.push({ name, specHash, component, state, ports, ...(needBytes > 0 ? { needBytes } : {}) });
+    const flags = r.u8(`apps[${i}].flags`);
+    if ((flags & ~FLAG_HDD_UNENFORCED) !== 0)
+      throw new MessageFieldError(`apps[${i}].flags`, flags, 'unknown flag bits');
+    apps.push({
+      name,
+      specHash,
+      component,
+      state,
+      ports,
+      ...(needBytes > 0 ? { needBytes } : {}),
+      ...(flags ? { hddUnenforced: true } : {}),
+    });
   }
   const hasSync = r.u8('sync');
   if (hasSync > 1) throw new MessageFieldError('sync', hasSync, 'must be 0 or 1');

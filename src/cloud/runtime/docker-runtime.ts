@@ -1,14 +1,21 @@
 // The cloud agent's hands on one Docker engine: list, pull, create, stop, restart, remove, read logs
 // and follow events of the containers it manages (those carrying the flux.* labels).
 
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import type Docker from 'dockerode';
 import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
+import { DataVolumes, type VolumeLogger } from './data-volume.ts';
 import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
 import { checkImage, DEFAULT_IMAGE_RULES, type ImageRules } from './image-check.ts';
-import { appNetworkName, LABEL_APP, LABEL_COMPONENT, LABEL_NODE, LABEL_SPEC_HASH } from './labels.ts';
+import {
+  appNetworkName,
+  LABEL_APP,
+  LABEL_COMPONENT,
+  LABEL_HDD_ENFORCED,
+  LABEL_NODE,
+  LABEL_SPEC_HASH,
+} from './labels.ts';
 import { demuxLogs, drainProgress, jsonLines, stampedLines } from './streams.ts';
 import type {
   ContainerEvent,
@@ -39,6 +46,8 @@ export interface DockerRuntimeOptions {
   limits?: Partial<ContainerLimits>;
   /** What an image must meet before it is pulled (default: 5 GB, amd64/arm64, no blocklist); null skips. */
   imageRules?: ImageRules | null;
+  /** Where the data volumes say what they did (e.g. that `hdd` cannot be enforced on this host). */
+  log?: VolumeLogger;
 }
 
 export class DockerRuntime {
@@ -46,12 +55,22 @@ export class DockerRuntime {
   readonly node: NodePlacement;
   readonly limits: ContainerLimits;
   readonly imageRules: ImageRules | null;
+  /** The components' size-limited data folders. */
+  readonly volumes: DataVolumes;
+  #restored: Promise<unknown> | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
     this.docker = dockerClient(opts.socketPath);
     this.node = { ...opts.node };
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.imageRules = opts.imageRules === undefined ? DEFAULT_IMAGE_RULES : opts.imageRules;
+    this.volumes = new DataVolumes(this.node.nodeDir, opts.log);
+  }
+
+  /** Before the first container starts: volumes left unmounted by a host restart are mounted again. */
+  #volumesRestored(): Promise<unknown> {
+    this.#restored ??= this.volumes.restore().catch(() => 0); // restore logs what it could not mount
+    return this.#restored;
   }
 
   #insecure: Set<string> | undefined;
@@ -89,6 +108,7 @@ export class DockerRuntime {
       throw engineError('list', 'containers', err);
     }
     return rows.map((c) => ({
+      ...hddEnforced(c.Labels[LABEL_HDD_ENFORCED]),
       id: c.Id,
       name: (c.Names[0] ?? '').replace(/^\//, ''),
       app: c.Labels[LABEL_APP] ?? '',
@@ -144,7 +164,11 @@ export class DockerRuntime {
         404,
       );
     }
-    if (plan.hostDataDir) await mkdir(plan.hostDataDir, { recursive: true, mode: 0o750 });
+    if (plan.hostDataDir) {
+      await this.#volumesRestored();
+      const hdd = await this.volumes.prepare(app.name, component.name, component.hdd);
+      plan.options.Labels = { ...plan.options.Labels, [LABEL_HDD_ENFORCED]: String(hdd.enforced) };
+    }
     await this.ensureAppNetwork(app.name);
     let container: Docker.Container;
     try {
@@ -165,6 +189,7 @@ export class DockerRuntime {
 
   /** Starts an existing, stopped container again (its data and settings are kept). */
   async start(nameOrId: string): Promise<void> {
+    await this.#volumesRestored();
     try {
       await this.docker.getContainer(nameOrId).start();
     } catch (err) {
@@ -237,8 +262,9 @@ export class DockerRuntime {
   }
 
   /**
-   * Deletes a component's data folder on this node (when its app is gone from here for good; a
-   * restart or re-creation keeps the data). False when there was none.
+   * Deletes a component's data folder on this node, with its volume (unmounted, its loop device
+   * freed), when its app is gone from here for good; a restart or re-creation keeps the data.
+   * False when there was none.
    */
   async removeData(app: string, component: string): Promise<boolean> {
     // planContainer's name rules keep both names to plain letters and digits: no path tricks.
@@ -249,12 +275,9 @@ export class DockerRuntime {
       if (!/^[A-Za-z0-9]{1,63}$/.test(value))
         throw new RuntimeInputError(field, value, 'must be 1..63 letters or digits');
     }
-    const dir = path.join(this.node.nodeDir, 'appdata', app, component);
-    const existed = await stat(dir).then(
-      () => true,
-      () => false,
-    );
-    await rm(dir, { recursive: true, force: true });
+    const existed =
+      existsSync(this.volumes.dataDir(app, component)) || existsSync(this.volumes.imageFile(app, component));
+    await this.volumes.release(app, component);
     return existed;
   }
 
@@ -348,6 +371,10 @@ export class DockerRuntime {
       (stream as unknown as { destroy?: () => void }).destroy?.();
     }
   }
+}
+
+function hddEnforced(label: string | undefined): Pick<ManagedContainer, 'hddEnforced'> {
+  return label === undefined ? {} : { hddEnforced: label === 'true' };
 }
 
 interface EngineEvent {

@@ -5,6 +5,8 @@ export const LABEL_COMPONENT = 'flux.component';
 export const LABEL_SPEC_HASH = 'flux.spechash';
 export const LABEL_NODE = 'flux.node';
 export const LABEL_HDD = 'flux.hdd';
+/** "true" when the data folder is a volume of `hdd` GB, "false" when it is a plain folder (see data-volume.ts). */
+export const LABEL_HDD_ENFORCED = 'flux.hdd.enforced';
 
 /** Flux's container naming: `flux<component>_<app>`. */
 export function containerName(app: string, component: string): string {

@@ -20,7 +20,10 @@ export interface RuntimeComponent {
   cpu: number;
   /** Memory limit in MB. */
   ram: number;
-  /** Disk in GB: recorded in a label, not enforced (overlay2 on ext4 has no per-container quota). */
+  /**
+   * Disk in GB: the size of the data folder's volume (data-volume.ts), where the host can mount one.
+   * The root filesystem is read-only and /tmp a small tmpfs, so the data folder is where writes go.
+   */
   hdd: number;
 }
 
@@ -62,6 +65,8 @@ export interface ManagedContainer {
   status: string;
   /** Creation time, ms since the epoch. */
   created: number;
+  /** Whether its data folder is a volume of its `hdd` size; absent for a component without data. */
+  hddEnforced?: boolean;
 }
 
 /** A lifecycle event of one of our containers (create, start, die, stop, kill, restart, destroy, oom, …). */

@@ -59,6 +59,7 @@ export function buildRpc(node: ApiSources): RpcDispatcher {
         ip: l.ip,
         ports: l.ports,
         state: l.running ? 'running' : 'starting',
+        ...(l.hddUnenforced ? { hddEnforced: false } : {}),
       })),
     placement: (name) => node.agent?.agent?.placement().explain(name),
     mesh: (name) => node.mesh?.addressesOf(name) ?? [],

@@ -82,6 +82,7 @@ export class CloudAgentModule implements NodeModule {
       socketPath: this.#opts.dockerSocket,
       node: { nodeId, hostIp: host, nodeDir: dataDir, mesh: this.#d.meshed?.() ?? false },
       imageRules: appLimitsFor(params).images,
+      log,
     }));
     this.agent = new CloudAgent(
       {

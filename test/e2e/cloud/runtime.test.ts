@@ -2,10 +2,11 @@
 // except where pulling itself is under test). Needs root and scripts/setup-host.sh's packages.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { isMountPoint, loopDevicesOf } from '../../../src/cloud/runtime/data-volume.ts';
 import { DockerRuntime } from '../../../src/cloud/runtime/docker-runtime.ts';
 import { RuntimeError, RuntimeInputError } from '../../../src/cloud/runtime/errors.ts';
 import type { ContainerEvent, RuntimeComponent } from '../../../src/cloud/runtime/types.ts';
@@ -64,6 +65,13 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
 
   after(async () => {
     await dockerd?.stop();
+    // A test that failed half-way may have left a volume mounted: no mount or loop device may outlive it.
+    for (const [app, c] of [
+      ['hello', 'web'],
+      ['disk', 'web'],
+    ] as const) {
+      await runtime?.volumes.release(app, c).catch(() => {});
+    }
     if (base) await rm(base, { recursive: true, force: true });
   });
 
@@ -244,6 +252,45 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
     assert.equal(await runtime.removeData('hello', 'web'), true);
     assert.equal(await runtime.removeData('hello', 'web'), false);
     await assert.rejects(runtime.removeData('..', 'web'), RuntimeInputError);
+  });
+
+  test('a component’s data folder holds its hdd and no more: within it writes succeed, past it ENOSPC; removal frees the loop device', async (t) => {
+    const started = await runtime.createAndStart(
+      { name: 'disk', specHash: 'd15c' },
+      component({ env: ['PORT=8080'], containerData: '/www', hdd: 1 }),
+    );
+    const dir = runtime.volumes.dataDir('disk', 'web');
+    const file = runtime.volumes.imageFile('disk', 'web');
+    assert.equal(at(await runtime.listManagedContainers(), 0).hddEnforced, true);
+    assert.equal(isMountPoint(dir), true, 'the data folder is a mounted volume');
+    assert.equal(loopDevicesOf(file).length, 1);
+    assert.equal(statSync(file).size, 1024 ** 3, 'exactly hdd GB');
+    assert.ok(statSync(file).blocks * 512 < 64 * MB, 'sparse: host disk is taken as the app fills it');
+
+    const dd = async (name: string, mb: number) => {
+      const exec = await runtime.docker.getContainer(started.id).exec({
+        Cmd: ['/bin/busybox', 'dd', 'if=/dev/zero', `of=/www/${name}`, 'bs=1048576', `count=${mb}`],
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({});
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return { exit: (await exec.inspect()).ExitCode, output: Buffer.concat(chunks).toString('latin1') };
+    };
+    const t0 = Date.now();
+    const within = await dd('within', 64);
+    assert.equal(within.exit, 0, within.output);
+    const past = await dd('past', 1024);
+    assert.notEqual(past.exit, 0);
+    assert.match(past.output, /No space left on device/);
+    t.diagnostic(`wrote 64 MB, then ran out of space past 1 GB, in ${Date.now() - t0} ms`);
+
+    await runtime.remove(started.id);
+    assert.equal(await runtime.removeData('disk', 'web'), true);
+    assert.equal(isMountPoint(dir), false);
+    assert.deepEqual(loopDevicesOf(file), [], 'the loop device is free again');
+    assert.equal(existsSync(file), false);
   });
 
   test('components of one app reach each other by name on its network; another app cannot', async () => {

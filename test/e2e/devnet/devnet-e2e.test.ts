@@ -137,6 +137,11 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
       assert.ok((n.height ?? 0) > 11, `${n.name} height ${n.height}`);
       assert.ok((n.peers ?? 0) >= 1, `${n.name} peers`);
     }
+    // Varied locations, round-robin over the devnet's list: two in Europe, one in North America.
+    assert.deepEqual(
+      s.nodes.map((n) => n.geolocation),
+      ['EU_DE', 'NA_US', 'EU_FR'],
+    );
     const hello = s.apps.find((a) => a.name === summary.app?.name);
     assert.ok(hello);
     assert.equal(hello.locations.length, 3);
@@ -305,6 +310,66 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
 
     assert.equal(at((await sendOp(await signOp('start', [id]))).nodes, 0).status, 'ok');
     assert.match(await fetchText(url, 30_000), /hello from/);
+  });
+
+  test('an app that allows only Europe runs on the European nodes alone, and says geolocation kept it off the other', async () => {
+    const node1 = at(state.nodes, 0);
+    const rpc = rpcOf(state, node1);
+    const owner = await rpc.call<string>('getnewaddress', ['geo owner']);
+    const spec = {
+      version: 1,
+      name: 'geoeu',
+      description: 'hello, in Europe only',
+      owner,
+      instances: 3,
+      expire: 22000,
+      geolocation: ['acEU'],
+      components: [
+        {
+          name: 'web',
+          description: 'busybox httpd',
+          repotag: state.sampleImage!.ref,
+          ports: [31010],
+          containerPorts: [8080],
+          environmentParameters: ['PORT=8080'],
+          commands: [],
+          containerData: '/www',
+          cpu: 0.1,
+          ram: 100,
+          hdd: 1,
+        },
+      ],
+    };
+    await rpc.call('registerapp', [spec]);
+    const europe = state.nodes.filter((n) => n.geolocation?.startsWith('EU_')).map((n) => n.collateral);
+    assert.equal(europe.length, 2);
+    const deadline = Date.now() + 90_000;
+    let app: AppDetail | undefined;
+    for (;;) {
+      const res = await fetch(`http://${node1.host}:${node1.apiPort}/apps/geoeu`);
+      app = res.status === 200 ? ((await res.json()) as AppDetail) : undefined;
+      const running = app?.locations.filter((l) => l.state === 'running').map((l) => l.node) ?? [];
+      if (running.length === 2 && app?.placement?.filtered['geo-excluded'] === 1) break;
+      assert.ok(Date.now() < deadline, `geoeu did not settle: ${JSON.stringify(app)}`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    assert.deepEqual(app.locations.map((l) => l.node).sort(), [...europe].sort());
+    assert.equal(app.unplaced, 1, 'three instances asked, two nodes allowed');
+    assert.deepEqual(app.placement?.filtered, { 'geo-excluded': 1 });
+    assert.match(app.placement?.summary ?? '', /1 geo-excluded/);
+    // Its data folder there is a volume of its hdd (the devnet runs as root with loop devices).
+    const [container] = await new Docker({ socketPath: node1.dockerd.socketPath! }).listContainers({
+      filters: { label: ['flux.app=geoeu'] },
+    });
+    assert.equal(container?.Labels['flux.hdd.enforced'], 'true');
+    // The others run no container of it (the routing mesh may still answer its port there).
+    for (const n of state.nodes.filter((x) => !x.geolocation?.startsWith('EU_'))) {
+      const there = await new Docker({ socketPath: n.dockerd.socketPath! }).listContainers({
+        all: true,
+        filters: { label: ['flux.app=geoeu'] },
+      });
+      assert.deepEqual(there, [], `${n.name} (${n.geolocation}) runs no instance`);
+    }
   });
 
   test('npm run devnet -- down leaves no process, container, bridge, mount or folder behind', async () => {

@@ -4,7 +4,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { findTool, listProcesses, mountsUnder, processAlive } from '../../../src/devnet/dockerd.ts';
+import {
+  findTool,
+  listProcesses,
+  loopDevicesUnder,
+  mountsUnder,
+  processAlive,
+} from '../../../src/devnet/dockerd.ts';
 
 const HOST_TOOLS = [
   'dockerd',
@@ -79,6 +85,7 @@ export function leftovers(dir: string): string[] {
     }
   }
   for (const m of mountsUnder(dir)) found.push(`mount ${m}`);
+  for (const dev of loopDevicesUnder(dir)) found.push(`loop device ${dev}`);
   if (existsSync(dir)) found.push(`folder ${dir}`);
   return found;
 }

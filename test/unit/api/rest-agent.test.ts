@@ -109,6 +109,7 @@ test('benchmarks in GB, judged exactly as the agents judge them', () => {
     eps: 300,
     diskWriteMBps: 200,
     time: 1_700_000_000,
+    location: null,
   });
   assert.equal(benchmarks.benchmarkOf(B), undefined);
   for (const tier of ['cumulus', 'nimbus', 'stratus'] as const) {

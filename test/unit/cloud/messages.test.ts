@@ -220,6 +220,21 @@ describe('running report', () => {
     );
   });
 
+  test('carries a component whose hdd is not enforced, and refuses flag bits it does not know', () => {
+    const plain = { ...report, apps: [{ ...at(report.apps, 0), hddUnenforced: true }] };
+    const bytes = encodeRunningReport(plain, operator);
+    assert.deepEqual(verifyRunningReport(bytes, lookup), plain);
+    // The entry's flags byte comes right before the has-sync byte and the signature (66 bytes).
+    const flags = bytes.length - 66 - 2;
+    assert.equal(bytes[flags], 1);
+    const bad = Uint8Array.from(bytes);
+    bad[flags] = 3;
+    assert.throws(
+      () => decodeRunningReport(bad),
+      (e: unknown) => e instanceof MessageDecodeError && e.field === 'apps[0].flags',
+    );
+  });
+
   test('carries a standby entry, bytes behind and the node’s Syncthing endpoint', () => {
     const withSync: RunningReport = {
       ...report,

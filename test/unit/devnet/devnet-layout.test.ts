@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { parseNodeLocation } from '../../../src/cloud/spec/geolocation.ts';
 import { parseAppSpec } from '../../../src/cloud/spec/parse.ts';
 import { devnet } from '../../../src/consensus/params/devnet.ts';
 import { fluxToSats, formatFluxShort, satsToFluxNumber } from '../../../src/devnet/amounts.ts';
@@ -13,8 +14,10 @@ import { collateralOf, FEE_MARGIN, fundsNeeded } from '../../../src/devnet/chain
 import { launchOf } from '../../../src/devnet/engines.ts';
 import { CLI_MAIN, nodeArgs } from '../../../src/devnet/host-process.ts';
 import {
+  DEVNET_LOCATIONS,
   DevnetConfigError,
   defaultTiers,
+  devnetLocation,
   parseNodeCount,
   parseTiers,
   planDevnet,
@@ -246,6 +249,19 @@ describe('devnet node command lines', () => {
     assert.equal(flag(a3, '--bootstrap'), '127.0.0.11:36125');
     assert.equal(flag(a3, '--mine-interval-ms'), undefined);
     assert.equal(flag(a3, '--mine-to'), undefined);
+  });
+
+  test('each node says where it is: round-robin over a few continents and countries, the same every time', () => {
+    assert.deepEqual(
+      s.nodes.map((n) => flag(nodeArgs(launchOf(s, n, false)), '--geolocation')),
+      ['EU_DE', 'NA_US', 'EU_FR'],
+    );
+    assert.deepEqual(
+      Array.from({ length: 8 }, (_, i) => devnetLocation(i + 1)),
+      [...DEVNET_LOCATIONS, 'EU_DE', 'NA_US'],
+    );
+    for (const place of DEVNET_LOCATIONS) assert.equal(parseNodeLocation(place).ok, true, place);
+    assert.ok(new Set(DEVNET_LOCATIONS.map((p) => p.slice(0, 2))).size >= 3, 'several continents');
   });
 
   test('restarted miners keep mining to the address, and no restarted node is given a bootstrap', () => {

@@ -47,3 +47,13 @@ test('a fluxnode without its own Docker engine is refused before anything opens,
     (e: unknown) => e instanceof NodeOptionsError && e.field === 'dockerSocket',
   );
 });
+
+test('--geolocation must be a location in FluxOS’s form, and reaches the cloud agent', () => {
+  const agent = { ...base, fluxnode: true, dockerSocket: '/run/docker.sock' };
+  assert.equal(rolesOf({ ...agent, geolocation: 'EU_DE_Hesse' }).cloudAgent?.geolocation, 'EU_DE_Hesse');
+  assert.equal(rolesOf(agent).cloudAgent?.geolocation, undefined);
+  assert.throws(
+    () => rolesOf({ ...agent, geolocation: 'Germany' }),
+    (err: unknown) => err instanceof NodeOptionsError && err.field === 'geolocation',
+  );
+});
