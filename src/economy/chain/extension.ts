@@ -50,114 +50,35 @@ import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
 import { type BlockPayee, payoutAddressOf, summarizeBlock } from './block-summary.ts';
 import { type BlockClaim, type ChainTip, ClaimBook } from './claim-book.ts';
 import { claimConflictKey, claimDataOf, claimFieldsOf } from './claim-tx.ts';
+import { attributeStakes, poolHash, poolStakeChanges } from './holders.ts';
+import {
+  type AddressBalance,
+  type AddressEarnings,
+  type AssetBalance,
+  type AssetSupply,
+  type Coverage,
+  DEFAULT_SNAPSHOT_INTERVAL,
+  type EconomyOptions,
+  type HolderBalances,
+  type HolderSnapshot,
+} from './extension-types.ts';
 import { EconomyStore, type EarningsRow } from './store.ts';
+
+export {
+  type AddressBalance,
+  type AddressEarnings,
+  type AssetBalance,
+  type AssetSupply,
+  type Coverage,
+  DEFAULT_SNAPSHOT_INTERVAL,
+  type EconomyOptions,
+  type HolderBalances,
+  type HolderSnapshot,
+} from './extension-types.ts';
 import { must } from '../../consensus/index.ts';
-
-export interface EconomyOptions {
-  params: ConsensusParams;
-  /** The app payment script; by default the network's app address. */
-  appScript?: Uint8Array;
-  /** Parallel assets and their launch dates (default: PARALLEL_ASSETS). */
-  assets?: readonly ParallelAsset[];
-  /** Accrual start for every node (default 27 March 2021, see parallel/assets.ts). */
-  epoch?: number;
-  /** Blocks a payment waits before its accrual can be claimed (default: the coinbase maturity). */
-  claimDepth?: number;
-  /**
-   * Holder snapshots: at each `height`, every address's balance (the address index's unspent
-   * outputs after that block) is given `assetId` at the parallel rate, 0.1 per FLUX held. Needs
-   * `holders`.
-   */
-  holderSnapshots?: readonly HolderSnapshot[];
-  /** Balances by output script at the block being connected: the chain's address index. */
-  holders?: HolderBalances;
-  /** Claims not yet in a snapshot are sealed at every height that is a multiple of this (default 720, a day of 2-minute blocks). */
-  snapshotInterval?: number;
-}
-
-export const DEFAULT_SNAPSHOT_INTERVAL = 720;
-
-export interface HolderSnapshot {
-  assetId: string;
-  height: number;
-}
-
-/** What the holder snapshot reads (AddressIndex has it); its extension connects before the economy. */
-export interface HolderBalances {
-  readonly name: string;
-  balances(): { script: Uint8Array; value: bigint }[];
-}
-
-/** One asset's figures over every address at the tip, in asset units. */
-export interface AssetSupply {
-  assetId: string;
-  chain: string;
-  decimals: number;
-  launched: boolean;
-  /** Owed for every eligible payment, mined output and holder allocation, matured or not. */
-  accrued: bigint;
-  /** The matured part: what claims are checked against. */
-  matured: bigint;
-  claimed: bigint;
-  /** Matured, unclaimed, launched. */
-  claimable: bigint;
-  /** Matured, unclaimed, waiting for the launch. */
-  pending: bigint;
-}
 
 /** Where the stored summaries start: 1 on a chain the economy saw from genesis. */
 const FROM_HEIGHT = 'from_height';
-
-export interface Coverage {
-  /** First height summarized (1 when the economy saw the whole chain); null before any block. */
-  fromHeight: number | null;
-  tipHeight: number | null;
-  /** True when the figures cover every block since genesis. */
-  complete: boolean;
-  /** Why the summaries were dropped and restarted on open, if they were. */
-  resetReason?: string;
-}
-
-export interface AddressEarnings {
-  address: string;
-  payouts: number;
-  /** Satoshis of fluxnode payments to the address at the tip. */
-  total: bigint;
-  /** The part of `total` inside the accrual window (start rule). */
-  eligible: bigint;
-  byTier: Partial<Record<Tier, EarningsRow>>;
-  /** Coinbase outputs the address received as a block's miner. */
-  mined: { outputs: number; amount: bigint; eligible: bigint };
-}
-
-export interface AssetBalance {
-  assetId: string;
-  chain: string;
-  decimals: number;
-  launchTime: number | null;
-  launched: boolean;
-  /** Units owed for every eligible payment at the tip (0.1 per FLUX), matured or not. */
-  accrued: bigint;
-  /** Units owed for matured payments only: what claims are checked against. */
-  matured: bigint;
-  claimed: bigint;
-  /** Matured, unclaimed, and the asset has launched. */
-  claimable: bigint;
-  /** Matured and unclaimed, waiting for the asset's launch. */
-  pending: bigint;
-  /** Accrued from payments not yet matured. */
-  immature: bigint;
-  nextNonce: number;
-}
-
-export interface AddressBalance {
-  address: string;
-  tip: ChainTip;
-  /** Payments at heights up to here count toward claims. */
-  maturedHeight: number;
-  earnings: AddressEarnings;
-  assets: AssetBalance[];
-}
 
 export class EconomyExtension implements ChainStateExtension {
   readonly name = 'economy';
@@ -236,6 +157,7 @@ export class EconomyExtension implements ChainStateExtension {
       this.stats.connect(summary);
       this.inFlight = { op: 'connect', summary };
       this.store.putBlock(ctx.entry.hash, summary, (p) => isEligiblePayout(p, this.epoch), this.epoch);
+      if (this.holders) this.recordPoolStakes(block, height, ctx);
       this.allocateHolders(height);
     } catch (err) {
       // A summary the economy cannot take means a bug or a damaged table, never a bad block.
@@ -247,15 +169,28 @@ export class EconomyExtension implements ChainStateExtension {
     if (this.coverage().complete) this.connectClaims(block, { height, time: ctx.entry.time }, ctx);
   }
 
+  /** Keeps the block's pool stakes and withdrawal requests: stakes count for holders at a snapshot. */
+  private recordPoolStakes(block: Block, height: number, ctx: ExtensionContext): void {
+    const coins = new Map(ctx.spent.map((s) => [outpointKey(s.outpoint), s.coin.scriptPubKey]));
+    const pools = new Map([...this.store.poolPrincipal().keys()].map((p) => [poolHash(p, this.params), p]));
+    const scriptOf = (t: number) => {
+      const input = block.txs[t]?.inputs[0];
+      return input ? coins.get(outpointKey(input.prevout)) : undefined;
+    };
+    for (const c of poolStakeChanges(block, scriptOf, this.params, (h) => pools.get(h)))
+      this.store.putPoolStake(height, c.pool, c.holder, c.delta);
+  }
+
   /** Gives every holder its share of each asset whose holder snapshot is at this height. */
   private allocateHolders(height: number): void {
     const due = this.holderSnapshots.filter((h) => h.height === height);
     if (!due.length || !this.holders) return;
-    const byAddress = new Map<string, bigint>();
+    const balances = new Map<string, bigint>();
     for (const b of this.holders.balances()) {
       const address = payoutAddressOf(b.script, this.params);
-      byAddress.set(address, (byAddress.get(address) ?? 0n) + b.value);
+      balances.set(address, (balances.get(address) ?? 0n) + b.value);
     }
+    const byAddress = attributeStakes(balances, this.store.poolPrincipal());
     for (const h of due) {
       const asset = findAsset(this.book.registry, h.assetId);
       for (const [address, sat] of [...byAddress].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {

@@ -48,6 +48,14 @@ CREATE TABLE IF NOT EXISTS economy_allocations (
   units   TEXT NOT NULL,
   PRIMARY KEY (height, asset, address)
 );
+-- a holder's principal at a staking pool: + stake, − withdrawal request (pool-data.ts)
+CREATE TABLE IF NOT EXISTS economy_pool_stakes (
+  height INTEGER NOT NULL,
+  pool   TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  delta  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS economy_pool_stakes_by_height ON economy_pool_stakes (height);
 CREATE TABLE IF NOT EXISTS economy_chain_claims (
   seq        INTEGER PRIMARY KEY,
   height     INTEGER NOT NULL,
@@ -172,6 +180,7 @@ export class EconomyStore {
     this.conn.prepare('DELETE FROM economy_blocks WHERE height = ?').run(height);
     this.conn.prepare('DELETE FROM economy_payouts WHERE height = ?').run(height);
     this.conn.prepare('DELETE FROM economy_mined WHERE height = ?').run(height);
+    this.conn.prepare('DELETE FROM economy_pool_stakes WHERE height = ?').run(height);
     const claims = this.conn.prepare('DELETE FROM economy_chain_claims WHERE height = ?').run(height);
     const snaps = this.conn.prepare('DELETE FROM economy_chain_snapshots WHERE height = ?').run(height);
     const allocs = this.conn.prepare('DELETE FROM economy_allocations WHERE height = ?').run(height);
@@ -183,6 +192,7 @@ export class EconomyStore {
     this.conn.exec('DELETE FROM economy_blocks');
     this.conn.exec('DELETE FROM economy_payouts');
     this.conn.exec('DELETE FROM economy_mined');
+    this.conn.exec('DELETE FROM economy_pool_stakes');
     this.conn.exec('DELETE FROM economy_allocations');
     this.conn.exec('DELETE FROM economy_chain_claims');
     this.conn.exec('DELETE FROM economy_chain_snapshots');
@@ -304,6 +314,28 @@ export class EconomyStore {
     stmt.setReadBigInts(true);
     const rows = stmt.all() as { address: string; amount: bigint }[];
     return new Map(rows.map((r) => [r.address, r.amount]));
+  }
+
+  putPoolStake(height: number, pool: string, holder: string, delta: bigint): void {
+    this.conn
+      .prepare('INSERT INTO economy_pool_stakes (height, pool, holder, delta) VALUES (?, ?, ?, ?)')
+      .run(height, pool, holder, delta.toString());
+  }
+
+  /** Every holder's principal at every pool, at the tip. */
+  poolPrincipal(): Map<string, Map<string, bigint>> {
+    const rows = this.conn.prepare('SELECT pool, holder, delta FROM economy_pool_stakes').all() as {
+      pool: string;
+      holder: string;
+      delta: string;
+    }[];
+    const out = new Map<string, Map<string, bigint>>();
+    for (const r of rows) {
+      const holders = out.get(r.pool) ?? new Map<string, bigint>();
+      holders.set(r.holder, (holders.get(r.holder) ?? 0n) + BigInt(r.delta));
+      out.set(r.pool, holders);
+    }
+    return out;
   }
 
   putAllocation(height: number, asset: string, address: string, units: bigint): void {

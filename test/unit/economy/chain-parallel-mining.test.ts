@@ -1,7 +1,7 @@
 /**
  * Parallel mining and holders on a real devnet chain: the miner's coinbase outputs accrue 0.1 of
  * every asset per FLUX as fluxnode payments do; a holder snapshot at a chosen height gives every
- * address 0.1 per FLUX it held then (collateral counted for its owner's address); the per-asset
+ * address 0.1 per FLUX it held then (collateral and pool stakes counted for their owners); the per-asset
  * supply figures are the sums over addresses. The oracle is a walk over the chain's own blocks.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { txid } from '../../../src/consensus/primitives/transaction.ts';
 import type { Block } from '../../../src/consensus/primitives/types.ts';
 import { PARALLEL_ASSETS } from '../../../src/economy/parallel/assets.ts';
 import { claimPayment } from '../../../src/economy/parallel/claim-payment.ts';
+import { stakePayment } from '../../../src/economy/pool/pool-payment.ts';
 import { devnet, EconomyTestNode, type Operator, registerOperators, tempDir } from './chain-support.ts';
 import { at } from '../../support/at.ts';
 
@@ -28,6 +29,9 @@ const nodes: EconomyTestNode[] = [];
 let a: EconomyTestNode;
 let miner: string;
 let op: Operator;
+let poolAddress: string;
+let holder: string;
+const STAKE = 60n * 100_000_000n;
 
 async function open(): Promise<EconomyTestNode> {
   const t = tempDir('fluxnode-parallel-');
@@ -72,6 +76,14 @@ before(async () => {
   a = await open();
   miner = a.wallet.newAddress('miner');
   op = at(await registerOperators(a, miner, ['nimbus']), 0);
+  // A holder stakes in a pool before the snapshot: the stake counts for the holder, not the pool.
+  poolAddress = a.wallet.newAddress('pool');
+  holder = a.wallet.newAddress('holder');
+  a.submit(a.wallet.createPayment({ to: [{ address: holder, amount: 100n * 100_000_000n }] }).tx);
+  await a.mineBlock(miner);
+  a.submit(stakePayment(a.wallet, holder, poolAddress, STAKE).tx);
+  await a.mineBlock(miner);
+  assert.ok(a.chain.height() < SNAPSHOT_HEIGHT, `staked at ${a.chain.height()}, before the snapshot`);
   while (a.chain.height() < 40) await a.mineBlock(miner);
 });
 
@@ -92,9 +104,13 @@ test('a miner accrues 0.1 of every parallel asset per FLUX of its coinbase outpu
   assert.ok(eth.claimable > 0n && eth.claimable < eth.accrued, 'the matured part is claimable');
 });
 
-test('a holder snapshot gives every address 0.1 per FLUX it held at that height, collateral to its owner', () => {
+test('a holder snapshot gives every address 0.1 per FLUX it held at that height, collateral and pool stakes to their owners', () => {
   const held = balancesAfter(a.blocks().slice(0, SNAPSHOT_HEIGHT));
-  assert.ok(held.size >= 2, `${held.size} holders`);
+  assert.equal(held.get(poolAddress), STAKE, 'the pool’s address holds the stake');
+  // The pool's balance is its holder's principal: all of it counts for the holder.
+  held.set(holder, (held.get(holder) ?? 0n) + STAKE);
+  held.set(poolAddress, 0n);
+  assert.ok(held.size >= 4, `${held.size} holders`);
   for (const [address, sat] of held) {
     // FLUX-SOL has the snapshot, FLUX-TRX (same decimals, same launch) has not: the difference is it.
     const allocation = asset(a, address, 'FLUX-SOL').accrued - asset(a, address, 'FLUX-TRX').accrued;
