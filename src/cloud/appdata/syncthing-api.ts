@@ -99,6 +99,15 @@ export class SyncthingApi {
     return this.#call('PATCH', '/rest/config/options', options);
   }
 
+  gui(): Promise<{ user: string; address: string }> {
+    return this.#call('GET', '/rest/config/gui');
+  }
+
+  /** GUI settings (a plain password given here is stored hashed by Syncthing). */
+  patchGui(gui: Record<string, unknown>): Promise<void> {
+    return this.#call('PATCH', '/rest/config/gui', gui);
+  }
+
   folderStatus(folder: string): Promise<StFolderStatus> {
     return this.#call('GET', `/rest/db/status?folder=${encodeURIComponent(folder)}`);
   }

@@ -27,6 +27,7 @@ export interface SyncthingModuleOptions {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+const GUI_USER = 'fluxnode';
 const STOP_TIMEOUT_MS = 5_000;
 const MAX_RESTART_PAUSE_MS = 30_000;
 
@@ -53,6 +54,11 @@ export class SyncthingModule implements NodeModule {
     this.#key = this.#apiKey();
   }
 
+  /** host:port of its REST API and GUI, once open. */
+  get restAddress(): string {
+    return this.#rest;
+  }
+
   async open(): Promise<void> {
     const binary = onPath(this.#o.binary);
     if (!binary) {
@@ -65,18 +71,47 @@ export class SyncthingModule implements NodeModule {
     const api = new SyncthingApi({ url: `http://${this.#rest}`, apiKey: this.#key });
     this.#writeConfig();
     this.#spawn(binary);
+    try {
+      await this.#ready(api);
+      // A config written by an older run may lack these: enforce them on every start.
+      await api.patchOptions(CLOSED_NETWORK_OPTIONS(this.address));
+      await this.#guiPassword(api);
+      this.api = api;
+      this.#log.info(
+        { address: this.address, rest: this.#rest, device: await api.deviceId() },
+        'syncthing started',
+      );
+    } catch (err) {
+      // The stack closes only the modules opened before this one: stop ours here.
+      await this.close();
+      throw err;
+    }
+  }
+
+  async #ready(api: SyncthingApi): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (!(await api.ping())) {
       if (Date.now() > deadline) throw new Error(`syncthing did not answer at ${this.#rest}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    // A config written by an older run may lack these: enforce them on every start.
-    await api.patchOptions(CLOSED_NETWORK_OPTIONS(this.address));
-    this.api = api;
-    this.#log.info(
-      { address: this.address, rest: this.#rest, device: await api.deviceId() },
-      'syncthing started',
-    );
+  }
+
+  /**
+   * Its web GUI asks for a password (the REST key, which only the node's user can read): other
+   * users of the machine reach the port but not the controls. Set once; Syncthing restarts its
+   * GUI listener after, so wait for it again.
+   */
+  async #guiPassword(api: SyncthingApi): Promise<void> {
+    const gui = await api.gui();
+    if (gui.user === GUI_USER) return;
+    await api.patchGui({ user: GUI_USER, password: this.#key });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = await api.gui().catch(() => undefined);
+      if (now?.user === GUI_USER) return;
+      if (Date.now() > deadline) throw new Error(`syncthing did not take its GUI password at ${this.#rest}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -163,6 +198,9 @@ function CLOSED_NETWORK_OPTIONS(address: string): Record<string, unknown> {
     autoUpgradeIntervalH: 0,
     crashReportingEnabled: false,
     startBrowser: false,
+    // A node that comes back is dialled within seconds, not Syncthing's default minute: a standby
+    // must catch up before it may be the one to take over.
+    reconnectionIntervalS: 5,
   };
 }
 

@@ -54,6 +54,22 @@ describe('two Syncthings configured by the app-data step', { timeout: 90_000 }, 
     await rm(base, { recursive: true, force: true });
   });
 
+  test('each Syncthing keeps to the nodes it is told about, and its GUI asks for a password', async () => {
+    const cfg = (await mods[0]!.api!.config()) as unknown as {
+      options: Record<string, unknown>;
+      gui: { user: string };
+    };
+    assert.deepEqual(
+      [cfg.options.globalAnnounceEnabled, cfg.options.localAnnounceEnabled, cfg.options.relaysEnabled],
+      [false, false, false],
+    );
+    assert.deepEqual([cfg.options.natEnabled, cfg.options.urAccepted], [false, -1]);
+    assert.deepEqual(cfg.options.listenAddresses, [mods[0]!.address]);
+    assert.equal(cfg.gui.user, 'fluxnode');
+    const res = await fetch(`http://${mods[0]!.restAddress}/rest/system/status`);
+    assert.equal(res.status, 401, 'no key, no answer');
+  });
+
   const round = (i: number) =>
     syncs[i]!.round({
       self: NODES[i]!,
