@@ -74,7 +74,7 @@ export class SyncthingModule implements NodeModule {
     try {
       await this.#ready(api);
       // A config written by an older run may lack these: enforce them on every start.
-      await api.patchOptions(CLOSED_NETWORK_OPTIONS(this.address));
+      await api.patchOptions(closedNetworkOptions(this.address));
       await this.#guiPassword(api);
       this.api = api;
       this.#log.info(
@@ -131,7 +131,6 @@ export class SyncthingModule implements NodeModule {
       'serve',
       `--home=${this.#home}`,
       `--gui-address=http://${this.#rest}`,
-      `--gui-apikey=${this.#key}`,
       '--no-browser',
       '--no-restart',
       '--no-upgrade',
@@ -145,7 +144,15 @@ export class SyncthingModule implements NodeModule {
       stdio: ['ignore', out, out],
       // STMONITORED: no monitor process of its own (we supervise it), so the one process we start
       // is Syncthing itself and dies with the node (a monitor's child would outlive it).
-      env: { ...process.env, STMONITORED: '1', STNOUPGRADE: '1', STNODEFAULTFOLDER: '1', STNORESTART: '1' },
+      // The REST key goes in its environment, which other users cannot read (argv they can).
+      env: {
+        ...process.env,
+        STGUIAPIKEY: this.#key,
+        STMONITORED: '1',
+        STNOUPGRADE: '1',
+        STNODEFAULTFOLDER: '1',
+        STNORESTART: '1',
+      },
     });
     closeSync(out);
     this.#child = child;
@@ -172,7 +179,7 @@ export class SyncthingModule implements NodeModule {
   #writeConfig(): void {
     const file = join(this.#home, 'config.xml');
     if (existsSync(file)) return;
-    const o = CLOSED_NETWORK_OPTIONS(this.address);
+    const o = closedNetworkOptions(this.address);
     const options = Object.entries(o)
       .map(([k, v]) =>
         Array.isArray(v) ? v.map((x) => `<listenAddress>${x}</listenAddress>`).join('') : `<${k}>${v}</${k}>`,
@@ -187,7 +194,7 @@ export class SyncthingModule implements NodeModule {
 }
 
 /** The options that keep Syncthing to the nodes it is told about. */
-function CLOSED_NETWORK_OPTIONS(address: string): Record<string, unknown> {
+function closedNetworkOptions(address: string): Record<string, unknown> {
   return {
     listenAddresses: [address],
     globalAnnounceEnabled: false,

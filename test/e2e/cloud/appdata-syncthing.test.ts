@@ -15,6 +15,7 @@ import { DataSync } from '../../../src/cloud/appdata/data-sync.ts';
 import { folderId } from '../../../src/cloud/appdata/folders.ts';
 import type { RunningState, SyncEndpoint } from '../../../src/cloud/messages/running-report.ts';
 import type { RegisteredApp } from '../../../src/cloud/registry/app-registry.ts';
+import { listProcesses } from '../../../src/devnet/dockerd.ts';
 import { SyncthingModule } from '../../../src/node/modules/syncthing.ts';
 import { pending, waitFor } from '../../../src/devnet/poll.ts';
 
@@ -54,7 +55,7 @@ describe('two Syncthings configured by the app-data step', { timeout: 90_000 }, 
     await rm(base, { recursive: true, force: true });
   });
 
-  test('each Syncthing keeps to the nodes it is told about, and its GUI asks for a password', async () => {
+  test('each Syncthing keeps to the nodes it is told about, its GUI asks for a password, its key stays private', async () => {
     const cfg = (await mods[0]!.api!.config()) as unknown as {
       options: Record<string, unknown>;
       gui: { user: string };
@@ -68,6 +69,9 @@ describe('two Syncthings configured by the app-data step', { timeout: 90_000 }, 
     assert.equal(cfg.gui.user, 'fluxnode');
     const res = await fetch(`http://${mods[0]!.restAddress}/rest/system/status`);
     assert.equal(res.status, 401, 'no key, no answer');
+    const key = readFileSync(path.join(dirOf(0), 'syncthing', 'apikey'), 'utf8').trim();
+    const shown = listProcesses().filter((p) => p.argv.some((a) => a.includes(key)));
+    assert.deepEqual(shown, [], 'the REST key is on no command line');
   });
 
   const round = (i: number) =>
