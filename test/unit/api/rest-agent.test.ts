@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { type AgentSource, agentProviders } from '../../../src/api/rest/agent-providers.ts';
 import { benchmarkView } from '../../../src/api/rest/node-view.ts';
+import type { AppLocation as AgentLocation } from '../../../src/cloud/agent/locations.ts';
 import { checkBenchmark } from '../../../src/cloud/benchmark/check.ts';
 import type { RegisteredApp } from '../../../src/cloud/registry/app-registry.ts';
 import { specHash } from '../../../src/cloud/spec/hash.ts';
@@ -119,4 +120,49 @@ test('benchmarks in GB, judged exactly as the agents judge them', () => {
     ).ok;
     assert.equal(benchmarkView(b, tier, params)!.meetsTier, agents, tier);
   }
+});
+
+test('a g: app’s instances show their data mode, which one is primary, and how far each is behind', () => {
+  const gSpec = { ...spec, components: spec.components.map((c) => ({ ...c, containerData: 'g:/www' })) };
+  const gApp: RegisteredApp = { ...app, spec: gSpec };
+  const agent: AgentSource = new FakeAgent();
+  agent.allLocations = () =>
+    new Map<string, AgentLocation[]>([
+      [
+        'hello',
+        [
+          {
+            node: A,
+            ip: 'a',
+            ports: [31000],
+            components: [{ name: 'web', state: 'running' as const }],
+            running: true,
+          },
+          {
+            node: B,
+            ip: 'b',
+            ports: [],
+            components: [{ name: 'web', state: 'standby' as const, needBytes: 2048 }],
+            running: false,
+          },
+          {
+            node: C,
+            ip: 'c',
+            ports: [],
+            components: [{ name: 'web', state: 'syncing' as const }],
+            running: false,
+          },
+        ],
+      ],
+    ]);
+  const { apps } = agentProviders(agent, { activeApps: () => [gApp] });
+  const [rec] = tuple(apps.list() as Exclude<ReturnType<typeof apps.list>, Promise<unknown>>, 1);
+  assert.deepEqual(
+    rec.locations.map((l) => [l.state, l.data]),
+    [
+      ['running', [{ component: 'web', mode: 'g', role: 'primary', needBytes: 0, inSync: true }]],
+      ['standby', [{ component: 'web', mode: 'g', role: 'standby', needBytes: 2048, inSync: false }]],
+      ['syncing', [{ component: 'web', mode: 'g', role: 'syncing', needBytes: 0, inSync: false }]],
+    ],
+  );
 });
