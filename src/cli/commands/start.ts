@@ -55,6 +55,11 @@ export function register(program: Command): void {
       'where this fluxnode is, for apps with location rules: <continent>[_<country>[_<region>]], e.g. EU_DE',
     )
     .option(
+      '--syncthing-port <port>',
+      'Syncthing’s sync port for replicated app data (default: API port + 2)',
+    )
+    .option('--syncthing-rest-port <port>', 'Syncthing’s REST port, loopback only (default: API port + 3)')
+    .option(
       '--wallet-passphrase-file <file>',
       'wallet passphrase from this file (or FLUXNODE_WALLET_PASSPHRASE)',
     )
@@ -107,6 +112,9 @@ export function register(program: Command): void {
         dockerSocket: o.dockerSocket,
         mesh: o.mesh !== false,
         geolocation: o.geolocation,
+        syncthingPort: o.syncthingPort === undefined ? undefined : port(o.syncthingPort, '--syncthing-port'),
+        syncthingRestPort:
+          o.syncthingRestPort === undefined ? undefined : port(o.syncthingRestPort, '--syncthing-rest-port'),
         logLevel: o.logLevel,
         ...(o.pool
           ? {
