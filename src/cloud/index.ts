@@ -74,6 +74,7 @@ export {
 } from './registry/registration.ts';
 export { SpecStore } from './registry/spec-store.ts';
 export { SpecSync } from './registry/spec-sync.ts';
+export { appDataDir } from './runtime/container-config.ts';
 export { DockerRuntime } from './runtime/docker-runtime.ts';
 export { engineError, RuntimeError } from './runtime/errors.ts';
 export { drainProgress } from './runtime/streams.ts';

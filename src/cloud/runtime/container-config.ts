@@ -151,7 +151,7 @@ export function planContainer(
   });
 
   const containerData = dataPath(component.containerData);
-  const hostDataDir = containerData ? path.join(node.nodeDir, 'appdata', app.name, component.name) : '';
+  const hostDataDir = containerData ? appDataDir(node.nodeDir, app.name, component.name) : '';
 
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -221,6 +221,11 @@ export function planContainer(
       },
     },
   };
+}
+
+/** The host folder of a component's data on a node (also the Syncthing folder of cloud/appdata). */
+export function appDataDir(nodeDir: string, app: string, component: string): string {
+  return path.join(nodeDir, 'appdata', app, component);
 }
 
 /**

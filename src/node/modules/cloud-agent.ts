@@ -2,10 +2,10 @@
  * The cloud agent role (`--fluxnode`): runs apps on this node's own Docker engine from the moment
  * the chain knows the node as registered, until the node closes.
  */
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Chain, FluxnodeRegistry } from '../../chain/index.ts';
 import {
+  appDataDir,
   appLimitsFor,
   CloudAgent,
   type CloudAgentDeps,
@@ -122,8 +122,7 @@ export class CloudAgentModule implements NodeModule {
     if (!st?.api) return undefined;
     return {
       sync: new DataSync({ api: st.api, address: st.address, log: this.#d.log }),
-      // Where the runtime mounts a component's data (cloud/runtime/container-config.ts).
-      hostDir: (app, component) => join(this.#opts.dataDir, 'appdata', app, component),
+      hostDir: (app, component) => appDataDir(this.#opts.dataDir, app, component),
     };
   }
 
