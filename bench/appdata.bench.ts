@@ -121,6 +121,8 @@ const failover: Benchmark = {
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
+    // Starts already recorded (a node may have been primary before): the new one comes after them.
+    const before = startsOn(old, app.name).length;
     const t0 = performance.now();
     await killNode(dn.state, old.name);
     const last = counterOn(old, app.name) ?? 0;
@@ -131,7 +133,9 @@ const failover: Benchmark = {
         const p = now.find((l) => l.data?.[0]?.role === 'primary' && l.node !== old.collateral);
         if (!p) return 'no new primary yet';
         const n = nodeOf(nodes, p);
-        const start = startsOn(n, app.name).findLast((s) => s.node === n.collateral);
+        const start = startsOn(n, app.name)
+          .slice(before)
+          .find((s) => s.node === n.collateral);
         return start
           ? { t1: performance.now(), from: start.from, node: n.name }
           : `${n.name} not counting yet`;

@@ -106,6 +106,7 @@ describe('replicated app data on a four-node devnet', { skip: dockerSkip(), time
     });
     const primary = nodeOf(state.nodes, settled.primary);
     t.diagnostic(`primary ${primary.name}, counter ${counterOn(primary, gApp.name)}`);
+    const before = startsOn(primary, gApp.name).length;
     const t0 = Date.now();
     await killNode(state, primary.name);
     const last = counterOn(primary, gApp.name) ?? 0;
@@ -133,7 +134,10 @@ describe('replicated app data on a four-node devnet', { skip: dockerSkip(), time
     const successor = nodeOf(state.nodes, next);
     const start = await waitFor(
       `the counter to start on ${successor.name}`,
-      async () => startsOn(successor, gApp.name).find((s) => s.node === successor.collateral),
+      async () =>
+        startsOn(successor, gApp.name)
+          .slice(before)
+          .find((s) => s.node === successor.collateral),
       { timeoutMs: 15_000, intervalMs: 100 },
     );
     t.diagnostic(
