@@ -2,6 +2,7 @@
  * The cloud agent role (`--fluxnode`): runs apps on this node's own Docker engine from the moment
  * the chain knows the node as registered, until the node closes.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Chain, FluxnodeRegistry } from '../../chain/index.ts';
 import {
