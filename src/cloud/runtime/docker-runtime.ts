@@ -2,9 +2,9 @@
 // and follow events of the containers it manages (those carrying the flux.* labels).
 
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
+import { dockerClient } from './docker-client.ts';
 import { DataVolumes, type VolumeLogger } from './data-volume.ts';
 import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
 import { checkImage, DEFAULT_IMAGE_RULES, type ImageRules } from './image-check.ts';
@@ -28,16 +28,6 @@ import type {
   RuntimeApp,
   RuntimeComponent,
 } from './types.ts';
-
-/**
- * dockerode (with its gRPC and SSH dependencies, a few hundred modules) is loaded when the first
- * runtime is made: everything that imports the cloud layer without running containers (the CLI's
- * spec commands, the simulator, the API) does not pay for it.
- */
-function dockerClient(socketPath: string): Docker {
-  const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
-  return new DockerClient({ socketPath });
-}
 
 export interface DockerRuntimeOptions {
   /** The engine's unix socket (the node's own dockerd). */
