@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { RpcDispatcher } from '../../../src/api/jsonrpc.ts';
+import { registerEconomyMethods } from '../../../src/api/rpc/economy-methods.ts';
 import { ConsensusError } from '../../../src/consensus/errors.ts';
 import type { Transaction } from '../../../src/consensus/primitives/types.ts';
 import { PARALLEL_ASSETS } from '../../../src/economy/parallel/assets.ts';
@@ -229,6 +231,39 @@ test('a reorg below the claim takes the claim and its snapshot away; the new bra
   await feed(b, a, a.chain.height());
   assert.deepEqual(b.economy.claims('FLUX-KDA'), a.economy.claims('FLUX-KDA'));
   assert.equal(a.economy.claims('FLUX-KDA').length, 1);
+});
+
+test('JSON-RPC claimasset makes the claim transaction from the node’s wallet; the next block records it', async () => {
+  const rpc = new RpcDispatcher();
+  registerEconomyMethods(rpc, a.economy, { wallet: a.wallet, accept: async (tx) => a.submit(tx) });
+  const cumulus = at(ops, 1);
+  const before = a.economy.claims('FLUX-SOL').length;
+  const r = await rpc.handleOne({
+    id: 1,
+    method: 'claimasset',
+    params: [
+      {
+        assetId: 'FLUX-SOL',
+        sourceAddress: cumulus.address,
+        targetAddress: 'So11111111111111111111111111111111111111112',
+        amount: '9',
+      },
+    ],
+  });
+  assert.equal(r.error, null, JSON.stringify(r.error));
+  const sent = r.result as { txid: string; nonce: number; status: string };
+  assert.equal(sent.status, 'in-mempool');
+  assert.equal(sent.nonce, 0);
+  await a.mineBlock(miner);
+  const claims = a.economy.claims('FLUX-SOL');
+  assert.equal(claims.length, before + 1);
+  assert.equal(a.economy.claimPlace(at(claims, before).id)?.txid, sent.txid);
+  const again = await rpc.handleOne({
+    id: 2,
+    method: 'getassetclaim',
+    params: ['FLUX-SOL', at(claims, before).id],
+  });
+  assert.equal((again.result as { txid: string }).txid, sent.txid);
 });
 
 test('reopening a node restores its claims and snapshot roots from the tables', async () => {

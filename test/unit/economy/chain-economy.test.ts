@@ -390,6 +390,18 @@ test('JSON-RPC: getsupply, getassetbalance, createclaimdata, claimasset and geta
   assert.equal(supply.result.distribution.locked_as_collateral, Number(s.collateralLocked) / 1e8);
   assert.equal(supply.result.distribution.app_payments, Number(s.appPayments) / 1e8);
   assert.equal(supply.result.coverage.complete, true);
+  const perAsset = a.economy.assetSupply();
+  assert.deepEqual(
+    supply.result.parallel_assets.map(
+      (x: { asset: string; accrued: string; claimable: string; claimed: string }) => [
+        x.asset,
+        x.accrued,
+        x.claimable,
+        x.claimed,
+      ],
+    ),
+    perAsset.map((x) => [x.assetId, x.accrued.toString(), x.claimable.toString(), x.claimed.toString()]),
+  );
 
   const bal = await call('getassetbalance', [at(ops, 1).address]);
   const direct = a.economy.balance(at(ops, 1).address);
