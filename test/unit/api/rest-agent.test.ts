@@ -88,6 +88,19 @@ test('agent locations: reported states, assigned nodes still starting, report ti
   assert.equal(rec.placement?.summary, '5 nodes: 3 hosting, 2 port-taken');
 });
 
+test('an app carries the addresses where the node asked answers for it through its routing mesh', () => {
+  const agent = new FakeAgent();
+  const meshed = agentProviders(agent, {
+    activeApps: () => [app],
+    meshOf: (a) => [`127.0.0.14:${a.length}`],
+  });
+  const plain = agentProviders(agent, { activeApps: () => [app] });
+  const list = (p: typeof meshed) =>
+    p.apps.list() as Exclude<ReturnType<typeof p.apps.list>, Promise<unknown>>;
+  assert.deepEqual(tuple(list(meshed), 1)[0].mesh, ['127.0.0.14:5']);
+  assert.deepEqual(tuple(list(plain), 1)[0].mesh, []);
+});
+
 test('placement and report events reach onChange listeners until they unsubscribe', () => {
   const agent = new FakeAgent();
   const { apps } = agentProviders(agent, { activeApps: () => [app] });
