@@ -76,6 +76,7 @@ export { SpecStore } from './registry/spec-store.ts';
 export { SpecSync } from './registry/spec-sync.ts';
 export { appDataDir } from './runtime/container-config.ts';
 export { DockerRuntime } from './runtime/docker-runtime.ts';
+export type { ManagedContainer } from './runtime/types.ts';
 export { engineError, RuntimeError } from './runtime/errors.ts';
 export { drainProgress } from './runtime/streams.ts';
 export { componentSecretEnv } from './secrets/component-secrets.ts';

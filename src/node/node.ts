@@ -213,6 +213,7 @@ export class FluxNode implements ApiSources {
     return new MeshModule(opts, {
       chain,
       agent: () => this.agent?.agent,
+      containers: () => this.agent?.containers() ?? Promise.resolve([]),
       activeApps: () => this.cloud.activeApps(),
       log: child(log, 'mesh'),
       metrics: metrics.mesh,

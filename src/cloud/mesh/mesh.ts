@@ -29,7 +29,7 @@ export interface RoutingMeshOptions {
 
 export interface RoutingMeshDeps {
   /** The node's current view; undefined while it has none (its cloud agent has not started). */
-  view: () => MeshView | undefined;
+  view: () => MeshView | undefined | Promise<MeshView | undefined>;
   log: MeshLog;
   metrics: MeshMetrics | null;
 }
@@ -113,7 +113,7 @@ export class RoutingMesh {
   }
 
   async #reconcileOnce(): Promise<MeshOutcome> {
-    const view = this.#d.view();
+    const view = await this.#d.view();
     if (this.#closed || !view) return { action: 'none', listeners: 0, busy: [] };
     const stop = this.#d.metrics?.reconcileSeconds.startTimer();
     const listeners = await this.#bindable(view.listeners);

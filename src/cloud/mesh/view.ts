@@ -32,6 +32,12 @@ export interface MeshViewInput {
   locations: ReadonlyMap<string, readonly AppLocation[]>;
   /** This node's id (collateral) and its own address. */
   self: { node: string; address: string };
+  /**
+   * This node's own running containers by `app/component` → their address on the app's network.
+   * The mesh reaches its own instance there, straight, instead of through the published instance
+   * port (one proxy hop less); without an entry it uses the instance port like the other nodes do.
+   */
+  local?: ReadonlyMap<string, string>;
 }
 
 export interface MeshView {
@@ -54,9 +60,13 @@ export function meshView(input: MeshViewInput): MeshView {
           shadowed.push(`${app.name}:${port}`);
           continue;
         }
+        const inside = input.local?.get(`${app.name}/${c.name}`);
+        const containerPort = c.containerPorts[c.ports.indexOf(port)] ?? port;
         const servers = where
           .filter((l) => l.components.some((x) => x.name === c.name))
-          .map((l) => serverOf(l, port, input.self))
+          .map((l) =>
+            serverOf(l, port, input.self, inside ? { address: inside, port: containerPort } : undefined),
+          )
           .sort((a, b) => Number(b.own) - Number(a.own) || cmp(a.node, b.node));
         byPort.set(port, { app: app.name, component: c.name, port, servers });
       }
@@ -64,9 +74,14 @@ export function meshView(input: MeshViewInput): MeshView {
   return { listeners: [...byPort.values()].sort((a, b) => a.port - b.port), shadowed };
 }
 
-function serverOf(l: AppLocation, port: number, self: MeshViewInput['self']): MeshServer {
-  const own = l.node === self.node;
-  return { node: l.node, address: own ? self.address : l.ip, port: instancePort(port), own };
+function serverOf(
+  l: AppLocation,
+  port: number,
+  self: MeshViewInput['self'],
+  inside: { address: string; port: number } | undefined,
+): MeshServer {
+  if (l.node !== self.node) return { node: l.node, address: l.ip, port: instancePort(port), own: false };
+  return { node: l.node, ...(inside ?? { address: self.address, port: instancePort(port) }), own: true };
 }
 
 function cmp(a: string, b: string): number {

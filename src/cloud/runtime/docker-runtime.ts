@@ -109,6 +109,7 @@ export class DockerRuntime {
       state: c.State as ContainerState,
       status: c.Status,
       created: c.Created * 1000,
+      ...ipOf(c),
     }));
   }
 
@@ -388,4 +389,11 @@ function toContainerEvent(e: EngineEvent): ContainerEvent {
   };
   if (a.exitCode !== undefined) event.exitCode = Number(a.exitCode);
   return event;
+}
+
+/** The container's address on its app's own network, when it has one (a running container does). */
+function ipOf(c: Docker.ContainerInfo): { ip?: string } {
+  const app = c.Labels[LABEL_APP];
+  const ip = app ? c.NetworkSettings?.Networks?.[appNetworkName(app)]?.IPAddress : undefined;
+  return ip ? { ip } : {};
 }

@@ -67,6 +67,8 @@ export interface ManagedContainer {
   created: number;
   /** Whether its data folder is a volume of its `hdd` size; absent for a component without data. */
   hddEnforced?: boolean;
+  /** Its address on the app's own network (while it has one): the routing mesh reaches it there. */
+  ip?: string;
 }
 
 /** A lifecycle event of one of our containers (create, start, die, stop, kill, restart, destroy, oom, …). */

@@ -15,6 +15,7 @@ import {
   DEVNET_BENCHMARK,
   DockerRuntime,
   type Gossip,
+  type ManagedContainer,
   type OwnerExecutor,
   runBenchmark,
 } from '../../cloud/index.ts';
@@ -65,6 +66,11 @@ export class CloudAgentModule implements NodeModule {
   async open(): Promise<void> {
     this.#d.chain.on('tip', this.#onTip);
     this.#maybeStart();
+  }
+
+  /** This node's app containers, as its engine lists them ([] before the agent started). */
+  containers(): Promise<ManagedContainer[]> {
+    return this.#runtime?.listManagedContainers() ?? Promise.resolve([]);
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { Chain } from '../../chain/index.ts';
 import {
   type CloudAgent,
+  type ManagedContainer,
   MESH_ERRORS,
   MeshError,
   type MeshMetrics,
@@ -41,6 +42,8 @@ export interface MeshModuleDeps {
   chain: Chain;
   /** The cloud agent, once it has started. */
   agent: () => CloudAgent | undefined;
+  /** This node's app containers (the agent's runtime), once the agent has started. */
+  containers: () => Promise<readonly ManagedContainer[]>;
   activeApps: () => RegisteredApp[];
   log: Logger;
   metrics: MeshMetrics | null;
@@ -104,13 +107,17 @@ export class MeshModule implements NodeModule {
     return (this.mesh?.listening() ?? []).filter((l) => l.app === app).map((l) => l.address);
   }
 
-  #view(): MeshView | undefined {
+  async #view(): Promise<MeshView | undefined> {
     const agent = this.#d.agent();
     if (!agent) return undefined;
+    const local = new Map<string, string>();
+    for (const c of await this.#d.containers())
+      if (c.state === 'running' && c.ip) local.set(`${c.app}/${c.component}`, c.ip);
     return meshView({
       apps: this.#d.activeApps(),
       locations: agent.allLocations(),
       self: { node: agent.nodeId, address: this.#o.host },
+      local,
     });
   }
 

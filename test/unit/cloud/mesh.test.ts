@@ -15,7 +15,9 @@ function app(
   registeredHeight: number,
   components: { name: string; ports: number[] }[],
 ): RegisteredApp {
-  const spec = { name, components } as unknown as ValidSpec;
+  // Each public port leads to container port 8000 + its index.
+  const full = components.map((c) => ({ ...c, containerPorts: c.ports.map((_p, i) => 8000 + i) }));
+  const spec = { name, components: full } as unknown as ValidSpec;
   return {
     name,
     owner: 'o',
@@ -69,6 +71,22 @@ describe('mesh view', () => {
       ],
     );
     assert.deepEqual(v.shadowed, []);
+  });
+
+  test('this node reaches its own running container at its address on the app network, one hop less', () => {
+    const v = meshView({
+      apps: [app('web', 5, [{ name: 'front', ports: [31000, 31001] }])],
+      locations: new Map([['web', [at('a:0', '10.0.0.1', ['front']), at('b:0', '10.0.0.2', ['front'])]]]),
+      self,
+      local: new Map([['web/front', '172.20.0.5']]),
+    });
+    assert.deepEqual(
+      v.listeners.map((l) => l.servers.map((s) => `${s.own ? '*' : ''}${s.address}:${s.port}`)),
+      [
+        ['*172.20.0.5:8000', '10.0.0.1:41000'],
+        ['*172.20.0.5:8001', '10.0.0.1:41001'],
+      ],
+    );
   });
 
   test('a port two apps claim leads to the older registration; the other is reported shadowed', () => {

@@ -18,6 +18,7 @@ test('without haproxy the mesh module opens anyway, disabled, with a warning tha
     {
       chain: new EventEmitter() as unknown as Chain,
       agent: () => undefined,
+      containers: async () => [],
       activeApps: () => [],
       log,
       metrics: null,
