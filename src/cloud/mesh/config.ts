@@ -4,7 +4,8 @@
  * reloads HAProxy only when its view of the cloud changed.
  *
  * Shape: one `listen` section per public port, bound on the node's own address, in TCP mode (an
- * app may speak anything over TCP). The node's own instance is the one normal server; the other
+ * app may speak anything over TCP). The node's own instance (at its container's address, see
+ * view.ts) is the one normal server; the other
  * instances are `backup` servers with `option allbackups`, so traffic stays on this node while its
  * instance is healthy and spreads over every other healthy instance when it is not. A node with no
  * instance of the app has no own server, so the others are all normal servers, balanced.
