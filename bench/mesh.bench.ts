@@ -28,10 +28,10 @@ const HOST = '127.0.0.147';
 const OTHER = '127.0.0.146';
 const BRIDGE = 147;
 const PORT = 31000;
-const ROUNDS = 5;
+const ROUNDS = 9;
 // Eight connections: a busy client's worth. The sample app (busybox httpd, a fork per connection and a
 // listen backlog of 9) drops SYNs past that, direct or not, and its p99 becomes TCP's 1 s retransmit.
-const WRK = ['-t2', '-c8', '-d3s', '--latency'];
+const WRK = ['-t2', '-c8', '-d2s', '--latency'];
 const quiet = { debug() {}, info() {}, warn() {} };
 
 interface Round {
@@ -105,6 +105,8 @@ async function measure(): Promise<void> {
       // Each round in another order, so a slow moment of the machine does not always hit one path.
       const order = r % 2 ? [...PATHS].reverse() : PATHS;
       for (const p of order) rounds[p].push(await wrk(url[p]));
+      const show = PATHS.map((p) => `${p} ${Math.round(rounds[p][r]?.rps ?? 0)}/s p99 ${rounds[p][r]?.p99ms} ms`);
+      process.stderr.write(`  round ${r + 1}: ${show.join(', ')}\n`);
     }
     const med = (rs: Round[]): Round => ({
       rps: median(rs.map((x) => x.rps)),
