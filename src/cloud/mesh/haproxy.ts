@@ -108,7 +108,11 @@ export class HaproxyProcess {
     for (const stream of [child.stdout, child.stderr])
       if (stream) createInterface({ input: stream }).on('line', (l) => this.#line(l));
     child.on('exit', (code) => this.#exited(child, code));
-    child.on('error', (err) => this.#log.warn({ err: err.message }, 'haproxy failed to spawn'));
+    child.on('error', (err) => {
+      this.#log.warn({ err: err.message }, 'haproxy failed to spawn');
+      // A process that never started emits no 'exit'.
+      if (child.pid === undefined) this.#exited(child, null);
+    });
     const outcome = await this.#outcome();
     if (outcome !== 'success') {
       await this.stop();
@@ -141,6 +145,7 @@ export class HaproxyProcess {
   async stop(): Promise<void> {
     const child = this.#child;
     if (!child) return;
+    if (child.exitCode !== null || child.signalCode !== null) return this.#exited(child, child.exitCode);
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
