@@ -105,7 +105,9 @@ async function measure(): Promise<void> {
       // Each round in another order, so a slow moment of the machine does not always hit one path.
       const order = r % 2 ? [...PATHS].reverse() : PATHS;
       for (const p of order) rounds[p].push(await wrk(url[p]));
-      const show = PATHS.map((p) => `${p} ${Math.round(rounds[p][r]?.rps ?? 0)}/s p99 ${rounds[p][r]?.p99ms} ms`);
+      const show = PATHS.map(
+        (p) => `${p} ${Math.round(rounds[p][r]?.rps ?? 0)}/s p99 ${rounds[p][r]?.p99ms} ms`,
+      );
       process.stderr.write(`  round ${r + 1}: ${show.join(', ')}\n`);
     }
     const med = (rs: Round[]): Round => ({
