@@ -20,6 +20,7 @@ export const HOST_REQUIREMENTS: readonly Requirement[] = [
   { tool: 'ip', pkg: 'iproute2', why: 'one network bridge per Docker engine' },
   { tool: 'umount', pkg: 'mount', why: 'cleanup of container filesystems' },
   { tool: 'syncthing', pkg: 'syncthing', why: 'replicates app data (s:, r:, g:) between nodes' },
+  { tool: 'haproxy', pkg: 'haproxy', why: "every node's routing mesh: any node's address reaches every app" },
 ];
 
 export interface HostReport {
