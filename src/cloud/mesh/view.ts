@@ -1,7 +1,7 @@
 /**
  * What this node's mesh should forward, from its own view of the cloud: for every public TCP port
  * of every active app, the instances that serve it (the live nodes whose running reports list the
- * component, see agent/locations.ts). Pure: the same inputs give the same listeners, in the same
+ * component as running, see agent/locations.ts). Pure: the same inputs give the same listeners, in the same
  * order, so the generated config text only changes when the view does.
  */
 import type { AppLocation } from '../agent/locations.ts';
@@ -63,7 +63,7 @@ export function meshView(input: MeshViewInput): MeshView {
         const inside = input.local?.get(`${app.name}/${c.name}`);
         const containerPort = c.containerPorts[c.ports.indexOf(port)] ?? port;
         const servers = where
-          .filter((l) => l.components.some((x) => x.name === c.name))
+          .filter((l) => l.components.some((x) => x.name === c.name && x.state === 'running'))
           .map((l) =>
             serverOf(l, port, input.self, inside ? { address: inside, port: containerPort } : undefined),
           )
@@ -71,7 +71,10 @@ export function meshView(input: MeshViewInput): MeshView {
         byPort.set(port, { app: app.name, component: c.name, port, servers });
       }
   }
-  return { listeners: [...byPort.values()].sort((a, b) => a.port - b.port), shadowed };
+  // A port whose app runs nowhere (not yet placed, stopped by its owner) is not listened on: a
+  // client is refused at once, as without a mesh, instead of accepted and dropped.
+  const listeners = [...byPort.values()].filter((l) => l.servers.length > 0);
+  return { listeners: listeners.sort((a, b) => a.port - b.port), shadowed };
 }
 
 function serverOf(

@@ -95,14 +95,39 @@ describe('mesh view', () => {
         app('newer', 9, [{ name: 'x', ports: [31000] }]),
         app('older', 3, [{ name: 'y', ports: [31000] }]),
       ],
-      locations: new Map(),
+      locations: new Map([
+        ['older', [at('a:0', '10.0.0.1', ['y'])]],
+        ['newer', [at('c:0', '10.0.0.3', ['x'])]],
+      ]),
       self,
     });
     assert.deepEqual(
       v.listeners.map((l) => [l.app, l.port, l.servers.length]),
-      [['older', 31000, 0]],
+      [['older', 31000, 1]],
     );
     assert.deepEqual(v.shadowed, ['newer:31000']);
+  });
+
+  test('only running instances are servers, and a port whose app runs nowhere is not listened on', () => {
+    const stopped: AppLocation = {
+      ...at('a:0', '10.0.0.1', []),
+      components: [{ name: 'web', state: 'exited' }],
+    };
+    const v = meshView({
+      apps: [
+        app('held', 3, [{ name: 'web', ports: [31000] }]),
+        app('mixed', 4, [{ name: 'web', ports: [31001] }]),
+      ],
+      locations: new Map([
+        ['held', [stopped]],
+        ['mixed', [stopped, at('c:0', '10.0.0.3', ['web'])]],
+      ]),
+      self,
+    });
+    assert.deepEqual(
+      v.listeners.map((l) => [l.port, l.servers.map((s) => s.node)]),
+      [[31001, ['c:0']]],
+    );
   });
 
   test('the instance port is the public port plus the offset, and refuses ports it cannot map', () => {
