@@ -67,6 +67,27 @@ export interface OwnerOpsDeps {
   metrics?: CloudMetrics | null;
 }
 
+/**
+ * Longest log line kept, and most bytes of lines per answer (as JSON): one answer must fit one p2p
+ * reply item (4 MB) with room for the rest of the answer.
+ */
+export const MAX_LINE_CHARS = 4096;
+export const MAX_LOG_BYTES = 3_000_000;
+
+/** The newest lines that fit MAX_LOG_BYTES, each cut to MAX_LINE_CHARS. */
+function newest(lines: OwnerLogLine[]): OwnerLogLine[] {
+  let bytes = 0;
+  let from = lines.length;
+  while (from > 0) {
+    const l = lines[from - 1]!;
+    if (l.text.length > MAX_LINE_CHARS) l.text = `${l.text.slice(0, MAX_LINE_CHARS)}…`;
+    bytes += Buffer.byteLength(JSON.stringify(l));
+    if (bytes > MAX_LOG_BYTES) break;
+    from--;
+  }
+  return lines.slice(from);
+}
+
 export class OwnerOps {
   readonly #d: OwnerOpsDeps;
 
@@ -134,7 +155,7 @@ export class OwnerOps {
       for (const l of await this.#d.runtime.logLines(c.id, tail, since))
         out.push({ node: this.#d.nodeId, component: c.component, container: c.name, ...l });
     }
-    return out.sort((a, b) => a.time - b.time);
+    return newest(out.sort((a, b) => a.time - b.time));
   }
 
   async #describe(containers: ManagedContainer[], withUsage: boolean): Promise<OwnerContainer[]> {

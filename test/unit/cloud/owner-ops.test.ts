@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Registry } from 'prom-client';
 import { type CloudMetrics, createCloudMetrics } from '../../../src/cloud/metrics.ts';
-import { OwnerOps } from '../../../src/cloud/agent/owner-ops.ts';
+import { MAX_LINE_CHARS, MAX_LOG_BYTES, OwnerOps } from '../../../src/cloud/agent/owner-ops.ts';
 import { OwnerState } from '../../../src/cloud/agent/owner-state.ts';
 import { SerialQueue } from '../../../src/cloud/agent/serial.ts';
 import { NOOP_LOG } from '../../../src/cloud/agent/agent-options.ts';
@@ -219,5 +219,32 @@ describe('an owner request on a hosting node', () => {
     const i = await ops.run(request({ op: 'inspect' }));
     assert.deepEqual(i.containers[0]?.usage, { memoryBytes: 1, memoryLimitBytes: 2, cpuSeconds: 3 });
     assert.deepEqual(i.done, []);
+  });
+
+  test('a logs answer keeps the newest lines that fit one reply, each cut to a bounded length', async () => {
+    const { runtime } = engine();
+    const long = Array.from({ length: 1000 }, (_, i) => ({
+      time: i,
+      stream: 'stdout' as const,
+      text: '\u001b'.repeat(5000),
+    }));
+    const ops = new OwnerOps({
+      nodeId: HERE,
+      runtime: { ...runtime, logLines: async () => long.map((l) => ({ ...l })) } as AgentRuntime,
+      serial: new SerialQueue(),
+      state: new OwnerState(),
+      log: NOOP_LOG,
+      activeApps: () => [APP],
+      placedHere: () => true,
+      reconcile: () => {},
+      now: () => T0,
+      windowMs: WINDOW,
+    });
+    const lines = (await ops.run(request({ op: 'logs', tail: 1000 }))).lines ?? [];
+    const bytes = Buffer.byteLength(JSON.stringify(lines));
+    assert.ok(bytes <= MAX_LOG_BYTES + lines.length, `${bytes} bytes`);
+    assert.ok(lines.every((l) => l.text.length <= MAX_LINE_CHARS + 1));
+    assert.equal(lines.at(-1)?.time, 999, 'the newest line is kept');
+    assert.ok(lines.length > 50);
   });
 });
