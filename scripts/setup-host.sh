@@ -4,11 +4,14 @@
 #   docker-registry  the OCI registry app images are pushed to and pulled from
 #   busybox-static   a self-contained binary the sample app image is built from (FROM scratch, no pulls)
 #   iproute2         `ip`, used to create one bridge per dockerd
+#   iptables         the engines of a namespaced devnet filter traffic between app networks
 #   prometheus       scrapes every node's /metrics for `devnet up --monitor`
 #   syncthing        replicates app data (containerData s:/r:/g:) between the nodes running an app
 #   haproxy          the routing mesh: each fluxnode runs one (its own child, its own config) on the app ports
 #   wrk              the HTTP load generator of the mesh benchmark (`npm run bench`)
 #   e2fsprogs        mkfs.ext4: each app component's data is an ext4 file of its `hdd` size, loop-mounted
+# It also makes sure the user the engines remap containers to (`dockremap`, dockerd's
+# --userns-remap=default) exists with subordinate uid and gid ranges in /etc/subuid and /etc/subgid.
 # Safe to run again: it installs only what is missing and never starts a service.
 set -euo pipefail
 
@@ -21,6 +24,7 @@ have_cmd docker-registry || missing+=(docker-registry)
 # The dynamically linked `busybox` package would not run inside an empty image: we need the static one.
 have_pkg busybox-static || missing+=(busybox-static)
 have_cmd ip || missing+=(iproute2)
+have_cmd iptables || missing+=(iptables)
 # chromium: the headless browser the dashboard test drives through playwright-core.
 have_cmd chromium || missing+=(chromium)
 # prometheus: `devnet up --monitor` runs one to scrape every node's /metrics.
@@ -35,8 +39,28 @@ have_cmd wrk || missing+=(wrk)
 # losetup, from util-linux/mount, are on every Debian system).
 have_cmd mkfs.ext4 || missing+=(e2fsprogs)
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, chromium, prometheus, syncthing, haproxy, wrk and e2fsprogs already present"
+# Containers run as the subordinate ids of this user: root in a container is not root on the host.
+remap_user=dockremap
+has_range() { grep -q "^${remap_user}:" "$1" 2>/dev/null; }
+remap_ready() { getent passwd "$remap_user" >/dev/null && has_range /etc/subuid && has_range /etc/subgid; }
+
+# A range no other entry of the file overlaps: from 100000 (as useradd would pick), past the highest end.
+free_range_start() {
+  awk -F: 'BEGIN { next_free = 100000 } NF >= 3 { end = $2 + $3; if (end > next_free) next_free = end } END { print next_free }' "$1" 2>/dev/null || echo 100000
+}
+
+ensure_remap_user() {
+  getent passwd "$remap_user" >/dev/null ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$remap_user"
+  for file in /etc/subuid /etc/subgid; do
+    touch "$file"
+    has_range "$file" || echo "${remap_user}:$(free_range_start "$file"):65536" >>"$file"
+  done
+  echo "setup-host: containers are remapped to ${remap_user} ($(grep "^${remap_user}:" /etc/subuid))"
+}
+
+if [ "${#missing[@]}" -eq 0 ] && remap_ready; then
+  echo "setup-host: docker.io, docker-registry, busybox-static, iproute2, iptables, chromium, prometheus, syncthing, haproxy, wrk and e2fsprogs already present; ${remap_user} has subordinate ids"
   exit 0
 fi
 
@@ -44,8 +68,14 @@ if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then
     exec sudo -n -- "$0" "$@"
   fi
-  echo "setup-host: must run as root to install: ${missing[*]}" >&2
+  echo "setup-host: must run as root to install: ${missing[*]:-} (and the ${remap_user} user)" >&2
   exit 1
+fi
+
+ensure_remap_user
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "setup-host: done"
+  exit 0
 fi
 
 echo "setup-host: installing ${missing[*]}"
@@ -71,7 +101,7 @@ apt-get install -y -q --no-install-recommends \
   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
   "${missing[@]}"
 
-for cmd in dockerd docker-registry busybox ip prometheus; do
+for cmd in dockerd docker-registry busybox ip iptables prometheus; do
   have_cmd "$cmd" || {
     echo "setup-host: $cmd still missing after install" >&2
     exit 1

@@ -12,12 +12,16 @@
 //   --bridge must already exist, and --bip cannot be combined with --bridge. Two daemons sharing
 //   docker0 would fight over it, so we create one bridge per daemon (fluxbr<i>, 198.18.<i>.1/24 —
 //   198.18.0.0/15 is the RFC 2544 benchmarking range, unlikely to collide with a real network).
-// - --iptables=false, --ip-masq=false, --ip-forward=false: Docker's iptables chains are global,
-//   and several daemons rewriting them at once (each flushes and re-creates its rules at start)
-//   corrupt each other's state. Without iptables, published ports are served by docker-proxy (the
-//   userland proxy): it listens on HostIp:HostPort in the host and forwards to the container over
-//   the bridge, so `-p 127.0.0.11:31000:80` answers from the host. The host's sysctls stay as they
-//   were. The price: containers get no NAT to the outside world, which devnet apps do not need.
+// - Isolation flags (dockerd-isolation.ts): every daemon remaps user namespaces, so a container's
+//   root is an unprivileged host uid. iptables is on only for a daemon in a network namespace of its
+//   own (`netns`). Sharing the host's, it runs with --iptables=false, --ip-masq=false and
+//   --ip-forward=false: Docker's iptables chains are global to a namespace, and several daemons
+//   rewriting them at once (each flushes and re-creates its rules at start) corrupt each other's
+//   state. Without iptables, published ports are served by docker-proxy (the userland proxy): it
+//   listens on HostIp:HostPort in the host and forwards to the container over the bridge, so
+//   `-p 127.0.0.11:31000:80` answers from the host. The host's sysctls stay as they were. The price:
+//   containers get no NAT to the outside world, which devnet apps do not need, and nothing filters
+//   traffic between app networks beyond the host's own forwarding setting.
 // - --cgroup-parent=/fluxnode-<name>: containers land in a cgroup of their own per daemon, which
 //   lets cleanup find and kill every container process even when dockerd itself has crashed
 //   (containerd shims are reparented to init and outlive a killed dockerd).
@@ -53,6 +57,7 @@ import {
   waitUntilReady,
 } from './daemon-process.ts';
 import { cgroupDirs, cgroupProcesses, removeCgroupTree } from './dockerd-cgroups.ts';
+import { allowRemappedTraversal, isolationArgs, remappedExecRoots } from './dockerd-isolation.ts';
 import { type Dockerd, type DockerdOptions, type Layout, layoutOf } from './dockerd-layout.ts';
 
 export type { Dockerd, DockerdOptions } from './dockerd-layout.ts';
@@ -119,7 +124,12 @@ async function appBridges(l: Pick<Layout, 'bridge'>): Promise<string[]> {
   return [...out];
 }
 
-function daemonArgs(l: Layout, storageDriver: string, dockerProxy: string): string[] {
+function daemonArgs(
+  l: Layout,
+  storageDriver: string,
+  dockerProxy: string,
+  netns: string | undefined,
+): string[] {
   return [
     `--config-file=${l.configFile}`,
     `--data-root=${l.dataRoot}`,
@@ -128,9 +138,7 @@ function daemonArgs(l: Layout, storageDriver: string, dockerProxy: string): stri
     `--host=unix://${l.socketPath}`,
     `--storage-driver=${storageDriver}`,
     `--bridge=${l.bridge.name}`,
-    '--iptables=false',
-    '--ip-masq=false',
-    '--ip-forward=false',
+    ...isolationArgs({ netns }),
     '--userland-proxy=true',
     `--userland-proxy-path=${dockerProxy}`,
     `--cgroup-parent=/${l.cgroupParent}`,
@@ -191,6 +199,7 @@ async function launch(
 ): Promise<Dockerd> {
   await mkdir(l.dataRoot, { recursive: true, mode: 0o700 });
   await mkdir(l.execRoot, { recursive: true, mode: 0o700 });
+  await allowRemappedTraversal(l.dataRoot);
   const config = {
     ...daemonConfig(l),
     ...(opts.insecureRegistries ? { 'insecure-registries': opts.insecureRegistries } : {}),
@@ -198,7 +207,7 @@ async function launch(
   await writeFile(l.configFile, `${JSON.stringify(config)}\n`);
   await createBridge(l.bridge, opts.netns);
 
-  const [command, args] = inNetns(opts.netns, dockerd, daemonArgs(l, storageDriver, dockerProxy));
+  const [command, args] = inNetns(opts.netns, dockerd, daemonArgs(l, storageDriver, dockerProxy, opts.netns));
   const child = spawnDaemon(command, args, l.logFile);
   const label = `dockerd ${l.name}`;
   await waitUntilReady(label, child, l.logFile, timeoutMs, () => pingSocket(l.socketPath));
@@ -270,7 +279,8 @@ export async function reapDockerd(opts: DockerdOptions): Promise<void> {
   }
 
   // Only mounts inside the folders dockerd was given: the caller's folder may itself be a mount point.
-  const ownMounts = () => [...mountsUnder(l.dataRoot), ...mountsUnder(l.execRoot)];
+  const execRoots = [l.execRoot, ...remappedExecRoots(l.execRoot)];
+  const ownMounts = () => [...mountsUnder(l.dataRoot), ...execRoots.flatMap((dir) => mountsUnder(dir))];
   for (const mount of ownMounts()) {
     try {
       await execFileAsync(requireTool('umount'), ['--lazy', mount]);
@@ -313,7 +323,7 @@ export async function reapDockerd(opts: DockerdOptions): Promise<void> {
 
   if (ownMounts().length === 0) {
     // Only what startDockerd creates: a caller's own files in the folder are never touched.
-    for (const own of [l.dataRoot, l.execRoot, l.pidFile, l.socketPath, l.configFile, l.logFile]) {
+    for (const own of [l.dataRoot, ...execRoots, l.pidFile, l.socketPath, l.configFile, l.logFile]) {
       await rm(own, { recursive: true, force: true }).catch((err) => problems.push(`rm ${own}: ${err}`));
     }
     await removeIfEmpty(l.dir);

@@ -18,6 +18,7 @@ export const HOST_REQUIREMENTS: readonly Requirement[] = [
   { tool: 'docker-registry', pkg: 'docker-registry', why: 'the registry app images are pushed to' },
   { tool: 'busybox', pkg: 'busybox-static', why: 'the sample app image is built from it' },
   { tool: 'ip', pkg: 'iproute2', why: 'one network bridge per Docker engine' },
+  { tool: 'iptables', pkg: 'iptables', why: "a namespaced node's engine filters traffic between apps" },
   { tool: 'umount', pkg: 'mount', why: 'cleanup of container filesystems' },
   { tool: 'syncthing', pkg: 'syncthing', why: 'replicates app data (s:, r:, g:) between nodes' },
   { tool: 'haproxy', pkg: 'haproxy', why: "every node's routing mesh: any node's address reaches every app" },

@@ -11,6 +11,7 @@ export {
   parseNodeCount,
   parseTiers,
 } from './layout.ts';
+export { chooseNetns, netnsSupport } from './netns.ts';
 export { killNode, restartNode } from './node-control.ts';
 export { DevnetAbortedError } from './poll.ts';
 export { formatDuration, streamProgress } from './progress.ts';

@@ -2,12 +2,14 @@
 // if on a machine of its own. One host bridge (fluxns<third octet>) holds the host's address on the
 // devnet's /24 (the registry listens there); each namespace is plugged into it with a veth pair
 // and has its own address on the /24, its own loopback and its own routing table, which knows only
-// the /24: nothing in a namespace can reach an address outside the devnet's subnet.
+// the /24: nothing in a namespace can reach an address outside the devnet's subnet. Alone in its
+// namespace, each node's engine runs with iptables on (dockerd-isolation.ts), which is why `devnet
+// up` is namespaced by default wherever the host allows it (chooseNetns).
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { requireTool } from './dockerd.ts';
+import { findTool, requireTool } from './dockerd.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -94,4 +96,45 @@ export async function removeDevnetNamespaces(h: NetnsHost, nodeAddresses: string
   }
   await removeHostBridge(h).catch((err: Error) => problems.push(`bridge ${h.bridge}: ${err.message}`));
   return problems;
+}
+
+/** Whether this host can run a namespaced devnet, and if not, why. */
+export interface NetnsSupport {
+  ok: boolean;
+  why: string;
+}
+
+/** Root, `ip netns`, nsenter and iptables: what `devnet up --netns` and its engines need. */
+export function netnsSupport(): NetnsSupport {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { ok: false, why: 'not root' };
+  for (const tool of ['ip', 'nsenter', 'iptables']) {
+    if (!findTool(tool)) return { ok: false, why: `${tool} is not installed` };
+  }
+  try {
+    execFileSync(requireTool('ip'), ['netns', 'list'], { stdio: 'ignore', timeout: 5_000 });
+  } catch {
+    return { ok: false, why: '`ip netns` does not work here' };
+  }
+  return { ok: true, why: '' };
+}
+
+/**
+ * Namespaced or not, when `devnet up` was not told: namespaced wherever the host can, since only
+ * there do the engines filter traffic between apps (each has its own iptables). A loopback
+ * `--base-address` asks for the loopback layout. Without namespaces, the warning says what is lost.
+ */
+export function chooseNetns(
+  asked: boolean | undefined,
+  baseAddress: string | undefined,
+  support: () => NetnsSupport,
+): { netns: boolean; warning?: string } {
+  if (asked === true) return { netns: true };
+  const lost =
+    'the Docker engines run without iptables, so apps on one node are not firewalled from each other ' +
+    '(their networks are still separate, and the engines do not forward between them)';
+  if (asked === false) return { netns: false, warning: `--no-netns: ${lost}` };
+  if (baseAddress?.startsWith('127.')) return { netns: false, warning: `loopback addresses: ${lost}` };
+  const s = support();
+  if (s.ok) return { netns: true };
+  return { netns: false, warning: `no network namespaces (${s.why}): ${lost}; see scripts/setup-host.sh` };
 }

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { describe } from './list.ts';
 import {
   addNode,
+  chooseNetns,
   DEFAULT_BASE_ADDRESS,
   DEFAULT_MONITOR_PORT,
   DEFAULT_NETNS_BASE_ADDRESS,
@@ -29,6 +30,7 @@ import {
   formatDuration,
   HostNotReadyError,
   killNode,
+  netnsSupport,
   parseNodeCount,
   parseTiers,
   readState,
@@ -152,6 +154,9 @@ async function up(o: Record<string, string | boolean | undefined> & DirOptions):
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const baseAddress = o.baseAddress === undefined ? undefined : String(o.baseAddress);
+  const layout = chooseNetns(o.netns as boolean | undefined, baseAddress, netnsSupport);
+  if (layout.warning) progress.note(`warning: ${layout.warning}`);
   progress.note(
     `fluxnode devnet: ${nodes} node${nodes === 1 ? '' : 's'} (${tiers.cumulus} cumulus, ${tiers.nimbus} nimbus, ${tiers.stratus} stratus) in ${o.dir}`,
   );
@@ -160,8 +165,8 @@ async function up(o: Record<string, string | boolean | undefined> & DirOptions):
       dir: o.dir,
       nodes,
       tiers,
-      baseAddress: o.baseAddress === undefined ? undefined : String(o.baseAddress),
-      netns: o.netns === true,
+      baseAddress,
+      netns: layout.netns,
       registryPort: number(String(o.registryPort), '--registry-port'),
       apiPort: o.apiPort === undefined ? undefined : number(String(o.apiPort), '--api-port'),
       rpcPort: o.rpcPort === undefined ? undefined : number(String(o.rpcPort), '--rpc-port'),
@@ -214,7 +219,11 @@ export function register(program: Command): void {
       )
       .option(
         '--netns',
-        'each node and its Docker engine in a network namespace of its own, on a host bridge (10.77.0.0/24)',
+        'each node and its Docker engine in a network namespace of its own, on a host bridge (10.77.0.0/24), engines with iptables on (the default where the host can)',
+      )
+      .option(
+        '--no-netns',
+        'nodes on loopback addresses, engines without iptables (the default with a 127.x --base-address)',
       )
       .option('--registry-port <port>', 'registry port', String(DEFAULT_REGISTRY_PORT))
       .option('--api-port <port>', "every node's public API port (default 16127)")

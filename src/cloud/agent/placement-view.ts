@@ -152,6 +152,7 @@ export function runtimeComponent(c: AppComponent, secretEnv: readonly string[] =
     cpu: c.cpu,
     ram: c.ram,
     hdd: c.hdd,
+    writableRoot: c.writableRootFilesystem === true,
   };
 }
 

@@ -16,7 +16,15 @@ export function folderId(app: string, component: string): string {
   return `${FOLDER_PREFIX}${app}-${component}`;
 }
 
-export const FOLDER_TUNING = { fsWatcherEnabled: true, fsWatcherDelayS: 1, rescanIntervalS: 60 } as const;
+// copyOwnershipFromParent: a file Syncthing writes takes the owner of its folder, which the runtime
+// gave to the engine's remapped root (runtime/app-data.ts), so the container can still change it.
+// It needs Syncthing to hold CAP_CHOWN, as it does when the node runs as root (the devnet).
+export const FOLDER_TUNING = {
+  fsWatcherEnabled: true,
+  fsWatcherDelayS: 1,
+  rescanIntervalS: 60,
+  copyOwnershipFromParent: true,
+} as const;
 
 export interface ReplicatedComponent {
   app: string;

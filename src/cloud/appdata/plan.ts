@@ -39,7 +39,15 @@ function sameDevice(want: StDevice, have: StDevice | undefined): boolean {
 
 function sameFolder(want: StFolder, have: StFolder | undefined): boolean {
   if (!have) return false;
-  const fields = ['label', 'path', 'type', 'fsWatcherEnabled', 'fsWatcherDelayS', 'rescanIntervalS'] as const;
+  const fields = [
+    'label',
+    'path',
+    'type',
+    'fsWatcherEnabled',
+    'fsWatcherDelayS',
+    'rescanIntervalS',
+    'copyOwnershipFromParent',
+  ] as const;
   if (fields.some((k) => want[k] !== have[k])) return false;
   return same(
     want.devices.map((d) => d.deviceID),

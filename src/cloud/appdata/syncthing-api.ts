@@ -14,6 +14,7 @@ export interface StFolder {
   fsWatcherEnabled?: boolean;
   fsWatcherDelayS?: number;
   rescanIntervalS?: number;
+  copyOwnershipFromParent?: boolean;
   [field: string]: unknown;
 }
 

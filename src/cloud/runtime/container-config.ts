@@ -203,7 +203,8 @@ export function planContainer(
         CapAdd: [...limits.capAdd],
         SecurityOpt: ['no-new-privileges:true'],
         // Nothing of the image can be changed at run time; tmpfs and the data mount take the writes.
-        ReadonlyRootfs: true,
+        // Only a spec asking for it (writableRootFilesystem) gets a writable root.
+        ReadonlyRootfs: component.writableRoot !== true,
         Tmpfs: Object.fromEntries(Object.entries(TMPFS).filter(([at]) => at !== containerData)),
         // The app's own network (never the host network, never the Docker socket): its components
         // reach each other by container name, other apps' containers are elsewhere.

@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
+import { prepareAppData, type RemappedRoot, remappedRootOf } from './app-data.ts';
 import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
 import { dockerClient } from './docker-client.ts';
 import { DataVolumes, type VolumeLogger } from './data-volume.ts';
@@ -64,6 +65,7 @@ export class DockerRuntime {
   }
 
   #insecure: Set<string> | undefined;
+  #remapped: RemappedRoot | null | undefined;
 
   /** The registries the engine was configured to reach over plain HTTP (its insecure-registries). */
   async #insecureRegistries(): Promise<Set<string>> {
@@ -77,6 +79,21 @@ export class DockerRuntime {
     const configs = Object.entries(info.RegistryConfig?.IndexConfigs ?? {});
     this.#insecure = new Set(configs.filter(([, c]) => c.Secure === false).map(([name]) => name));
     return this.#insecure;
+  }
+
+  /**
+   * The host uid/gid a container's root runs as when the engine remaps user namespaces (null: it
+   * does not, and a container's root is the host's root). Asked once; an engine is not reconfigured
+   * under a running node.
+   */
+  async remappedRoot(): Promise<RemappedRoot | null> {
+    if (this.#remapped !== undefined) return this.#remapped;
+    try {
+      this.#remapped = remappedRootOf(await this.docker.info());
+    } catch (err) {
+      throw engineError('info', 'engine', err);
+    }
+    return this.#remapped;
   }
 
   /** True when the engine answers. */
@@ -159,6 +176,8 @@ export class DockerRuntime {
       await this.#volumesRestored();
       const hdd = await this.volumes.prepare(app.name, component.name, component.hdd);
       plan.options.Labels = { ...plan.options.Labels, [LABEL_HDD_ENFORCED]: String(hdd.enforced) };
+      // The folder (or the volume mounted there) goes to the container's root as the engine maps it.
+      await prepareAppData(plan.hostDataDir, await this.remappedRoot());
     }
     await this.ensureAppNetwork(app.name);
     let container: Docker.Container;

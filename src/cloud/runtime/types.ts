@@ -25,6 +25,8 @@ export interface RuntimeComponent {
    * The root filesystem is read-only and /tmp a small tmpfs, so the data folder is where writes go.
    */
   hdd: number;
+  /** The spec's writableRootFilesystem: the root filesystem is writable (read-only otherwise). */
+  writableRoot?: boolean;
 }
 
 /** The app a component belongs to. */

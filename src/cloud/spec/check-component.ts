@@ -22,6 +22,7 @@ const COMPONENT_KEYS = [
   'ram',
   'hdd',
   'secrets',
+  'writableRootFilesystem',
 ];
 const ENV = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
@@ -213,6 +214,15 @@ export function checkComponent(
   if (hdd !== undefined) checkResource('hdd', hdd, `${at}.hdd`, limits, maxTier, issues);
 
   const secrets = checkSecrets(raw, at, issues);
+  const writable = raw.writableRootFilesystem;
+  if (writable !== undefined && typeof writable !== 'boolean') {
+    issues.add(
+      `${at}.writableRootFilesystem`,
+      writable,
+      'type',
+      `writableRootFilesystem must be true or false, not ${typeName(writable)}`,
+    );
+  }
 
   if (issues.list.length !== before) return undefined;
   return {
@@ -228,5 +238,7 @@ export function checkComponent(
     ram: ram!,
     hdd: hdd!,
     ...(secrets !== undefined && { secrets }),
+    // Only `true` is kept: false and absent are the same spec, with the same hash.
+    ...(writable === true ? { writableRootFilesystem: true as const } : {}),
   };
 }

@@ -30,6 +30,12 @@ export interface AppComponent {
   /** Gigabytes, whole numbers. */
   hdd: number;
   /**
+   * fluxnode's extension (FluxOS specs have no such field): the container's root filesystem stays
+   * writable. Absent means read-only, and a validated spec carries the field only when true, so
+   * specs without it keep their hash.
+   */
+  writableRootFilesystem?: true;
+  /**
    * Environment entries only the named nodes can read: one sealed box per node of the app's
    * `nodes` (cloud/secrets/sealed-box.ts). Absent when the component has none.
    */

@@ -122,6 +122,23 @@ export class CloudAgentModule implements NodeModule {
     this.agent.start();
     chain.off('tip', this.#onTip);
     log.info({ nodeId, tier: record.tier, geolocation: geolocation ?? null }, 'cloud agent started');
+    void this.#checkIsolation(runtime);
+  }
+
+  /** Says once, at start, when the engine would run app containers as the host's root. */
+  async #checkIsolation(runtime: DockerRuntime): Promise<void> {
+    const log = this.#d.log;
+    try {
+      const root = await runtime.remappedRoot();
+      if (root) log.info({ uid: root.uid, gid: root.gid }, 'app containers run as a remapped user');
+      else
+        log.warn(
+          { socket: this.#opts.dockerSocket },
+          'the Docker engine does not remap user namespaces: root in an app container is root on this host (see docs/operator.md)',
+        );
+    } catch (err) {
+      log.warn({ err }, 'could not ask the Docker engine whether it remaps user namespaces');
+    }
   }
 
   #appData(): CloudAgentDeps['appData'] {

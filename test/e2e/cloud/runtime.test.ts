@@ -101,8 +101,11 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
     const httpd = listProcesses().find((p) => p.ppid === init);
     assert.ok(httpd, 'docker-init runs the app as its child');
     assert.match(httpd.argv.join(' '), /busybox httpd -f -v -p 8080/);
+    const remapped = await runtime.remappedRoot();
+    assert.ok(remapped, 'the engine remaps user namespaces');
     for (const pid of [init, httpd.pid]) {
       const status = processStatus(pid);
+      assert.equal(status.Uid?.split(/\s+/)[0], String(remapped.uid), `not host root on ${pid}`);
       assert.equal(status.NoNewPrivs, '1', `no-new-privileges on ${pid}`);
       assert.equal(BigInt(`0x${status.CapEff}`), 0n, `no effective capability on ${pid}`);
       assert.equal(BigInt(`0x${status.CapBnd}`), 0n, `empty bounding set on ${pid}`);

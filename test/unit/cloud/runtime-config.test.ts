@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { remappedRootOf } from '../../../src/cloud/runtime/app-data.ts';
 import { DEFAULT_LIMITS, dataPath, planContainer } from '../../../src/cloud/runtime/container-config.ts';
 import { RuntimeError, RuntimeInputError } from '../../../src/cloud/runtime/errors.ts';
 import { demuxLogs, drainProgress, jsonLines } from '../../../src/cloud/runtime/streams.ts';
@@ -102,6 +103,28 @@ test('capabilities: all dropped; an operator may add back NET_BIND_SERVICE and n
       (err: unknown) => err instanceof RuntimeInputError && err.field === 'limits.capAdd[0]',
       cap,
     );
+});
+
+test('the root filesystem is read-only unless the component asks for a writable one', () => {
+  assert.equal(planContainer(app, web, node).options.HostConfig?.ReadonlyRootfs, true);
+  assert.equal(
+    planContainer(app, { ...web, writableRoot: false }, node).options.HostConfig?.ReadonlyRootfs,
+    true,
+  );
+  const writable = planContainer(app, { ...web, writableRoot: true }, node).options.HostConfig;
+  assert.equal(writable?.ReadonlyRootfs, false);
+  assert.deepEqual(writable?.CapDrop, ['ALL'], 'every other control stays');
+});
+
+test('the remapped root is read from the engine: userns on and a <uid>.<gid> store, else none', () => {
+  const remapped = {
+    SecurityOptions: ['name=seccomp,profile=default', 'name=userns'],
+    DockerRootDir: '/d/data/100000.100000',
+  };
+  assert.deepEqual(remappedRootOf(remapped), { uid: 100000, gid: 100000 });
+  assert.equal(remappedRootOf({ ...remapped, SecurityOptions: ['name=seccomp,profile=default'] }), null);
+  assert.equal(remappedRootOf({ ...remapped, DockerRootDir: '/var/lib/docker' }), null);
+  assert.equal(remappedRootOf({}), null);
 });
 
 test('a data mount on /tmp replaces the tmpfs there rather than clash with it', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type AppSpecLimits, DEVNET_APP_LIMITS, MAINNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
+import { specHash } from '../../../src/cloud/spec/hash.ts';
 import { AppSpecError, formatIssue } from '../../../src/cloud/spec/schema.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
 import { at } from '../../support/at.ts';
@@ -68,6 +69,12 @@ const BAD: BadCase[] = [
     change: (s) => (c0(s).image = 'x'),
     field: 'components[0].image',
     rule: 'unknown-field',
+  },
+  {
+    what: 'writableRootFilesystem given as text',
+    change: (s) => (c0(s).writableRootFilesystem = 'yes'),
+    field: 'components[0].writableRootFilesystem',
+    rule: 'type',
   },
   { what: 'unsupported version', change: (s) => (s.version = 2), field: 'version', rule: 'version' },
   { what: 'version given as text', change: (s) => (s.version = '1'), field: 'version', rule: 'type' },
@@ -602,4 +609,17 @@ test('validation does not change its input', () => {
   const copy = structuredClone(spec);
   validateAppSpec(spec, MAINNET_APP_LIMITS);
   assert.deepEqual(spec, copy);
+});
+
+test('writableRootFilesystem: true is kept; false and absent are the same spec with the same hash', () => {
+  const asked = good();
+  c0(asked).writableRootFilesystem = true;
+  assert.equal(at(validateAppSpec(asked, MAINNET_APP_LIMITS).components, 0).writableRootFilesystem, true);
+  const off = good();
+  c0(off).writableRootFilesystem = false;
+  const plain = validateAppSpec(good(), MAINNET_APP_LIMITS);
+  const offValid = validateAppSpec(off, MAINNET_APP_LIMITS);
+  assert.equal('writableRootFilesystem' in at(offValid.components, 0), false);
+  assert.equal(specHash(offValid), specHash(plain));
+  assert.notEqual(specHash(validateAppSpec(asked, MAINNET_APP_LIMITS)), specHash(plain));
 });

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { nextNode } from '../../../src/devnet/add-node.ts';
+import { isolationArgs } from '../../../src/devnet/dockerd-isolation.ts';
 import { launchOf } from '../../../src/devnet/engines.ts';
 import { nodeArgs } from '../../../src/devnet/host-process.ts';
 import { DevnetConfigError, planDevnet } from '../../../src/devnet/layout.ts';
-import { hostNetnsOf, nodeNetnsOf } from '../../../src/devnet/netns.ts';
+import { chooseNetns, hostNetnsOf, nodeNetnsOf } from '../../../src/devnet/netns.ts';
 import { initialState } from '../../../src/devnet/state.ts';
 import { at } from '../../support/at.ts';
 
@@ -102,5 +103,34 @@ describe('devnet add', () => {
       500,
     );
     assert.throws(() => nextNode(s, 'cumulus'), DevnetConfigError);
+  });
+});
+
+describe('namespaced by default where the host can', () => {
+  const can = () => ({ ok: true, why: '' });
+  const cannot = () => ({ ok: false, why: 'not root' });
+
+  test('without a choice: namespaced when supported, else loopback with a warning naming why', () => {
+    assert.deepEqual(chooseNetns(undefined, undefined, can), { netns: true });
+    const fallback = chooseNetns(undefined, undefined, cannot);
+    assert.equal(fallback.netns, false);
+    assert.match(fallback.warning ?? '', /not root.*without iptables/);
+  });
+
+  test('--netns, --no-netns and a loopback base address decide without asking the host', () => {
+    const never = () => assert.fail('the host is not asked');
+    assert.deepEqual(chooseNetns(true, undefined, never), { netns: true });
+    assert.equal(chooseNetns(false, undefined, never).netns, false);
+    assert.match(chooseNetns(false, undefined, never).warning ?? '', /--no-netns/);
+    assert.equal(chooseNetns(undefined, '127.0.0.31', never).netns, false);
+    assert.equal(chooseNetns(undefined, '10.77.3.11', can).netns, true);
+  });
+
+  test('engines remap users everywhere; iptables only when alone in a namespace', () => {
+    const host = isolationArgs({});
+    const own = isolationArgs({ netns: 'fluxns0-11' });
+    for (const args of [host, own]) assert.ok(args.includes('--userns-remap=default'));
+    assert.ok(host.includes('--iptables=false') && host.includes('--ip-forward=false'));
+    assert.ok(own.includes('--iptables=true') && own.includes('--icc=false'));
   });
 });
