@@ -68,8 +68,9 @@ describe('devnet Docker: a registry and two private dockerds', {
       new Docker({ socketPath: a.socketPath }).info(),
       new Docker({ socketPath: b.socketPath }).info(),
     ]);
-    assert.equal(infoA.DockerRootDir, path.join(base, 'a', 'data'));
-    assert.equal(infoB.DockerRootDir, path.join(base, 'b', 'data'));
+    // With user namespaces remapped, the engine keeps its store in a <uid>.<gid> folder of the data-root.
+    assert.match(infoA.DockerRootDir, new RegExp(`^${path.join(base, 'a', 'data')}/\\d+\\.\\d+$`));
+    assert.match(infoB.DockerRootDir, new RegExp(`^${path.join(base, 'b', 'data')}/\\d+\\.\\d+$`));
     assert.notEqual(a.pid, b.pid);
     assert.equal(infoA.Driver, a.storageDriver);
 
