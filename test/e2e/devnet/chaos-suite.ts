@@ -218,9 +218,11 @@ export function chaosSuite(title: string, opts: ChaosOptions): void {
         15_000,
         () => `reached ${[...reached()]}, placed ${placed}`,
       );
+      const detection = livenessDetectionMs();
+      // Keep probing past the detection time: the answers after it are the ones judged below.
+      while (Date.now() < t0 + detection + 1_000) await new Promise((r) => setTimeout(r, 200));
       const results = await probe.stop();
 
-      const detection = livenessDetectionMs();
       const failed = results.filter((r) => r.body === undefined);
       const lastFailure = failed.length ? Math.max(...failed.map((r) => r.at)) - t0 : 0;
       t.diagnostic(
