@@ -130,6 +130,23 @@ describe('mesh view', () => {
     );
   });
 
+  test('a g: standby (no container) is no server; the primary is', () => {
+    const standby: AppLocation = {
+      ...at('b:0', '10.0.0.2', []),
+      components: [{ name: 'front', state: 'standby' }],
+      running: false,
+    };
+    const v = meshView({
+      apps: [app('web', 5, [{ name: 'front', ports: [31000] }])],
+      locations: new Map([['web', [at('a:0', '10.0.0.1', ['front']), standby]]]),
+      self,
+    });
+    assert.deepEqual(
+      v.listeners.map((l) => l.servers.map((s) => s.address)),
+      [['10.0.0.1']],
+    );
+  });
+
   test('the instance port is the public port plus the offset, and refuses ports it cannot map', () => {
     assert.equal(instancePort(31000), 31000 + INSTANCE_PORT_OFFSET);
     assert.throws(() => instancePort(65535 - INSTANCE_PORT_OFFSET + 1), RangeError);
