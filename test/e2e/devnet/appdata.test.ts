@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { instancePort } from '../../../src/cloud/mesh/ports.ts';
 import { listProcesses, processAlive } from '../../../src/devnet/dockerd.ts';
 import { rpcOf } from '../../../src/devnet/host-process.ts';
 import { killNode, nodeRunning } from '../../../src/devnet/node-control.ts';
@@ -86,9 +87,9 @@ describe('replicated app data on a four-node devnet', { skip: dockerSkip(), time
         waitFor(
           `${name} served by the instance on ${l.node}`,
           async () => {
-            const res = await fetch(`http://${l.ip}:${sApp.port}/${name}`, {
-              signal: AbortSignal.timeout(2_000),
-            });
+            // The instance port reaches that node's own container (the public port is the mesh's).
+            const url = `http://${l.ip}:${instancePort(sApp.port)}/${name}`;
+            const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
             return res.status === 200 && (await res.text()) === text
               ? Date.now() - t0
               : pending(`HTTP ${res.status}`);
