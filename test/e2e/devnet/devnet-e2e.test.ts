@@ -312,9 +312,18 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
       held.containers.filter((c) => c.state === 'running'),
       [],
     );
+    // Its own instance is held, and the node's routing mesh answers from the app's other instances.
+    const page = await fetchText(url);
+    assert.match(page, /hello from/);
+    assert.doesNotMatch(page, new RegExp(`hello from ${id}`));
 
     assert.equal(at((await sendOp(await signOp('start', [id]))).nodes, 0).status, 'ok');
-    assert.match(await fetchText(url, 30_000), /hello from/);
+    // Started again, its own instance is the one its node's mesh answers from (own first).
+    const until = Date.now() + 30_000;
+    while (!(await fetchText(url, 30_000)).includes(`hello from ${id}`)) {
+      assert.ok(Date.now() < until, `${victim.name} does not answer from its own instance again`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   });
 
   test('an app that allows only Europe runs on the European nodes alone, and says geolocation kept it off the other', async () => {
