@@ -88,22 +88,32 @@ export async function networkOf(client: NodeClient): Promise<NetworkName> {
 }
 
 /**
- * The source address's coins as the node's address index lists them. The index does not say which
- * are coinbase outputs, so each is taken as one: a coin younger than the coinbase maturity is left
- * alone rather than refused by the pool.
+ * An address's coins as the node's address index lists them. The index does not say which are
+ * coinbase outputs: for a coin young enough for that to matter the node's `gettxout` is asked, and
+ * one it cannot tell about is taken as a coinbase (left alone rather than refused by the pool).
  */
-export async function coinSource(client: NodeClient, address: string) {
+export async function coinSource(client: NodeClient, address: string, maturity: number) {
   const tip = await client.call<number>('getblockcount');
   const rows = await client.call<
     { txid: string; outputIndex: number; script: string; satoshis: number; height: number }[]
   >('getaddressutxos', [address]);
-  const coins: WalletCoin[] = rows.map((u) => ({
-    outpoint: { txid: fromHex(u.txid, 'txid').reverse(), index: u.outputIndex },
-    value: BigInt(u.satoshis),
-    scriptPubKey: fromHex(u.script, 'script'),
-    height: u.height,
-    coinbase: true,
-  }));
+  const coins: WalletCoin[] = [];
+  for (const u of rows) {
+    let coinbase = false;
+    if (tip + 1 - u.height < maturity) {
+      const out = await client
+        .call<{ coinbase: boolean } | null>('gettxout', [u.txid, u.outputIndex])
+        .catch(() => null);
+      coinbase = out?.coinbase ?? true;
+    }
+    coins.push({
+      outpoint: { txid: fromHex(u.txid, 'txid').reverse(), index: u.outputIndex },
+      value: BigInt(u.satoshis),
+      scriptPubKey: fromHex(u.script, 'script'),
+      height: u.height,
+      coinbase,
+    });
+  }
   return { coinsFor: () => coins, tipHeight: () => tip };
 }
 
@@ -193,7 +203,7 @@ export function register(program: Command): void {
       );
     const wallet = new Wallet(params);
     wallet.importWif(o.key);
-    wallet.setSource(await coinSource(client, source));
+    wallet.setSource(await coinSource(client, source, params.coinbaseMaturity));
     const claim = {
       assetId: row.asset,
       sourceAddress: source,

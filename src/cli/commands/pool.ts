@@ -37,7 +37,7 @@ async function sendWithKey(client: NodeClient, key: string, kind: 'stake' | 'wit
   const params = paramsFor(await networkOf(client));
   const wallet = new Wallet(params);
   const holder = wallet.importWif(key);
-  wallet.setSource(await coinSource(client, holder));
+  wallet.setSource(await coinSource(client, holder, params.coinbaseMaturity));
   const pool = (await client.call<{ address: string }>('getpoolinfo')).address;
   try {
     const payment =
