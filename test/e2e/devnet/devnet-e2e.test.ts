@@ -196,7 +196,9 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
     const logsReq = await sign('logs', { tail: 20 });
     const t0 = performance.now();
     const logs = await send(logsReq);
-    t.diagnostic(`owner logs of 3 instances handed to one node (2 over p2p): ${Math.round(performance.now() - t0)} ms`);
+    t.diagnostic(
+      `owner logs of 3 instances handed to one node (2 over p2p): ${Math.round(performance.now() - t0)} ms`,
+    );
     assert.deepEqual(statuses(logs), ['ok', 'ok', 'ok'], JSON.stringify(logs.nodes));
     const labelled = new Set(logs.lines!.map((l) => `${l.node} ${l.ip} ${l.container}`));
     assert.deepEqual(
