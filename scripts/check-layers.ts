@@ -5,7 +5,8 @@
 //   - upward:   a layer importing one listed after it (or beside it, where not allowed);
 //   - deep:     an import into another layer that is not that layer's index.ts;
 //   - unknown:  a folder of src/ that the table does not name;
-//   - cycle:    a cycle between layers (only possible if the table itself allowed one).
+//   - cycle:    a cycle between layers (only possible if the table itself allowed one), or
+//               between files of one layer (a → b → a: split the shared part into a leaf file);
 // Static `import … from`, `export … from`, bare `import '…'` and `import('…')` with a string
 // literal are read; type-only imports count too (a type is vocabulary, and it has a home).
 // Run: node scripts/check-layers.ts   (exit 1 and a list on any violation)
@@ -74,6 +75,8 @@ export function checkLayers(srcRoot: string): { violations: Violation[]; edges: 
   const rank = new Map<string, number>(LAYERS.map((l, i) => [l, i]));
   const violations: Violation[] = [];
   const edges = new Map<string, Set<string>>();
+  // Imports between files of one layer, by path under srcRoot: for the file-level cycle check.
+  const fileEdges = new Map<string, Set<string>>();
   for (const file of walk(srcRoot)) {
     const from = layerOf(srcRoot, file);
     if (from === null) continue;
@@ -88,8 +91,15 @@ export function checkLayers(srcRoot: string): { violations: Violation[]; edges: 
     }
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
       if (!spec.startsWith('.')) continue;
-      const to = layerOf(srcRoot, resolve(dirname(file), spec));
-      if (to === null || to.layer === from.layer) continue;
+      const target = resolve(dirname(file), spec);
+      const to = layerOf(srcRoot, target);
+      if (to === null) continue;
+      if (to.layer === from.layer) {
+        const set = fileEdges.get(fromRel) ?? new Set<string>();
+        set.add(relative(srcRoot, target).split(sep).join('/'));
+        fileEdges.set(fromRel, set);
+        continue;
+      }
       const set = edges.get(from.layer) ?? new Set<string>();
       set.add(to.layer);
       edges.set(from.layer, set);
@@ -114,10 +124,12 @@ export function checkLayers(srcRoot: string): { violations: Violation[]; edges: 
   }
   for (const cycle of cyclesOf(edges))
     violations.push({ kind: 'cycle', from: cycle[0] ?? '', detail: cycle.join(' → ') });
+  for (const cycle of cyclesOf(fileEdges))
+    violations.push({ kind: 'cycle', from: cycle[0] ?? '', detail: cycle.join(' → ') });
   return { violations, edges };
 }
 
-/** Cycles between layers, each as a path that returns to its start. */
+/** Cycles of a graph (layers or files), each as a path that returns to its start; at least one per cyclic knot. */
 export function cyclesOf(edges: Map<string, Set<string>>): string[][] {
   const cycles: string[][] = [];
   const state = new Map<string, 'open' | 'done'>();

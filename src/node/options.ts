@@ -1,4 +1,3 @@
-import type { PoolRole } from './pool-role.ts';
 import { isLoopback } from '../api/index.ts';
 import { parseNodeLocation } from '../cloud/index.ts';
 import type { NetworkName } from '../consensus/index.ts';
@@ -65,6 +64,16 @@ export interface NodeRoles {
   /** The routing mesh, on fluxnodes unless switched off. */
   mesh?: { host: string; dataDir: string };
   pool?: PoolRole;
+}
+
+/** A staking pool run by this node (docs/economy.md); pool-role.ts builds it. */
+export interface PoolRole {
+  /** The pool's address; absent: the wallet's key labelled "staking pool" (made on first start). */
+  address?: string;
+  /** The operator's cut of each node payment, basis points. */
+  feeBps: number;
+  /** Blocks between a withdrawal request and its payment. */
+  noticeBlocks: number;
 }
 
 export interface SyncthingRole {

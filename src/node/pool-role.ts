@@ -16,16 +16,8 @@ import {
 } from '../economy/index.ts';
 import type { Payment } from '../wallet/index.ts';
 import type { PoolModule } from './modules/pool.ts';
+import type { PoolRole } from './options.ts';
 import type { ChainServices } from './services.ts';
-
-export interface PoolRole {
-  /** The pool's address; absent: the wallet's key labelled "staking pool" (made on first start). */
-  address?: string;
-  /** The operator's cut of each node payment, basis points. */
-  feeBps: number;
-  /** Blocks between a withdrawal request and its payment. */
-  noticeBlocks: number;
-}
 
 const LABEL = 'staking pool';
 

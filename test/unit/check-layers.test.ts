@@ -69,6 +69,23 @@ describe('check-layers', () => {
     ]);
     assert.deepEqual(cyclesOf(edges), [['a', 'b', 'c', 'a']]);
   });
+
+  it('reports a cycle between files of one layer, type-only imports included', () => {
+    const root = tree({
+      'node/options.ts': "import type { Role } from './role.ts';",
+      'node/role.ts': "import type { Services } from './services.ts';",
+      'node/services.ts': "import type { Options } from './options.ts';",
+      'node/leaf.ts': "import type { Options } from './options.ts';",
+    });
+    try {
+      assert.deepEqual(
+        checkLayers(root).violations.map((v) => `${v.kind}: ${v.detail}`),
+        ['cycle: node/options.ts → node/role.ts → node/services.ts → node/options.ts'],
+      );
+    } finally {
+      rmSync(root, { recursive: true });
+    }
+  });
 });
 
 describe('src/', () => {
