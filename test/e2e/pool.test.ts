@@ -127,6 +127,14 @@ test('three holders pool a Stratus node; it is started, paid and shared; a withd
 
   const v = await rpc<{ journal_replay: string; chain_replay: string }>('verifypool');
   assert.deepEqual([v.journal_replay, v.chain_replay], ['equal', 'equal']);
+  // The same books over the public REST API.
+  const addr = node.api.server?.address();
+  assert.ok(addr && typeof addr === 'object');
+  const rest = async <T>(path: string) =>
+    (await (await fetch(`http://127.0.0.66:${addr.port}${path}`)).json()) as T;
+  assert.equal((await rest<{ address: string }>('/pool')).address, pool.address);
+  assert.deepEqual(await rest('/pool/verify'), await rpc('verifypool'));
+  assert.deepEqual(await rest(`/pool/stakers/${h3}`), await rpc('getpoolstaker', [h3]));
   for (const h of holders) {
     const s = await rpc<{ stake: { sat: string }; earned: { sat: string } }>('getpoolstaker', [h]);
     assert.ok(BigInt(s.earned.sat) > 0n, `${h} earned a share`);
