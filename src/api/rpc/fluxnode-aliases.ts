@@ -16,6 +16,8 @@ export interface BenchReport {
   eps: number;
   diskWriteMBps: number;
   time: number;
+  /** Where the node says it is (`--geolocation`), null when it did not say. */
+  location?: string | null;
 }
 
 export interface BenchControls {
@@ -85,6 +87,8 @@ function benchmarksJson(bench: BenchControls) {
     eps: b.eps,
     ddwrite: b.diskWriteMBps,
     time: b.time,
+    // Ours, not fluxbenchd's: FluxOS looks its node's location up by IP; here the operator states it.
+    geolocation: b.location ?? null,
   };
 }
 

@@ -138,13 +138,14 @@ async function startFluxnode(o: StartFlags): Promise<void> {
     );
 }
 
-function showStatus(s: FluxnodeStatus): string {
+function showStatus(s: FluxnodeStatus & { geolocation: string | null }): string {
   const dash = (v: unknown) => (v === null || v === undefined || v === '' ? '-' : String(v));
   return [
     `status              ${s.status}`,
     `tier                ${dash(s.tier)}`,
     `collateral          ${dash(s.collateral)}`,
     `ip                  ${dash(s.ip)}`,
+    `location            ${dash(s.geolocation)}`,
     `operator key        ${dash(s.operatorPubKey)}`,
     `confirmed at        ${dash(s.confirmedHeight)}`,
     `last confirm        ${dash(s.lastConfirmHeight)}`,
@@ -175,8 +176,12 @@ export function register(program: Command): void {
       .description('this node’s fluxnode status: tier, collateral, confirmations, payments')
       .option('--json', 'machine-readable output'),
   ).action(async (o: ConnectionFlags & { json?: boolean }) => {
-    const s = await connect(o).call<FluxnodeStatus>('getfluxnodestatus');
-    if (o.json) printJson(s);
-    else process.stdout.write(`${showStatus(s)}\n`);
+    const client = connect(o);
+    const s = await client.call<FluxnodeStatus>('getfluxnodestatus');
+    // The location travels with the benchmark; a node that has not measured yet has none to show.
+    const bench = await client.call<{ geolocation?: string | null }>('getbenchmarks');
+    const located = { ...s, geolocation: bench.geolocation ?? null };
+    if (o.json) printJson(located);
+    else process.stdout.write(`${showStatus(located)}\n`);
   });
 }

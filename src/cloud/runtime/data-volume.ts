@@ -8,12 +8,15 @@
 //   appdata/<app>/<component>           its mount point, bind-mounted into the container
 // Names are letters and digits only (planContainer checks), so `_` cannot be part of either.
 //
-// Mounting needs root and loop devices. Where either is missing (or mkfs.ext4 is), the folder stays
+// What was in the folder before its volume existed (Syncthing's marker, a replica received before
+// the container was first made here) is copied in. A raised `hdd` grows the volume in place.
+//
+// Mounting needs root and loop devices. Where either is missing (or e2fsprogs is), the folder stays
 // a plain one: the app runs, its `hdd` is not enforced, and the node says so in its log and on the
 // container (label flux.hdd.enforced=false).
 
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, open, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -128,15 +131,18 @@ export class DataVolumes {
     await mkdir(dir, { recursive: true, mode: 0o750 });
     const support = this.support();
     if (!support.enforced) return support;
-    if (isMountPoint(dir)) return { enforced: true };
     const file = this.imageFile(app, component);
-    const fresh = !existsSync(file);
-    if (fresh && (await readdir(dir)).length > 0) {
-      // Data written before this node enforced hdd: mounting over it would hide it from the app.
-      return this.#plain(app, component, 'the data folder already holds data written without a volume');
+    if (isMountPoint(dir)) {
+      await this.#grow(app, component, file, hddGB);
+      return { enforced: true };
     }
+    const fresh = !existsSync(file);
     try {
       if (fresh) await makeVolume(file, hddGB);
+      // Data already in the plain folder (Syncthing's markers or a copy it received before the
+      // container was first made here, or data from before hdd was enforced) moves into the volume;
+      // mounting over it would hide it.
+      if (fresh && (await readdir(dir)).length > 0) await this.#moveInto(file, dir);
       await mountVolume(file, dir);
     } catch (err) {
       if (fresh) await rm(file, { force: true });
@@ -144,6 +150,49 @@ export class DataVolumes {
     }
     if (fresh) this.#log.info({ app, component, hddGB }, 'app data volume created');
     return { enforced: true };
+  }
+
+  /**
+   * An update that raised `hdd`: the file and its filesystem grow while mounted (ext4 grows online).
+   * A lowered `hdd` keeps the larger volume until the app leaves the node (ext4 cannot shrink online).
+   */
+  async #grow(app: string, component: string, file: string, hddGB: number): Promise<void> {
+    const want = Math.round(hddGB * GIB);
+    const have = statSync(file, { throwIfNoEntry: false })?.size ?? want;
+    if (have >= want) return;
+    const [dev] = loopDevicesOf(file);
+    if (!dev) return;
+    try {
+      const handle = await open(file, 'r+');
+      try {
+        await handle.truncate(want);
+      } finally {
+        await handle.close();
+      }
+      await run('losetup', ['-c', dev]);
+      await run('resize2fs', [dev]);
+      this.#log.info({ app, component, hddGB }, 'app data volume grown');
+    } catch (err) {
+      this.#log.warn({ app, component, hddGB, err: firstLine(err) }, 'cannot grow an app data volume');
+    }
+  }
+
+  /** Copies what `dir` holds into the new volume `file` (which must hold it), then empties `dir`. */
+  async #moveInto(file: string, dir: string): Promise<void> {
+    const staging = `${file}.staging`;
+    await mkdir(staging, { recursive: true, mode: 0o700 });
+    try {
+      await run('mount', ['-o', 'loop,nosuid,nodev', file, staging]);
+      try {
+        // cp -a keeps owners, modes and times; it fails (ENOSPC) when the data exceeds hdd.
+        await run('cp', ['-a', `${dir}/.`, staging]);
+      } finally {
+        await unmount(staging);
+      }
+    } finally {
+      await rmdir(staging).catch(() => {});
+    }
+    for (const entry of await readdir(dir)) await rm(path.join(dir, entry), { recursive: true, force: true });
   }
 
   /** Unmounts the component's volume (freeing its loop device) and deletes it with the folder. */
@@ -201,7 +250,7 @@ function unsupportedReason(): string | undefined {
   if (process.platform !== 'linux') return `loop-mounted volumes need Linux, not ${process.platform}`;
   if (process.getuid?.() !== 0) return 'the node does not run as root (mounting needs it)';
   if (!existsSync('/dev/loop-control')) return 'no loop devices (/dev/loop-control is missing)';
-  for (const tool of ['mkfs.ext4', 'mount', 'umount', 'losetup']) {
+  for (const tool of ['mkfs.ext4', 'resize2fs', 'mount', 'umount', 'losetup', 'cp']) {
     if (!findTool(tool)) return `${tool} is not installed (scripts/setup-host.sh installs it)`;
   }
   return undefined;

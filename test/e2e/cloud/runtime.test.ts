@@ -2,7 +2,7 @@
 // except where pulling itself is under test). Needs root and scripts/setup-host.sh's packages.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -258,6 +258,10 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
   });
 
   test('a component’s data folder holds its hdd and no more: within it writes succeed, past it ENOSPC; removal frees the loop device', async (t) => {
+    // Data already there (Syncthing's marker, a copy received before the container was made) moves in.
+    const before = runtime.volumes.dataDir('disk', 'web');
+    mkdirSync(path.join(before, '.stfolder'), { recursive: true });
+    writeFileSync(path.join(before, 'kept.txt'), 'received earlier');
     const started = await runtime.createAndStart(
       { name: 'disk', specHash: 'd15c' },
       component({ env: ['PORT=8080'], containerData: '/www', hdd: 1 }),
@@ -266,6 +270,13 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
     const file = runtime.volumes.imageFile('disk', 'web');
     assert.equal(at(await runtime.listManagedContainers(), 0).hddEnforced, true);
     assert.equal(isMountPoint(dir), true, 'the data folder is a mounted volume');
+    assert.equal(
+      readFileSync(path.join(dir, 'kept.txt'), 'utf8'),
+      'received earlier',
+      'moved into the volume',
+    );
+    assert.ok(existsSync(path.join(dir, '.stfolder')));
+    assert.equal(existsSync(path.join(dir, 'lost+found')), false, 'the app sees only its own files');
     assert.equal(loopDevicesOf(file).length, 1);
     assert.equal(statSync(file).size, 1024 ** 3, 'exactly hdd GB');
     assert.ok(statSync(file).blocks * 512 < 64 * MB, 'sparse: host disk is taken as the app fills it');
@@ -288,6 +299,13 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
     assert.notEqual(past.exit, 0);
     assert.match(past.output, /No space left on device/);
     t.diagnostic(`wrote 64 MB, then ran out of space past 1 GB, in ${Date.now() - t0} ms`);
+
+    // An update that raises hdd grows the mounted volume in place.
+    const size = () => statfsSync(dir).blocks * statfsSync(dir).bsize;
+    assert.ok(size() < 1024 ** 3);
+    assert.deepEqual(await runtime.volumes.prepare('disk', 'web', 2), { enforced: true });
+    assert.equal(statSync(file).size, 2 * 1024 ** 3);
+    assert.ok(size() > 1.8 * 1024 ** 3, `grown to ${size()} bytes`);
 
     await runtime.remove(started.id);
     assert.equal(await runtime.removeData('disk', 'web'), true);
