@@ -16,7 +16,7 @@
 // container (label flux.hdd.enforced=false).
 
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { chmod, mkdir, open, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -133,7 +133,7 @@ export class DataVolumes {
     if (!support.enforced) return support;
     const file = this.imageFile(app, component);
     if (isMountPoint(dir)) {
-      await this.#grow(app, component, file, hddGB);
+      await this.#grow(app, component, file, dir, hddGB);
       return { enforced: true };
     }
     const fresh = !existsSync(file);
@@ -153,24 +153,25 @@ export class DataVolumes {
   }
 
   /**
-   * An update that raised `hdd`: the file and its filesystem grow while mounted (ext4 grows online).
-   * A lowered `hdd` keeps the larger volume until the app leaves the node (ext4 cannot shrink online).
+   * An update that raised `hdd`: the file and its filesystem grow, while mounted where the kernel
+   * lets us, else unmounted for a moment (when no container holds it any more: the reconciler
+   * removes the old one before making the new). A lowered `hdd` keeps the larger volume until the
+   * app leaves the node (ext4 cannot shrink while mounted).
    */
-  async #grow(app: string, component: string, file: string, hddGB: number): Promise<void> {
+  async #grow(app: string, component: string, file: string, dir: string, hddGB: number): Promise<void> {
     const want = Math.round(hddGB * GIB);
-    const have = statSync(file, { throwIfNoEntry: false })?.size ?? want;
-    if (have >= want) return;
-    const [dev] = loopDevicesOf(file);
-    if (!dev) return;
+    const fs = statfsSync(dir);
+    // statfs counts what ext4 leaves for files: a few percent below the file's size.
+    if (fs.blocks * fs.bsize >= want * 0.9) return;
     try {
-      const handle = await open(file, 'r+');
-      try {
-        await handle.truncate(want);
-      } finally {
-        await handle.close();
+      if ((statSync(file).size ?? 0) < want) await setSize(file, want);
+      if (!(await growOnline(file)) && !(await growOffline(file, dir))) {
+        this.#log.warn(
+          { app, component, hddGB },
+          'app data volume in use: it grows when its container is made again',
+        );
+        return;
       }
-      await run('losetup', ['-c', dev]);
-      await run('resize2fs', [dev]);
       this.#log.info({ app, component, hddGB }, 'app data volume grown');
     } catch (err) {
       this.#log.warn({ app, component, hddGB, err: firstLine(err) }, 'cannot grow an app data volume');
@@ -254,6 +255,49 @@ function unsupportedReason(): string | undefined {
     if (!findTool(tool)) return `${tool} is not installed (scripts/setup-host.sh installs it)`;
   }
   return undefined;
+}
+
+async function setSize(file: string, bytes: number): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    await handle.truncate(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** resize2fs on the mounted filesystem (needs a kernel and capabilities that allow it). */
+async function growOnline(file: string): Promise<boolean> {
+  const [dev] = loopDevicesOf(file);
+  if (!dev) return false;
+  try {
+    await run('losetup', ['-c', dev]);
+    await run('resize2fs', [dev]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Unmounts, checks and resizes the file, mounts again; false when something else still holds it. */
+async function growOffline(file: string, dir: string): Promise<boolean> {
+  const [dev] = loopDevicesOf(file);
+  await run('umount', [dir]);
+  if (dev && loopDevicesOf(file).includes(dev)) {
+    // A container still has it mounted: the same device goes back, nothing is resized under it.
+    await run('mount', ['-o', 'nosuid,nodev', dev, dir]);
+    return false;
+  }
+  try {
+    // resize2fs wants a freshly checked filesystem; exit 1 means e2fsck fixed something, fine.
+    await run('e2fsck', ['-f', '-p', file]).catch((err: { code?: number }) => {
+      if (err.code !== 1) throw err;
+    });
+    await run('resize2fs', [file]);
+  } finally {
+    await mountVolume(file, dir);
+  }
+  return true;
 }
 
 /** A sparse file of `hddGB` GiB holding a fresh ext4 filesystem. */

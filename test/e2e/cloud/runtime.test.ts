@@ -300,14 +300,16 @@ describe('cloud Docker runtime on a private dockerd', { skip: dockerSkip(), time
     assert.match(past.output, /No space left on device/);
     t.diagnostic(`wrote 64 MB, then ran out of space past 1 GB, in ${Date.now() - t0} ms`);
 
-    // An update that raises hdd grows the mounted volume in place.
+    // An update that raises hdd grows the volume (its old container is removed first), data kept.
+    await runtime.remove(started.id);
     const size = () => statfsSync(dir).blocks * statfsSync(dir).bsize;
     assert.ok(size() < 1024 ** 3);
     assert.deepEqual(await runtime.volumes.prepare('disk', 'web', 2), { enforced: true });
     assert.equal(statSync(file).size, 2 * 1024 ** 3);
     assert.ok(size() > 1.8 * 1024 ** 3, `grown to ${size()} bytes`);
+    assert.equal(readFileSync(path.join(dir, 'kept.txt'), 'utf8'), 'received earlier');
+    assert.equal(isMountPoint(dir), true);
 
-    await runtime.remove(started.id);
     assert.equal(await runtime.removeData('disk', 'web'), true);
     assert.equal(isMountPoint(dir), false);
     assert.deepEqual(loopDevicesOf(file), [], 'the loop device is free again');
