@@ -87,9 +87,11 @@ describe('replicated app data on a four-node devnet', { skip: dockerSkip(), time
         waitFor(
           `${name} served by the instance on ${l.node}`,
           async () => {
-            // The instance port reaches that node's own container (the public port is the mesh's).
-            const url = `http://${l.ip}:${instancePort(sApp.port)}/${name}`;
-            const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+            // The instance port reaches that node's own container (the public port is the mesh's);
+            // a node without a mesh (no haproxy) publishes the container on the public port.
+            const get = (port: number) =>
+              fetch(`http://${l.ip}:${port}/${name}`, { signal: AbortSignal.timeout(2_000) });
+            const res = await get(instancePort(sApp.port)).catch(() => get(sApp.port));
             return res.status === 200 && (await res.text()) === text
               ? Date.now() - t0
               : pending(`HTTP ${res.status}`);
