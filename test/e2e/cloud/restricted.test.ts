@@ -16,7 +16,7 @@ import { demuxLogs } from '../../../src/cloud/runtime/streams.ts';
 import type { RuntimeComponent } from '../../../src/cloud/runtime/types.ts';
 import { DEVNET_APP_LIMITS } from '../../../src/cloud/spec/limits.ts';
 import { validateAppSpec } from '../../../src/cloud/spec/validate.ts';
-import { type Dockerd, startDockerd } from '../../../src/devnet/dockerd.ts';
+import { type Dockerd, mountsUnder, startDockerd } from '../../../src/devnet/dockerd.ts';
 import {
   createHostBridge,
   createNodeNetns,
@@ -102,8 +102,15 @@ describe('restricted containers on a namespaced engine', { skip: dockerSkip(), t
     });
   });
 
+  // The components given a data folder: each is a loop-mounted volume, released before the folder goes.
+  const withData = [
+    ['locked', 'web'],
+    ['scratch', 'web'],
+  ] as const;
+
   after(async () => {
     await dockerd?.stop();
+    for (const [app, c] of withData) await runtime?.volumes.release(app, c).catch(() => {});
     await removeDevnetNamespaces(HOST, [NODE.ip]);
     if (base) await rm(base, { recursive: true, force: true });
   });
@@ -204,6 +211,8 @@ describe('restricted containers on a namespaced engine', { skip: dockerSkip(), t
     assert.ok(dockerd);
     await dockerd.stop();
     assert.deepEqual(leftovers(path.join(base, 'docker')), []);
+    for (const [app, c] of withData) assert.equal(await runtime.removeData(app, c), true, `${app}/${c} data`);
+    assert.deepEqual(mountsUnder(path.join(nodeDir, 'appdata')), [], 'no data volume left mounted');
     assert.deepEqual(await removeDevnetNamespaces(HOST, [NODE.ip]), []);
     assert.equal(existsSync(`/run/netns/${netns.name}`), false);
     assert.equal(existsSync(`/sys/class/net/${HOST.bridge}`), false);
