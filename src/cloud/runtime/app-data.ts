@@ -3,7 +3,7 @@
 // unprivileged uid on the host (the remapped root, e.g. 100000): the folder is handed to that uid.
 // The folders above it stay private: the engine resolves a bind mount's source as the host's root.
 
-import { chown, lstat, mkdir, readdir } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The host uid and gid a container's root maps to; null when the engine does not remap. */
@@ -27,14 +27,30 @@ export function remappedRootOf(info: {
   return { uid: Number(m[1]), gid: Number(m[2]) };
 }
 
-/** Creates the component's folder (and the app's above it) and gives it to the container's root. */
-export async function prepareAppData(hostDataDir: string, root: RemappedRoot | null): Promise<void> {
+/**
+ * Creates the component's folder (and the app's above it) and gives it to the container's root.
+ * A node that may not change owners (not root, no CAP_CHOWN) opens the folder to every user
+ * instead, which only the node's user and root can reach (the node's folder is private); the
+ * answer says which happened.
+ */
+export async function prepareAppData(
+  hostDataDir: string,
+  root: RemappedRoot | null,
+): Promise<'not-remapped' | 'owned' | 'open'> {
   await mkdir(path.dirname(hostDataDir), { recursive: true, mode: 0o750 });
   await mkdir(hostDataDir, { recursive: true, mode: 0o750 });
-  if (!root) return;
+  if (!root) return 'not-remapped';
   const own = await lstat(hostDataDir);
-  // Data written before remapping was on (or under another mapping) is handed over once, whole.
-  if (own.uid !== root.uid || own.gid !== root.gid) await chownTree(hostDataDir, root);
+  if (own.uid === root.uid && own.gid === root.gid) return 'owned';
+  try {
+    // Data written before remapping was on (or under another mapping) is handed over once, whole.
+    await chownTree(hostDataDir, root);
+    return 'owned';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    await chmod(hostDataDir, 0o777);
+    return 'open';
+  }
 }
 
 async function chownTree(target: string, root: RemappedRoot): Promise<void> {

@@ -48,6 +48,7 @@ export class DockerRuntime {
   readonly imageRules: ImageRules | null;
   /** The components' size-limited data folders. */
   readonly volumes: DataVolumes;
+  readonly #log: VolumeLogger;
   #restored: Promise<unknown> | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
@@ -56,6 +57,7 @@ export class DockerRuntime {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.imageRules = opts.imageRules === undefined ? DEFAULT_IMAGE_RULES : opts.imageRules;
     this.volumes = new DataVolumes(this.node.nodeDir, opts.log);
+    this.#log = opts.log ?? { info() {}, warn() {} };
   }
 
   /** Before the first container starts: volumes left unmounted by a host restart are mounted again. */
@@ -177,7 +179,12 @@ export class DockerRuntime {
       const hdd = await this.volumes.prepare(app.name, component.name, component.hdd);
       plan.options.Labels = { ...plan.options.Labels, [LABEL_HDD_ENFORCED]: String(hdd.enforced) };
       // The folder (or the volume mounted there) goes to the container's root as the engine maps it.
-      await prepareAppData(plan.hostDataDir, await this.remappedRoot());
+      const owner = await prepareAppData(plan.hostDataDir, await this.remappedRoot());
+      if (owner === 'open')
+        this.#log.warn(
+          { app: app.name, component: component.name },
+          'app data folder made writable to all: this node may not give it to the remapped root (needs root or CAP_CHOWN)',
+        );
     }
     await this.ensureAppNetwork(app.name);
     let container: Docker.Container;
