@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkLayers, cyclesOf, importsOf } from '../../scripts/check-layers.ts';
+import { checkLayers, cyclesOf, importsOf, MAX_LINES } from '../../scripts/check-layers.ts';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'layers-'));
@@ -58,6 +58,18 @@ describe('check-layers', () => {
         'attic/old.ts': 'export {};',
       }).sort(),
       ['cycle chain', 'deep chain/y.ts', 'unknown attic/old.ts', 'upward consensus/x.ts'],
+    );
+  });
+
+  it('reports a file over the line limit unless it is a listed table', () => {
+    const long = 'export const x = 1;\n'.repeat(MAX_LINES + 1);
+    assert.deepEqual(
+      kinds({
+        'consensus/long.ts': long,
+        'consensus/limit.ts': 'export const x = 1;\n'.repeat(MAX_LINES),
+        'consensus/script/interpreter.ts': long,
+      }),
+      ['size consensus/long.ts'],
     );
   });
 

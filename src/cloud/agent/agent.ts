@@ -37,7 +37,7 @@ import {
   resolveOptions,
 } from './agent-options.ts';
 import { followContainerEvents } from './container-events.ts';
-import { GossipIntake } from './gossip-intake.ts';
+import { agentTopics, GossipIntake } from './gossip-intake.ts';
 import { type AppLocation, appLocations } from './locations.ts';
 import { OwnBenchmarkRunner } from './own-benchmark.ts';
 import { type OwnerOpResult, OwnerOps } from './owner-ops.ts';
@@ -237,7 +237,8 @@ export class CloudAgent extends EventEmitter {
     if (this.#running) return;
     this.#running = true;
     this.#startedAt = this.#clock.now();
-    this.#subscribe();
+    const heard = () => this.#metrics?.heartbeatsReceived.inc();
+    this.#intake.subscribe(agentTopics(this.#peers, this.options.appLimits, heard, this.#onSpec));
     this.#chain.on('tip', this.#onTip);
     const o = this.options;
     this.#peers.setHeartbeatMs(this.heartbeatPeriod());
@@ -367,26 +368,6 @@ export class CloudAgent extends EventEmitter {
   /** Runs a reconcile pass now (or joins the one waiting) and resolves with its outcome. */
   reconcileNow(reason = 'request'): Promise<ReconcileOutcome> {
     return this.#trigger.enqueue([reason]);
-  }
-
-  #subscribe(): void {
-    const peers = this.#peers;
-    const limits = this.options.appLimits;
-    this.#intake.subscribe({
-      heartbeat: {
-        check: (d) => peers.checkHeartbeat(d),
-        use: (v) => {
-          this.#metrics?.heartbeatsReceived.inc();
-          peers.heard(v);
-        },
-      },
-      benchmark: { check: (d) => peers.checkBenchmark(d), use: (v) => peers.benchmarkReceived(v) },
-      running: { check: (d) => peers.checkReport(d), use: (v) => peers.reportReceived(v) },
-      spec: {
-        check: (d) => verifySpecAnnouncement(decodeSpecAnnouncement(d), limits),
-        use: (v) => this.#onSpec?.(v),
-      },
-    });
   }
 
   #nodesById(): Map<string, NodeRecordView> {

@@ -5,7 +5,17 @@
  * same bytes arrive, so a signature is checked once per message.
  */
 import { ACCEPT, ignore, refusal, reject } from '../../p2p/index.ts';
+import type { BenchmarkResult } from '../messages/benchmark-result.ts';
 import { MessageDecodeError, MessageVerifyError } from '../messages/errors.ts';
+import type { Heartbeat } from '../messages/heartbeat.ts';
+import type { RunningReport } from '../messages/running-report.ts';
+import {
+  decodeSpecAnnouncement,
+  type VerifiedSpec,
+  verifySpecAnnouncement,
+} from '../messages/spec-announcement.ts';
+import type { AppSpecLimits } from '../spec/limits.ts';
+import type { PeerView } from './peer-view.ts';
 import {
   type AgentLogger,
   GOSSIP_TOPICS,
@@ -27,6 +37,35 @@ export interface CloudTopics<H, B, R, S> {
   benchmark: Intake<B>;
   running: Intake<R>;
   spec: Intake<S>;
+}
+
+export type AgentTopics = CloudTopics<Heartbeat, BenchmarkResult, RunningReport, VerifiedSpec>;
+
+/**
+ * The agent's topics: the peer view checks and records heartbeats, benchmarks and running
+ * reports; a spec is checked against the app limits and handed to `onSpec`.
+ */
+export function agentTopics(
+  peers: PeerView,
+  limits: AppSpecLimits,
+  heartbeatHeard: () => void,
+  onSpec: ((spec: VerifiedSpec) => void) | undefined,
+): AgentTopics {
+  return {
+    heartbeat: {
+      check: (d) => peers.checkHeartbeat(d),
+      use: (v) => {
+        heartbeatHeard();
+        peers.heard(v);
+      },
+    },
+    benchmark: { check: (d) => peers.checkBenchmark(d), use: (v) => peers.benchmarkReceived(v) },
+    running: { check: (d) => peers.checkReport(d), use: (v) => peers.reportReceived(v) },
+    spec: {
+      check: (d) => verifySpecAnnouncement(decodeSpecAnnouncement(d), limits),
+      use: (v) => onSpec?.(v),
+    },
+  };
 }
 
 /** The verdict for one message, and the value when accepted. */

@@ -9,18 +9,11 @@ import { dockerClient } from './docker-client.ts';
 import { DataVolumes, type VolumeLogger } from './data-volume.ts';
 import { engineError, isNotFound, RuntimeError, RuntimeInputError } from './errors.ts';
 import { checkImage, DEFAULT_IMAGE_RULES, type ImageRules } from './image-check.ts';
-import {
-  appNetworkName,
-  LABEL_APP,
-  LABEL_COMPONENT,
-  LABEL_HDD_ENFORCED,
-  LABEL_NODE,
-  LABEL_SPEC_HASH,
-} from './labels.ts';
+import { type EngineEvent, toContainerEvent, toManagedContainer } from './engine-rows.ts';
+import { appNetworkName, LABEL_APP, LABEL_HDD_ENFORCED } from './labels.ts';
 import { demuxLogs, drainProgress, jsonLines, stampedLines } from './streams.ts';
 import type {
   ContainerEvent,
-  ContainerState,
   ContainerUsage,
   EngineStats,
   LogLine,
@@ -116,20 +109,7 @@ export class DockerRuntime {
     } catch (err) {
       throw engineError('list', 'containers', err);
     }
-    return rows.map((c) => ({
-      ...hddEnforced(c.Labels[LABEL_HDD_ENFORCED]),
-      id: c.Id,
-      name: (c.Names[0] ?? '').replace(/^\//, ''),
-      app: c.Labels[LABEL_APP] ?? '',
-      component: c.Labels[LABEL_COMPONENT] ?? '',
-      specHash: c.Labels[LABEL_SPEC_HASH] ?? '',
-      node: c.Labels[LABEL_NODE] ?? '',
-      image: c.Image,
-      state: c.State as ContainerState,
-      status: c.Status,
-      created: c.Created * 1000,
-      ...ipOf(c),
-    }));
+    return rows.map(toManagedContainer);
   }
 
   async hasImage(ref: string): Promise<boolean> {
@@ -388,38 +368,4 @@ export class DockerRuntime {
       (stream as unknown as { destroy?: () => void }).destroy?.();
     }
   }
-}
-
-function hddEnforced(label: string | undefined): Pick<ManagedContainer, 'hddEnforced'> {
-  return label === undefined ? {} : { hddEnforced: label === 'true' };
-}
-
-interface EngineEvent {
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  time: number;
-  timeNano?: number;
-}
-
-function toContainerEvent(e: EngineEvent): ContainerEvent {
-  const a = e.Actor.Attributes ?? {};
-  const event: ContainerEvent = {
-    action: e.Action,
-    id: e.Actor.ID,
-    name: a.name ?? '',
-    app: a[LABEL_APP] ?? '',
-    component: a[LABEL_COMPONENT] ?? '',
-    specHash: a[LABEL_SPEC_HASH] ?? '',
-    node: a[LABEL_NODE] ?? '',
-    time: e.timeNano ? Math.floor(e.timeNano / 1e6) : e.time * 1000,
-  };
-  if (a.exitCode !== undefined) event.exitCode = Number(a.exitCode);
-  return event;
-}
-
-/** The container's address on its app's own network, when it has one (a running container does). */
-function ipOf(c: Docker.ContainerInfo): { ip?: string } {
-  const app = c.Labels[LABEL_APP];
-  const ip = app ? c.NetworkSettings?.Networks?.[appNetworkName(app)]?.IPAddress : undefined;
-  return ip ? { ip } : {};
 }
