@@ -131,6 +131,11 @@ class FixtureApps implements AppsProvider {
   /** Nonces each node carried out, and every request carried out (for tests to inspect). */
   readonly nonces = new Map<string, Set<string>>();
   readonly requests: OwnerRequest[] = [];
+  /**
+   * When the hosting nodes last reported (s): fixed between changes, as a real node's report time
+   * is, so two reads of the same state agree (a read used to stamp its own second).
+   */
+  #reportedAt = Math.floor(Date.now() / 1000);
 
   constructor(net: DashboardFixture) {
     this.net = net;
@@ -175,7 +180,7 @@ class FixtureApps implements AppsProvider {
         ip: byId.get(id)?.ip.split(':')[0] ?? '',
         ports: a.spec.components.flatMap((c) => c.ports),
         state: 'running',
-        updated: Math.floor(Date.now() / 1000),
+        updated: this.#reportedAt,
       })),
     }));
   }
@@ -242,6 +247,7 @@ class FixtureApps implements AppsProvider {
   }
 
   changed(): void {
+    this.#reportedAt = Math.floor(Date.now() / 1000);
     for (const l of this.listeners) l();
   }
 }
