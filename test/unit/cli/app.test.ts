@@ -71,6 +71,19 @@ test('app validate: an invalid spec exits 1 and lists every issue with field, va
   );
 });
 
+test('app validate: FluxOS data modes (s:, r:, g:) are valid; mounting another component’s folder is refused', () => {
+  const spec = parseYaml(readFileSync(HELLO, 'utf8'));
+  for (const mode of ['s', 'r', 'g']) {
+    spec.components[0].containerData = `${mode}:/www`;
+    const r = run('validate', writeSpec(`mode-${mode}.json`, spec));
+    assert.equal(r.status, 0, r.stderr);
+  }
+  spec.components[0].containerData = 'g:/www|0:/shared';
+  const r = run('validate', writeSpec('reference.json', spec));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /\[container-data-reference\]/);
+});
+
 test('app validate: a missing file or malformed text exits 2', () => {
   const missing = run('validate', join(dir, 'nope.yaml'));
   assert.equal(missing.status, 2);
