@@ -52,6 +52,7 @@ export interface MeshModuleDeps {
 const AGENT_EVENTS = ['live', 'report', 'placement'] as const;
 // A burst of events (a report from every node after a change) becomes one reconcile.
 const DEBOUNCE_MS = 100;
+const REPEAT_WARN_MS = 60_000;
 
 export class MeshModule implements NodeModule {
   readonly name = 'mesh';
@@ -61,6 +62,7 @@ export class MeshModule implements NodeModule {
   #attached: CloudAgent | undefined;
   #timer: NodeJS.Timeout | undefined;
   #soon: NodeJS.Timeout | undefined;
+  #lastFailure: { message: string; at: number } | undefined;
   readonly #poke = () => this.#schedule();
 
   constructor(o: MeshModuleOptions, d: MeshModuleDeps) {
@@ -130,14 +132,22 @@ export class MeshModule implements NodeModule {
     if (this.#soon || !this.mesh) return;
     this.#soon = setTimeout(() => {
       this.#soon = undefined;
-      this.mesh
-        ?.reconcile()
-        .catch((err) =>
-          this.#d.log.warn(
-            { code: (err as MeshError).code, err: (err as Error).message },
-            'mesh reconcile failed',
-          ),
-        );
+      this.mesh?.reconcile().then(
+        () => {
+          this.#lastFailure = undefined;
+        },
+        (err) => this.#failed(err),
+      );
     }, DEBOUNCE_MS);
+  }
+
+  /** The same failure again (each timer tick retries) is logged at warn once a minute, else at debug. */
+  #failed(err: unknown): void {
+    const fields = { code: (err as MeshError).code, err: (err as Error).message };
+    const now = Date.now();
+    const last = this.#lastFailure;
+    const again = last?.message === fields.err && now - last.at < REPEAT_WARN_MS;
+    if (!again) this.#lastFailure = { message: fields.err, at: now };
+    this.#d.log[again ? 'debug' : 'warn'](fields, 'mesh reconcile failed');
   }
 }
