@@ -121,3 +121,18 @@ test('two services whose names differ only in punctuation cannot both be importe
   const doc = { services: { 'my-db': { image: 'a' }, my_db: { image: 'b' } } };
   assert.throws(() => importSpec(doc, OPTS), /cannot be named uniquely/);
 });
+
+test('a service without read_only is told its root filesystem will be read-only; read_only: true needs no note', () => {
+  const r = importSpec(
+    {
+      services: {
+        web: { image: 'nginx:1.27', ports: ['31000:80'] },
+        cache: { image: 'redis:7', read_only: true },
+      },
+    },
+    OPTS,
+  );
+  assert.equal(noteOn(r, 'services.web.read_only')?.action, 'defaulted');
+  assert.match(noteOn(r, 'services.web.read_only')?.reason ?? '', /writableRootFilesystem: true/);
+  assert.equal(noteOn(r, 'services.cache.read_only'), undefined);
+});

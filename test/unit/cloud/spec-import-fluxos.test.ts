@@ -78,6 +78,11 @@ test('a v4 compose spec keeps both components and notes the domain and the per-t
   );
   assert.deepEqual(noteOn(r, 'compose[0].domains')?.value, ['blog.example.com']);
   assert.equal(noteOn(r, 'compose[1].hddbamf')?.action, 'dropped');
+  // FluxOS leaves a container's root writable; here it is read-only unless the spec says otherwise.
+  for (const i of [0, 1]) {
+    assert.equal(noteOn(r, `compose[${i}].writableRootFilesystem`)?.action, 'defaulted');
+    assert.equal('writableRootFilesystem' in at(spec.components, i), false);
+  }
   assert.equal(noteOn(r, 'compose[0].tiered'), undefined, 'tiered false carries nothing to report');
 });
 

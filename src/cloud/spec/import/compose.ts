@@ -13,7 +13,7 @@ import {
   readPort,
   volumeTarget,
 } from './compose-values.ts';
-import { type ImportResult, isEmptyValue, NoteBook, SpecImportError } from './notes.ts';
+import { type ImportResult, isEmptyValue, NoteBook, READ_ONLY_ROOT, SpecImportError } from './notes.ts';
 import type { ImportOptions } from './options.ts';
 import { PortPicker } from './port-picker.ts';
 import { alnum, isRecordValue } from './values.ts';
@@ -21,6 +21,7 @@ import { alnum, isRecordValue } from './values.ts';
 const DEFAULT_DATA_FOLDER = '/data';
 const SERVICE_KEPT = new Set([
   'image',
+  'read_only',
   'ports',
   'environment',
   'command',
@@ -132,6 +133,8 @@ function service(
   for (const [key, value] of Object.entries(body))
     if (!SERVICE_KEPT.has(key) && !isEmptyValue(value))
       notes.dropped(`${at}.${key}`, value, SERVICE_DROPPED[key] ?? 'not carried into fluxnode specs');
+  // read_only: true is what a fluxnode component is anyway; without it compose's root is writable.
+  if (body.read_only !== true) notes.defaulted(`${at}.read_only`, true, READ_ONLY_ROOT);
   return {
     name: names.get(svc),
     description: `compose service ${svc}`,

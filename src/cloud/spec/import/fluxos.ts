@@ -5,7 +5,7 @@
  * everything else is copied as is and left to `validateAppSpec` to judge.
  */
 import { APP_SPEC_VERSION } from '../schema.ts';
-import { isEmptyValue, NoteBook, type ImportResult, SpecImportError } from './notes.ts';
+import { isEmptyValue, NoteBook, type ImportResult, READ_ONLY_ROOT, SpecImportError } from './notes.ts';
 import {
   FLUXOS_BLOCK_SECONDS_AFTER_PON,
   FLUXOS_BLOCK_SECONDS_BEFORE_PON,
@@ -212,6 +212,7 @@ function component(c: unknown, path: string, notes: NoteBook): Record<string, un
       DROPPED_COMPONENT[key] ?? 'not a field of fluxnode components',
     );
   }
+  notes.defaulted(at('writableRootFilesystem'), false, READ_ONLY_ROOT);
   return out;
 }
 

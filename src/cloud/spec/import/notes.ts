@@ -58,3 +58,10 @@ export function isEmptyValue(v: unknown): boolean {
   if (typeof v === 'object') return Object.keys(v).length === 0;
   return false;
 }
+
+/**
+ * FluxOS and compose run containers with a writable root filesystem; a fluxnode component's is
+ * read-only unless its spec says `writableRootFilesystem: true` (docs/security.md).
+ */
+export const READ_ONLY_ROOT =
+  'the root filesystem is read-only on fluxnode (writes go to containerData, /tmp and /run); set writableRootFilesystem: true if the image writes elsewhere';
