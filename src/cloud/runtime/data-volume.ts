@@ -97,10 +97,17 @@ export class DataVolumes {
   readonly #nodeDir: string;
   readonly #log: VolumeLogger;
   #support: HddEnforcement | undefined;
+  readonly #check: () => string | undefined;
 
-  constructor(nodeDir: string, log: VolumeLogger = QUIET) {
+  /** `check` says why this host cannot mount volumes (default: root, loop devices and tools are asked). */
+  constructor(
+    nodeDir: string,
+    log: VolumeLogger = QUIET,
+    check: () => string | undefined = unsupportedReason,
+  ) {
     this.#nodeDir = nodeDir;
     this.#log = log;
+    this.#check = check;
   }
 
   /** The component's data folder (the mount point when enforced). */
@@ -115,7 +122,7 @@ export class DataVolumes {
   /** Whether this host can make size-limited volumes (root, loop devices, the tools); asked once. */
   support(): HddEnforcement {
     if (this.#support) return this.#support;
-    const why = unsupportedReason();
+    const why = this.#check();
     this.#support = why ? { enforced: false, reason: why } : { enforced: true };
     if (why)
       this.#log.warn({ reason: why }, 'app hdd not enforced on this node: data folders are plain folders');
