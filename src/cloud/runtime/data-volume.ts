@@ -171,7 +171,7 @@ export class DataVolumes {
     // statfs counts what ext4 leaves for files: a few percent below the file's size.
     if (fs.blocks * fs.bsize >= want * 0.9) return;
     try {
-      if ((statSync(file).size ?? 0) < want) await setSize(file, want);
+      if (statSync(file).size < want) await setSize(file, want);
       if (!(await growOnline(file)) && !(await growOffline(file, dir))) {
         this.#log.warn(
           { app, component, hddGB },
