@@ -33,7 +33,7 @@ import { type Dockerd, startDockerd } from '../../../src/devnet/dockerd.ts';
 import { type Registry, startRegistry } from '../../../src/devnet/registry.ts';
 import { publishSampleImage, type SampleImage } from '../../../src/devnet/sample-image.ts';
 import { P2PHost } from '../../../src/p2p/host.ts';
-import { dockerSkip, freePort } from '../devnet/docker-fixture.ts';
+import { dockerSkip, freePort, releaseMounts } from '../devnet/docker-fixture.ts';
 import { at } from '../../support/at.ts';
 
 const HEARTBEAT_MS = 1000;
@@ -335,6 +335,8 @@ describe('cloud agents on five real dockerds and libp2p hosts', {
     if (Object.keys(timings).length) console.log('agent timings (s):', JSON.stringify(timings));
     await Promise.allSettled(nodes.map((n) => stopNode(n)));
     await registry?.stop();
+    // App data folders are loop-mounted volumes: released before the folder goes.
+    if (base) releaseMounts(base);
     if (base) await rm(base, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 // Shared by the tests that need real Docker daemons (test/devnet/docker*.test.ts,
 // test/cloud/runtime*.test.ts). Not a test file itself.
 
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -77,6 +78,27 @@ export function refused(host: string, port: number): Promise<boolean> {
 }
 
 /** What is still on the host that belongs under `dir`: live processes naming it, mounts, the folder. */
+/**
+ * Unmounts what is mounted under `dir` (app data volumes) and frees the loop devices behind it: for
+ * a test's after() hook, before it removes its folder. Errors are ignored (best effort).
+ */
+export function releaseMounts(dir: string): void {
+  for (const m of mountsUnder(dir)) {
+    try {
+      execFileSync(findTool('umount') ?? 'umount', ['--lazy', m], { stdio: 'ignore' });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  for (const dev of loopDevicesUnder(dir)) {
+    try {
+      execFileSync(findTool('losetup') ?? 'losetup', ['-d', dev], { stdio: 'ignore' });
+    } catch {
+      // freed meanwhile
+    }
+  }
+}
+
 export function leftovers(dir: string): string[] {
   const found: string[] = [];
   for (const p of listProcesses()) {

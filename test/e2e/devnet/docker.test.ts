@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
+import { DataVolumes } from '../../../src/cloud/runtime/data-volume.ts';
 import { DockerRuntime } from '../../../src/cloud/runtime/docker-runtime.ts';
 import {
   DaemonError,
@@ -59,6 +60,8 @@ describe('devnet Docker: a registry and two private dockerds', {
 
   after(async () => {
     await Promise.allSettled([a?.stop(), b?.stop(), registry?.stop()]);
+    // The app's data folder is a loop-mounted volume: released before its folder goes.
+    if (base) await new DataVolumes(path.join(base, 'nodeA')).release('hello', 'web').catch(() => {});
     if (base) await rm(base, { recursive: true, force: true });
   });
 
@@ -301,6 +304,7 @@ describe('devnet Docker: a registry and two private dockerds', {
     await rm(path.join(base, 'b'), { recursive: true });
     assert.equal(processAlive(registry.pid), false);
     assert.equal(await refused('127.0.0.1', Number(registry.address.split(':')[1])), true);
+    await new DataVolumes(path.join(base, 'nodeA')).release('hello', 'web');
     await rm(path.join(base, 'nodeA'), { recursive: true, force: true });
     assert.deepEqual(
       leftovers(base).filter((l) => !l.startsWith('folder')),
