@@ -4,13 +4,22 @@
  * peer, each measured in a process of its own so the benchmark runner's heap is not counted.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FluxNode } from '../src/node/node.ts';
 import { benchNodeOptions, cachedDevnetChain, copyOfChain } from './devnet-chain-cache.ts';
 import type { Benchmark } from './harness.ts';
+
+/** The V8 flags the node runs with: those on bin/fluxnode.js's `#!` line, so the figures are the node's as launched. */
+function nodeFlags(): string[] {
+  const line = readFileSync(new URL('../bin/fluxnode.js', import.meta.url), 'utf8').split('\n')[0] ?? '';
+  return (line.split(/\bnode\b/)[1] ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f.startsWith('--'));
+}
 
 /** SYNC_BENCH_HEIGHT shortens the chain for a quick try; the figure that counts is at 10,000. */
 const HEIGHT = Number(process.env.SYNC_BENCH_HEIGHT ?? 10_000);
@@ -26,7 +35,10 @@ export const benchmarks: Benchmark[] = [
     reportsFigure: true,
     run: () => {
       const script = new URL('./memory-idle-node.ts', import.meta.url).pathname;
-      const out = execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 120_000 });
+      const out = execFileSync(process.execPath, [...nodeFlags(), script], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       return Number(out.trim().split('\n').at(-1)) / 1e6;
     },
   },
@@ -46,10 +58,14 @@ export const benchmarks: Benchmark[] = [
     async run() {
       const script = new URL('./memory-sync-node.ts', import.meta.url).pathname;
       const peer = String(server?.p2p.multiaddrs[0] ?? '');
-      const { stdout } = await promisify(execFile)(process.execPath, [script, peer, String(HEIGHT)], {
-        encoding: 'utf8',
-        timeout: 900_000,
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [...nodeFlags(), script, peer, String(HEIGHT)],
+        {
+          encoding: 'utf8',
+          timeout: 900_000,
+        },
+      );
       return Number(stdout.trim().split('\n').at(-1)) / 1e6;
     },
     async teardown() {

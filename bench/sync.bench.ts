@@ -15,7 +15,8 @@ import { paramsFor } from '../src/consensus/params/index.ts';
 import { decodeHeader } from '../src/consensus/primitives/header.ts';
 import { P2PHost } from '../src/p2p/host.ts';
 import { benchNodeOptions, cachedDevnetChain, copyOfChain } from './devnet-chain-cache.ts';
-import type { Benchmark } from './harness.ts';
+import { cachedSpendChain, SPENDS_PER_BLOCK } from './devnet-spend-chain.ts';
+import { type Benchmark, median } from './harness.ts';
 import { at } from '../test/support/at.ts';
 
 /** SYNC_BENCH_HEIGHT shortens the chain for a quick try; the figures that count are at 10,000. */
@@ -26,9 +27,11 @@ const params = paramsFor('devnet');
 let root = '';
 let server: FluxNode | undefined;
 
-/** A node serving the cached chain. */
-async function startServer(): Promise<FluxNode> {
-  const cached = await cachedDevnetChain(HEIGHT);
+/** A node serving the cached chain (the coinbase-only one unless `cache` says otherwise). */
+async function startServer(
+  cache: (height: number) => Promise<string> = cachedDevnetChain,
+): Promise<FluxNode> {
+  const cached = await cache(HEIGHT);
   root = mkdtempSync(join(tmpdir(), 'fluxnode-bench-sync-'));
   server = await FluxNode.start(benchNodeOptions(copyOfChain(cached, join(root, 'server')), '127.0.0.150'));
   return server;
@@ -49,12 +52,12 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
 }
 
 /** Starts a node in `dataDir` that knows only the server, and times it until it holds the whole chain. */
-async function timeSync(dataDir: string): Promise<number> {
+async function timeSync(dataDir: string, timeoutMs = 300_000): Promise<number> {
   const s = server!;
   const t0 = performance.now();
   const node = await FluxNode.start(benchNodeOptions(dataDir, '127.0.0.151', [at(s.p2p.multiaddrs, 0)]));
   try {
-    await until('the sync', () => node.chain.height() >= HEIGHT, 300_000);
+    await until('the sync', () => node.chain.height() >= HEIGHT, timeoutMs);
     const seconds = (performance.now() - t0) / 1000;
     if (node.chain.utxoSetHash() !== s.chain.utxoSetHash()) throw new Error('synced UTXO set differs');
     return seconds;
@@ -162,4 +165,43 @@ const fresh: Benchmark = {
   teardown: stopServer,
 };
 
-export const benchmarks: Benchmark[] = [headers, bodies, fresh];
+/** Seconds of each trial of `withSpends`, for the tx/s row that reports the same runs. */
+const spendTrials: number[] = [];
+/** Blocks 1–10 carry only their coinbase; every later block 100 P2PKH spends (devnet-spend-chain.ts). */
+const SPEND_TXS = Math.max(0, HEIGHT - 10) * SPENDS_PER_BLOCK;
+
+const withSpends: Benchmark = {
+  name: `sync: a fresh node syncs a ${HEIGHT_TEXT}-block devnet chain with ${SPENDS_PER_BLOCK} P2PKH spends per block`,
+  unit: 'blocks/s',
+  trials: 3,
+  async setup() {
+    spendTrials.length = 0;
+    await startServer(cachedSpendChain);
+  },
+  async run() {
+    const dir = mkdtempSync(join(root, 'spends-'));
+    try {
+      const seconds = await timeSync(dir, 3_600_000);
+      spendTrials.push(seconds);
+      return HEIGHT / seconds;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  reportsFigure: true,
+  teardown: stopServer,
+};
+
+const withSpendsTx: Benchmark = {
+  name: `sync: transactions validated by that fresh node (${SPENDS_PER_BLOCK} P2PKH spends per block)`,
+  unit: 'tx/s',
+  target: 'issue 14: ≥ 10,000 tx/s',
+  trials: 1,
+  reportsFigure: true,
+  run: () => {
+    if (!spendTrials.length) throw new Error('the blocks/s row did not run (filter both rows)');
+    return SPEND_TXS / median(spendTrials);
+  },
+};
+
+export const benchmarks: Benchmark[] = [headers, bodies, fresh, withSpends, withSpendsTx];

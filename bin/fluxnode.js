@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// --max-semi-space-size=2 (MB): V8's young generation otherwise grows to tens of MB while a node
+// syncs, and stays committed: 2 MB halves the node's resident set at no measured cost in speed
+// (docs/performance.md, bench/memory.bench.ts reads the flags from this line).
 // Entry shim: fluxnode's sources are TypeScript run by Node's type stripping, which needs Node 24.
 // Through npm (npx fluxnode, npm run …) the pinned Node 24 from devDependencies is used.
 const [major] = process.versions.node.split('.').map(Number);

@@ -36,7 +36,6 @@ interface Prepared {
  * rule (it is then marked invalid, after the blocks before it committed).
  */
 export async function connectPath(s: ChainState, path: IndexEntry[]): Promise<boolean> {
-  if (path.length > 1) s.validator.warmUp?.();
   let pending: Prepared | undefined;
   let group: Prepared[] = [];
   let broken: { p: Prepared; err: ConsensusError } | undefined;

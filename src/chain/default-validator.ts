@@ -17,7 +17,7 @@ import {
   verifyInputSignature,
   type WorkHeader,
 } from '../consensus/index.ts';
-import { ScriptVerifierPool } from './script-pool.ts';
+import { ScriptVerifierPool, sharedVerifierPool } from './script-pool.ts';
 import type { ChainEntry } from './types.ts';
 import { checkCoinbaseAmount, checkFundOutputs, checkRequiredOutputs } from './rules/coinbase.ts';
 import { checkNoUnverifiedShielded, checkTransactionContext } from './rules/transaction.ts';
@@ -134,12 +134,17 @@ export function defaultValidator(
   const trustShielded = options.trustShieldedProofs ?? false;
   const threads = options.scriptThreads ?? availableParallelism();
   const minInputs = options.parallelMinInputs ?? 32;
+  // The process's shared pool unless a thread count of its own was asked for (tests).
+  const own = options.scriptThreads !== undefined && options.scriptThreads !== availableParallelism();
   let pool: ScriptVerifierPool | undefined;
+  const poolNow = () => {
+    pool ??= own ? new ScriptVerifierPool(threads) : sharedVerifierPool();
+    return pool;
+  };
   const verifyScripts = (checks: ScriptCheck[], ctx: BlockContext): void | Promise<void> => {
     if (threads < 1 || signatureChecks(checks, minInputs) < minInputs)
       return verifyScriptsInline(checks, ctx);
-    pool ??= new ScriptVerifierPool(threads);
-    return pool.verify(checks, branchIdAt(ctx.height, params), BLOCK_SCRIPT_FLAGS);
+    return poolNow().verify(checks, branchIdAt(ctx.height, params), BLOCK_SCRIPT_FLAGS);
   };
   return {
     checkHeader(header: BlockHeader, ctx: HeaderContext): void {
@@ -195,14 +200,9 @@ export function defaultValidator(
 
     verifyScripts,
 
-    warmUp() {
-      if (threads < 1) return;
-      pool ??= new ScriptVerifierPool(threads);
-      pool.start();
-    },
-
     async close() {
-      await pool?.close();
+      // The shared pool outlives a chain; its idle threads stop by themselves.
+      if (own) await pool?.close();
       pool = undefined;
     },
   };

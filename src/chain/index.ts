@@ -21,7 +21,7 @@ export { FluxnodeRegistry } from './fluxnodes/registry.ts';
 export type { FluxnodeBlockEffect, FluxnodeRecord } from './fluxnodes/types.ts';
 export { genesisBlock } from './genesis.ts';
 export { installEcdsaBackend } from './ecdsa-native.ts';
-export { ScriptVerifierPool, type ScriptVerifierPoolOptions } from './script-pool.ts';
+export { ScriptVerifierPool, type ScriptVerifierPoolOptions, sharedVerifierPool } from './script-pool.ts';
 export type { SignedMessageCheck } from './verify-batch.ts';
 export type { Durability } from './storage/database.ts';
 export type * from './types.ts';

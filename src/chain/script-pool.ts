@@ -75,17 +75,18 @@ export class ScriptVerifierPool {
   start(): void {
     if (this.#closed || this.#workers.length) return;
     for (let i = 0; i < this.threads; i++) {
-      const w = new Worker(new URL('./script-worker.ts', import.meta.url));
+      // A small young generation: a verifier allocates only short-lived buffers.
+      const w = new Worker(new URL('./script-worker.ts', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: 6 },
+      });
       w.on('message', (r: WorkerResult) => {
         const p = this.#pending.get(r.id);
         if (!p) return;
         this.#pending.delete(r.id);
         p.resolve(r);
       });
-      w.on('error', (err) => {
-        for (const p of this.#pending.values()) p.reject(err);
-        this.#pending.clear();
-      });
+      // A thread that died takes the others with it: the next job starts a fresh set.
+      w.on('error', (err) => this.#fail(err));
       w.unref();
       this.#workers.push(w);
     }
@@ -170,6 +171,12 @@ export class ScriptVerifierPool {
     return out;
   }
 
+  #fail(err: Error): void {
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+    void this.#stopWorkers();
+  }
+
   async #stopWorkers(): Promise<void> {
     const ws = this.#workers;
     this.#workers = [];
@@ -181,4 +188,16 @@ export class ScriptVerifierPool {
     clearTimeout(this.#idleTimer);
     await this.#stopWorkers();
   }
+}
+
+let shared: ScriptVerifierPool | undefined;
+
+/**
+ * The process's verifier pool, one thread per CPU: every chain with the default thread count and
+ * the cloud's gossip checks use it, so the threads start once and are never two sets. Its threads
+ * stop after a minute without work and never keep the process alive.
+ */
+export function sharedVerifierPool(): ScriptVerifierPool {
+  shared ??= new ScriptVerifierPool();
+  return shared;
 }

@@ -52,8 +52,6 @@ export interface BlockValidator {
   checkCoinbase(ctx: CoinbaseContext): void;
   /** Input scripts of a block's transactions; may run in parallel and resolve later. */
   verifyScripts(checks: ScriptCheck[], ctx: BlockContext): void | Promise<void>;
-  /** Many blocks are about to be connected: start what verifies them in parallel now. */
-  warmUp?(): void;
   /** Releases what the validator holds (worker threads); called when the chain closes. */
   close?(): void | Promise<void>;
 }
