@@ -8,6 +8,7 @@ import { MessageFieldError } from '../messages/errors.ts';
 import type { CloudMetrics } from '../metrics.ts';
 import type { RunningApp } from '../messages/running-report.ts';
 import type { VerifiedSpec } from '../messages/spec-announcement.ts';
+import type { MessageVerifier } from '../messages/heartbeat-batch.ts';
 import type { ReconcileOutcome } from './reconcile-pass.ts';
 import type {
   AgentIdentity,
@@ -31,6 +32,11 @@ export interface CloudAgentDeps {
   /** Receives every valid, owner-signed spec announcement heard (the node keeps them in its SpecStore). */
   onSpec?: (spec: VerifiedSpec) => void;
   metrics?: CloudMetrics | null;
+  /**
+   * Checks heartbeat signatures in batches on other threads (the chain's `sharedVerifierPool()`);
+   * without it each heartbeat is checked on the calling thread as it arrives.
+   */
+  verifier?: MessageVerifier;
   /**
    * Replicated app data (`s:`/`r:`/`g:` containerData): this node's Syncthing and where a
    * component's data folder is on the host. Absent: every component keeps local data only.

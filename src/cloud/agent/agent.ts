@@ -49,6 +49,7 @@ import type { ReconcileOutcome } from './reconcile-pass.ts';
 import { dataRoundDeps, ReconcileRound } from './reconcile-round.ts';
 import { ReconcileTrigger } from './reconcile-trigger.ts';
 import { SerialQueue } from './serial.ts';
+import type { MessageVerifier } from '../messages/heartbeat-batch.ts';
 import { AgentTimers } from './timers.ts';
 import {
   type AgentIdentity,
@@ -79,6 +80,7 @@ export class CloudAgent extends EventEmitter {
   readonly #clock: Clock;
   readonly #log: AgentLogger;
   readonly #onSpec: ((spec: VerifiedSpec) => void) | undefined;
+  readonly #verifier: MessageVerifier | undefined;
   readonly #peers: PeerView;
   readonly #owner: OwnerOps;
   readonly #ownerState: OwnerState;
@@ -114,6 +116,7 @@ export class CloudAgent extends EventEmitter {
     this.#clock = deps.clock ?? { now: () => Date.now() };
     this.#log = deps.log ?? NOOP_LOG;
     this.#onSpec = deps.onSpec;
+    this.#verifier = deps.verifier;
     this.#metrics = deps.metrics ?? null;
     this.#ownerState = new OwnerState(deps.ownerStateFile);
     const active = () => this.#running;
@@ -238,7 +241,9 @@ export class CloudAgent extends EventEmitter {
     this.#running = true;
     this.#startedAt = this.#clock.now();
     const heard = () => this.#metrics?.heartbeatsReceived.inc();
-    this.#intake.subscribe(agentTopics(this.#peers, this.options.appLimits, heard, this.#onSpec));
+    this.#intake.subscribe(
+      agentTopics(this.#peers, this.options.appLimits, heard, this.#onSpec, this.#verifier),
+    );
     this.#chain.on('tip', this.#onTip);
     const o = this.options;
     this.#peers.setHeartbeatMs(this.heartbeatPeriod());

@@ -23,12 +23,15 @@ import {
   type GossipTopic,
   type GossipVerdict,
 } from './types.ts';
+import type { MessageVerifier } from '../messages/heartbeat-batch.ts';
 
 /** A check: the verified value, undefined when it is not for us, or a thrown message error. */
 export type Check<T> = (data: Uint8Array) => T | undefined;
 
 export interface Intake<T> {
   check: Check<T>;
+  /** The same check, answered later (checked in a batch with others); the validator uses it when given. */
+  checkLater?: (data: Uint8Array) => Promise<T | undefined>;
   use: (value: T) => void;
 }
 
@@ -50,10 +53,13 @@ export function agentTopics(
   limits: AppSpecLimits,
   heartbeatHeard: () => void,
   onSpec: ((spec: VerifiedSpec) => void) | undefined,
+  verifier?: MessageVerifier,
 ): AgentTopics {
   return {
     heartbeat: {
       check: (d) => peers.checkHeartbeat(d),
+      // With a verifier pool, signatures are checked in batches on its threads.
+      checkLater: verifier && ((d) => peers.checkHeartbeatBatched(d, verifier)),
       use: (v) => {
         heartbeatHeard();
         peers.heard(v);
@@ -75,15 +81,35 @@ export function verdictOf<T>(
   onUnexpected: (err: Error) => void,
 ): { verdict: GossipVerdict; value?: T } {
   try {
-    const value = check(data);
-    return value === undefined ? { verdict: ignore('not-for-us') } : { verdict: ACCEPT, value };
+    return valueVerdict(check(data));
   } catch (err) {
-    // A verify error carries its score (0, e.g. a node we do not know yet: ignored).
-    if (err instanceof MessageVerifyError) return { verdict: refusal(err.rule, err.score) };
-    if (err instanceof MessageDecodeError) return { verdict: reject('undecodable') };
-    onUnexpected(err as Error);
-    return { verdict: reject('check-failed') };
+    return errorVerdict(err, onUnexpected);
   }
+}
+
+/** `verdictOf` for a check answered later. */
+export async function laterVerdictOf<T>(
+  check: (data: Uint8Array) => Promise<T | undefined>,
+  data: Uint8Array,
+  onUnexpected: (err: Error) => void,
+): Promise<{ verdict: GossipVerdict; value?: T }> {
+  try {
+    return valueVerdict(await check(data));
+  } catch (err) {
+    return errorVerdict(err, onUnexpected);
+  }
+}
+
+function valueVerdict<T>(value: T | undefined): { verdict: GossipVerdict; value?: T } {
+  return value === undefined ? { verdict: ignore('not-for-us') } : { verdict: ACCEPT, value };
+}
+
+function errorVerdict(err: unknown, onUnexpected: (err: Error) => void): { verdict: GossipVerdict } {
+  // A verify error carries its score (0, e.g. a node we do not know yet: ignored).
+  if (err instanceof MessageVerifyError) return { verdict: refusal(err.rule, err.score) };
+  if (err instanceof MessageDecodeError) return { verdict: reject('undecodable') };
+  onUnexpected(err as Error);
+  return { verdict: reject('check-failed') };
 }
 
 export class GossipIntake {
@@ -113,11 +139,16 @@ export class GossipIntake {
       this.#log.warn({ topic: topic.name, err: err.message }, 'unexpected error checking a message');
     this.#gossip.subscribe(
       topic,
-      (data): GossipVerdict => {
+      (data): GossipVerdict | Promise<GossipVerdict> => {
         if (!this.#active()) return ignore('agent-stopped');
-        const { verdict, value } = verdictOf(intake.check, data, unexpected);
-        if (verdict.result === 'accept') this.#verified.set(data, value);
-        return verdict;
+        const keep = ({ verdict, value }: { verdict: GossipVerdict; value?: T }) => {
+          if (verdict.result === 'accept') this.#verified.set(data, value);
+          return verdict;
+        };
+        const later = intake.checkLater;
+        return later
+          ? laterVerdictOf(later, data, unexpected).then(keep)
+          : keep(verdictOf(intake.check, data, unexpected));
       },
       (data) => {
         if (!this.#active()) return;

@@ -9,6 +9,8 @@ import { type BenchmarkResult, verifyBenchmarkResult } from '../messages/benchma
 import type { OperatorKeyLookup } from '../messages/envelope.ts';
 import { HeadCache } from '../messages/head-cache.ts';
 import { type Heartbeat, verifyHeartbeat } from '../messages/heartbeat.ts';
+import type { MessageVerifier } from '../messages/heartbeat-batch.ts';
+import { HeartbeatBatcher } from './heartbeat-batcher.ts';
 import { type RunningReport, verifyRunningReport } from '../messages/running-report.ts';
 import type { Clock } from './types.ts';
 
@@ -45,6 +47,7 @@ export class PeerView {
   private readonly liveness: HeldBackLiveness;
   /** Heads whose signature was checked: a run's later heartbeats cost hashes, not a signature. */
   readonly heads = new HeadCache();
+  #batcher: HeartbeatBatcher | undefined;
   private readonly heartbeats = new Map<string, Heartbeat>();
   private readonly benchmarks = new Map<string, BenchmarkResult>();
   private readonly reports = new Map<string, RunningReport>();
@@ -63,7 +66,16 @@ export class PeerView {
 
   /** A verified heartbeat of another node, or undefined when it is our own or outside the time window. */
   checkHeartbeat(data: Uint8Array): Heartbeat | undefined {
-    const hb = verifyHeartbeat(data, this.lookup, this.heads);
+    return this.#forUs(verifyHeartbeat(data, this.lookup, this.heads));
+  }
+
+  /** `checkHeartbeat`, with the signature checked in a batch on `verifier`'s threads. */
+  async checkHeartbeatBatched(data: Uint8Array, verifier: MessageVerifier): Promise<Heartbeat | undefined> {
+    this.#batcher ??= new HeartbeatBatcher(verifier, this.lookup, this.heads);
+    return this.#forUs(await this.#batcher.check(data));
+  }
+
+  #forUs(hb: Heartbeat): Heartbeat | undefined {
     if (hb.node === this.opts.selfId) return undefined;
     const now = this.clock.now();
     const window = this.liveness.rule.heartbeatMs * this.opts.missedIntervals;

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Chain, FluxnodeRegistry } from '../../chain/index.ts';
+import { type Chain, type FluxnodeRegistry, sharedVerifierPool } from '../../chain/index.ts';
 import {
   appDataDir,
   appLimitsFor,
@@ -113,6 +113,7 @@ export class CloudAgentModule implements NodeModule {
         benchmark: () => runBenchmark({ dataDir, ...(params.network === 'mainnet' ? {} : DEVNET_BENCHMARK) }),
         log,
         metrics: this.#d.metrics,
+        verifier: sharedVerifierPool(),
         onSpec: (v) => cloud.keep(v),
         appData: this.#appData(),
         ownerStateFile: join(dataDir, 'owner-state.json'),

@@ -5,6 +5,7 @@ import { ScriptVerifierPool } from '../../../src/chain/index.ts';
 import { HeadCache } from '../../../src/cloud/messages/head-cache.ts';
 import { encodeHeartbeat, verifyHeartbeat } from '../../../src/cloud/messages/heartbeat.ts';
 import { verifyHeartbeats } from '../../../src/cloud/messages/heartbeat-batch.ts';
+import { HeartbeatBatcher } from '../../../src/cloud/agent/heartbeat-batcher.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import { at } from '../../support/at.ts';
@@ -64,5 +65,25 @@ describe('heartbeats checked by the batch on the verifier pool', () => {
     const again = await verifyHeartbeats(batch, lookup, pool, heads);
     assert.equal(heads.signatureChecks, 2);
     assert.ok(again.every((v) => !(v instanceof Error)));
+  });
+
+  test('heartbeats handed over in one turn of the event loop reach the pool as one batch', async () => {
+    const calls: number[] = [];
+    const counting = {
+      verifyMessages: (checks: Parameters<ScriptVerifierPool['verifyMessages']>[0]) => {
+        calls.push(checks.length);
+        return pool.verifyMessages(checks);
+      },
+    };
+    const batcher = new HeartbeatBatcher(counting, lookup, new HeadCache());
+    const forged = beat(3, at(keys, 1));
+    const results = await Promise.allSettled(
+      [beat(0), beat(1), forged, beat(2)].map((b) => batcher.check(b)),
+    );
+    assert.deepEqual(calls, [4]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+    );
   });
 });
