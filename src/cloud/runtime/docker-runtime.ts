@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
+import { isReplicated, splitContainerData } from '../spec/data-mode.ts';
 import { prepareAppData, type RemappedRoot, remappedRootOf } from './app-data.ts';
 import { type ContainerLimits, DEFAULT_LIMITS, planContainer } from './container-config.ts';
 import { dockerClient } from './docker-client.ts';
@@ -156,7 +157,12 @@ export class DockerRuntime {
     }
     if (plan.hostDataDir) {
       await this.#volumesRestored();
-      const hdd = await this.volumes.prepare(app.name, component.name, component.hdd);
+      // Replicated data (s:, r:, g:) stays a plain folder: Syncthing may already have written its
+      // folder marker there, and a volume mounted over it (now, or again at the next start, after
+      // Syncthing has opened the folder) would hide the marker and stop the folder syncing.
+      const hdd = isReplicated(splitContainerData(component.containerData.trim()).mode)
+        ? { enforced: false }
+        : await this.volumes.prepare(app.name, component.name, component.hdd);
       plan.options.Labels = { ...plan.options.Labels, [LABEL_HDD_ENFORCED]: String(hdd.enforced) };
       // The folder (or the volume mounted there) goes to the container's root as the engine maps it.
       const owner = await prepareAppData(plan.hostDataDir, await this.remappedRoot());
