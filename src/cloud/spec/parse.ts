@@ -2,9 +2,18 @@
  * Reading a spec from text. JSON and YAML (1.2 core schema, so `on`/`yes` stay strings) are both
  * accepted; duplicate keys are an error in either, since a spec that means two things cannot be signed.
  */
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { jsonDepth } from '../../consensus/index.ts';
 import { AppSpecError } from './schema.ts';
+
+type Yaml = typeof import('yaml');
+let yaml: Yaml | undefined;
+
+/** The YAML parser, loaded at first use: a node that reads no spec text is spared its ~70 modules. */
+function parseDocument(...args: Parameters<Yaml['parseDocument']>): ReturnType<Yaml['parseDocument']> {
+  yaml ??= createRequire(import.meta.url)('yaml') as Yaml;
+  return yaml.parseDocument(...args);
+}
 
 /** The longest spec text read, in characters (a real spec is a few kilobytes; registered ones travel by gossip). */
 export const MAX_SPEC_BYTES = 128 * 1024;
