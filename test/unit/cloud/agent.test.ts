@@ -33,6 +33,7 @@ import type { AppSpec, ValidSpec } from '../../../src/cloud/spec/schema.ts';
 import { toHex } from '../../../src/consensus/bytes.ts';
 import { publicKeyOf } from '../../../src/consensus/keys/keys.ts';
 import { devnet } from '../../../src/consensus/params/devnet.ts';
+import { ScriptVerifierPool } from '../../../src/chain/index.ts';
 import { at } from '../../support/at.ts';
 
 const HB = 400;
@@ -294,6 +295,7 @@ describe('cloud agent over an in-memory network', () => {
     })),
   );
   const engines = ids.map((id) => new FakeEngine(id));
+  const pool = new ScriptVerifierPool({ threads: 1 });
   const gossip = ids.map((id) => bus.endpoint(id));
   const agents = ids.map(
     (id, i) =>
@@ -304,6 +306,8 @@ describe('cloud agent over an in-memory network', () => {
           runtime: at(engines, i),
           identity: { nodeId: id, operatorPrivateKey: at(keys, i), ip: `10.0.0.${i + 1}`, tier: 'cumulus' },
           benchmark: async () => (i === 4 ? slow : good), // the fifth node is below the minimums
+          // Every other node checks heartbeat signatures in batches on a verifier pool, as a node does.
+          verifier: i % 2 ? pool : undefined,
         },
         {
           heartbeatMs: HB,
@@ -320,6 +324,7 @@ describe('cloud agent over an in-memory network', () => {
 
   after(async () => {
     await Promise.all(agents.map((a) => a.stop()));
+    await pool.close();
   });
 
   test('nothing is done before the live set is known', async () => {
