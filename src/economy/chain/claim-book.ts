@@ -110,7 +110,7 @@ export class ClaimBook {
       for (const c of claims) {
         const record = ledger.checkClaim(c.fields, at.time);
         ledger.restoreClaim(record);
-        this.#o.store.putClaim({ record, height: at.height, txid: c.txid });
+        this.#o.store.claimRows.putClaim({ record, height: at.height, txid: c.txid });
         records.push(record);
       }
       if (at.height % this.#o.snapshotInterval === 0) this.#sealAll(ledger, at);
@@ -139,7 +139,7 @@ export class ClaimBook {
       const sealed = ledger.snapshots(asset.id).reduce((n, s) => n + s.leafCount, 0);
       if (all === sealed) continue;
       const snap = ledger.snapshot(asset.id, at.time);
-      this.#o.store.putSnapshot({
+      this.#o.store.claimRows.putSnapshot({
         height: at.height,
         asset: asset.id,
         number: snap.snapshot,
@@ -166,7 +166,8 @@ export class ClaimBook {
     const store = this.#o.store;
     for (const p of store.payoutsBetween(from, to)) ledger.applyPayout(p);
     for (const m of store.minedBetween(from, to)) ledger.applyMined(m);
-    for (const a of store.allocationsBetween(from, to)) ledger.allocate(a.asset, a.address, a.units);
+    for (const a of store.holderRows.allocationsBetween(from, to))
+      ledger.allocate(a.asset, a.address, a.units);
   }
 
   /** Every address's position in one asset at the tip, summed. */
@@ -187,7 +188,8 @@ export class ClaimBook {
     const ledger = this.#emptyLedger();
     this.#feed(ledger, -1, horizon);
     const pending = new Map<string, StoredSnapshot[]>();
-    for (const s of this.#o.store.snapshots()) pending.set(s.asset, [...(pending.get(s.asset) ?? []), s]);
+    for (const s of this.#o.store.claimRows.snapshots())
+      pending.set(s.asset, [...(pending.get(s.asset) ?? []), s]);
     const sealDue = (asset: string) => {
       const queue = pending.get(asset) ?? [];
       for (let s = queue[0]; s && s.claims === ledger.claims(asset).length; s = queue[0]) {
@@ -202,7 +204,7 @@ export class ClaimBook {
         }
       }
     };
-    for (const { record } of this.#o.store.claims()) {
+    for (const { record } of this.#o.store.claimRows.claims()) {
       ledger.restoreClaim(record);
       sealDue(record.assetId);
     }

@@ -8,6 +8,10 @@
  * It depends on the chain's fluxnode registry: the chain connects the registry first and hands over
  * what the block did to it (who was paid, as they stood before the block; which nodes started,
  * changed, were spent or expired), from which the payees and the collateral changes are read.
+ *
+ * This file holds the chain hooks and the coverage bookkeeping; connect-steps.ts reads what else a
+ * block adds (pool stakes, holder allocations, claims), positions.ts folds the per-address and
+ * per-asset answers, claim-book.ts keeps the claims, and store.ts with its row files the tables.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import {
@@ -17,44 +21,38 @@ import {
   type ConsensusParams,
   equalBytes,
   type OutPoint,
-  reverseHex,
-  TIERS,
-  type Tier,
   type Transaction,
-  txid,
 } from '../../consensus/index.ts';
 import {
   type ChainEntry,
   ChainStateError,
   type ChainStateExtension,
   type ExtensionContext,
-  type FluxnodeBlockEffect,
   fluxnodeEffectOf,
   FLUXNODES,
   inTransaction,
 } from '../../chain/index.ts';
 import { appPaymentScriptFor } from '../../cloud/index.ts';
 import { EconomyError } from '../errors.ts';
-import type { BlockSummary, CollateralChange } from '../inputs.ts';
-import { isEligiblePayout, parallelUnits } from '../parallel/accrual.ts';
-import {
-  ACCRUAL_EPOCH,
-  findAsset,
-  isLaunched,
-  PARALLEL_ASSETS,
-  type ParallelAsset,
-} from '../parallel/assets.ts';
+import type { BlockSummary } from '../inputs.ts';
+import { isEligiblePayout } from '../parallel/accrual.ts';
+import { ACCRUAL_EPOCH, PARALLEL_ASSETS, type ParallelAsset } from '../parallel/assets.ts';
 import type { ClaimFields } from '../parallel/claim-message.ts';
 import type { ClaimProof, ClaimRecord, ClaimSnapshot } from '../parallel/ledger.ts';
 import { type SupplySnapshot, SupplyStats } from '../supply/stats.ts';
-import { type BlockPayee, payoutAddressOf, summarizeBlock } from './block-summary.ts';
-import { type BlockClaim, type ChainTip, ClaimBook } from './claim-book.ts';
+import { type BlockPayee, summarizeBlock } from './block-summary.ts';
+import { type ChainTip, ClaimBook } from './claim-book.ts';
+import {
+  allocateHolders,
+  blockClaims,
+  collateralChange,
+  outpointKey,
+  recordPoolStakes,
+} from './connect-steps.ts';
 import { claimConflictKey, claimDataOf, claimFieldsOf } from './claim-tx.ts';
-import { attributeStakes, poolHash, poolStakeChanges } from './holders.ts';
 import {
   type AddressBalance,
   type AddressEarnings,
-  type AssetBalance,
   type AssetSupply,
   type Coverage,
   DEFAULT_SNAPSHOT_INTERVAL,
@@ -62,7 +60,8 @@ import {
   type HolderBalances,
   type HolderSnapshot,
 } from './extension-types.ts';
-import { EconomyStore, type EarningsRow } from './store.ts';
+import { assetSupplyOf, balanceOf, earningsOf } from './positions.ts';
+import { EconomyStore } from './store.ts';
 
 export {
   type AddressBalance,
@@ -157,8 +156,10 @@ export class EconomyExtension implements ChainStateExtension {
       this.stats.connect(summary);
       this.inFlight = { op: 'connect', summary };
       this.store.putBlock(ctx.entry.hash, summary, (p) => isEligiblePayout(p, this.epoch), this.epoch);
-      if (this.holders) this.recordPoolStakes(block, height, ctx);
-      this.allocateHolders(height);
+      if (this.holders) recordPoolStakes(this.store.holderRows, block, height, ctx, this.params);
+      const due = this.holderSnapshots.filter((h) => h.height === height);
+      if (due.length && this.holders)
+        allocateHolders(this.store.holderRows, due, this.holders, this.book.registry, height, this.params);
     } catch (err) {
       // A summary the economy cannot take means a bug or a damaged table, never a bad block.
       throw new ChainStateError(`economy: cannot record block ${ctx.entry.id} at ${height}`, [
@@ -169,50 +170,10 @@ export class EconomyExtension implements ChainStateExtension {
     if (this.coverage().complete) this.connectClaims(block, { height, time: ctx.entry.time }, ctx);
   }
 
-  /** Keeps the block's pool stakes and withdrawal requests: stakes count for holders at a snapshot. */
-  private recordPoolStakes(block: Block, height: number, ctx: ExtensionContext): void {
-    const coins = new Map(ctx.spent.map((s) => [outpointKey(s.outpoint), s.coin.scriptPubKey]));
-    const pools = new Map([...this.store.poolPrincipal().keys()].map((p) => [poolHash(p, this.params), p]));
-    const scriptOf = (t: number) => {
-      const input = block.txs[t]?.inputs[0];
-      return input ? coins.get(outpointKey(input.prevout)) : undefined;
-    };
-    for (const c of poolStakeChanges(block, scriptOf, this.params, (h) => pools.get(h)))
-      this.store.putPoolStake(height, c.pool, c.holder, c.delta);
-  }
-
-  /** Gives every holder its share of each asset whose holder snapshot is at this height. */
-  private allocateHolders(height: number): void {
-    const due = this.holderSnapshots.filter((h) => h.height === height);
-    if (!due.length || !this.holders) return;
-    const balances = new Map<string, bigint>();
-    for (const b of this.holders.balances()) {
-      const address = payoutAddressOf(b.script, this.params);
-      balances.set(address, (balances.get(address) ?? 0n) + b.value);
-    }
-    const byAddress = attributeStakes(balances, this.store.poolPrincipal());
-    for (const h of due) {
-      const asset = findAsset(this.book.registry, h.assetId);
-      for (const [address, sat] of [...byAddress].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
-        const units = parallelUnits(sat, asset.decimals);
-        if (units > 0n) this.store.putAllocation(height, asset.id, address, units);
-      }
-    }
-  }
-
   /** Checks and records the block's claims; a bad one refuses the block with the economy's rule. */
   private connectClaims(block: Block, at: ChainTip, ctx: ExtensionContext): void {
-    const coins = new Map(ctx.spent.map((s) => [outpointKey(s.outpoint), s.coin.scriptPubKey]));
     try {
-      const claims: BlockClaim[] = [];
-      for (const tx of block.txs.slice(1)) {
-        const data = claimDataOf(tx, this.book.registry);
-        if (!data) continue;
-        const script = coins.get(outpointKey(must(tx.inputs[0], 'a claim input').prevout));
-        if (!script)
-          throw new ChainStateError(`economy: the coin of a claim input is not in the block's spends`);
-        claims.push({ fields: claimFieldsOf(data, script, this.params), txid: reverseHex(txid(tx)) });
-      }
+      const claims = blockClaims(block, ctx, this.book.registry, this.params);
       if (claims.length || at.height % this.book.snapshotInterval === 0) this.book.connect(at, claims);
     } catch (err) {
       if (err instanceof EconomyError)
@@ -303,25 +264,7 @@ export class EconomyExtension implements ChainStateExtension {
 
   /** Per parallel asset over every address: accrued, matured, claimed, claimable, pending. */
   assetSupply(): AssetSupply[] {
-    const tip = this.tip();
-    const eligible = this.store.eligibleByAddress();
-    const allocated = this.store.allocationTotals();
-    return this.book.registry.map((asset) => {
-      let accrued = allocated.get(asset.id) ?? 0n;
-      for (const sat of eligible.values()) accrued += parallelUnits(sat, asset.decimals);
-      const t = this.book.totals(asset.id, tip);
-      return {
-        assetId: asset.id,
-        chain: asset.chain,
-        decimals: asset.decimals,
-        launched: isLaunched(asset, tip.time),
-        accrued,
-        matured: t.accrued,
-        claimed: t.claimed,
-        claimable: t.claimable,
-        pending: t.pending,
-      };
-    });
+    return assetSupplyOf(this.store, this.book, this.tip());
   }
 
   /** Heights the statistics cover: from `fromHeight` (1 when the economy saw the whole chain) to the tip. */
@@ -354,45 +297,12 @@ export class EconomyExtension implements ChainStateExtension {
   }
 
   earnings(address: string): AddressEarnings {
-    const rows = this.store.earnings(address);
-    const byTier: Partial<Record<Tier, EarningsRow>> = {};
-    for (const r of rows) byTier[r.tier] = r;
-    return {
-      address,
-      payouts: rows.reduce((n, r) => n + r.payouts, 0),
-      total: rows.reduce((s, r) => s + r.amount, 0n),
-      eligible: rows.reduce((s, r) => s + r.eligible, 0n),
-      byTier,
-      mined: this.store.minedBy(address),
-    };
+    return earningsOf(this.store, address);
   }
 
   /** Every parallel asset's position for a payout address. */
   balance(address: string): AddressBalance {
-    const tip = this.tip();
-    const earnings = this.earnings(address);
-    const positions = this.book.positions(address, tip);
-    const allocated = this.store.allocationsOf(address);
-    const basis = earnings.eligible + earnings.mined.eligible;
-    const assets = positions.map((p, i): AssetBalance => {
-      const asset = must(this.book.registry[i], 'the asset of a position (one per registered asset)');
-      const accrued = parallelUnits(basis, asset.decimals) + (allocated.get(asset.id) ?? 0n);
-      return {
-        assetId: asset.id,
-        chain: asset.chain,
-        decimals: asset.decimals,
-        launchTime: asset.launchTime,
-        launched: isLaunched(asset, tip.time),
-        accrued,
-        matured: p.accrued,
-        claimed: p.claimed,
-        claimable: p.claimable,
-        pending: p.pending,
-        immature: accrued > p.accrued ? accrued - p.accrued : 0n,
-        nextNonce: p.nextNonce,
-      };
-    });
-    return { address, tip, maturedHeight: this.book.maturedHeight(tip.height), earnings, assets };
+    return balanceOf(this.store, this.book, address, this.tip());
   }
 
   get snapshotInterval(): number {
@@ -428,7 +338,7 @@ export class EconomyExtension implements ChainStateExtension {
 
   /** Where a claim was made on the active chain. */
   claimPlace(id: string): { height: number; txid: string } | undefined {
-    return this.store.claimPlace(id);
+    return this.store.claimRows.claimPlace(id);
   }
 
   snapshots(assetId: string): readonly ClaimSnapshot[] {
@@ -464,18 +374,4 @@ export class EconomyExtension implements ChainStateExtension {
       });
     return e.time;
   }
-}
-
-function outpointKey(o: OutPoint): string {
-  return `${reverseHex(o.txid)}:${o.index}`;
-}
-
-/** Net collateral locked (+) / released (−) per tier by the block; tiers without change omitted. */
-function collateralChange(effect: FluxnodeBlockEffect): CollateralChange[] {
-  const net: Record<Tier, bigint> = { cumulus: 0n, nimbus: 0n, stratus: 0n };
-  for (const c of effect.changes) {
-    if (c.before) net[c.before.tier] -= c.before.amount;
-    if (c.after) net[c.after.tier] += c.after.amount;
-  }
-  return TIERS.filter((t) => net[t] !== 0n).map((tier) => ({ tier, amount: net[tier] }));
 }

@@ -1,105 +1,18 @@
 /**
- * The economy's tables in the chain's database. Block rows (one summary per main-chain block, and
- * its fluxnode payments for per-address queries) are written and deleted inside the chain's block
- * transactions, so they always describe exactly the active chain. Claims and snapshots are not chain
- * data: they are appended in their own small transactions and never undone by a reorg.
+ * The economy's rows in the chain's database (schema: store-schema.ts). Every row is written and
+ * deleted inside the chain's block transactions, so they always describe exactly the active chain:
+ * here the block summaries, fluxnode payments and mined outputs (per-address queries) and the meta
+ * row; claims and snapshots in claim-rows.ts, pool stakes and holder allocations in holder-rows.ts.
  */
 import type { Tier } from '../../consensus/index.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import type { BlockSummary, MinedOutput, OperatorPayout } from '../inputs.ts';
-import type { ClaimRecord } from '../parallel/ledger.ts';
 import { reviveStoredBigint, storedBigint } from '../../chain/index.ts';
+import { ClaimRows } from './claim-rows.ts';
+import { HolderRows } from './holder-rows.ts';
+import { ECONOMY_DDL } from './store-schema.ts';
 
-const DDL = `
-CREATE TABLE IF NOT EXISTS economy_blocks (
-  height  INTEGER PRIMARY KEY,
-  hash    BLOB NOT NULL,
-  summary TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS economy_payouts (
-  height          INTEGER NOT NULL,
-  collateral      TEXT NOT NULL,
-  txid            TEXT NOT NULL,
-  address         TEXT NOT NULL,
-  tier            TEXT NOT NULL,
-  amount          INTEGER NOT NULL,
-  time            INTEGER NOT NULL,
-  node_start_time INTEGER NOT NULL,
-  eligible        INTEGER NOT NULL,
-  PRIMARY KEY (height, collateral)
-);
-CREATE INDEX IF NOT EXISTS economy_payouts_by_address ON economy_payouts (address, height);
-CREATE TABLE IF NOT EXISTS economy_mined (
-  height   INTEGER NOT NULL,
-  vout     INTEGER NOT NULL,
-  txid     TEXT NOT NULL,
-  address  TEXT NOT NULL,
-  amount   INTEGER NOT NULL,
-  time     INTEGER NOT NULL,
-  eligible INTEGER NOT NULL,
-  PRIMARY KEY (height, vout)
-);
-CREATE INDEX IF NOT EXISTS economy_mined_by_address ON economy_mined (address, height);
--- units of one asset a holder snapshot at \`height\` gave an address
-CREATE TABLE IF NOT EXISTS economy_allocations (
-  height  INTEGER NOT NULL,
-  asset   TEXT NOT NULL,
-  address TEXT NOT NULL,
-  units   TEXT NOT NULL,
-  PRIMARY KEY (height, asset, address)
-);
--- a holder's principal at a staking pool: + stake, − withdrawal request (pool-data.ts)
-CREATE TABLE IF NOT EXISTS economy_pool_stakes (
-  height INTEGER NOT NULL,
-  pool   TEXT NOT NULL,
-  holder TEXT NOT NULL,
-  delta  TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS economy_pool_stakes_by_height ON economy_pool_stakes (height);
-CREATE TABLE IF NOT EXISTS economy_chain_claims (
-  seq        INTEGER PRIMARY KEY,
-  height     INTEGER NOT NULL,
-  txid       TEXT NOT NULL,
-  id         TEXT NOT NULL UNIQUE,
-  asset      TEXT NOT NULL,
-  source     TEXT NOT NULL,
-  target     TEXT NOT NULL,
-  amount     TEXT NOT NULL,
-  nonce      INTEGER NOT NULL,
-  time       INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS economy_chain_claims_by_height ON economy_chain_claims (height);
-CREATE TABLE IF NOT EXISTS economy_chain_snapshots (
-  height INTEGER NOT NULL,
-  asset  TEXT NOT NULL,
-  number INTEGER NOT NULL,
-  time   INTEGER NOT NULL,
-  -- how many of the asset's claims (in claim order) the snapshots up to this one hold
-  claims INTEGER NOT NULL,
-  root   TEXT NOT NULL,
-  PRIMARY KEY (asset, number)
-);
-CREATE TABLE IF NOT EXISTS economy_meta (
-  key   TEXT PRIMARY KEY,
-  value INTEGER NOT NULL
-);
-`;
-
-export interface StoredClaim {
-  record: ClaimRecord;
-  height: number;
-  /** The carrying transaction, display hex. */
-  txid: string;
-}
-
-export interface StoredSnapshot {
-  height: number;
-  asset: string;
-  number: number;
-  time: number;
-  claims: number;
-  root: string;
-}
+export type { StoredClaim, StoredSnapshot } from './claim-rows.ts';
 
 export interface EarningsRow {
   tier: Tier;
@@ -112,10 +25,14 @@ export interface EarningsRow {
 
 export class EconomyStore {
   private db: DatabaseSync | undefined;
+  /** Claims and sealed snapshots. */
+  readonly claimRows = new ClaimRows(() => this.conn);
+  /** Pool stakes and holder allocations. */
+  readonly holderRows = new HolderRows(() => this.conn);
 
   open(db: DatabaseSync): void {
     this.db = db;
-    db.exec(DDL);
+    db.exec(ECONOMY_DDL);
   }
 
   private get conn(): DatabaseSync {
@@ -316,74 +233,6 @@ export class EconomyStore {
     return new Map(rows.map((r) => [r.address, r.amount]));
   }
 
-  putPoolStake(height: number, pool: string, holder: string, delta: bigint): void {
-    this.conn
-      .prepare('INSERT INTO economy_pool_stakes (height, pool, holder, delta) VALUES (?, ?, ?, ?)')
-      .run(height, pool, holder, delta.toString());
-  }
-
-  /** Every holder's principal at every pool, at the tip. */
-  poolPrincipal(): Map<string, Map<string, bigint>> {
-    const rows = this.conn.prepare('SELECT pool, holder, delta FROM economy_pool_stakes').all() as {
-      pool: string;
-      holder: string;
-      delta: string;
-    }[];
-    const out = new Map<string, Map<string, bigint>>();
-    for (const r of rows) {
-      const holders = out.get(r.pool) ?? new Map<string, bigint>();
-      holders.set(r.holder, (holders.get(r.holder) ?? 0n) + BigInt(r.delta));
-      out.set(r.pool, holders);
-    }
-    return out;
-  }
-
-  putAllocation(height: number, asset: string, address: string, units: bigint): void {
-    this.conn
-      .prepare('INSERT INTO economy_allocations (height, asset, address, units) VALUES (?, ?, ?, ?)')
-      .run(height, asset, address, units.toString());
-  }
-
-  /** Units every holder snapshot gave an address, by asset (matured or not). */
-  allocationsOf(address: string): Map<string, bigint> {
-    const rows = this.conn
-      .prepare('SELECT asset, units FROM economy_allocations WHERE address = ?')
-      .all(address) as { asset: string; units: string }[];
-    const out = new Map<string, bigint>();
-    for (const r of rows) out.set(r.asset, (out.get(r.asset) ?? 0n) + BigInt(r.units));
-    return out;
-  }
-
-  /** Units all holder snapshots gave, by asset. */
-  allocationTotals(): Map<string, bigint> {
-    const rows = this.conn.prepare('SELECT asset, units FROM economy_allocations').all() as {
-      asset: string;
-      units: string;
-    }[];
-    const out = new Map<string, bigint>();
-    for (const r of rows) out.set(r.asset, (out.get(r.asset) ?? 0n) + BigInt(r.units));
-    return out;
-  }
-
-  /** Holder allocations made at heights in (fromExclusive, toInclusive]. */
-  allocationsBetween(
-    fromExclusive: number,
-    toInclusive: number,
-  ): { height: number; asset: string; address: string; units: bigint }[] {
-    const rows = this.conn
-      .prepare(
-        `SELECT height, asset, address, units FROM economy_allocations
-         WHERE height > ? AND height <= ? ORDER BY height, asset, address`,
-      )
-      .all(fromExclusive, toInclusive) as { height: number; asset: string; address: string; units: string }[];
-    return rows.map((r) => ({
-      height: Number(r.height),
-      asset: r.asset,
-      address: r.address,
-      units: BigInt(r.units),
-    }));
-  }
-
   /** An address's fluxnode earnings at the tip, by tier. */
   earnings(address: string): EarningsRow[] {
     const stmt = this.conn.prepare(
@@ -408,91 +257,6 @@ export class EconomyStore {
       eligible: r.eligible,
       firstHeight: Number(r.first_height),
       lastHeight: Number(r.last_height),
-    }));
-  }
-
-  // ── claims and snapshots ────────────────────────────────────────────────────────────────────
-
-  putClaim(c: StoredClaim): void {
-    const r = c.record;
-    this.conn
-      .prepare(
-        `INSERT INTO economy_chain_claims (height, txid, id, asset, source, target, amount, nonce, time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        c.height,
-        c.txid,
-        r.id,
-        r.assetId,
-        r.sourceAddress,
-        r.targetAddress,
-        r.amount.toString(),
-        r.nonce,
-        r.time,
-      );
-  }
-
-  /** Every claim on the active chain, in chain order. */
-  claims(): StoredClaim[] {
-    const rows = this.conn.prepare('SELECT * FROM economy_chain_claims ORDER BY height, seq').all() as {
-      height: number;
-      txid: string;
-      id: string;
-      asset: string;
-      source: string;
-      target: string;
-      amount: string;
-      nonce: number;
-      time: number;
-    }[];
-    return rows.map((r) => ({
-      record: {
-        id: r.id,
-        assetId: r.asset,
-        sourceAddress: r.source,
-        targetAddress: r.target,
-        amount: BigInt(r.amount),
-        nonce: Number(r.nonce),
-        time: Number(r.time),
-      },
-      height: Number(r.height),
-      txid: r.txid,
-    }));
-  }
-
-  /** Where a claim was made: its block height and carrying transaction. */
-  claimPlace(id: string): { height: number; txid: string } | undefined {
-    const row = this.conn.prepare('SELECT height, txid FROM economy_chain_claims WHERE id = ?').get(id) as
-      | { height: number; txid: string }
-      | undefined;
-    return row ? { height: Number(row.height), txid: row.txid } : undefined;
-  }
-
-  putSnapshot(s: StoredSnapshot): void {
-    this.conn
-      .prepare(
-        'INSERT INTO economy_chain_snapshots (height, asset, number, time, claims, root) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(s.height, s.asset, s.number, s.time, s.claims, s.root);
-  }
-
-  snapshots(): StoredSnapshot[] {
-    const rows = this.conn.prepare('SELECT * FROM economy_chain_snapshots ORDER BY asset, number').all() as {
-      height: number;
-      asset: string;
-      number: number;
-      time: number;
-      claims: number;
-      root: string;
-    }[];
-    return rows.map((r) => ({
-      height: Number(r.height),
-      asset: r.asset,
-      number: Number(r.number),
-      time: Number(r.time),
-      claims: Number(r.claims),
-      root: r.root,
     }));
   }
 }
