@@ -231,7 +231,11 @@ export function register(program: Command): void {
       .option('--p2p-port <port>', "every node's p2p port (default: devnet's 36125)")
       .option('--app <file>', 'app spec to register (default examples/hello-app.yaml)')
       .option('--no-app', 'stop once the fluxnodes are confirmed')
-      .option('--block-interval-ms <ms>', 'node 1 mines at most one block per this many ms', '1000')
+      .option(
+        '--block-interval-ms <ms>',
+        'the miners (nodes 1 and 2) together mine at most one block per this many ms',
+        '1000',
+      )
       .option('--keep-on-failure', 'leave everything running when a step fails (for inspection)')
       .option('--monitor', "run prometheus (on the registry's address) scraping every node's /metrics")
       .option('--monitor-port <port>', 'prometheus port', String(DEFAULT_MONITOR_PORT)),
