@@ -19,7 +19,7 @@ import { isRecordValue, listOf, numberOf, numbersOf } from './values.ts';
 /** Why each FluxOS field has no counterpart here, in the words the report shows. */
 const DROPPED_TOP: Record<string, string> = {
   contacts: 'fluxnode sends no notifications, so contacts have no use',
-  nodes: 'FluxOS names its own nodes by IP address; fluxnode’s `nodes` lists collaterals (txid:n): name them again',
+  nodes: 'FluxOS names its nodes by IP; fluxnode’s `nodes` lists collaterals (txid:n): name them again',
   staticip: 'fluxnode has no static-IP class of nodes',
   datacenter: 'fluxnode has no data-centre class of nodes',
   hash: 'set by the chain when the spec is registered',
