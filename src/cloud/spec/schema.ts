@@ -61,7 +61,7 @@ export interface AppSpec {
   instances: number;
   /** Lifetime in blocks, counted from the registration block. */
   expire: number;
-  /** Location rules: `ac<continent>[_<country>]` allows, `a!c<continent>[_<country>]` forbids. */
+  /** Location rules: `ac<place>` allows, `a!c<place>` forbids; a place is `<continent>[_<country>[_<region>]]`. */
   geolocation: string[];
   /**
    * The only nodes that may run the app, by collateral (`txid:n`), as FluxOS v7's `nodes` field
