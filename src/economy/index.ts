@@ -4,6 +4,8 @@ export {
   type Coverage,
   DEFAULT_SNAPSHOT_INTERVAL,
   EconomyExtension,
+  type EconomyOptions,
+  type HolderBalances,
   type HolderSnapshot,
 } from './chain/extension.ts';
 export { EconomyError } from './errors.ts';

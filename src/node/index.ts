@@ -1,3 +1,3 @@
 /** The node layer's public surface: what other layers may import (DESIGN.md, Layers). */
 export { FluxNode } from './node.ts';
-export { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions } from './options.ts';
+export { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions, parseHolderSnapshot } from './options.ts';

@@ -1,6 +1,7 @@
 import { isLoopback } from '../api/index.ts';
 import { parseNodeLocation } from '../cloud/index.ts';
 import type { NetworkName } from '../consensus/index.ts';
+import { type HolderSnapshot, PARALLEL_ASSETS } from '../economy/index.ts';
 
 /** Everything one node process needs to know; `fluxnode start` fills it from flags and config. */
 export interface NodeOptions {
@@ -45,6 +46,8 @@ export interface NodeOptions {
   pool?: PoolRole;
   /** Where this fluxnode is, in FluxOS's form `<continent>[_<country>[_<region>]]` (e.g. "EU_DE"). */
   geolocation?: string;
+  /** Heights at which every holder is given an asset (`--holder-snapshot ASSET:HEIGHT`, docs/economy.md). */
+  holderSnapshots?: HolderSnapshot[];
 }
 
 export { DEFAULT_API_PORT, DEFAULT_RPC_PORT } from '../consensus/index.ts';
@@ -146,4 +149,23 @@ export function rolesOf(opts: NodeOptions): NodeRoles {
       ? { mesh: { host: opts.host, dataDir: opts.dataDir } }
       : {}),
   };
+}
+
+/** One `--holder-snapshot ASSET:HEIGHT`: a known parallel asset id and a whole block height. */
+export function parseHolderSnapshot(text: string): HolderSnapshot {
+  const m = /^([^:]+):(\d{1,10})$/.exec(text);
+  if (!m)
+    throw new NodeOptionsError(
+      'holderSnapshots',
+      `--holder-snapshot must be ASSET:HEIGHT (e.g. FLUX-KDA:1000), got "${text}"`,
+    );
+  const [, assetId, height] = m as unknown as [string, string, string];
+  if (!PARALLEL_ASSETS.some((a) => a.id === assetId))
+    throw new NodeOptionsError(
+      'holderSnapshots',
+      `--holder-snapshot ${text}: unknown asset "${assetId}" (one of: ${PARALLEL_ASSETS.map((a) => a.id).join(', ')})`,
+    );
+  if (!Number.isSafeInteger(Number(height)))
+    throw new NodeOptionsError('holderSnapshots', `--holder-snapshot ${text}: bad height "${height}"`);
+  return { assetId, height: Number(height) };
 }

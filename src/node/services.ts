@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import { AddressIndex, Chain, installEcdsaBackend, TxIndexExtension } from '../chain/index.ts';
 import { appPaymentScriptFor, AppPaymentsExtension } from '../cloud/index.ts';
 import { type ConsensusParams, paramsFor, txid } from '../consensus/index.ts';
-import { EconomyExtension } from '../economy/index.ts';
+import { EconomyExtension, type EconomyOptions, type HolderBalances } from '../economy/index.ts';
 import { Wallet } from '../wallet/index.ts';
 import { createNodeMetrics, type NodeMetrics } from './metrics.ts';
 import type { NodeOptions } from './options.ts';
@@ -46,6 +46,15 @@ export function saveWallet(wallet: Wallet, opts: NodeOptions): void {
   wallet.save(walletFile(opts), walletPassphrase(opts));
 }
 
+/** The economy's options from the node's: the address index as holder source, the snapshots asked for. */
+export function economyOptionsOf(
+  opts: NodeOptions,
+  params: ConsensusParams,
+  holders: HolderBalances,
+): EconomyOptions {
+  return { params, holders, holderSnapshots: opts.holderSnapshots ?? [] };
+}
+
 /** Opens the chain database (with every extension) and the wallet. */
 export async function openChainServices(opts: NodeOptions): Promise<ChainServices> {
   const params = paramsFor(opts.network);
@@ -56,7 +65,7 @@ export async function openChainServices(opts: NodeOptions): Promise<ChainService
   const appPayments = new AppPaymentsExtension(appPaymentScriptFor(params), txid);
   const txIndex = new TxIndexExtension();
   const addressIndex = new AddressIndex({ coinbaseMaturity: params.coinbaseMaturity });
-  const economy = new EconomyExtension({ params, holders: addressIndex });
+  const economy = new EconomyExtension(economyOptionsOf(opts, params, addressIndex));
   const chain = await Chain.open(join(opts.dataDir, 'chain'), params, {
     extensions: [appPayments, txIndex, addressIndex, economy],
     metrics: metrics.chain,

@@ -7,7 +7,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describe } from './list.ts';
 import { isNetworkName, NETWORKS, paramsFor } from '../../consensus/index.ts';
-import { DEFAULT_API_PORT, DEFAULT_RPC_PORT, type NodeOptions } from '../../node/index.ts';
+import {
+  DEFAULT_API_PORT,
+  DEFAULT_RPC_PORT,
+  type NodeOptions,
+  parseHolderSnapshot,
+} from '../../node/index.ts';
 import { allowList, isLoopback } from '../../api/index.ts';
 import { CliError } from '../output.ts';
 import { readSecret } from '../secrets.ts';
@@ -67,6 +72,12 @@ export function register(program: Command): void {
     .option('--pool [address]', 'run a staking pool at this wallet address (default: a new wallet key)')
     .option('--pool-fee-bps <n>', 'the pool operator’s cut of each node payment, basis points', '500')
     .option('--pool-notice <blocks>', 'blocks between a withdrawal request and its payment', '720')
+    .option(
+      '--holder-snapshot <asset:height>',
+      'give every holder ASSET at block HEIGHT, 0.1 per FLUX held (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action(async (o) => {
       if (!isNetworkName(o.network))
@@ -116,6 +127,7 @@ export function register(program: Command): void {
         syncthingRestPort:
           o.syncthingRestPort === undefined ? undefined : port(o.syncthingRestPort, '--syncthing-rest-port'),
         logLevel: o.logLevel,
+        holderSnapshots: holderSnapshots(o.holderSnapshot),
         ...(o.pool
           ? {
               pool: {
@@ -154,4 +166,12 @@ export function register(program: Command): void {
 function wholeNumber(text: string, flag: string): number {
   if (!/^\d{1,9}$/.test(text)) throw new CliError(`${flag} must be a whole number, got "${text}"`);
   return Number(text);
+}
+
+function holderSnapshots(texts: string[]): NonNullable<NodeOptions['holderSnapshots']> {
+  try {
+    return texts.map(parseHolderSnapshot);
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (field: holderSnapshots)`);
+  }
 }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type NodeOptions, NodeOptionsError, rolesOf } from '../../../src/node/options.ts';
+import { paramsFor } from '../../../src/consensus/index.ts';
+import {
+  type NodeOptions,
+  NodeOptionsError,
+  parseHolderSnapshot,
+  rolesOf,
+} from '../../../src/node/options.ts';
+import { economyOptionsOf } from '../../../src/node/services.ts';
 
 const base: NodeOptions = {
   network: 'devnet',
@@ -56,4 +63,23 @@ test('--geolocation must be a location in FluxOS’s form, and reaches the cloud
     () => rolesOf({ ...agent, geolocation: 'Germany' }),
     (err: unknown) => err instanceof NodeOptionsError && err.field === 'geolocation',
   );
+});
+
+test('--holder-snapshot ASSET:HEIGHT names a known asset and a height, else is refused naming the field', () => {
+  assert.deepEqual(parseHolderSnapshot('FLUX-KDA:1000'), { assetId: 'FLUX-KDA', height: 1000 });
+  for (const bad of ['FLUX-NOPE:10', 'FLUX-KDA:-1', 'FLUX-KDA:1.5', 'FLUX-KDA', ':10'])
+    assert.throws(
+      () => parseHolderSnapshot(bad),
+      (e: unknown) => e instanceof NodeOptionsError && e.field === 'holderSnapshots',
+      bad,
+    );
+});
+
+test('the economy is given the holder snapshots the options ask for, with the address index as source', () => {
+  const holders = { name: 'addressindex', balances: () => [] };
+  const snapshots = [{ assetId: 'FLUX-KDA', height: 5 }];
+  const economy = economyOptionsOf({ ...base, holderSnapshots: snapshots }, paramsFor('devnet'), holders);
+  assert.deepEqual(economy.holderSnapshots, snapshots);
+  assert.equal(economy.holders, holders);
+  assert.deepEqual(economyOptionsOf(base, paramsFor('devnet'), holders).holderSnapshots, []);
 });
