@@ -38,6 +38,7 @@ export function appDetail(a: AppRecord, nodes: ReadonlyMap<string, FluxnodeRecor
       instances: s.instances,
       expire: s.expire,
       geolocation: [...s.geolocation],
+      ...(s.nodes ? { nodes: [...s.nodes] } : {}),
       components: s.components.map((c) => ({ ...c })),
     },
     registeredHeight: a.registeredHeight ?? null,

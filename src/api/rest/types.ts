@@ -170,6 +170,8 @@ export interface AppDetail extends AppSummary {
     instances: number;
     expire: number;
     geolocation: string[];
+    /** The only nodes (collaterals) that may run the app; absent: any node. */
+    nodes?: string[];
     components: AppComponentView[];
   };
   registeredHeight: number | null;
