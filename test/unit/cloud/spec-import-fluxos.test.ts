@@ -86,13 +86,14 @@ test('a v4 compose spec keeps both components and notes the domain and the per-t
   assert.equal(noteOn(r, 'compose[0].tiered'), undefined, 'tiered false carries nothing to report');
 });
 
-test('v5 numbers given as strings are read as numbers, regions are cut to the country, contacts dropped', () => {
+test('v5 numbers given as strings are read as numbers, a region with a space is cut to the country, contacts dropped', () => {
   const r = imported('fluxos-v5.json');
   const c = at(r.spec.components as Record<string, unknown>[], 0);
   assert.deepEqual(c.ports, [31565]);
   assert.deepEqual([c.cpu, c.ram, c.hdd], [2, 4000, 20]);
-  assert.deepEqual(r.spec.geolocation, ['acEU', 'a!cEU_RU', 'acNA_US']);
-  assert.equal(noteOn(r, 'geolocation[2]')?.value, 'acNA_US_California');
+  assert.deepEqual(r.spec.geolocation, ['acEU', 'a!cEU_RU', 'acNA_US_California', 'acNA_US']);
+  assert.equal(noteOn(r, 'geolocation[2]'), undefined, 'a region rule fluxnode reads is kept');
+  assert.equal(noteOn(r, 'geolocation[3]')?.value, 'acNA_US_New York');
   assert.deepEqual(noteOn(r, 'contacts')?.value, ['owner@example.com']);
 });
 

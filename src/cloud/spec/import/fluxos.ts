@@ -4,6 +4,7 @@
  * for are dropped with the reason; values outside fluxnode's bounds are moved inside them and noted;
  * everything else is copied as is and left to `validateAppSpec` to judge.
  */
+import { parseGeolocation } from '../geolocation.ts';
 import { APP_SPEC_VERSION } from '../schema.ts';
 import { isEmptyValue, NoteBook, type ImportResult, READ_ONLY_ROOT, SpecImportError } from './notes.ts';
 import {
@@ -277,16 +278,20 @@ function copyExpire(
   }
 }
 
-/** FluxOS may name a region after the country (`acEU_DE_Berlin`); fluxnode's rules stop at the country. */
+/** FluxOS may name a region after the country (`acEU_DE_Berlin`); one with spaces or other signs is cut to the country. */
 function copyGeolocation(src: Record<string, unknown>, spec: Record<string, unknown>, notes: NoteBook): void {
   const rules = listOf(src.geolocation);
   if (rules === undefined) return;
   spec.geolocation = rules.map((rule, i) => {
-    if (typeof rule !== 'string') return rule;
+    if (typeof rule !== 'string' || parseGeolocation(rule).ok) return rule;
     const parts = rule.split('_');
-    if (parts.length <= 2) return rule;
+    if (parts.length <= 2) return rule; // not a region problem: the validator names what is wrong
     const cut = parts.slice(0, 2).join('_');
-    notes.changed(`geolocation[${i}]`, rule, `regions are not supported; kept the country rule ${cut}`);
+    notes.changed(
+      `geolocation[${i}]`,
+      rule,
+      `a region here is letters, digits and dashes; kept the country rule ${cut}`,
+    );
     return cut;
   });
 }
