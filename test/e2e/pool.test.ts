@@ -3,15 +3,22 @@
  * for one Stratus node; the pool locks the collateral, STARTs the node and keeps it confirmed; the
  * node is paid and every payment shared; one holder withdraws and is paid after the notice period;
  * `verifypool` recomputes every balance from the journal and from the chain and finds them equal.
+ * Then the dashboard's overview, in Debian's Chromium (playwright-core), shows the same pool figures
+ * as GET /pool.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
 import { reverseHex } from '../../src/consensus/bytes.ts';
 import { scriptForAddress } from '../../src/consensus/keys/address.ts';
 import { FluxNode } from '../../src/node/node.ts';
+import { flux } from '../../src/web/client/format.ts';
+import { DASHBOARD_DIST } from '../../src/web/serve.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const NOTICE = 4;
 let node: FluxNode;
@@ -138,5 +145,45 @@ test('three holders pool a Stratus node; it is started, paid and shared; a withd
   for (const h of holders) {
     const s = await rpc<{ stake: { sat: string }; earned: { sat: string } }>('getpoolstaker', [h]);
     assert.ok(BigInt(s.earned.sat) > 0n, `${h} earned a share`);
+  }
+});
+
+interface PoolView {
+  address: string;
+  stakers: number;
+  totals: Record<'active' | 'rewards', { sat: string }>;
+  node: { status: string } | null;
+}
+
+test('the dashboard’s overview shows the pool’s stakers and stake as GET /pool gives them', async () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: run scripts/setup-host.sh`);
+  if (!existsSync(join(DASHBOARD_DIST, 'index.html'))) {
+    // `npm test` builds it first; a lone run of this file builds it here.
+    const { build } = await import('vite');
+    await build({ configFile: join(DASHBOARD_DIST, '..', 'vite.config.ts'), logLevel: 'error' });
+  }
+  const addr = node.api.server?.address();
+  assert.ok(addr && typeof addr === 'object');
+  const url = `http://127.0.0.66:${addr.port}`;
+  const pool = (await (await fetch(`${url}/pool`)).json()) as PoolView;
+  assert.ok(pool.stakers > 0 && BigInt(pool.totals.active.sat) > 0n, 'the first test pooled stakes');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    const stakers = page.getByTestId('pool-stakers');
+    await stakers.waitFor({ timeout: 15_000 });
+    const text = async (id: string) => (await page.getByTestId(id).textContent())?.trim();
+    assert.equal(await text('pool-stakers'), String(pool.stakers));
+    assert.equal(await text('pool-active'), flux(pool.totals.active.sat));
+    assert.equal(await text('pool-rewards'), flux(pool.totals.rewards.sat));
+    assert.equal(await text('pool-address'), pool.address);
+    assert.equal(await text('pool-node'), pool.node?.status ?? 'none');
+  } finally {
+    await browser.close();
   }
 });
