@@ -82,9 +82,14 @@ export class SyncthingModule implements NodeModule {
         'syncthing started',
       );
     } catch (err) {
-      // The stack closes only the modules opened before this one: stop ours here.
+      // A node without a working Syncthing still runs: its replicated app data stays local, as on a
+      // host without the binary. Stop what was started, and say so loudly.
       await this.close();
-      throw err;
+      this.api = undefined;
+      this.#log.error(
+        { err: err instanceof Error ? err.message : String(err), rest: this.#rest },
+        'syncthing failed to start: replicated app data stays local',
+      );
     }
   }
 
@@ -104,13 +109,17 @@ export class SyncthingModule implements NodeModule {
   async #guiPassword(api: SyncthingApi): Promise<void> {
     const gui = await api.gui();
     if (gui.user === GUI_USER) return;
-    await api.patchGui({ user: GUI_USER, password: this.#key });
+    const set = () => api.patchGui({ user: GUI_USER, password: this.#key }).catch(() => undefined);
+    // The GUI listener restarts as it applies the change, and may cut the answer to this very
+    // request: whether it took is read back, and the change sent again while it has not.
+    await set();
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       await new Promise((r) => setTimeout(r, 300));
       const now = await api.gui().catch(() => undefined);
       if (now?.user === GUI_USER) return;
       if (Date.now() > deadline) throw new Error(`syncthing did not take its GUI password at ${this.#rest}`);
+      if (now !== undefined) await set();
     }
   }
 
