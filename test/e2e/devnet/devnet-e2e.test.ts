@@ -24,6 +24,9 @@ import { at } from '../../support/at.ts';
 import type { AppDetail, OwnerOpAnswer } from '../../../src/api/index.ts';
 import { type OwnerOp, type OwnerRequestFields, ownerRequestText } from '../../../src/cloud/index.ts';
 import { rpcOf } from '../../../src/devnet/host-process.ts';
+import { sealSecrets } from '../../../src/cloud/index.ts';
+import { fromHex } from '../../../src/consensus/index.ts';
+import { readdir, readFile } from 'node:fs/promises';
 
 const execFileAsync = promisify(execFile);
 const REPO = path.resolve(path.dirname(CLI_MAIN), '..', '..');
@@ -388,6 +391,112 @@ describe('devnet up → status → kill/restart → down', { skip: dockerSkip(),
         filters: { label: ['flux.app=geoeu'] },
       });
       assert.deepEqual(there, [], `${n.name} (${n.geolocation}) runs no instance`);
+    }
+  });
+
+  test('a sealed secret reaches the containers on the named nodes, and no API answer, log or file of a node holds it', async () => {
+    const node1 = at(state.nodes, 0);
+    const api = (n: (typeof state.nodes)[number], route: string) =>
+      fetch(`http://${n.host}:${n.apiPort}${route}`).then((r) => r.text());
+    const PLAIN = `vault-${randomBytes(8).toString('hex')}`;
+    const owner = await rpcOf(state, node1).call<string>('getnewaddress', ['vault owner']);
+    const named = state.nodes.map((n) => n.collateral!);
+    const keys = await Promise.all(
+      named.map(
+        async (c) => JSON.parse(await api(node1, `/nodes/${encodeURIComponent(c)}`)).pubkey as string,
+      ),
+    );
+    const spec = {
+      version: 1,
+      name: 'vault',
+      description: 'a sealed password',
+      owner,
+      instances: 3,
+      expire: 22000,
+      nodes: named,
+      components: [
+        {
+          name: 'web',
+          description: 'busybox httpd',
+          repotag: state.sampleImage!.ref,
+          ports: [31012],
+          containerPorts: [8080],
+          environmentParameters: ['PORT=8080'],
+          commands: [],
+          containerData: '/www',
+          cpu: 0.1,
+          ram: 100,
+          hdd: 1,
+          secrets: named.map((node, i) => ({
+            node,
+            box: sealSecrets([`DB_PASSWORD=${PLAIN}`], fromHex(at(keys, i)), {
+              app: 'vault',
+              component: 'web',
+              node,
+            }),
+          })),
+        },
+      ],
+    };
+    await rpcOf(state, node1).call('registerapp', [spec]);
+    const deadline = Date.now() + 90_000;
+    let hosting: string[] = [];
+    for (;;) {
+      const app = JSON.parse(await api(node1, '/apps/vault').catch(() => '{}')) as Partial<AppDetail>;
+      // The cumulus node may be full by now (the devnet's tiers are small): every placed instance must run.
+      const running = (app.locations ?? []).filter((l) => l.state === 'running');
+      if (running.length >= 2 && running.length === app.placed) {
+        hosting = running.map((l) => l.node);
+        break;
+      }
+      assert.ok(Date.now() < deadline, `vault did not start: ${JSON.stringify(app)}`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const hosts = state.nodes.filter((n) => hosting.includes(n.collateral!));
+    assert.equal(hosts.length, hosting.length);
+    for (const n of hosts) {
+      const [c] = await new Docker({ socketPath: n.dockerd.socketPath! }).listContainers({
+        filters: { label: ['flux.app=vault'] },
+      });
+      const info = await new Docker({ socketPath: n.dockerd.socketPath! }).getContainer(c!.Id).inspect();
+      assert.ok(info.Config.Env.includes(`DB_PASSWORD=${PLAIN}`), `${n.name}'s engine got the opened secret`);
+    }
+    // Every REST and JSON-RPC answer about it, from every node, and every file the devnet's nodes
+    // wrote (their logs included); aside: the engines' own state and the apps' own data.
+    const answers: string[] = [];
+    for (const n of state.nodes) {
+      for (const route of [
+        '/apps',
+        '/apps/vault',
+        '/apps/vault/locations',
+        '/nodes',
+        '/node/status',
+        '/metrics',
+      ])
+        answers.push(await api(n, route));
+      for (const [method, params] of [
+        ['getapp', ['vault']],
+        ['listapps', []],
+      ] as const)
+        answers.push(JSON.stringify(await rpcOf(state, n).call(method, [...params])));
+    }
+    assert.ok(answers.every((a) => a.length > 0));
+    assert.ok(!answers.some((a) => a.includes(PLAIN)), 'no API answer holds the secret');
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter(
+      (e) =>
+        e.isFile() &&
+        !path
+          .relative(dir, e.parentPath)
+          .split(path.sep)
+          .some((p) => ['docker', 'appvolumes', 'appdata'].includes(p)),
+    );
+    assert.ok(
+      files.some((f) => f.name === 'node.log'),
+      'the nodes’ logs are among the files read',
+    );
+    for (const f of files) {
+      const bytes = await readFile(path.join(f.parentPath, f.name)).catch(() => Buffer.alloc(0));
+      assert.ok(!bytes.includes(PLAIN), `${path.join(f.parentPath, f.name)} holds the secret`);
     }
   });
 
