@@ -14,7 +14,7 @@ import { installEcdsaBackend } from '../src/chain/ecdsa-native.ts';
 import { toHex } from '../src/consensus/bytes.ts';
 import { type EcdsaBackend, useEcdsaBackend, WASM_ECDSA } from '../src/consensus/keys/ecdsa-backend.ts';
 import { publicKeyOf, signDigest, signCompact, verifyDigest } from '../src/consensus/keys/keys.ts';
-import { type Benchmark, median } from './harness.ts';
+import { type Benchmark, figureRow as row, median } from './harness.ts';
 
 const ROUNDS = 7;
 const N = 3000;
@@ -131,22 +131,6 @@ function figure(row: Row, need?: 'c' | 'native' | 'both'): number {
   if (value === undefined) throw new Error(`no figure for ${row}`);
   return value;
 }
-
-const row = (
-  name: string,
-  unit: string,
-  target: string,
-  fn: () => number,
-  setup?: () => void,
-): Benchmark => ({
-  name,
-  unit,
-  target,
-  trials: 1,
-  reportsFigure: true,
-  ...(setup ? { setup } : {}),
-  run: fn,
-});
 
 export const benchmarks: Benchmark[] = [
   row(

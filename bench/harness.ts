@@ -23,6 +23,20 @@ export interface Benchmark {
   clock?: 'wall' | 'cpu';
 }
 
+/**
+ * A row whose figure `fn` reads from measurements made once in `setup` (e.g. interleaved rounds of
+ * two things compared), so one trial reports it as it is.
+ */
+export function figureRow(
+  name: string,
+  unit: string,
+  target: string,
+  fn: () => number,
+  setup?: () => Promise<void> | void,
+): Benchmark {
+  return { name, unit, target, trials: 1, reportsFigure: true, ...(setup ? { setup } : {}), run: fn };
+}
+
 export interface BenchResult {
   name: string;
   median: number;

@@ -20,7 +20,7 @@ import type { MeshServer } from '../src/cloud/mesh/view.ts';
 import { DockerRuntime } from '../src/cloud/runtime/docker-runtime.ts';
 import { type Dockerd, requireTool, startDockerd } from '../src/devnet/dockerd.ts';
 import { buildSampleImage } from '../src/devnet/sample-image.ts';
-import { type Benchmark, median } from './harness.ts';
+import { type Benchmark, figureRow as row, median } from './harness.ts';
 
 const execFileAsync = promisify(execFile);
 // Clear of the tests' and the devnet bench's addresses (see devnet-bench-support.ts).
@@ -133,22 +133,6 @@ function figure(pick: (f: typeof figures) => number): number {
   if (!figures) throw new Error('the mesh measurement did not run');
   return pick(figures);
 }
-
-const row = (
-  name: string,
-  unit: string,
-  target: string,
-  fn: () => number,
-  setup?: () => Promise<void>,
-): Benchmark => ({
-  name,
-  unit,
-  target,
-  trials: 1,
-  reportsFigure: true,
-  ...(setup ? { setup } : {}),
-  run: fn,
-});
 
 export const benchmarks: Benchmark[] = [
   row(
